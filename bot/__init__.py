@@ -1,0 +1,1 @@
+"""Distansguiden: an assistant for remote work (distansarbete) in Swedish regions."""

@@ -1,0 +1,1 @@
+"""HTTP surfaces of the app, one router each."""

@@ -1,0 +1,44 @@
+"""Dependencies shared by the routers: settings, the current user, the chat service."""
+
+from typing import Annotated
+
+from fastapi import Depends, Header, Request
+
+from bot.api.errors import ApiError
+from bot.chat import ChatService
+from bot.identity import DEFAULT_DEMO_USER, User, demo_directory
+from bot.settings import Settings, get_settings
+
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+
+
+def current_user(
+    settings: SettingsDep, x_demo_user: Annotated[str | None, Header()] = None
+) -> User:
+    """Local mode: the demo directory, selected by ``X-Demo-User``. Elsewhere the header is ignored
+    and an SSO identity is required."""
+    if settings.mode != "local":
+        raise ApiError(
+            401,
+            "not_authenticated",
+            "Du behöver logga in via intranätet för att använda assistenten.",
+            "You need to sign in through the intranet to use the assistant.",
+        )
+    user = demo_directory().get(x_demo_user or DEFAULT_DEMO_USER)
+    if user is None:
+        raise ApiError(
+            401,
+            "unknown_demo_user",
+            f"Okänd demoanvändare: '{x_demo_user}'.",
+            f"Unknown demo user: '{x_demo_user}'.",
+        )
+    return user
+
+
+def chat_service(request: Request) -> ChatService:
+    service: ChatService = request.app.state.chat_service
+    return service
+
+
+CurrentUser = Annotated[User, Depends(current_user)]
+ChatServiceDep = Annotated[ChatService, Depends(chat_service)]

@@ -1,0 +1,97 @@
+"""The chat path: channel -> ChatService -> Rasa (-> action -> FAQ index) -> messages back.
+
+When Rasa is down or slow the service still answers FAQ questions straight from the index,
+and says that the guided processes are unavailable for the moment.
+"""
+
+import hashlib
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from pydantic import BaseModel
+
+from bot.faq.answering import FaqAnswerer, Reply
+from bot.identity import User
+from bot.rasa_client import RasaClient, RasaUnavailable
+
+log = logging.getLogger(__name__)
+
+DEGRADED_NOTE = (
+    "(Assistenten arbetar i begränsat läge just nu: jag kan svara på frågor, men inte guida dig "
+    "genom ansökningar eller bokningar. Försök igen om en stund.)"
+)
+UNAVAILABLE_TEXT = (
+    "Assistenten svarar inte just nu. Försök igen om en stund. "
+    "The assistant is not responding right now. Please try again shortly."
+)
+NOT_UNDERSTOOD_TEXT = "Jag förstod inte riktigt. Kan du formulera frågan på ett annat sätt?"
+
+
+class Button(BaseModel):
+    title: str
+    payload: str
+
+
+class BotMessage(BaseModel):
+    text: str
+    buttons: list[Button] = []
+    faq_id: str | None = None
+    source: str | None = None
+
+
+class ChatService:
+    def __init__(self, rasa: RasaClient, answerer: Callable[[], FaqAnswerer | None]) -> None:
+        self._rasa = rasa
+        self._answerer = answerer
+
+    async def handle(self, user: User, conversation_id: str, text: str) -> list[BotMessage]:
+        sender = sender_id(user.id, conversation_id)
+        try:
+            raw = await self._rasa.send(sender, text, metadata={"user_id": user.id})
+        except RasaUnavailable as error:
+            log.warning("Rasa unavailable, answering from the FAQ index only: %s", error)
+            return self._degraded_reply(text)
+        return to_bot_messages(raw) or [BotMessage(text=NOT_UNDERSTOOD_TEXT)]
+
+    def _degraded_reply(self, text: str) -> list[BotMessage]:
+        answerer = self._answerer()
+        if answerer is None or text.startswith("/"):
+            return [BotMessage(text=UNAVAILABLE_TEXT)]
+        reply = answerer.reply_to(text)
+        return [from_reply(reply), BotMessage(text=DEGRADED_NOTE)]
+
+
+def sender_id(user_id: str, conversation_id: str) -> str:
+    """Rasa's conversation key: derived by the server, so no client can read another's tracker,
+    and hashed, so the tracker store holds no user names."""
+    return hashlib.sha256(f"{user_id}\x1f{conversation_id}".encode()).hexdigest()[:40]
+
+
+def to_bot_messages(raw: list[dict[str, Any]]) -> list[BotMessage]:
+    """Rasa's messages as the API returns them: plain responses carry ``text`` and ``buttons``,
+    the actions' replies come whole in ``custom``."""
+    messages: list[BotMessage] = []
+    for item in raw:
+        content = item.get("custom") if isinstance(item.get("custom"), dict) else item
+        if not content.get("text"):
+            continue
+        buttons = [Button(title=b["title"], payload=b["payload"]) for b in content.get("buttons") or []]
+        messages.append(
+            BotMessage(
+                text=content["text"],
+                buttons=buttons,
+                faq_id=content.get("faq_id"),
+                source=content.get("source"),
+            )
+        )
+    return messages
+
+
+def from_reply(reply: Reply) -> BotMessage:
+    return BotMessage(
+        text=reply.text,
+        buttons=[Button(title=b.title, payload=b.payload) for b in reply.buttons],
+        faq_id=reply.entry.id if reply.entry else None,
+        source=reply.entry.source if reply.entry else None,
+    )

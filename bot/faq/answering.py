@@ -1,0 +1,113 @@
+"""What the assistant says to an FAQ question: an answer, a "Menade du …?" with the two close
+candidates, or an honest "I don't know" that says whom to ask instead.
+
+Used by the Rasa action and, when Rasa cannot be reached, directly by the chat service.
+"""
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Literal
+
+from bot.faq.content import FaqEntry
+from bot.faq.index import FaqIndex, Hit
+from bot.faq.language import is_english
+from bot.regions import Region
+
+CHOOSE_FAQ_INTENT = "choose_faq"
+OUT_OF_SCOPE_LIKELY = 0.5
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """Calibrated on the dev split by ``make eval``; never on the test split."""
+
+    answer: float = 0.50
+    clarify: float = 0.40
+    # The runner-up is a real alternative when it is this close to the best answer.
+    margin: float = 0.04
+    out_of_scope_raise: float = 0.15
+
+
+@dataclass(frozen=True)
+class Button:
+    title: str
+    payload: str
+
+
+@dataclass(frozen=True)
+class Reply:
+    kind: Literal["answer", "clarify", "unknown"]
+    text: str
+    buttons: list[Button] = field(default_factory=list)
+    entry: FaqEntry | None = None
+    hits: list[Hit] = field(default_factory=list)
+
+
+class FaqAnswerer:
+    def __init__(self, index: FaqIndex, region: Region, thresholds: Thresholds | None = None) -> None:
+        self.index = index
+        self.region = region
+        self.thresholds = thresholds or Thresholds()
+
+    def reply_to(
+        self,
+        question: str,
+        topic_confidence: Mapping[str, float] | None = None,
+        out_of_scope: float = 0.0,
+    ) -> Reply:
+        """Reply to a free-text question.
+
+        ``topic_confidence`` is the NLU's confidence per FAQ topic; ``out_of_scope`` its confidence
+        that the question is not about remote work at all, which raises the bar for answering.
+        """
+        hits = self.index.search(question, topic_confidence, limit=2)
+        english = is_english(question)
+        decision = decide(hits, self.thresholds, out_of_scope)
+        if decision == "answer":
+            return Reply("answer", self.answer_text(hits[0].entry, english), entry=hits[0].entry, hits=hits)
+        if decision == "clarify":
+            intro = "Did you mean one of these?" if english else "Menade du någon av dessa?"
+            buttons = [Button(hit.entry.question, choose_payload(hit.entry.id)) for hit in hits]
+            return Reply("clarify", intro, buttons=buttons, hits=hits)
+        return Reply("unknown", self.unknown_text(english, out_of_scope > OUT_OF_SCOPE_LIKELY), hits=hits)
+
+    def reply_with_entry(self, entry_id: str, english: bool = False) -> Reply:
+        entry = self.index.get(entry_id)
+        if entry is None:
+            return Reply("unknown", self.unknown_text(english))
+        return Reply("answer", self.answer_text(entry, english), entry=entry)
+
+    def answer_text(self, entry: FaqEntry, english: bool) -> str:
+        parts = [entry.answer]
+        if english and entry.answer_en:
+            parts.append(f"In English: {entry.answer_en}")
+        parts.append(f"Källa: {entry.source}")
+        return "\n\n".join(parts)
+
+    def unknown_text(self, english: bool, off_topic: bool = False) -> str:
+        if english:
+            scope = "I only answer questions about remote work. " if off_topic else ""
+            return f"Sorry, I don't have an answer to that. {scope}{self.region.ask_instead_en}"
+        scope = "Jag svarar bara på frågor om distansarbete. " if off_topic else ""
+        return f"Det har jag tyvärr inget svar på. {scope}{self.region.ask_instead}"
+
+
+def decide(
+    hits: list[Hit], thresholds: Thresholds, out_of_scope: float = 0.0
+) -> Literal["answer", "clarify", "unknown"]:
+    """Answer when the best hit is strong and clearly ahead; ask when two are close; else admit it.
+
+    The NLU's out-of-scope confidence raises both bars by up to ``thresholds.out_of_scope_raise``.
+    """
+    raise_by = thresholds.out_of_scope_raise * out_of_scope
+    if not hits or hits[0].score < thresholds.clarify + raise_by:
+        return "unknown"
+    close_runner_up = len(hits) > 1 and hits[0].score - hits[1].score < thresholds.margin
+    if close_runner_up and hits[1].score >= thresholds.clarify + raise_by:
+        return "clarify"
+    return "answer" if hits[0].score >= thresholds.answer + raise_by else "unknown"
+
+
+def choose_payload(entry_id: str) -> str:
+    """A button payload that Rasa parses as the ``choose_faq`` intent with the entry's id."""
+    return f'/{CHOOSE_FAQ_INTENT}{{"faq_id":"{entry_id}"}}'

@@ -1,0 +1,209 @@
+"""Starts the two processes of the assistant, Rasa and the app, and stops both together.
+
+``python -m bot.launcher`` is what ``make run`` calls; the integration tests use ``Stack`` too.
+Rasa runs from its own Python 3.10 environment, bound to 127.0.0.1 with only the REST channel
+and without ``--enable-api``: the app is its only client.
+"""
+
+import argparse
+import os
+import secrets
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO
+from urllib.parse import urlsplit
+
+import httpx
+import yaml
+
+from bot.settings import PLACEHOLDER_SECRET, PROJECT_ROOT, get_settings
+
+STOP_GRACE_SECONDS = 15
+
+
+@dataclass
+class Stack:
+    app_port: int = 8000
+    rasa_port: int = 5005
+    run_dir: Path = PROJECT_ROOT / ".run"
+    model: Path = PROJECT_ROOT / "models" / "distansguiden.tar.gz"
+    rasa_executable: Path = PROJECT_ROOT / ".venv-rasa" / "bin" / "rasa"
+    app_host: str = "127.0.0.1"
+    # Extra DG_* settings for the app (tests point it at their own cache, region, ...).
+    app_env: dict[str, str] = field(default_factory=dict)
+    # False: both processes write to this terminal; True: one log file each in run_dir.
+    log_to_files: bool = False
+    processes: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
+    _logs: list[IO[bytes]] = field(default_factory=list)
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.app_host}:{self.app_port}"
+
+    def start(self, ready_timeout: float = 240.0) -> None:
+        self.run_dir.mkdir(parents=True, exist_ok=True)
+        token = get_settings().action_token
+        if token == PLACEHOLDER_SECRET:
+            token = secrets.token_urlsafe(32)
+        endpoints = self.run_dir / "endpoints.yml"
+        endpoints.write_text(yaml.safe_dump(self._rasa_endpoints(token), sort_keys=False), encoding="utf-8")
+        rasa_env = {
+            **os.environ,
+            "RASA_TELEMETRY_ENABLED": "false",
+            "TF_CPP_MIN_LOG_LEVEL": "2",
+            "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
+        }
+        self._spawn(
+            "rasa",
+            [
+                str(self.rasa_executable), "run",
+                "--model", str(self.model),
+                "--endpoints", str(endpoints),
+                "--credentials", str(PROJECT_ROOT / "credentials.yml"),
+                "--interface", "127.0.0.1",
+                "--port", str(self.rasa_port),
+            ],
+            rasa_env,
+        )
+        app_env = {
+            **os.environ,
+            "DG_RASA_URL": f"http://127.0.0.1:{self.rasa_port}",
+            "DG_ACTION_TOKEN": token,
+            **self.app_env,
+        }
+        self._spawn(
+            "app",
+            [
+                sys.executable, "-m", "uvicorn", "bot.main:create_app", "--factory",
+                "--host", self.app_host, "--port", str(self.app_port), "--no-access-log",
+            ],
+            app_env,
+        )
+        self._wait_until_ready(ready_timeout)
+
+    def stop(self) -> None:
+        for process in self.processes.values():
+            if process.poll() is None:
+                process.terminate()
+        deadline = time.monotonic() + STOP_GRACE_SECONDS
+        for process in self.processes.values():
+            try:
+                process.wait(timeout=max(0.1, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+        for log in self._logs:
+            log.close()
+
+    def exited(self) -> str | None:
+        """The name of a process that has stopped on its own, if any."""
+        return next((name for name, p in self.processes.items() if p.poll() is not None), None)
+
+    def _spawn(self, name: str, command: list[str], env: dict[str, str]) -> None:
+        output: IO[bytes] | None = None
+        if self.log_to_files:
+            output = open(self.run_dir / f"{name}.log", "wb")  # noqa: SIM115 - closed in stop()
+            self._logs.append(output)
+        # Own session: Ctrl-C reaches only the launcher, which stops both in order.
+        self.processes[name] = subprocess.Popen(
+            command, cwd=PROJECT_ROOT, env=env, stdout=output, stderr=subprocess.STDOUT if output else None,
+            start_new_session=True,
+        )
+
+    def _wait_until_ready(self, timeout: float) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if (name := self.exited()) is not None:
+                self.stop()
+                raise RuntimeError(f"{name} stopped during start-up (see its log in {self.run_dir})")
+            try:
+                if httpx.get(f"{self.url}/health", timeout=2.0).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                pass
+            time.sleep(1.0)
+        self.stop()
+        raise RuntimeError(f"the assistant was not ready within {timeout:.0f} s")
+
+    def _rasa_endpoints(self, token: str) -> dict[str, object]:
+        settings = get_settings()
+        endpoints: dict[str, object] = {
+            "action_endpoint": {
+                "url": f"http://127.0.0.1:{self.app_port}/internal/rasa/webhook",
+                "token": token,
+            },
+            "tracker_store": tracker_store(settings.rasa_tracker_store_url, self.run_dir),
+        }
+        if settings.redis_url:
+            endpoints["lock_store"] = redis_lock_store(settings.redis_url)
+        return endpoints
+
+
+def tracker_store(url: str | None, run_dir: Path) -> dict[str, object]:
+    """Rasa's SQL tracker store: SQLite in ``run_dir`` by default, or the database ``url`` names."""
+    if not url:
+        return {"type": "SQL", "dialect": "sqlite", "db": str(run_dir / "rasa_tracker.db")}
+    parts = urlsplit(url)
+    dialect = parts.scheme.split("+")[0]
+    store: dict[str, object] = {
+        "type": "SQL",
+        "dialect": "postgresql" if dialect == "postgres" else dialect,
+        "url": parts.hostname or "127.0.0.1",
+        "db": parts.path.lstrip("/"),
+    }
+    if parts.port:
+        store["port"] = parts.port
+    if parts.username:
+        store["username"] = parts.username
+    if parts.password:
+        store["password"] = parts.password
+    return store
+
+
+def redis_lock_store(url: str) -> dict[str, object]:
+    parts = urlsplit(url)
+    store: dict[str, object] = {
+        "type": "redis",
+        "url": parts.hostname or "127.0.0.1",
+        "port": parts.port or 6379,
+        "db": int(parts.path.lstrip("/") or 0),
+    }
+    if parts.password:
+        store["password"] = parts.password
+    return store
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="Start Distansguiden (Rasa + app).")
+    parser.add_argument("--port", type=int, default=8000, help="the app's port (default 8000)")
+    parser.add_argument("--rasa-port", type=int, default=5005, help="Rasa's port on 127.0.0.1")
+    args = parser.parse_args()
+    stack = Stack(app_port=args.port, rasa_port=args.rasa_port)
+
+    def stop(signum: int, _frame: object) -> None:
+        print("\nStänger av Distansguiden …", flush=True)
+        stack.stop()
+        sys.exit(0)
+
+    signal.signal(signal.SIGINT, stop)
+    signal.signal(signal.SIGTERM, stop)
+    print("Startar Rasa och appen …", flush=True)
+    try:
+        stack.start()
+    except RuntimeError as error:
+        print(f"Distansguiden kunde inte starta: {error}", file=sys.stderr)
+        sys.exit(1)
+    print(f"\nDistansguiden körs: {stack.url}/   (Ctrl-C stänger av)\n", flush=True)
+    while (name := stack.exited()) is None:
+        time.sleep(1.0)
+    print(f"{name} stannade; stänger av.", file=sys.stderr)
+    stack.stop()
+    sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()

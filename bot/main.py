@@ -1,0 +1,78 @@
+"""The app: chat page and API, health, and the Rasa action endpoint.
+
+Start-up loads the FAQ index (the slow part) in the lifespan, not at import.
+"""
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+import anyio
+from fastapi import FastAPI, Request, Response
+from fastapi.responses import FileResponse
+from fastapi.staticfiles import StaticFiles
+from rasa_sdk.executor import ActionExecutor
+
+from actions import build_actions
+from bot.api import chat, health, rasa_actions
+from bot.api.errors import install_error_handlers
+from bot.chat import ChatService
+from bot.faq.answering import FaqAnswerer
+from bot.faq.embeddings import Encoder
+from bot.faq.loader import load_answerer
+from bot.rasa_client import RasaClient
+from bot.settings import Settings, get_settings
+
+STATIC_DIR = Path(__file__).with_name("static")
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "connect-src 'self'; frame-ancestors 'self'; base-uri 'none'; form-action 'none'"
+)
+
+log = logging.getLogger(__name__)
+
+
+def create_app(settings: Settings | None = None, encoder: Encoder | None = None) -> FastAPI:
+    """``encoder`` lets tests substitute a small deterministic model for the real one."""
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        app.state.faq = None
+        app.state.rasa = RasaClient(settings.rasa_url, settings.rasa_timeout_seconds)
+        app.state.chat_service = ChatService(app.state.rasa, lambda: current_answerer(app))
+        app.state.faq = await anyio.to_thread.run_sync(load_answerer, settings, encoder)
+        executor = ActionExecutor()
+        for action in build_actions(app.state.faq.answerer):
+            executor.register_action(action)
+        app.state.action_executor = executor
+        yield
+        await app.state.rasa.close()
+
+    app = FastAPI(title="Distansguiden", version="0.1.0", lifespan=lifespan)
+    app.dependency_overrides[get_settings] = lambda: settings
+    install_error_handlers(app)
+    app.include_router(chat.router)
+    app.include_router(health.router)
+    app.include_router(rasa_actions.router)
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+
+    @app.get("/", include_in_schema=False)
+    async def chat_page() -> FileResponse:
+        return FileResponse(STATIC_DIR / "index.html")
+
+    @app.middleware("http")
+    async def security_headers(request: Request, call_next):  # type: ignore[no-untyped-def]
+        response: Response = await call_next(request)
+        response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "no-referrer")
+        return response
+
+    return app
+
+
+def current_answerer(app: FastAPI) -> FaqAnswerer | None:
+    faq = getattr(app.state, "faq", None)
+    return faq.answerer if faq else None

@@ -64,7 +64,9 @@ def topic_confidence(intent_ranking: list[dict[str, Any]]) -> dict[str, float]:
 
 
 def intent_confidence(intent_ranking: list[dict[str, Any]], intent: str) -> float:
-    return next((float(i.get("confidence") or 0.0) for i in intent_ranking if i.get("name") == intent), 0.0)
+    return next(
+        (float(i.get("confidence") or 0.0) for i in intent_ranking if i.get("name") == intent), 0.0
+    )
 
 
 def last_free_text(tracker: Tracker) -> str:

@@ -73,10 +73,13 @@ def to_bot_messages(raw: list[dict[str, Any]]) -> list[BotMessage]:
     the actions' replies come whole in ``custom``."""
     messages: list[BotMessage] = []
     for item in raw:
-        content = item.get("custom") if isinstance(item.get("custom"), dict) else item
+        custom = item.get("custom")
+        content: dict[str, Any] = custom if isinstance(custom, dict) else item
         if not content.get("text"):
             continue
-        buttons = [Button(title=b["title"], payload=b["payload"]) for b in content.get("buttons") or []]
+        buttons = [
+            Button(title=b["title"], payload=b["payload"]) for b in content.get("buttons") or []
+        ]
         messages.append(
             BotMessage(
                 text=content["text"],

@@ -50,7 +50,9 @@ class Stack:
         if token == PLACEHOLDER_SECRET:
             token = secrets.token_urlsafe(32)
         endpoints = self.run_dir / "endpoints.yml"
-        endpoints.write_text(yaml.safe_dump(self._rasa_endpoints(token), sort_keys=False), encoding="utf-8")
+        endpoints.write_text(
+            yaml.safe_dump(self._rasa_endpoints(token), sort_keys=False), encoding="utf-8"
+        )
         rasa_env = {
             **os.environ,
             "RASA_TELEMETRY_ENABLED": "false",
@@ -60,12 +62,18 @@ class Stack:
         self._spawn(
             "rasa",
             [
-                str(self.rasa_executable), "run",
-                "--model", str(self.model),
-                "--endpoints", str(endpoints),
-                "--credentials", str(PROJECT_ROOT / "credentials.yml"),
-                "--interface", "127.0.0.1",
-                "--port", str(self.rasa_port),
+                str(self.rasa_executable),
+                "run",
+                "--model",
+                str(self.model),
+                "--endpoints",
+                str(endpoints),
+                "--credentials",
+                str(PROJECT_ROOT / "credentials.yml"),
+                "--interface",
+                "127.0.0.1",
+                "--port",
+                str(self.rasa_port),
             ],
             rasa_env,
         )
@@ -78,8 +86,16 @@ class Stack:
         self._spawn(
             "app",
             [
-                sys.executable, "-m", "uvicorn", "bot.main:create_app", "--factory",
-                "--host", self.app_host, "--port", str(self.app_port), "--no-access-log",
+                sys.executable,
+                "-m",
+                "uvicorn",
+                "bot.main:create_app",
+                "--factory",
+                "--host",
+                self.app_host,
+                "--port",
+                str(self.app_port),
+                "--no-access-log",
             ],
             app_env,
         )
@@ -110,7 +126,11 @@ class Stack:
             self._logs.append(output)
         # Own session: Ctrl-C reaches only the launcher, which stops both in order.
         self.processes[name] = subprocess.Popen(
-            command, cwd=PROJECT_ROOT, env=env, stdout=output, stderr=subprocess.STDOUT if output else None,
+            command,
+            cwd=PROJECT_ROOT,
+            env=env,
+            stdout=output,
+            stderr=subprocess.STDOUT if output else None,
             start_new_session=True,
         )
 
@@ -119,7 +139,9 @@ class Stack:
         while time.monotonic() < deadline:
             if (name := self.exited()) is not None:
                 self.stop()
-                raise RuntimeError(f"{name} stopped during start-up (see its log in {self.run_dir})")
+                raise RuntimeError(
+                    f"{name} stopped during start-up (see its log in {self.run_dir})"
+                )
             try:
                 if httpx.get(f"{self.url}/health", timeout=2.0).status_code == 200:
                     return

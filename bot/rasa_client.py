@@ -13,8 +13,10 @@ class RasaClient:
     def __init__(self, base_url: str, timeout_seconds: float) -> None:
         self._http = httpx.AsyncClient(base_url=base_url, timeout=timeout_seconds)
 
-    async def send(self, sender_id: str, text: str, metadata: dict[str, Any] | None = None) -> list[dict[str, Any]]:
-        """Send one user message; returns Rasa's bot messages (``text``, ``buttons``, ``custom``)."""
+    async def send(
+        self, sender_id: str, text: str, metadata: dict[str, Any] | None = None
+    ) -> list[dict[str, Any]]:
+        """Send one user message; returns Rasa's messages (``text``, ``buttons``, ``custom``)."""
         payload = {"sender": sender_id, "message": text, "metadata": metadata or {}}
         try:
             response = await self._http.post("/webhooks/rest/webhook", json=payload)

@@ -22,6 +22,8 @@ def load_region(regions_dir: Path, region_id: str) -> Region:
     try:
         return Region.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
     except OSError as error:
-        raise RegionConfigError(f"No policy file for region '{region_id}' ({path}): {error}") from error
+        raise RegionConfigError(
+            f"No policy file for region '{region_id}' ({path}): {error}"
+        ) from error
     except (yaml.YAMLError, ValidationError) as error:
         raise RegionConfigError(f"Invalid policy file {path}: {error}") from error

@@ -23,7 +23,9 @@ class ChatResponse(BaseModel):
 
 
 @router.post("/chat")
-async def chat(request: ChatRequest, user: CurrentUser, service: ChatServiceDep, settings: SettingsDep) -> ChatResponse:
+async def chat(
+    request: ChatRequest, user: CurrentUser, service: ChatServiceDep, settings: SettingsDep
+) -> ChatResponse:
     text = request.message.strip()
     if not text:
         raise ApiError(422, "message_empty", "Meddelandet är tomt.", "The message is empty.")

@@ -28,11 +28,20 @@ def describe_validation_error(error: RequestValidationError) -> ApiError:
     kind = first.get("type", "")
     field = ".".join(str(part) for part in first.get("loc", ())[1:]) or "body"
     if kind == "json_invalid":
-        return ApiError(400, "invalid_json", "Förfrågan är inte giltig JSON.", "The request body is not valid JSON.")
+        return ApiError(
+            400,
+            "invalid_json",
+            "Förfrågan är inte giltig JSON.",
+            "The request body is not valid JSON.",
+        )
     if kind == "extra_forbidden":
-        return ApiError(422, "unknown_field", f"Okänt fält: '{field}'.", f"Unknown field: '{field}'.")
+        return ApiError(
+            422, "unknown_field", f"Okänt fält: '{field}'.", f"Unknown field: '{field}'."
+        )
     if kind == "missing":
-        return ApiError(422, "missing_field", f"Fältet '{field}' saknas.", f"The field '{field}' is missing.")
+        return ApiError(
+            422, "missing_field", f"Fältet '{field}' saknas.", f"The field '{field}' is missing."
+        )
     return ApiError(
         422,
         "invalid_field",
@@ -44,13 +53,16 @@ def describe_validation_error(error: RequestValidationError) -> ApiError:
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(ApiError)
     async def api_error(_: Request, error: ApiError) -> JSONResponse:
-        return JSONResponse(error_body(error.code, error.detail, error.detail_en), status_code=error.status_code)
+        return JSONResponse(
+            error_body(error.code, error.detail, error.detail_en), status_code=error.status_code
+        )
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(_: Request, error: RequestValidationError) -> JSONResponse:
         described = describe_validation_error(error)
         return JSONResponse(
-            error_body(described.code, described.detail, described.detail_en), status_code=described.status_code
+            error_body(described.code, described.detail, described.detail_en),
+            status_code=described.status_code,
         )
 
     @app.exception_handler(Exception)

@@ -34,11 +34,17 @@ async def run_action(request: Request, settings: SettingsDep, token: str = "") -
     try:
         result = await executor.run(action_call)
     except ActionExecutionRejection as error:
-        return JSONResponse({"error": error.message, "action_name": error.action_name}, status_code=400)
+        return JSONResponse(
+            {"error": error.message, "action_name": error.action_name}, status_code=400
+        )
     except ActionNotFoundException as error:
         log.error("Rasa asked for an unknown action: %s", error.action_name)
-        return JSONResponse({"error": error.message, "action_name": error.action_name}, status_code=404)
+        return JSONResponse(
+            {"error": error.message, "action_name": error.action_name}, status_code=404
+        )
     except ActionMissingDomainException as error:
         # Rasa resends the call with its domain on 449.
-        return JSONResponse({"error": error.message, "action_name": error.action_name}, status_code=449)
+        return JSONResponse(
+            {"error": error.message, "action_name": error.action_name}, status_code=449
+        )
     return JSONResponse(result.model_dump() if result else None)

@@ -44,7 +44,9 @@ class Reply:
 
 
 class FaqAnswerer:
-    def __init__(self, index: FaqIndex, region: Region, thresholds: Thresholds | None = None) -> None:
+    def __init__(
+        self, index: FaqIndex, region: Region, thresholds: Thresholds | None = None
+    ) -> None:
         self.index = index
         self.region = region
         self.thresholds = thresholds or Thresholds()
@@ -64,12 +66,16 @@ class FaqAnswerer:
         english = is_english(question)
         decision = decide(hits, self.thresholds, out_of_scope)
         if decision == "answer":
-            return Reply("answer", self.answer_text(hits[0].entry, english), entry=hits[0].entry, hits=hits)
+            return Reply(
+                "answer", self.answer_text(hits[0].entry, english), entry=hits[0].entry, hits=hits
+            )
         if decision == "clarify":
             intro = "Did you mean one of these?" if english else "Menade du någon av dessa?"
             buttons = [Button(hit.entry.question, choose_payload(hit.entry.id)) for hit in hits]
             return Reply("clarify", intro, buttons=buttons, hits=hits)
-        return Reply("unknown", self.unknown_text(english, out_of_scope > OUT_OF_SCOPE_LIKELY), hits=hits)
+        return Reply(
+            "unknown", self.unknown_text(english, out_of_scope > OUT_OF_SCOPE_LIKELY), hits=hits
+        )
 
     def reply_with_entry(self, entry_id: str, english: bool = False) -> Reply:
         entry = self.index.get(entry_id)

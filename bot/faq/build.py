@@ -1,4 +1,4 @@
-"""``python -m bot.faq.build``: check the FAQ files and fill the embedding cache ahead of start-up."""
+"""``python -m bot.faq.build``: check the FAQ files and fill the embedding cache ahead of use."""
 
 import logging
 import sys
@@ -13,7 +13,9 @@ def main() -> int:
     for problem in loaded.problems:
         print(f"FEL: {problem}", file=sys.stderr)
     index = loaded.answerer.index
-    print(f"FAQ-index klart: {len(index.entries)} frågor, {index.encoded_on_build} texter kodade nu.")
+    print(
+        f"FAQ-index klart: {len(index.entries)} frågor, {index.encoded_on_build} texter kodade nu."
+    )
     return 0
 
 

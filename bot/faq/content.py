@@ -83,7 +83,11 @@ def load_faq(faq_dir: Path) -> FaqContent:
             continue
         if entry.id in first_seen:
             content.problems.append(
-                FaqProblem(path, 2, f"duplicate id '{entry.id}', already used in {first_seen[entry.id].name}")
+                FaqProblem(
+                    path,
+                    2,
+                    f"duplicate id '{entry.id}', already used in {first_seen[entry.id].name}",
+                )
             )
             continue
         first_seen[entry.id] = path
@@ -103,7 +107,9 @@ def parse_entry(text: str, path: Path | None = None) -> FaqEntry:
     if not lines or lines[0].strip() != FRONT_MATTER_DELIMITER:
         raise FaqFileError(1, "the file must start with a '---' line (YAML front matter)")
     try:
-        end = next(i for i, line in enumerate(lines[1:], start=1) if line.strip() == FRONT_MATTER_DELIMITER)
+        end = next(
+            i for i, line in enumerate(lines[1:], start=1) if line.strip() == FRONT_MATTER_DELIMITER
+        )
     except StopIteration:
         raise FaqFileError(1, "the front matter is not closed by a second '---' line") from None
     meta = _load_yaml("\n".join(lines[1:end]), line_offset=1)
@@ -123,10 +129,18 @@ def parse_entry(text: str, path: Path | None = None) -> FaqEntry:
         if not isinstance(meta[name], str):
             raise FaqFileError(line_of(name), f"'{name}' must be text")
     alternates = meta["alternates"]
-    if not isinstance(alternates, list) or not all(isinstance(a, str) and a.strip() for a in alternates):
-        raise FaqFileError(line_of("alternates"), "'alternates' must be a list of non-empty questions")
+    if not isinstance(alternates, list) or not all(
+        isinstance(a, str) and a.strip() for a in alternates
+    ):
+        raise FaqFileError(
+            line_of("alternates"), "'alternates' must be a list of non-empty questions"
+        )
     reviewed = _as_date(meta["reviewed"], line_of("reviewed"), "reviewed")
-    review_by = _as_date(meta["review_by"], line_of("review_by"), "review_by") if meta.get("review_by") else None
+    review_by = (
+        _as_date(meta["review_by"], line_of("review_by"), "review_by")
+        if meta.get("review_by")
+        else None
+    )
     answer_en = meta.get("answer_en")
     if answer_en is not None and not isinstance(answer_en, str):
         raise FaqFileError(line_of("answer_en"), "'answer_en' must be text")
@@ -167,7 +181,8 @@ def _load_yaml(text: str, line_offset: int) -> Any:
     try:
         return yaml.safe_load(text)
     except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
+        # The context mark points at where the broken construct starts, which is what HR edits.
+        mark = getattr(error, "context_mark", None) or getattr(error, "problem_mark", None)
         line = mark.line + 1 + line_offset if mark is not None else 1 + line_offset
         problem = getattr(error, "problem", None) or str(error)
         raise FaqFileError(line, f"invalid YAML: {problem}") from None

@@ -38,7 +38,11 @@ class SentenceTransformerEncoder:
 
     def encode(self, texts: list[str]) -> np.ndarray:
         vectors = self._model.encode(
-            texts, batch_size=32, normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=False
+            texts,
+            batch_size=32,
+            normalize_embeddings=True,
+            convert_to_numpy=True,
+            show_progress_bar=False,
         )
         return np.asarray(vectors, dtype=np.float32)
 
@@ -61,13 +65,17 @@ class EmbeddingCache:
     def embed(self, texts: Sequence[str], encoder: Encoder) -> np.ndarray:
         """Vectors for ``texts``, shape ``(len(texts), dim)``; encodes only unseen texts."""
         keys = [text_key(t) for t in texts]
-        missing = list(dict.fromkeys(t for t, k in zip(texts, keys, strict=True) if k not in self._rows))
+        missing = list(
+            dict.fromkeys(t for t, k in zip(texts, keys, strict=True) if k not in self._rows)
+        )
         self.encoded_last_time = len(missing)
         if missing:
             for text, vector in zip(missing, encoder.encode(missing), strict=True):
                 self._rows[text_key(text)] = vector
             self._save()
-        return np.stack([self._rows[k] for k in keys]) if keys else np.zeros((0, 0), dtype=np.float32)
+        return (
+            np.stack([self._rows[k] for k in keys]) if keys else np.zeros((0, 0), dtype=np.float32)
+        )
 
     def _save(self) -> None:
         """Write to temporary files, then rename, so a crash never leaves a half-written cache."""

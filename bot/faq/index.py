@@ -51,7 +51,9 @@ class FaqIndex:
         )
         texts = [text for entry in self.entries for text in entry.phrasings]
         # Row i of the phrasing matrix belongs to entry _owner[i].
-        self._owner = np.array([i for i, e in enumerate(self.entries) for _ in e.phrasings], dtype=np.int64)
+        self._owner = np.array(
+            [i for i, e in enumerate(self.entries) for _ in e.phrasings], dtype=np.int64
+        )
         self._phrasing_vectors = cache.embed(texts, encoder)
         self.encoded_on_build = cache.encoded_last_time
         self._by_id = {entry.id: entry for entry in self.entries}
@@ -60,7 +62,7 @@ class FaqIndex:
         return self._by_id.get(entry_id)
 
     def embedding_scores(self, query: str) -> np.ndarray:
-        """Best cosine similarity between the query and any phrasing of each entry; ``(entries,)``."""
+        """Best cosine similarity of the query to any phrasing of each entry; ``(entries,)``."""
         scores = np.full(len(self.entries), -1.0, dtype=np.float32)
         if not self.entries:
             return scores
@@ -74,7 +76,9 @@ class FaqIndex:
     def bm25_scores(self, query: str) -> np.ndarray:
         return self._lexical.bm25(query)
 
-    def search(self, query: str, topic_confidence: Mapping[str, float] | None = None, limit: int = 3) -> list[Hit]:
+    def search(
+        self, query: str, topic_confidence: Mapping[str, float] | None = None, limit: int = 3
+    ) -> list[Hit]:
         """The best ``limit`` entries for ``query``, best first.
 
         ``topic_confidence`` maps an FAQ topic to the NLU's confidence that the question is about
@@ -84,14 +88,19 @@ class FaqIndex:
             return []
         embedding = self.embedding_scores(query)
         lexical = self.lexical_scores(query)
-        topic = np.array([(topic_confidence or {}).get(e.topic, 0.0) for e in self.entries], dtype=np.float32)
+        topic = np.array(
+            [(topic_confidence or {}).get(e.topic, 0.0) for e in self.entries], dtype=np.float32
+        )
         fused = fuse(embedding, lexical, topic, self.weights)
         order = np.argsort(-fused)[:limit]
         return [
-            Hit(self.entries[i], float(fused[i]), float(embedding[i]), float(lexical[i])) for i in order
+            Hit(self.entries[i], float(fused[i]), float(embedding[i]), float(lexical[i]))
+            for i in order
         ]
 
 
-def fuse(embedding: np.ndarray, lexical: np.ndarray, topic: np.ndarray, weights: Weights) -> np.ndarray:
+def fuse(
+    embedding: np.ndarray, lexical: np.ndarray, topic: np.ndarray, weights: Weights
+) -> np.ndarray:
     """Weighted sum of the per-entry scores; all arrays have shape ``(entries,)``."""
     return weights.embedding * embedding + weights.lexical * lexical + weights.topic * topic

@@ -4,12 +4,16 @@ import re
 
 WORD = re.compile(r"[a-zåäöé]+")
 ENGLISH_MARKERS = frozenset(
-    "the i my me can do does is are what who how when where which should will would have has "
-    "work working home from office summer house sick pay paid manager employer allowed".split()
+    (
+        "the i my me can do does is are what who how when where which should will would have has "
+        "work working home from office summer house sick pay paid manager employer allowed"
+    ).split()
 )
 SWEDISH_MARKERS = frozenset(
-    "jag du vi min mitt mina det en ett och att är kan får måste vad vem hur när var vilka vilken "
-    "jobba arbeta hemma hemifrån om med på för som inte chef chefen".split()
+    (
+        "jag du vi min mitt mina det en ett och att är kan får måste vad vem hur när var vilka "
+        "vilken jobba arbeta hemma hemifrån om med på för som inte chef chefen"
+    ).split()
 )
 
 

@@ -10,7 +10,7 @@ import difflib
 import math
 import re
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 
 import numpy as np
 import snowballstemmer
@@ -20,7 +20,7 @@ MIN_COMPOUND_PART = 3
 TYPO_MIN_LENGTH = 5
 TYPO_CUTOFF = 0.84
 SYNONYM_TERM = re.compile(r"syn\d{4}")
-# Weight of a term found only in the answer text relative to one found in the question or alternates.
+# Weight of a term found only in the answer, relative to one in the question or alternates.
 ANSWER_TERM_WEIGHT = 0.5
 
 
@@ -29,9 +29,9 @@ class SwedishAnalyzer:
 
     def __init__(self, synonyms: dict[str, list[str]] | None = None) -> None:
         self._nlp = spacy.blank("sv")
-        lemmatizer = self._nlp.add_pipe("lemmatizer", config={"mode": "lookup"})
+        self._nlp.add_pipe("lemmatizer", config={"mode": "lookup"})
         self._nlp.initialize()
-        lemma_table = lemmatizer.lookups.get_table("lemma_lookup")
+        lemma_table = self._nlp.get_pipe("lemmatizer").lookups.get_table("lemma_lookup")  # type: ignore[attr-defined]
         # The table maps inflected forms to lemmas; together they are a Swedish word list.
         self._lexicon = set(lemma_table.values())
         self._lemma_table = lemma_table
@@ -62,6 +62,8 @@ class SwedishAnalyzer:
                 continue
             if SYNONYM_TERM.fullmatch(word):
                 terms.append(word)
+                continue
+            if (self._lemma_table.get(word) or word) in self._stop_words:
                 continue
             term = self._stem(word)
             if term in self._synonym_of:
@@ -110,20 +112,26 @@ class LexicalIndex:
         phrasings: Sequence[Sequence[str]],
         answers: Sequence[str],
     ) -> None:
-        """``phrasings[i]`` are entry i's question and alternates; ``answers[i]`` its answer text."""
+        """``phrasings[i]``: entry i's question and alternates; ``answers[i]``: its answer."""
         self._analyzer = analyzer
         raw_strong = [[t for text in texts for t in analyzer.terms(text)] for texts in phrasings]
         raw_weak = [analyzer.terms(answer) for answer in answers]
         self.vocabulary = {t for terms in raw_strong + raw_weak for t in terms}
         self._strong = [set(terms) for terms in raw_strong]
         self._weak = [set(terms) for terms in raw_weak]
-        self._documents = [Counter(s) + Counter(w) for s, w in zip(raw_strong, raw_weak, strict=True)]
+        self._documents = [
+            Counter(s) + Counter(w) for s, w in zip(raw_strong, raw_weak, strict=True)
+        ]
         entry_count = len(phrasings)
-        document_frequency = Counter(t for s, w in zip(self._strong, self._weak, strict=True) for t in s | w)
+        document_frequency = Counter(
+            t for s, w in zip(self._strong, self._weak, strict=True) for t in s | w
+        )
         self._idf = {t: math.log(1 + entry_count / df) for t, df in document_frequency.items()}
         # A term no entry uses is as informative as the rarest one: it signals an unknown topic.
         self._unknown_idf = math.log(1 + entry_count / 0.5)
-        self._average_length = float(np.mean([sum(d.values()) for d in self._documents])) if self._documents else 1.0
+        self._average_length = (
+            float(np.mean([sum(d.values()) for d in self._documents])) if self._documents else 1.0
+        )
 
     def query_terms(self, query: str) -> list[str]:
         """The query's terms, with typos mapped onto the vocabulary."""
@@ -148,7 +156,9 @@ class LexicalIndex:
         weights = np.array([self._idf.get(t, self._unknown_idf) for t in terms], dtype=np.float32)
         total = float(weights.sum())
         for i, (strong, weak) in enumerate(zip(self._strong, self._weak, strict=True)):
-            matched = [1.0 if t in strong else ANSWER_TERM_WEIGHT if t in weak else 0.0 for t in terms]
+            matched = [
+                1.0 if t in strong else ANSWER_TERM_WEIGHT if t in weak else 0.0 for t in terms
+            ]
             scores[i] = float(np.dot(weights, matched)) / total
         return scores
 
@@ -167,7 +177,9 @@ class LexicalIndex:
 
 
 ENGLISH_STOP_WORDS = frozenset(
-    "a an the i me my we our you your it is are am be do does did can could may might must shall "
-    "should will would what who whom which when where why how to of in on at for from with about "
-    "and or if not no yes there this that these those have has had get any".split()
+    (
+        "a an the i me my we our you your it is are am be do does did can could may might must "
+        "shall should will would what who whom which when where why how to of in on at for from "
+        "with about and or if not no yes there this that these those have has had get any"
+    ).split()
 )

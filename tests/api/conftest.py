@@ -1,0 +1,46 @@
+"""The app in-process with a small encoder and a fake Rasa; no real Rasa needed."""
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from bot.main import create_app
+from bot.settings import Settings
+from tests.conftest import CharTrigramEncoder, FakeRasa
+
+
+@pytest.fixture(scope="module")
+def module_rasa() -> Iterator[FakeRasa]:
+    rasa = FakeRasa()
+    yield rasa
+    rasa.close()
+
+
+@pytest.fixture
+def rasa(module_rasa: FakeRasa) -> FakeRasa:
+    module_rasa.reply = [{"recipient_id": "x", "text": "Hej från Rasa"}]
+    module_rasa.delay_seconds = 0.0
+    module_rasa.status = 200
+    module_rasa.received.clear()
+    return module_rasa
+
+
+def make_settings(tmp: Path, rasa_url: str, **overrides: object) -> Settings:
+    values: dict[str, object] = {
+        "cache_dir": tmp,
+        "rasa_url": rasa_url,
+        "rasa_timeout_seconds": 1.0,
+        "action_token": "test-token",
+    }
+    return Settings.model_validate(values | overrides)
+
+
+@pytest.fixture(scope="module")
+def client(module_rasa: FakeRasa, tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
+    app = create_app(
+        make_settings(tmp_path_factory.mktemp("cache"), module_rasa.url), CharTrigramEncoder()
+    )
+    with TestClient(app, raise_server_exceptions=False) as test_client:
+        yield test_client

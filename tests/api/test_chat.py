@@ -1,0 +1,159 @@
+"""``POST /api/chat``: the contract, bad input, identity, and Rasa faults."""
+
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from bot.chat import sender_id
+from bot.main import create_app
+from tests.api.conftest import make_settings
+from tests.conftest import CharTrigramEncoder, FakeRasa
+
+
+def ask(client: TestClient, message: object, conversation_id: object = "c1", **headers: str):  # type: ignore[no-untyped-def]
+    return client.post(
+        "/api/chat", json={"conversation_id": conversation_id, "message": message}, headers=headers
+    )
+
+
+def test_message_goes_to_rasa_and_the_reply_comes_back(client: TestClient, rasa: FakeRasa) -> None:
+    rasa.reply = [
+        {"recipient_id": "x", "text": "Hej!", "buttons": [{"title": "Hjälp", "payload": "/help"}]},
+        {
+            "recipient_id": "x",
+            "custom": {
+                "text": "Svar\n\nmed stycken",
+                "buttons": [],
+                "faq_id": "kostnader",
+                "source": "Källan",
+            },
+        },
+    ]
+    response = ask(client, "  hej  ")
+    assert response.status_code == 200
+    assert response.json() == {
+        "conversation_id": "c1",
+        "messages": [
+            {
+                "text": "Hej!",
+                "buttons": [{"title": "Hjälp", "payload": "/help"}],
+                "faq_id": None,
+                "source": None,
+            },
+            {
+                "text": "Svar\n\nmed stycken",
+                "buttons": [],
+                "faq_id": "kostnader",
+                "source": "Källan",
+            },
+        ],
+    }
+    (sent,) = rasa.received
+    assert sent["message"] == "hej"
+    assert sent["metadata"] == {"user_id": "anna.andersson"}
+
+
+def test_server_decides_the_rasa_sender_from_user_and_conversation(
+    client: TestClient, rasa: FakeRasa
+) -> None:
+    ask(client, "hej", "samma")
+    ask(client, "hej", "samma", **{"X-Demo-User": "erik.ek"})
+    first, second = (m["sender"] for m in rasa.received)
+    assert first == sender_id("anna.andersson", "samma")
+    assert second == sender_id("erik.ek", "samma")
+    assert first != second
+    assert "anna" not in first
+
+
+@pytest.mark.parametrize(
+    ("body", "status", "code"),
+    [
+        ({"conversation_id": "c1", "message": ""}, 422, "message_empty"),
+        ({"conversation_id": "c1", "message": "   "}, 422, "message_empty"),
+        ({"conversation_id": "c1", "message": "x" * 2001}, 422, "message_too_long"),
+        ({"conversation_id": "c1"}, 422, "missing_field"),
+        ({"conversation_id": "c1", "message": "hej", "user": "maria.berg"}, 422, "unknown_field"),
+        ({"conversation_id": "c1", "message": 42}, 422, "invalid_field"),
+        ({"conversation_id": "", "message": "hej"}, 422, "invalid_field"),
+        ({"conversation_id": "../../etc", "message": "hej"}, 422, "invalid_field"),
+    ],
+)
+def test_bad_input_gets_a_clear_4xx(
+    client: TestClient, rasa: FakeRasa, body: dict[str, object], status: int, code: str
+) -> None:
+    response = client.post("/api/chat", json=body)
+    assert response.status_code == status
+    payload = response.json()
+    assert payload["code"] == code
+    assert payload["detail"] and payload["detail_en"]
+    assert rasa.received == []
+
+
+def test_malformed_json_is_a_400(client: TestClient) -> None:
+    response = client.post(
+        "/api/chat", content=b"{not json", headers={"Content-Type": "application/json"}
+    )
+    assert response.status_code == 400
+    assert response.json()["detail"] == "Förfrågan är inte giltig JSON."
+
+
+def test_message_of_exactly_the_limit_is_accepted(client: TestClient, rasa: FakeRasa) -> None:
+    assert ask(client, "x" * 2000).status_code == 200
+
+
+def test_unknown_demo_user_is_refused(client: TestClient) -> None:
+    response = ask(client, "hej", **{"X-Demo-User": "okand"})
+    assert response.status_code == 401
+    assert response.json()["code"] == "unknown_demo_user"
+
+
+def test_slow_rasa_gets_a_direct_faq_answer_instead_of_a_hang(
+    client: TestClient, rasa: FakeRasa
+) -> None:
+    rasa.delay_seconds = 2.0
+    response = ask(client, "Vilka kostnader står arbetsgivaren för?")
+    assert response.status_code == 200
+    first, note = response.json()["messages"]
+    assert first["faq_id"] == "kostnader"
+    assert "begränsat läge" in note["text"]
+
+
+def test_failing_rasa_still_answers_and_button_payloads_get_a_retry_message(
+    client: TestClient, rasa: FakeRasa
+) -> None:
+    rasa.status = 500
+    assert (
+        ask(client, "Vad gäller om medarbetaren blir sjuk?").json()["messages"][0]["faq_id"]
+        == "sjukdom"
+    )
+    (only,) = ask(client, "/request_agreement").json()["messages"]
+    assert "försök igen" in only["text"].lower()
+
+
+def test_empty_rasa_reply_still_says_something(client: TestClient, rasa: FakeRasa) -> None:
+    rasa.reply = []
+    (only,) = ask(client, "hmm").json()["messages"]
+    assert "formulera" in only["text"]
+
+
+def test_production_mode_ignores_the_demo_header(tmp_path: Path, rasa: FakeRasa) -> None:
+    settings = make_settings(tmp_path, rasa.url, mode="production", action_token="a-real-secret")
+    with TestClient(create_app(settings, CharTrigramEncoder())) as production:
+        response = ask(production, "hej", **{"X-Demo-User": "hanna.holm"})
+    assert response.status_code == 401
+    assert response.json()["code"] == "not_authenticated"
+    assert rasa.received == []
+
+
+def test_production_mode_refuses_the_placeholder_secret(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="DG_ACTION_TOKEN"):
+        make_settings(tmp_path, "http://127.0.0.1:1", mode="production", action_token="change-me")
+
+
+def test_chat_page_is_served_with_a_strict_content_security_policy(client: TestClient) -> None:
+    page = client.get("/")
+    assert page.status_code == 200
+    assert "Distansguiden" in page.text
+    assert "default-src 'self'" in page.headers["Content-Security-Policy"]
+    assert client.get("/static/chat.js").status_code == 200

@@ -1,0 +1,157 @@
+"""Shared fixtures: a small deterministic encoder, a fake Rasa server, and the real stack."""
+
+import contextlib
+import hashlib
+import json
+import socket
+import threading
+import time
+from collections.abc import Callable, Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+from bot.settings import PROJECT_ROOT
+
+DIMENSIONS = 512
+
+
+class CharTrigramEncoder:
+    """Hashed character trigrams, normalised: texts sharing words get similar vectors.
+
+    Stands in for the sentence-transformers model where a test is about ranking logic,
+    not about the model, so unit tests run in milliseconds.
+    """
+
+    name = "test-char-trigrams"
+
+    def __init__(self) -> None:
+        self.calls: list[list[str]] = []
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        self.calls.append(list(texts))
+        vectors = np.zeros((len(texts), DIMENSIONS), dtype=np.float32)
+        for row, text in enumerate(texts):
+            padded = f"  {text.lower()}  "
+            for i in range(len(padded) - 2):
+                digest = hashlib.blake2b(padded[i : i + 3].encode(), digest_size=4).digest()
+                vectors[row, int.from_bytes(digest, "little") % DIMENSIONS] += 1.0
+            norm = np.linalg.norm(vectors[row])
+            if norm:
+                vectors[row] /= norm
+        return vectors
+
+
+@pytest.fixture
+def encoder() -> CharTrigramEncoder:
+    return CharTrigramEncoder()
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+class FakeRasa:
+    """A stand-in Rasa REST channel whose behaviour each test sets."""
+
+    def __init__(self) -> None:
+        self.reply: list[dict[str, Any]] = [{"recipient_id": "x", "text": "Hej från Rasa"}]
+        self.delay_seconds = 0.0
+        self.status = 200
+        self.received: list[dict[str, Any]] = []
+        fake = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:
+                self._send(200, {"status": "ok"})
+
+            def do_POST(self) -> None:
+                body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+                fake.received.append(json.loads(body))
+                time.sleep(fake.delay_seconds)
+                self._send(fake.status, fake.reply)
+
+            def _send(self, status: int, body: object) -> None:
+                data = json.dumps(body).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                with contextlib.suppress(BrokenPipeError):
+                    self.wfile.write(data)
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", free_port()), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_port}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def fake_rasa() -> Iterator[FakeRasa]:
+    rasa = FakeRasa()
+    yield rasa
+    rasa.close()
+
+
+@pytest.fixture(scope="session")
+def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    """Both real processes, Rasa and the app, started once for the whole session."""
+    from bot.launcher import Stack
+
+    model = PROJECT_ROOT / "models" / "distansguiden.tar.gz"
+    if not model.exists():
+        pytest.fail("No trained Rasa model: run the tests through `make test`, which trains it.")
+    run_dir = tmp_path_factory.mktemp("stack")
+    running = Stack(
+        app_port=free_port(),
+        rasa_port=free_port(),
+        run_dir=run_dir,
+        log_to_files=True,
+        app_env={"DG_REGION": "vastmanland"},
+    )
+    try:
+        running.start(ready_timeout=300)
+    except RuntimeError as error:
+        logs = "\n".join(tail(run_dir / f"{name}.log") for name in ("rasa", "app"))
+        pytest.fail(f"The stack did not start: {error}\n{logs}")
+    yield running
+    running.stop()
+
+
+def tail(path: Path, lines: int = 40) -> str:
+    if not path.exists():
+        return f"({path.name} missing)"
+    return f"--- {path.name} ---\n" + "\n".join(
+        path.read_text(errors="replace").splitlines()[-lines:]
+    )
+
+
+@pytest.fixture(scope="session")
+def chat(stack: Any) -> Callable[..., Any]:
+    """``chat("fråga", conversation_id=..., user=...)`` against the running stack."""
+    import httpx
+
+    client = httpx.Client(base_url=stack.url, timeout=30)
+
+    def send(
+        message: str, conversation_id: str = "test", user: str | None = None
+    ) -> httpx.Response:
+        headers = {"X-Demo-User": user} if user else {}
+        return client.post(
+            "/api/chat",
+            json={"conversation_id": conversation_id, "message": message},
+            headers=headers,
+        )
+
+    return send

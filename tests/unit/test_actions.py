@@ -1,0 +1,126 @@
+"""The FAQ action, run as rasa-sdk runs it: a Tracker from a dict and a CollectingDispatcher."""
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+import yaml
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.faq import ActionAnswerFaq, topic_confidence
+from bot.faq.answering import FaqAnswerer, Thresholds, choose_payload
+from bot.faq.embeddings import EmbeddingCache
+from bot.faq.index import FaqIndex
+from bot.faq.lexical import SwedishAnalyzer
+from bot.settings import PROJECT_ROOT
+from tests.conftest import CharTrigramEncoder
+from tests.unit.test_ranking import REGION, entry
+
+
+@pytest.fixture(scope="module")
+def action(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ActionAnswerFaq]:
+    encoder = CharTrigramEncoder()
+    entries = [
+        entry(
+            "fritid",
+            "Får jag arbeta från fritidsbostaden?",
+            ("jobba från stugan",),
+            topic="place",
+            answer_en="Yes, if your manager agrees.",
+        ),
+        entry(
+            "kostnad",
+            "Vilka kostnader står arbetsgivaren för?",
+            ("vem betalar internet",),
+            topic="costs",
+        ),
+    ]
+    index = FaqIndex(
+        entries,
+        encoder,
+        EmbeddingCache(tmp_path_factory.mktemp("cache"), encoder.name),
+        SwedishAnalyzer({"fritidsbostad": ["stuga"]}),
+    )
+    yield ActionAnswerFaq(
+        FaqAnswerer(index, REGION, Thresholds(answer=0.45, clarify=0.35, margin=0.04))
+    )
+
+
+def tracker(
+    text: str,
+    intent: str,
+    confidence: float = 0.9,
+    entities: list[dict[str, Any]] | None = None,
+    events: list[dict[str, Any]] | None = None,
+) -> Tracker:
+    message = {
+        "text": text,
+        "intent": {"name": intent, "confidence": confidence},
+        "intent_ranking": [{"name": intent, "confidence": confidence}],
+        "entities": entities or [],
+    }
+    return Tracker.from_dict(
+        {
+            "sender_id": "s1",
+            "slots": {},
+            "latest_message": message,
+            "events": [*(events or []), {"event": "user", "text": text, "parse_data": message}],
+            "paused": False,
+            "followup_action": None,
+            "active_loop": {},
+            "latest_action_name": "action_listen",
+        }
+    )
+
+
+async def run(action: ActionAnswerFaq, t: Tracker) -> dict[str, Any]:
+    dispatcher = CollectingDispatcher()
+    events = await action.run(dispatcher, t, {})
+    assert events == []
+    (message,) = dispatcher.messages
+    custom: dict[str, Any] = message["custom"]
+    return custom
+
+
+async def test_faq_question_is_answered_with_its_source_and_id(action: ActionAnswerFaq) -> None:
+    reply = await run(action, tracker("får jag jobba från stugan", "faq_place"))
+    assert reply["faq_id"] == "fritid"
+    assert reply["text"].startswith("Svar om Får jag arbeta från fritidsbostaden?")
+    assert reply["text"].endswith("Källa: Testkällan")
+    assert reply["buttons"] == []
+
+
+async def test_unrelated_question_gets_whom_to_ask(action: ActionAnswerFaq) -> None:
+    reply = await run(action, tracker("när är det lunch", "out_of_scope"))
+    assert reply["faq_id"] is None
+    assert "Jag svarar bara på frågor om distansarbete" in reply["text"]
+    assert "Fråga HR." in reply["text"]
+
+
+async def test_button_choice_answers_that_entry_in_the_question_language(
+    action: ActionAnswerFaq,
+) -> None:
+    earlier = [{"event": "user", "text": "Who pays for my internet?"}]
+    choice = tracker(
+        choose_payload("kostnad"),
+        "choose_faq",
+        entities=[{"entity": "faq_id", "value": "kostnad"}],
+        events=earlier,
+    )
+    reply = await run(action, choice)
+    assert reply["faq_id"] == "kostnad"
+
+
+def test_topic_confidence_reads_only_faq_intents() -> None:
+    ranking = [
+        {"name": "faq_costs", "confidence": 0.7},
+        {"name": "greet", "confidence": 0.2},
+        {"name": "faq_place", "confidence": 0.1},
+    ]
+    assert topic_confidence(ranking) == {"costs": 0.7, "place": 0.1}
+
+
+def test_action_is_declared_in_the_domain(action: ActionAnswerFaq) -> None:
+    domain = yaml.safe_load((PROJECT_ROOT / "domain" / "faq.yml").read_text(encoding="utf-8"))
+    assert action.name() in domain["actions"]

@@ -1,0 +1,180 @@
+"""Score fusion, the answer/clarify/unknown decision, and the embedding cache."""
+
+from datetime import date
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from bot.faq.answering import FaqAnswerer, Thresholds, choose_payload, decide
+from bot.faq.content import FaqEntry
+from bot.faq.embeddings import EmbeddingCache
+from bot.faq.index import FaqIndex, Hit, Weights, fuse
+from bot.faq.language import is_english
+from bot.faq.lexical import SwedishAnalyzer
+from bot.regions import Region
+from tests.conftest import CharTrigramEncoder
+
+REGION = Region(id="test", name="Testregionen", ask_instead="Fråga HR.", ask_instead_en="Ask HR.")
+
+
+def entry(
+    entry_id: str, question: str, alternates: tuple[str, ...] = (), topic: str = "t", **extra: str
+) -> FaqEntry:
+    return FaqEntry(
+        id=entry_id,
+        question=question,
+        alternates=alternates,
+        topic=topic,
+        region="test",
+        source="Testkällan",
+        owner="HR",
+        reviewed=date(2026, 11, 1),
+        answer=extra.get("answer", f"Svar om {question}"),
+        answer_en=extra.get("answer_en"),
+    )
+
+
+def hit(score: float, entry_id: str = "a") -> Hit:
+    return Hit(entry(entry_id, entry_id), score, score, score)
+
+
+@pytest.fixture(scope="module")
+def analyzer() -> SwedishAnalyzer:
+    return SwedishAnalyzer({"fritidsbostad": ["stuga", "landet"]})
+
+
+@pytest.fixture
+def index(tmp_path: Path, analyzer: SwedishAnalyzer) -> FaqIndex:
+    encoder = CharTrigramEncoder()
+    entries = [
+        entry(
+            "fritid",
+            "Får jag arbeta från fritidsbostaden?",
+            ("jobba från stugan",),
+            topic="place",
+            answer_en="Yes, if your manager agrees.",
+        ),
+        entry(
+            "kostnad",
+            "Vilka kostnader står arbetsgivaren för?",
+            ("vem betalar internet",),
+            topic="costs",
+        ),
+        entry("sjuk", "Vad gäller om jag blir sjuk?", ("sjukanmälan",), topic="sickness"),
+    ]
+    return FaqIndex(entries, encoder, EmbeddingCache(tmp_path, encoder.name), analyzer)
+
+
+def test_fuse_is_a_weighted_sum_of_the_scores() -> None:
+    embedding = np.array([0.8, 0.2], dtype=np.float32)
+    lexical = np.array([0.0, 1.0], dtype=np.float32)
+    topic = np.array([0.0, 1.0], dtype=np.float32)
+    fused = fuse(embedding, lexical, topic, Weights(embedding=0.5, lexical=0.5, topic=0.1))
+    assert fused == pytest.approx([0.4, 0.7])
+
+
+@pytest.mark.parametrize(
+    ("scores", "out_of_scope", "expected"),
+    [
+        ([0.70, 0.30], 0.0, "answer"),
+        ([0.70, 0.68], 0.0, "clarify"),
+        ([0.45, 0.20], 0.0, "unknown"),
+        ([0.30, 0.29], 0.0, "unknown"),
+        ([0.58, 0.20], 1.0, "unknown"),
+        ([0.70, 0.20], 1.0, "answer"),
+        ([], 0.0, "unknown"),
+    ],
+)
+def test_decide(scores: list[float], out_of_scope: float, expected: str) -> None:
+    thresholds = Thresholds(answer=0.5, clarify=0.4, margin=0.04, out_of_scope_raise=0.15)
+    hits = [hit(s, f"e{i}") for i, s in enumerate(scores)]
+    assert decide(hits, thresholds, out_of_scope) == expected
+
+
+def test_search_ranks_colloquial_question_to_its_entry(index: FaqIndex) -> None:
+    assert index.search("kan jag jobba från landet")[0].entry.id == "fritid"
+    assert index.search("vem betalar internet hemma")[0].entry.id == "kostnad"
+
+
+def test_topic_confidence_breaks_a_tie(index: FaqIndex) -> None:
+    query = "xyzzy"
+    neutral = index.search(query, limit=3)
+    favoured = index.search(query, {"costs": 1.0}, limit=3)
+    assert favoured[0].entry.id == "kostnad"
+    assert favoured[0].score == pytest.approx(
+        next(h.score for h in neutral if h.entry.id == "kostnad") + index.weights.topic
+    )
+
+
+def test_answer_names_its_source_and_adds_english_for_english_questions(index: FaqIndex) -> None:
+    answerer = FaqAnswerer(index, REGION, Thresholds(answer=0.3, clarify=0.2, margin=0.0))
+    swedish = answerer.reply_to("får jag jobba från stugan")
+    assert swedish.kind == "answer"
+    assert swedish.text.endswith("Källa: Testkällan")
+    assert "In English" not in swedish.text
+    english = answerer.reply_to("Can I work from the stuga?")
+    assert "In English: Yes, if your manager agrees." in english.text
+
+
+def test_unknown_reply_says_whom_to_ask(index: FaqIndex) -> None:
+    answerer = FaqAnswerer(index, REGION)
+    reply = answerer.reply_to("xyzzy qwerty")
+    assert reply.kind == "unknown"
+    assert "Fråga HR." in reply.text
+    assert "Ask HR." in answerer.reply_to("what is the weather like today").text
+
+
+def test_close_candidates_are_offered_as_buttons(index: FaqIndex) -> None:
+    answerer = FaqAnswerer(index, REGION, Thresholds(answer=0.99, clarify=0.0, margin=1.0))
+    reply = answerer.reply_to("sjuk kostnader")
+    assert reply.kind == "clarify"
+    assert reply.text == "Menade du någon av dessa?"
+    assert {b.payload for b in reply.buttons} == {choose_payload("sjuk"), choose_payload("kostnad")}
+    chosen = answerer.reply_with_entry("sjuk")
+    assert chosen.kind == "answer" and chosen.entry is not None and chosen.entry.id == "sjuk"
+
+
+def test_choosing_an_unknown_entry_is_an_honest_unknown(index: FaqIndex) -> None:
+    assert FaqAnswerer(index, REGION).reply_with_entry("finns-inte").kind == "unknown"
+
+
+def test_cache_reencodes_only_changed_texts(tmp_path: Path) -> None:
+    encoder = CharTrigramEncoder()
+    first = EmbeddingCache(tmp_path, "m").embed(["a", "b", "c"], encoder)
+    reopened = EmbeddingCache(tmp_path, "m")
+    second = reopened.embed(["a", "b", "changed"], encoder)
+    assert encoder.calls == [["a", "b", "c"], ["changed"]]
+    assert reopened.encoded_last_time == 1
+    assert np.allclose(first[:2], second[:2])
+    assert not list((tmp_path / "embeddings").glob("*/*.tmp.*")), "no temporary files left behind"
+
+
+def test_cache_is_per_model(tmp_path: Path) -> None:
+    encoder = CharTrigramEncoder()
+    EmbeddingCache(tmp_path, "model-a").embed(["a"], encoder)
+    EmbeddingCache(tmp_path, "model-b").embed(["a"], encoder)
+    assert len(encoder.calls) == 2
+
+
+def test_corrupt_cache_is_rebuilt(tmp_path: Path) -> None:
+    encoder = CharTrigramEncoder()
+    cache = EmbeddingCache(tmp_path, "m")
+    cache.embed(["a"], encoder)
+    (next((tmp_path / "embeddings").iterdir()) / "vectors.npy").write_bytes(b"not numpy")
+    EmbeddingCache(tmp_path, "m").embed(["a"], encoder)
+    assert len(encoder.calls) == 2
+
+
+@pytest.mark.parametrize(
+    ("text", "english"),
+    [
+        ("Can I work from my summer house?", True),
+        ("who pays for my internet", True),
+        ("kan jag jobba från stugan", False),
+        ("vem betalar elen", False),
+        ("Får jag jobba hemma?", False),
+    ],
+)
+def test_is_english(text: str, english: bool) -> None:
+    assert is_english(text) is english

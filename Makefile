@@ -3,9 +3,14 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := run
 
 # The app runs on Python 3.11, Rasa 3.6.21 on Python 3.10 (found under pyenv when not on PATH).
+# pyenv's shims exist for every installed version but refuse to run the ones not selected, so a
+# candidate counts only if it actually starts.
 PYENV_ROOT ?= $(shell pyenv root 2>/dev/null || echo $$HOME/.pyenv)
-PYTHON311 ?= $(shell command -v python3.11 || ls -d $(PYENV_ROOT)/versions/3.11*/bin/python 2>/dev/null | tail -n 1)
-PYTHON310 ?= $(shell command -v python3.10 || ls -d $(PYENV_ROOT)/versions/3.10*/bin/python 2>/dev/null | tail -n 1)
+comma := ,
+find_python = $(firstword $(foreach c,$(wildcard $(PYENV_ROOT)/versions/$(1)*/bin/python) python$(1),\
+  $(shell $(c) -c 'import sys; assert sys.version_info[:2] == ($(subst .,$(comma),$(1)))' >/dev/null 2>&1 && echo $(c))))
+PYTHON311 ?= $(call find_python,3.11)
+PYTHON310 ?= $(call find_python,3.10)
 
 APP_VENV := .venv
 RASA_VENV := .venv-rasa
@@ -49,7 +54,7 @@ index: $(APP_VENV)/.installed
 	$(APP_PY) -m bot.faq.build
 
 eval: $(APP_VENV)/.installed $(MODEL)
-	$(APP_PY) -m tests.eval.run
+	$(APP_PY) -m benchmarks.evaluate --split test
 
 install: $(APP_VENV)/.installed $(RASA_VENV)/.installed
 

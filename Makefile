@@ -35,8 +35,8 @@ test: $(APP_VENV)/.installed $(MODEL) lint
 	$(APP_PY) -m pytest
 
 lint: $(APP_VENV)/.installed
-	$(APP_VENV)/bin/ruff check bot actions tests
-	$(APP_VENV)/bin/ruff format --check bot actions tests
+	$(APP_VENV)/bin/ruff check bot actions tests benchmarks
+	$(APP_VENV)/bin/ruff format --check bot actions tests benchmarks
 	$(APP_VENV)/bin/mypy
 
 # Rasa's own data checks; a warning fails unless it is justified in the test.

@@ -52,6 +52,8 @@ class Outcome:
     answered: str | None
     offered: list[str]
     latency_ms: float = 0.0
+    # Baselines only: the best-ranked entry whatever its score.
+    top1: str | None = None
 
 
 def load_questions() -> list[Question]:
@@ -62,7 +64,8 @@ def load_questions() -> list[Question]:
 def ask_stack(client: httpx.Client, question: Question) -> Outcome:
     started = time.perf_counter()
     response = client.post(
-        "/api/chat", json={"conversation_id": f"eval-{uuid.uuid4().hex[:12]}", "message": question.text}
+        "/api/chat",
+        json={"conversation_id": f"eval-{uuid.uuid4().hex[:12]}", "message": question.text},
     )
     latency = (time.perf_counter() - started) * 1000
     response.raise_for_status()
@@ -103,6 +106,7 @@ class Scores:
     out_of_scope: int
     rejected: int
     oos_clarified: int
+    top1_correct: int
 
     @property
     def accuracy(self) -> float:
@@ -123,6 +127,7 @@ def score(outcomes: Sequence[Outcome]) -> Scores:
         out_of_scope=len(oos),
         rejected=sum(o.kind == "none" for o in oos),
         oos_clarified=sum(o.kind == "clarify" for o in oos),
+        top1_correct=sum(o.top1 == o.question.expected for o in in_scope),
     )
 
 
@@ -136,8 +141,9 @@ def baseline_outcomes(
     for q in questions:
         scores = ranker(q.text)
         best = int(scores.argmax())
-        answered = index.entries[best].id if scores[best] > threshold else None
-        outcomes.append(Outcome(q, "answer" if answered else "none", answered, []))
+        top1 = index.entries[best].id
+        answered = top1 if scores[best] > threshold else None
+        outcomes.append(Outcome(q, "answer" if answered else "none", answered, [], top1=top1))
     return outcomes
 
 
@@ -166,7 +172,9 @@ def percentile(values: list[float], p: float) -> float:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--split", choices=["test", "dev", "all"], default="test")
     parser.add_argument("--report", type=Path, default=DEFAULT_REPORT)
     args = parser.parse_args()
@@ -197,15 +205,19 @@ def main() -> int:
             systems[name] += baseline_outcomes(index, ranker, region_questions, threshold)
 
     print(f"\nSplit: {args.split}. Baseline rejection thresholds tuned on dev.\n")
-    header = f"{'system':45} {'right first':>12} {'clarified':>10} {'OOS rejected':>13} {'OOS clarified':>14}"
+    header = (
+        f"{'system':42} {'right first':>11} {'clarified':>10} {'OOS rejected':>13}"
+        f" {'OOS clarified':>14} {'top-1, no rejection':>20}"
+    )
     print(header)
     print("-" * len(header))
     report: dict[str, Any] = {"split": args.split, "systems": {}, "thresholds": thresholds}
     for name, outcomes in systems.items():
         s = score(outcomes)
+        top1 = f"{s.top1_correct / s.in_scope:.1%}" if s.top1_correct else "–"
         print(
-            f"{name:45} {s.accuracy:>11.1%} {s.clarified / max(s.in_scope, 1):>10.1%}"
-            f" {s.rejection:>12.1%} {s.oos_clarified / max(s.out_of_scope, 1):>13.1%}"
+            f"{name:42} {s.accuracy:>11.1%} {s.clarified / max(s.in_scope, 1):>10.1%}"
+            f" {s.rejection:>13.1%} {s.oos_clarified / max(s.out_of_scope, 1):>14.1%} {top1:>20}"
         )
         report["systems"][name] = asdict(s) | {"accuracy": s.accuracy, "rejection": s.rejection}
     ours = systems["Distansguiden (Rasa + hybrid index)"]
@@ -214,22 +226,34 @@ def main() -> int:
 
     print("\nMistakes (expected -> got):")
     confusion = Counter(
-        (o.question.expected or "(out of scope)", o.answered or ("clarify" if o.kind == "clarify" else "no answer"))
+        (
+            o.question.expected or "(out of scope)",
+            o.answered or ("clarify" if o.kind == "clarify" else "no answer"),
+        )
         for o in ours
-        if o.answered != o.question.expected and not (o.question.expected is None and o.kind == "none")
+        if o.answered != o.question.expected
+        and not (o.question.expected is None and o.kind == "none")
     )
     for (expected, got), count in confusion.most_common():
         print(f"  {count:3}  {expected:22} -> {got}")
     mistakes = [
-        {"text": o.question.text, "expected": o.question.expected, "kind": o.kind, "answered": o.answered,
-         "offered": o.offered}
+        {
+            "text": o.question.text,
+            "expected": o.question.expected,
+            "kind": o.kind,
+            "answered": o.answered,
+            "offered": o.offered,
+        }
         for o in ours
-        if o.answered != o.question.expected and not (o.question.expected is None and o.kind == "none")
+        if o.answered != o.question.expected
+        and not (o.question.expected is None and o.kind == "none")
     ]
 
     p50, p95 = percentile(latencies, 50), percentile(latencies, 95)
-    print(f"\nLatency through /api/chat, {len(latencies)} sequential turns: "
-          f"p50 {p50:.0f} ms, p95 {p95:.0f} ms, mean {statistics.fmean(latencies):.0f} ms")
+    print(
+        f"\nLatency through /api/chat, {len(latencies)} sequential turns: "
+        f"p50 {p50:.0f} ms, p95 {p95:.0f} ms, mean {statistics.fmean(latencies):.0f} ms"
+    )
     report |= {"latency_ms": {"p50": p50, "p95": p95, "n": len(latencies)}, "mistakes": mistakes}
     args.report.parent.mkdir(parents=True, exist_ok=True)
     args.report.write_text(json.dumps(report, ensure_ascii=False, indent=2), encoding="utf-8")

@@ -13,7 +13,8 @@ pytestmark = pytest.mark.slow
 JUSTIFIED_WARNINGS = {
     # Reached only by the "Menade du …?" buttons (payload /choose_faq{...}); training examples
     # would make the classifier guess it for typed text.
-    "The intent 'choose_faq' is listed in the domain file, but is not found in the NLU training data.",
+    "The intent 'choose_faq' is listed in the domain file, "
+    "but is not found in the NLU training data.",
     # Spoken by Rasa's built-in action_default_fallback (RulePolicy core fallback), not by a rule.
     "The utterance 'utter_default' is not used in any story or rule.",
 }

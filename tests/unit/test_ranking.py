@@ -92,6 +92,15 @@ def test_decide(scores: list[float], out_of_scope: float, expected: str) -> None
     assert decide(hits, thresholds, out_of_scope) == expected
 
 
+def test_a_known_phrasing_is_answered_even_when_the_topic_favours_another(index: FaqIndex) -> None:
+    index.weights = Weights(embedding=0.7, lexical=0.3, topic=5.0)  # the NLU is sure, and wrong
+    answerer = FaqAnswerer(index, REGION)
+    assert index.search("Vad gäller om jag blir sjuk?", {"costs": 1.0})[0].entry.id == "kostnad"
+    reply = answerer.reply_to("Vad gäller om jag blir sjuk?", {"costs": 1.0})
+    assert reply.kind == "answer"
+    assert reply.entry is not None and reply.entry.id == "sjuk"
+
+
 def test_search_ranks_colloquial_question_to_its_entry(index: FaqIndex) -> None:
     assert index.search("kan jag jobba från landet")[0].entry.id == "fritid"
     assert index.search("vem betalar internet hemma")[0].entry.id == "kostnad"

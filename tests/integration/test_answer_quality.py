@@ -1,0 +1,38 @@
+"""A floor under answer quality on the held-out test split, so a regression fails CI.
+
+The figures themselves come from ``make eval``; this only guards against a large drop.
+"""
+
+from collections.abc import Callable
+
+import httpx
+import pytest
+
+from benchmarks.evaluate import load_questions
+
+pytestmark = pytest.mark.slow
+
+RIGHT_FIRST_FLOOR = 0.80
+OUT_OF_SCOPE_REJECTED_FLOOR = 0.85
+WRONG_ANSWER_CEILING = 0.08
+
+
+def test_held_out_questions_meet_the_floor(chat: Callable[..., httpx.Response]) -> None:
+    questions = [q for q in load_questions() if q.split == "test" and q.region == "vastmanland"]
+    right = wrong = rejected = 0
+    in_scope = [q for q in questions if q.expected]
+    out_of_scope = [q for q in questions if not q.expected]
+    for number, question in enumerate(questions):
+        response = chat(question.text, conversation_id=f"quality-{number}")
+        assert response.status_code == 200
+        messages = response.json()["messages"]
+        answered = next((m["faq_id"] for m in messages if m["faq_id"]), None)
+        offered = any(m["buttons"] for m in messages)
+        if question.expected:
+            right += answered == question.expected
+            wrong += answered is not None and answered != question.expected
+        else:
+            rejected += answered is None and not offered
+    assert right / len(in_scope) >= RIGHT_FIRST_FLOOR
+    assert wrong / len(in_scope) <= WRONG_ANSWER_CEILING
+    assert rejected / len(out_of_scope) >= OUT_OF_SCOPE_REJECTED_FLOOR

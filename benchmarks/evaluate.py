@@ -82,12 +82,13 @@ def ask_stack(client: httpx.Client, question: Question) -> Outcome:
 
 
 def run_stack(questions: list[Question], region: str) -> list[Outcome]:
+    run_dir = PROJECT_ROOT / ".run" / f"eval-{region}"
     stack = Stack(
         app_port=free_port(),
         rasa_port=free_port(),
-        run_dir=PROJECT_ROOT / ".run" / f"eval-{region}",
+        run_dir=run_dir,
         log_to_files=True,
-        app_env={"DG_REGION": region},
+        app_env={"DG_REGION": region, "DATABASE_URL": f"sqlite:///{run_dir}/app.db"},
     )
     stack.start(ready_timeout=300)
     try:

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from typing import Any
 
 from pydantic import BaseModel
+from sqlalchemy.exc import SQLAlchemyError
 
 from bot.faq.answering import FaqAnswerer, Reply
 from bot.identity import User
@@ -41,9 +42,15 @@ class BotMessage(BaseModel):
 
 
 class ChatService:
-    def __init__(self, rasa: RasaClient, answerer: Callable[[], FaqAnswerer | None]) -> None:
+    def __init__(
+        self,
+        rasa: RasaClient,
+        answerer: Callable[[], FaqAnswerer | None],
+        notifications: Callable[[str], list[str]] | None = None,
+    ) -> None:
         self._rasa = rasa
         self._answerer = answerer
+        self._notifications = notifications
 
     async def handle(self, user: User, conversation_id: str, text: str) -> list[BotMessage]:
         sender = sender_id(user.id, conversation_id)
@@ -52,7 +59,18 @@ class ChatService:
         except RasaUnavailable as error:
             log.warning("Rasa unavailable, answering from the FAQ index only: %s", error)
             return self._degraded_reply(text)
-        return to_bot_messages(raw) or [BotMessage(text=NOT_UNDERSTOOD_TEXT)]
+        replies = to_bot_messages(raw) or [BotMessage(text=NOT_UNDERSTOOD_TEXT)]
+        return replies + self._waiting_for(user)
+
+    def _waiting_for(self, user: User) -> list[BotMessage]:
+        """Reminders and decisions stored for the user since their last turn."""
+        if self._notifications is None:
+            return []
+        try:
+            return [BotMessage(text=text) for text in self._notifications(user.id)]
+        except SQLAlchemyError as error:
+            log.warning("Notifications unavailable: %s", error)
+            return []
 
     def _degraded_reply(self, text: str) -> list[BotMessage]:
         answerer = self._answerer()

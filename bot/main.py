@@ -6,6 +6,7 @@ Start-up loads the FAQ index (the slow part) in the lifespan, not at import.
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from functools import partial
 from pathlib import Path
 
 import anyio
@@ -13,16 +14,22 @@ from fastapi import FastAPI, Request, Response
 from fastapi.responses import FileResponse
 from fastapi.staticfiles import StaticFiles
 from rasa_sdk.executor import ActionExecutor
+from sqlalchemy.exc import SQLAlchemyError
 
 from actions import build_actions
-from bot.api import chat, health, rasa_actions
+from bot.agreements.service import AgreementService
+from bot.api import agreements, chat, health, rasa_actions
 from bot.api.errors import install_error_handlers
 from bot.chat import ChatService
 from bot.faq.answering import FaqAnswerer
 from bot.faq.embeddings import Encoder
 from bot.faq.loader import load_answerer
+from bot.identity import demo_directory
+from bot.notifications import take_undelivered
 from bot.rasa_client import RasaClient
+from bot.regions import Region, load_region
 from bot.settings import Settings, get_settings
+from bot.storage.database import Database
 
 STATIC_DIR = Path(__file__).with_name("static")
 CONTENT_SECURITY_POLICY = (
@@ -40,20 +47,29 @@ def create_app(settings: Settings | None = None, encoder: Encoder | None = None)
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.faq = None
+        region = load_region(settings.regions_dir, settings.region)
         app.state.rasa = RasaClient(settings.rasa_url, settings.rasa_timeout_seconds)
-        app.state.chat_service = ChatService(app.state.rasa, lambda: current_answerer(app))
+        app.state.agreements = await anyio.to_thread.run_sync(open_agreements, settings, region)
+        app.state.chat_service = ChatService(
+            app.state.rasa,
+            lambda: current_answerer(app),
+            partial(take_undelivered, app.state.agreements.db) if app.state.agreements else None,
+        )
         app.state.faq = await anyio.to_thread.run_sync(load_answerer, settings, encoder)
         executor = ActionExecutor()
-        for action in build_actions(app.state.faq.answerer):
+        for action in build_actions(app.state.faq.answerer, app.state.agreements):
             executor.register_action(action)
         app.state.action_executor = executor
         yield
         await app.state.rasa.close()
+        if app.state.agreements is not None:
+            app.state.agreements.db.dispose()
 
     app = FastAPI(title="Distansguiden", version="0.1.0", lifespan=lifespan)
     app.dependency_overrides[get_settings] = lambda: settings
     install_error_handlers(app)
     app.include_router(chat.router)
+    app.include_router(agreements.router)
     app.include_router(health.router)
     app.include_router(rasa_actions.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
@@ -71,6 +87,19 @@ def create_app(settings: Settings | None = None, encoder: Encoder | None = None)
         return response
 
     return app
+
+
+def open_agreements(settings: Settings, region: Region) -> AgreementService | None:
+    """The agreement service, or None while the database cannot be reached: FAQ answers
+    must keep working when only the agreement store is down."""
+    db = Database(settings.database_url)
+    try:
+        db.migrate()
+    except SQLAlchemyError as error:
+        log.error("Database unavailable, agreements disabled: %s", error)
+        db.dispose()
+        return None
+    return AgreementService(db, demo_directory(), region)
 
 
 def current_answerer(app: FastAPI) -> FaqAnswerer | None:

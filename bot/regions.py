@@ -3,7 +3,19 @@
 from pathlib import Path
 
 import yaml
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, Field, ValidationError
+
+
+class AgreementPolicy(BaseModel):
+    """The rules a remote-work agreement request is checked against."""
+
+    source: str
+    max_share_percent: int | None = Field(default=None, ge=1, le=100)
+    max_duration_months: int | None = Field(default=None, ge=1)
+    risk_assessment_required: bool = True
+    reminder_days_before_expiry: int = Field(default=30, ge=1)
+    working_days_per_week: int = Field(default=5, ge=1, le=7)
+    equipment_options: list[str] = []
 
 
 class Region(BaseModel):
@@ -11,6 +23,7 @@ class Region(BaseModel):
     name: str
     ask_instead: str
     ask_instead_en: str
+    agreement: AgreementPolicy
 
 
 class RegionConfigError(Exception):

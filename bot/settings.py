@@ -4,7 +4,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, model_validator
+from pydantic import AliasChoices, Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -22,7 +22,9 @@ def default_embedding_model() -> str:
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="DG_", env_file=".env", extra="ignore")
+    model_config = SettingsConfigDict(
+        env_prefix="DG_", env_file=".env", extra="ignore", populate_by_name=True
+    )
 
     mode: Literal["local", "production"] = "local"
     region: str = "vastmanland"
@@ -37,6 +39,11 @@ class Settings(BaseSettings):
     # Shared secret that Rasa sends with every action call (endpoints.yml token).
     action_token: str = PLACEHOLDER_SECRET
 
+    # The app's own data (agreements, ...): SQLite in .run/ unless DATABASE_URL names a database.
+    database_url: str = Field(
+        default=f"sqlite:///{PROJECT_ROOT / '.run' / 'distansguiden.db'}",
+        validation_alias=AliasChoices("DATABASE_URL", "DG_DATABASE_URL"),
+    )
     # Rasa's tracker store: SQLite in .run/ unless this names a database (postgresql://...).
     rasa_tracker_store_url: str | None = None
     # Redis for Rasa's lock store when several replicas share conversations.

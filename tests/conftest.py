@@ -104,27 +104,32 @@ def fake_rasa() -> Iterator[FakeRasa]:
     rasa.close()
 
 
-@pytest.fixture(scope="session")
-def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
-    """Both real processes, Rasa and the app, started once for the whole session."""
+def start_stack(region: str, run_dir: Path) -> Any:
+    """Both real processes, Rasa and the app, for one region; each with its own database."""
     from bot.launcher import Stack
 
     model = PROJECT_ROOT / "models" / "distansguiden.tar.gz"
     if not model.exists():
         pytest.fail("No trained Rasa model: run the tests through `make test`, which trains it.")
-    run_dir = tmp_path_factory.mktemp("stack")
     running = Stack(
         app_port=free_port(),
         rasa_port=free_port(),
         run_dir=run_dir,
         log_to_files=True,
-        app_env={"DG_REGION": "vastmanland"},
+        app_env={"DG_REGION": region, "DATABASE_URL": f"sqlite:///{run_dir}/app.db"},
     )
     try:
         running.start(ready_timeout=300)
     except RuntimeError as error:
         logs = "\n".join(tail(run_dir / f"{name}.log") for name in ("rasa", "app"))
         pytest.fail(f"The stack did not start: {error}\n{logs}")
+    return running
+
+
+@pytest.fixture(scope="session")
+def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    """The Västmanland stack, started once for the whole session."""
+    running = start_stack("vastmanland", tmp_path_factory.mktemp("stack"))
     yield running
     running.stop()
 
@@ -137,9 +142,8 @@ def tail(path: Path, lines: int = 40) -> str:
     )
 
 
-@pytest.fixture(scope="session")
-def chat(stack: Any) -> Callable[..., Any]:
-    """``chat("fråga", conversation_id=..., user=...)`` against the running stack."""
+def chat_client(stack: Any) -> Callable[..., Any]:
+    """``chat("fråga", conversation_id=..., user=...)`` against a running stack."""
     import httpx
 
     client = httpx.Client(base_url=stack.url, timeout=30)
@@ -155,3 +159,8 @@ def chat(stack: Any) -> Callable[..., Any]:
         )
 
     return send
+
+
+@pytest.fixture(scope="session")
+def chat(stack: Any) -> Callable[..., Any]:
+    return chat_client(stack)

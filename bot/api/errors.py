@@ -5,6 +5,7 @@ import logging
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import SQLAlchemyError
 
 log = logging.getLogger(__name__)
 
@@ -63,6 +64,18 @@ def install_error_handlers(app: FastAPI) -> None:
         return JSONResponse(
             error_body(described.code, described.detail, described.detail_en),
             status_code=described.status_code,
+        )
+
+    @app.exception_handler(SQLAlchemyError)
+    async def database_error(request: Request, error: SQLAlchemyError) -> JSONResponse:
+        log.error("Database error on %s %s: %s", request.method, request.url.path, error)
+        return JSONResponse(
+            error_body(
+                "database_unavailable",
+                "Det gick inte att spara eller läsa just nu. Inget har ändrats. Försök igen.",
+                "Could not save or read right now. Nothing was changed. Please try again.",
+            ),
+            status_code=503,
         )
 
     @app.exception_handler(Exception)

@@ -30,11 +30,12 @@ def rasa(module_rasa: FakeRasa) -> FakeRasa:
 def make_settings(tmp: Path, rasa_url: str, **overrides: object) -> Settings:
     values: dict[str, object] = {
         "cache_dir": tmp,
+        "database_url": f"sqlite:///{tmp}/app.db",
         "rasa_url": rasa_url,
         "rasa_timeout_seconds": 1.0,
         "action_token": "test-token",
     }
-    return Settings.model_validate(values | overrides)
+    return Settings(**(values | overrides))  # type: ignore[arg-type]
 
 
 @pytest.fixture(scope="module")

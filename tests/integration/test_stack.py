@@ -61,9 +61,7 @@ def test_greeting_and_help(chat: Chat) -> None:
     assert len(help_reply["buttons"]) == 3
 
 
-def test_flow_intents_say_where_to_read_more(chat: Chat) -> None:
-    (agreement,) = messages(chat("jag vill ansöka om distansarbete", conversation_id="flows"))
-    assert "blankett" in agreement["text"]
+def test_booking_the_risk_assessment_says_where_to_read_more(chat: Chat) -> None:
     (booking,) = messages(chat("boka riskbedömning", conversation_id="flows"))
     assert "skyddsombudet" in booking["text"]
 

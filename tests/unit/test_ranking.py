@@ -12,10 +12,16 @@ from bot.faq.embeddings import EmbeddingCache
 from bot.faq.index import FaqIndex, Hit, Weights, fuse
 from bot.faq.language import is_english
 from bot.faq.lexical import SwedishAnalyzer
-from bot.regions import Region
+from bot.regions import AgreementPolicy, Region
 from tests.conftest import CharTrigramEncoder
 
-REGION = Region(id="test", name="Testregionen", ask_instead="Fråga HR.", ask_instead_en="Ask HR.")
+REGION = Region(
+    id="test",
+    name="Testregionen",
+    ask_instead="Fråga HR.",
+    ask_instead_en="Ask HR.",
+    agreement=AgreementPolicy(source="Testpolicyn"),
+)
 
 
 def entry(

@@ -1,0 +1,1 @@
+"""Remote-work agreements (distansöverenskommelser): request, policy, decision, follow-up."""

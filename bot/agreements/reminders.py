@@ -1,0 +1,315 @@
+"""The daily job: moves agreements through their life cycle and reminds managers before expiry.
+
+Run once a day (cron, systemd timer, Kubernetes CronJob)::
+
+    python -m bot.agreements.reminders [--today YYYY-MM-DD]
+
+SMTP is configured here from DG_SMTP_HOST, DG_SMTP_PORT (25), DG_SMTP_SENDER, DG_SMTP_USERNAME,
+DG_SMTP_PASSWORD and DG_SMTP_STARTTLS; without DG_SMTP_HOST reminders go to chat only.
+"""
+
+import argparse
+import logging
+import os
+import smtplib
+import ssl
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass, fields
+from datetime import date, timedelta
+from email.message import EmailMessage
+
+from sqlalchemy import and_, or_, select
+from sqlalchemy.orm import Session
+
+from bot.identity import Directory, demo_directory
+from bot.regions import Region, load_region
+from bot.settings import get_settings
+from bot.storage.database import Database
+from bot.storage.models import (
+    Agreement,
+    AgreementEvent,
+    AgreementStatus,
+    Notification,
+    utc_now,
+)
+
+logger = logging.getLogger(__name__)
+
+SYSTEM_ACTOR = "system"
+IN_FORCE = (AgreementStatus.APPROVED, AgreementStatus.ACTIVE, AgreementStatus.EXPIRING)
+
+
+class MailError(Exception):
+    """An e-mail could not be handed to the SMTP server."""
+
+
+class Mailer:
+    """Sends plain-text e-mail through one SMTP server."""
+
+    def __init__(
+        self,
+        host: str,
+        port: int,
+        sender: str,
+        username: str | None = None,
+        password: str | None = None,
+        starttls: bool = False,
+        timeout_seconds: float = 10.0,
+    ) -> None:
+        self.host = host
+        self.port = port
+        self.sender = sender
+        self.username = username
+        self.password = password
+        self.starttls = starttls
+        self.timeout_seconds = timeout_seconds
+
+    def send(self, to: str, subject: str, body: str) -> None:
+        """Returns once the server has accepted the message; raises MailError otherwise."""
+        message = EmailMessage()
+        message["From"] = self.sender
+        message["To"] = to
+        message["Subject"] = subject
+        message.set_content(body)
+        try:
+            with smtplib.SMTP(self.host, self.port, timeout=self.timeout_seconds) as smtp:
+                if self.starttls:
+                    smtp.starttls(context=ssl.create_default_context())
+                if self.username:
+                    smtp.login(self.username, self.password or "")
+                smtp.send_message(message)
+        except (OSError, smtplib.SMTPException) as error:
+            raise MailError(f"SMTP {self.host}:{self.port}: {error}") from error
+
+
+@dataclass
+class DailyResult:
+    """What one run changed: status moves, reminders stored, e-mails sent or failed."""
+
+    activated: int = 0
+    expiring: int = 0
+    expired: int = 0
+    reminders: int = 0
+    emails_sent: int = 0
+    emails_failed: int = 0
+    errors: int = 0
+
+    def add(self, other: "DailyResult") -> None:
+        """Adds ``other``'s counts to these; returns nothing."""
+        for field in fields(self):
+            setattr(self, field.name, getattr(self, field.name) + getattr(other, field.name))
+
+    def summary(self, today: date) -> str:
+        """Returns a one-line Swedish summary for the job's log."""
+        return (
+            f"Daglig körning {today.isoformat()}: {self.activated} aktiverade, "
+            f"{self.expiring} löper snart ut, {self.expired} upphörda, "
+            f"{self.reminders} påminnelser till chef, {self.emails_sent} e-post skickade, "
+            f"{self.emails_failed} e-post misslyckade, {self.errors} fel."
+        )
+
+
+@dataclass(frozen=True)
+class _Email:
+    to: str
+    subject: str
+    body: str
+    reference: str
+
+
+def run_daily(
+    db: Database, region: Region, directory: Directory, today: date, mailer: Mailer | None
+) -> DailyResult:
+    """Returns the counts of one day's run for ``region``; safe to run more than once a day."""
+    window_end = today + timedelta(days=region.agreement.reminder_days_before_expiry)
+    in_force = Agreement.status.in_([status.value for status in IN_FORCE])
+    with db.session() as session:
+        ids = session.scalars(
+            select(Agreement.id)
+            .where(
+                Agreement.region == region.id,
+                in_force,
+                or_(
+                    and_(
+                        Agreement.status == AgreementStatus.APPROVED,
+                        Agreement.start_date <= today,
+                    ),
+                    Agreement.end_date <= window_end,
+                    and_(
+                        Agreement.status == AgreementStatus.EXPIRING,
+                        Agreement.reminded_at.is_(None),
+                    ),
+                ),
+            )
+            .order_by(Agreement.id)
+        ).all()
+
+    result = DailyResult()
+    for agreement_id in ids:
+        # Counted apart and added only after commit, so a rolled-back change is not reported.
+        step = DailyResult()
+        try:
+            # One transaction per agreement: one broken row must not hold back the others.
+            with db.session() as session:
+                email = _advance(session, agreement_id, region, directory, today, step)
+        except Exception:
+            logger.exception("Daily job failed for agreement id %s", agreement_id)
+            result.errors += 1
+            continue
+        result.add(step)
+        # Sent only after commit, so a rolled-back reminder never reaches anyone's inbox.
+        if email is not None and mailer is not None:
+            try:
+                mailer.send(email.to, email.subject, email.body)
+                result.emails_sent += 1
+            except MailError as error:
+                # The chat notification is stored; the manager still sees the reminder there.
+                logger.error("Reminder e-mail for %s not sent: %s", email.reference, error)
+                result.emails_failed += 1
+    return result
+
+
+def _advance(
+    session: Session,
+    agreement_id: int,
+    region: Region,
+    directory: Directory,
+    today: date,
+    result: DailyResult,
+) -> _Email | None:
+    # Locks the row on PostgreSQL, so two overlapping runs cannot both remind.
+    agreement = session.scalar(
+        select(Agreement).where(Agreement.id == agreement_id).with_for_update()
+    )
+    if agreement is None or agreement.status not in IN_FORCE:
+        return None
+
+    if agreement.end_date < today:
+        _move(session, agreement, AgreementStatus.EXPIRED, "expired")
+        result.expired += 1
+        return None
+    if agreement.status == AgreementStatus.APPROVED and agreement.start_date <= today:
+        _move(session, agreement, AgreementStatus.ACTIVE, "activated")
+        result.activated += 1
+    window_end = today + timedelta(days=region.agreement.reminder_days_before_expiry)
+    if agreement.status == AgreementStatus.ACTIVE and agreement.end_date <= window_end:
+        _move(session, agreement, AgreementStatus.EXPIRING, "expiring")
+        result.expiring += 1
+    if agreement.status != AgreementStatus.EXPIRING or agreement.reminded_at is not None:
+        return None
+
+    employee = directory.get(agreement.employee_id)
+    manager = directory.get(agreement.manager_id)
+    employee_name = employee.name if employee else agreement.employee_id
+    text = reminder_text(agreement, employee_name)
+    session.add(
+        Notification(recipient_id=agreement.manager_id, agreement_id=agreement.id, text=text)
+    )
+    agreement.reminded_at = utc_now()
+    _record(session, agreement, "reminder_sent", f"till {agreement.manager_id}")
+    result.reminders += 1
+    if manager is None or not manager.email:
+        return None
+    return _Email(
+        to=manager.email,
+        subject=(
+            f"Distansöverenskommelse {agreement.reference} för {employee_name} "
+            f"upphör {agreement.end_date.isoformat()}"
+        ),
+        body=f"Hej {manager.name}!\n\n{text}\n\nHälsningar\nDistansguiden, {region.name}\n",
+        reference=agreement.reference,
+    )
+
+
+def reminder_text(agreement: Agreement, employee_name: str) -> str:
+    """Returns the manager's reminder, in Swedish, about an agreement that runs out soon."""
+    return (
+        f"Distansöverenskommelsen {agreement.reference} för {employee_name} upphör "
+        f"{agreement.end_date.isoformat()}. Boka gärna ett uppföljningssamtal med "
+        f"{employee_name} om hur distansarbetet har fungerat och om överenskommelsen ska "
+        "förnyas. En förnyad överenskommelse behöver en ny ansökan."
+    )
+
+
+def _move(session: Session, agreement: Agreement, status: AgreementStatus, action: str) -> None:
+    previous = agreement.status
+    agreement.status = status
+    _record(session, agreement, action, f"{previous} -> {status.value}")
+
+
+def _record(session: Session, agreement: Agreement, action: str, detail: str) -> None:
+    session.add(
+        AgreementEvent(
+            agreement_id=agreement.id,
+            actor_id=SYSTEM_ACTOR,
+            action=action,
+            detail=detail,
+        )
+    )
+
+
+def mailer_from_env(environ: dict[str, str] | None = None) -> Mailer | None:
+    """Returns a Mailer from the DG_SMTP_* variables, or None when DG_SMTP_HOST is unset.
+
+    Raises ValueError when the variables are set but incomplete or malformed.
+    """
+    env = dict(os.environ) if environ is None else environ
+    host = env.get("DG_SMTP_HOST", "").strip()
+    if not host:
+        return None
+    sender = env.get("DG_SMTP_SENDER", "").strip()
+    if not sender:
+        raise ValueError("DG_SMTP_SENDER måste anges när DG_SMTP_HOST är satt.")
+    port_text = env.get("DG_SMTP_PORT", "").strip() or "25"
+    try:
+        port = int(port_text)
+    except ValueError:
+        raise ValueError(f"DG_SMTP_PORT måste vara ett heltal, inte {port_text!r}.") from None
+    return Mailer(
+        host=host,
+        port=port,
+        sender=sender,
+        username=env.get("DG_SMTP_USERNAME") or None,
+        password=env.get("DG_SMTP_PASSWORD") or None,
+        starttls=env.get("DG_SMTP_STARTTLS", "").strip().lower()
+        in {"1", "true", "yes", "ja", "on"},
+    )
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Runs the job once; returns the exit status (1 if any agreement could not be processed)."""
+    parser = argparse.ArgumentParser(
+        prog="python -m bot.agreements.reminders",
+        description="Daglig körning: statusbyten och påminnelser om distansöverenskommelser.",
+    )
+    parser.add_argument(
+        "--today",
+        type=date.fromisoformat,
+        default=None,
+        help="Kör som om det vore detta datum (YYYY-MM-DD); standard är dagens datum.",
+    )
+    args = parser.parse_args(argv)
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+
+    today: date = args.today or date.today()
+    try:
+        mailer = mailer_from_env()
+    except ValueError as error:
+        parser.error(str(error))
+    settings = get_settings()
+    region = load_region(settings.regions_dir, settings.region)
+    db = Database(settings.database_url)
+    try:
+        db.migrate()
+        result = run_daily(db, region, demo_directory(), today, mailer)
+    finally:
+        db.dispose()
+    print(result.summary(today))
+    return 1 if result.errors else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

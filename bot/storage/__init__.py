@@ -1,0 +1,1 @@
+"""The app's own data: SQLAlchemy models, sessions and Alembic migrations."""

@@ -1,0 +1,138 @@
+"""Database tables. Only what the processes need is stored: ids from the user directory, not
+names or identity numbers."""
+
+from datetime import UTC, date, datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import JSON, Date, DateTime, ForeignKey, Integer, String, Text
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class AgreementStatus(StrEnum):
+    SUBMITTED = "submitted"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    ACTIVE = "active"
+    EXPIRING = "expiring"
+    EXPIRED = "expired"
+    RENEWED = "renewed"
+
+
+class Agreement(Base):
+    __tablename__ = "agreements"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    reference: Mapped[str] = mapped_column(String(20), unique=True)
+    # Same confirmation sent twice (double click, retry) stores one request.
+    submission_key: Mapped[str] = mapped_column(String(64), unique=True)
+    region: Mapped[str] = mapped_column(String(40))
+    employee_id: Mapped[str] = mapped_column(String(80), index=True)
+    manager_id: Mapped[str] = mapped_column(String(80), index=True)
+    unit: Mapped[str] = mapped_column(String(120))
+    share_percent: Mapped[int] = mapped_column(Integer)
+    place_kind: Mapped[str] = mapped_column(String(20))
+    place_description: Mapped[str] = mapped_column(Text)
+    start_date: Mapped[date] = mapped_column(Date)
+    end_date: Mapped[date] = mapped_column(Date)
+    tasks: Mapped[str] = mapped_column(Text)
+    equipment: Mapped[list[str]] = mapped_column(JSON, default=list)
+    it_security_confirmed: Mapped[bool] = mapped_column(default=False)
+    status: Mapped[str] = mapped_column(String(20), default=AgreementStatus.SUBMITTED, index=True)
+    decision_reason: Mapped[str | None] = mapped_column(Text, default=None)
+    decided_by: Mapped[str | None] = mapped_column(String(80), default=None)
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
+    risk_assessment_id: Mapped[int | None] = mapped_column(
+        ForeignKey("risk_assessments.id", ondelete="SET NULL"), default=None
+    )
+    reminded_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utc_now)
+
+    events: Mapped[list["AgreementEvent"]] = relationship(
+        back_populates="agreement", order_by="AgreementEvent.id", cascade="all, delete-orphan"
+    )
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "reference": self.reference,
+            "employee": self.employee_id,
+            "manager": self.manager_id,
+            "unit": self.unit,
+            "share_percent": self.share_percent,
+            "place": {"kind": self.place_kind, "description": self.place_description},
+            "start_date": self.start_date.isoformat(),
+            "end_date": self.end_date.isoformat(),
+            "tasks": self.tasks,
+            "equipment": list(self.equipment or []),
+            "it_security_confirmed": self.it_security_confirmed,
+            "status": self.status,
+            "decision_reason": self.decision_reason,
+            "risk_assessment_id": self.risk_assessment_id,
+            "region": self.region,
+        }
+
+
+class RiskAssessmentStatus(StrEnum):
+    BOOKED = "booked"
+    HELD = "held"
+    DOCUMENTED = "documented"
+    CANCELLED = "cancelled"
+
+
+class RiskAssessment(Base):
+    """The risk assessment of an employee's remote work. An agreement may be approved only when
+    one is documented (where the region's policy requires it). Booking the dialogue in chat
+    builds on this record; an assessment documented through the ordinary routine elsewhere is
+    registered directly as documented."""
+
+    __tablename__ = "risk_assessments"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    employee_id: Mapped[str] = mapped_column(String(80), index=True)
+    manager_id: Mapped[str] = mapped_column(String(80), index=True)
+    status: Mapped[str] = mapped_column(String(20), default=RiskAssessmentStatus.BOOKED)
+    outcome: Mapped[str | None] = mapped_column(Text, default=None)
+    documented_on: Mapped[date | None] = mapped_column(Date, default=None)
+    follow_up_on: Mapped[date | None] = mapped_column(Date, default=None)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utc_now)
+
+
+class AgreementEvent(Base):
+    """Every change of an agreement: who, what, when. The audit trail the personnel file needs."""
+
+    __tablename__ = "agreement_events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    agreement_id: Mapped[int] = mapped_column(
+        ForeignKey("agreements.id", ondelete="CASCADE"), index=True
+    )
+    actor_id: Mapped[str] = mapped_column(String(80))
+    action: Mapped[str] = mapped_column(String(40))
+    detail: Mapped[str | None] = mapped_column(Text, default=None)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utc_now)
+
+    agreement: Mapped[Agreement] = relationship(back_populates="events")
+
+
+class Notification(Base):
+    """A message waiting for a user in chat (expiry reminders, decisions)."""
+
+    __tablename__ = "notifications"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    recipient_id: Mapped[str] = mapped_column(String(80), index=True)
+    text: Mapped[str] = mapped_column(Text)
+    agreement_id: Mapped[int | None] = mapped_column(
+        ForeignKey("agreements.id", ondelete="CASCADE")
+    )
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utc_now)
+    delivered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)

@@ -1,0 +1,324 @@
+"""The daily job, with a frozen "today", a real SQLite database and a real local SMTP server."""
+
+import logging
+from collections.abc import Iterator
+from datetime import date, timedelta
+from email.message import EmailMessage
+from email.parser import BytesParser
+from email.policy import default as default_policy
+from itertools import count
+from pathlib import Path
+from typing import Any
+
+import pytest
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import SMTP, Envelope
+from aiosmtpd.smtp import Session as SmtpSession
+from sqlalchemy import select
+
+from bot.agreements import reminders
+from bot.agreements.reminders import DailyResult, Mailer, mailer_from_env, run_daily
+from bot.identity import Directory, User, demo_directory
+from bot.regions import Region, load_region
+from bot.settings import PROJECT_ROOT, get_settings
+from bot.storage.database import Database
+from bot.storage.models import Agreement, AgreementEvent, Notification
+from tests.conftest import free_port
+from tests.unit.test_agreement_document import make_agreement
+
+TODAY = date(2026, 3, 2)
+SENDER = "distansguiden@region.example"
+
+
+class Recorder:
+    """aiosmtpd handler that keeps every accepted envelope."""
+
+    def __init__(self) -> None:
+        self.envelopes: list[Envelope] = []
+
+    async def handle_DATA(self, server: SMTP, session: SmtpSession, envelope: Envelope) -> str:
+        self.envelopes.append(envelope)
+        return "250 Message accepted for delivery"
+
+    def messages(self) -> list[EmailMessage]:
+        parser = BytesParser(policy=default_policy)
+        contents = [envelope.content for envelope in self.envelopes]
+        assert all(isinstance(content, bytes) for content in contents)
+        return [parser.parsebytes(content) for content in contents if isinstance(content, bytes)]
+
+
+@pytest.fixture
+def smtp() -> Iterator[tuple[Recorder, int]]:
+    recorder = Recorder()
+    port = free_port()
+    controller = Controller(recorder, hostname="127.0.0.1", port=port)
+    controller.start()
+    yield recorder, port
+    controller.stop()
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> Iterator[Database]:
+    database = Database(f"sqlite:///{tmp_path}/t.db")
+    database.migrate()
+    yield database
+    database.dispose()
+
+
+@pytest.fixture
+def region() -> Region:
+    region = load_region(PROJECT_ROOT / "regions", "vastmanland")
+    policy = region.agreement.model_copy(update={"reminder_days_before_expiry": 30})
+    return region.model_copy(update={"agreement": policy})
+
+
+numbers = count(1)
+
+
+def add(db: Database, **overrides: Any) -> int:
+    n = next(numbers)
+    values: dict[str, Any] = {"reference": f"DA-2026-{n:05d}", "submission_key": f"key-{n}"}
+    values.update(overrides)
+    with db.session() as session:
+        agreement = make_agreement(**values)
+        session.add(agreement)
+        session.flush()
+        return agreement.id
+
+
+def load(db: Database, agreement_id: int) -> Agreement:
+    with db.session() as session:
+        agreement = session.get(Agreement, agreement_id)
+        assert agreement is not None
+        return agreement
+
+
+def notifications(db: Database) -> list[Notification]:
+    with db.session() as session:
+        return list(session.scalars(select(Notification).order_by(Notification.id)))
+
+
+def actions(db: Database, agreement_id: int) -> list[tuple[str, str]]:
+    with db.session() as session:
+        events = session.scalars(
+            select(AgreementEvent)
+            .where(AgreementEvent.agreement_id == agreement_id)
+            .order_by(AgreementEvent.id)
+        )
+        return [(event.actor_id, event.action) for event in events]
+
+
+def test_a_manager_is_reminded_once_by_chat_and_email(
+    db: Database, region: Region, smtp: tuple[Recorder, int]
+) -> None:
+    recorder, port = smtp
+    mailer = Mailer("127.0.0.1", port, SENDER)
+    agreement_id = add(db, end_date=TODAY + timedelta(days=20))
+
+    result = run_daily(db, region, demo_directory(), TODAY, mailer)
+
+    assert result == DailyResult(expiring=1, reminders=1, emails_sent=1)
+    agreement = load(db, agreement_id)
+    assert agreement.status == "expiring"
+    assert agreement.reminded_at is not None
+    assert actions(db, agreement_id) == [("system", "expiring"), ("system", "reminder_sent")]
+    [notification] = notifications(db)
+    assert notification.recipient_id == "maria.berg"
+    assert notification.agreement_id == agreement_id
+    for expected in ["Anna Andersson", agreement.reference, "2026-03-22", "uppföljningssamtal"]:
+        assert expected in notification.text
+    assert [envelope.rcpt_tos for envelope in recorder.envelopes] == [["maria.berg@example.org"]]
+    assert recorder.envelopes[0].mail_from == SENDER
+    [mail] = recorder.messages()
+    assert agreement.reference in mail["Subject"]
+    body = mail.get_body()
+    assert body is not None
+    content = body.get_content()
+    assert "Hej Maria Berg!" in content
+    assert "Anna Andersson" in content
+    assert "förnyas" in content
+
+    again = run_daily(db, region, demo_directory(), TODAY, mailer)
+    next_day = run_daily(db, region, demo_directory(), TODAY + timedelta(days=1), mailer)
+
+    assert again == next_day == DailyResult()
+    assert len(notifications(db)) == 1
+    assert len(recorder.envelopes) == 1
+
+
+@pytest.mark.parametrize(("days_left", "status"), [(30, "expiring"), (31, "active")])
+def test_the_reminder_window_is_the_regions(
+    db: Database, region: Region, days_left: int, status: str
+) -> None:
+    agreement_id = add(db, end_date=TODAY + timedelta(days=days_left))
+
+    run_daily(db, region, demo_directory(), TODAY, None)
+
+    assert load(db, agreement_id).status == status
+    assert len(notifications(db)) == (1 if status == "expiring" else 0)
+
+
+def test_an_agreement_outside_the_window_is_untouched(db: Database, region: Region) -> None:
+    agreement_id = add(db, end_date=TODAY + timedelta(days=45))
+
+    result = run_daily(db, region, demo_directory(), TODAY, None)
+
+    assert result == DailyResult()
+    agreement = load(db, agreement_id)
+    assert (agreement.status, agreement.reminded_at) == ("active", None)
+    assert actions(db, agreement_id) == []
+    assert notifications(db) == []
+
+
+def test_an_approved_agreement_starts_on_its_start_date(db: Database, region: Region) -> None:
+    starts_today = add(db, status="approved", start_date=TODAY)
+    starts_tomorrow = add(db, status="approved", start_date=TODAY + timedelta(days=1))
+
+    result = run_daily(db, region, demo_directory(), TODAY, None)
+
+    assert result == DailyResult(activated=1)
+    assert load(db, starts_today).status == "active"
+    assert actions(db, starts_today) == [("system", "activated")]
+    assert load(db, starts_tomorrow).status == "approved"
+
+
+def test_agreements_past_their_end_expire(db: Database, region: Region) -> None:
+    ended_active = add(db, end_date=TODAY - timedelta(days=1))
+    ended_expiring = add(db, end_date=TODAY - timedelta(days=3), status="expiring")
+    ends_today = add(db, end_date=TODAY, status="expiring", reminded_at=None)
+    undecided = add(db, end_date=TODAY - timedelta(days=1), status="submitted")
+
+    result = run_daily(db, region, demo_directory(), TODAY, None)
+
+    assert result == DailyResult(expired=2, reminders=1)
+    assert load(db, ended_active).status == "expired"
+    assert load(db, ended_expiring).status == "expired"
+    assert actions(db, ended_active) == [("system", "expired")]
+    assert load(db, ends_today).status == "expiring"
+    assert load(db, undecided).status == "submitted"
+
+
+def test_other_regions_agreements_are_left_to_their_own_job(db: Database, region: Region) -> None:
+    elsewhere = add(db, region="vasternorrland", end_date=TODAY - timedelta(days=1))
+
+    run_daily(db, region, demo_directory(), TODAY, None)
+
+    assert load(db, elsewhere).status == "active"
+
+
+def test_smtp_down_does_not_stop_the_job(
+    db: Database, region: Region, caplog: pytest.LogCaptureFixture
+) -> None:
+    mailer = Mailer("127.0.0.1", free_port(), SENDER, timeout_seconds=2)  # nothing listens
+    first = add(db, end_date=TODAY + timedelta(days=20))
+    second = add(db, end_date=TODAY + timedelta(days=25))
+
+    with caplog.at_level(logging.ERROR, logger=reminders.__name__):
+        result = run_daily(db, region, demo_directory(), TODAY, mailer)
+
+    assert result == DailyResult(expiring=2, reminders=2, emails_failed=2)
+    assert [n.agreement_id for n in notifications(db)] == [first, second]
+    assert load(db, first).status == load(db, second).status == "expiring"
+    assert load(db, first).reference in caplog.text
+
+
+def test_a_failing_agreement_is_rolled_back_alone(
+    db: Database, region: Region, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    broken = add(db, end_date=TODAY + timedelta(days=10))
+    fine = add(db, end_date=TODAY + timedelta(days=20))
+    original = reminders.reminder_text
+
+    def failing_for_broken(agreement: Agreement, employee_name: str) -> str:
+        if agreement.id == broken:
+            raise RuntimeError("simulated failure")
+        return original(agreement, employee_name)
+
+    monkeypatch.setattr(reminders, "reminder_text", failing_for_broken)
+
+    result = run_daily(db, region, demo_directory(), TODAY, None)
+
+    assert result == DailyResult(expiring=1, reminders=1, errors=1)
+    assert (load(db, broken).status, actions(db, broken)) == ("active", [])
+    assert load(db, fine).status == "expiring"
+    assert [n.agreement_id for n in notifications(db)] == [fine]
+
+
+def test_a_manager_without_email_is_reminded_in_chat(
+    db: Database, region: Region, smtp: tuple[Recorder, int]
+) -> None:
+    recorder, port = smtp
+    directory = Directory(
+        [
+            User(
+                id="anna.andersson", name="Anna Andersson", role="employee", unit="Ekonomienheten"
+            ),
+            User(id="maria.berg", name="Maria Berg", role="manager", unit="Ekonomienheten"),
+        ]
+    )
+    add(db, end_date=TODAY + timedelta(days=20))
+
+    result = run_daily(db, region, directory, TODAY, Mailer("127.0.0.1", port, SENDER))
+
+    assert result == DailyResult(expiring=1, reminders=1)
+    assert len(notifications(db)) == 1
+    assert recorder.envelopes == []
+
+
+def test_smtp_settings_come_from_the_environment() -> None:
+    assert mailer_from_env({}) is None
+    mailer = mailer_from_env(
+        {
+            "DG_SMTP_HOST": "smtp.region.example",
+            "DG_SMTP_SENDER": SENDER,
+            "DG_SMTP_USERNAME": "dg",
+            "DG_SMTP_PASSWORD": "hemligt",
+            "DG_SMTP_STARTTLS": "true",
+        }
+    )
+    assert mailer is not None
+    assert (mailer.host, mailer.port, mailer.starttls, mailer.username) == (
+        "smtp.region.example",
+        25,
+        True,
+        "dg",
+    )
+    with pytest.raises(ValueError, match="DG_SMTP_SENDER"):
+        mailer_from_env({"DG_SMTP_HOST": "smtp.region.example"})
+    with pytest.raises(ValueError, match="DG_SMTP_PORT"):
+        mailer_from_env({"DG_SMTP_HOST": "h", "DG_SMTP_SENDER": SENDER, "DG_SMTP_PORT": "x"})
+
+
+def test_the_command_runs_the_job_from_settings(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    smtp: tuple[Recorder, int],
+) -> None:
+    recorder, port = smtp
+    url = f"sqlite:///{tmp_path}/cli.db"
+    database = Database(url)
+    database.migrate()
+    add(database, end_date=TODAY + timedelta(days=20))
+    add(database, status="approved", start_date=TODAY, end_date=TODAY + timedelta(days=200))
+    database.dispose()
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    for name, value in {
+        "DG_DATABASE_URL": url,
+        "DG_REGION": "vastmanland",
+        "DG_SMTP_HOST": "127.0.0.1",
+        "DG_SMTP_PORT": str(port),
+        "DG_SMTP_SENDER": SENDER,
+    }.items():
+        monkeypatch.setenv(name, value)
+    get_settings.cache_clear()
+    try:
+        status = reminders.main(["--today", TODAY.isoformat()])
+    finally:
+        get_settings.cache_clear()
+
+    assert status == 0
+    out = capsys.readouterr().out
+    assert "Daglig körning 2026-03-02: 1 aktiverade, 1 löper snart ut" in out
+    assert "1 påminnelser till chef, 1 e-post skickade" in out
+    assert len(recorder.envelopes) == 1

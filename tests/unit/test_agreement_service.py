@@ -1,0 +1,169 @@
+"""The agreement store and its rules, on SQLite and on PostgreSQL."""
+
+import uuid
+from collections.abc import Iterator
+from dataclasses import replace
+from datetime import date
+
+import pytest
+import sqlalchemy
+from sqlalchemy import select
+
+from bot.agreements.service import AgreementError, AgreementRequest, AgreementService
+from bot.identity import demo_directory
+from bot.regions import load_region
+from bot.settings import get_settings
+from bot.storage.database import Database
+from bot.storage.models import AgreementEvent, Notification
+
+POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+
+
+def postgres_database() -> Database:
+    """A private schema in the local PostgreSQL, so parallel runs do not meet."""
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    admin = sqlalchemy.create_engine(POSTGRES)
+    try:
+        with admin.begin() as connection:
+            connection.execute(sqlalchemy.text(f'CREATE SCHEMA "{schema}"'))
+    except sqlalchemy.exc.OperationalError as error:
+        pytest.skip(f"PostgreSQL not reachable at 127.0.0.1:5432: {error.orig}")
+    finally:
+        admin.dispose()
+    return Database(f"{POSTGRES}?options=-csearch_path%3D{schema}")
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Database]:
+    if request.param == "sqlite":
+        database = Database(f"sqlite:///{tmp_path_factory.mktemp('db')}/agreements.db")
+    else:
+        database = postgres_database()
+    database.migrate()
+    yield database
+    if request.param == "postgresql":
+        schema = database.url.rsplit("%3D", 1)[1]
+        with database.engine.begin() as connection:
+            connection.execute(sqlalchemy.text(f'DROP SCHEMA "{schema}" CASCADE'))
+    database.dispose()
+
+
+def service(db: Database, region: str = "vasternorrland") -> AgreementService:
+    return AgreementService(db, demo_directory(), load_region(get_settings().regions_dir, region))
+
+
+def request(**changes: object) -> AgreementRequest:
+    base = AgreementRequest(
+        employee=demo_directory().get("anna.andersson"),  # type: ignore[arg-type]
+        share_percent=40,
+        place_kind="home",
+        place_description="Hemma i Härnösand",
+        start_date=date(2027, 1, 1),
+        end_date=date(2027, 12, 31),
+        tasks="Rapportskrivning",
+        equipment=["Bärbar dator"],
+        it_security_confirmed=True,
+        submission_key="key-1",
+    )
+    return replace(base, **changes)  # type: ignore[arg-type]
+
+
+def user(user_id: str):  # type: ignore[no-untyped-def]
+    return demo_directory().get(user_id)
+
+
+def test_submit_stores_a_request_with_a_reference_and_tells_the_manager(db: Database) -> None:
+    agreement = service(db).submit(request())
+    assert agreement.reference == f"DA-2027-{agreement.id:05d}"
+    assert agreement.status == "submitted"
+    assert agreement.manager_id == "maria.berg"
+    with db.session() as session:
+        (note,) = session.scalars(select(Notification)).all()
+        assert note.recipient_id == "maria.berg"
+        assert agreement.reference in note.text
+        assert [e.action for e in session.scalars(select(AgreementEvent))] == ["submitted"]
+
+
+def test_double_submission_stores_one_request(db: Database) -> None:
+    first = service(db).submit(request())
+    second = service(db).submit(request())
+    assert first.id == second.id
+    assert len(service(db).visible_to(user("hanna.holm"))) == 1
+
+
+def test_visibility_follows_roles(db: Database) -> None:
+    agreements = service(db)
+    agreement = agreements.submit(request())
+    assert [a.id for a in agreements.visible_to(user("anna.andersson"))] == [agreement.id]
+    assert [a.id for a in agreements.visible_to(user("maria.berg"))] == [agreement.id]
+    assert [a.id for a in agreements.visible_to(user("hanna.holm"))] == [agreement.id]
+    assert agreements.visible_to(user("johan.lind")) == []
+    assert agreements.visible_to(user("erik.ek")) == []
+    with pytest.raises(AgreementError) as hidden:
+        agreements.get(user("johan.lind"), agreement.id)
+    assert hidden.value.status == 404
+
+
+def test_another_manager_cannot_decide(db: Database) -> None:
+    agreements = service(db)
+    agreement = agreements.submit(request())
+    with pytest.raises(AgreementError) as refused:
+        agreements.decide(user("johan.lind"), agreement.id, approve=False, reason="nej")
+    assert refused.value.status == 404
+    with pytest.raises(AgreementError) as employee:
+        agreements.decide(user("anna.andersson"), agreement.id, approve=True)
+    assert employee.value.code == "not_the_manager"
+
+
+def test_approval_waits_for_a_documented_risk_assessment(db: Database) -> None:
+    agreements = service(db)
+    agreement = agreements.submit(request())
+    with pytest.raises(AgreementError) as blocked:
+        agreements.decide(user("maria.berg"), agreement.id, approve=True)
+    assert blocked.value.code == "risk_assessment_missing"
+    assert agreements.get(user("maria.berg"), agreement.id).status == "submitted"
+    agreements.register_risk_assessment(
+        user("maria.berg"), agreement.id, "Ergonomi ok, bildskärm lånas ut.", date(2026, 11, 20)
+    )
+    approved = agreements.decide(user("maria.berg"), agreement.id, approve=True)
+    assert approved.status == "approved"
+    assert approved.decided_by == "maria.berg"
+    with pytest.raises(AgreementError) as again:
+        agreements.decide(user("maria.berg"), agreement.id, approve=False, reason="ångrar")
+    assert again.value.code == "already_decided"
+
+
+def test_rejection_needs_a_reason_and_tells_the_employee(db: Database) -> None:
+    agreements = service(db)
+    agreement = agreements.submit(request())
+    with pytest.raises(AgreementError) as no_reason:
+        agreements.decide(user("maria.berg"), agreement.id, approve=False)
+    assert no_reason.value.code == "reason_required"
+    rejected = agreements.decide(
+        user("maria.berg"), agreement.id, approve=False, reason="Bemanning"
+    )
+    assert rejected.status == "rejected"
+    with db.session() as session:
+        notes = session.scalars(
+            select(Notification).where(Notification.recipient_id == "anna.andersson")
+        )
+        assert any("Skäl: Bemanning" in n.text for n in notes)
+
+
+def test_a_failed_write_leaves_nothing_half_written(
+    db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    agreements = service(db)
+
+    def fail(*args: object, **kwargs: object) -> None:
+        raise sqlalchemy.exc.OperationalError("INSERT", {}, Exception("disk full"))
+
+    monkeypatch.setattr(AgreementService, "_record", staticmethod(fail))
+    with pytest.raises(sqlalchemy.exc.OperationalError):
+        agreements.submit(request())
+    monkeypatch.undo()
+    assert agreements.visible_to(user("hanna.holm")) == []
+    with db.session() as session:
+        assert session.scalars(select(Notification)).all() == []

@@ -26,7 +26,7 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: run test lint index train validate eval install clean
+.PHONY: run test lint index train validate eval bench install clean
 
 run: $(APP_VENV)/.installed $(MODEL) index
 	$(APP_PY) -m bot.launcher
@@ -55,6 +55,9 @@ index: $(APP_VENV)/.installed
 
 eval: $(APP_VENV)/.installed $(MODEL)
 	$(APP_PY) -m benchmarks.evaluate --split test
+
+bench: $(APP_VENV)/.installed $(MODEL)
+	$(APP_PY) -m benchmarks.latency
 
 install: $(APP_VENV)/.installed $(RASA_VENV)/.installed
 

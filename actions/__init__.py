@@ -8,6 +8,7 @@ from rasa_sdk import Action
 from actions.agreement import (
     ActionAgreementSummary,
     ActionCancelAgreement,
+    ActionChangeAgreement,
     ActionDecideAgreement,
     ActionShowPendingAgreements,
     ActionStartAgreement,
@@ -32,6 +33,7 @@ def build_actions(
         ActionAgreementSummary(agreements, answerer, today),
         ActionSubmitAgreement(agreements, answerer, today),
         ActionCancelAgreement(),
+        ActionChangeAgreement(),
         ActionShowPendingAgreements(agreements, answerer, today),
         ActionDecideAgreement(agreements, answerer, today),
         ValidateRejectionForm(),

@@ -168,13 +168,23 @@ class ValidateAgreementForm(AgreementActionsBase, FormValidationAction):
         if problem or start is None:
             dispatcher.utter_message(text=problem.text if problem else "")
             return {"agreement_start": None}
-        return {"agreement_start": start.isoformat()}
+        result: dict[str, Any] = {"agreement_start": start.isoformat()}
+        end = tracker.get_slot("agreement_end")
+        if end and check_end(start, date.fromisoformat(str(end)), self.policy):
+            # A corrected start date the earlier end date no longer fits: ask for the end again.
+            result["agreement_end"] = None
+        return result
 
     @unless_unset
     def validate_agreement_end(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> dict[str, Any]:
-        start = date.fromisoformat(str(tracker.get_slot("agreement_start")))
+        start_slot = tracker.get_slot("agreement_start")
+        if start_slot is None:
+            # The start is being corrected: keep the validated end; the start's validator
+            # clears it if the new start no longer fits.
+            return {"agreement_end": value}
+        start = date.fromisoformat(str(start_slot))
         end = parse_date(str(value), start)
         if end is None and self.answered_question(dispatcher, tracker):
             return {"agreement_end": None}
@@ -238,6 +248,7 @@ class ActionAgreementSummary(AgreementActionsBase, Action):
             + "\n\nVill du skicka ansökan till din chef?",
             buttons=[
                 {"title": "Ja, skicka ansökan", "payload": "/affirm"},
+                {"title": "Ändra något", "payload": "/change_agreement"},
                 {"title": "Avbryt", "payload": "/stop"},
             ],
         )
@@ -312,6 +323,30 @@ class ActionCancelAgreement(Action):
             SlotSet("requested_slot", None),
             *reset(FORM_SLOTS + DECISION_SLOTS),
         ]
+
+
+class ActionChangeAgreement(Action):
+    """Clears one answer and reopens the form, which then asks only for that answer."""
+
+    def name(self) -> str:
+        return "action_change_agreement"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        field = next(tracker.get_latest_entity_values("field"), None) or field_named_in(
+            str(tracker.latest_message.get("text") or "")
+        )
+        if field not in FORM_SLOTS:
+            dispatcher.utter_message(
+                text="Vad vill du ändra?",
+                buttons=[
+                    {"title": title, "payload": change_payload(slot)}
+                    for slot, title in FIELD_TITLES.items()
+                ],
+            )
+            return []
+        return [SlotSet(field, None), FollowupAction("agreement_form")]
 
 
 class ActionShowPendingAgreements(AgreementActionsBase, Action):
@@ -415,6 +450,35 @@ class ValidateRejectionForm(FormValidationAction):
             )
             return {"rejection_reason": None}
         return {"rejection_reason": text[:2000]}
+
+
+FIELD_TITLES = {
+    "agreement_share": "Andel",
+    "agreement_place": "Plats",
+    "agreement_start": "Startdatum",
+    "agreement_end": "Slutdatum",
+    "agreement_tasks": "Arbetsuppgifter",
+    "agreement_equipment": "Utrustning",
+}
+FIELD_WORDS = {
+    "agreement_share": ("andel", "procent", "dagar", "share", "percent"),
+    "agreement_place": ("plats", "var ", "adress", "place"),
+    "agreement_start": ("start", "från", "börja", "begin"),
+    "agreement_end": ("slut", "till och med", "end"),
+    "agreement_tasks": ("uppgift", "tasks"),
+    "agreement_equipment": ("utrustning", "dator", "skärm", "equipment"),
+}
+
+
+def field_named_in(text: str) -> str | None:
+    lowered = text.lower()
+    return next(
+        (slot for slot, words in FIELD_WORDS.items() if any(w in lowered for w in words)), None
+    )
+
+
+def change_payload(slot: str) -> str:
+    return f'/change_agreement{{"field":"{slot}"}}'
 
 
 STATUS_NAMES = {

@@ -81,7 +81,8 @@ def ask_stack(client: httpx.Client, question: Question) -> Outcome:
     return Outcome(question, kind, answered, offered, latency)
 
 
-def run_stack(questions: list[Question], region: str) -> list[Outcome]:
+def stack_for(region: str) -> Stack:
+    """A started Rasa + app stack for ``region`` with its own run directory and database."""
     run_dir = PROJECT_ROOT / ".run" / f"eval-{region}"
     stack = Stack(
         app_port=free_port(),
@@ -91,6 +92,11 @@ def run_stack(questions: list[Question], region: str) -> list[Outcome]:
         app_env={"DG_REGION": region, "DATABASE_URL": f"sqlite:///{run_dir}/app.db"},
     )
     stack.start(ready_timeout=300)
+    return stack
+
+
+def run_stack(questions: list[Question], region: str) -> list[Outcome]:
+    stack = stack_for(region)
     try:
         with httpx.Client(base_url=stack.url, timeout=30) as client:
             ask_stack(client, questions[0])  # warm-up, not counted

@@ -191,6 +191,8 @@ class AgreementService:
                         "The agreement cannot be approved until the risk assessment has been "
                         "done and documented (the region's policy). Register it first.",
                     )
+            if approve:
+                self._renew_previous(session, agreement, user.id)
             agreement.status = AgreementStatus.APPROVED if approve else AgreementStatus.REJECTED
             agreement.decision_reason = reason.strip() or None
             agreement.decided_by = user.id
@@ -232,6 +234,19 @@ class AgreementService:
             agreement.risk_assessment_id = assessment.id
             self._record(session, agreement, user.id, "risk_assessment_documented")
             return agreement
+
+    def _renew_previous(self, session: Session, agreement: Agreement, actor_id: str) -> None:
+        """An approved new agreement replaces the employee's agreement that is still in force."""
+        in_force = session.scalars(
+            select(Agreement).where(
+                Agreement.employee_id == agreement.employee_id,
+                Agreement.id != agreement.id,
+                Agreement.status.in_([AgreementStatus.ACTIVE, AgreementStatus.EXPIRING]),
+            )
+        )
+        for previous in in_force:
+            previous.status = AgreementStatus.RENEWED
+            self._record(session, previous, actor_id, "renewed", f"ersatt av {agreement.reference}")
 
     @staticmethod
     def _record(

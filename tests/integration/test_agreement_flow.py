@@ -56,7 +56,7 @@ def test_happy_path_vastmanland_then_the_manager_decides_in_chat(chat: Chat, sta
     summary = fill_form(employee)
     assert "Andel på distans: 40 % av arbetstiden" in summary
     assert "Bildskärm, Headset" in summary
-    assert [b["payload"] for b in employee.buttons()] == ["/affirm", "/stop"]
+    assert [b["payload"] for b in employee.buttons()] == ["/affirm", "/change_agreement", "/stop"]
     done = employee.say("/affirm")
     assert "referensnummer DA-" in done and "Maria Berg beslutar" in done
 
@@ -138,4 +138,15 @@ def test_vasternorrland_caps_the_share_at_49_percent(vasternorrland: Any) -> Non
     c.say("Handläggning")
     c.say("ingen")
     assert "Fritidsbostaden" in c.say("ja")
+    assert "referensnummer" in c.say("/affirm")
+
+
+def test_correcting_an_answer_from_the_summary(chat: Chat) -> None:
+    c = Conversation(chat)
+    fill_form(c)
+    assert "/change_agreement" in [b["payload"] for b in c.buttons()]
+    assert "Från vilket datum" in c.say("ändra startdatum")
+    later = START + timedelta(days=7)
+    summary = c.say(later.isoformat())
+    assert f"Period: {later.isoformat()} – {END.isoformat()}" in summary
     assert "referensnummer" in c.say("/affirm")

@@ -10,6 +10,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.agreement import (
+    ActionChangeAgreement,
     ActionDecideAgreement,
     ActionShowPendingAgreements,
     ActionStartAgreement,
@@ -253,3 +254,28 @@ def test_slots_reset_by_the_start_action_stay_unset(
         "agreement_share": None
     }
     assert dispatcher.messages == []
+
+
+async def test_change_from_the_summary_clears_that_answer_and_reopens_the_form() -> None:
+    change = ActionChangeAgreement()
+    events = await change.run(CollectingDispatcher(), tracker("ändra startdatum", slots=FILLED), {})
+    assert events == [
+        {"event": "slot", "name": "agreement_start", "value": None, "timestamp": None},
+        {"event": "followup", "name": "agreement_form", "timestamp": None},
+    ]
+    unclear = CollectingDispatcher()
+    assert await change.run(unclear, tracker("jag skrev fel", slots=FILLED), {}) == []
+    assert len(unclear.messages[0]["buttons"]) == 6
+
+
+def test_a_corrected_start_after_the_end_clears_the_end(
+    vasternorrland: AgreementService, answerer: Any
+) -> None:
+    form = ValidateAgreementForm(vasternorrland, answerer, lambda: TODAY)
+    dispatcher = CollectingDispatcher()
+    later = tracker("2028-01-01", slots=FILLED | {"agreement_start": None})
+    result = form.validate_agreement_start("2028-01-01", dispatcher, later, {})
+    assert result == {"agreement_start": "2028-01-01", "agreement_end": None}
+    # While the start is cleared for correction, the earlier end is kept as it was.
+    kept = form.validate_agreement_end("2027-12-31", dispatcher, later, {})
+    assert kept == {"agreement_end": "2027-12-31"}

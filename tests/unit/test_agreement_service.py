@@ -167,3 +167,19 @@ def test_a_failed_write_leaves_nothing_half_written(
     assert agreements.visible_to(user("hanna.holm")) == []
     with db.session() as session:
         assert session.scalars(select(Notification)).all() == []
+
+
+def test_approving_a_new_agreement_renews_the_one_in_force(db: Database) -> None:
+    agreements = service(db)
+    old = agreements.submit(request(submission_key="old"))
+    with db.session() as session:
+        session.get(type(old), old.id).status = "expiring"  # type: ignore[union-attr]
+    new = agreements.submit(
+        request(submission_key="new", start_date=date(2028, 1, 1), end_date=date(2028, 12, 31))
+    )
+    agreements.register_risk_assessment(
+        user("maria.berg"), new.id, "Oförändrat.", date(2027, 11, 1)
+    )
+    agreements.decide(user("maria.berg"), new.id, approve=True)
+    assert agreements.get(user("hanna.holm"), old.id).status == "renewed"
+    assert agreements.get(user("hanna.holm"), new.id).status == "approved"

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
+from sqlalchemy.exc import OperationalError
 
 from actions.agreement import (
     ActionChangeAgreement,
@@ -279,3 +280,19 @@ def test_a_corrected_start_after_the_end_clears_the_end(
     # While the start is cleared for correction, the earlier end is kept as it was.
     kept = form.validate_agreement_end("2027-12-31", dispatcher, later, {})
     assert kept == {"agreement_end": "2027-12-31"}
+
+
+async def test_database_error_at_submit_asks_to_try_again_and_stores_nothing(
+    vasternorrland: AgreementService, answerer: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def fail(*args: object) -> None:
+        raise OperationalError("INSERT", {}, Exception("database is locked"))
+
+    monkeypatch.setattr(AgreementService, "_record", staticmethod(fail))
+    dispatcher = CollectingDispatcher()
+    submit = ActionSubmitAgreement(vasternorrland, answerer, lambda: TODAY)
+    events = await submit.run(dispatcher, tracker("/affirm", slots=FILLED), {})
+    assert "Inget har sparats" in texts(dispatcher)
+    assert events == [{"event": "followup", "name": "action_agreement_summary", "timestamp": None}]
+    monkeypatch.undo()
+    assert vasternorrland.visible_to(demo_directory().get("hanna.holm")) == []  # type: ignore[arg-type]

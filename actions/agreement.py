@@ -132,6 +132,24 @@ class ValidateAgreementForm(AgreementActionsBase, FormValidationAction):
         dispatcher.utter_message(response="utter_agreement_continue")
         return True
 
+    def free_text(
+        self,
+        slot: str,
+        value: Any,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        hint: str,
+        limit: int,
+    ) -> dict[str, Any]:
+        """A description in the user's own words: anything of a few letters, cut to ``limit``."""
+        text = str(value).strip()
+        if self.answered_question(dispatcher, tracker):
+            return {slot: None}
+        if len(text) < 2:
+            dispatcher.utter_message(text=hint)
+            return {slot: None}
+        return {slot: text[:limit]}
+
     @unless_unset
     def validate_agreement_share(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
@@ -149,13 +167,8 @@ class ValidateAgreementForm(AgreementActionsBase, FormValidationAction):
     def validate_agreement_place(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> dict[str, Any]:
-        text = str(value).strip()
-        if self.answered_question(dispatcher, tracker):
-            return {"agreement_place": None}
-        if len(text) < 2:
-            dispatcher.utter_message(text='Skriv var du ska arbeta, till exempel "hemma".')
-            return {"agreement_place": None}
-        return {"agreement_place": text[:300]}
+        hint = 'Skriv var du ska arbeta, till exempel "hemma".'
+        return self.free_text("agreement_place", value, dispatcher, tracker, hint, limit=300)
 
     @unless_unset
     def validate_agreement_start(
@@ -198,13 +211,8 @@ class ValidateAgreementForm(AgreementActionsBase, FormValidationAction):
     def validate_agreement_tasks(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> dict[str, Any]:
-        text = str(value).strip()
-        if self.answered_question(dispatcher, tracker):
-            return {"agreement_tasks": None}
-        if len(text) < 3:
-            dispatcher.utter_message(text="Beskriv kort vilka arbetsuppgifter det gäller.")
-            return {"agreement_tasks": None}
-        return {"agreement_tasks": text[:1000]}
+        hint = "Beskriv kort vilka arbetsuppgifter det gäller."
+        return self.free_text("agreement_tasks", value, dispatcher, tracker, hint, limit=1000)
 
     @unless_unset
     def validate_agreement_equipment(

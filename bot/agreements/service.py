@@ -150,16 +150,7 @@ class AgreementService:
     def decide(self, user: User, agreement_id: int, approve: bool, reason: str = "") -> Agreement:
         """Approve or reject a submitted request. Only its manager or HR may decide."""
         with self.db.session() as session:
-            agreement = session.get(Agreement, agreement_id, with_for_update=True)
-            if agreement is None or not can_see(user, agreement):
-                raise NOT_FOUND
-            if not can_decide(user, agreement):
-                raise AgreementError(
-                    403,
-                    "not_the_manager",
-                    "Bara medarbetarens chef eller HR kan besluta om överenskommelsen.",
-                    "Only the employee's manager or HR can decide on the agreement.",
-                )
+            agreement = self._for_decider(session, user, agreement_id)
             if agreement.status != AgreementStatus.SUBMITTED:
                 ref, status = agreement.reference, agreement.status
                 raise AgreementError(
@@ -212,16 +203,7 @@ class AgreementService:
     ) -> Agreement:
         """Link an assessment documented through the ordinary routine, which unlocks approval."""
         with self.db.session() as session:
-            agreement = session.get(Agreement, agreement_id)
-            if agreement is None or not can_see(user, agreement):
-                raise NOT_FOUND
-            if not can_decide(user, agreement):
-                raise AgreementError(
-                    403,
-                    "not_the_manager",
-                    "Bara medarbetarens chef eller HR kan registrera riskbedömningen.",
-                    "Only the employee's manager or HR can register the risk assessment.",
-                )
+            agreement = self._for_decider(session, user, agreement_id)
             assessment = RiskAssessment(
                 employee_id=agreement.employee_id,
                 manager_id=agreement.manager_id,
@@ -234,6 +216,21 @@ class AgreementService:
             agreement.risk_assessment_id = assessment.id
             self._record(session, agreement, user.id, "risk_assessment_documented")
             return agreement
+
+    @staticmethod
+    def _for_decider(session: Session, user: User, agreement_id: int) -> Agreement:
+        """The agreement, locked for the change, if ``user`` is its manager or HR."""
+        agreement = session.get(Agreement, agreement_id, with_for_update=True)
+        if agreement is None or not can_see(user, agreement):
+            raise NOT_FOUND
+        if not can_decide(user, agreement):
+            raise AgreementError(
+                403,
+                "not_the_manager",
+                "Bara medarbetarens chef eller HR kan besluta om överenskommelsen.",
+                "Only the employee's manager or HR can decide on the agreement.",
+            )
+        return agreement
 
     def _renew_previous(self, session: Session, agreement: Agreement, actor_id: str) -> None:
         """An approved new agreement replaces the employee's agreement that is still in force."""

@@ -6,6 +6,7 @@ import json
 import socket
 import threading
 import time
+import uuid
 from collections.abc import Callable, Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -43,6 +44,40 @@ class CharTrigramEncoder:
             if norm:
                 vectors[row] /= norm
         return vectors
+
+
+POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+
+
+@contextlib.contextmanager
+def postgres_schema() -> Iterator[Any]:
+    """A migrated Database in a private schema of the local PostgreSQL, dropped afterwards.
+
+    Skips, saying why, only when the server cannot be reached.
+    """
+    import sqlalchemy
+
+    from bot.storage.database import Database
+
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    admin = sqlalchemy.create_engine(POSTGRES_URL, connect_args={"connect_timeout": 5})
+    try:
+        with admin.begin() as connection:
+            connection.execute(sqlalchemy.text(f'CREATE SCHEMA "{schema}"'))
+    except sqlalchemy.exc.OperationalError as error:
+        admin.dispose()
+        reason = str(error.orig or error).strip().splitlines()[0]
+        pytest.skip(f"PostgreSQL not reachable at 127.0.0.1:5432: {reason}")
+    # The schema first on the search path: migrations and queries stay out of "public".
+    db = Database(f"{POSTGRES_URL}?options=-csearch_path%3D{schema}")
+    try:
+        db.migrate()
+        yield db
+    finally:
+        db.dispose()
+        with admin.begin() as connection:
+            connection.execute(sqlalchemy.text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
 
 
 @pytest.fixture

@@ -1,9 +1,9 @@
 """The agreement store and its rules, on SQLite and on PostgreSQL."""
 
-import uuid
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import date
+from pathlib import Path
 
 import pytest
 import sqlalchemy
@@ -15,38 +15,18 @@ from bot.regions import load_region
 from bot.settings import get_settings
 from bot.storage.database import Database
 from bot.storage.models import AgreementEvent, Notification
-
-POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-
-
-def postgres_database() -> Database:
-    """A private schema in the local PostgreSQL, so parallel runs do not meet."""
-    schema = f"t_{uuid.uuid4().hex[:12]}"
-    admin = sqlalchemy.create_engine(POSTGRES)
-    try:
-        with admin.begin() as connection:
-            connection.execute(sqlalchemy.text(f'CREATE SCHEMA "{schema}"'))
-    except sqlalchemy.exc.OperationalError as error:
-        pytest.skip(f"PostgreSQL not reachable at 127.0.0.1:5432: {error.orig}")
-    finally:
-        admin.dispose()
-    return Database(f"{POSTGRES}?options=-csearch_path%3D{schema}")
+from tests.conftest import postgres_schema
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
-def db(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[Database]:
-    if request.param == "sqlite":
-        database = Database(f"sqlite:///{tmp_path_factory.mktemp('db')}/agreements.db")
-    else:
-        database = postgres_database()
+def db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
+    if request.param == "postgresql":
+        with postgres_schema() as database:
+            yield database
+        return
+    database = Database(f"sqlite:///{tmp_path}/agreements.db")
     database.migrate()
     yield database
-    if request.param == "postgresql":
-        schema = database.url.rsplit("%3D", 1)[1]
-        with database.engine.begin() as connection:
-            connection.execute(sqlalchemy.text(f'DROP SCHEMA "{schema}" CASCADE'))
     database.dispose()
 
 

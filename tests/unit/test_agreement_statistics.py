@@ -2,23 +2,20 @@
 
 import csv
 import io
-import uuid
 from collections.abc import Iterator
 from datetime import date, timedelta
 from itertools import count
 from typing import Any
 
 import pytest
-from sqlalchemy import create_engine, text
-from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from bot.agreements.statistics import agreement_statistics, statistics_csv
 from bot.storage.database import Database
+from tests.conftest import postgres_schema
 from tests.unit.test_agreement_document import make_agreement
 
 TODAY = date(2026, 3, 2)
-POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 
 EXPECTED = {
     "in_force_per_unit": {"Ekonomienheten": 6, "IT-enheten": 2, "Vårdcentral Öster": 3},
@@ -113,26 +110,8 @@ def test_csv_reads_back_with_semicolons() -> None:
 
 
 def test_the_same_figures_on_postgresql() -> None:
-    admin = create_engine(POSTGRES_URL, connect_args={"connect_timeout": 5})
-    schema = f"test_stats_{uuid.uuid4().hex[:12]}"
-    try:
-        with admin.begin() as connection:
-            connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-    except OperationalError as error:
-        admin.dispose()
-        reason = str(error.orig or error).strip().splitlines()[0]
-        pytest.skip(f"PostgreSQL not reachable at 127.0.0.1:5432: {reason}")
-
-    # The schema first on the search path: migrations and queries stay out of "public".
-    db = Database(f"{POSTGRES_URL}?options=-csearch_path%3D{schema}")
-    try:
-        db.migrate()
+    with postgres_schema() as db:
         with db.session() as session:
             seed(session)
         with db.session() as session:
             assert agreement_statistics(session, TODAY) == EXPECTED
-    finally:
-        db.dispose()
-        with admin.begin() as connection:
-            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()

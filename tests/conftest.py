@@ -50,8 +50,9 @@ POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 
 
 @contextlib.contextmanager
-def postgres_schema() -> Iterator[Any]:
-    """A migrated Database in a private schema of the local PostgreSQL, dropped afterwards.
+def postgres_schema(migrate: bool = True) -> Iterator[Any]:
+    """A Database in a private schema of the local PostgreSQL (migrated unless told not to),
+    dropped afterwards.
 
     Skips, saying why, only when the server cannot be reached.
     """
@@ -71,7 +72,8 @@ def postgres_schema() -> Iterator[Any]:
     # The schema first on the search path: migrations and queries stay out of "public".
     db = Database(f"{POSTGRES_URL}?options=-csearch_path%3D{schema}")
     try:
-        db.migrate()
+        if migrate:
+            db.migrate()
         yield db
     finally:
         db.dispose()

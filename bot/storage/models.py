@@ -99,8 +99,19 @@ class RiskAssessment(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     employee_id: Mapped[str] = mapped_column(String(80), index=True)
     manager_id: Mapped[str] = mapped_column(String(80), index=True)
+    safety_representative_id: Mapped[str | None] = mapped_column(String(80), default=None)
     status: Mapped[str] = mapped_column(String(20), default=RiskAssessmentStatus.BOOKED)
+    # The dialogue; null for an assessment documented through the ordinary routine elsewhere.
+    start_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
+    end_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
+    place: Mapped[str | None] = mapped_column(String(200), default=None)
+    # The calendar invitation's UID stays the same when the dialogue is moved; SEQUENCE grows.
+    calendar_uid: Mapped[str | None] = mapped_column(String(80), unique=True, default=None)
+    calendar_sequence: Mapped[int] = mapped_column(Integer, default=0)
+    agreement_id: Mapped[int | None] = mapped_column(Integer, default=None)
     outcome: Mapped[str | None] = mapped_column(Text, default=None)
+    # [{"action": ..., "owner": ..., "due": "YYYY-MM-DD"}]
+    actions: Mapped[list[dict[str, str]]] = mapped_column(JSON, default=list)
     documented_on: Mapped[date | None] = mapped_column(Date, default=None)
     follow_up_on: Mapped[date | None] = mapped_column(Date, default=None)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utc_now)

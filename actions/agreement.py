@@ -20,7 +20,8 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from bot.agreements.parsing import parse_date, parse_share
 from bot.agreements.policy import check_end, check_share, check_start
-from bot.agreements.service import AgreementError, AgreementRequest, AgreementService
+from bot.agreements.service import AgreementRequest, AgreementService
+from bot.errors import Refused
 from bot.faq.answering import FaqAnswerer
 from bot.identity import User
 from bot.regions import AgreementPolicy
@@ -294,7 +295,7 @@ class ActionSubmitAgreement(AgreementActionsBase, Action):
         )
         try:
             agreement = self.agreements.submit(request)
-        except AgreementError as error:
+        except Refused as error:
             dispatcher.utter_message(text=error.text)
             return []
         except SQLAlchemyError as error:
@@ -428,7 +429,7 @@ class ActionDecideAgreement(AgreementActionsBase, Action):
             agreement = self.agreements.decide(
                 user, int(agreement_id), decision == "approve", reason
             )
-        except AgreementError as error:
+        except Refused as error:
             dispatcher.utter_message(text=error.text)
             return list(reset(DECISION_SLOTS))
         verb = "godkänd" if decision == "approve" else "avslagen"

@@ -18,7 +18,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from actions import build_actions
 from bot.agreements.service import AgreementService
-from bot.api import agreements, chat, health, rasa_actions
+from bot.api import agreements, chat, health, rasa_actions, risk_assessments
 from bot.api.errors import install_error_handlers
 from bot.chat import ChatService
 from bot.faq.answering import FaqAnswerer
@@ -28,6 +28,7 @@ from bot.identity import demo_directory
 from bot.notifications import take_undelivered
 from bot.rasa_client import RasaClient
 from bot.regions import Region, load_region
+from bot.risk_assessments.service import RiskAssessmentService
 from bot.settings import Settings, get_settings
 from bot.storage.database import Database
 
@@ -49,7 +50,13 @@ def create_app(settings: Settings | None = None, encoder: Encoder | None = None)
         app.state.faq = None
         region = load_region(settings.regions_dir, settings.region)
         app.state.rasa = RasaClient(settings.rasa_url, settings.rasa_timeout_seconds)
+        app.state.settings = settings
         app.state.agreements = await anyio.to_thread.run_sync(open_agreements, settings, region)
+        app.state.risk_assessments = (
+            RiskAssessmentService(app.state.agreements.db, app.state.agreements.directory)
+            if app.state.agreements
+            else None
+        )
         app.state.chat_service = ChatService(
             app.state.rasa,
             lambda: current_answerer(app),
@@ -70,6 +77,7 @@ def create_app(settings: Settings | None = None, encoder: Encoder | None = None)
     install_error_handlers(app)
     app.include_router(chat.router)
     app.include_router(agreements.router)
+    app.include_router(risk_assessments.router)
     app.include_router(health.router)
     app.include_router(rasa_actions.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")

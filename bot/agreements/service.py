@@ -11,6 +11,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from bot.errors import Refused
 from bot.identity import Directory, User
 from bot.regions import Region
 from bot.storage.database import Database
@@ -23,19 +24,7 @@ from bot.storage.models import (
     RiskAssessmentStatus,
 )
 
-
-class AgreementError(Exception):
-    """A refusal the user can act on: a stable code and a Swedish and English explanation."""
-
-    def __init__(self, status: int, code: str, text: str, text_en: str) -> None:
-        super().__init__(code)
-        self.status = status
-        self.code = code
-        self.text = text
-        self.text_en = text_en
-
-
-NOT_FOUND = AgreementError(
+NOT_FOUND = Refused(
     404, "agreement_not_found", "Överenskommelsen finns inte.", "No such agreement."
 )
 
@@ -65,7 +54,7 @@ class AgreementService:
         """Store a request as ``submitted`` and tell the manager; returns it with its reference."""
         manager_id = request.employee.manager
         if manager_id is None or self.directory.get(manager_id) is None:
-            raise AgreementError(
+            raise Refused(
                 422,
                 "no_manager",
                 "Jag hittar ingen chef för dig i personalkatalogen. Kontakta HR.",
@@ -153,14 +142,14 @@ class AgreementService:
             agreement = self._for_decider(session, user, agreement_id)
             if agreement.status != AgreementStatus.SUBMITTED:
                 ref, status = agreement.reference, agreement.status
-                raise AgreementError(
+                raise Refused(
                     409,
                     "already_decided",
                     f"Överenskommelsen {ref} är redan beslutad ({status}).",
                     f"Agreement {ref} has already been decided ({status}).",
                 )
             if not approve and not reason.strip():
-                raise AgreementError(
+                raise Refused(
                     422,
                     "reason_required",
                     "Ange ett skäl när du avslår en ansökan.",
@@ -173,7 +162,7 @@ class AgreementService:
                     else None
                 )
                 if assessment is None or assessment.status != RiskAssessmentStatus.DOCUMENTED:
-                    raise AgreementError(
+                    raise Refused(
                         409,
                         "risk_assessment_missing",
                         "Överenskommelsen kan inte godkännas förrän riskbedömningen är gjord och "
@@ -224,7 +213,7 @@ class AgreementService:
         if agreement is None or not can_see(user, agreement):
             raise NOT_FOUND
         if not can_decide(user, agreement):
-            raise AgreementError(
+            raise Refused(
                 403,
                 "not_the_manager",
                 "Bara medarbetarens chef eller HR kan besluta om överenskommelsen.",

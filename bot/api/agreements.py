@@ -8,10 +8,11 @@ from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from bot.agreements.document import agreement_pdf
-from bot.agreements.service import AgreementError, AgreementService
+from bot.agreements.service import AgreementService
 from bot.agreements.statistics import agreement_statistics, statistics_csv
 from bot.api.deps import CurrentUser
 from bot.api.errors import ApiError
+from bot.errors import Refused
 from bot.notifications import take_undelivered
 
 router = APIRouter(prefix="/api", tags=["agreements"])
@@ -48,7 +49,7 @@ class DocumentedRiskAssessment(BaseModel):
     documented_on: date
 
 
-def refused(error: AgreementError) -> ApiError:
+def refused(error: Refused) -> ApiError:
     return ApiError(error.status, error.code, error.text, error.text_en)
 
 
@@ -61,7 +62,7 @@ def list_agreements(user: CurrentUser, service: Agreements) -> list[dict[str, An
 def get_agreement(agreement_id: int, user: CurrentUser, service: Agreements) -> dict[str, Any]:
     try:
         return service.get(user, agreement_id).as_dict()
-    except AgreementError as error:
+    except Refused as error:
         raise refused(error) from None
 
 
@@ -73,7 +74,7 @@ def decide(
         agreement = service.decide(
             user, agreement_id, decision.decision == "approve", decision.reason
         )
-    except AgreementError as error:
+    except Refused as error:
         raise refused(error) from None
     return agreement.as_dict()
 
@@ -86,7 +87,7 @@ def register_risk_assessment(
         agreement = service.register_risk_assessment(
             user, agreement_id, body.outcome, body.documented_on
         )
-    except AgreementError as error:
+    except Refused as error:
         raise refused(error) from None
     return agreement.as_dict()
 
@@ -95,7 +96,7 @@ def register_risk_assessment(
 def agreement_document(agreement_id: int, user: CurrentUser, service: Agreements) -> Response:
     try:
         agreement = service.get(user, agreement_id)
-    except AgreementError as error:
+    except Refused as error:
         raise refused(error) from None
     employee = service.directory.get(agreement.employee_id)
     manager = service.directory.get(agreement.manager_id)

@@ -5,12 +5,32 @@ from datetime import UTC, date, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, Date, DateTime, ForeignKey, Integer, String, Text
+from sqlalchemy import JSON, Date, DateTime, Dialect, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.types import TypeDecorator
 
 
 def utc_now() -> datetime:
     return datetime.now(UTC)
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """Stored in UTC, returned time-zone aware: SQLite would otherwise drop the offset."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("timestamps must be time-zone aware")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
 class Base(DeclarativeBase):
@@ -49,12 +69,12 @@ class Agreement(Base):
     status: Mapped[str] = mapped_column(String(20), default=AgreementStatus.SUBMITTED, index=True)
     decision_reason: Mapped[str | None] = mapped_column(Text, default=None)
     decided_by: Mapped[str | None] = mapped_column(String(80), default=None)
-    decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
+    decided_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), default=None)
     risk_assessment_id: Mapped[int | None] = mapped_column(
         ForeignKey("risk_assessments.id", ondelete="SET NULL"), default=None
     )
-    reminded_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utc_now)
+    reminded_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), default=None)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utc_now)
 
     events: Mapped[list["AgreementEvent"]] = relationship(
         back_populates="agreement", order_by="AgreementEvent.id", cascade="all, delete-orphan"
@@ -102,8 +122,8 @@ class RiskAssessment(Base):
     safety_representative_id: Mapped[str | None] = mapped_column(String(80), default=None)
     status: Mapped[str] = mapped_column(String(20), default=RiskAssessmentStatus.BOOKED)
     # The dialogue; null for an assessment documented through the ordinary routine elsewhere.
-    start_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
-    end_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
+    start_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), default=None)
+    end_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), default=None)
     place: Mapped[str | None] = mapped_column(String(200), default=None)
     # The calendar invitation's UID stays the same when the dialogue is moved; SEQUENCE grows.
     calendar_uid: Mapped[str | None] = mapped_column(String(80), unique=True, default=None)
@@ -114,7 +134,7 @@ class RiskAssessment(Base):
     actions: Mapped[list[dict[str, str]]] = mapped_column(JSON, default=list)
     documented_on: Mapped[date | None] = mapped_column(Date, default=None)
     follow_up_on: Mapped[date | None] = mapped_column(Date, default=None)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utc_now)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utc_now)
 
 
 class AgreementEvent(Base):
@@ -129,7 +149,7 @@ class AgreementEvent(Base):
     actor_id: Mapped[str] = mapped_column(String(80))
     action: Mapped[str] = mapped_column(String(40))
     detail: Mapped[str | None] = mapped_column(Text, default=None)
-    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utc_now)
+    at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utc_now)
 
     agreement: Mapped[Agreement] = relationship(back_populates="events")
 
@@ -145,5 +165,5 @@ class Notification(Base):
     agreement_id: Mapped[int | None] = mapped_column(
         ForeignKey("agreements.id", ondelete="CASCADE")
     )
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utc_now)
-    delivered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utc_now)
+    delivered_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), default=None)

@@ -9,7 +9,8 @@ import pytest
 import sqlalchemy
 from sqlalchemy import select
 
-from bot.agreements.service import AgreementError, AgreementRequest, AgreementService
+from bot.agreements.service import AgreementRequest, AgreementService
+from bot.errors import Refused
 from bot.identity import demo_directory
 from bot.regions import load_region
 from bot.settings import get_settings
@@ -81,7 +82,7 @@ def test_visibility_follows_roles(db: Database) -> None:
     assert [a.id for a in agreements.visible_to(user("hanna.holm"))] == [agreement.id]
     assert agreements.visible_to(user("johan.lind")) == []
     assert agreements.visible_to(user("erik.ek")) == []
-    with pytest.raises(AgreementError) as hidden:
+    with pytest.raises(Refused) as hidden:
         agreements.get(user("johan.lind"), agreement.id)
     assert hidden.value.status == 404
 
@@ -89,10 +90,10 @@ def test_visibility_follows_roles(db: Database) -> None:
 def test_another_manager_cannot_decide(db: Database) -> None:
     agreements = service(db)
     agreement = agreements.submit(request())
-    with pytest.raises(AgreementError) as refused:
+    with pytest.raises(Refused) as refused:
         agreements.decide(user("johan.lind"), agreement.id, approve=False, reason="nej")
     assert refused.value.status == 404
-    with pytest.raises(AgreementError) as employee:
+    with pytest.raises(Refused) as employee:
         agreements.decide(user("anna.andersson"), agreement.id, approve=True)
     assert employee.value.code == "not_the_manager"
 
@@ -100,7 +101,7 @@ def test_another_manager_cannot_decide(db: Database) -> None:
 def test_approval_waits_for_a_documented_risk_assessment(db: Database) -> None:
     agreements = service(db)
     agreement = agreements.submit(request())
-    with pytest.raises(AgreementError) as blocked:
+    with pytest.raises(Refused) as blocked:
         agreements.decide(user("maria.berg"), agreement.id, approve=True)
     assert blocked.value.code == "risk_assessment_missing"
     assert agreements.get(user("maria.berg"), agreement.id).status == "submitted"
@@ -110,7 +111,7 @@ def test_approval_waits_for_a_documented_risk_assessment(db: Database) -> None:
     approved = agreements.decide(user("maria.berg"), agreement.id, approve=True)
     assert approved.status == "approved"
     assert approved.decided_by == "maria.berg"
-    with pytest.raises(AgreementError) as again:
+    with pytest.raises(Refused) as again:
         agreements.decide(user("maria.berg"), agreement.id, approve=False, reason="ångrar")
     assert again.value.code == "already_decided"
 
@@ -118,7 +119,7 @@ def test_approval_waits_for_a_documented_risk_assessment(db: Database) -> None:
 def test_rejection_needs_a_reason_and_tells_the_employee(db: Database) -> None:
     agreements = service(db)
     agreement = agreements.submit(request())
-    with pytest.raises(AgreementError) as no_reason:
+    with pytest.raises(Refused) as no_reason:
         agreements.decide(user("maria.berg"), agreement.id, approve=False)
     assert no_reason.value.code == "reason_required"
     rejected = agreements.decide(

@@ -1,0 +1,1 @@
+"""Risk assessments of remote work: booking the dialogue and documenting its outcome."""

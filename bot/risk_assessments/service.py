@@ -1,0 +1,285 @@
+"""Booking the risk-assessment dialogue and documenting its outcome.
+
+Who takes part: the employee, their manager from the directory, and the unit's safety
+representative (proposed from the directory, changeable). The employee, the manager, the
+safety representative and HR can see a booking; the employee or the manager books and moves
+it; the manager or HR documents the outcome, which unlocks approval of the linked agreement.
+"""
+
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+
+from dateutil.relativedelta import relativedelta
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from bot.errors import Refused
+from bot.identity import Directory, User
+from bot.risk_assessments.scheduling import STOCKHOLM, WorkingHours, check_meeting_time
+from bot.storage.database import Database
+from bot.storage.models import Agreement, RiskAssessment, RiskAssessmentStatus
+
+DEFAULT_DURATION = timedelta(minutes=45)
+NOT_FOUND = Refused(
+    404, "risk_assessment_not_found", "Riskbedömningen finns inte.", "No such risk assessment."
+)
+
+
+@dataclass(frozen=True)
+class Action:
+    action: str
+    owner: str
+    due: date
+
+
+class RiskAssessmentService:
+    def __init__(
+        self,
+        db: Database,
+        directory: Directory,
+        hours: WorkingHours | None = None,
+        now: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
+        self.db = db
+        self.directory = directory
+        self.hours = hours or WorkingHours()
+        self.now = now
+
+    def proposed_safety_representative(self, employee: User) -> User | None:
+        """The safety representative of the employee's unit, if the directory has one."""
+        return next(
+            (
+                u
+                for u in self.directory.all()
+                if u.role == "safety_representative" and u.unit == employee.unit
+            ),
+            None,
+        )
+
+    def book(
+        self,
+        booker: User,
+        employee_id: str,
+        start: datetime,
+        duration: timedelta = DEFAULT_DURATION,
+        place: str = "Teams",
+        safety_representative_id: str | None = None,
+        agreement_id: int | None = None,
+    ) -> RiskAssessment:
+        employee = self.directory.get(employee_id)
+        if employee is None or not (
+            booker.role == "hr" or booker.id in (employee.id, employee.manager)
+        ):
+            raise Refused(
+                403,
+                "not_allowed_to_book",
+                "Bara medarbetaren, medarbetarens chef eller HR kan boka riskbedömningen.",
+                "Only the employee, their manager or HR can book the risk assessment.",
+            )
+        if employee.manager is None:
+            raise Refused(
+                422,
+                "no_manager",
+                "Medarbetaren har ingen chef i personalkatalogen. Kontakta HR.",
+                "The employee has no manager in the directory. Please contact HR.",
+            )
+        representative = (
+            self.directory.get(safety_representative_id)
+            if safety_representative_id
+            else self.proposed_safety_representative(employee)
+        )
+        with self.db.session() as session:
+            start = self._checked_time(session, start, duration, employee, representative, None)
+            assessment = RiskAssessment(
+                employee_id=employee.id,
+                manager_id=employee.manager,
+                safety_representative_id=representative.id if representative else None,
+                status=RiskAssessmentStatus.BOOKED,
+                start_at=start,
+                end_at=start + duration,
+                place=place,
+                calendar_uid=f"{uuid.uuid4()}@distansguiden",
+                calendar_sequence=0,
+                agreement_id=agreement_id,
+            )
+            session.add(assessment)
+            session.flush()
+            if agreement_id is not None:
+                agreement = session.get(Agreement, agreement_id)
+                if agreement is None or agreement.employee_id != employee.id:
+                    raise Refused(
+                        422,
+                        "agreement_mismatch",
+                        "Överenskommelsen hör inte till medarbetaren.",
+                        "The agreement does not belong to the employee.",
+                    )
+                agreement.risk_assessment_id = assessment.id
+            return assessment
+
+    def reschedule(
+        self, user: User, assessment_id: int, start: datetime, duration: timedelta | None = None
+    ) -> RiskAssessment:
+        """Moves the dialogue: the same record and calendar UID, a higher sequence."""
+        with self.db.session() as session:
+            assessment = self._changeable(session, user, assessment_id)
+            length = duration or (assessment.end_at - assessment.start_at)  # type: ignore[operator]
+            employee = self.directory.get(assessment.employee_id)
+            representative = (
+                self.directory.get(assessment.safety_representative_id)
+                if assessment.safety_representative_id
+                else None
+            )
+            assert employee is not None
+            start = self._checked_time(
+                session, start, length, employee, representative, assessment.id
+            )
+            assessment.start_at = start
+            assessment.end_at = start + length
+            assessment.calendar_sequence += 1
+            return assessment
+
+    def cancel(self, user: User, assessment_id: int) -> RiskAssessment:
+        with self.db.session() as session:
+            assessment = self._changeable(session, user, assessment_id)
+            assessment.status = RiskAssessmentStatus.CANCELLED
+            assessment.calendar_sequence += 1
+            return assessment
+
+    def document(
+        self,
+        user: User,
+        assessment_id: int,
+        risks: str,
+        actions: list[Action],
+        follow_up_on: date,
+    ) -> RiskAssessment:
+        """Records the outcome; follow-up at least yearly, as the region's routine requires."""
+        with self.db.session() as session:
+            assessment = session.get(RiskAssessment, assessment_id, with_for_update=True)
+            if assessment is None or not can_see(user, assessment):
+                raise NOT_FOUND
+            if user.role != "hr" and user.id != assessment.manager_id:
+                raise Refused(
+                    403,
+                    "not_the_manager",
+                    "Bara chefen eller HR dokumenterar riskbedömningen.",
+                    "Only the manager or HR documents the risk assessment.",
+                )
+            if assessment.status == RiskAssessmentStatus.CANCELLED:
+                raise Refused(
+                    409,
+                    "cancelled",
+                    "Riskbedömningen är avbokad.",
+                    "The risk assessment was cancelled.",
+                )
+            held_on = (assessment.start_at or self.now()).astimezone(STOCKHOLM).date()
+            latest = held_on + relativedelta(years=1)
+            if follow_up_on > latest or follow_up_on < held_on:
+                raise Refused(
+                    422,
+                    "follow_up_too_late",
+                    f"Riskbedömningen ska följas upp minst en gång per år: välj ett datum "
+                    f"mellan {held_on.isoformat()} och {latest.isoformat()}.",
+                    f"The assessment must be followed up at least yearly: choose a date "
+                    f"between {held_on.isoformat()} and {latest.isoformat()}.",
+                )
+            assessment.outcome = risks.strip()
+            assessment.actions = [
+                {"action": a.action, "owner": a.owner, "due": a.due.isoformat()} for a in actions
+            ]
+            assessment.follow_up_on = follow_up_on
+            assessment.documented_on = self.now().astimezone(STOCKHOLM).date()
+            assessment.status = RiskAssessmentStatus.DOCUMENTED
+            return assessment
+
+    def visible_to(self, user: User) -> list[RiskAssessment]:
+        with self.db.session() as session:
+            query = select(RiskAssessment).order_by(RiskAssessment.id)
+            if user.role != "hr":
+                query = query.where(
+                    or_(
+                        RiskAssessment.employee_id == user.id,
+                        RiskAssessment.manager_id == user.id,
+                        RiskAssessment.safety_representative_id == user.id,
+                    )
+                )
+            return list(session.scalars(query))
+
+    def get(self, user: User, assessment_id: int) -> RiskAssessment:
+        with self.db.session() as session:
+            assessment = session.get(RiskAssessment, assessment_id)
+            if assessment is None or not can_see(user, assessment):
+                raise NOT_FOUND
+            return assessment
+
+    def _changeable(self, session: Session, user: User, assessment_id: int) -> RiskAssessment:
+        assessment = session.get(RiskAssessment, assessment_id, with_for_update=True)
+        if assessment is None or not can_see(user, assessment):
+            raise NOT_FOUND
+        if user.role != "hr" and user.id not in (assessment.employee_id, assessment.manager_id):
+            raise Refused(
+                403,
+                "not_allowed_to_book",
+                "Bara medarbetaren, chefen eller HR kan flytta eller avboka riskbedömningen.",
+                "Only the employee, the manager or HR can move or cancel the risk assessment.",
+            )
+        if assessment.status != RiskAssessmentStatus.BOOKED:
+            raise Refused(
+                409,
+                "not_booked",
+                "Riskbedömningen är inte bokad längre och kan inte ändras.",
+                "The risk assessment is no longer booked and cannot be changed.",
+            )
+        return assessment
+
+    def _checked_time(
+        self,
+        session: Session,
+        start: datetime,
+        duration: timedelta,
+        employee: User,
+        representative: User | None,
+        moving_id: int | None,
+    ) -> datetime:
+        """The start in Stockholm time, if it is allowed and nobody taking part is busy then."""
+        start = start.astimezone(STOCKHOLM)
+        refusal = check_meeting_time(start, duration, self.now(), self.hours)
+        if refusal is not None:
+            suggestion = (
+                f" Förslag: {refusal.suggestion:%Y-%m-%d %H:%M}." if refusal.suggestion else ""
+            )
+            raise Refused(422, "time_not_allowed", refusal.reason + suggestion, refusal.reason)
+        people = {employee.id, employee.manager} | (
+            {representative.id} if representative else set()
+        )
+        clash = session.scalar(
+            select(RiskAssessment).where(
+                RiskAssessment.status == RiskAssessmentStatus.BOOKED,
+                RiskAssessment.id != (moving_id or -1),
+                RiskAssessment.start_at < start + duration,
+                RiskAssessment.end_at > start,
+                or_(
+                    RiskAssessment.employee_id.in_(people),
+                    RiskAssessment.manager_id.in_(people),
+                    RiskAssessment.safety_representative_id.in_(people),
+                ),
+            )
+        )
+        if clash is not None:
+            raise Refused(
+                409,
+                "double_booked",
+                "Någon av deltagarna har redan en riskbedömning bokad då. Välj en annan tid.",
+                "One of the participants already has a risk assessment booked then.",
+            )
+        return start
+
+
+def can_see(user: User, assessment: RiskAssessment) -> bool:
+    return user.role == "hr" or user.id in (
+        assessment.employee_id,
+        assessment.manager_id,
+        assessment.safety_representative_id,
+    )

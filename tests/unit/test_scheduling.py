@@ -1,0 +1,250 @@
+"""Meeting times for the risk-assessment dialogue: parsing, refusals and free slots."""
+
+from datetime import UTC, date, datetime, time, timedelta
+
+import holidays
+import pytest
+
+from bot.risk_assessments.scheduling import (
+    STOCKHOLM,
+    Refusal,
+    WorkingHours,
+    check_meeting_time,
+    free_slots,
+    parse_meeting_time,
+)
+
+# Tuesday 24 November 2026, 10:00 in Stockholm.
+NOW = datetime(2026, 11, 24, 10, 0, tzinfo=STOCKHOLM)
+HOURS = WorkingHours()
+HOUR = timedelta(hours=1)
+
+
+def local(year: int, month: int, day: int, hour: int, minute: int = 0) -> datetime:
+    """Return an aware Stockholm datetime."""
+    return datetime(year, month, day, hour, minute, tzinfo=STOCKHOLM)
+
+
+def test_now_is_a_tuesday() -> None:
+    assert NOW.weekday() == 1
+
+
+@pytest.mark.parametrize(
+    ("text", "expected", "ambiguous"),
+    [
+        ("nästa tisdag kl 10", local(2026, 12, 1, 10), False),
+        ("Nästa tisdag klockan 10", local(2026, 12, 1, 10), False),
+        ("den 3 december 13:00", local(2026, 12, 3, 13), False),
+        ("den tredje december kl. 13.30", local(2026, 12, 3, 13, 30), False),
+        ("den 3:e december klockan 10", local(2026, 12, 3, 10), False),
+        ("imorgon eftermiddag", local(2026, 11, 25, 13), False),
+        ("i morgon eftermiddag", local(2026, 11, 25, 13), False),
+        ("imorgon på förmiddagen", local(2026, 11, 25, 9), False),
+        ("kl 3 på eftermiddagen i morgon", local(2026, 11, 25, 15), False),
+        ("i övermorgon kl 11", local(2026, 11, 26, 11), False),
+        ("fredag 13.30", local(2026, 11, 27, 13, 30), False),
+        ("2026-12-03 09:30", local(2026, 12, 3, 9, 30), False),
+        ("tomorrow at 14", local(2026, 11, 25, 14), False),
+        ("tomorrow afternoon", local(2026, 11, 25, 13), False),
+        ("the third of December at 10", local(2026, 12, 3, 10), False),
+        # A bare weekday naming today: dateparser picks next week, the dialogue confirms.
+        ("på tisdag", local(2026, 12, 1, 9), True),
+        ("på tisdag kl 14", local(2026, 12, 1, 14), True),
+        ("on tuesday at 14", local(2026, 12, 1, 14), True),
+        # A date without a time of day defaults to 09:00 and must be confirmed.
+        ("3 december", local(2026, 12, 3, 9), True),
+        ("imorgon", local(2026, 11, 25, 9), True),
+        ("tomorrow", local(2026, 11, 25, 9), True),
+        # "nästa fredag" said on a Tuesday: this week's or next week's Friday?
+        ("nästa fredag kl 10", local(2026, 11, 27, 10), True),
+    ],
+)
+def test_parse_meeting_time(text: str, expected: datetime, ambiguous: bool) -> None:
+    parsed = parse_meeting_time(text, NOW)
+    assert parsed is not None
+    assert parsed.start == expected
+    assert parsed.start.tzinfo == STOCKHOLM
+    assert parsed.ambiguous is ambiguous
+
+
+@pytest.mark.parametrize(
+    "text", ["", "   ", "hej hopp", "nonsense blah", "vad är en riskbedömning"]
+)
+def test_parse_meeting_time_nonsense(text: str) -> None:
+    assert parse_meeting_time(text, NOW) is None
+
+
+def test_parse_meeting_time_uses_stockholm_date_of_an_utc_now() -> None:
+    # 23:30 UTC on Monday is already Tuesday 00:30 in Stockholm.
+    now = datetime(2026, 11, 23, 23, 30, tzinfo=UTC)
+    parsed = parse_meeting_time("imorgon kl 10", now)
+    assert parsed is not None
+    assert parsed.start == local(2026, 11, 25, 10)
+
+
+def test_parse_meeting_time_requires_aware_now() -> None:
+    with pytest.raises(ValueError):
+        parse_meeting_time("imorgon kl 10", datetime(2026, 11, 24, 10))
+
+
+@pytest.mark.parametrize(
+    ("text", "now", "expected", "offset_hours"),
+    [
+        # DST starts at 02:00 on Sunday 28 March 2027.
+        ("söndag 28 mars kl 10", local(2027, 3, 26, 12), local(2027, 3, 28, 10), 2),
+        ("lördag 27 mars kl 10", local(2027, 3, 26, 12), local(2027, 3, 27, 10), 1),
+        # DST ends at 03:00 on Sunday 25 October 2026.
+        ("2026-10-24 10:00", local(2026, 10, 1, 12), local(2026, 10, 24, 10), 2),
+        ("2026-10-26 10:00", local(2026, 10, 1, 12), local(2026, 10, 26, 10), 1),
+    ],
+)
+def test_parse_meeting_time_across_dst(
+    text: str, now: datetime, expected: datetime, offset_hours: int
+) -> None:
+    parsed = parse_meeting_time(text, now)
+    assert parsed is not None
+    assert parsed.start == expected
+    assert (parsed.start.hour, parsed.start.minute) == (expected.hour, expected.minute)
+    assert parsed.start.utcoffset() == timedelta(hours=offset_hours)
+
+
+@pytest.mark.parametrize(
+    ("start", "duration", "reason", "suggestion"),
+    [
+        (local(2026, 11, 24, 9), HOUR, "Tiden har redan varit.", local(2026, 11, 25, 9)),
+        (
+            local(2026, 11, 25, 7, 30),
+            HOUR,
+            "Mötet (60 min) måste rymmas inom arbetstiden 08:00–17:00.",
+            local(2026, 11, 25, 8),
+        ),
+        (
+            local(2026, 11, 25, 16, 30),
+            timedelta(minutes=45),
+            "Mötet (45 min) måste rymmas inom arbetstiden 08:00–17:00.",
+            local(2026, 11, 26, 8),
+        ),
+        (
+            local(2026, 11, 28, 10),
+            HOUR,
+            "Lördag den 28 november 2026 är ingen arbetsdag.",
+            local(2026, 11, 30, 10),
+        ),
+        # The package lists every Sunday as a holiday unless told not to.
+        (
+            local(2026, 11, 29, 10),
+            HOUR,
+            "Söndag den 29 november 2026 är ingen arbetsdag.",
+            local(2026, 11, 30, 10),
+        ),
+        (
+            local(2026, 12, 25, 10),
+            HOUR,
+            "Den 25 december 2026 är juldagen, en helgdag.",
+            local(2026, 12, 28, 10),
+        ),
+        (
+            local(2026, 12, 24, 10),
+            HOUR,
+            "Den 24 december 2026 är julafton, en dag som jämställs med helgdag.",
+            local(2026, 12, 28, 10),
+        ),
+        (
+            local(2027, 6, 25, 10),
+            HOUR,
+            "Den 25 juni 2027 är midsommarafton, en dag som jämställs med helgdag.",
+            local(2027, 6, 28, 10),
+        ),
+    ],
+)
+def test_check_meeting_time_refuses(
+    start: datetime, duration: timedelta, reason: str, suggestion: datetime
+) -> None:
+    assert check_meeting_time(start, duration, NOW, HOURS) == Refusal(reason, suggestion)
+
+
+def test_midsommarafton_is_listed_by_the_holidays_package() -> None:
+    # Not a public holiday by law; the package lists it in the de facto category.
+    calendar = holidays.Sweden(years=2027, language="sv", categories=(holidays.DE_FACTO,))
+    assert calendar.get(date(2027, 6, 25)) == "Midsommarafton"
+
+
+@pytest.mark.parametrize(
+    ("start", "duration"),
+    [
+        (local(2026, 11, 24, 10), HOUR),  # exactly now
+        (local(2026, 11, 25, 8), HOUR),
+        (local(2026, 11, 25, 16, 15), timedelta(minutes=45)),
+        (datetime(2026, 11, 25, 9, tzinfo=UTC), HOUR),  # 10:00 in Stockholm
+    ],
+)
+def test_check_meeting_time_allows(start: datetime, duration: timedelta) -> None:
+    assert check_meeting_time(start, duration, NOW, HOURS) is None
+
+
+def test_check_meeting_time_custom_hours() -> None:
+    hours = WorkingHours(start=time(9), end=time(15), weekdays=frozenset({0, 1, 2, 3}))
+    refusal = check_meeting_time(local(2026, 11, 27, 10), HOUR, NOW, hours)
+    assert refusal == Refusal(
+        "Fredag den 27 november 2026 är ingen arbetsdag.", local(2026, 11, 30, 10)
+    )
+
+
+def test_check_meeting_time_without_possible_suggestion() -> None:
+    refusal = check_meeting_time(local(2026, 11, 25, 8), timedelta(hours=10), NOW, HOURS)
+    assert refusal is not None
+    assert refusal.suggestion is None
+
+
+def test_check_meeting_time_requires_aware_start() -> None:
+    with pytest.raises(ValueError):
+        check_meeting_time(datetime(2026, 11, 25, 10), HOUR, NOW, HOURS)
+
+
+@pytest.mark.parametrize(
+    ("busy", "after", "count", "expected"),
+    [
+        # Busy 08:00-09:00 on Wednesday: the first slot starts when it ends.
+        (
+            [(local(2026, 11, 25, 8), local(2026, 11, 25, 9))],
+            local(2026, 11, 25, 7, 50),
+            3,
+            [local(2026, 11, 25, 9), local(2026, 11, 25, 9, 30), local(2026, 11, 25, 10)],
+        ),
+        # Busy 10:00-11:00 given in UTC; "after" is rounded up to the half hour.
+        (
+            [(datetime(2026, 11, 25, 9, tzinfo=UTC), datetime(2026, 11, 25, 10, tzinfo=UTC))],
+            local(2026, 11, 25, 9, 10),
+            2,
+            [local(2026, 11, 25, 11), local(2026, 11, 25, 11, 30)],
+        ),
+        # Friday afternoon: the rest of Friday is too short, then the weekend.
+        (
+            [],
+            local(2026, 11, 27, 16, 10),
+            2,
+            [local(2026, 11, 30, 8), local(2026, 11, 30, 8, 30)],
+        ),
+        # Julafton, juldagen, annandag jul and the weekend.
+        ([], local(2026, 12, 24, 8), 1, [local(2026, 12, 28, 8)]),
+        # Långfredagen to annandag påsk, across the change to summer time.
+        ([], local(2027, 3, 26, 10), 1, [local(2027, 3, 30, 8)]),
+    ],
+)
+def test_free_slots(
+    busy: list[tuple[datetime, datetime]],
+    after: datetime,
+    count: int,
+    expected: list[datetime],
+) -> None:
+    assert free_slots(busy, after, HOUR, HOURS, count=count) == expected
+
+
+def test_free_slots_across_dst_keep_local_clock_times() -> None:
+    slots = free_slots([], local(2027, 3, 26, 10), HOUR, HOURS, count=1)
+    assert slots[0].utcoffset() == timedelta(hours=2)
+    assert slots[0].time() == time(8)
+
+
+def test_free_slots_gives_up_when_nothing_fits() -> None:
+    assert free_slots([], NOW, timedelta(hours=10), HOURS) == []

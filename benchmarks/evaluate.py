@@ -30,7 +30,6 @@ from bot.faq.index import FaqIndex
 from bot.faq.loader import load_answerer
 from bot.launcher import Stack
 from bot.settings import PROJECT_ROOT, Settings
-from tests.conftest import free_port
 
 QUESTIONS = PROJECT_ROOT / "tests" / "data" / "eval_questions.yml"
 DEFAULT_REPORT = PROJECT_ROOT / ".run" / "eval-report.json"
@@ -83,14 +82,7 @@ def ask_stack(client: httpx.Client, question: Question) -> Outcome:
 
 def stack_for(region: str) -> Stack:
     """A started Rasa + app stack for ``region`` with its own run directory and database."""
-    run_dir = PROJECT_ROOT / ".run" / f"eval-{region}"
-    stack = Stack(
-        app_port=free_port(),
-        rasa_port=free_port(),
-        run_dir=run_dir,
-        log_to_files=True,
-        app_env={"DG_REGION": region, "DATABASE_URL": f"sqlite:///{run_dir}/app.db"},
-    )
+    stack = Stack.isolated(region, PROJECT_ROOT / ".run" / f"eval-{region}")
     stack.start(ready_timeout=300)
     return stack
 

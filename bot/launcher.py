@@ -9,6 +9,7 @@ import argparse
 import os
 import secrets
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -39,6 +40,17 @@ class Stack:
     log_to_files: bool = False
     processes: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
     _logs: list[IO[bytes]] = field(default_factory=list)
+
+    @classmethod
+    def isolated(cls, region: str, run_dir: Path) -> "Stack":
+        """A stack for ``region`` on free ports, with its own run directory and database."""
+        return cls(
+            app_port=free_port(),
+            rasa_port=free_port(),
+            run_dir=run_dir,
+            log_to_files=True,
+            app_env={"DG_REGION": region, "DATABASE_URL": f"sqlite:///{run_dir}/app.db"},
+        )
 
     @property
     def url(self) -> str:
@@ -163,6 +175,12 @@ class Stack:
         if settings.redis_url:
             endpoints["lock_store"] = redis_lock_store(settings.redis_url)
         return endpoints
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
 
 
 def tracker_store(url: str | None, run_dir: Path) -> dict[str, object]:

@@ -3,7 +3,6 @@
 import contextlib
 import hashlib
 import json
-import socket
 import threading
 import time
 import uuid
@@ -15,6 +14,7 @@ from typing import Any
 import numpy as np
 import pytest
 
+from bot.launcher import free_port
 from bot.settings import PROJECT_ROOT
 
 DIMENSIONS = 512
@@ -87,12 +87,6 @@ def encoder() -> CharTrigramEncoder:
     return CharTrigramEncoder()
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 class FakeRasa:
     """A stand-in Rasa REST channel whose behaviour each test sets."""
 
@@ -148,13 +142,7 @@ def start_stack(region: str, run_dir: Path) -> Any:
     model = PROJECT_ROOT / "models" / "distansguiden.tar.gz"
     if not model.exists():
         pytest.fail("No trained Rasa model: run the tests through `make test`, which trains it.")
-    running = Stack(
-        app_port=free_port(),
-        rasa_port=free_port(),
-        run_dir=run_dir,
-        log_to_files=True,
-        app_env={"DG_REGION": region, "DATABASE_URL": f"sqlite:///{run_dir}/app.db"},
-    )
+    running = Stack.isolated(region, run_dir)
     try:
         running.start(ready_timeout=300)
     except RuntimeError as error:

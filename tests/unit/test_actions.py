@@ -10,37 +10,15 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.faq import ActionAnswerFaq, topic_confidence
 from bot.faq.answering import FaqAnswerer, Thresholds, choose_payload
-from bot.faq.embeddings import EmbeddingCache
-from bot.faq.index import FaqIndex
 from bot.faq.lexical import SwedishAnalyzer
 from bot.settings import PROJECT_ROOT
-from tests.conftest import CharTrigramEncoder
-from tests.unit.test_ranking import REGION, entry
+from tests.unit.test_ranking import REGION, example_index
 
 
 @pytest.fixture(scope="module")
 def action(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ActionAnswerFaq]:
-    encoder = CharTrigramEncoder()
-    entries = [
-        entry(
-            "fritid",
-            "Får jag arbeta från fritidsbostaden?",
-            ("jobba från stugan",),
-            topic="place",
-            answer_en="Yes, if your manager agrees.",
-        ),
-        entry(
-            "kostnad",
-            "Vilka kostnader står arbetsgivaren för?",
-            ("vem betalar internet",),
-            topic="costs",
-        ),
-    ]
-    index = FaqIndex(
-        entries,
-        encoder,
-        EmbeddingCache(tmp_path_factory.mktemp("cache"), encoder.name),
-        SwedishAnalyzer({"fritidsbostad": ["stuga"]}),
+    index = example_index(
+        tmp_path_factory.mktemp("cache"), SwedishAnalyzer({"fritidsbostad": ["stuga"]})
     )
     yield ActionAnswerFaq(
         FaqAnswerer(index, REGION, Thresholds(answer=0.45, clarify=0.35, margin=0.04))

@@ -50,26 +50,33 @@ def analyzer() -> SwedishAnalyzer:
     return SwedishAnalyzer({"fritidsbostad": ["stuga", "landet"]})
 
 
+EXAMPLE_ENTRIES = [
+    entry(
+        "fritid",
+        "Får jag arbeta från fritidsbostaden?",
+        ("jobba från stugan",),
+        topic="place",
+        answer_en="Yes, if your manager agrees.",
+    ),
+    entry(
+        "kostnad",
+        "Vilka kostnader står arbetsgivaren för?",
+        ("vem betalar internet",),
+        topic="costs",
+    ),
+    entry("sjuk", "Vad gäller om jag blir sjuk?", ("sjukanmälan",), topic="sickness"),
+]
+
+
+def example_index(cache_dir: Path, analyzer: SwedishAnalyzer) -> FaqIndex:
+    """Three small entries over the trigram encoder: ranking logic without the real model."""
+    encoder = CharTrigramEncoder()
+    return FaqIndex(EXAMPLE_ENTRIES, encoder, EmbeddingCache(cache_dir, encoder.name), analyzer)
+
+
 @pytest.fixture
 def index(tmp_path: Path, analyzer: SwedishAnalyzer) -> FaqIndex:
-    encoder = CharTrigramEncoder()
-    entries = [
-        entry(
-            "fritid",
-            "Får jag arbeta från fritidsbostaden?",
-            ("jobba från stugan",),
-            topic="place",
-            answer_en="Yes, if your manager agrees.",
-        ),
-        entry(
-            "kostnad",
-            "Vilka kostnader står arbetsgivaren för?",
-            ("vem betalar internet",),
-            topic="costs",
-        ),
-        entry("sjuk", "Vad gäller om jag blir sjuk?", ("sjukanmälan",), topic="sickness"),
-    ]
-    return FaqIndex(entries, encoder, EmbeddingCache(tmp_path, encoder.name), analyzer)
+    return example_index(tmp_path, analyzer)
 
 
 def test_fuse_is_a_weighted_sum_of_the_scores() -> None:

@@ -369,7 +369,7 @@ class ActionShowPendingAgreements(AgreementActionsBase, Action):
         if self.agreements is None or user is None:
             dispatcher.utter_message(text=UNAVAILABLE)
             return []
-        if user.role not in ("manager", "hr"):
+        if user.role != "manager" and not user.is_hr:
             own = self.agreements.visible_to(user)
             if not own:
                 dispatcher.utter_message(text="Du har inga ansökningar om distansarbete.")

@@ -50,6 +50,7 @@ def utter(dispatcher: CollectingDispatcher, reply: Reply) -> None:
             "buttons": [{"title": b.title, "payload": b.payload} for b in reply.buttons],
             "faq_id": reply.entry.id if reply.entry else None,
             "source": reply.entry.source if reply.entry else None,
+            "kind": reply.kind,
         }
     )
 

@@ -39,6 +39,10 @@ class BotMessage(BaseModel):
     buttons: list[Button] = []
     faq_id: str | None = None
     source: str | None = None
+    # "answer", "clarify" or "unknown" for FAQ replies; None for process messages.
+    kind: str | None = None
+    # An attachment the channel offers for download (e.g. a calendar invitation).
+    link: str | None = None
 
 
 class ChatService:
@@ -104,6 +108,8 @@ def to_bot_messages(raw: list[dict[str, Any]]) -> list[BotMessage]:
                 buttons=buttons,
                 faq_id=content.get("faq_id"),
                 source=content.get("source"),
+                kind=content.get("kind"),
+                link=content.get("link"),
             )
         )
     return messages
@@ -115,4 +121,5 @@ def from_reply(reply: Reply) -> BotMessage:
         buttons=[Button(title=b.title, payload=b.payload) for b in reply.buttons],
         faq_id=reply.entry.id if reply.entry else None,
         source=reply.entry.source if reply.entry else None,
+        kind=reply.kind,
     )

@@ -7,7 +7,9 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel
 
-Role = Literal["employee", "manager", "hr", "safety_representative"]
+# HR editors maintain the FAQ content; HR admins also see statistics and resolve the review queue.
+Role = Literal["employee", "manager", "hr_editor", "hr_admin", "safety_representative"]
+HR_ROLES = ("hr_editor", "hr_admin")
 DEMO_DIRECTORY = Path(__file__).with_name("demo_directory.yml")
 DEFAULT_DEMO_USER = "anna.andersson"
 
@@ -19,6 +21,10 @@ class User(BaseModel):
     unit: str
     manager: str | None = None
     email: str | None = None
+
+    @property
+    def is_hr(self) -> bool:
+        return self.role in HR_ROLES
 
 
 class Directory:

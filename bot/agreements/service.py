@@ -114,7 +114,7 @@ class AgreementService:
     def visible_to(self, user: User, status: str | None = None) -> list[Agreement]:
         with self.db.session() as session:
             query = select(Agreement).order_by(Agreement.id)
-            if user.role != "hr":
+            if not user.is_hr:
                 query = query.where(
                     or_(Agreement.employee_id == user.id, Agreement.manager_id == user.id)
                 )
@@ -126,7 +126,7 @@ class AgreementService:
         return [
             a
             for a in self.visible_to(manager, AgreementStatus.SUBMITTED)
-            if a.manager_id == manager.id or manager.role == "hr"
+            if a.manager_id == manager.id or manager.is_hr
         ]
 
     def get(self, user: User, agreement_id: int) -> Agreement:
@@ -250,11 +250,11 @@ class AgreementService:
 
 
 def can_see(user: User, agreement: Agreement) -> bool:
-    return user.role == "hr" or user.id in (agreement.employee_id, agreement.manager_id)
+    return user.is_hr or user.id in (agreement.employee_id, agreement.manager_id)
 
 
 def can_decide(user: User, agreement: Agreement) -> bool:
-    return user.role == "hr" or user.id == agreement.manager_id
+    return user.is_hr or user.id == agreement.manager_id
 
 
 def decision_text(agreement: Agreement) -> str:

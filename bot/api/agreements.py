@@ -126,7 +126,7 @@ def notifications(user: CurrentUser, service: Agreements) -> list[dict[str, str]
 def statistics(
     user: CurrentUser, service: Agreements, format: Literal["json", "csv"] = "json"
 ) -> Response | dict[str, Any]:
-    if user.role != "hr":
+    if not user.is_hr:
         raise ApiError(
             403, "hr_only", "Statistiken är bara för HR.", "The statistics are for HR only."
         )

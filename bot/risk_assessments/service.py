@@ -69,9 +69,7 @@ class RiskAssessmentService:
         agreement_id: int | None = None,
     ) -> RiskAssessment:
         employee = self.directory.get(employee_id)
-        if employee is None or not (
-            booker.role == "hr" or booker.id in (employee.id, employee.manager)
-        ):
+        if employee is None or not (booker.is_hr or booker.id in (employee.id, employee.manager)):
             raise Refused(
                 403,
                 "not_allowed_to_book",
@@ -160,7 +158,7 @@ class RiskAssessmentService:
             assessment = session.get(RiskAssessment, assessment_id, with_for_update=True)
             if assessment is None or not can_see(user, assessment):
                 raise NOT_FOUND
-            if user.role != "hr" and user.id != assessment.manager_id:
+            if not user.is_hr and user.id != assessment.manager_id:
                 raise Refused(
                     403,
                     "not_the_manager",
@@ -197,7 +195,7 @@ class RiskAssessmentService:
     def visible_to(self, user: User) -> list[RiskAssessment]:
         with self.db.session() as session:
             query = select(RiskAssessment).order_by(RiskAssessment.id)
-            if user.role != "hr":
+            if not user.is_hr:
                 query = query.where(
                     or_(
                         RiskAssessment.employee_id == user.id,
@@ -218,7 +216,7 @@ class RiskAssessmentService:
         assessment = session.get(RiskAssessment, assessment_id, with_for_update=True)
         if assessment is None or not can_see(user, assessment):
             raise NOT_FOUND
-        if user.role != "hr" and user.id not in (assessment.employee_id, assessment.manager_id):
+        if not user.is_hr and user.id not in (assessment.employee_id, assessment.manager_id):
             raise Refused(
                 403,
                 "not_allowed_to_book",
@@ -278,7 +276,7 @@ class RiskAssessmentService:
 
 
 def can_see(user: User, assessment: RiskAssessment) -> bool:
-    return user.role == "hr" or user.id in (
+    return user.is_hr or user.id in (
         assessment.employee_id,
         assessment.manager_id,
         assessment.safety_representative_id,

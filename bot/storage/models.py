@@ -134,7 +134,34 @@ class RiskAssessment(Base):
     actions: Mapped[list[dict[str, str]]] = mapped_column(JSON, default=list)
     documented_on: Mapped[date | None] = mapped_column(Date, default=None)
     follow_up_on: Mapped[date | None] = mapped_column(Date, default=None)
+    # Set when the manager has been asked to document the outcome, so the daily job asks once.
+    outcome_requested_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), default=None)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utc_now)
+
+
+class BusyTime(Base):
+    """A time when a user cannot meet (from a calendar export or entered by hand); booked
+    risk-assessment dialogues count as busy too. A calendar integration can fill this table."""
+
+    __tablename__ = "busy_times"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[str] = mapped_column(String(80), index=True)
+    start_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    end_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    source: Mapped[str] = mapped_column(String(40), default="manual")
+
+
+class ConversationReference(Base):
+    """Where to reach a user proactively in Teams (the Bot Framework conversation reference),
+    stored when the user installs the app or writes to it."""
+
+    __tablename__ = "conversation_references"
+
+    user_id: Mapped[str] = mapped_column(String(80), primary_key=True)
+    channel: Mapped[str] = mapped_column(String(20), primary_key=True, default="msteams")
+    reference: Mapped[dict[str, Any]] = mapped_column(JSON)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utc_now, onupdate=utc_now)
 
 
 class AgreementEvent(Base):

@@ -27,28 +27,34 @@ def test_message_goes_to_rasa_and_the_reply_comes_back(client: TestClient, rasa:
                 "buttons": [],
                 "faq_id": "kostnader",
                 "source": "Källan",
+                "kind": "answer",
             },
         },
     ]
     response = ask(client, "  hej  ")
     assert response.status_code == 200
-    assert response.json() == {
-        "conversation_id": "c1",
-        "messages": [
-            {
-                "text": "Hej!",
-                "buttons": [{"title": "Hjälp", "payload": "/help"}],
-                "faq_id": None,
-                "source": None,
-            },
-            {
-                "text": "Svar\n\nmed stycken",
-                "buttons": [],
-                "faq_id": "kostnader",
-                "source": "Källan",
-            },
-        ],
-    }
+    body = response.json()
+    assert body["conversation_id"] == "c1"
+    shown = [
+        {key: m[key] for key in ("text", "buttons", "faq_id", "source", "kind")}
+        for m in body["messages"]
+    ]
+    assert shown == [
+        {
+            "text": "Hej!",
+            "buttons": [{"title": "Hjälp", "payload": "/help"}],
+            "faq_id": None,
+            "source": None,
+            "kind": None,
+        },
+        {
+            "text": "Svar\n\nmed stycken",
+            "buttons": [],
+            "faq_id": "kostnader",
+            "source": "Källan",
+            "kind": "answer",
+        },
+    ]
     (sent,) = rasa.received
     assert sent["message"] == "hej"
     assert sent["metadata"] == {"user_id": "anna.andersson"}

@@ -18,6 +18,7 @@ from rasa_sdk.events import ActiveLoop, EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.exc import SQLAlchemyError
 
+from actions.interruptions import answered_question
 from bot.agreements.parsing import parse_date, parse_share
 from bot.agreements.policy import check_end, check_share, check_start
 from bot.agreements.service import AgreementRequest, AgreementService
@@ -58,10 +59,11 @@ class AgreementActionsBase:
     def __init__(
         self,
         agreements: AgreementService | None,
-        answerer: FaqAnswerer,
+        answerer: Callable[[], FaqAnswerer],
         today: Callable[[], date] = date.today,
     ) -> None:
         self.agreements = agreements
+        # A provider, not the answerer: the FAQ index is replaced when HR edits the content.
         self.answerer = answerer
         self.today = today
 
@@ -119,19 +121,9 @@ class ValidateAgreementForm(AgreementActionsBase, FormValidationAction):
         return "validate_agreement_form"
 
     def answered_question(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> bool:
-        """An FAQ question asked in the middle of the form is answered, then the form goes on."""
-        message = tracker.latest_message
-        intent = message.get("intent") or {}
-        text = str(message.get("text") or "")
-        is_question = text.rstrip().endswith("?") or float(intent.get("confidence") or 0) >= 0.9
-        if not (str(intent.get("name", "")).startswith("faq_") and is_question):
-            return False
-        reply = self.answerer.reply_to(text)
-        if reply.kind != "answer":
-            return False
-        dispatcher.utter_message(text=reply.text)
-        dispatcher.utter_message(response="utter_agreement_continue")
-        return True
+        return answered_question(
+            self.answerer(), dispatcher, tracker, going_on="utter_agreement_continue"
+        )
 
     def free_text(
         self,
@@ -310,12 +302,15 @@ class ActionSubmitAgreement(AgreementActionsBase, Action):
             f"Tack! Din ansökan är skickad med referensnummer {agreement.reference}. "
             f"{manager.name if manager else 'Din chef'} beslutar om den."
         )
+        buttons = []
         if self.policy.risk_assessment_required:
             text += (
                 " Innan den kan godkännas ska din distansarbetsplats riskbedömas i dialog mellan "
-                "dig, din chef och skyddsombudet, och riskbedömningen dokumenteras."
+                "dig, din chef och skyddsombudet, och riskbedömningen dokumenteras. Vill du boka "
+                "det mötet nu?"
             )
-        dispatcher.utter_message(text=text)
+            buttons = [{"title": "Boka riskbedömningen", "payload": "/book_risk_assessment"}]
+        dispatcher.utter_message(text=text, buttons=buttons)
         return list(reset(FORM_SLOTS))
 
 

@@ -3,6 +3,7 @@
 Start-up loads the FAQ index (the slow part) in the lifespan, not at import.
 """
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -16,7 +17,8 @@ from fastapi.staticfiles import StaticFiles
 from rasa_sdk.executor import ActionExecutor
 from sqlalchemy.exc import SQLAlchemyError
 
-from actions import build_actions
+from actions import Services, build_actions
+from bot.agreements.reminders import mailer_from_env
 from bot.agreements.service import AgreementService
 from bot.api import agreements, chat, health, rasa_actions, risk_assessments
 from bot.api.errors import install_error_handlers
@@ -64,10 +66,28 @@ def create_app(settings: Settings | None = None, encoder: Encoder | None = None)
         )
         app.state.faq = await anyio.to_thread.run_sync(load_answerer, settings, encoder)
         executor = ActionExecutor()
-        for action in build_actions(app.state.faq.answerer, app.state.agreements):
+        services = Services(
+            answerer=lambda: app.state.faq.answerer,
+            agreements=app.state.agreements,
+            risk_assessments=app.state.risk_assessments,
+            faq_dir=settings.faq_dir,
+            mailer=mailer_from_env(),
+        )
+        for action in build_actions(services):
             executor.register_action(action)
         app.state.action_executor = executor
+        outcome_prompts = (
+            asyncio.create_task(
+                ask_for_outcomes_periodically(
+                    app.state.risk_assessments, settings.outcome_check_seconds
+                )
+            )
+            if app.state.risk_assessments and settings.outcome_check_seconds > 0
+            else None
+        )
         yield
+        if outcome_prompts is not None:
+            outcome_prompts.cancel()
         await app.state.rasa.close()
         if app.state.agreements is not None:
             app.state.agreements.db.dispose()
@@ -108,6 +128,18 @@ def open_agreements(settings: Settings, region: Region) -> AgreementService | No
         db.dispose()
         return None
     return AgreementService(db, demo_directory(), region)
+
+
+async def ask_for_outcomes_periodically(service: RiskAssessmentService, interval: float) -> None:
+    """After a risk-assessment dialogue has ended, its manager is asked in chat to document it."""
+    while True:
+        try:
+            asked = await anyio.to_thread.run_sync(service.ask_for_outcomes)
+            if asked:
+                log.info("Asked %d managers to document a risk assessment", asked)
+        except SQLAlchemyError as error:
+            log.warning("Could not look for risk assessments to document: %s", error)
+        await asyncio.sleep(interval)
 
 
 def current_answerer(app: FastAPI) -> FaqAnswerer | None:

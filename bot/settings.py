@@ -50,6 +50,9 @@ class Settings(BaseSettings):
     redis_url: str | None = None
 
     max_message_chars: int = 2000
+    # How often the app looks for risk-assessment dialogues that have ended, to ask the manager
+    # to document them (0 turns it off; the daily job asks too).
+    outcome_check_seconds: float = 300.0
 
     @model_validator(mode="after")
     def refuse_placeholder_secrets(self) -> "Settings":

@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 
 from bot.identity import Directory, demo_directory
 from bot.regions import Region, load_region
+from bot.risk_assessments.service import RiskAssessmentService
 from bot.settings import get_settings
 from bot.storage.database import Database
 from bot.storage.models import (
@@ -65,13 +66,25 @@ class Mailer:
         self.starttls = starttls
         self.timeout_seconds = timeout_seconds
 
-    def send(self, to: str, subject: str, body: str) -> None:
-        """Returns once the server has accepted the message; raises MailError otherwise."""
+    def send(
+        self, to: str, subject: str, body: str, calendar: tuple[str, bytes] | None = None
+    ) -> None:
+        """Returns once the server has accepted the message; raises MailError otherwise.
+        ``calendar`` is an invitation to attach: (file name, iCalendar bytes)."""
         message = EmailMessage()
         message["From"] = self.sender
         message["To"] = to
         message["Subject"] = subject
         message.set_content(body)
+        if calendar is not None:
+            filename, ics = calendar
+            message.add_attachment(
+                ics,
+                maintype="text",
+                subtype="calendar",
+                filename=filename,
+                params={"method": "REQUEST"},
+            )
         try:
             with smtplib.SMTP(self.host, self.port, timeout=self.timeout_seconds) as smtp:
                 if self.starttls:
@@ -305,9 +318,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         db.migrate()
         result = run_daily(db, region, demo_directory(), today, mailer)
+        # Dialogues that have ended: their managers are asked to document the outcome.
+        asked = RiskAssessmentService(db, demo_directory()).ask_for_outcomes()
     finally:
         db.dispose()
     print(result.summary(today))
+    print(f"{asked} chefer ombedda att dokumentera en genomförd riskbedömning.")
     return 1 if result.errors else 0
 
 

@@ -10,14 +10,9 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 from bot.api.deps import CurrentUser
 from bot.api.errors import ApiError
 from bot.errors import Refused
-from bot.risk_assessments.invitation import (
-    Attendee,
-    checklist_as_text,
-    invitation_ics,
-    load_checklist,
-)
+from bot.risk_assessments.invitation import assessment_invitation
 from bot.risk_assessments.service import Action, RiskAssessmentService
-from bot.storage.models import RiskAssessment, RiskAssessmentStatus
+from bot.storage.models import RiskAssessment
 
 router = APIRouter(prefix="/api/risk-assessments", tags=["risk assessments"])
 
@@ -91,6 +86,31 @@ def refused(error: Refused) -> ApiError:
     return ApiError(error.status, error.code, error.text, error.text_en)
 
 
+class Busy(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    start: AwareDatetime
+    end: AwareDatetime
+
+
+@router.get("/busy-times")
+def my_busy_times(user: CurrentUser, service: RiskAssessments) -> list[dict[str, Any]]:
+    """The signed-in user's busy times from now on (proposals of free slots avoid them)."""
+    return [
+        {"id": b.id, "start": b.start_at.isoformat(), "end": b.end_at.isoformat()}
+        for b in service.busy_times(user)
+    ]
+
+
+@router.post("/busy-times", status_code=201)
+def add_busy_time(body: Busy, user: CurrentUser, service: RiskAssessments) -> dict[str, Any]:
+    try:
+        busy = service.add_busy_time(user, body.start, body.end)
+    except Refused as error:
+        raise refused(error) from None
+    return {"id": busy.id, "start": busy.start_at.isoformat(), "end": busy.end_at.isoformat()}
+
+
 @router.get("")
 def list_risk_assessments(user: CurrentUser, service: RiskAssessments) -> list[dict[str, Any]]:
     return [as_dict(a) for a in service.visible_to(user)]
@@ -159,32 +179,17 @@ def invitation(
             "Riskbedömningen dokumenterades utan bokat möte; det finns ingen kalenderinbjudan.",
             "The risk assessment was documented without a booked meeting; there is no invitation.",
         )
-    people = [
-        service.directory.get(p)
-        for p in (assessment.employee_id, assessment.safety_representative_id)
-        if p is not None
-    ]
-    manager = service.directory.get(assessment.manager_id)
-    if manager is None:
+    try:
+        ics = assessment_invitation(
+            assessment, service.directory, request.app.state.settings.faq_dir
+        )
+    except LookupError:
         raise ApiError(
             409,
             "person_not_in_directory",
             "Chefen finns inte i katalogen.",
             "The manager is not in the directory.",
-        )
-    checklist = checklist_as_text(load_checklist(request.app.state.settings.faq_dir))
-    ics = invitation_ics(
-        uid=assessment.calendar_uid,
-        sequence=assessment.calendar_sequence,
-        start=assessment.start_at,
-        end=assessment.end_at,
-        organizer=Attendee(manager.name, manager.email or ""),
-        attendees=[Attendee(p.name, p.email or "") for p in people if p is not None],
-        location=assessment.place or "",
-        summary="Riskbedömning av distansarbete",
-        description=checklist,
-        cancelled=assessment.status == RiskAssessmentStatus.CANCELLED,
-    )
+        ) from None
     return Response(
         ics,
         media_type="text/calendar; charset=utf-8",

@@ -11,6 +11,9 @@ from zoneinfo import ZoneInfo
 
 from icalendar import Calendar, Event, vCalAddress
 
+from bot.identity import Directory
+from bot.storage.models import RiskAssessment, RiskAssessmentStatus
+
 STOCKHOLM_TZID = "Europe/Stockholm"
 PRODID = "-//Distansguiden//Riskbedömning//SV"
 CHECKLIST_FILE = "_risk_assessment_checklist.md"
@@ -129,3 +132,31 @@ def checklist_as_text(markdown: str) -> str:
             continue
         lines.append(line)
     return "\n".join(lines).strip()
+
+
+def assessment_invitation(assessment: RiskAssessment, directory: Directory, faq_dir: Path) -> bytes:
+    """The invitation for a booked dialogue (a cancellation once cancelled), organised by the
+    manager, with the checklist as its description. Raises LookupError if the manager is not in
+    the directory, and ValueError if the assessment has no meeting."""
+    if assessment.start_at is None or assessment.end_at is None or assessment.calendar_uid is None:
+        raise ValueError("the risk assessment has no booked meeting")
+    manager = directory.get(assessment.manager_id)
+    if manager is None:
+        raise LookupError(assessment.manager_id)
+    people = [
+        directory.get(p)
+        for p in (assessment.employee_id, assessment.safety_representative_id)
+        if p is not None
+    ]
+    return invitation_ics(
+        uid=assessment.calendar_uid,
+        sequence=assessment.calendar_sequence,
+        start=assessment.start_at,
+        end=assessment.end_at,
+        organizer=Attendee(manager.name, manager.email or ""),
+        attendees=[Attendee(p.name, p.email or "") for p in people if p is not None],
+        location=assessment.place or "",
+        summary="Riskbedömning av distansarbete",
+        description=checklist_as_text(load_checklist(faq_dir)),
+        cancelled=assessment.status == RiskAssessmentStatus.CANCELLED,
+    )

@@ -249,6 +249,12 @@ def _swedish_date(day: date) -> str:
     return f"{day.day} {_MONTHS_SV[day.month - 1]} {day.year}"
 
 
+def swedish_time(moment: datetime) -> str:
+    """A start as Swedish prose in Stockholm time: "tisdag 1 december 2026 kl. 10.00"."""
+    local = moment.astimezone(STOCKHOLM)
+    return f"{_WEEKDAYS_SV[local.weekday()]} {_swedish_date(local.date())} kl. {local:%H.%M}"
+
+
 def _day_refusal(day: date, hours: WorkingHours) -> str | None:
     """Return why nobody works on day (holiday or non-working weekday), or None."""
     day_off = _days_off(day.year).get(day)

@@ -17,11 +17,27 @@ from sqlalchemy.orm import Session
 
 from bot.errors import Refused
 from bot.identity import Directory, User
-from bot.risk_assessments.scheduling import STOCKHOLM, WorkingHours, check_meeting_time
+from bot.risk_assessments.availability import add_busy_time, busy_intervals
+from bot.risk_assessments.scheduling import (
+    STOCKHOLM,
+    WorkingHours,
+    check_meeting_time,
+    free_slots,
+    swedish_time,
+)
 from bot.storage.database import Database
-from bot.storage.models import Agreement, RiskAssessment, RiskAssessmentStatus
+from bot.storage.models import (
+    Agreement,
+    AgreementStatus,
+    BusyTime,
+    Notification,
+    RiskAssessment,
+    RiskAssessmentStatus,
+)
 
 DEFAULT_DURATION = timedelta(minutes=45)
+# How far ahead free slots are looked for and busy times read.
+SLOT_HORIZON = timedelta(days=60)
 NOT_FOUND = Refused(
     404, "risk_assessment_not_found", "Riskbedömningen finns inte.", "No such risk assessment."
 )
@@ -90,6 +106,8 @@ class RiskAssessmentService:
         )
         with self.db.session() as session:
             start = self._checked_time(session, start, duration, employee, representative, None)
+            if agreement_id is None:
+                agreement_id = self._linkable_agreement(session, employee.id)
             assessment = RiskAssessment(
                 employee_id=employee.id,
                 manager_id=employee.manager,
@@ -114,6 +132,7 @@ class RiskAssessmentService:
                         "The agreement does not belong to the employee.",
                     )
                 agreement.risk_assessment_id = assessment.id
+            self._tell_others(session, booker, assessment, "har bokat")
             return assessment
 
     def reschedule(
@@ -136,11 +155,13 @@ class RiskAssessmentService:
             assessment.start_at = start
             assessment.end_at = start + length
             assessment.calendar_sequence += 1
+            self._tell_others(session, user, assessment, "har flyttat")
             return assessment
 
     def cancel(self, user: User, assessment_id: int) -> RiskAssessment:
         with self.db.session() as session:
             assessment = self._changeable(session, user, assessment_id)
+            self._tell_others(session, user, assessment, "har avbokat")
             assessment.status = RiskAssessmentStatus.CANCELLED
             assessment.calendar_sequence += 1
             return assessment
@@ -192,6 +213,125 @@ class RiskAssessmentService:
             assessment.status = RiskAssessmentStatus.DOCUMENTED
             return assessment
 
+    def participants(self, employee: User, representative: User | None) -> set[str]:
+        return {employee.id, *([employee.manager] if employee.manager else [])} | (
+            {representative.id} if representative else set()
+        )
+
+    def free_starts(
+        self,
+        employee: User,
+        representative: User | None,
+        duration: timedelta = DEFAULT_DURATION,
+        after: datetime | None = None,
+        count: int = 3,
+        moving_id: int | None = None,
+    ) -> list[datetime]:
+        """The first ``count`` allowed starts when none of the participants is busy."""
+        after = max(after or self.now(), self.now())
+        with self.db.session() as session:
+            busy = busy_intervals(
+                session,
+                self.participants(employee, representative),
+                after,
+                after + SLOT_HORIZON,
+                moving_id,
+            )
+        return free_slots(busy, after, duration, self.hours, count)
+
+    def is_free(
+        self,
+        employee: User,
+        representative: User | None,
+        start: datetime,
+        duration: timedelta,
+        moving_id: int | None = None,
+    ) -> bool:
+        """True when none of the participants is busy at any time of the meeting."""
+        with self.db.session() as session:
+            people = self.participants(employee, representative)
+            return not busy_intervals(session, people, start, start + duration, moving_id)
+
+    def add_busy_time(self, user: User, start: datetime, end: datetime) -> BusyTime:
+        """Records that ``user`` cannot meet between ``start`` and ``end``."""
+        if end <= start or end - start > timedelta(days=31):
+            raise Refused(
+                422,
+                "invalid_busy_time",
+                "En upptagen tid ska sluta efter att den börjar och vara högst 31 dagar.",
+                "A busy time must end after it starts and last at most 31 days.",
+            )
+        with self.db.session() as session:
+            return add_busy_time(session, user.id, start, end)
+
+    def busy_times(self, user: User) -> list[BusyTime]:
+        with self.db.session() as session:
+            return list(
+                session.scalars(
+                    select(BusyTime)
+                    .where(BusyTime.user_id == user.id, BusyTime.end_at > self.now())
+                    .order_by(BusyTime.start_at)
+                )
+            )
+
+    def upcoming(self, user: User) -> list[RiskAssessment]:
+        """Booked dialogues not yet started that ``user`` may move or cancel."""
+        with self.db.session() as session:
+            query = select(RiskAssessment).where(
+                RiskAssessment.status == RiskAssessmentStatus.BOOKED,
+                RiskAssessment.start_at > self.now(),
+            )
+            if not user.is_hr:
+                query = query.where(
+                    or_(RiskAssessment.employee_id == user.id, RiskAssessment.manager_id == user.id)
+                )
+            return list(session.scalars(query.order_by(RiskAssessment.start_at)))
+
+    def awaiting_outcome(self, user: User) -> list[RiskAssessment]:
+        """Dialogues that have taken place and that ``user`` (their manager) should document."""
+        with self.db.session() as session:
+            return list(
+                session.scalars(
+                    select(RiskAssessment)
+                    .where(
+                        RiskAssessment.manager_id == user.id,
+                        RiskAssessment.status.in_(
+                            [RiskAssessmentStatus.BOOKED, RiskAssessmentStatus.HELD]
+                        ),
+                        RiskAssessment.end_at <= self.now(),
+                    )
+                    .order_by(RiskAssessment.start_at)
+                )
+            )
+
+    def ask_for_outcomes(self) -> int:
+        """Marks dialogues whose time has passed as held and asks each manager, once, in chat
+        to document the outcome. Returns how many managers were asked. Run by the daily job."""
+        with self.db.session() as session:
+            passed = session.scalars(
+                select(RiskAssessment)
+                .where(
+                    RiskAssessment.status.in_(
+                        [RiskAssessmentStatus.BOOKED, RiskAssessmentStatus.HELD]
+                    ),
+                    RiskAssessment.end_at <= self.now(),
+                    RiskAssessment.outcome_requested_at.is_(None),
+                )
+                .with_for_update(skip_locked=True)
+            ).all()
+            for assessment in passed:
+                assessment.status = RiskAssessmentStatus.HELD
+                assessment.outcome_requested_at = self.now()
+                employee = self.directory.get(assessment.employee_id)
+                session.add(
+                    Notification(
+                        recipient_id=assessment.manager_id,
+                        agreement_id=assessment.agreement_id,
+                        text=outcome_request_text(assessment, employee),
+                    )
+                )
+            return len(passed)
+
     def visible_to(self, user: User) -> list[RiskAssessment]:
         with self.db.session() as session:
             query = select(RiskAssessment).order_by(RiskAssessment.id)
@@ -211,6 +351,48 @@ class RiskAssessmentService:
             if assessment is None or not can_see(user, assessment):
                 raise NOT_FOUND
             return assessment
+
+    @staticmethod
+    def _linkable_agreement(session: Session, employee_id: str) -> int | None:
+        """The employee's newest request still waiting for a risk assessment, if any."""
+        waiting = session.scalars(
+            select(Agreement)
+            .where(
+                Agreement.employee_id == employee_id,
+                Agreement.status == AgreementStatus.SUBMITTED,
+            )
+            .order_by(Agreement.id.desc())
+        )
+        for agreement in waiting:
+            linked = (
+                session.get(RiskAssessment, agreement.risk_assessment_id)
+                if agreement.risk_assessment_id
+                else None
+            )
+            if linked is None or linked.status == RiskAssessmentStatus.CANCELLED:
+                return agreement.id
+        return None
+
+    def _tell_others(
+        self, session: Session, actor: User, assessment: RiskAssessment, what: str
+    ) -> None:
+        """A chat notice to every other participant: they see it in their next turn or in Teams."""
+        when = swedish_time(assessment.start_at) if assessment.start_at else ""
+        for person in (
+            assessment.employee_id,
+            assessment.manager_id,
+            assessment.safety_representative_id,
+        ):
+            if person and person != actor.id:
+                session.add(
+                    Notification(
+                        recipient_id=person,
+                        agreement_id=assessment.agreement_id,
+                        text=f"{actor.name} {what} riskbedömningen av distansarbete {when} "
+                        f"({assessment.place}). Kalenderinbjudan: "
+                        f"/api/risk-assessments/{assessment.id}.ics",
+                    )
+                )
 
     def _changeable(self, session: Session, user: User, assessment_id: int) -> RiskAssessment:
         assessment = session.get(RiskAssessment, assessment_id, with_for_update=True)
@@ -249,28 +431,22 @@ class RiskAssessmentService:
                 f" Förslag: {refusal.suggestion:%Y-%m-%d %H:%M}." if refusal.suggestion else ""
             )
             raise Refused(422, "time_not_allowed", refusal.reason + suggestion, refusal.reason)
-        people = {employee.id, employee.manager} | (
-            {representative.id} if representative else set()
-        )
-        clash = session.scalar(
-            select(RiskAssessment).where(
-                RiskAssessment.status == RiskAssessmentStatus.BOOKED,
-                RiskAssessment.id != (moving_id or -1),
-                RiskAssessment.start_at < start + duration,
-                RiskAssessment.end_at > start,
-                or_(
-                    RiskAssessment.employee_id.in_(people),
-                    RiskAssessment.manager_id.in_(people),
-                    RiskAssessment.safety_representative_id.in_(people),
-                ),
+        people = self.participants(employee, representative)
+        busy = busy_intervals(session, people, start, start + duration, moving_id)
+        if busy:
+            later = free_slots(
+                busy_intervals(session, people, start, start + SLOT_HORIZON, moving_id),
+                start,
+                duration,
+                self.hours,
+                count=1,
             )
-        )
-        if clash is not None:
+            hint = f" Första lediga tid: {swedish_time(later[0])}." if later else ""
             raise Refused(
                 409,
                 "double_booked",
-                "Någon av deltagarna har redan en riskbedömning bokad då. Välj en annan tid.",
-                "One of the participants already has a risk assessment booked then.",
+                "Någon av deltagarna är upptagen då. Välj en annan tid." + hint,
+                "One of the participants is busy then. Please choose another time.",
             )
         return start
 
@@ -280,4 +456,14 @@ def can_see(user: User, assessment: RiskAssessment) -> bool:
         assessment.employee_id,
         assessment.manager_id,
         assessment.safety_representative_id,
+    )
+
+
+def outcome_request_text(assessment: RiskAssessment, employee: User | None) -> str:
+    held = swedish_time(assessment.start_at) if assessment.start_at else ""
+    name = employee.name if employee else assessment.employee_id
+    return (
+        f"Riskbedömningen med {name} hölls {held}. Dokumentera resultatet: vilka risker ni såg, "
+        "åtgärder med ansvarig och datum, och när den ska följas upp. Skriv "
+        '"dokumentera riskbedömningen" så går vi igenom det.'
     )

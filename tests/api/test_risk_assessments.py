@@ -160,3 +160,32 @@ def test_naive_times_are_refused(client: TestClient) -> None:
         json={"employee": "anna.andersson", "start": "2027-01-12T10:00:00"},
     )
     assert response.status_code == 422
+
+
+def test_a_busy_time_entered_by_the_safety_representative_blocks_booking(
+    client: TestClient,
+) -> None:
+    start = working_day(40, hour=9)
+    busy = client.post(
+        "/api/risk-assessments/busy-times",
+        json={"start": start.isoformat(), "end": (start + timedelta(hours=3)).isoformat()},
+        headers=as_user("sven.skog"),
+    )
+    assert busy.status_code == 201, busy.text
+    mine = client.get("/api/risk-assessments/busy-times", headers=as_user("sven.skog")).json()
+    assert busy.json()["id"] in [b["id"] for b in mine]
+    refused = book(client, start + timedelta(hours=1))
+    assert refused.status_code == 409
+    assert "Första lediga tid" in refused.json()["detail"]
+    assert book(client, start + timedelta(hours=3)).status_code == 200
+
+
+def test_a_busy_time_that_ends_before_it_starts_is_refused(client: TestClient) -> None:
+    start = working_day(41)
+    response = client.post(
+        "/api/risk-assessments/busy-times",
+        json={"start": start.isoformat(), "end": (start - timedelta(hours=1)).isoformat()},
+        headers=as_user("sven.skog"),
+    )
+    assert response.status_code == 422
+    assert response.json()["code"] == "invalid_busy_time"

@@ -18,11 +18,15 @@ JUSTIFIED_WARNINGS = {
     # Reached only by the manager's approve/reject buttons (payload /decide_agreement{...}).
     "The intent 'decide_agreement' is listed in the domain file, "
     "but is not found in the NLU training data.",
+    # Reached only by the booking summary's "Ändra ..." buttons (/change_risk_assessment{...}).
+    "The intent 'change_risk_assessment' is listed in the domain file, "
+    "but is not found in the NLU training data.",
     # Spoken by Rasa's built-in action_default_fallback (RulePolicy core fallback), not by a rule.
     "The utterance 'utter_default' is not used in any story or rule.",
     # Spoken by custom actions (dispatcher.utter_message(response=...)).
     "The utterance 'utter_agreement_continue' is not used in any story or rule.",
     "The utterance 'utter_agreement_cancelled' is not used in any story or rule.",
+    "The utterance 'utter_risk_assessment_continue' is not used in any story or rule.",
 }
 # Forms speak utter_ask_<slot> themselves when they request a slot.
 FORM_PROMPT = re.compile(r"The utterance 'utter_ask_\w+' is not used in any story or rule\.")

@@ -6,7 +6,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.exc import OperationalError
 
@@ -27,6 +26,7 @@ from bot.regions import load_region
 from bot.settings import Settings
 from bot.storage.database import Database
 from tests.conftest import CharTrigramEncoder
+from tests.unit.trackers import texts, tracker
 
 TODAY = date(2026, 11, 22)
 
@@ -34,7 +34,8 @@ TODAY = date(2026, 11, 22)
 @pytest.fixture(scope="module")
 def answerer(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
     settings = Settings(cache_dir=tmp_path_factory.mktemp("cache"))
-    return load_answerer(settings, CharTrigramEncoder()).answerer
+    loaded = load_answerer(settings, CharTrigramEncoder()).answerer
+    return lambda: loaded
 
 
 def make_service(tmp_path: Path, region: str) -> AgreementService:
@@ -48,39 +49,6 @@ def vasternorrland(tmp_path: Path) -> Iterator[AgreementService]:
     service = make_service(tmp_path, "vasternorrland")
     yield service
     service.db.dispose()
-
-
-def tracker(
-    text: str,
-    slots: dict[str, Any] | None = None,
-    intent: str = "inform",
-    confidence: float = 0.5,
-    user: str = "anna.andersson",
-    entities: list[dict[str, Any]] | None = None,
-) -> Tracker:
-    message = {
-        "text": text,
-        "intent": {"name": intent, "confidence": confidence},
-        "intent_ranking": [{"name": intent, "confidence": confidence}],
-        "entities": entities or [],
-        "metadata": {"user_id": user},
-    }
-    return Tracker.from_dict(
-        {
-            "sender_id": "conversation-1",
-            "slots": {"requested_slot": None, **(slots or {})},
-            "latest_message": message,
-            "events": [{"event": "user", "text": text, "parse_data": message}],
-            "paused": False,
-            "followup_action": None,
-            "active_loop": {"name": "agreement_form"},
-            "latest_action_name": "action_listen",
-        }
-    )
-
-
-def texts(dispatcher: CollectingDispatcher) -> str:
-    return " ".join(str(m.get("text") or m.get("response") or "") for m in dispatcher.messages)
 
 
 def validate(form: ValidateAgreementForm, slot: str, value: str, **kwargs: Any) -> tuple[Any, str]:

@@ -1,0 +1,406 @@
+"""The risk-assessment dialogue's actions, run as rasa-sdk runs them, with a frozen clock."""
+
+from collections.abc import Iterator
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.agreement import ActionSubmitAgreement
+from actions.risk_assessment import (
+    ActionAskMeetingTime,
+    ActionBookRiskAssessment,
+    ActionCancelRiskAssessment,
+    ActionDocumentRiskAssessment,
+    ActionRescheduleRiskAssessment,
+    ActionStartOutcome,
+    ActionStartRiskAssessment,
+    ValidateOutcomeForm,
+    ValidateRiskAssessmentForm,
+    parse_actions,
+)
+from bot.agreements.service import AgreementService
+from bot.errors import Refused
+from bot.identity import User, demo_directory
+from bot.regions import load_region
+from bot.risk_assessments.availability import add_busy_time
+from bot.risk_assessments.service import RiskAssessmentService
+from bot.settings import PROJECT_ROOT, Settings
+from bot.storage.database import Database
+from bot.storage.models import Notification
+from tests.unit.trackers import texts, tracker
+
+STOCKHOLM = ZoneInfo("Europe/Stockholm")
+# Tuesday 24 November 2026, 09:00 in Stockholm.
+NOW = datetime(2026, 11, 24, 9, 0, tzinfo=STOCKHOLM)
+FAQ_DIR = PROJECT_ROOT / "faq"
+
+
+class RecordingMailer:
+    def __init__(self) -> None:
+        self.sent: list[tuple[str, str, tuple[str, bytes] | None]] = []
+
+    def send(
+        self, to: str, subject: str, body: str, calendar: tuple[str, bytes] | None = None
+    ) -> None:
+        self.sent.append((to, body, calendar))
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = NOW
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+@pytest.fixture
+def services(
+    tmp_path: Path, clock: Clock
+) -> Iterator[tuple[RiskAssessmentService, AgreementService]]:
+    db = Database(f"sqlite:///{tmp_path}/r.db")
+    db.migrate()
+    region = load_region(Settings().regions_dir, "vasternorrland")
+    yield (
+        RiskAssessmentService(db, demo_directory(), now=clock),
+        AgreementService(db, demo_directory(), region),
+    )
+    db.dispose()
+
+
+def risk_args(
+    services: tuple[RiskAssessmentService, AgreementService], mailer: Any = None
+) -> tuple[Any, ...]:
+    risk, agreements = services
+    return (risk, agreements, lambda: None, FAQ_DIR, mailer)
+
+
+def person(user_id: str) -> User:
+    user = demo_directory().get(user_id)
+    assert user is not None
+    return user
+
+
+def form_tracker(
+    text: str, slots: dict[str, Any] | None = None, user: str = "anna.andersson", **kw: Any
+):  # type: ignore[no-untyped-def]
+    return tracker(text, slots=slots, user=user, active_loop="risk_assessment_form", **kw)
+
+
+BOOKING = {
+    "ra_employee": "anna.andersson",
+    "ra_safety_representative": "sven.skog",
+    "ra_duration": 45.0,
+    "ra_start": datetime(2026, 12, 1, 10, 0, tzinfo=STOCKHOLM).isoformat(),
+    "ra_place": "Teams",
+}
+
+
+def start_of(slots: dict[str, Any], services: Any, text: str) -> tuple[Any, str]:
+    form = ValidateRiskAssessmentForm(*risk_args(services))
+    dispatcher = CollectingDispatcher()
+    result = form.validate_ra_start(text, dispatcher, form_tracker(text, slots), {})
+    return result, texts(dispatcher)
+
+
+async def test_employee_starts_with_their_manager_and_units_safety_representative(
+    services: Any,
+) -> None:
+    dispatcher = CollectingDispatcher()
+    events = await ActionStartRiskAssessment(*risk_args(services)).run(
+        dispatcher, tracker("boka riskbedömning", active_loop=None), {}
+    )
+    slots = {e["name"]: e["value"] for e in events if e["event"] == "slot"}
+    assert slots["ra_employee"] == "anna.andersson"
+    assert slots["ra_safety_representative"] == "sven.skog"
+    assert slots["ra_duration"] == 45.0
+    assert events[-1]["name"] == "risk_assessment_form"
+    assert "skyddsombudet" in texts(dispatcher)
+
+
+async def test_manager_names_the_employee_in_the_request(services: Any) -> None:
+    events = await ActionStartRiskAssessment(*risk_args(services)).run(
+        CollectingDispatcher(),
+        tracker("boka riskbedömning med Anna", user="maria.berg", active_loop=None),
+        {},
+    )
+    slots = {e["name"]: e["value"] for e in events if e["event"] == "slot"}
+    assert slots["ra_employee"] == "anna.andersson"
+    # Erik is Johan Lind's employee, not Maria Berg's: she is asked whom she means instead.
+    events = await ActionStartRiskAssessment(*risk_args(services)).run(
+        CollectingDispatcher(),
+        tracker("boka riskbedömning med Erik", user="maria.berg", active_loop=None),
+        {},
+    )
+    assert "ra_employee" not in {e["name"] for e in events if e["event"] == "slot" and e["value"]}
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("nästa tisdag kl 10", datetime(2026, 12, 1, 10, 0, tzinfo=STOCKHOLM)),
+        ("den 3 december 13:00", datetime(2026, 12, 3, 13, 0, tzinfo=STOCKHOLM)),
+        ("2026-12-03 09:30", datetime(2026, 12, 3, 9, 30, tzinfo=STOCKHOLM)),
+        ("December 3 at 2pm", datetime(2026, 12, 3, 14, 0, tzinfo=STOCKHOLM)),
+    ],
+)
+def test_clear_times_are_taken(services: Any, text: str, expected: datetime) -> None:
+    result, said = start_of(BOOKING | {"ra_start": None}, services, text)
+    assert result["ra_start"] == expected.isoformat(), said
+
+
+def test_an_ambiguous_time_is_confirmed_first(services: Any) -> None:
+    # "på tisdag" on a Tuesday: today or next week? The dialogue asks.
+    result, _ = start_of(BOOKING | {"ra_start": None}, services, "på tisdag")
+    assert result["ra_start"] is None
+    pending = result["ra_pending_start"]
+    assert pending is not None
+    confirmed, _ = start_of(
+        BOOKING | {"ra_start": None, "ra_pending_start": pending}, services, "ja"
+    )
+    assert confirmed["ra_start"] == pending
+
+
+async def test_the_confirmation_question_offers_the_time_as_a_button(services: Any) -> None:
+    pending = datetime(2026, 12, 1, 9, 0, tzinfo=STOCKHOLM).isoformat()
+    dispatcher = CollectingDispatcher()
+    await ActionAskMeetingTime(*risk_args(services)).run(
+        dispatcher,
+        form_tracker("på tisdag", BOOKING | {"ra_start": None, "ra_pending_start": pending}),
+        {},
+    )
+    assert "Menar du tisdag 1 december 2026 kl. 09.00?" in texts(dispatcher)
+    assert dispatcher.messages[0]["buttons"][0]["payload"] == "2026-12-01 09:00"
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        ("den 25 december kl 10", "juldagen"),
+        ("igår kl 10", "redan"),
+        ("nästa tisdag kl 19", "arbetstid"),
+        ("lördag kl 10", "lördag"),
+    ],
+)
+def test_refused_times_say_why(services: Any, text: str, reason: str) -> None:
+    result, said = start_of(BOOKING | {"ra_start": None}, services, text)
+    assert result["ra_start"] is None
+    assert reason in said.lower()
+
+
+def test_unparseable_time_gets_examples(services: Any) -> None:
+    result, said = start_of(BOOKING | {"ra_start": None}, services, "när det passar")
+    assert result["ra_start"] is None
+    assert "nästa tisdag kl 10" in said
+
+
+async def test_free_slots_skip_the_participants_busy_times(services: Any, clock: Clock) -> None:
+    risk, _ = services
+    with risk.db.session() as session:
+        # The safety representative is busy all Wednesday morning.
+        add_busy_time(
+            session,
+            "sven.skog",
+            datetime(2026, 11, 25, 8, 0, tzinfo=STOCKHOLM),
+            datetime(2026, 11, 25, 12, 0, tzinfo=STOCKHOLM),
+        )
+    clock.now = datetime(2026, 11, 24, 18, 0, tzinfo=STOCKHOLM)
+    dispatcher = CollectingDispatcher()
+    await ActionAskMeetingTime(*risk_args(services)).run(
+        dispatcher, form_tracker("", BOOKING | {"ra_start": None}), {}
+    )
+    payloads = [b["payload"] for b in dispatcher.messages[0]["buttons"]]
+    assert payloads == ["2026-11-25 12:00", "2026-11-25 12:30", "2026-11-25 13:00"]
+    busy, said = start_of(BOOKING | {"ra_start": None}, services, "2026-11-25 10:00")
+    assert busy["ra_start"] is None and "upptagen" in said
+
+
+async def test_booking_stores_links_the_request_notifies_and_mails_the_invitation(
+    services: Any,
+) -> None:
+    risk, agreements = services
+    await submit_agreement(services)
+    mailer = RecordingMailer()
+    dispatcher = CollectingDispatcher()
+    await ActionBookRiskAssessment(*risk_args(services, mailer)).run(
+        dispatcher, tracker("/affirm", slots=BOOKING, active_loop=None), {}
+    )
+    (booked,) = risk.visible_to(person("anna.andersson"))
+    assert booked.status == "booked" and booked.safety_representative_id == "sven.skog"
+    (agreement,) = agreements.visible_to(person("anna.andersson"))
+    assert booked.agreement_id == agreement.id and agreement.risk_assessment_id == booked.id
+    reply = dispatcher.messages[0]["custom"]
+    assert reply["link"] == f"/api/risk-assessments/{booked.id}.ics"
+    assert "kopplat till din ansökan" in reply["text"] and "e-post" in reply["text"]
+    assert [b["title"] for b in reply["buttons"]] == ["Flytta mötet", "Avboka mötet"]
+    assert "Ergonomi" in texts(dispatcher), "the checklist follows the booking"
+    assert sorted(to for to, _, _ in mailer.sent) == [
+        "anna.andersson@example.org",
+        "maria.berg@example.org",
+        "sven.skog@example.org",
+    ]
+    assert all(ics and b"BEGIN:VCALENDAR" in ics[1] for _, _, ics in mailer.sent)
+    with risk.db.session() as session:
+        told = {n.recipient_id for n in session.query(Notification)}
+    assert {"maria.berg", "sven.skog"} <= told and "anna.andersson" not in told
+
+
+async def test_double_booking_the_same_people_is_refused(services: Any) -> None:
+    book = ActionBookRiskAssessment(*risk_args(services))
+    await book.run(CollectingDispatcher(), tracker("/affirm", slots=BOOKING, active_loop=None), {})
+    again = CollectingDispatcher()
+    events = await book.run(
+        again, tracker("/affirm", slots=BOOKING, user="maria.berg", active_loop=None), {}
+    )
+    assert "upptagen" in texts(again)
+    assert {"event": "followup", "name": "risk_assessment_form", "timestamp": None} in events
+
+
+async def test_reschedule_keeps_one_record_and_uid(services: Any) -> None:
+    risk, _ = services
+    await ActionBookRiskAssessment(*risk_args(services)).run(
+        CollectingDispatcher(), tracker("/affirm", slots=BOOKING, active_loop=None), {}
+    )
+    (before,) = risk.visible_to(person("anna.andersson"))
+    later = datetime(2026, 12, 2, 14, 0, tzinfo=STOCKHOLM)
+    dispatcher = CollectingDispatcher()
+    await ActionRescheduleRiskAssessment(*risk_args(services)).run(
+        dispatcher,
+        tracker(
+            "",
+            slots={"ra_assessment_id": str(before.id), "ra_start": later.isoformat()},
+            active_loop=None,
+        ),
+        {},
+    )
+    (after,) = risk.visible_to(person("anna.andersson"))
+    assert after.id == before.id and after.calendar_uid == before.calendar_uid
+    assert after.calendar_sequence == before.calendar_sequence + 1
+    assert after.start_at == later
+    assert "onsdag 2 december 2026 kl. 14.00" in texts(dispatcher)
+
+
+async def test_typed_cancel_asks_first_and_the_button_cancels(services: Any) -> None:
+    risk, _ = services
+    await ActionBookRiskAssessment(*risk_args(services)).run(
+        CollectingDispatcher(), tracker("/affirm", slots=BOOKING, active_loop=None), {}
+    )
+    cancel = ActionCancelRiskAssessment(*risk_args(services))
+    asked = CollectingDispatcher()
+    await cancel.run(asked, tracker("avboka riskbedömningen", active_loop=None), {})
+    (booked,) = risk.visible_to(person("anna.andersson"))
+    assert booked.status == "booked" and "Vill du avboka" in texts(asked)
+    button = asked.messages[0]["buttons"][0]["payload"]
+    assert button == f'/cancel_risk_assessment{{"assessment_id":"{booked.id}"}}'
+    done = CollectingDispatcher()
+    entity = [{"entity": "assessment_id", "value": str(booked.id)}]
+    await cancel.run(done, tracker(button, entities=entity, active_loop=None), {})
+    (cancelled,) = risk.visible_to(person("anna.andersson"))
+    assert cancelled.status == "cancelled" and "avbokad" in texts(done)
+
+
+async def test_after_the_meeting_the_manager_is_asked_once_and_documents_it(
+    services: Any, clock: Clock
+) -> None:
+    risk, agreements = services
+    await submit_agreement(services)
+    await ActionBookRiskAssessment(*risk_args(services)).run(
+        CollectingDispatcher(), tracker("/affirm", slots=BOOKING, active_loop=None), {}
+    )
+    (agreement,) = agreements.visible_to(person("maria.berg"))
+    assert approval_refused(agreements, agreement.id) == "risk_assessment_missing"
+
+    assert risk.ask_for_outcomes() == 0, "nothing to document before the meeting"
+    clock.now = datetime(2026, 12, 1, 16, 0, tzinfo=STOCKHOLM)
+    assert risk.ask_for_outcomes() == 1
+    assert risk.ask_for_outcomes() == 0, "the manager is asked once"
+    (held,) = risk.visible_to(person("maria.berg"))
+    assert held.status == "held"
+
+    events = await ActionStartOutcome(*risk_args(services)).run(
+        CollectingDispatcher(),
+        tracker("dokumentera riskbedömningen", user="maria.berg", active_loop=None),
+        {},
+    )
+    assert {"event": "followup", "name": "outcome_form", "timestamp": None} in events
+    form = ValidateOutcomeForm(*risk_args(services))
+    slots = {"ra_assessment_id": str(held.id)}
+    said = CollectingDispatcher()
+    too_late = form.validate_ra_follow_up(
+        "2028-01-01", said, tracker("2028-01-01", slots=slots, user="maria.berg"), {}
+    )
+    assert too_late["ra_follow_up"] is None and "minst en gång per år" in texts(said)
+    follow_up = form.validate_ra_follow_up(
+        "2027-06-01", said, tracker("2027-06-01", slots=slots, user="maria.berg"), {}
+    )["ra_follow_up"]
+    actions = form.validate_ra_actions(
+        "Beställa bildskärm – Maria Berg – 2026-12-15",
+        said,
+        tracker("x", slots=slots, user="maria.berg"),
+        {},
+    )["ra_actions"]
+    done = CollectingDispatcher()
+    await ActionDocumentRiskAssessment(*risk_args(services)).run(
+        done,
+        tracker(
+            "2027-06-01",
+            slots=slots
+            | {"ra_risks": "Bildskärm saknas", "ra_actions": actions, "ra_follow_up": follow_up},
+            user="maria.berg",
+            active_loop=None,
+        ),
+        {},
+    )
+    (documented,) = risk.visible_to(person("maria.berg"))
+    assert documented.status == "documented"
+    assert documented.actions == [
+        {"action": "Beställa bildskärm", "owner": "Maria Berg", "due": "2026-12-15"}
+    ]
+    assert "kan nu beslutas" in texts(done)
+    assert "Godkänn" in done.messages[0]["buttons"][0]["title"]
+    assert approval_refused(agreements, agreement.id) is None
+
+
+def test_actions_need_owner_and_date() -> None:
+    actions, problems = parse_actions(
+        "Beställa headset – Anna Andersson – 15 december\nSe över belysningen", date(2026, 12, 1)
+    )
+    assert actions == [
+        {"action": "Beställa headset", "owner": "Anna Andersson", "due": "2026-12-15"}
+    ]
+    assert problems == ['"Se över belysningen"']
+
+
+def approval_refused(agreements: AgreementService, agreement_id: int) -> str | None:
+    """Why the manager cannot approve the request yet, or None once approved."""
+    try:
+        agreements.decide(person("maria.berg"), agreement_id, approve=True)
+    except Refused as refusal:
+        return refusal.code
+    return None
+
+
+async def submit_agreement(services: Any) -> None:
+    _, agreements = services
+    filled = {
+        "agreement_share": 40.0,
+        "agreement_place": "Hemma",
+        "agreement_start": (NOW.date() + timedelta(days=30)).isoformat(),
+        "agreement_end": (NOW.date() + timedelta(days=300)).isoformat(),
+        "agreement_tasks": "Utredningar",
+        "agreement_equipment": [],
+        "agreement_it_security": True,
+    }
+    dispatcher = CollectingDispatcher()
+    await ActionSubmitAgreement(agreements, lambda: None, lambda: NOW.date()).run(
+        dispatcher, tracker("/affirm", slots=filled), {}
+    )
+    assert "Boka riskbedömningen" in [b["title"] for b in dispatcher.messages[0]["buttons"]]

@@ -261,7 +261,8 @@ class ValidateRiskAssessmentForm(ValidateMeetingTime, FormValidationAction):
         user = self.user(tracker)
         if self.risk_assessments is None or user is None:
             return {"ra_employee": None}
-        candidates = bookable_for(self, user)
+        # An employee books their own dialogue; managers and HR choose among those they may.
+        candidates = [user] if user.role == "employee" else bookable_for(self, user)
         chosen = next((c for c in candidates if c.id == str(value)), None) or named_employee(
             str(value), candidates
         )

@@ -75,7 +75,7 @@ def test_book_move_document_then_the_blocked_approval_goes_through(chat: Chat, s
     assert "Vilka risker" in manager.say("dokumentera riskbedömningen")
     assert "Vilka åtgärder" in manager.say("Bildskärmen är för liten; risk för nackbesvär.")
     due = (date.today() + timedelta(days=20)).isoformat()
-    assert "minst en gång per år" in manager.say(f"Låna ut bildskärm – Maria Berg – {due}")
+    assert "Minst en gång per år" in manager.say(f"Låna ut bildskärm – Maria Berg – {due}")
     in_a_year = manager.buttons()[0]["payload"]
     documented = manager.say(in_a_year)
     assert "Riskbedömningen är dokumenterad, med 1 åtgärder" in documented

@@ -404,3 +404,19 @@ async def submit_agreement(services: Any) -> None:
         dispatcher, tracker("/affirm", slots=filled), {}
     )
     assert "Boka riskbedömningen" in [b["title"] for b in dispatcher.messages[0]["buttons"]]
+
+
+def test_the_participants_set_at_start_pass_validation(services: Any) -> None:
+    form = ValidateRiskAssessmentForm(*risk_args(services))
+    for user, employee in (("anna.andersson", "anna.andersson"), ("maria.berg", "anna.andersson")):
+        result = form.validate_ra_employee(
+            employee, CollectingDispatcher(), form_tracker(employee, BOOKING, user=user), {}
+        )
+        assert result["ra_employee"] == employee
+    refused = form.validate_ra_employee(
+        "erik.ek",
+        CollectingDispatcher(),
+        form_tracker("erik.ek", BOOKING, user="anna.andersson"),
+        {},
+    )
+    assert refused["ra_employee"] is None

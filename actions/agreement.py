@@ -18,7 +18,7 @@ from rasa_sdk.events import ActiveLoop, EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.exc import SQLAlchemyError
 
-from actions.interruptions import answered_question
+from actions.forms import answered_question, change_one_answer, reset
 from bot.agreements.parsing import parse_date, parse_share
 from bot.agreements.policy import check_end, check_share, check_start
 from bot.agreements.service import AgreementRequest, AgreementService
@@ -341,16 +341,7 @@ class ActionChangeAgreement(Action):
         field = next(tracker.get_latest_entity_values("field"), None) or field_named_in(
             str(tracker.latest_message.get("text") or "")
         )
-        if field not in FORM_SLOTS:
-            dispatcher.utter_message(
-                text="Vad vill du ändra?",
-                buttons=[
-                    {"title": title, "payload": change_payload(slot)}
-                    for slot, title in FIELD_TITLES.items()
-                ],
-            )
-            return []
-        return [SlotSet(field, None), FollowupAction("agreement_form")]
+        return change_one_answer(dispatcher, field, FIELD_TITLES, change_payload, "agreement_form")
 
 
 class ActionShowPendingAgreements(AgreementActionsBase, Action):
@@ -554,7 +545,3 @@ def submission_key(sender_id: str, values: dict[str, Any]) -> str:
 
 def decision_payload(agreement_id: int, decision: str) -> str:
     return f'/decide_agreement{{"agreement_id":"{agreement_id}","decision":"{decision}"}}'
-
-
-def reset(slots: tuple[str, ...]) -> list[EventType]:
-    return [SlotSet(slot, None) for slot in slots]

@@ -20,7 +20,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.exc import SQLAlchemyError
 
 from actions.agreement import decision_payload, unless_unset
-from actions.interruptions import answered_question
+from actions.forms import answered_question, change_one_answer, reset
 from bot.agreements.parsing import parse_date
 from bot.agreements.reminders import Mailer, MailError
 from bot.agreements.service import AgreementService
@@ -95,6 +95,13 @@ class RiskAssessmentActionsBase:
             return None
         return self.risk_assessments.directory.get(str(user_id))
 
+    def signed_in(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> User | None:
+        """The user, or None after saying that bookings are unavailable (no database)."""
+        user = self.user(tracker)
+        if user is None:
+            dispatcher.utter_message(text=UNAVAILABLE)
+        return user
+
     def person(self, user_id: Any) -> User | None:
         assert self.risk_assessments is not None
         return self.risk_assessments.directory.get(str(user_id)) if user_id else None
@@ -117,9 +124,8 @@ class ActionStartRiskAssessment(RiskAssessmentActionsBase, Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
-        user = self.user(tracker)
+        user = self.signed_in(dispatcher, tracker)
         if self.risk_assessments is None or user is None:
-            dispatcher.utter_message(text=UNAVAILABLE)
             return []
         events: list[EventType] = [*reset(BOOKING_SLOTS + OTHER_SLOTS)]
         employee = user if user.role == "employee" else None
@@ -461,16 +467,9 @@ class ActionChangeRiskAssessment(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
         field = next(tracker.get_latest_entity_values("field"), None)
-        if field not in FIELD_TITLES:
-            dispatcher.utter_message(
-                text="Vad vill du ändra?",
-                buttons=[
-                    {"title": title, "payload": change_payload(slot)}
-                    for slot, title in FIELD_TITLES.items()
-                ],
-            )
-            return []
-        return [SlotSet(field, None), FollowupAction("risk_assessment_form")]
+        return change_one_answer(
+            dispatcher, field, FIELD_TITLES, change_payload, "risk_assessment_form"
+        )
 
 
 class ActionBookRiskAssessment(RiskAssessmentActionsBase, Action):
@@ -480,9 +479,8 @@ class ActionBookRiskAssessment(RiskAssessmentActionsBase, Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
-        user = self.user(tracker)
+        user = self.signed_in(dispatcher, tracker)
         if self.risk_assessments is None or user is None:
-            dispatcher.utter_message(text=UNAVAILABLE)
             return []
         if any(tracker.get_slot(s) is None for s in BOOKING_SLOTS):
             dispatcher.utter_message(text='Bokningen är inte komplett. Skriv "boka riskbedömning".')
@@ -639,9 +637,8 @@ class ActionCancelRiskAssessment(RiskAssessmentActionsBase, Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
-        user = self.user(tracker)
+        user = self.signed_in(dispatcher, tracker)
         if self.risk_assessments is None or user is None:
-            dispatcher.utter_message(text=UNAVAILABLE)
             return []
         named = next(tracker.get_latest_entity_values("assessment_id"), None)
         if (tracker.latest_message.get("intent") or {}).get("name") == "affirm":
@@ -730,9 +727,8 @@ class ActionStartOutcome(RiskAssessmentActionsBase, Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
-        user = self.user(tracker)
+        user = self.signed_in(dispatcher, tracker)
         if self.risk_assessments is None or user is None:
-            dispatcher.utter_message(text=UNAVAILABLE)
             return []
         waiting = self.risk_assessments.awaiting_outcome(user)
         named = next(tracker.get_latest_entity_values("assessment_id"), None)
@@ -983,7 +979,3 @@ def manage_buttons(assessment: RiskAssessment) -> list[dict[str, str]]:
 
 def change_payload(slot: str) -> str:
     return f'/change_risk_assessment{{"field":"{slot}"}}'
-
-
-def reset(slots: tuple[str, ...]) -> list[EventType]:
-    return [SlotSet(slot, None) for slot in slots]

@@ -1,6 +1,10 @@
-"""A question about remote work asked in the middle of a form is answered, then the form goes on."""
+"""What the forms share: answering a question asked mid-form, correcting one answer, resets."""
+
+from collections.abc import Callable
+from typing import Any
 
 from rasa_sdk import Tracker
+from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot.faq.answering import FaqAnswerer
@@ -24,3 +28,25 @@ def answered_question(
     dispatcher.utter_message(text=reply.text)
     dispatcher.utter_message(response=going_on)
     return True
+
+
+def change_one_answer(
+    dispatcher: CollectingDispatcher,
+    field: Any,
+    titles: dict[str, str],
+    payload: Callable[[str], str],
+    form: str,
+) -> list[EventType]:
+    """Clears the answer ``field`` and reopens ``form``, which then asks only for it. An unknown
+    field gets the choice as buttons."""
+    if field not in titles:
+        dispatcher.utter_message(
+            text="Vad vill du ändra?",
+            buttons=[{"title": title, "payload": payload(slot)} for slot, title in titles.items()],
+        )
+        return []
+    return [SlotSet(field, None), FollowupAction(form)]
+
+
+def reset(slots: tuple[str, ...]) -> list[EventType]:
+    return [SlotSet(slot, None) for slot in slots]

@@ -9,6 +9,7 @@ from rasa_sdk import Action
 
 from actions.agreement import (
     ActionAgreementSummary,
+    ActionAskEquipment,
     ActionCancelAgreement,
     ActionChangeAgreement,
     ActionDecideAgreement,
@@ -66,6 +67,7 @@ def build_actions(services: Services) -> list[Action]:
         ActionStartAgreement(*agreement),
         ValidateAgreementForm(*agreement),
         ActionAgreementSummary(*agreement),
+        ActionAskEquipment(*agreement),
         ActionSubmitAgreement(*agreement),
         ActionCancelAgreement(),
         ActionChangeAgreement(),

@@ -236,6 +236,26 @@ class ValidateAgreementForm(AgreementActionsBase, FormValidationAction):
         return {"agreement_it_security": None}
 
 
+class ActionAskEquipment(AgreementActionsBase, Action):
+    """Asks for the borrowed equipment with the region form's own items as quick replies."""
+
+    def name(self) -> str:
+        return "action_ask_agreement_equipment"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        options = self.policy.equipment_options if self.agreements else []
+        listed = f" På regionens blankett finns: {', '.join(options)}." if options else ""
+        dispatcher.utter_message(
+            text="Vilken utrustning lånar du hem från arbetsgivaren? Skriv dem med kommatecken "
+            f'emellan, eller "ingen".{listed}',
+            buttons=[{"title": o, "payload": o} for o in options[:6]]
+            + [{"title": "Ingen", "payload": "ingen"}],
+        )
+        return []
+
+
 class ActionAgreementSummary(AgreementActionsBase, Action):
     def name(self) -> str:
         return "action_agreement_summary"

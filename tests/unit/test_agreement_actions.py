@@ -10,6 +10,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.exc import OperationalError
 
 from actions.agreement import (
+    ActionAskEquipment,
     ActionChangeAgreement,
     ActionDecideAgreement,
     ActionShowPendingAgreements,
@@ -264,3 +265,15 @@ async def test_database_error_at_submit_asks_to_try_again_and_stores_nothing(
     assert events == [{"event": "followup", "name": "action_agreement_summary", "timestamp": None}]
     monkeypatch.undo()
     assert vasternorrland.visible_to(demo_directory().get("hanna.holm")) == []  # type: ignore[arg-type]
+
+
+async def test_equipment_question_offers_the_region_forms_items(
+    vasternorrland: AgreementService, answerer: Any
+) -> None:
+    dispatcher = CollectingDispatcher()
+    await ActionAskEquipment(vasternorrland, answerer).run(dispatcher, tracker(""), {})
+    (message,) = dispatcher.messages
+    options = vasternorrland.region.agreement.equipment_options
+    assert options and all(option in message["text"] for option in options)
+    titles = [b["title"] for b in message["buttons"]]
+    assert titles[-1] == "Ingen" and titles[0] == options[0]

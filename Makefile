@@ -26,7 +26,7 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: run test lint index train validate eval bench install clean
+.PHONY: run test lint index train validate eval bench install clean teams-package
 
 run: $(APP_VENV)/.installed $(MODEL) index
 	$(APP_PY) -m bot.launcher
@@ -60,6 +60,15 @@ bench: $(APP_VENV)/.installed $(MODEL)
 	$(APP_PY) -m benchmarks.latency
 
 install: $(APP_VENV)/.installed $(RASA_VENV)/.installed
+
+# The Teams app package for the Teams admin center (README, "Microsoft Teams"):
+# make teams-package TEAMS_APP_ID=<app registration id> TEAMS_WEBSITE_URL=https://<host>
+TEAMS_APP_ID ?= $(DG_TEAMS_APP_ID)
+TEAMS_WEBSITE_URL ?= $(DG_TEAMS_WEBSITE_URL)
+TEAMS_PACKAGE ?= dist/distansguiden-teams.zip
+teams-package:
+	$(firstword $(wildcard $(APP_PY)) python3) teams/package.py --app-id "$(TEAMS_APP_ID)" \
+	  --website-url "$(TEAMS_WEBSITE_URL)" --out "$(TEAMS_PACKAGE)"
 
 $(APP_VENV)/.installed: pyproject.toml requirements/app.lock requirements/model.txt
 	@test -n "$(PYTHON311)" || { echo "Python 3.11 not found; set PYTHON311=/path/to/python3.11"; exit 1; }

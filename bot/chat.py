@@ -9,12 +9,15 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from pydantic import BaseModel
+from pydantic import BaseModel, computed_field
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.faq.answering import FaqAnswerer, Reply
+from bot.faq.language import is_english
 from bot.identity import User
+from bot.privacy import mask_identity_numbers
 from bot.rasa_client import RasaClient, RasaUnavailable
+from bot.rendering import message_html
 
 log = logging.getLogger(__name__)
 
@@ -44,6 +47,12 @@ class BotMessage(BaseModel):
     # An attachment the channel offers for download (e.g. a calendar invitation).
     link: str | None = None
 
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def html(self) -> str:
+        """``text`` as sanitised HTML for the web widget; derived, never taken from input."""
+        return message_html(self.text, self.source)
+
 
 class ChatService:
     def __init__(
@@ -51,20 +60,43 @@ class ChatService:
         rasa: RasaClient,
         answerer: Callable[[], FaqAnswerer | None],
         notifications: Callable[[str], list[str]] | None = None,
+        record_turn: Callable[[str, str, list[BotMessage]], None] | None = None,
     ) -> None:
+        """``record_turn(user_id, text, replies)`` counts served answers and queues unsure ones
+        for HR (``bot/hr/recording.py``)."""
         self._rasa = rasa
         self._answerer = answerer
         self._notifications = notifications
+        self._record_turn = record_turn
 
     async def handle(self, user: User, conversation_id: str, text: str) -> list[BotMessage]:
+        """The assistant's reply to ``text``; identity numbers are masked before anything else
+        sees the text, and the user is told so."""
+        masked = mask_identity_numbers(text)
+        notice = [BotMessage(text=masking_notice(text))] if masked.found else []
+        return notice + await self._reply(user, conversation_id, masked.text)
+
+    async def _reply(self, user: User, conversation_id: str, text: str) -> list[BotMessage]:
         sender = sender_id(user.id, conversation_id)
         try:
             raw = await self._rasa.send(sender, text, metadata={"user_id": user.id})
         except RasaUnavailable as error:
             log.warning("Rasa unavailable, answering from the FAQ index only: %s", error)
-            return self._degraded_reply(text)
+            degraded = self._degraded_reply(text)
+            self._record(user, text, degraded)
+            return degraded
         replies = to_bot_messages(raw) or [BotMessage(text=NOT_UNDERSTOOD_TEXT)]
+        self._record(user, text, replies)
         return replies + self._waiting_for(user)
+
+    def _record(self, user: User, text: str, replies: list[BotMessage]) -> None:
+        """HR's figures and review queue must never cost the user their answer."""
+        if self._record_turn is None:
+            return
+        try:
+            self._record_turn(user.id, text, replies)
+        except Exception:
+            log.exception("Could not record the turn for HR's figures and review queue")
 
     def _waiting_for(self, user: User) -> list[BotMessage]:
         """Reminders and decisions stored for the user since their last turn."""
@@ -82,6 +114,19 @@ class ChatService:
             return [BotMessage(text=UNAVAILABLE_TEXT)]
         reply = answerer.reply_to(text)
         return [from_reply(reply), BotMessage(text=DEGRADED_NOTE)]
+
+
+def masking_notice(text: str) -> str:
+    notice = (
+        "Jag tog bort ett personnummer ur ditt meddelande innan det behandlades och sparades. "
+        "Skriv inte personnummer i chatten; assistenten behöver dem inte."
+    )
+    if is_english(text):
+        notice += (
+            " I removed a personal identity number from your message before it was processed "
+            "or stored. Please do not write identity numbers in the chat."
+        )
+    return notice
 
 
 def sender_id(user_id: str, conversation_id: str) -> str:

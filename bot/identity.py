@@ -21,6 +21,8 @@ class User(BaseModel):
     unit: str
     manager: str | None = None
     email: str | None = None
+    # Microsoft Entra object id: how a Teams message (from.aadObjectId) finds the user.
+    aad_object_id: str | None = None
 
     @property
     def is_hr(self) -> bool:
@@ -39,6 +41,12 @@ class Directory:
 
 
 @lru_cache
-def demo_directory() -> Directory:
-    data = yaml.safe_load(DEMO_DIRECTORY.read_text(encoding="utf-8"))
+def load_directory(path: Path = DEMO_DIRECTORY) -> Directory:
+    """The people the processes need (employees with their manager, managers, safety
+    representatives, HR), from a YAML export in the demo file's format."""
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
     return Directory([User.model_validate(u) for u in data["users"]])
+
+
+def demo_directory() -> Directory:
+    return load_directory(DEMO_DIRECTORY)

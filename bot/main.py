@@ -20,14 +20,17 @@ from sqlalchemy.exc import SQLAlchemyError
 from actions import Services, build_actions
 from bot.agreements.reminders import mailer_from_env
 from bot.agreements.service import AgreementService
-from bot.api import agreements, chat, health, rasa_actions, risk_assessments
+from bot.api import agreements, chat, feedback, health, hr, rasa_actions, risk_assessments
 from bot.api.errors import install_error_handlers
+from bot.channels import teams
 from bot.chat import ChatService
 from bot.faq.answering import FaqAnswerer
 from bot.faq.embeddings import Encoder
 from bot.faq.loader import load_answerer
-from bot.identity import demo_directory
+from bot.hr.recording import UsageRecorder
+from bot.identity import load_directory
 from bot.notifications import take_undelivered
+from bot.privacy import install_log_masking
 from bot.rasa_client import RasaClient
 from bot.regions import Region, load_region
 from bot.risk_assessments.service import RiskAssessmentService
@@ -46,6 +49,7 @@ log = logging.getLogger(__name__)
 def create_app(settings: Settings | None = None, encoder: Encoder | None = None) -> FastAPI:
     """``encoder`` lets tests substitute a small deterministic model for the real one."""
     settings = settings or get_settings()
+    install_log_masking()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -59,10 +63,16 @@ def create_app(settings: Settings | None = None, encoder: Encoder | None = None)
             if app.state.agreements
             else None
         )
+        app.state.usage = (
+            UsageRecorder(app.state.agreements.db, lambda: current_answerer(app))
+            if app.state.agreements
+            else None
+        )
         app.state.chat_service = ChatService(
             app.state.rasa,
             lambda: current_answerer(app),
             partial(take_undelivered, app.state.agreements.db) if app.state.agreements else None,
+            record_turn=app.state.usage.record_turn if app.state.usage else None,
         )
         app.state.faq = await anyio.to_thread.run_sync(load_answerer, settings, encoder)
         executor = ActionExecutor()
@@ -85,9 +95,21 @@ def create_app(settings: Settings | None = None, encoder: Encoder | None = None)
             if app.state.risk_assessments and settings.outcome_check_seconds > 0
             else None
         )
+        app.state.teams = (
+            teams.TeamsChannel(
+                settings,
+                app.state.chat_service,
+                load_directory(settings.directory_file),
+                app.state.agreements.db if app.state.agreements else None,
+            )
+            if settings.teams_configured
+            else None
+        )
         yield
         if outcome_prompts is not None:
             outcome_prompts.cancel()
+        if app.state.teams is not None:
+            await app.state.teams.close()
         await app.state.rasa.close()
         if app.state.agreements is not None:
             app.state.agreements.db.dispose()
@@ -99,12 +121,22 @@ def create_app(settings: Settings | None = None, encoder: Encoder | None = None)
     app.include_router(agreements.router)
     app.include_router(risk_assessments.router)
     app.include_router(health.router)
+    app.include_router(feedback.router)
+    app.include_router(hr.router)
+    app.include_router(hr.demo_router)
     app.include_router(rasa_actions.router)
+    if settings.teams_configured:
+        app.include_router(teams.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 
     @app.get("/", include_in_schema=False)
     async def chat_page() -> FileResponse:
         return FileResponse(STATIC_DIR / "index.html")
+
+    # The page holds no data; everything on it comes from /api/hr, which requires an HR role.
+    @app.get("/hr", include_in_schema=False)
+    async def hr_page() -> FileResponse:
+        return FileResponse(STATIC_DIR / "hr.html")
 
     @app.middleware("http")
     async def security_headers(request: Request, call_next):  # type: ignore[no-untyped-def]
@@ -127,7 +159,7 @@ def open_agreements(settings: Settings, region: Region) -> AgreementService | No
         log.error("Database unavailable, agreements disabled: %s", error)
         db.dispose()
         return None
-    return AgreementService(db, demo_directory(), region)
+    return AgreementService(db, load_directory(settings.directory_file), region)
 
 
 async def ask_for_outcomes_periodically(service: RiskAssessmentService, interval: float) -> None:

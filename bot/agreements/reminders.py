@@ -22,7 +22,9 @@ from email.message import EmailMessage
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
-from bot.identity import Directory, demo_directory
+from bot.hr.retention import purge_older_than
+from bot.hr.tracker_store import tracker_store_url
+from bot.identity import Directory, load_directory
 from bot.regions import Region, load_region
 from bot.risk_assessments.service import RiskAssessmentService
 from bot.settings import get_settings
@@ -317,13 +319,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     db = Database(settings.database_url)
     try:
         db.migrate()
-        result = run_daily(db, region, demo_directory(), today, mailer)
+        directory = load_directory(settings.directory_file)
+        result = run_daily(db, region, directory, today, mailer)
         # Dialogues that have ended: their managers are asked to document the outcome.
-        asked = RiskAssessmentService(db, demo_directory()).ask_for_outcomes()
+        asked = RiskAssessmentService(db, directory).ask_for_outcomes()
+        purged = purge_older_than(
+            db, settings.retention_days, utc_now(), tracker_store_url(settings)
+        )
     finally:
         db.dispose()
     print(result.summary(today))
     print(f"{asked} chefer ombedda att dokumentera en genomförd riskbedömning.")
+    print(purged.summary(settings.retention_days))
     return 1 if result.errors else 0
 
 

@@ -6,7 +6,7 @@ from fastapi import Depends, Header, Request
 
 from bot.api.errors import ApiError
 from bot.chat import ChatService
-from bot.identity import DEFAULT_DEMO_USER, User, demo_directory
+from bot.identity import DEFAULT_DEMO_USER, User, load_directory
 from bot.settings import Settings, get_settings
 
 SettingsDep = Annotated[Settings, Depends(get_settings)]
@@ -24,7 +24,7 @@ def current_user(
             "Du behöver logga in via intranätet för att använda assistenten.",
             "You need to sign in through the intranet to use the assistant.",
         )
-    user = demo_directory().get(x_demo_user or DEFAULT_DEMO_USER)
+    user = load_directory(settings.directory_file).get(x_demo_user or DEFAULT_DEMO_USER)
     if user is None:
         raise ApiError(
             401,

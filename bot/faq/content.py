@@ -29,6 +29,8 @@ class FaqEntry:
     answer_en: str | None = None
     review_by: date | None = None
     path: Path | None = None
+    # ``status: draft`` in the front matter: written from the review queue, never served.
+    draft: bool = False
 
     @property
     def phrasings(self) -> tuple[str, ...]:
@@ -51,6 +53,7 @@ class FaqContent:
     entries: list[FaqEntry] = field(default_factory=list)
     problems: list[FaqProblem] = field(default_factory=list)
     synonyms: dict[str, list[str]] = field(default_factory=dict)
+    drafts: list[FaqEntry] = field(default_factory=list)
 
     def for_region(self, region: str) -> list[FaqEntry]:
         return [entry for entry in self.entries if entry.region == region]
@@ -80,6 +83,9 @@ def load_faq(faq_dir: Path) -> FaqContent:
             continue
         except (OSError, UnicodeDecodeError) as error:
             content.problems.append(FaqProblem(path, 1, f"cannot read file: {error}"))
+            continue
+        if entry.draft:
+            content.drafts.append(entry)
             continue
         if entry.id in first_seen:
             content.problems.append(
@@ -144,6 +150,9 @@ def parse_entry(text: str, path: Path | None = None) -> FaqEntry:
     answer_en = meta.get("answer_en")
     if answer_en is not None and not isinstance(answer_en, str):
         raise FaqFileError(line_of("answer_en"), "'answer_en' must be text")
+    status = meta.get("status", "published")
+    if status not in ("draft", "published"):
+        raise FaqFileError(line_of("status"), "'status' must be 'draft' or 'published'")
     answer = "\n".join(lines[end + 1 :]).strip()
     if not answer:
         raise FaqFileError(end + 1, "the answer (the text after the front matter) is empty")
@@ -160,6 +169,7 @@ def parse_entry(text: str, path: Path | None = None) -> FaqEntry:
         answer=answer,
         answer_en=answer_en.strip() if answer_en else None,
         path=path,
+        draft=status == "draft",
     )
 
 

@@ -61,6 +61,11 @@ class FaqIndex:
     def get(self, entry_id: str) -> FaqEntry | None:
         return self._by_id.get(entry_id)
 
+    @property
+    def encoder(self) -> Encoder:
+        """The model the index was built with (HR's review queue groups questions with it)."""
+        return self._encoder
+
     def embedding_scores(self, query: str) -> np.ndarray:
         """Best cosine similarity of the query to any phrasing of each entry; ``(entries,)``."""
         scores = np.full(len(self.entries), -1.0, dtype=np.float32)

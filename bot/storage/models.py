@@ -194,3 +194,57 @@ class Notification(Base):
     )
     created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utc_now)
     delivered_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), default=None)
+
+
+class ReviewItem(Base):
+    """A question the assistant could not answer confidently, or whose answer got a thumbs-down,
+    waiting for HR. The question is masked before it is stored; the asker is kept only as a
+    hashed key, so one user's items can be erased."""
+
+    __tablename__ = "review_items"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    question: Mapped[str] = mapped_column(Text)
+    # "low_confidence", "clarified" or "thumbs_down".
+    reason: Mapped[str] = mapped_column(String(20))
+    faq_id: Mapped[str | None] = mapped_column(String(80), default=None)
+    user_key: Mapped[str] = mapped_column(String(64), index=True)
+    status: Mapped[str] = mapped_column(String(20), default="open", index=True)
+    resolved_by: Mapped[str | None] = mapped_column(String(80), default=None)
+    resolved_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), default=None)
+    resolution: Mapped[str | None] = mapped_column(Text, default=None)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utc_now, index=True)
+
+
+class FaqUsageEvent(Base):
+    """One FAQ answer served, or one thumbs up/down, for the version of the entry the user saw
+    (``entry_version`` is the SHA-256 of the entry's file), so figures count since an edit."""
+
+    __tablename__ = "faq_usage_events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    faq_id: Mapped[str] = mapped_column(String(80), index=True)
+    # "served", "helpful" or "not_helpful".
+    kind: Mapped[str] = mapped_column(String(20))
+    entry_version: Mapped[str] = mapped_column(String(64))
+    user_key: Mapped[str] = mapped_column(String(64), index=True)
+    # One vote per user, conversation and entry: a second vote replaces the first.
+    vote_key: Mapped[str | None] = mapped_column(String(64), unique=True, default=None)
+    at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utc_now, index=True)
+
+
+class AuditRecord(Base):
+    """One change made through the service: who, in which role, what, the SHA-256 of the content
+    before and after, when."""
+
+    __tablename__ = "audit_records"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    actor_id: Mapped[str] = mapped_column(String(80), index=True)
+    role: Mapped[str] = mapped_column(String(30))
+    action: Mapped[str] = mapped_column(String(40))
+    target: Mapped[str] = mapped_column(String(200))
+    before_hash: Mapped[str | None] = mapped_column(String(64), default=None)
+    after_hash: Mapped[str | None] = mapped_column(String(64), default=None)
+    detail: Mapped[str | None] = mapped_column(Text, default=None)
+    at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utc_now, index=True)

@@ -163,3 +163,19 @@ def test_chat_page_is_served_with_a_strict_content_security_policy(client: TestC
     assert "Distansguiden" in page.text
     assert "default-src 'self'" in page.headers["Content-Security-Policy"]
     assert client.get("/static/chat.js").status_code == 200
+
+
+def test_an_identity_number_is_masked_before_rasa_and_the_user_is_told(
+    client: TestClient, rasa: FakeRasa
+) -> None:
+    response = ask(client, "mitt personnummer är 19811218-9876, får jag jobba hemma?")
+    assert response.status_code == 200
+    (sent,) = rasa.received
+    assert sent["message"] == "mitt personnummer är [personnummer], får jag jobba hemma?"
+    first = response.json()["messages"][0]["text"]
+    assert "tog bort ett personnummer" in first and "9876" not in response.text
+
+
+def test_english_writers_are_told_in_english_too(client: TestClient, rasa: FakeRasa) -> None:
+    response = ask(client, "my personal number is 811218-9876, can I work from home?")
+    assert "removed a personal identity number" in response.json()["messages"][0]["text"]

@@ -3,21 +3,24 @@
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-import holidays
 import pytest
 from fastapi.testclient import TestClient
 from icalendar import Calendar
 
+from bot.risk_assessments.scheduling import WorkingHours, check_meeting_time
 from tests.api.test_agreements import as_user, submit
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
 
 
 def working_day(offset: int, hour: int = 10) -> datetime:
-    """A weekday that is not a Swedish public holiday, ``offset`` or more days ahead."""
+    """A weekday that is neither a Swedish public holiday nor a day treated as one (julafton,
+    ...), ``offset`` or more days ahead, at ``hour``."""
     day = date.today() + timedelta(days=offset)
-    days_off = holidays.Sweden(years=[day.year, day.year + 1], include_sundays=False)
-    while day.weekday() >= 5 or day in days_off:
+    now = datetime.now(STOCKHOLM)
+    while check_meeting_time(
+        datetime.combine(day, time(10), STOCKHOLM), timedelta(minutes=45), now, WorkingHours()
+    ):
         day += timedelta(days=1)
     return datetime.combine(day, time(hour), STOCKHOLM)
 

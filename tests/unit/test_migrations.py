@@ -46,6 +46,18 @@ def assert_upgrade_keeps_data(db: Database) -> None:
     assert row.status == "documented"
     assert row.calendar_sequence == 0
     assert row.actions in ([], "[]")
+    with db.engine.begin() as connection:
+        connection.execute(
+            sqlalchemy.text(
+                "INSERT INTO review_items (question, reason, user_key, created_at)"
+                " VALUES ('Får jag jobba från Spanien?', 'low_confidence', 'k', CURRENT_TIMESTAMP)"
+            )
+        )
+        queued = connection.execute(sqlalchemy.text("SELECT status FROM review_items")).one()
+    assert queued.status == "open"
+    downgrade(db, "0003")
+    with db.engine.connect() as connection:
+        assert "review_items" not in sqlalchemy.inspect(connection).get_table_names()
     downgrade(db, "0001")
     db.migrate()
 

@@ -1,0 +1,247 @@
+"""HR's API: the review queue, per-entry figures, the audit trail and "try a question".
+
+Every endpoint needs an HR role (``require_hr``); employees, managers and safety representatives
+get 403. Resolving or discarding a queue item without a content change, and reading the audit
+trail, need HR admin (``require_hr_admin``). HR editors and admins both see the queue and the
+figures, try questions, and turn a group into alternates or a draft entry.
+"""
+
+from datetime import date
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, Query, Request
+from pydantic import BaseModel, ConfigDict, Field
+
+from bot.agreements.service import AgreementService
+from bot.api.deps import CurrentUser, SettingsDep
+from bot.api.errors import ApiError
+from bot.errors import Refused
+from bot.faq.answering import FaqAnswerer
+from bot.hr.audit import recent_changes
+from bot.hr.figures import entry_figures
+from bot.hr.queue import ReviewDesk
+from bot.identity import User, load_directory
+
+
+def require_hr(user: CurrentUser) -> User:
+    if not user.is_hr:
+        raise ApiError(
+            403,
+            "hr_only",
+            "Den här sidan är bara för HR (HR-redaktör eller HR-administratör).",
+            "This page is for HR only (HR editor or HR admin).",
+        )
+    return user
+
+
+def require_hr_admin(user: CurrentUser) -> User:
+    if user.role != "hr_admin":
+        raise ApiError(
+            403,
+            "hr_admin_only",
+            "Det här får bara en HR-administratör göra.",
+            "Only an HR admin may do this.",
+        )
+    return user
+
+
+HrUser = Annotated[User, Depends(require_hr)]
+HrAdmin = Annotated[User, Depends(require_hr_admin)]
+
+router = APIRouter(prefix="/api/hr", tags=["hr"], dependencies=[Depends(require_hr)])
+# The demo-user selector on the HR page, in local mode only.
+demo_router = APIRouter(prefix="/api", tags=["hr"])
+
+
+def _database(request: Request) -> AgreementService:
+    service: AgreementService | None = getattr(request.app.state, "agreements", None)
+    if service is None:
+        raise ApiError(
+            503,
+            "hr_unavailable",
+            "Databasen svarar inte just nu. Försök igen senare.",
+            "The database is not responding right now. Please try again later.",
+        )
+    return service
+
+
+def _answerer(request: Request) -> FaqAnswerer | None:
+    faq = getattr(request.app.state, "faq", None)
+    return faq.answerer if faq else None
+
+
+def review_desk(request: Request, settings: SettingsDep) -> ReviewDesk:
+    db = _database(request).db
+    return ReviewDesk(
+        db,
+        settings.faq_dir,
+        settings.region,
+        lambda: answerer.index.encoder if (answerer := _answerer(request)) else None,
+    )
+
+
+Desk = Annotated[ReviewDesk, Depends(review_desk)]
+
+
+def refused(error: Refused) -> ApiError:
+    return ApiError(error.status, error.code, error.text, error.text_en)
+
+
+class GroupToAlternates(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    item_ids: list[int] = Field(min_length=1, max_length=200)
+    faq_id: str = Field(min_length=1, max_length=80, pattern=r"^[A-Za-z0-9_-]+$")
+    # HR's cleaned-up wording; the group's (masked) questions when left out.
+    questions: list[Annotated[str, Field(min_length=1, max_length=300)]] | None = Field(
+        default=None, max_length=200
+    )
+
+
+class GroupToDraft(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    item_ids: list[int] = Field(min_length=1, max_length=200)
+    entry_id: str = Field(min_length=1, max_length=200)
+    question: str = Field(min_length=1, max_length=300)
+    topic: str = Field(min_length=1, max_length=60, pattern=r"^[a-z_]+$")
+
+
+class ItemClosing(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    resolution: str = Field(default="", max_length=500)
+
+
+class TryQuestion(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    question: str = Field(min_length=1, max_length=2000)
+
+
+@router.get("/session")
+def session(user: HrUser, settings: SettingsDep) -> dict[str, Any]:
+    """Who is signed in, and whether they may resolve items and read the audit trail."""
+    return {
+        "id": user.id,
+        "name": user.name,
+        "role": user.role,
+        "is_admin": user.role == "hr_admin",
+        "mode": settings.mode,
+    }
+
+
+@router.get("/queue")
+def queue(desk: Desk, settings: SettingsDep) -> dict[str, Any]:
+    try:
+        groups = desk.groups(settings.review_group_similarity)
+    except Refused as error:
+        raise refused(error) from None
+    return {
+        "open": sum(len(g.items) for g in groups),
+        "groups": [g.as_dict() for g in groups],
+    }
+
+
+@router.post("/queue/alternates")
+def group_to_alternates(body: GroupToAlternates, user: HrUser, desk: Desk) -> dict[str, Any]:
+    try:
+        return desk.add_alternates(user, body.item_ids, body.faq_id, body.questions)
+    except Refused as error:
+        raise refused(error) from None
+
+
+@router.post("/queue/draft", status_code=201)
+def group_to_draft(body: GroupToDraft, user: HrUser, desk: Desk) -> dict[str, Any]:
+    try:
+        return desk.draft_entry(
+            user, body.item_ids, body.entry_id, body.question, body.topic, date.today()
+        )
+    except Refused as error:
+        raise refused(error) from None
+
+
+@router.post("/queue/items/{item_id}/{action}")
+def close_item(
+    item_id: int,
+    action: Literal["resolve", "discard"],
+    user: HrAdmin,
+    desk: Desk,
+    body: ItemClosing | None = None,
+) -> dict[str, Any]:
+    status = "resolved" if action == "resolve" else "discarded"
+    try:
+        return desk.close_item(user, item_id, status, body.resolution if body else "")
+    except Refused as error:
+        raise refused(error) from None
+
+
+@router.get("/figures")
+def figures(request: Request) -> list[dict[str, Any]]:
+    answerer = _answerer(request)
+    if answerer is None:
+        raise ApiError(
+            503,
+            "faq_index_loading",
+            "FAQ-indexet laddas fortfarande. Försök igen om en stund.",
+            "The FAQ index is still loading. Please try again shortly.",
+        )
+    with _database(request).db.session() as db_session:
+        return entry_figures(db_session, answerer.index.entries)
+
+
+@router.get("/audit")
+def audit(
+    request: Request, _: HrAdmin, limit: Annotated[int, Query(ge=1, le=1000)] = 200
+) -> list[dict[str, Any]]:
+    with _database(request).db.session() as db_session:
+        return recent_changes(db_session, limit)
+
+
+@router.post("/try")
+def try_question(body: TryQuestion, request: Request) -> dict[str, Any]:
+    """How the index ranks a question and what the assistant would reply, without Rasa's topic
+    confidence (so a reply in chat can differ when Rasa is sure of the topic). Nothing is
+    recorded."""
+    answerer = _answerer(request)
+    if answerer is None:
+        raise ApiError(
+            503,
+            "faq_index_loading",
+            "FAQ-indexet laddas fortfarande. Försök igen om en stund.",
+            "The FAQ index is still loading. Please try again shortly.",
+        )
+    question = body.question.strip()
+    if not question:
+        raise ApiError(422, "question_empty", "Frågan är tom.", "The question is empty.")
+    reply = answerer.reply_to(question)
+    hits = answerer.index.search(question, limit=5)
+    return {
+        "kind": reply.kind,
+        "faq_id": reply.entry.id if reply.entry else None,
+        "text": reply.text,
+        "thresholds": {
+            "answer": answerer.thresholds.answer,
+            "clarify": answerer.thresholds.clarify,
+        },
+        "hits": [
+            {
+                "faq_id": hit.entry.id,
+                "question": hit.entry.question,
+                "score": round(hit.score, 4),
+                "embedding": round(hit.embedding, 4),
+                "lexical": round(hit.lexical, 4),
+            }
+            for hit in hits
+        ],
+    }
+
+
+@demo_router.get("/demo-users")
+def demo_users(settings: SettingsDep) -> list[dict[str, str]]:
+    if settings.mode != "local":
+        raise ApiError(404, "not_found", "Finns inte.", "Not found.")
+    return [
+        {"id": u.id, "name": u.name, "role": u.role}
+        for u in load_directory(settings.directory_file).all()
+    ]

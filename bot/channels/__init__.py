@@ -1,0 +1,1 @@
+"""Chat channels besides the web page: Microsoft Teams (``teams.py``)."""

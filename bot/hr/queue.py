@@ -1,0 +1,360 @@
+"""The review queue as HR sees it: open questions grouped by similar meaning (with the FAQ
+index's own encoder), and what HR does with a group or an item.
+
+Who may do what (checked by the API, see ``bot/api/hr.py``):
+
+- HR editor and HR admin: see the queue, turn a group into alternates of an entry or into a
+  draft entry (which closes the group's items as resolved);
+- HR admin only: resolve or discard an item without changing any content.
+"""
+
+import hashlib
+import json
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot.errors import Refused
+from bot.faq.content import FaqEntry, load_faq
+from bot.faq.embeddings import Encoder
+from bot.hr.audit import record_change
+from bot.hr.entries import EntryEditError, add_alternates, draft_text
+from bot.hr.files import (
+    ENTRY_ID,
+    UnsafeFileName,
+    content_hash,
+    faq_file,
+    read_bytes,
+    write_atomically,
+)
+from bot.identity import User
+from bot.storage.database import Database
+from bot.storage.models import ReviewItem, utc_now
+
+# Cosine similarity at which two questions count as the same question asked differently
+# (``Settings.review_group_similarity``).
+GROUP_SIMILARITY = 0.7
+MAX_OPEN_ITEMS = 500
+# One writer of faq/ at a time in this process; the hot reload reads the finished file.
+_faq_lock = threading.Lock()
+
+
+@dataclass
+class QuestionGroup:
+    label: str
+    items: list[ReviewItem] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        reasons: dict[str, int] = {}
+        for item in self.items:
+            reasons[item.reason] = reasons.get(item.reason, 0) + 1
+        return {
+            "label": self.label,
+            "count": len(self.items),
+            "reasons": reasons,
+            "faq_ids": sorted({i.faq_id for i in self.items if i.faq_id}),
+            "items": [item_dict(i) for i in self.items],
+        }
+
+
+def item_dict(item: ReviewItem) -> dict[str, Any]:
+    return {
+        "id": item.id,
+        "question": item.question,
+        "reason": item.reason,
+        "faq_id": item.faq_id,
+        "status": item.status,
+        "created_at": item.created_at.isoformat(),
+        "resolved_by": item.resolved_by,
+        "resolution": item.resolution,
+    }
+
+
+def group_questions(
+    items: Sequence[ReviewItem], encoder: Encoder, similarity: float = GROUP_SIMILARITY
+) -> list[QuestionGroup]:
+    """Groups items whose questions are at least ``similarity`` (cosine) from a group's centre.
+
+    Greedy, oldest first: each question joins the closest group centre above the threshold or
+    starts a group. The label is the group's most central question. Largest groups first.
+    """
+    if not items:
+        return []
+    vectors = encoder.encode([item.question for item in items])
+    members: list[list[int]] = []
+    centres: list[np.ndarray] = []
+    for i, vector in enumerate(vectors):
+        best = -1
+        if centres:
+            scores = np.stack(centres) @ vector
+            best = int(np.argmax(scores)) if float(np.max(scores)) >= similarity else -1
+        if best < 0:
+            members.append([i])
+            centres.append(vector)
+            continue
+        members[best].append(i)
+        centre = vectors[members[best]].mean(axis=0)
+        centres[best] = centre / (np.linalg.norm(centre) or 1.0)
+    groups = []
+    for rows in members:
+        block = vectors[rows]
+        central = rows[int(np.argmax((block @ block.T).mean(axis=1)))]
+        groups.append(QuestionGroup(items[central].question, [items[r] for r in rows]))
+    return sorted(groups, key=lambda g: (-len(g.items), -max(i.id for i in g.items)))
+
+
+def item_state_hash(item: ReviewItem) -> str:
+    state = {"status": item.status, "resolution": item.resolution}
+    return hashlib.sha256(json.dumps(state, sort_keys=True).encode()).hexdigest()
+
+
+class ReviewDesk:
+    """HR's actions on the queue and on the FAQ files they lead to."""
+
+    def __init__(
+        self,
+        db: Database,
+        faq_dir: Path,
+        region: str,
+        encoder: Callable[[], Encoder | None],
+        validate: Callable[[str, Path], None] | None = None,
+    ) -> None:
+        """``validate(text, path)`` raises EntryEditError when a file must not be written."""
+        self.db = db
+        self.faq_dir = faq_dir
+        self.region = region
+        self._encoder = encoder
+        self._validate = validate
+
+    def groups(self, similarity: float = GROUP_SIMILARITY) -> list[QuestionGroup]:
+        encoder = self._encoder()
+        if encoder is None:
+            raise Refused(
+                503,
+                "faq_index_loading",
+                "FAQ-indexet laddas fortfarande. Försök igen om en stund.",
+                "The FAQ index is still loading. Please try again shortly.",
+            )
+        with self.db.session() as session:
+            items = session.scalars(
+                select(ReviewItem)
+                .where(ReviewItem.status == "open")
+                .order_by(ReviewItem.id)
+                .limit(MAX_OPEN_ITEMS)
+            ).all()
+        return group_questions(items, encoder, similarity)
+
+    def add_alternates(
+        self,
+        user: User,
+        item_ids: Sequence[int],
+        faq_id: str,
+        questions: Sequence[str] | None = None,
+    ) -> dict[str, Any]:
+        """Adds the group's questions (or HR's edited wording of them) to entry ``faq_id``."""
+        with _faq_lock, self.db.session() as session:
+            items = _open_items(session, item_ids)
+            entry = self._entry(faq_id)
+            if entry is None or entry.path is None:
+                raise Refused(
+                    404,
+                    "unknown_faq_id",
+                    f"Det finns ingen FAQ-post med id '{faq_id}'.",
+                    f"There is no FAQ entry with id '{faq_id}'.",
+                )
+            path = _safe_file(self.faq_dir, entry.path.name)
+            before = read_bytes(path)
+            if before is None:
+                raise Refused(
+                    409,
+                    "faq_file_missing",
+                    "FAQ-filen finns inte längre. Ladda om sidan.",
+                    "The FAQ file no longer exists. Reload the page.",
+                )
+            wanted = list(questions) if questions else [i.question for i in items]
+            try:
+                edit = add_alternates(before.decode("utf-8"), wanted)
+                after = edit.text.encode("utf-8")
+                if edit.added and self._validate:
+                    self._validate(edit.text, path)
+            except (EntryEditError, UnicodeDecodeError) as error:
+                raise _cannot_edit(str(error)) from None
+            target = f"faq/{path.name}"
+            if edit.added:
+                record_change(
+                    session,
+                    user.id,
+                    user.role,
+                    "faq_alternates_added",
+                    target,
+                    content_hash(before),
+                    content_hash(after),
+                    detail=json.dumps(edit.added, ensure_ascii=False),
+                )
+            _close(session, user, items, "resolved", f"alternates:{faq_id}")
+            session.flush()
+            if edit.added:
+                write_atomically(path, after)
+        return {
+            "faq_id": faq_id,
+            "file": target,
+            "added": edit.added,
+            "skipped": edit.skipped,
+            "resolved_items": [i.id for i in items],
+        }
+
+    def draft_entry(
+        self,
+        user: User,
+        item_ids: Sequence[int],
+        entry_id: str,
+        question: str,
+        topic: str,
+        today: date,
+    ) -> dict[str, Any]:
+        """Writes ``faq/<entry_id>.md`` as a draft holding the group's questions."""
+        if not ENTRY_ID.fullmatch(entry_id):
+            raise _bad_name(entry_id)
+        path = _safe_file(self.faq_dir, f"{entry_id}.md")
+        with _faq_lock, self.db.session() as session:
+            items = _open_items(session, item_ids)
+            content = load_faq(self.faq_dir)
+            taken = {e.id for e in content.entries} | {e.id for e in content.drafts}
+            if entry_id in taken or path.exists():
+                raise Refused(
+                    409,
+                    "faq_id_taken",
+                    f"Id:t '{entry_id}' används redan. Välj ett annat.",
+                    f"The id '{entry_id}' is already in use. Choose another.",
+                )
+            topics = {e.topic for e in content.entries}
+            if topic not in topics:
+                raise Refused(
+                    422,
+                    "unknown_topic",
+                    f"Okänt ämne '{topic}'. Välj ett av: {', '.join(sorted(topics))}.",
+                    f"Unknown topic '{topic}'. Choose one of: {', '.join(sorted(topics))}.",
+                )
+            try:
+                text = draft_text(
+                    entry_id,
+                    question,
+                    [i.question for i in items],
+                    topic,
+                    self.region,
+                    user.unit,
+                    today,
+                )
+                if self._validate:
+                    self._validate(text, path)
+            except EntryEditError as error:
+                raise _cannot_edit(str(error)) from None
+            data = text.encode("utf-8")
+            target = f"faq/{path.name}"
+            record_change(
+                session, user.id, user.role, "faq_draft_created", target, None, content_hash(data)
+            )
+            _close(session, user, items, "resolved", f"draft:{entry_id}")
+            session.flush()
+            try:
+                write_atomically(path, data, create_only=True)
+            except FileExistsError:
+                raise Refused(
+                    409,
+                    "faq_id_taken",
+                    f"Id:t '{entry_id}' används redan. Välj ett annat.",
+                    f"The id '{entry_id}' is already in use. Choose another.",
+                ) from None
+        return {
+            "faq_id": entry_id,
+            "file": target,
+            "resolved_items": [i.id for i in items],
+        }
+
+    def close_item(self, user: User, item_id: int, status: str, resolution: str) -> dict[str, Any]:
+        """Marks one open item ``resolved`` or ``discarded`` without touching any content."""
+        with self.db.session() as session:
+            items = _open_items(session, [item_id])
+            _close(session, user, items, status, resolution or status)
+            return item_dict(items[0])
+
+    def _entry(self, faq_id: str) -> FaqEntry | None:
+        content = load_faq(self.faq_dir)
+        return next((e for e in [*content.entries, *content.drafts] if e.id == faq_id), None)
+
+
+def _open_items(session: Session, item_ids: Sequence[int]) -> list[ReviewItem]:
+    wanted = sorted(set(item_ids))
+    items = list(
+        session.scalars(select(ReviewItem).where(ReviewItem.id.in_(wanted)).with_for_update()).all()
+    )
+    if len(items) != len(wanted):
+        raise Refused(
+            404,
+            "review_item_not_found",
+            "En eller flera frågor finns inte i kön längre.",
+            "One or more questions are no longer in the queue.",
+        )
+    if any(item.status != "open" for item in items):
+        raise Refused(
+            409,
+            "review_item_closed",
+            "En eller flera frågor är redan hanterade. Ladda om kön.",
+            "One or more questions have already been handled. Reload the queue.",
+        )
+    return items
+
+
+def _close(
+    session: Session, user: User, items: Sequence[ReviewItem], status: str, resolution: str
+) -> None:
+    """Closes each item and writes one audit record per item."""
+    now = utc_now()
+    for item in items:
+        before = item_state_hash(item)
+        item.status = status
+        item.resolution = resolution[:500]
+        item.resolved_by = user.id
+        item.resolved_at = now
+        record_change(
+            session,
+            user.id,
+            user.role,
+            f"review_item_{status}",
+            f"review_item:{item.id}",
+            before,
+            item_state_hash(item),
+            detail=resolution[:500],
+        )
+
+
+def _safe_file(faq_dir: Path, name: str) -> Path:
+    try:
+        return faq_file(faq_dir, name)
+    except UnsafeFileName:
+        raise _bad_name(name) from None
+
+
+def _bad_name(name: str) -> Refused:
+    return Refused(
+        422,
+        "invalid_file_name",
+        "Ogiltigt id: använd 1–61 små bokstäver a–z, siffror, bindestreck eller understreck.",
+        "Invalid id: use 1–61 lower-case letters a–z, digits, hyphens or underscores.",
+    )
+
+
+def _cannot_edit(reason: str) -> Refused:
+    return Refused(
+        422,
+        "faq_edit_invalid",
+        f"Ändringen skulle ge en ogiltig FAQ-fil och sparades inte: {reason}",
+        f"The change would make an invalid FAQ file and was not saved: {reason}",
+    )

@@ -1,0 +1,91 @@
+"""Personal data in free text: identity numbers, e-mail addresses and phone numbers are masked
+before a message reaches Rasa, a log line or a store.
+
+Identity numbers (personnummer and samordningsnummer) are recognised by the ``personnummer``
+package, which checks the date and the Luhn digit, so a reference number or an order number of
+the same length is left alone.
+"""
+
+import logging
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from personnummer import personnummer
+
+IDENTITY_NUMBER_MASK = "[personnummer]"
+EMAIL_MASK = "[e-post]"
+PHONE_MASK = "[telefonnummer]"
+
+# 10 or 12 digits, optionally split before the last four by -, + or a space.
+_IDENTITY_CANDIDATE = re.compile(r"(?<![\d-])(?:\d{2})?\d{6}[-+ ]?\d{4}(?![\d-])")
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+# Swedish numbers: +46 / 0046 / 0, then digits in groups (070-123 45 67, 08-123 456 78).
+_PHONE = re.compile(r"(?<![\w+])(?:\+46|0046|0)[\s-]?\d{1,3}(?:[\s-]?\d{2,4}){2,4}(?!\d)")
+
+
+@dataclass(frozen=True)
+class Masked:
+    """The text with personal data replaced, and what was found (``identity_number``, ...)."""
+
+    text: str
+    kinds: tuple[str, ...] = ()
+
+    @property
+    def found(self) -> int:
+        return len(self.kinds)
+
+
+def mask_identity_numbers(text: str) -> Masked:
+    kinds: list[str] = []
+
+    def replace(match: re.Match[str]) -> str:
+        candidate = match.group(0).replace(" ", "")
+        if personnummer.valid(candidate):
+            kinds.append("identity_number")
+            return IDENTITY_NUMBER_MASK
+        return match.group(0)
+
+    return Masked(_IDENTITY_CANDIDATE.sub(replace, text), tuple(kinds))
+
+
+def mask_personal_data(text: str) -> Masked:
+    """Identity numbers, then e-mail addresses and phone numbers."""
+    identity = mask_identity_numbers(text)
+    kinds = list(identity.kinds)
+
+    def mask(pattern: re.Pattern[str], replacement: str, kind: str, value: str) -> str:
+        def replace(match: re.Match[str]) -> str:
+            digits = re.sub(r"\D", "", match.group(0))
+            if kind == "phone" and not 8 <= len(digits) <= 13:
+                return match.group(0)
+            kinds.append(kind)
+            return replacement
+
+        return pattern.sub(replace, value)
+
+    text = mask(_EMAIL, EMAIL_MASK, "email", identity.text)
+    text = mask(_PHONE, PHONE_MASK, "phone", text)
+    return Masked(text, tuple(kinds))
+
+
+def install_log_masking() -> None:
+    """Every log record, from any logger and to any handler, has identity numbers masked when it
+    is created. Idempotent."""
+    factory = logging.getLogRecordFactory()
+    if getattr(factory, "masks_identity_numbers", False):
+        return
+
+    def masking_factory(*args: Any, **kwargs: Any) -> logging.LogRecord:
+        record = factory(*args, **kwargs)
+        try:
+            message = record.getMessage()
+        except (TypeError, ValueError):
+            return record
+        masked = mask_identity_numbers(message)
+        if masked.found:
+            record.msg, record.args = masked.text, None
+        return record
+
+    masking_factory.masks_identity_numbers = True  # type: ignore[attr-defined]
+    logging.setLogRecordFactory(masking_factory)

@@ -1,0 +1,58 @@
+"""Identity numbers, e-mail addresses and phone numbers are masked; look-alikes are not."""
+
+import logging
+
+import pytest
+
+from bot.privacy import install_log_masking, mask_identity_numbers, mask_personal_data
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "mitt personnummer är 19811218-9876",
+        "811218-9876",
+        "811218+9876",
+        "811218 9876",
+        "198112189876",
+        "samordningsnummer 701063-2391",
+    ],
+)
+def test_valid_identity_numbers_are_masked(text: str) -> None:
+    masked = mask_identity_numbers(text)
+    assert "[personnummer]" in masked.text and masked.found == 1
+    assert "9876" not in masked.text and "2391" not in masked.text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "811218-9875",  # wrong check digit
+        "811332-9876",  # no such date
+        "ring 1234567890",
+        "ärende DA-2027-0001",
+        "nästa tisdag 2026-12-03 09:30",
+        "40 % två dagar i veckan",
+    ],
+)
+def test_look_alikes_are_left_alone(text: str) -> None:
+    assert mask_identity_numbers(text).text == text
+
+
+def test_contact_details_are_masked_for_storage() -> None:
+    masked = mask_personal_data(
+        "Jag heter Anna, 19811218-9876, anna.andersson@example.org, 070-123 45 67 "
+        "eller +46 8 123 456 78, kan jag jobba hemma?"
+    )
+    assert masked.text == (
+        "Jag heter Anna, [personnummer], [e-post], [telefonnummer] "
+        "eller [telefonnummer], kan jag jobba hemma?"
+    )
+    assert sorted(masked.kinds) == ["email", "identity_number", "phone", "phone"]
+
+
+def test_log_records_never_hold_an_identity_number(caplog: pytest.LogCaptureFixture) -> None:
+    install_log_masking()
+    with caplog.at_level(logging.INFO):
+        logging.getLogger("bot.test").info("user wrote %s", "pnr 19811218-9876")
+    assert "9876" not in caplog.text and "[personnummer]" in caplog.text

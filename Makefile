@@ -26,13 +26,26 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: run test lint index train validate eval bench install clean teams-package
+.PHONY: run test lint index train validate eval bench install clean teams-package browser
 
 run: $(APP_VENV)/.installed $(MODEL) index
 	$(APP_PY) -m bot.launcher
 
-test: $(APP_VENV)/.installed $(MODEL) lint
+test: $(APP_VENV)/.installed $(MODEL) lint browser
 	$(APP_PY) -m pytest
+
+# Debian's headless Chromium for the chat widget's browser tests (tests/browser), installed when
+# missing and possible (root with apt-get); never fails: without it those tests skip, saying why.
+CHROMIUM_PACKAGES := chromium chromium-driver
+browser:
+	@if [ -x /usr/bin/chromium ]; then exit 0; fi; \
+	if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  { apt-get install -y -q $(CHROMIUM_PACKAGES) || \
+	    { apt-get update -q && apt-get install -y -q $(CHROMIUM_PACKAGES); }; } || \
+	  echo "Could not install Chromium; the browser tests will be skipped."; \
+	else \
+	  echo "Chromium missing (needs root and apt-get to install); the browser tests will be skipped."; \
+	fi
 
 lint: $(APP_VENV)/.installed
 	$(APP_VENV)/bin/ruff check bot actions tests benchmarks

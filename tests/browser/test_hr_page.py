@@ -5,7 +5,6 @@ import shutil
 import threading
 import time
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -18,7 +17,12 @@ from bot.settings import PROJECT_ROOT
 from tests.api.conftest import make_settings
 from tests.conftest import CharTrigramEncoder, FakeRasa
 
-CHROMIUM = Path("/usr/bin/chromium")
+
+@pytest.fixture(scope="module")
+def module_rasa() -> Iterator[FakeRasa]:
+    rasa = FakeRasa()
+    yield rasa
+    rasa.close()
 
 
 @pytest.fixture(scope="module")
@@ -42,18 +46,6 @@ def server(module_rasa: FakeRasa, tmp_path_factory: pytest.TempPathFactory) -> I
     yield url
     running.should_exit = True
     thread.join(10)
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    if not CHROMIUM.exists():
-        pytest.skip(f"no Chromium at {CHROMIUM}; browsers are never downloaded at test time")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
-        yield launched
-        launched.close()
 
 
 def open_page(browser: Any, url: str, user: str) -> tuple[Any, list[str]]:

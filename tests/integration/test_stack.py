@@ -61,11 +61,6 @@ def test_greeting_and_help(chat: Chat) -> None:
     assert len(help_reply["buttons"]) == 3
 
 
-def test_booking_the_risk_assessment_says_where_to_read_more(chat: Chat) -> None:
-    (booking,) = messages(chat("boka riskbedömning", conversation_id="flows"))
-    assert "skyddsombudet" in booking["text"]
-
-
 def test_choice_button_answers_the_chosen_entry(chat: Chat) -> None:
     (answer,) = messages(chat(choose_payload("krav-chef"), conversation_id="buttons"))
     assert answer["faq_id"] == "krav-chef"

@@ -26,12 +26,12 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: run test lint index train validate eval bench install clean teams-package browser
+.PHONY: run test lint index train validate eval bench install clean teams-package browser faq-check
 
 run: $(APP_VENV)/.installed $(MODEL) index
 	$(APP_PY) -m bot.launcher
 
-test: $(APP_VENV)/.installed $(MODEL) lint browser
+test: $(APP_VENV)/.installed $(MODEL) lint faq-check browser
 	$(APP_PY) -m pytest
 
 # Debian's headless Chromium for the chat widget's browser tests (tests/browser), installed when
@@ -61,6 +61,11 @@ train: $(MODEL)
 # Retrains only when the pipeline, the domain or the NLU/rules data changed.
 $(MODEL): $(RASA_VENV)/.installed $(RASA_INPUTS)
 	$(RASA) train --domain domain --data data --config config.yml --out models --fixed-model-name distansguiden
+
+# HR's FAQ files: fields, ids, links, shared alternates (errors fail); near-duplicate questions
+# and passed review-by dates are warnings (FAQ_CHECK_FLAGS=--strict makes them fail too).
+faq-check: $(APP_VENV)/.installed
+	$(APP_PY) -m bot.faq.check $(FAQ_CHECK_FLAGS)
 
 # Encodes only FAQ texts the embedding cache has not seen.
 index: $(APP_VENV)/.installed

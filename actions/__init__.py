@@ -63,7 +63,7 @@ def build_actions(services: Services) -> list[Action]:
     agreement = (s.agreements, s.answerer, s.today)
     risk = (s.risk_assessments, s.agreements, s.answerer, s.faq_dir, s.mailer)
     return [
-        ActionAnswerFaq(s.answerer()),
+        ActionAnswerFaq(s.answerer),
         ActionStartAgreement(*agreement),
         ValidateAgreementForm(*agreement),
         ActionAgreementSummary(*agreement),

@@ -1,5 +1,6 @@
 """Answers FAQ questions from the hybrid index, nudged by the topic Rasa recognised."""
 
+from collections.abc import Callable
 from typing import Any
 
 from rasa_sdk import Action, Tracker
@@ -13,7 +14,8 @@ OUT_OF_SCOPE_INTENT = "out_of_scope"
 
 
 class ActionAnswerFaq(Action):
-    def __init__(self, answerer: FaqAnswerer) -> None:
+    def __init__(self, answerer: Callable[[], FaqAnswerer]) -> None:
+        """``answerer`` gives the one in service now: HR's edits replace it without a restart."""
         self._answerer = answerer
 
     def name(self) -> str:
@@ -22,14 +24,15 @@ class ActionAnswerFaq(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
+        answerer = self._answerer()
         message = tracker.latest_message
         if (message.get("intent") or {}).get("name") == CHOOSE_FAQ_INTENT:
             faq_id = next(tracker.get_latest_entity_values("faq_id"), None) or ""
             english = is_english(last_free_text(tracker))
-            reply = self._answerer.reply_with_entry(faq_id, english)
+            reply = answerer.reply_with_entry(faq_id, english)
         else:
             ranking = message.get("intent_ranking") or []
-            reply = self._answerer.reply_to(
+            reply = answerer.reply_to(
                 message.get("text") or "",
                 topic_confidence=topic_confidence(ranking),
                 out_of_scope=intent_confidence(ranking, OUT_OF_SCOPE_INTENT),

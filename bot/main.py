@@ -22,16 +22,19 @@ from bot.agreements.reminders import mailer_from_env
 from bot.agreements.service import AgreementService
 from bot.api import agreements, chat, feedback, health, hr, rasa_actions, risk_assessments
 from bot.api.errors import install_error_handlers
+from bot.api.limits import RequestSizeLimit
+from bot.auth import OidcAuthenticator
 from bot.channels import teams
 from bot.chat import ChatService
 from bot.faq.answering import FaqAnswerer
 from bot.faq.embeddings import Encoder
-from bot.faq.loader import load_answerer
+from bot.faq.reload import FaqReloader, watch_faq
 from bot.hr.recording import UsageRecorder
 from bot.identity import load_directory
 from bot.notifications import take_undelivered
 from bot.privacy import install_log_masking
 from bot.rasa_client import RasaClient
+from bot.rate_limit import RateLimiter
 from bot.regions import Region, load_region
 from bot.risk_assessments.service import RiskAssessmentService
 from bot.settings import Settings, get_settings
@@ -57,6 +60,7 @@ def create_app(settings: Settings | None = None, encoder: Encoder | None = None)
         region = load_region(settings.regions_dir, settings.region)
         app.state.rasa = RasaClient(settings.rasa_url, settings.rasa_timeout_seconds)
         app.state.settings = settings
+        app.state.rate_limiter = RateLimiter.from_settings(settings)
         app.state.agreements = await anyio.to_thread.run_sync(open_agreements, settings, region)
         app.state.risk_assessments = (
             RiskAssessmentService(app.state.agreements.db, app.state.agreements.directory)
@@ -74,7 +78,14 @@ def create_app(settings: Settings | None = None, encoder: Encoder | None = None)
             partial(take_undelivered, app.state.agreements.db) if app.state.agreements else None,
             record_turn=app.state.usage.record_turn if app.state.usage else None,
         )
-        app.state.faq = await anyio.to_thread.run_sync(load_answerer, settings, encoder)
+        app.state.faq_reloader = FaqReloader(settings, encoder, partial(setattr, app.state, "faq"))
+        app.state.faq = await anyio.to_thread.run_sync(app.state.faq_reloader.load)
+        faq_watch_stop = asyncio.Event()
+        faq_watch = (
+            asyncio.create_task(watch_faq(app.state.faq_reloader, faq_watch_stop))
+            if settings.faq_hot_reload
+            else None
+        )
         executor = ActionExecutor()
         services = Services(
             answerer=lambda: app.state.faq.answerer,
@@ -101,22 +112,32 @@ def create_app(settings: Settings | None = None, encoder: Encoder | None = None)
                 app.state.chat_service,
                 load_directory(settings.directory_file),
                 app.state.agreements.db if app.state.agreements else None,
+                app.state.rate_limiter,
             )
             if settings.teams_configured
             else None
         )
         yield
+        if faq_watch is not None:
+            faq_watch_stop.set()
+            await faq_watch
         if outcome_prompts is not None:
             outcome_prompts.cancel()
         if app.state.teams is not None:
             await app.state.teams.close()
         await app.state.rasa.close()
+        await app.state.rate_limiter.close()
         if app.state.agreements is not None:
             app.state.agreements.db.dispose()
 
     app = FastAPI(title="Distansguiden", version="0.1.0", lifespan=lifespan)
     app.dependency_overrides[get_settings] = lambda: settings
+    # Production users are whoever the SSO token says (bot/api/deps.py current_user).
+    app.state.sso = (
+        OidcAuthenticator.from_settings(settings) if settings.mode == "production" else None
+    )
     install_error_handlers(app)
+    app.add_middleware(RequestSizeLimit, max_bytes=settings.max_request_bytes)
     app.include_router(chat.router)
     app.include_router(agreements.router)
     app.include_router(risk_assessments.router)

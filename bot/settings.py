@@ -3,13 +3,24 @@
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
+from urllib.parse import urlsplit
 
 from pydantic import AliasChoices, Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from bot.identity import Role
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 PLACEHOLDER_SECRET = "change-me"
 MULTI_TENANT_NAMES = ("common", "organizations", "consumers")
+# App roles as the region's SSO names them in the token's roles claim -> the assistant's roles.
+DEFAULT_OIDC_ROLE_MAP: dict[str, Role] = {
+    "Distansguiden.Employee": "employee",
+    "Distansguiden.Manager": "manager",
+    "Distansguiden.SafetyRepresentative": "safety_representative",
+    "Distansguiden.HR.Editor": "hr_editor",
+    "Distansguiden.HR.Admin": "hr_admin",
+}
 
 
 def default_embedding_model() -> str:
@@ -34,6 +45,15 @@ class Settings(BaseSettings):
     regions_dir: Path = PROJECT_ROOT / "regions"
     cache_dir: Path = PROJECT_ROOT / ".cache"
     embedding_model: str = Field(default_factory=default_embedding_model)
+    # HR's edits in faq_dir go live without a restart; polling is for network shares, whose
+    # changes the operating system does not report.
+    faq_hot_reload: bool = True
+    faq_reload_polling: bool = False
+    # Entries past their review-by date: served and flagged to HR (false), or withheld with
+    # advice on whom to ask (true).
+    withhold_expired_faq: bool = False
+    # Cosine similarity at which `make faq-check` warns that two entries ask the same thing.
+    faq_near_duplicate_similarity: float = Field(default=0.92, gt=0.0, le=1.0)
 
     # The user directory: a YAML export from the HR system (format of bot/demo_directory.yml).
     directory_file: Path = PROJECT_ROOT / "bot" / "demo_directory.yml"
@@ -54,6 +74,26 @@ class Settings(BaseSettings):
     redis_url: str | None = None
 
     max_message_chars: int = 2000
+    # Messages per user and window on POST /api/chat; counted in Redis when DG_REDIS_URL is set
+    # (shared by the replicas), otherwise in each process.
+    chat_rate_limit: int = Field(default=30, ge=1)
+    chat_rate_window_seconds: float = Field(default=60.0, gt=0)
+    # Larger request bodies are refused with 413 before anything reads them.
+    max_request_bytes: int = Field(default=64 * 1024, ge=1024)
+
+    # Production sign-in: the intranet SSO's signed OIDC token (Authorization: Bearer), checked
+    # against the keys at the JWKS URL or in a PEM public-key file.
+    oidc_issuer: str | None = None
+    oidc_audience: str | None = None
+    oidc_jwks_url: str | None = None
+    oidc_public_key_file: Path | None = None
+    oidc_user_claim: str = "preferred_username"
+    oidc_roles_claim: str = "roles"
+    oidc_role_map: dict[str, Role] = Field(default_factory=lambda: dict(DEFAULT_OIDC_ROLE_MAP))
+    # Unit and manager come from these claims when named, otherwise from the user directory.
+    oidc_unit_claim: str | None = None
+    oidc_manager_claim: str | None = None
+    oidc_leeway_seconds: int = Field(default=60, ge=0, le=300)
     # Review-queue items, FAQ usage events and Rasa's conversation events older than this are
     # deleted by the daily job.
     retention_days: int = Field(default=90, ge=1)
@@ -101,6 +141,29 @@ class Settings(BaseSettings):
         if self.mode == "production" and self.teams_app_secret == PLACEHOLDER_SECRET:
             raise ValueError("DG_TEAMS_APP_SECRET must be a real secret in production mode")
         return self
+
+    @model_validator(mode="after")
+    def check_sso(self) -> "Settings":
+        """Production identifies users only by the SSO token, so it cannot start without one."""
+        if self.mode != "production":
+            return self
+        if not self.oidc_issuer or not self.oidc_audience:
+            raise ValueError("DG_OIDC_ISSUER and DG_OIDC_AUDIENCE must be set in production mode")
+        if not self.oidc_jwks_url and not self.oidc_public_key_file:
+            raise ValueError(
+                "DG_OIDC_JWKS_URL or DG_OIDC_PUBLIC_KEY_FILE must be set in production mode"
+            )
+        if self.oidc_jwks_url and not is_trusted_key_url(self.oidc_jwks_url):
+            raise ValueError("DG_OIDC_JWKS_URL must be https (plain http only on localhost)")
+        return self
+
+
+def is_trusted_key_url(url: str) -> bool:
+    """Signing keys fetched over plain http could be swapped on the way."""
+    parts = urlsplit(url)
+    return parts.scheme == "https" or (
+        parts.scheme == "http" and parts.hostname in ("127.0.0.1", "localhost", "::1")
+    )
 
 
 @lru_cache

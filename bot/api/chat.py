@@ -1,11 +1,14 @@
 """``POST /api/chat``: one user message in, the assistant's messages out."""
 
-from fastapi import APIRouter
+import math
+
+from fastapi import APIRouter, Request
 from pydantic import BaseModel, ConfigDict, Field
 
 from bot.api.deps import ChatServiceDep, CurrentUser, SettingsDep
 from bot.api.errors import ApiError
 from bot.chat import BotMessage
+from bot.rate_limit import RateLimiter
 
 router = APIRouter(prefix="/api", tags=["chat"])
 
@@ -24,7 +27,11 @@ class ChatResponse(BaseModel):
 
 @router.post("/chat")
 async def chat(
-    request: ChatRequest, user: CurrentUser, service: ChatServiceDep, settings: SettingsDep
+    request: ChatRequest,
+    user: CurrentUser,
+    service: ChatServiceDep,
+    settings: SettingsDep,
+    http_request: Request,
 ) -> ChatResponse:
     text = request.message.strip()
     if not text:
@@ -36,6 +43,18 @@ async def chat(
             "message_too_long",
             f"Meddelandet är för långt (högst {limit} tecken).",
             f"The message is too long (at most {limit} characters).",
+        )
+    limiter: RateLimiter = http_request.app.state.rate_limiter
+    wait = await limiter.retry_after(user.id)
+    if wait is not None:
+        seconds = max(1, math.ceil(wait))
+        raise ApiError(
+            429,
+            "rate_limited",
+            f"Du har skickat många meddelanden på kort tid. Vänta {seconds} sekunder "
+            "och försök igen.",
+            f"You have sent many messages in a short time. Wait {seconds} seconds and try again.",
+            headers={"Retry-After": str(seconds)},
         )
     messages = await service.handle(user, request.conversation_id, text)
     return ChatResponse(conversation_id=request.conversation_id, messages=messages)

@@ -5,6 +5,7 @@ from typing import Annotated
 from fastapi import Depends, Header, Request
 
 from bot.api.errors import ApiError
+from bot.auth import signed_in_user
 from bot.chat import ChatService
 from bot.identity import DEFAULT_DEMO_USER, User, load_directory
 from bot.settings import Settings, get_settings
@@ -13,17 +14,15 @@ SettingsDep = Annotated[Settings, Depends(get_settings)]
 
 
 def current_user(
-    settings: SettingsDep, x_demo_user: Annotated[str | None, Header()] = None
+    request: Request,
+    settings: SettingsDep,
+    x_demo_user: Annotated[str | None, Header()] = None,
+    authorization: Annotated[str | None, Header()] = None,
 ) -> User:
     """Local mode: the demo directory, selected by ``X-Demo-User``. Elsewhere the header is ignored
-    and an SSO identity is required."""
+    and the user is whoever the SSO token (``bot/auth.py``) says."""
     if settings.mode != "local":
-        raise ApiError(
-            401,
-            "not_authenticated",
-            "Du behöver logga in via intranätet för att använda assistenten.",
-            "You need to sign in through the intranet to use the assistant.",
-        )
+        return signed_in_user(request.app.state.sso, authorization)
     user = load_directory(settings.directory_file).get(x_demo_user or DEFAULT_DEMO_USER)
     if user is None:
         raise ApiError(

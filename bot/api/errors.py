@@ -11,12 +11,21 @@ log = logging.getLogger(__name__)
 
 
 class ApiError(Exception):
-    def __init__(self, status_code: int, code: str, detail: str, detail_en: str) -> None:
+    def __init__(
+        self,
+        status_code: int,
+        code: str,
+        detail: str,
+        detail_en: str,
+        headers: dict[str, str] | None = None,
+    ) -> None:
         super().__init__(code)
         self.status_code = status_code
         self.code = code
         self.detail = detail
         self.detail_en = detail_en
+        # E.g. Retry-After on a 429, WWW-Authenticate on a 401.
+        self.headers = headers or {}
 
 
 def error_body(code: str, detail: str, detail_en: str) -> dict[str, str]:
@@ -55,7 +64,9 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(ApiError)
     async def api_error(_: Request, error: ApiError) -> JSONResponse:
         return JSONResponse(
-            error_body(error.code, error.detail, error.detail_en), status_code=error.status_code
+            error_body(error.code, error.detail, error.detail_en),
+            status_code=error.status_code,
+            headers=error.headers,
         )
 
     @app.exception_handler(RequestValidationError)

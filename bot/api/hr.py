@@ -7,6 +7,8 @@ figures, try questions, and turn a group into alternates or a draft entry.
 """
 
 from datetime import date
+from functools import partial
+from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Request
@@ -17,10 +19,13 @@ from bot.api.deps import CurrentUser, SettingsDep
 from bot.api.errors import ApiError
 from bot.errors import Refused
 from bot.faq.answering import FaqAnswerer
+from bot.faq.check import edit_errors
 from bot.hr.audit import recent_changes
+from bot.hr.entries import EntryEditError
 from bot.hr.figures import entry_figures
 from bot.hr.queue import ReviewDesk
 from bot.identity import User, load_directory
+from bot.settings import Settings
 
 
 def require_hr(user: CurrentUser) -> User:
@@ -77,7 +82,18 @@ def review_desk(request: Request, settings: SettingsDep) -> ReviewDesk:
         settings.faq_dir,
         settings.region,
         lambda: answerer.index.encoder if (answerer := _answerer(request)) else None,
+        partial(refuse_invalid_entry, settings),
     )
+
+
+def refuse_invalid_entry(settings: Settings, text: str, path: Path) -> None:
+    """HR's page writes only files that pass ``make faq-check``'s error rules."""
+    regions = [p.stem for p in settings.regions_dir.glob("*.yml")] or None
+    errors = edit_errors(text, path, settings.faq_dir, regions)
+    if errors:
+        raise EntryEditError(
+            "; ".join(f"rad/line {m.line} [{m.rule}] {m.sv} / {m.en}" for m in errors[:3])
+        )
 
 
 Desk = Annotated[ReviewDesk, Depends(review_desk)]

@@ -8,6 +8,7 @@ ChatService -> Rasa -> replies through the Bot Connector (an MSAL token for the 
 import asyncio
 import html
 import logging
+import math
 import re
 from collections.abc import Iterable
 from typing import Any
@@ -42,6 +43,7 @@ from bot.channels.teams_proactive import (
 )
 from bot.chat import BotMessage, Button, ChatService
 from bot.identity import Directory, User
+from bot.rate_limit import RateLimiter
 from bot.settings import Settings
 from bot.storage.database import Database
 
@@ -64,6 +66,10 @@ UNKNOWN_USER_TEXT = (
 TOO_LONG_TEXT = (
     "Meddelandet är för långt (högst {limit} tecken). "
     "The message is too long (at most {limit} characters)."
+)
+RATE_LIMITED_TEXT = (
+    "Du har skickat många meddelanden på kort tid. Vänta {seconds} sekunder och försök igen. "
+    "You have sent many messages in a short time. Please wait {seconds} seconds and try again."
 )
 ERROR_TEXT = (
     "Något gick fel hos assistenten. Försök igen om en stund. "
@@ -92,6 +98,7 @@ class TeamsChannel:
         chat: ChatService,
         directory: Directory,
         db: Database | None,
+        rate_limiter: RateLimiter | None = None,
     ) -> None:
         if not settings.teams_app_id or not settings.teams_tenant_id:
             raise ValueError("Teams needs DG_TEAMS_APP_ID and DG_TEAMS_TENANT_ID")
@@ -110,7 +117,9 @@ class TeamsChannel:
         )
         self.adapter = CloudAdapter(connection_manager=msal_connections(settings))
         self.adapter.on_turn_error = self._on_turn_error
-        self.agent = DistansguidenAgent(chat, directory, db, settings.max_message_chars)
+        self.agent = DistansguidenAgent(
+            chat, directory, db, settings.max_message_chars, rate_limiter
+        )
         self.notifier = TeamsNotifier(self.adapter, self.app_id, db) if db else None
         self._notifying: asyncio.Task[None] | None = None
         if self.notifier and settings.teams_notify_seconds > 0:
@@ -193,11 +202,17 @@ class DistansguidenAgent(ActivityHandler):
     """One Teams turn: who is writing, what they wrote, and the chat service's answer."""
 
     def __init__(
-        self, chat: ChatService, directory: Directory, db: Database | None, max_chars: int
+        self,
+        chat: ChatService,
+        directory: Directory,
+        db: Database | None,
+        max_chars: int,
+        rate_limiter: RateLimiter | None = None,
     ) -> None:
         self._chat = chat
         self._db = db
         self._max_chars = max_chars
+        self._rate_limiter = rate_limiter
         users = directory.all()
         self._by_object_id = {u.aad_object_id.lower(): u for u in users if u.aad_object_id}
         self._by_email = {u.email.lower(): u for u in users if u.email}
@@ -222,6 +237,11 @@ class DistansguidenAgent(ActivityHandler):
             return
         if len(text) > self._max_chars:
             await turn_context.send_activity(markdown(TOO_LONG_TEXT.format(limit=self._max_chars)))
+            return
+        wait = await self._rate_limiter.retry_after(user.id) if self._rate_limiter else None
+        if wait is not None:
+            seconds = max(1, math.ceil(wait))
+            await turn_context.send_activity(markdown(RATE_LIMITED_TEXT.format(seconds=seconds)))
             return
         replies = await self._chat.handle(user, activity.conversation.id, text)
         if replies:

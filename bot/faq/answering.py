@@ -4,8 +4,9 @@ candidates, or an honest "I don't know" that says whom to ask instead.
 Used by the Rasa action and, when Rasa cannot be reached, directly by the chat service.
 """
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Literal
 
 from bot.faq.content import FaqEntry
@@ -39,7 +40,8 @@ class Button:
 
 @dataclass(frozen=True)
 class Reply:
-    kind: Literal["answer", "clarify", "unknown"]
+    # "withheld": the entry is past its review-by date and the region withholds such answers.
+    kind: Literal["answer", "clarify", "unknown", "withheld"]
     text: str
     buttons: list[Button] = field(default_factory=list)
     entry: FaqEntry | None = None
@@ -48,11 +50,20 @@ class Reply:
 
 class FaqAnswerer:
     def __init__(
-        self, index: FaqIndex, region: Region, thresholds: Thresholds | None = None
+        self,
+        index: FaqIndex,
+        region: Region,
+        thresholds: Thresholds | None = None,
+        withhold_expired: bool = False,
+        today: Callable[[], date] = date.today,
     ) -> None:
+        """``withhold_expired``: entries past their review-by date are not answered; the user
+        is told whom to ask instead."""
         self.index = index
         self.region = region
         self.thresholds = thresholds or Thresholds()
+        self.withhold_expired = withhold_expired
+        self._today = today
 
     def reply_to(
         self,
@@ -70,18 +81,17 @@ class FaqAnswerer:
         # One of an entry's own phrasings is answered whatever the NLU thought the topic was.
         known = next((h for h in hits if h.embedding >= self.thresholds.known_phrasing), None)
         if known is not None:
-            return Reply(
-                "answer", self.answer_text(known.entry, english), entry=known.entry, hits=hits
-            )
+            return self._answer(known.entry, english, hits)
         hits = hits[:2]
         decision = decide(hits, self.thresholds, out_of_scope)
         if decision == "answer":
-            return Reply(
-                "answer", self.answer_text(hits[0].entry, english), entry=hits[0].entry, hits=hits
-            )
+            return self._answer(hits[0].entry, english, hits)
         if decision == "clarify":
+            offered = [hit for hit in hits if not self.is_withheld(hit.entry)]
+            if not offered:
+                return Reply("withheld", self.withheld_text(english), hits=hits)
             intro = "Did you mean one of these?" if english else "Menade du någon av dessa?"
-            buttons = [Button(hit.entry.question, choose_payload(hit.entry.id)) for hit in hits]
+            buttons = [Button(hit.entry.question, choose_payload(hit.entry.id)) for hit in offered]
             return Reply("clarify", intro, buttons=buttons, hits=hits)
         return Reply(
             "unknown", self.unknown_text(english, out_of_scope > OUT_OF_SCOPE_LIKELY), hits=hits
@@ -91,7 +101,15 @@ class FaqAnswerer:
         entry = self.index.get(entry_id)
         if entry is None:
             return Reply("unknown", self.unknown_text(english))
-        return Reply("answer", self.answer_text(entry, english), entry=entry)
+        return self._answer(entry, english, [])
+
+    def is_withheld(self, entry: FaqEntry) -> bool:
+        return self.withhold_expired and entry.is_expired(self._today())
+
+    def _answer(self, entry: FaqEntry, english: bool, hits: list[Hit]) -> Reply:
+        if self.is_withheld(entry):
+            return Reply("withheld", self.withheld_text(english), hits=hits)
+        return Reply("answer", self.answer_text(entry, english), entry=entry, hits=hits)
 
     def answer_text(self, entry: FaqEntry, english: bool) -> str:
         parts = [entry.answer]
@@ -99,6 +117,17 @@ class FaqAnswerer:
             parts.append(f"In English: {entry.answer_en}")
         parts.append(f"Källa: {entry.source}")
         return "\n\n".join(parts)
+
+    def withheld_text(self, english: bool) -> str:
+        if english:
+            return (
+                "The answer to that question is being reviewed and is not shown until it has "
+                f"been checked. {self.region.ask_instead_en}"
+            )
+        return (
+            "Svaret på den frågan ses över och visas inte förrän det är granskat. "
+            f"{self.region.ask_instead}"
+        )
 
     def unknown_text(self, english: bool, off_topic: bool = False) -> str:
         if english:

@@ -37,6 +37,10 @@ class FaqEntry:
         """Every way of asking this entry's question: the question itself first."""
         return (self.question, *self.alternates)
 
+    def is_expired(self, today: date) -> bool:
+        """Past its review-by date; on the date itself it still counts as reviewed."""
+        return self.review_by is not None and self.review_by < today
+
 
 @dataclass(frozen=True)
 class FaqProblem:
@@ -64,6 +68,11 @@ class FaqFileError(Exception):
         super().__init__(message)
         self.line = line
         self.message = message
+
+
+def expired_entries(content: FaqContent, today: date) -> list[FaqEntry]:
+    """Served entries past their review-by date (the date itself still counts), for HR."""
+    return [entry for entry in content.entries if entry.is_expired(today)]
 
 
 def is_entry_file(path: Path) -> bool:

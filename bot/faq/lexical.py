@@ -9,6 +9,7 @@ against the corpus vocabulary and near-miss typos are mapped to a known term.
 import difflib
 import math
 import re
+import threading
 from collections import Counter
 from collections.abc import Sequence
 
@@ -35,7 +36,10 @@ class SwedishAnalyzer:
         # The table maps inflected forms to lemmas; together they are a Swedish word list.
         self._lexicon = set(lemma_table.values())
         self._lemma_table = lemma_table
+        # The Snowball stemmer keeps state between calls: one thread at a time (the HR page's
+        # "try a question" runs in a worker thread while chats run on the event loop).
         self._stemmer = snowballstemmer.stemmer("swedish")
+        self._stemmer_lock = threading.Lock()
         self._stop_words = {w.lower() for w in self._nlp.Defaults.stop_words} | ENGLISH_STOP_WORDS
         self._phrases: list[tuple[re.Pattern[str], str]] = []
         self._synonym_of: dict[str, str] = {}
@@ -77,7 +81,8 @@ class SwedishAnalyzer:
         """Stem of the lemma. Stemmed twice because Snowball is not idempotent on words the lemma
         table lacks: "fritidsbostaden" -> "fritidsbostad" but "fritidsbostad" -> "fritidsbost"."""
         lemma = self._lemma_table.get(word) or word
-        return str(self._stemmer.stemWord(self._stemmer.stemWord(lemma)))
+        with self._stemmer_lock:
+            return str(self._stemmer.stemWord(self._stemmer.stemWord(lemma)))
 
     def _is_word(self, word: str) -> bool:
         return word in self._lexicon or word in self._lemma_table

@@ -1,14 +1,14 @@
 """Builds the FAQ answerer for the active region from the markdown content."""
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from bot.faq.answering import FaqAnswerer
-from bot.faq.content import FaqProblem, load_faq
+from bot.faq.content import FaqContent, FaqProblem, load_faq
 from bot.faq.embeddings import EmbeddingCache, Encoder, SentenceTransformerEncoder
 from bot.faq.index import FaqIndex
 from bot.faq.lexical import SwedishAnalyzer
-from bot.regions import load_region
+from bot.regions import Region, load_region
 from bot.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -18,6 +18,8 @@ log = logging.getLogger(__name__)
 class LoadedFaq:
     answerer: FaqAnswerer
     problems: list[FaqProblem]
+    # Everything served, all regions (HR's page lists the expired entries from it).
+    content: FaqContent = field(default_factory=FaqContent)
 
 
 def load_answerer(settings: Settings, encoder: Encoder | None = None) -> LoadedFaq:
@@ -39,4 +41,8 @@ def load_answerer(settings: Settings, encoder: Encoder | None = None) -> LoadedF
         len(index.entries),
         index.encoded_on_build,
     )
-    return LoadedFaq(FaqAnswerer(index, region), content.problems)
+    return LoadedFaq(make_answerer(index, region, settings), content.problems, content)
+
+
+def make_answerer(index: FaqIndex, region: Region, settings: Settings) -> FaqAnswerer:
+    return FaqAnswerer(index, region, withhold_expired=settings.withhold_expired_faq)

@@ -34,6 +34,8 @@ def make_settings(tmp: Path, rasa_url: str, **overrides: object) -> Settings:
         "rasa_url": rasa_url,
         "rasa_timeout_seconds": 1.0,
         "action_token": "test-token",
+        # A watcher would reload on another test's file writes mid-test; its own tests turn it on.
+        "faq_hot_reload": False,
     }
     return Settings(**(values | overrides))  # type: ignore[arg-type]
 

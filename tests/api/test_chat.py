@@ -144,7 +144,15 @@ def test_empty_rasa_reply_still_says_something(client: TestClient, rasa: FakeRas
 
 
 def test_production_mode_ignores_the_demo_header(tmp_path: Path, rasa: FakeRasa) -> None:
-    settings = make_settings(tmp_path, rasa.url, mode="production", action_token="a-real-secret")
+    settings = make_settings(
+        tmp_path,
+        rasa.url,
+        mode="production",
+        action_token="a-real-secret",
+        oidc_issuer="https://sso.region.example",
+        oidc_audience="distansguiden",
+        oidc_jwks_url="https://sso.region.example/keys",
+    )
     with TestClient(create_app(settings, CharTrigramEncoder())) as production:
         response = ask(production, "hej", **{"X-Demo-User": "hanna.holm"})
     assert response.status_code == 401

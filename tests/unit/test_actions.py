@@ -20,9 +20,8 @@ def action(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ActionAnswerFaq
     index = example_index(
         tmp_path_factory.mktemp("cache"), SwedishAnalyzer({"fritidsbostad": ["stuga"]})
     )
-    yield ActionAnswerFaq(
-        FaqAnswerer(index, REGION, Thresholds(answer=0.45, clarify=0.35, margin=0.04))
-    )
+    answerer = FaqAnswerer(index, REGION, Thresholds(answer=0.45, clarify=0.35, margin=0.04))
+    yield ActionAnswerFaq(lambda: answerer)
 
 
 def tracker(

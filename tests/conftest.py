@@ -87,6 +87,22 @@ def encoder() -> CharTrigramEncoder:
     return CharTrigramEncoder()
 
 
+class JsonHandler(BaseHTTPRequestHandler):
+    """A quiet HTTP handler that answers with JSON, for the stand-in servers of the tests."""
+
+    def _send(self, status: int, body: object) -> None:
+        data = json.dumps(body).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        with contextlib.suppress(BrokenPipeError):
+            self.wfile.write(data)
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
 class FakeRasa:
     """A stand-in Rasa REST channel whose behaviour each test sets."""
 
@@ -97,7 +113,7 @@ class FakeRasa:
         self.received: list[dict[str, Any]] = []
         fake = self
 
-        class Handler(BaseHTTPRequestHandler):
+        class Handler(JsonHandler):
             def do_GET(self) -> None:
                 self._send(200, {"status": "ok"})
 
@@ -106,18 +122,6 @@ class FakeRasa:
                 fake.received.append(json.loads(body))
                 time.sleep(fake.delay_seconds)
                 self._send(fake.status, fake.reply)
-
-            def _send(self, status: int, body: object) -> None:
-                data = json.dumps(body).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                with contextlib.suppress(BrokenPipeError):
-                    self.wfile.write(data)
-
-            def log_message(self, *args: object) -> None:
-                pass
 
         self.server = ThreadingHTTPServer(("127.0.0.1", free_port()), Handler)
         self.url = f"http://127.0.0.1:{self.server.server_port}"

@@ -75,6 +75,19 @@ def _answerer(request: Request) -> FaqAnswerer | None:
     return faq.answerer if faq else None
 
 
+def _loaded_answerer(request: Request) -> FaqAnswerer:
+    """The current answerer, or 503 while the index is still being built at start-up."""
+    answerer = _answerer(request)
+    if answerer is None:
+        raise ApiError(
+            503,
+            "faq_index_loading",
+            "FAQ-indexet laddas fortfarande. Försök igen om en stund.",
+            "The FAQ index is still loading. Please try again shortly.",
+        )
+    return answerer
+
+
 def review_desk(request: Request, settings: SettingsDep) -> ReviewDesk:
     db = _database(request).db
     return ReviewDesk(
@@ -194,14 +207,7 @@ def close_item(
 
 @router.get("/figures")
 def figures(request: Request) -> list[dict[str, Any]]:
-    answerer = _answerer(request)
-    if answerer is None:
-        raise ApiError(
-            503,
-            "faq_index_loading",
-            "FAQ-indexet laddas fortfarande. Försök igen om en stund.",
-            "The FAQ index is still loading. Please try again shortly.",
-        )
+    answerer = _loaded_answerer(request)
     with _database(request).db.session() as db_session:
         return entry_figures(db_session, answerer.index.entries)
 
@@ -219,14 +225,7 @@ def try_question(body: TryQuestion, request: Request) -> dict[str, Any]:
     """How the index ranks a question and what the assistant would reply, without Rasa's topic
     confidence (so a reply in chat can differ when Rasa is sure of the topic). Nothing is
     recorded."""
-    answerer = _answerer(request)
-    if answerer is None:
-        raise ApiError(
-            503,
-            "faq_index_loading",
-            "FAQ-indexet laddas fortfarande. Försök igen om en stund.",
-            "The FAQ index is still loading. Please try again shortly.",
-        )
+    answerer = _loaded_answerer(request)
     question = body.question.strip()
     if not question:
         raise ApiError(422, "question_empty", "Frågan är tom.", "The question is empty.")

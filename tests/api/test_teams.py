@@ -3,7 +3,6 @@ OpenID metadata + JWKS endpoint (respx), a local Bot Connector that records what
 a fake Entra token endpoint under MSAL, and no other network at all."""
 
 import base64
-import contextlib
 import hashlib
 import hmac
 import json
@@ -12,7 +11,7 @@ import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, unquote
@@ -32,7 +31,7 @@ from bot.main import create_app
 from bot.settings import Settings
 from bot.storage.models import ConversationReference, Notification
 from tests.api.conftest import make_settings
-from tests.conftest import CharTrigramEncoder, FakeRasa
+from tests.conftest import CharTrigramEncoder, FakeRasa, JsonHandler
 
 APP_ID = "5c7e3f0a-1b2c-4d3e-8f90-a1b2c3d4e5f6"
 TENANT_ID = "9d2f4a61-7b3c-4e5d-a6f7-0123456789ab"
@@ -80,7 +79,7 @@ class FakeConnector:
         self.status = 200
         fake = self
 
-        class Handler(BaseHTTPRequestHandler):
+        class Handler(JsonHandler):
             def do_POST(self) -> None:
                 length = int(self.headers.get("Content-Length", 0))
                 self._record(json.loads(self.rfile.read(length)))
@@ -100,18 +99,6 @@ class FakeConnector:
                         "body": body,
                     }
                 )
-
-            def _send(self, status: int, body: object) -> None:
-                data = json.dumps(body).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                with contextlib.suppress(BrokenPipeError):
-                    self.wfile.write(data)
-
-            def log_message(self, *args: object) -> None:
-                pass
 
         self.server = ThreadingHTTPServer(("127.0.0.1", free_port()), Handler)
         self.url = f"http://127.0.0.1:{self.server.server_port}/"

@@ -42,6 +42,8 @@ class Question:
     region: str
     lang: str
     split: str
+    # When the question was written: a later batch has been scored fewer times (README).
+    batch: str = "2026-11"
 
 
 @dataclass
@@ -222,6 +224,17 @@ def main() -> int:
     ours = systems["Distansguiden (Rasa + hybrid index)"]
     s = score(ours)
     print(f"\nIn scope: {s.in_scope} questions; out of scope: {s.out_of_scope}.")
+    groups: dict[str, list[Outcome]] = defaultdict(list)
+    for o in ours:
+        groups[f"batch {o.question.batch}"].append(o)
+        groups[f"language {o.question.lang}"].append(o)
+    for group, outcomes in sorted(groups.items()):
+        g = score(outcomes)
+        print(
+            f"  {group:16} right first {g.correct}/{g.in_scope} ({g.accuracy:.1%}),"
+            f" OOS rejected {g.rejected}/{g.out_of_scope}"
+        )
+        report.setdefault("groups", {})[group] = asdict(g) | {"accuracy": g.accuracy}
 
     print("\nMistakes (expected -> got):")
     confusion = Counter(

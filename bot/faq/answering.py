@@ -26,6 +26,9 @@ class Thresholds:
     clarify: float = 0.58
     # The runner-up is a real alternative when it is this close to the best answer.
     margin: float = 0.02
+    # Between the clarify and the answer bar, a best hit this far ahead of the runner-up is
+    # answered: one entry clearly fits, though no phrasing of it is close.
+    clear_lead: float = 1.0
     # How much the NLU's out-of-scope confidence raises both bars (0 when tuning found no gain).
     out_of_scope_raise: float = 0.3
     # Cosine similarity at which the question is one of the entry's own phrasings.
@@ -140,9 +143,11 @@ class FaqAnswerer:
 def decide(
     hits: list[Hit], thresholds: Thresholds, out_of_scope: float = 0.0
 ) -> Literal["answer", "clarify", "unknown"]:
-    """Answer when the best hit is strong and clearly ahead; ask when two are close; else admit it.
+    """Answer when the best hit is strong, or fair and far ahead of the rest; ask when two are
+    close; else admit it.
 
-    The NLU's out-of-scope confidence raises both bars by up to ``thresholds.out_of_scope_raise``.
+    The NLU's out-of-scope confidence raises the bars and the lead by up to
+    ``thresholds.out_of_scope_raise``.
     """
     raise_by = thresholds.out_of_scope_raise * out_of_scope
     if not hits or hits[0].score < thresholds.clarify + raise_by:
@@ -150,7 +155,10 @@ def decide(
     close_runner_up = len(hits) > 1 and hits[0].score - hits[1].score < thresholds.margin
     if close_runner_up and hits[1].score >= thresholds.clarify + raise_by:
         return "clarify"
-    return "answer" if hits[0].score >= thresholds.answer + raise_by else "unknown"
+    if hits[0].score >= thresholds.answer + raise_by:
+        return "answer"
+    lead = hits[0].score - (hits[1].score if len(hits) > 1 else 0.0)
+    return "answer" if lead >= thresholds.clear_lead + raise_by else "unknown"
 
 
 def choose_payload(entry_id: str) -> str:

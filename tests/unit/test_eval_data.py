@@ -2,6 +2,7 @@
 
 import re
 from collections import Counter
+from difflib import SequenceMatcher
 
 import yaml
 
@@ -9,6 +10,8 @@ from bot.faq.content import load_faq
 from bot.settings import PROJECT_ROOT
 
 EVAL_SET = PROJECT_ROOT / "tests" / "data" / "eval_questions.yml"
+# Similarity (difflib ratio of the normalised texts) from which two sentences count as copies.
+NEAR_COPY = 0.9
 
 
 def normalise(text: str) -> str:
@@ -34,6 +37,27 @@ def tuning_sentences() -> set[str]:
 def test_no_evaluation_question_is_an_alternate_or_nlu_example() -> None:
     overlap = {normalise(str(q["text"])) for q in eval_questions()} & tuning_sentences()
     assert overlap == set()
+
+
+def test_no_test_question_is_a_near_copy_of_a_tuning_sentence() -> None:
+    # A typo or one changed word away from an alternate would measure recall of the alternate,
+    # not understanding; the dev split may come close, it is tuning data anyway.
+    tuning = tuning_sentences()
+    near_copies = []
+    for question in eval_questions():
+        if question["split"] != "test":
+            continue
+        text = normalise(str(question["text"]))
+        matcher = SequenceMatcher(None, b=text)
+        for sentence in tuning:
+            matcher.set_seq1(sentence)
+            # The quick ratios are upper bounds of ratio(): cheap filters before the real one.
+            if all(
+                ratio() >= NEAR_COPY
+                for ratio in (matcher.real_quick_ratio, matcher.quick_ratio, matcher.ratio)
+            ):
+                near_copies.append((text, sentence))
+    assert near_copies == []
 
 
 def test_evaluation_set_is_large_enough_and_split() -> None:

@@ -92,15 +92,23 @@ def test_fuse_is_a_weighted_sum_of_the_scores() -> None:
     [
         ([0.70, 0.30], 0.0, "answer"),
         ([0.70, 0.68], 0.0, "clarify"),
-        ([0.45, 0.20], 0.0, "unknown"),
+        ([0.45, 0.25], 0.0, "unknown"),
         ([0.30, 0.29], 0.0, "unknown"),
         ([0.58, 0.20], 1.0, "unknown"),
         ([0.70, 0.20], 1.0, "answer"),
         ([], 0.0, "unknown"),
+        # Between the bars: answered only with a clear lead over the runner-up.
+        ([0.46, 0.20], 0.0, "answer"),
+        ([0.46, 0.30], 0.0, "unknown"),
+        ([0.46], 0.0, "answer"),
+        ([0.38, 0.00], 0.0, "unknown"),
+        ([0.52, 0.20], 1.0, "unknown"),
     ],
 )
 def test_decide(scores: list[float], out_of_scope: float, expected: str) -> None:
-    thresholds = Thresholds(answer=0.5, clarify=0.4, margin=0.04, out_of_scope_raise=0.15)
+    thresholds = Thresholds(
+        answer=0.5, clarify=0.4, margin=0.04, clear_lead=0.25, out_of_scope_raise=0.15
+    )
     hits = [hit(s, f"e{i}") for i, s in enumerate(scores)]
     assert decide(hits, thresholds, out_of_scope) == expected
 

@@ -71,7 +71,10 @@ EXAMPLE_ENTRIES = [
 def example_index(cache_dir: Path, analyzer: SwedishAnalyzer) -> FaqIndex:
     """Three small entries over the trigram encoder: ranking logic without the real model."""
     encoder = CharTrigramEncoder()
-    return FaqIndex(EXAMPLE_ENTRIES, encoder, EmbeddingCache(cache_dir, encoder.name), analyzer)
+    # Fixed weights: the tuned defaults move with every retune on the real model.
+    weights = Weights(embedding=0.5, lexical=0.5, topic=0.3)
+    cache = EmbeddingCache(cache_dir, encoder.name)
+    return FaqIndex(EXAMPLE_ENTRIES, encoder, cache, analyzer, weights)
 
 
 @pytest.fixture

@@ -30,7 +30,7 @@ class Thresholds:
     # answered: one entry clearly fits, though no phrasing of it is close.
     clear_lead: float = 0.15
     # How much the NLU's out-of-scope confidence raises both bars (0 when tuning found no gain).
-    out_of_scope_raise: float = 0.0
+    out_of_scope_raise: float = 0.2
     # Cosine similarity at which the question is one of the entry's own phrasings.
     known_phrasing: float = 0.97
 

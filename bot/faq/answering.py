@@ -29,7 +29,7 @@ class Thresholds:
     # Between the clarify and the answer bar, a best hit this far ahead of the runner-up is
     # answered: one entry clearly fits, though no phrasing of it is close.
     clear_lead: float = 0.15
-    # How much the NLU's out-of-scope confidence raises both bars (0 when tuning found no gain).
+    # How much the NLU's out-of-scope confidence raises the bars and the lead (0: no gain found).
     out_of_scope_raise: float = 0.2
     # Cosine similarity at which the question is one of the entry's own phrasings.
     known_phrasing: float = 0.97

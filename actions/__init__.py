@@ -39,9 +39,9 @@ from actions.risk_assessment import (
     ValidateRescheduleForm,
     ValidateRiskAssessmentForm,
 )
-from bot.agreements.reminders import Mailer
 from bot.agreements.service import AgreementService
 from bot.faq.answering import FaqAnswerer
+from bot.mail import Mailer
 from bot.risk_assessments.service import RiskAssessmentService
 from bot.settings import PROJECT_ROOT
 

@@ -22,11 +22,11 @@ from sqlalchemy.exc import SQLAlchemyError
 from actions.agreement import decision_payload, unless_unset
 from actions.forms import answered_question, change_one_answer, reset
 from bot.agreements.parsing import parse_date
-from bot.agreements.reminders import Mailer, MailError
 from bot.agreements.service import AgreementService
 from bot.errors import Refused
 from bot.faq.answering import FaqAnswerer
 from bot.identity import User
+from bot.mail import Mailer, MailError
 from bot.risk_assessments.invitation import assessment_invitation, load_checklist
 from bot.risk_assessments.scheduling import (
     STOCKHOLM,

@@ -11,13 +11,10 @@ DG_SMTP_PASSWORD and DG_SMTP_STARTTLS; without DG_SMTP_HOST reminders go to chat
 import argparse
 import logging
 import os
-import smtplib
-import ssl
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, fields
 from datetime import date, timedelta
-from email.message import EmailMessage
 
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
@@ -25,6 +22,7 @@ from sqlalchemy.orm import Session
 from bot.hr.retention import purge_older_than
 from bot.hr.tracker_store import tracker_store_url
 from bot.identity import Directory, load_directory
+from bot.mail import Mailer, MailError
 from bot.regions import Region, load_region
 from bot.risk_assessments.service import RiskAssessmentService
 from bot.settings import get_settings
@@ -41,61 +39,6 @@ logger = logging.getLogger(__name__)
 
 SYSTEM_ACTOR = "system"
 IN_FORCE = (AgreementStatus.APPROVED, AgreementStatus.ACTIVE, AgreementStatus.EXPIRING)
-
-
-class MailError(Exception):
-    """An e-mail could not be handed to the SMTP server."""
-
-
-class Mailer:
-    """Sends plain-text e-mail through one SMTP server."""
-
-    def __init__(
-        self,
-        host: str,
-        port: int,
-        sender: str,
-        username: str | None = None,
-        password: str | None = None,
-        starttls: bool = False,
-        timeout_seconds: float = 10.0,
-    ) -> None:
-        self.host = host
-        self.port = port
-        self.sender = sender
-        self.username = username
-        self.password = password
-        self.starttls = starttls
-        self.timeout_seconds = timeout_seconds
-
-    def send(
-        self, to: str, subject: str, body: str, calendar: tuple[str, bytes] | None = None
-    ) -> None:
-        """Returns once the server has accepted the message; raises MailError otherwise.
-        ``calendar`` is an invitation to attach: (file name, iCalendar bytes)."""
-        message = EmailMessage()
-        message["From"] = self.sender
-        message["To"] = to
-        message["Subject"] = subject
-        message.set_content(body)
-        if calendar is not None:
-            filename, ics = calendar
-            message.add_attachment(
-                ics,
-                maintype="text",
-                subtype="calendar",
-                filename=filename,
-                params={"method": "REQUEST"},
-            )
-        try:
-            with smtplib.SMTP(self.host, self.port, timeout=self.timeout_seconds) as smtp:
-                if self.starttls:
-                    smtp.starttls(context=ssl.create_default_context())
-                if self.username:
-                    smtp.login(self.username, self.password or "")
-                smtp.send_message(message)
-        except (OSError, smtplib.SMTPException) as error:
-            raise MailError(f"SMTP {self.host}:{self.port}: {error}") from error
 
 
 @dataclass

@@ -17,8 +17,9 @@ from aiosmtpd.smtp import Session as SmtpSession
 from sqlalchemy import select
 
 from bot.agreements import reminders
-from bot.agreements.reminders import DailyResult, Mailer, mailer_from_env, run_daily
+from bot.agreements.reminders import DailyResult, mailer_from_env, run_daily
 from bot.identity import Directory, User, demo_directory
+from bot.mail import Mailer
 from bot.regions import Region, load_region
 from bot.settings import PROJECT_ROOT, get_settings
 from bot.storage.database import Database

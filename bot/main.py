@@ -26,6 +26,7 @@ from bot.api.limits import RequestSizeLimit
 from bot.auth import OidcAuthenticator
 from bot.channels import teams
 from bot.chat import ChatService
+from bot.clock import Clock
 from bot.faq.answering import FaqAnswerer
 from bot.faq.embeddings import Encoder
 from bot.faq.reload import FaqReloader, watch_faq
@@ -58,12 +59,15 @@ def create_app(settings: Settings | None = None, encoder: Encoder | None = None)
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.faq = None
         region = load_region(settings.regions_dir, settings.region)
+        clock = Clock.from_file(settings.clock_file) if settings.clock_file else Clock()
         app.state.rasa = RasaClient(settings.rasa_url, settings.rasa_timeout_seconds)
         app.state.settings = settings
         app.state.rate_limiter = RateLimiter.from_settings(settings)
         app.state.agreements = await anyio.to_thread.run_sync(open_agreements, settings, region)
         app.state.risk_assessments = (
-            RiskAssessmentService(app.state.agreements.db, app.state.agreements.directory)
+            RiskAssessmentService(
+                app.state.agreements.db, app.state.agreements.directory, now=clock.now
+            )
             if app.state.agreements
             else None
         )
@@ -92,6 +96,7 @@ def create_app(settings: Settings | None = None, encoder: Encoder | None = None)
             agreements=app.state.agreements,
             risk_assessments=app.state.risk_assessments,
             faq_dir=settings.faq_dir,
+            today=clock.today,
             mailer=mailer_from_env(),
         )
         for action in build_actions(services):

@@ -103,6 +103,9 @@ class Settings(BaseSettings):
     # How often the app looks for risk-assessment dialogues that have ended, to ask the manager
     # to document them (0 turns it off; the daily job asks too).
     outcome_check_seconds: float = 300.0
+    # Local mode only: a file holding "now" as ISO 8601, read at every use, so tests and demos
+    # can fix or move the service's date (bot/clock.py).
+    clock_file: Path | None = None
 
     # Microsoft Teams (POST /api/messages), a single-tenant Entra app registration; the endpoint
     # exists only when app id, tenant and a secret or certificate (PFX, no password) are set.
@@ -123,6 +126,12 @@ class Settings(BaseSettings):
     @property
     def teams_configured(self) -> bool:
         return bool(self.teams_app_id)
+
+    @model_validator(mode="after")
+    def refuse_test_clock_in_production(self) -> "Settings":
+        if self.mode == "production" and self.clock_file is not None:
+            raise ValueError("DG_CLOCK_FILE is for tests and demos; unset it in production mode")
+        return self
 
     @model_validator(mode="after")
     def refuse_placeholder_secrets(self) -> "Settings":

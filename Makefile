@@ -26,7 +26,7 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: run test lint index train validate eval bench install clean teams-package browser faq-check
+.PHONY: run test lint index train validate eval flows bench install clean teams-package browser faq-check
 
 run: $(APP_VENV)/.installed $(MODEL) index
 	$(APP_PY) -m bot.launcher
@@ -76,6 +76,10 @@ eval: $(APP_VENV)/.installed $(MODEL)
 
 bench: $(APP_VENV)/.installed $(MODEL)
 	$(APP_PY) -m benchmarks.latency
+
+# The off-script conversations for the guided flows, pass rates per category (dev and test).
+flows: $(APP_VENV)/.installed $(MODEL)
+	$(APP_PY) -m benchmarks.flows
 
 install: $(APP_VENV)/.installed $(RASA_VENV)/.installed
 

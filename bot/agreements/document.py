@@ -25,6 +25,7 @@ STATUS_TEXT: dict[str, str] = {
     AgreementStatus.EXPIRING: "Gällande, löper snart ut",
     AgreementStatus.EXPIRED: "Upphörd",
     AgreementStatus.RENEWED: "Förnyad",
+    AgreementStatus.WITHDRAWN: "Återtagen",
 }
 # Core-font fallback: typographic characters outside latin-1 get a readable ASCII stand-in
 # before anything else is replaced by "?".

@@ -2,6 +2,7 @@
 
 Who may see what: HR sees every agreement, a manager those of their own staff, an employee
 their own. Anyone else gets "not found", so ids of other people's agreements reveal nothing.
+Who may decide: the employee's manager or HR, never the employee (four eyes).
 """
 
 from dataclasses import dataclass, field
@@ -11,6 +12,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from bot.clock import Clock
 from bot.errors import Refused
 from bot.identity import Directory, User
 from bot.regions import Region
@@ -27,6 +29,13 @@ from bot.storage.models import (
 NOT_FOUND = Refused(
     404, "agreement_not_found", "Överenskommelsen finns inte.", "No such agreement."
 )
+# A request that overlaps one of these must say what happens to it.
+PENDING_OR_IN_FORCE = (
+    AgreementStatus.SUBMITTED,
+    AgreementStatus.APPROVED,
+    AgreementStatus.ACTIVE,
+    AgreementStatus.EXPIRING,
+)
 
 
 @dataclass
@@ -42,16 +51,42 @@ class AgreementRequest:
     it_security_confirmed: bool = False
     # The same confirmation sent twice (double click, retried request) stores one request.
     submission_key: str = ""
+    # A pending request of the employee's that this one replaces; it is withdrawn.
+    replaces: int | None = None
 
 
 class AgreementService:
-    def __init__(self, db: Database, directory: Directory, region: Region) -> None:
+    def __init__(
+        self, db: Database, directory: Directory, region: Region, clock: Clock | None = None
+    ) -> None:
         self.db = db
         self.directory = directory
         self.region = region
+        self.clock = clock or Clock()
+
+    def overlapping(self, employee_id: str, start: date, end: date) -> list[Agreement]:
+        """The employee's requests waiting for a decision and agreements in force whose period
+        overlaps ``start``–``end``, oldest first."""
+        with self.db.session() as session:
+            return list(
+                session.scalars(
+                    select(Agreement)
+                    .where(
+                        Agreement.employee_id == employee_id,
+                        Agreement.status.in_([s.value for s in PENDING_OR_IN_FORCE]),
+                        Agreement.start_date <= end,
+                        Agreement.end_date >= start,
+                    )
+                    .order_by(Agreement.id)
+                )
+            )
 
     def submit(self, request: AgreementRequest) -> Agreement:
-        """Store a request as ``submitted`` and tell the manager; returns it with its reference."""
+        """Store a request as ``submitted`` and tell the manager; returns it with its reference.
+
+        A request may not overlap another one still waiting for a decision, unless it replaces
+        it: the other is then withdrawn in the same transaction. Overlapping an agreement in
+        force is allowed: approving the new one renews the old."""
         manager_id = request.employee.manager
         if manager_id is None or self.directory.get(manager_id) is None:
             raise Refused(
@@ -67,6 +102,7 @@ class AgreementService:
                 )
                 if existing is not None:
                     return existing
+                replaced = self._replaced(session, request)
                 agreement = Agreement(
                     reference="pending",
                     submission_key=request.submission_key,
@@ -88,6 +124,17 @@ class AgreementService:
                 session.flush()
                 agreement.reference = f"DA-{request.start_date.year}-{agreement.id:05d}"
                 self._record(session, agreement, request.employee.id, "submitted")
+                instead = ""
+                if replaced is not None:
+                    replaced.status = AgreementStatus.WITHDRAWN
+                    self._record(
+                        session,
+                        replaced,
+                        request.employee.id,
+                        "withdrawn",
+                        f"ersatt av {agreement.reference}",
+                    )
+                    instead = f", ersätter {replaced.reference}"
                 session.add(
                     Notification(
                         recipient_id=manager_id,
@@ -95,7 +142,7 @@ class AgreementService:
                         text=(
                             f"{request.employee.name} har ansökt om distansarbete "
                             f"({agreement.reference}, {agreement.share_percent} %, "
-                            f"{agreement.start_date}–{agreement.end_date}). "
+                            f"{agreement.start_date}–{agreement.end_date}{instead}). "
                             'Skriv "visa mina ansökningar" för att besluta.'
                         ),
                     )
@@ -111,6 +158,65 @@ class AgreementService:
                     raise
                 return stored
 
+    def _replaced(self, session: Session, request: AgreementRequest) -> Agreement | None:
+        """The pending request this one replaces, after refusing an overlap it does not."""
+        pending = session.scalars(
+            select(Agreement)
+            .where(
+                Agreement.employee_id == request.employee.id,
+                Agreement.status == AgreementStatus.SUBMITTED,
+                Agreement.start_date <= request.end_date,
+                Agreement.end_date >= request.start_date,
+            )
+            .with_for_update()
+        ).all()
+        replaced = next((a for a in pending if a.id == request.replaces), None)
+        others = [a for a in pending if a is not replaced]
+        if others:
+            first = others[0]
+            raise Refused(
+                409,
+                "overlapping_request",
+                f"Du har redan en ansökan ({first.reference}, {first.start_date}–"
+                f"{first.end_date}) som väntar på beslut för samma tid. Ersätt den eller "
+                "välj en annan period.",
+                f"You already have a request ({first.reference}, {first.start_date}–"
+                f"{first.end_date}) waiting for a decision for the same period. Replace it or "
+                "choose another period.",
+            )
+        return replaced
+
+    def withdraw(self, user: User, agreement_id: int) -> Agreement:
+        """The employee takes back a request that has not been decided."""
+        with self.db.session() as session:
+            agreement = session.get(Agreement, agreement_id, with_for_update=True)
+            if agreement is None or not can_see(user, agreement):
+                raise NOT_FOUND
+            if agreement.employee_id != user.id:
+                raise Refused(
+                    403,
+                    "not_your_request",
+                    "Bara den som har ansökt kan ta tillbaka ansökan.",
+                    "Only the applicant can withdraw the request.",
+                )
+            if agreement.status != AgreementStatus.SUBMITTED:
+                raise Refused(
+                    409,
+                    "already_decided",
+                    f"Ansökan {agreement.reference} är redan beslutad och kan inte tas tillbaka.",
+                    f"Request {agreement.reference} has been decided and cannot be withdrawn.",
+                )
+            agreement.status = AgreementStatus.WITHDRAWN
+            self._record(session, agreement, user.id, "withdrawn")
+            session.add(
+                Notification(
+                    recipient_id=agreement.manager_id,
+                    agreement_id=agreement.id,
+                    text=f"Ansökan {agreement.reference} om distansarbete är återtagen.",
+                )
+            )
+            return agreement
+
     def visible_to(self, user: User, status: str | None = None) -> list[Agreement]:
         with self.db.session() as session:
             query = select(Agreement).order_by(Agreement.id)
@@ -122,11 +228,10 @@ class AgreementService:
                 query = query.where(Agreement.status == status)
             return list(session.scalars(query))
 
-    def pending_for(self, manager: User) -> list[Agreement]:
+    def pending_for(self, decider: User) -> list[Agreement]:
+        """The requests ``decider`` may decide on now."""
         return [
-            a
-            for a in self.visible_to(manager, AgreementStatus.SUBMITTED)
-            if a.manager_id == manager.id or manager.is_hr
+            a for a in self.visible_to(decider, AgreementStatus.SUBMITTED) if can_decide(decider, a)
         ]
 
     def get(self, user: User, agreement_id: int) -> Agreement:
@@ -190,7 +295,16 @@ class AgreementService:
     def register_risk_assessment(
         self, user: User, agreement_id: int, outcome: str, documented_on: date
     ) -> Agreement:
-        """Link an assessment documented through the ordinary routine, which unlocks approval."""
+        """Link an assessment documented through the region's ordinary routine outside the chat
+        (on paper, in another system), which unlocks approval. The same four eyes apply as to a
+        decision, and the date must have come."""
+        if documented_on > self.clock.today():
+            raise Refused(
+                422,
+                "documented_in_the_future",
+                f"Dokumentationsdatumet {documented_on} har inte kommit än.",
+                f"The documentation date {documented_on} has not come yet.",
+            )
         with self.db.session() as session:
             agreement = self._for_decider(session, user, agreement_id)
             assessment = RiskAssessment(
@@ -203,7 +317,13 @@ class AgreementService:
             session.add(assessment)
             session.flush()
             agreement.risk_assessment_id = assessment.id
-            self._record(session, agreement, user.id, "risk_assessment_documented")
+            self._record(
+                session,
+                agreement,
+                user.id,
+                "risk_assessment_documented",
+                f"dokumenterad {documented_on} enligt ordinarie rutin",
+            )
             return agreement
 
     @staticmethod
@@ -212,6 +332,13 @@ class AgreementService:
         agreement = session.get(Agreement, agreement_id, with_for_update=True)
         if agreement is None or not can_see(user, agreement):
             raise NOT_FOUND
+        if user.id == agreement.employee_id and user.is_hr:
+            raise Refused(
+                403,
+                "own_request",
+                "Du kan inte besluta om din egen ansökan, inte heller som HR; det gör din chef.",
+                "You cannot decide on your own request; your manager does.",
+            )
         if not can_decide(user, agreement):
             raise Refused(
                 403,
@@ -254,6 +381,9 @@ def can_see(user: User, agreement: Agreement) -> bool:
 
 
 def can_decide(user: User, agreement: Agreement) -> bool:
+    """Four eyes: the employee's manager or HR, and never the employee."""
+    if user.id == agreement.employee_id:
+        return False
     return user.is_hr or user.id == agreement.manager_id
 
 

@@ -36,6 +36,8 @@ from bot.storage.models import (
 )
 
 DEFAULT_DURATION = timedelta(minutes=45)
+SHORTEST = timedelta(minutes=15)
+LONGEST = timedelta(minutes=240)
 # How far ahead free slots are looked for and busy times read.
 SLOT_HORIZON = timedelta(days=60)
 NOT_FOUND = Refused(
@@ -74,6 +76,19 @@ class RiskAssessmentService:
             None,
         )
 
+    @staticmethod
+    def check_duration(duration: timedelta) -> None:
+        """A dialogue of 15 minutes to four hours: long enough to go through the checklist, short
+        enough to fit a working day."""
+        if not SHORTEST <= duration <= LONGEST:
+            shortest, longest = SHORTEST // timedelta(minutes=1), LONGEST // timedelta(minutes=1)
+            raise Refused(
+                422,
+                "duration_not_allowed",
+                f"Mötet ska vara mellan {shortest} och {longest} minuter.",
+                f"The meeting must last between {shortest} and {longest} minutes.",
+            )
+
     def book(
         self,
         booker: User,
@@ -99,6 +114,7 @@ class RiskAssessmentService:
                 "Medarbetaren har ingen chef i personalkatalogen. Kontakta HR.",
                 "The employee has no manager in the directory. Please contact HR.",
             )
+        self.check_duration(duration)
         representative = (
             self.directory.get(safety_representative_id)
             if safety_representative_id
@@ -142,6 +158,7 @@ class RiskAssessmentService:
         with self.db.session() as session:
             assessment = self._changeable(session, user, assessment_id)
             length = duration or (assessment.end_at - assessment.start_at)  # type: ignore[operator]
+            self.check_duration(length)
             employee = self.directory.get(assessment.employee_id)
             representative = (
                 self.directory.get(assessment.safety_representative_id)
@@ -192,6 +209,21 @@ class RiskAssessmentService:
                     "cancelled",
                     "Riskbedömningen är avbokad.",
                     "The risk assessment was cancelled.",
+                )
+            if user.id == assessment.employee_id:
+                raise Refused(
+                    403,
+                    "own_assessment",
+                    "Du kan inte dokumentera riskbedömningen av ditt eget distansarbete.",
+                    "You cannot document the risk assessment of your own remote work.",
+                )
+            if assessment.start_at and assessment.end_at and assessment.end_at > self.now():
+                raise Refused(
+                    409,
+                    "not_held_yet",
+                    "Riskbedömningen kan dokumenteras först när mötet har hållits "
+                    f"({swedish_time(assessment.start_at)}).",
+                    "The risk assessment can be documented only once the meeting has been held.",
                 )
             held_on = (assessment.start_at or self.now()).astimezone(STOCKHOLM).date()
             latest = held_on + relativedelta(years=1)

@@ -45,6 +45,8 @@ class AgreementStatus(StrEnum):
     EXPIRING = "expiring"
     EXPIRED = "expired"
     RENEWED = "renewed"
+    # The employee took the request back, or replaced it with a new one, before the decision.
+    WITHDRAWN = "withdrawn"
 
 
 class Agreement(Base):

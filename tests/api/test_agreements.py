@@ -1,5 +1,6 @@
 """``/api/agreements`` and ``/api/statistics/agreements``: who sees and decides what."""
 
+import itertools
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -12,10 +13,13 @@ from bot.main import create_app
 from tests.api.conftest import make_settings
 from tests.conftest import CharTrigramEncoder, FakeRasa, free_port
 
+# Each request of a test gets a period of its own: overlapping pending requests are refused.
+PERIODS = itertools.count()
+
 
 def submit(client: TestClient, key: str, employee: str = "anna.andersson") -> int:
     service = client.app.state.agreements  # type: ignore[attr-defined]
-    start = date.today() + timedelta(days=10)
+    start = date.today() + timedelta(days=10 + 250 * next(PERIODS))
     agreement = service.submit(
         AgreementRequest(
             employee=demo_directory().get(employee),

@@ -2,7 +2,7 @@
 
 from collections.abc import Iterator
 from dataclasses import replace
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 import pytest
@@ -10,6 +10,7 @@ import sqlalchemy
 from sqlalchemy import select
 
 from bot.agreements.service import AgreementRequest, AgreementService
+from bot.clock import Clock
 from bot.errors import Refused
 from bot.identity import demo_directory
 from bot.regions import load_region
@@ -31,8 +32,14 @@ def db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
     database.dispose()
 
 
+# After every date the tests document a risk assessment on.
+CLOCK = Clock.frozen(datetime(2027, 12, 1, 9))
+
+
 def service(db: Database, region: str = "vasternorrland") -> AgreementService:
-    return AgreementService(db, demo_directory(), load_region(get_settings().regions_dir, region))
+    return AgreementService(
+        db, demo_directory(), load_region(get_settings().regions_dir, region), CLOCK
+    )
 
 
 def request(**changes: object) -> AgreementRequest:

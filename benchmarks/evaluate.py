@@ -192,7 +192,10 @@ def main() -> int:
         systems["Distansguiden (Rasa + hybrid index)"] += stack_outcomes
         latencies += [o.latency_ms for o in stack_outcomes]
 
-        index = load_answerer(Settings(region=region)).answerer.index
+        # Built as the stack's app builds it, with the ranking values tuned for the model.
+        answerer = load_answerer(Settings(region=region)).answerer
+        index = answerer.index
+        ranking = {"weights": asdict(index.weights), "thresholds": asdict(answerer.thresholds)}
         dev = [q for q in questions if q.region == region and q.split == "dev"]
         baselines: dict[str, Ranker] = {
             "embedding only, source questions": source_question_ranker(index),
@@ -205,14 +208,20 @@ def main() -> int:
             thresholds[region][name] = threshold
             systems[name] += baseline_outcomes(index, ranker, region_questions, threshold)
 
-    print(f"\nSplit: {args.split}. Baseline rejection thresholds tuned on dev.\n")
+    print(f"\nSplit: {args.split}. Baseline rejection thresholds tuned on dev.")
+    print(f"Ranking values: {ranking}\n")
     header = (
         f"{'system':42} {'right first':>11} {'clarified':>10} {'OOS rejected':>13}"
         f" {'OOS clarified':>14} {'top-1, no rejection':>20}"
     )
     print(header)
     print("-" * len(header))
-    report: dict[str, Any] = {"split": args.split, "systems": {}, "thresholds": thresholds}
+    report: dict[str, Any] = {
+        "split": args.split,
+        "systems": {},
+        "thresholds": thresholds,
+        "ranking_values": ranking,
+    }
     for name, outcomes in systems.items():
         s = score(outcomes)
         top1 = f"{s.top1_correct / s.in_scope:.1%}" if s.top1_correct else "–"

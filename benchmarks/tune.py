@@ -2,10 +2,12 @@
 
 Gets Rasa's intent ranking for each dev question from the trained model, computes the index's
 embedding and lexical scores in-process, and searches a grid for the settings that make the
-fewest confident mistakes. Prints the chosen values for ``Weights`` and ``Thresholds``; the test
-split is never read.
+fewest confident mistakes. Prints how the values in use and the chosen ones do on dev, and
+writes the chosen ``Weights`` and ``Thresholds`` for the embedding model (``DG_EMBEDDING_MODEL``)
+into ``bot/faq/tuned.yml``, where the app reads them (``bot/faq/tuning.py``). The test split is
+never read.
 
-    .venv/bin/python -m benchmarks.tune [--folds 5]
+    .venv/bin/python -m benchmarks.tune [--folds 5] [--values-file PATH]
 """
 
 import argparse
@@ -16,7 +18,9 @@ import subprocess
 import sys
 import tempfile
 from collections import Counter
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from datetime import date
 from pathlib import Path
 
 import numpy as np
@@ -26,6 +30,7 @@ from benchmarks.evaluate import Question, load_questions
 from bot.faq.answering import Thresholds, decide
 from bot.faq.index import Hit, Weights, fuse
 from bot.faq.loader import load_answerer
+from bot.faq.tuning import TUNED_VALUES_FILE, TunedValues, store_tuned_values, tuned_values
 from bot.settings import PROJECT_ROOT, Settings
 
 # What a reply is worth: a confident wrong answer costs more than an honest "Menade du …?".
@@ -74,11 +79,12 @@ def intent_rankings(texts: list[str]) -> dict[str, list[dict[str, object]]]:
     return rankings
 
 
-def prepare(dev: list[Question]) -> list[Prepared]:
+def prepare(dev: list[Question], settings: Settings) -> list[Prepared]:
+    """Each question's scores under the index the app builds; the weights are not used."""
     rankings = intent_rankings([q.text for q in dev])
     prepared = []
     for region in sorted({q.region for q in dev}):
-        index = load_answerer(Settings(region=region)).answerer.index
+        index = load_answerer(settings.model_copy(update={"region": region})).answerer.index
         for q in (q for q in dev if q.region == region):
             ranking = rankings[q.text]
             confidence = topic_confidence(ranking)
@@ -249,18 +255,33 @@ def cross_validated(prepared: list[Prepared], folds: int) -> list[tuple[str, str
     return outcomes
 
 
-def main() -> int:
+def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument(
         "--folds", type=int, default=0, help="also estimate the tuning by k-fold cross-validation"
     )
-    args = parser.parse_args()
+    parser.add_argument(
+        "--values-file",
+        type=Path,
+        default=TUNED_VALUES_FILE,
+        help="where the tuned values are written (default: the file the app reads)",
+    )
+    args = parser.parse_args(argv)
+    # A model is tuned before it has values of its own.
+    settings = Settings(allow_untuned_model=True)
+    in_use = tuned_values(settings, args.values_file)
     dev = [q for q in load_questions() if q.split == "dev"]
     print(f"Preparing {len(dev)} dev questions …", flush=True)
-    prepared = prepare(dev)
+    prepared = prepare(dev, settings)
+    which = f"tuned on {in_use.tuned}" if in_use.tuned else "the defaults"
+    print(f"In use ({which}): {in_use.weights} {in_use.thresholds}")
+    print(f"  {summary([outcome(p, in_use.weights, in_use.thresholds) for p in prepared])}")
     value, weights, thresholds = search(prepared)
+    # Not searched: kept as the model had it.
+    thresholds = replace(thresholds, known_phrasing=in_use.thresholds.known_phrasing)
+    chosen = summary([outcome(p, weights, thresholds) for p in prepared])
     print(f"Best on dev (value {value:.1f}): {weights} {thresholds}")
-    print(f"  {summary([outcome(p, weights, thresholds) for p in prepared])}")
+    print(f"  {chosen}")
     for p in prepared:
         kind, result = outcome(p, weights, thresholds)
         if result not in ("right", "none") or (kind == "in" and result == "none"):
@@ -268,6 +289,9 @@ def main() -> int:
     if args.folds > 1:
         estimate = summary(cross_validated(prepared, args.folds))
         print(f"{args.folds}-fold cross-validated on dev: {estimate}")
+    tuned = TunedValues(tuned=date.today(), dev=chosen, weights=weights, thresholds=thresholds)
+    key = store_tuned_values(settings.embedding_model, tuned, args.values_file)
+    print(f"Wrote the values for {key} to {args.values_file}")
     return 0
 
 

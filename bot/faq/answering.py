@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Literal
 
-from bot.faq.content import FaqEntry
+from bot.faq.entry import FaqEntry
 from bot.faq.index import FaqIndex, Hit
 from bot.faq.language import is_english
 from bot.regions import Region
@@ -20,7 +20,10 @@ OUT_OF_SCOPE_LIKELY = 0.5
 
 @dataclass(frozen=True)
 class Thresholds:
-    """Calibrated on the dev split by ``benchmarks/tune.py``; never on the test split."""
+    """The bars for answering and for asking back. Each embedding model's values are tuned on
+    the dev split (never the test split) and read from ``bot/faq/tuned.yml``
+    (``bot/faq/tuning.py``); these defaults, tuned for the packaged all-MiniLM-L6-v2, serve a
+    model without values of its own only when ``DG_ALLOW_UNTUNED_MODEL=true``."""
 
     answer: float = 0.84
     clarify: float = 0.76

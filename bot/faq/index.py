@@ -9,14 +9,15 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from bot.faq.content import FaqEntry
 from bot.faq.embeddings import EmbeddingCache, Encoder
+from bot.faq.entry import FaqEntry
 from bot.faq.lexical import LexicalIndex, SwedishAnalyzer
 
 
 @dataclass(frozen=True)
 class Weights:
-    """How the fused score is made; tuned on the dev split by ``benchmarks/tune.py``."""
+    """How the fused score is made; tuned per embedding model like ``Thresholds``, whose
+    docstring says where the values come from."""
 
     embedding: float = 0.9
     lexical: float = 0.1

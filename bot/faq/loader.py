@@ -1,14 +1,20 @@
-"""Builds the FAQ answerer for the active region from the markdown content."""
+"""Builds the FAQ answerer for the active region from the markdown content.
+
+The app (at start-up and on each hot reload), ``make index`` and the benchmarks all build it
+here: the same checked files, the same index, the ranking values tuned for the model.
+"""
 
 import logging
 from dataclasses import dataclass, field
 
 from bot.faq.answering import FaqAnswerer
+from bot.faq.check import known_regions
 from bot.faq.content import FaqContent, FaqProblem, load_faq
 from bot.faq.embeddings import EmbeddingCache, Encoder, SentenceTransformerEncoder
 from bot.faq.index import FaqIndex
 from bot.faq.lexical import SwedishAnalyzer
-from bot.regions import Region, load_region
+from bot.faq.tuning import tuned_values
+from bot.regions import load_region
 from bot.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -22,27 +28,54 @@ class LoadedFaq:
     content: FaqContent = field(default_factory=FaqContent)
 
 
+class FaqLoader:
+    """One region, one embedding model and its tuned values; builds each version of the FAQ.
+
+    Raises ``UntunedModelError`` before loading the model when it has no tuned values and
+    ``DG_ALLOW_UNTUNED_MODEL`` is not set. ``encoder`` stands in for the configured model (tests).
+    """
+
+    def __init__(self, settings: Settings, encoder: Encoder | None = None) -> None:
+        self.settings = settings
+        self.region = load_region(settings.regions_dir, settings.region)
+        self.regions = known_regions(settings.regions_dir)
+        self.tuned = tuned_values(settings)
+        self.encoder = encoder or SentenceTransformerEncoder(settings.embedding_model)
+        self.cache = EmbeddingCache(settings.cache_dir, settings.embedding_model)
+
+    def load(self) -> LoadedFaq:
+        """The files as they are on disk, those with errors left out and logged."""
+        content = load_faq(self.settings.faq_dir, self.regions)
+        for problem in content.problems:
+            log.error("FAQ file left out: %s", problem)
+        return self.build(content)
+
+    def build(self, content: FaqContent) -> LoadedFaq:
+        """Index ``content``'s entries of the region (encoding only texts the cache lacks)."""
+        index = FaqIndex(
+            content.for_region(self.region.id),
+            self.encoder,
+            self.cache,
+            # A new analyzer each time: its stemmer keeps state per call, and the analyzer in
+            # service is busy with chats while a reload builds the next one in a worker thread.
+            SwedishAnalyzer(content.synonyms),
+            self.tuned.weights,
+        )
+        log.info(
+            "FAQ index for %s: %d entries, %d texts newly encoded",
+            self.region.id,
+            len(index.entries),
+            index.encoded_on_build,
+        )
+        answerer = FaqAnswerer(
+            index,
+            self.region,
+            self.tuned.thresholds,
+            withhold_expired=self.settings.withhold_expired_faq,
+        )
+        return LoadedFaq(answerer, content.problems, content)
+
+
 def load_answerer(settings: Settings, encoder: Encoder | None = None) -> LoadedFaq:
-    """Load content, embed what the cache lacks and return the answerer; problems are logged."""
-    region = load_region(settings.regions_dir, settings.region)
-    content = load_faq(settings.faq_dir)
-    for problem in content.problems:
-        log.error("FAQ file skipped: %s", problem)
-    encoder = encoder or SentenceTransformerEncoder(settings.embedding_model)
-    index = FaqIndex(
-        content.for_region(region.id),
-        encoder,
-        EmbeddingCache(settings.cache_dir, settings.embedding_model),
-        SwedishAnalyzer(content.synonyms),
-    )
-    log.info(
-        "FAQ index for %s: %d entries, %d texts newly encoded",
-        region.id,
-        len(index.entries),
-        index.encoded_on_build,
-    )
-    return LoadedFaq(make_answerer(index, region, settings), content.problems, content)
-
-
-def make_answerer(index: FaqIndex, region: Region, settings: Settings) -> FaqAnswerer:
-    return FaqAnswerer(index, region, withhold_expired=settings.withhold_expired_faq)
+    """What the app serves at start-up, built the same way."""
+    return FaqLoader(settings, encoder).load()

@@ -1,15 +1,19 @@
 """Edits of FAQ markdown that HR makes from the review queue: new alternates in an existing
 entry (the rest of the file kept byte for byte), and a draft of a new entry."""
 
-import json
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-import yaml
-
-from bot.faq.content import FRONT_MATTER_DELIMITER, FaqEntry, FaqFileError, parse_entry
+from bot.faq.entry import FaqEntry, InvalidEntry, validate_entry
+from bot.faq.entry_file import (
+    FRONT_MATTER_DELIMITER,
+    FaqFileError,
+    entry_text,
+    parse_entry,
+    yaml_scalar,
+)
 
 MAX_PHRASING_CHARS = 300
 DRAFT_ANSWER = (
@@ -34,17 +38,6 @@ class AlternatesEdit:
 def clean_phrasing(text: str) -> str:
     """One line, single spaces: a phrasing is a question, not a paragraph."""
     return " ".join(text.split())[:MAX_PHRASING_CHARS]
-
-
-def yaml_scalar(text: str) -> str:
-    """``text`` as a YAML value on one line: plain when YAML reads it back unchanged, otherwise
-    double-quoted (a JSON string is a valid YAML double-quoted scalar)."""
-    try:
-        if text and yaml.safe_load(f"- {text}") == [text]:
-            return text
-    except yaml.YAMLError:
-        pass
-    return json.dumps(text, ensure_ascii=False)
 
 
 def add_alternates(text: str, questions: Sequence[str]) -> AlternatesEdit:
@@ -114,25 +107,26 @@ def draft_text(
     question = clean_phrasing(question)
     phrasings = list(dict.fromkeys(clean_phrasing(a) for a in alternates if clean_phrasing(a)))
     others = [p for p in phrasings if p.casefold() != question.casefold()]
-    # The loader needs at least one alternate; a one-question group repeats its question.
-    listed = others or [question]
-    front_matter = [
-        f"id: {entry_id}",
-        "status: draft",
-        f"question: {yaml_scalar(question)}",
-        "alternates:",
-        *(f"  - {yaml_scalar(p)}" for p in listed),
-        f"topic: {yaml_scalar(topic)}",
-        f"region: {yaml_scalar(region)}",
-        f"source: {yaml_scalar(DRAFT_SOURCE)}",
-        f"owner: {yaml_scalar(owner)}",
-        f"reviewed: {today.isoformat()}",
-        f"review_by: {(today + timedelta(days=365)).isoformat()}",
-    ]
-    text = "\n".join(["---", *front_matter, "---", DRAFT_ANSWER, ""])
-    entry = _parse(text)
-    if not entry.draft or entry.id != entry_id:
-        raise EntryEditError("the draft does not read back as a draft")
+    # An entry needs at least one alternate; a one-question group repeats its question.
+    front_matter = {
+        "id": entry_id,
+        "status": "draft",
+        "question": question,
+        "alternates": others or [question],
+        "topic": topic,
+        "region": region,
+        "source": DRAFT_SOURCE,
+        "owner": owner,
+        "reviewed": today,
+        "review_by": today + timedelta(days=365),
+    }
+    try:
+        entry = validate_entry(front_matter, DRAFT_ANSWER)
+    except InvalidEntry as invalid:
+        raise EntryEditError(str(invalid)) from None
+    text = entry_text(entry)
+    if _parse(text) != entry:
+        raise EntryEditError("the draft does not read back as written")
     return text
 
 

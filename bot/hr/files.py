@@ -9,8 +9,10 @@ import stat
 import tempfile
 from pathlib import Path
 
-FILE_NAME = re.compile(r"[a-z0-9][a-z0-9_-]{0,60}\.md")
-ENTRY_ID = re.compile(r"[a-z0-9][a-z0-9_-]{0,60}")
+from bot.faq.entry import ENTRY_ID
+
+# HR's page writes only files named after the entry's id.
+FILE_NAME = re.compile(rf"{ENTRY_ID.pattern}\.md")
 
 
 class UnsafeFileName(ValueError):

@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from bot.api.hr import refuse_invalid_entry
-from bot.faq.check import check_faq, edit_errors, main, normalise_phrasing
+from bot.faq.check import check_faq, edit_errors, main
+from bot.faq.conflicts import normalise_phrasing
 from bot.faq.content import expired_entries, load_faq
 from bot.hr.entries import EntryEditError, add_alternates
 from bot.settings import PROJECT_ROOT, Settings

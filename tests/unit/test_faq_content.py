@@ -5,7 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.faq.content import load_faq, parse_entry
+from bot.faq.content import load_faq
+from bot.faq.entry_file import parse_entry
 from bot.settings import PROJECT_ROOT
 
 SEED = PROJECT_ROOT.parent / "shared" / "seeds" / "001_cdc81eb225dafeb4.txt"
@@ -26,11 +27,12 @@ SOURCE_QUESTIONS = [
     "Vad gäller kopplat till säkerhet och sekretess?",
 ]
 
+# review_by is required; the flow-style list keeps every other field on its old line.
 VALID = """---
 id: exempel
 question: Får jag jobba hemma?
-alternates:
-  - jobba hemifrån
+alternates: [jobba hemifrån]
+review_by: 2027-11-01
 topic: place
 region: vastmanland
 source: Testkälla
@@ -86,11 +88,12 @@ def test_valid_entry_is_parsed() -> None:
     ("text", "line", "words"),
     [
         (VALID.replace("topic: place", "topic: [place"), 6, "invalid YAML"),
-        (VALID.replace("owner: HR\n", ""), 1, "missing required field(s): owner"),
+        # Named where it belongs: before the closing '---' (the checker's line and wording).
+        (VALID.replace("owner: HR\n", ""), 10, "The field 'owner' is missing"),
         (VALID.replace("reviewed: 2026-11-01", "reviewed: igår"), 10, "must be a date"),
         (VALID.replace("Ja, om chefen säger ja.\n", ""), 11, "answer"),
         ("id: x\n", 1, "must start with a '---' line"),
-        (VALID.replace("alternates:\n  - jobba hemifrån", "alternates: 3"), 4, "list of non-empty"),
+        (VALID.replace("alternates: [jobba hemifrån]", "alternates: 3"), 4, "list of non-empty"),
     ],
 )
 def test_broken_file_is_named_with_line_and_others_still_load(

@@ -7,8 +7,8 @@ import numpy as np
 import pytest
 
 from bot.faq.answering import FaqAnswerer, Thresholds, choose_payload, decide
-from bot.faq.content import FaqEntry
 from bot.faq.embeddings import EmbeddingCache
+from bot.faq.entry import FaqEntry
 from bot.faq.index import FaqIndex, Hit, Weights, fuse
 from bot.faq.language import is_english
 from bot.faq.lexical import SwedishAnalyzer
@@ -30,12 +30,14 @@ def entry(
     return FaqEntry(
         id=entry_id,
         question=question,
-        alternates=alternates,
+        # An entry needs an alternate and a review-by date, like any file HR writes.
+        alternates=alternates or (question,),
         topic=topic,
         region="test",
         source="Testkällan",
         owner="HR",
         reviewed=date(2026, 11, 1),
+        review_by=date(2027, 11, 1),
         answer=extra.get("answer", f"Svar om {question}"),
         answer_en=extra.get("answer_en"),
     )

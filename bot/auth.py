@@ -16,7 +16,7 @@ import jwt
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.hazmat.primitives.serialization import load_pem_public_key
 
-from bot.api.errors import ApiError
+from bot.errors import ApiError
 from bot.identity import Directory, Role, User, load_directory
 from bot.settings import Settings
 

@@ -21,7 +21,7 @@ from urllib.parse import urlsplit
 import httpx
 import yaml
 
-from bot.settings import PLACEHOLDER_SECRET, PROJECT_ROOT, get_settings
+from bot.settings import PROJECT_ROOT, get_settings, is_placeholder
 
 STOP_GRACE_SECONDS = 15
 
@@ -63,9 +63,12 @@ class Stack:
 
     def start(self, ready_timeout: float = 240.0) -> None:
         self.run_dir.mkdir(parents=True, exist_ok=True)
-        token = get_settings().action_token
-        if token == PLACEHOLDER_SECRET:
-            token = secrets.token_urlsafe(32)
+        configured = get_settings().action_token
+        token = (
+            secrets.token_urlsafe(32)
+            if is_placeholder(configured)
+            else configured.get_secret_value()
+        )
         endpoints = self.run_dir / "endpoints.yml"
         endpoints.write_text(
             yaml.safe_dump(self._rasa_endpoints(token), sort_keys=False), encoding="utf-8"

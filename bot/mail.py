@@ -4,6 +4,8 @@ import smtplib
 import ssl
 from email.message import EmailMessage
 
+from bot.settings import Settings
+
 
 class MailError(Exception):
     """An e-mail could not be handed to the SMTP server."""
@@ -58,3 +60,18 @@ class Mailer:
                 smtp.send_message(message)
         except (OSError, smtplib.SMTPException) as error:
             raise MailError(f"SMTP {self.host}:{self.port}: {error}") from error
+
+
+def mailer_from_settings(settings: Settings) -> Mailer | None:
+    """The region's SMTP server (``DG_SMTP_*``), or None when no host is set: mail is then off."""
+    smtp = settings.smtp
+    if not smtp.host or not smtp.sender:
+        return None
+    return Mailer(
+        host=smtp.host,
+        port=smtp.port,
+        sender=smtp.sender,
+        username=smtp.username,
+        password=smtp.password.get_secret_value() if smtp.password else None,
+        starttls=smtp.starttls,
+    )

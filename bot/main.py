@@ -18,7 +18,6 @@ from rasa_sdk.executor import ActionExecutor
 from sqlalchemy.exc import SQLAlchemyError
 
 from actions import Services, build_actions
-from bot.agreements.reminders import mailer_from_env
 from bot.agreements.service import AgreementService
 from bot.api import agreements, chat, feedback, health, hr, rasa_actions, risk_assessments
 from bot.api.errors import install_error_handlers
@@ -26,12 +25,12 @@ from bot.api.limits import RequestSizeLimit
 from bot.auth import OidcAuthenticator
 from bot.channels import teams
 from bot.chat import ChatService
-from bot.clock import Clock
 from bot.faq.answering import FaqAnswerer
 from bot.faq.embeddings import Encoder
 from bot.faq.reload import FaqReloader, watch_faq
 from bot.hr.recording import UsageRecorder
 from bot.identity import load_directory
+from bot.mail import mailer_from_settings
 from bot.notifications import take_undelivered
 from bot.privacy import install_log_masking
 from bot.rasa_client import RasaClient
@@ -59,7 +58,8 @@ def create_app(settings: Settings | None = None, encoder: Encoder | None = None)
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.faq = None
         region = load_region(settings.regions_dir, settings.region)
-        clock = Clock.from_file(settings.clock_file) if settings.clock_file else Clock()
+        # One "today" for the whole service: the region's date, not the host's.
+        clock = app.state.clock = region.clock(settings.clock_file)
         app.state.rasa = RasaClient(settings.rasa_url, settings.rasa_timeout_seconds)
         app.state.settings = settings
         app.state.rate_limiter = RateLimiter.from_settings(settings)
@@ -82,7 +82,9 @@ def create_app(settings: Settings | None = None, encoder: Encoder | None = None)
             partial(take_undelivered, app.state.agreements.db) if app.state.agreements else None,
             record_turn=app.state.usage.record_turn if app.state.usage else None,
         )
-        app.state.faq_reloader = FaqReloader(settings, encoder, partial(setattr, app.state, "faq"))
+        app.state.faq_reloader = FaqReloader(
+            settings, encoder, partial(setattr, app.state, "faq"), today=clock.today
+        )
         app.state.faq = await anyio.to_thread.run_sync(app.state.faq_reloader.load)
         faq_watch_stop = asyncio.Event()
         faq_watch = (
@@ -97,7 +99,7 @@ def create_app(settings: Settings | None = None, encoder: Encoder | None = None)
             risk_assessments=app.state.risk_assessments,
             faq_dir=settings.faq_dir,
             today=clock.today,
-            mailer=mailer_from_env(),
+            mailer=mailer_from_settings(settings),
         )
         for action in build_actions(services):
             executor.register_action(action)

@@ -1,9 +1,12 @@
 """A region's remote-work policy is configuration: one YAML file per region in ``regions/``."""
 
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
-from pydantic import BaseModel, Field, ValidationError
+from pydantic import BaseModel, Field, ValidationError, field_validator
+
+from bot.clock import Clock
 
 
 class AgreementPolicy(BaseModel):
@@ -24,6 +27,23 @@ class Region(BaseModel):
     ask_instead: str
     ask_instead_en: str
     agreement: AgreementPolicy
+    # "Today" is the region's date, whatever zone the host runs in.
+    time_zone: str = "Europe/Stockholm"
+
+    @field_validator("time_zone")
+    @classmethod
+    def known_time_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone {value!r} (an IANA name)") from None
+        return value
+
+    def clock(self, clock_file: Path | None = None) -> Clock:
+        """The service's clock in this region's zone; ``clock_file`` (``DG_CLOCK_FILE``, local
+        mode only) fixes or moves it for tests and demos."""
+        zone = ZoneInfo(self.time_zone)
+        return Clock.from_file(clock_file, zone) if clock_file else Clock(zone)
 
 
 class RegionConfigError(Exception):

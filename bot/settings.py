@@ -1,11 +1,22 @@
-"""Application settings, read once from the environment (prefix ``DG_``) and ``.env``."""
+"""Application settings, read once from the environment (prefix ``DG_``) and ``.env``.
+
+This is the only place configuration is read: everything else takes a ``Settings``.
+"""
 
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 from urllib.parse import urlsplit
 
-from pydantic import AliasChoices, Field, model_validator
+from pydantic import (
+    AliasChoices,
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretStr,
+    field_validator,
+    model_validator,
+)
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from bot.identity import Role
@@ -33,9 +44,56 @@ def default_embedding_model() -> str:
         return "sentence-transformers/all-MiniLM-L6-v2"
 
 
+class SmtpSettings(BaseModel):
+    """The region's SMTP server (DG_SMTP_HOST, DG_SMTP_PORT, DG_SMTP_SENDER, DG_SMTP_USERNAME,
+    DG_SMTP_PASSWORD, DG_SMTP_STARTTLS). Without a host no e-mail is sent; reminders and
+    notices still reach people in chat."""
+
+    model_config = ConfigDict(str_strip_whitespace=True)
+
+    host: str | None = None
+    port: int = Field(default=25, ge=1, le=65535)
+    sender: str | None = None
+    username: str | None = None
+    password: SecretStr | None = None
+    starttls: bool = False
+
+    @property
+    def configured(self) -> bool:
+        return bool(self.host)
+
+    @field_validator("port", mode="before")
+    @classmethod
+    def port_is_a_number(cls, value: object) -> object:
+        if isinstance(value, str) and not value.strip().isdigit():
+            raise ValueError(f"DG_SMTP_PORT måste vara ett heltal, inte {value!r}.")
+        return value
+
+    @field_validator("starttls", mode="before")
+    @classmethod
+    def swedish_yes_and_no(cls, value: object) -> object:
+        if isinstance(value, str) and value.strip().lower() in ("ja", "nej"):
+            return value.strip().lower() == "ja"
+        return value
+
+    @model_validator(mode="after")
+    def sender_with_host(self) -> "SmtpSettings":
+        if self.host and not self.sender:
+            raise ValueError("DG_SMTP_SENDER måste anges när DG_SMTP_HOST är satt.")
+        return self
+
+
 class Settings(BaseSettings):
+    # A nested group is read from flat names, DG_SMTP_HOST -> smtp.host; an empty variable
+    # counts as unset, so DG_ACTION_TOKEN= cannot pass for a real secret.
     model_config = SettingsConfigDict(
-        env_prefix="DG_", env_file=".env", extra="ignore", populate_by_name=True
+        env_prefix="DG_",
+        env_file=".env",
+        env_nested_delimiter="_",
+        env_nested_max_split=1,
+        env_ignore_empty=True,
+        extra="ignore",
+        populate_by_name=True,
     )
 
     mode: Literal["local", "production"] = "local"
@@ -45,6 +103,9 @@ class Settings(BaseSettings):
     regions_dir: Path = PROJECT_ROOT / "regions"
     cache_dir: Path = PROJECT_ROOT / ".cache"
     embedding_model: str = Field(default_factory=default_embedding_model)
+    # A model without FAQ ranking values in bot/faq/tuned.yml is refused at start-up unless
+    # this says to run it on the defaults (answer quality unmeasured; tune with benchmarks.tune).
+    allow_untuned_model: bool = False
     # HR's edits in faq_dir go live without a restart; polling is for network shares, whose
     # changes the operating system does not report.
     faq_hot_reload: bool = True
@@ -61,7 +122,7 @@ class Settings(BaseSettings):
     rasa_url: str = "http://127.0.0.1:5005"
     rasa_timeout_seconds: float = 5.0
     # Shared secret that Rasa sends with every action call (endpoints.yml token).
-    action_token: str = PLACEHOLDER_SECRET
+    action_token: SecretStr = SecretStr(PLACEHOLDER_SECRET)
 
     # The app's own data (agreements, ...): SQLite in .run/ unless DATABASE_URL names a database.
     database_url: str = Field(
@@ -106,12 +167,14 @@ class Settings(BaseSettings):
     # Local mode only: a file holding "now" as ISO 8601, read at every use, so tests and demos
     # can fix or move the service's date (bot/clock.py).
     clock_file: Path | None = None
+    # E-mail for expiry reminders (the daily job) and meeting invitations.
+    smtp: SmtpSettings = Field(default_factory=SmtpSettings)
 
     # Microsoft Teams (POST /api/messages), a single-tenant Entra app registration; the endpoint
     # exists only when app id, tenant and a secret or certificate (PFX, no password) are set.
     teams_app_id: str | None = None
     teams_tenant_id: str | None = None
-    teams_app_secret: str | None = None
+    teams_app_secret: SecretStr | None = None
     teams_certificate_pfx_file: Path | None = None
     teams_openid_metadata_url: str = (
         "https://login.botframework.com/v1/.well-known/openidconfiguration"
@@ -135,7 +198,7 @@ class Settings(BaseSettings):
 
     @model_validator(mode="after")
     def refuse_placeholder_secrets(self) -> "Settings":
-        if self.mode == "production" and self.action_token == PLACEHOLDER_SECRET:
+        if self.mode == "production" and is_placeholder(self.action_token):
             raise ValueError("DG_ACTION_TOKEN must be set to a real secret in production mode")
         return self
 
@@ -147,7 +210,7 @@ class Settings(BaseSettings):
             raise ValueError("DG_TEAMS_TENANT_ID must name the region's own tenant (single-tenant)")
         if not self.teams_app_secret and not self.teams_certificate_pfx_file:
             raise ValueError("DG_TEAMS_APP_SECRET or DG_TEAMS_CERTIFICATE_PFX_FILE must be set")
-        if self.mode == "production" and self.teams_app_secret == PLACEHOLDER_SECRET:
+        if self.mode == "production" and is_placeholder(self.teams_app_secret):
             raise ValueError("DG_TEAMS_APP_SECRET must be a real secret in production mode")
         return self
 
@@ -165,6 +228,10 @@ class Settings(BaseSettings):
         if self.oidc_jwks_url and not is_trusted_key_url(self.oidc_jwks_url):
             raise ValueError("DG_OIDC_JWKS_URL must be https (plain http only on localhost)")
         return self
+
+
+def is_placeholder(secret: SecretStr | None) -> bool:
+    return secret is not None and secret.get_secret_value() == PLACEHOLDER_SECRET
 
 
 def is_trusted_key_url(url: str) -> bool:

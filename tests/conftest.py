@@ -1,8 +1,10 @@
-"""Shared fixtures: a small deterministic encoder, a fake Rasa server, and the real stack."""
+"""Shared fixtures: isolated settings, a small deterministic encoder, a fake Rasa server, and
+the real stack."""
 
 import contextlib
 import hashlib
 import json
+import os
 import threading
 import time
 import uuid
@@ -15,9 +17,33 @@ import numpy as np
 import pytest
 
 from bot.launcher import free_port
-from bot.settings import PROJECT_ROOT
+from bot.settings import PROJECT_ROOT, Settings, get_settings
 
 DIMENSIONS = 512
+
+
+@pytest.fixture(scope="session", autouse=True)
+def isolated_settings() -> Iterator[None]:
+    """Tests see only the settings they set: no DG_* or DATABASE_URL variable from the
+    developer's shell (an exported DG_SMTP_HOST would send real mail) and no ``.env``.
+    Session-wide, so module- and session-scoped fixtures are isolated too; the stack's child
+    processes inherit the cleaned environment."""
+    with pytest.MonkeyPatch.context() as patch:
+        for name in list(os.environ):
+            if name.startswith("DG_") or name == "DATABASE_URL":
+                patch.delenv(name)
+        patch.setitem(Settings.model_config, "env_file", None)
+        get_settings.cache_clear()
+        yield
+    get_settings.cache_clear()
+
+
+@pytest.fixture(autouse=True)
+def fresh_settings() -> Iterator[None]:
+    """A test that sets variables and reads ``get_settings()`` leaves nothing cached behind."""
+    get_settings.cache_clear()
+    yield
+    get_settings.cache_clear()
 
 
 class CharTrigramEncoder:

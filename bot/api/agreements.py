@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from bot.agreements.document import agreement_pdf
 from bot.agreements.service import AgreementService
 from bot.agreements.statistics import agreement_statistics, statistics_csv
-from bot.api.deps import CurrentUser
+from bot.api.deps import ClockDep, CurrentUser
 from bot.api.errors import ApiError
 from bot.errors import Refused
 from bot.notifications import take_undelivered
@@ -124,14 +124,17 @@ def notifications(user: CurrentUser, service: Agreements) -> list[dict[str, str]
 
 @router.get("/statistics/agreements", response_model=None)
 def statistics(
-    user: CurrentUser, service: Agreements, format: Literal["json", "csv"] = "json"
+    user: CurrentUser,
+    service: Agreements,
+    clock: ClockDep,
+    format: Literal["json", "csv"] = "json",
 ) -> Response | dict[str, Any]:
     if not user.is_hr:
         raise ApiError(
             403, "hr_only", "Statistiken är bara för HR.", "The statistics are for HR only."
         )
     with service.db.session() as session:
-        stats = agreement_statistics(session, date.today())
+        stats = agreement_statistics(session, clock.today())
     if format == "csv":
         return Response(
             # With a byte-order mark Excel reads å, ä and ö correctly.

@@ -7,6 +7,7 @@ from fastapi import Depends, Header, Request
 from bot.api.errors import ApiError
 from bot.auth import signed_in_user
 from bot.chat import ChatService
+from bot.clock import Clock
 from bot.identity import DEFAULT_DEMO_USER, User, load_directory
 from bot.settings import Settings, get_settings
 
@@ -39,5 +40,12 @@ def chat_service(request: Request) -> ChatService:
     return service
 
 
+def clock(request: Request) -> Clock:
+    """The service's one clock (the region's time zone), built at start-up."""
+    service_clock: Clock = request.app.state.clock
+    return service_clock
+
+
 CurrentUser = Annotated[User, Depends(current_user)]
 ChatServiceDep = Annotated[ChatService, Depends(chat_service)]
+ClockDep = Annotated[Clock, Depends(clock)]

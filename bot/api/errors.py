@@ -7,25 +7,9 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import SQLAlchemyError
 
+from bot.errors import ApiError
+
 log = logging.getLogger(__name__)
-
-
-class ApiError(Exception):
-    def __init__(
-        self,
-        status_code: int,
-        code: str,
-        detail: str,
-        detail_en: str,
-        headers: dict[str, str] | None = None,
-    ) -> None:
-        super().__init__(code)
-        self.status_code = status_code
-        self.code = code
-        self.detail = detail
-        self.detail_en = detail_en
-        # E.g. Retry-After on a 429, WWW-Authenticate on a 401.
-        self.headers = headers or {}
 
 
 def error_body(code: str, detail: str, detail_en: str) -> dict[str, str]:

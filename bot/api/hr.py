@@ -6,7 +6,6 @@ trail, need HR admin (``require_hr_admin``). HR editors and admins both see the 
 figures, try questions, and turn a group into alternates or a draft entry.
 """
 
-from datetime import date
 from functools import partial
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -15,7 +14,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel, ConfigDict, Field
 
 from bot.agreements.service import AgreementService
-from bot.api.deps import CurrentUser, SettingsDep
+from bot.api.deps import ClockDep, CurrentUser, SettingsDep
 from bot.api.errors import ApiError
 from bot.errors import Refused
 from bot.faq.answering import FaqAnswerer
@@ -181,10 +180,10 @@ def group_to_alternates(body: GroupToAlternates, user: HrUser, desk: Desk) -> di
 
 
 @router.post("/queue/draft", status_code=201)
-def group_to_draft(body: GroupToDraft, user: HrUser, desk: Desk) -> dict[str, Any]:
+def group_to_draft(body: GroupToDraft, user: HrUser, desk: Desk, clock: ClockDep) -> dict[str, Any]:
     try:
         return desk.draft_entry(
-            user, body.item_ids, body.entry_id, body.question, body.topic, date.today()
+            user, body.item_ids, body.entry_id, body.question, body.topic, clock.today()
         )
     except Refused as error:
         raise refused(error) from None

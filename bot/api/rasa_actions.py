@@ -24,7 +24,8 @@ router = APIRouter(prefix="/internal/rasa", include_in_schema=False)
 
 @router.post("/webhook")
 async def run_action(request: Request, settings: SettingsDep, token: str = "") -> JSONResponse:
-    if not secrets.compare_digest(token.encode(), settings.action_token.encode()):
+    expected = settings.action_token.get_secret_value().encode()
+    if not secrets.compare_digest(token.encode(), expected):
         return JSONResponse({"error": "forbidden"}, status_code=403)
     try:
         action_call: dict[str, Any] = await request.json()

@@ -27,7 +27,6 @@ from microsoft_agents.hosting.core import (
 )
 from microsoft_agents.hosting.fastapi import CloudAdapter
 
-from bot.api.errors import ApiError
 from bot.channels.teams_auth import (
     BotFrameworkTokenValidator,
     KeysUnavailable,
@@ -42,6 +41,7 @@ from bot.channels.teams_proactive import (
     store_reference,
 )
 from bot.chat import BotMessage, Button, ChatService
+from bot.errors import ApiError
 from bot.identity import Directory, User
 from bot.rate_limit import RateLimiter
 from bot.settings import Settings
@@ -187,11 +187,12 @@ class TeamsChannel:
 def msal_connections(settings: Settings) -> MsalConnectionManager:
     """The app's own credentials for calling the Bot Connector (client credentials flow)."""
     pfx = settings.teams_certificate_pfx_file
+    secret = settings.teams_app_secret
     config = AgentAuthConfiguration(
         auth_type=AuthTypes.certificate if pfx else AuthTypes.client_secret,
         client_id=settings.teams_app_id,
         tenant_id=settings.teams_tenant_id,
-        client_secret=None if pfx else settings.teams_app_secret,
+        client_secret=secret.get_secret_value() if secret and not pfx else None,
         cert_pfx_file=str(pfx) if pfx else None,
         connection_name="SERVICE_CONNECTION",
     )

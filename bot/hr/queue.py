@@ -38,9 +38,6 @@ from bot.identity import User
 from bot.storage.database import Database
 from bot.storage.models import ReviewItem, utc_now
 
-# Cosine similarity at which two questions count as the same question asked differently
-# (``Settings.review_group_similarity``).
-GROUP_SIMILARITY = 0.7
 MAX_OPEN_ITEMS = 500
 # One writer of faq/ at a time in this process; the hot reload reads the finished file.
 _faq_lock = threading.Lock()
@@ -78,7 +75,7 @@ def item_dict(item: ReviewItem) -> dict[str, Any]:
 
 
 def group_questions(
-    items: Sequence[ReviewItem], encoder: Encoder, similarity: float = GROUP_SIMILARITY
+    items: Sequence[ReviewItem], encoder: Encoder, similarity: float
 ) -> list[QuestionGroup]:
     """Groups items whose questions are at least ``similarity`` (cosine) from a group's centre.
 
@@ -133,7 +130,9 @@ class ReviewDesk:
         self._encoder = encoder
         self._validate = validate
 
-    def groups(self, similarity: float = GROUP_SIMILARITY) -> list[QuestionGroup]:
+    def groups(self, similarity: float) -> list[QuestionGroup]:
+        """``similarity``: the cosine at which two questions count as one asked differently
+        (``Settings.review_group_similarity``)."""
         encoder = self._encoder()
         if encoder is None:
             raise Refused(

@@ -7,10 +7,10 @@ Nothing here may break a chat turn: the chat service logs a recording failure an
 import hashlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 from sqlalchemy import select
 
-from bot.chat import BotMessage
 from bot.faq.answering import FaqAnswerer
 from bot.faq.content import FaqEntry
 from bot.hr.figures import entry_version
@@ -36,6 +36,17 @@ def masked(question: str) -> str:
     return mask_personal_data(question.strip()[:MAX_QUESTION_CHARS]).text
 
 
+class ChatReply(Protocol):
+    """What recording needs of a chat reply (``bot.chat.BotMessage``), so the chat path can
+    depend on recording and not the other way round."""
+
+    @property
+    def kind(self) -> str | None: ...
+
+    @property
+    def faq_id(self) -> str | None: ...
+
+
 class UnknownEntry(LookupError):
     """Feedback named an FAQ entry the index does not hold."""
 
@@ -51,7 +62,7 @@ class UsageRecorder:
         self._db = db
         self._answerer = answerer
 
-    def record_turn(self, user_id: str, question: str, messages: Sequence[BotMessage]) -> None:
+    def record_turn(self, user_id: str, question: str, messages: Sequence[ChatReply]) -> None:
         """Counts each FAQ answer as served; queues the question when the assistant asked
         "Menade du …?" or did not know. Button payloads (``/intent{...}``) are not questions."""
         served = [m.faq_id for m in messages if m.kind == "answer" and m.faq_id]

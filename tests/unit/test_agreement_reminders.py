@@ -16,12 +16,13 @@ from aiosmtpd.smtp import SMTP, Envelope
 from aiosmtpd.smtp import Session as SmtpSession
 from sqlalchemy import select
 
-from bot.agreements import reminders
-from bot.agreements.reminders import DailyResult, mailer_from_env, run_daily
+from bot.agreements import lifecycle
+from bot.agreements.lifecycle import DailyResult, run_daily
 from bot.identity import Directory, User, demo_directory
-from bot.mail import Mailer
+from bot.jobs import daily
+from bot.mail import Mailer, mailer_from_settings
 from bot.regions import Region, load_region
-from bot.settings import PROJECT_ROOT, get_settings
+from bot.settings import PROJECT_ROOT, Settings
 from bot.storage.database import Database
 from bot.storage.models import Agreement, AgreementEvent, Notification
 from tests.conftest import free_port
@@ -214,7 +215,7 @@ def test_smtp_down_does_not_stop_the_job(
     first = add(db, end_date=TODAY + timedelta(days=20))
     second = add(db, end_date=TODAY + timedelta(days=25))
 
-    with caplog.at_level(logging.ERROR, logger=reminders.__name__):
+    with caplog.at_level(logging.ERROR, logger=lifecycle.__name__):
         result = run_daily(db, region, demo_directory(), TODAY, mailer)
 
     assert result == DailyResult(expiring=2, reminders=2, emails_failed=2)
@@ -228,14 +229,14 @@ def test_a_failing_agreement_is_rolled_back_alone(
 ) -> None:
     broken = add(db, end_date=TODAY + timedelta(days=10))
     fine = add(db, end_date=TODAY + timedelta(days=20))
-    original = reminders.reminder_text
+    original = lifecycle.reminder_text
 
     def failing_for_broken(agreement: Agreement, employee_name: str) -> str:
         if agreement.id == broken:
             raise RuntimeError("simulated failure")
         return original(agreement, employee_name)
 
-    monkeypatch.setattr(reminders, "reminder_text", failing_for_broken)
+    monkeypatch.setattr(lifecycle, "reminder_text", failing_for_broken)
 
     result = run_daily(db, region, demo_directory(), TODAY, None)
 
@@ -266,16 +267,26 @@ def test_a_manager_without_email_is_reminded_in_chat(
     assert recorder.envelopes == []
 
 
+def settings_from(variables: dict[str, str]) -> Settings:
+    """Settings read from exactly these environment variables."""
+    with pytest.MonkeyPatch.context() as patch:
+        for name, value in variables.items():
+            patch.setenv(name, value)
+        return Settings()
+
+
 def test_smtp_settings_come_from_the_environment() -> None:
-    assert mailer_from_env({}) is None
-    mailer = mailer_from_env(
-        {
-            "DG_SMTP_HOST": "smtp.region.example",
-            "DG_SMTP_SENDER": SENDER,
-            "DG_SMTP_USERNAME": "dg",
-            "DG_SMTP_PASSWORD": "hemligt",
-            "DG_SMTP_STARTTLS": "true",
-        }
+    assert mailer_from_settings(Settings()) is None
+    mailer = mailer_from_settings(
+        settings_from(
+            {
+                "DG_SMTP_HOST": "smtp.region.example",
+                "DG_SMTP_SENDER": SENDER,
+                "DG_SMTP_USERNAME": "dg",
+                "DG_SMTP_PASSWORD": "hemligt",
+                "DG_SMTP_STARTTLS": "true",
+            },
+        )
     )
     assert mailer is not None
     assert (mailer.host, mailer.port, mailer.starttls, mailer.username) == (
@@ -285,9 +296,9 @@ def test_smtp_settings_come_from_the_environment() -> None:
         "dg",
     )
     with pytest.raises(ValueError, match="DG_SMTP_SENDER"):
-        mailer_from_env({"DG_SMTP_HOST": "smtp.region.example"})
+        settings_from({"DG_SMTP_HOST": "smtp.region.example"})
     with pytest.raises(ValueError, match="DG_SMTP_PORT"):
-        mailer_from_env({"DG_SMTP_HOST": "h", "DG_SMTP_SENDER": SENDER, "DG_SMTP_PORT": "x"})
+        settings_from({"DG_SMTP_HOST": "h", "DG_SMTP_SENDER": SENDER, "DG_SMTP_PORT": "x"})
 
 
 def test_the_command_runs_the_job_from_settings(
@@ -310,13 +321,11 @@ def test_the_command_runs_the_job_from_settings(
         "DG_SMTP_HOST": "127.0.0.1",
         "DG_SMTP_PORT": str(port),
         "DG_SMTP_SENDER": SENDER,
+        # Not the developer's own Rasa conversations in .run/: the job purges old ones.
+        "DG_RASA_TRACKER_STORE_URL": f"sqlite:///{tmp_path}/tracker.db",
     }.items():
         monkeypatch.setenv(name, value)
-    get_settings.cache_clear()
-    try:
-        status = reminders.main(["--today", TODAY.isoformat()])
-    finally:
-        get_settings.cache_clear()
+    status = daily.main(["--today", TODAY.isoformat()])
 
     assert status == 0
     out = capsys.readouterr().out

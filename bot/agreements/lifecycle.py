@@ -1,31 +1,18 @@
-"""The daily job: moves agreements through their life cycle and reminds managers before expiry.
-
-Run once a day (cron, systemd timer, Kubernetes CronJob)::
-
-    python -m bot.agreements.reminders [--today YYYY-MM-DD]
-
-SMTP is configured here from DG_SMTP_HOST, DG_SMTP_PORT (25), DG_SMTP_SENDER, DG_SMTP_USERNAME,
-DG_SMTP_PASSWORD and DG_SMTP_STARTTLS; without DG_SMTP_HOST reminders go to chat only.
+"""An agreement's life cycle over time: approved -> active on the start date, active ->
+expiring inside the region's reminder window (the manager is reminded in chat, and by e-mail
+when a Mailer is given), then expired. The daily job (``bot.jobs.daily``) runs it once a day.
 """
 
-import argparse
 import logging
-import os
-import sys
-from collections.abc import Sequence
 from dataclasses import dataclass, fields
 from datetime import date, timedelta
 
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
-from bot.hr.retention import purge_older_than
-from bot.hr.tracker_store import tracker_store_url
-from bot.identity import Directory, load_directory
+from bot.identity import Directory
 from bot.mail import Mailer, MailError
-from bot.regions import Region, load_region
-from bot.risk_assessments.service import RiskAssessmentService
-from bot.settings import get_settings
+from bot.regions import Region
 from bot.storage.database import Database
 from bot.storage.models import (
     Agreement,
@@ -205,77 +192,3 @@ def _record(session: Session, agreement: Agreement, action: str, detail: str) ->
             detail=detail,
         )
     )
-
-
-def mailer_from_env(environ: dict[str, str] | None = None) -> Mailer | None:
-    """Returns a Mailer from the DG_SMTP_* variables, or None when DG_SMTP_HOST is unset.
-
-    Raises ValueError when the variables are set but incomplete or malformed.
-    """
-    env = dict(os.environ) if environ is None else environ
-    host = env.get("DG_SMTP_HOST", "").strip()
-    if not host:
-        return None
-    sender = env.get("DG_SMTP_SENDER", "").strip()
-    if not sender:
-        raise ValueError("DG_SMTP_SENDER måste anges när DG_SMTP_HOST är satt.")
-    port_text = env.get("DG_SMTP_PORT", "").strip() or "25"
-    try:
-        port = int(port_text)
-    except ValueError:
-        raise ValueError(f"DG_SMTP_PORT måste vara ett heltal, inte {port_text!r}.") from None
-    return Mailer(
-        host=host,
-        port=port,
-        sender=sender,
-        username=env.get("DG_SMTP_USERNAME") or None,
-        password=env.get("DG_SMTP_PASSWORD") or None,
-        starttls=env.get("DG_SMTP_STARTTLS", "").strip().lower()
-        in {"1", "true", "yes", "ja", "on"},
-    )
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    """Runs the job once; returns the exit status (1 if any agreement could not be processed)."""
-    parser = argparse.ArgumentParser(
-        prog="python -m bot.agreements.reminders",
-        description="Daglig körning: statusbyten och påminnelser om distansöverenskommelser.",
-    )
-    parser.add_argument(
-        "--today",
-        type=date.fromisoformat,
-        default=None,
-        help="Kör som om det vore detta datum (YYYY-MM-DD); standard är dagens datum.",
-    )
-    args = parser.parse_args(argv)
-    logging.basicConfig(
-        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
-
-    today: date = args.today or date.today()
-    try:
-        mailer = mailer_from_env()
-    except ValueError as error:
-        parser.error(str(error))
-    settings = get_settings()
-    region = load_region(settings.regions_dir, settings.region)
-    db = Database(settings.database_url)
-    try:
-        db.migrate()
-        directory = load_directory(settings.directory_file)
-        result = run_daily(db, region, directory, today, mailer)
-        # Dialogues that have ended: their managers are asked to document the outcome.
-        asked = RiskAssessmentService(db, directory).ask_for_outcomes()
-        purged = purge_older_than(
-            db, settings.retention_days, utc_now(), tracker_store_url(settings)
-        )
-    finally:
-        db.dispose()
-    print(result.summary(today))
-    print(f"{asked} chefer ombedda att dokumentera en genomförd riskbedömning.")
-    print(purged.summary(settings.retention_days))
-    return 1 if result.errors else 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

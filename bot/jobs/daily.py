@@ -1,0 +1,80 @@
+"""The daily job: each feature's once-a-day step, in one run.
+
+Run once a day (cron, systemd timer, Kubernetes CronJob)::
+
+    python -m bot.jobs.daily [--today YYYY-MM-DD]
+
+1. Agreements move through their life cycle and managers are reminded before expiry
+   (``bot.agreements.lifecycle``), by e-mail too when ``DG_SMTP_HOST`` is set.
+2. Managers of risk-assessment dialogues that have ended are asked to document the outcome.
+3. Review-queue items, usage events and Rasa's conversation events older than
+   ``DG_RETENTION_DAYS`` are deleted.
+
+"Today" is the region's date (its ``time_zone``), whatever zone the host runs in.
+"""
+
+import argparse
+import logging
+import sys
+from collections.abc import Sequence
+from datetime import date
+
+from pydantic import ValidationError
+
+from bot.agreements.lifecycle import run_daily
+from bot.hr.retention import purge_older_than
+from bot.hr.tracker_store import tracker_store_url
+from bot.identity import load_directory
+from bot.mail import mailer_from_settings
+from bot.regions import load_region
+from bot.risk_assessments.service import RiskAssessmentService
+from bot.settings import get_settings
+from bot.storage.database import Database
+from bot.storage.models import utc_now
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Runs the job once; returns the exit status (1 if any agreement could not be processed)."""
+    parser = argparse.ArgumentParser(
+        prog="python -m bot.jobs.daily",
+        description=(
+            "Daglig körning: statusbyten och påminnelser om distansöverenskommelser, "
+            "begäran om dokumenterade riskbedömningar och gallring."
+        ),
+    )
+    parser.add_argument(
+        "--today",
+        type=date.fromisoformat,
+        default=None,
+        help="Kör som om det vore detta datum (YYYY-MM-DD); standard är regionens datum i dag.",
+    )
+    args = parser.parse_args(argv)
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    try:
+        settings = get_settings()
+    except ValidationError as error:
+        parser.error(str(error))
+    region = load_region(settings.regions_dir, settings.region)
+    clock = region.clock(settings.clock_file)
+    today: date = args.today or clock.today()
+    db = Database(settings.database_url)
+    try:
+        db.migrate()
+        directory = load_directory(settings.directory_file)
+        agreements = run_daily(db, region, directory, today, mailer_from_settings(settings))
+        asked = RiskAssessmentService(db, directory, now=clock.now).ask_for_outcomes()
+        purged = purge_older_than(
+            db, settings.retention_days, utc_now(), tracker_store_url(settings)
+        )
+    finally:
+        db.dispose()
+    print(agreements.summary(today))
+    print(f"{asked} chefer ombedda att dokumentera en genomförd riskbedömning.")
+    print(purged.summary(settings.retention_days))
+    return 1 if agreements.errors else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -27,10 +27,16 @@ import numpy as np
 
 from actions.faq import OUT_OF_SCOPE_INTENT, intent_confidence, topic_confidence
 from benchmarks.evaluate import Question, load_questions
-from bot.faq.answering import Thresholds, decide
-from bot.faq.index import Hit, Weights, fuse
+from bot.faq.answering import decide
+from bot.faq.index import Hit, fuse
 from bot.faq.loader import load_answerer
-from bot.faq.tuning import TUNED_VALUES_FILE, TunedValues, store_tuned_values, tuned_values
+from bot.faq.tuning import (
+    Thresholds,
+    TunedValues,
+    Weights,
+    store_tuned_values,
+    tuned_values,
+)
 from bot.settings import PROJECT_ROOT, Settings
 
 # What a reply is worth: a confident wrong answer costs more than an honest "Menade du …?".
@@ -263,8 +269,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--values-file",
         type=Path,
-        default=TUNED_VALUES_FILE,
-        help="where the tuned values are written (default: the file the app reads)",
+        help="where the tuned values are written (default: bot/faq/tuned.yml, read by the app)",
     )
     args = parser.parse_args(argv)
     # A model is tuned before it has values of its own.
@@ -290,8 +295,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         estimate = summary(cross_validated(prepared, args.folds))
         print(f"{args.folds}-fold cross-validated on dev: {estimate}")
     tuned = TunedValues(tuned=date.today(), dev=chosen, weights=weights, thresholds=thresholds)
-    key = store_tuned_values(settings.embedding_model, tuned, args.values_file)
-    print(f"Wrote the values for {key} to {args.values_file}")
+    key, written = store_tuned_values(settings.embedding_model, tuned, args.values_file)
+    print(f"Wrote the values for {key} to {written}")
     return 0
 
 

@@ -12,30 +12,11 @@ from typing import Literal
 from bot.faq.entry import FaqEntry
 from bot.faq.index import FaqIndex, Hit
 from bot.faq.language import is_english
+from bot.faq.tuning import Thresholds
 from bot.regions import Region
 
 CHOOSE_FAQ_INTENT = "choose_faq"
 OUT_OF_SCOPE_LIKELY = 0.5
-
-
-@dataclass(frozen=True)
-class Thresholds:
-    """The bars for answering and for asking back. Each embedding model's values are tuned on
-    the dev split (never the test split) and read from ``bot/faq/tuned.yml``
-    (``bot/faq/tuning.py``); these defaults, tuned for the packaged all-MiniLM-L6-v2, serve a
-    model without values of its own only when ``DG_ALLOW_UNTUNED_MODEL=true``."""
-
-    answer: float = 0.84
-    clarify: float = 0.76
-    # The runner-up is a real alternative when it is this close to the best answer.
-    margin: float = 0.04
-    # Between the clarify and the answer bar, a best hit this far ahead of the runner-up is
-    # answered: one entry clearly fits, though no phrasing of it is close.
-    clear_lead: float = 0.15
-    # How much the NLU's out-of-scope confidence raises the bars and the lead (0: no gain found).
-    out_of_scope_raise: float = 0.2
-    # Cosine similarity at which the question is one of the entry's own phrasings.
-    known_phrasing: float = 0.97
 
 
 @dataclass(frozen=True)

@@ -4,12 +4,17 @@ import logging
 import sys
 
 from bot.faq.loader import load_answerer
+from bot.faq.tuning import UntunedModelError
 from bot.settings import get_settings
 
 
 def main() -> int:
     logging.basicConfig(level=logging.INFO, format="%(message)s")
-    loaded = load_answerer(get_settings())
+    try:
+        loaded = load_answerer(get_settings())
+    except UntunedModelError as error:
+        print(f"FEL / ERROR: {error}", file=sys.stderr)
+        return 1
     for problem in loaded.problems:
         print(f"FEL: {problem}", file=sys.stderr)
     index = loaded.answerer.index

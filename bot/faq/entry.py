@@ -52,7 +52,7 @@ class EntryProblem:
 
 class InvalidEntry(ValueError):
     def __init__(self, problems: list[EntryProblem]) -> None:
-        super().__init__("; ".join(f"[{p.rule}] {p.field}: {p.en}" for p in problems))
+        super().__init__("; ".join(f"[{p.rule}] {p.sv} / {p.en}" for p in problems))
         self.problems = problems
 
 
@@ -173,8 +173,8 @@ class FaqEntry:
             "wrong-type",
             "'alternates' ska vara en lista med andra sätt att ställa frågan, en per rad som "
             "börjar med '  - ' under 'alternates:'.",
-            "'alternates' must be a list of non-empty questions, other ways to ask the "
-            "question, one per line starting with '  - ' under 'alternates:'.",
+            "'alternates' must be a list of non-empty questions (other ways to ask it), one "
+            "per line starting with '  - ' under 'alternates:'.",
         )
 
     @field_validator("reviewed", "review_by", mode="before")

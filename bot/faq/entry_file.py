@@ -121,12 +121,13 @@ def read_entry_file(text: str, path: Path | None, regions: set[str] | None = Non
     return checked
 
 
-def parse_entry(text: str, path: Path | None = None) -> FaqEntry:
-    """The entry in ``text``; raises ``FaqFileError`` naming the first problem and its line."""
-    checked = read_entry_file(text, path)
+def parse_entry(text: str, path: Path | None = None, regions: set[str] | None = None) -> FaqEntry:
+    """The entry in ``text``; raises ``FaqFileError`` naming the first problem and its line.
+    Links are not followed (``bot.faq.check.check_file`` does)."""
+    checked = read_entry_file(text, path, regions)
     if checked.entry is None or checked.has_errors:
         first = min(checked.messages, key=lambda m: m.line)
-        raise FaqFileError(first.line, f"[{first.rule}] {first.en}")
+        raise FaqFileError(first.line, f"[{first.rule}] {first.sv} / {first.en}")
     return checked.entry
 
 

@@ -12,17 +12,7 @@ import numpy as np
 from bot.faq.embeddings import EmbeddingCache, Encoder
 from bot.faq.entry import FaqEntry
 from bot.faq.lexical import LexicalIndex, SwedishAnalyzer
-
-
-@dataclass(frozen=True)
-class Weights:
-    """How the fused score is made; tuned per embedding model like ``Thresholds``, whose
-    docstring says where the values come from."""
-
-    embedding: float = 0.9
-    lexical: float = 0.1
-    # Added in proportion to Rasa's confidence that the question is about the entry's topic.
-    topic: float = 0.3
+from bot.faq.tuning import Weights
 
 
 @dataclass(frozen=True)

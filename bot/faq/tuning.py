@@ -15,7 +15,7 @@ Face cache) is its own key.
 
 import hashlib
 import logging
-from dataclasses import fields
+from dataclasses import dataclass, fields
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -23,8 +23,6 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError, ValidationInfo, field_validator
 
-from bot.faq.answering import Thresholds
-from bot.faq.index import Weights
 from bot.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -36,6 +34,35 @@ HEADER = (
     "# (dev split). Keys: bot/faq/tuning.py model_key. A model not listed here runs only\n"
     "# with DG_ALLOW_UNTUNED_MODEL=true, on the defaults in Weights and Thresholds.\n"
 )
+
+
+# The defaults are the values tuned for the packaged all-MiniLM-L6-v2 (2026-12-02): a start for
+# a model without values of its own, used only with DG_ALLOW_UNTUNED_MODEL=true.
+@dataclass(frozen=True)
+class Weights:
+    """How ``bot.faq.index`` fuses the scores into one."""
+
+    embedding: float = 0.9
+    lexical: float = 0.1
+    # Added in proportion to Rasa's confidence that the question is about the entry's topic.
+    topic: float = 0.3
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """The bars ``bot.faq.answering`` answers and asks back by."""
+
+    answer: float = 0.84
+    clarify: float = 0.76
+    # The runner-up is a real alternative when it is this close to the best answer.
+    margin: float = 0.04
+    # Between the clarify and the answer bar, a best hit this far ahead of the runner-up is
+    # answered: one entry clearly fits, though no phrasing of it is close.
+    clear_lead: float = 0.15
+    # How much the NLU's out-of-scope confidence raises the bars and the lead (0: no gain found).
+    out_of_scope_raise: float = 0.2
+    # Cosine similarity at which the question is one of the entry's own phrasings.
+    known_phrasing: float = 0.97
 
 
 class TunedValues(BaseModel):
@@ -106,9 +133,11 @@ def read_tuned_values(values_file: Path) -> dict[str, TunedValues]:
         raise ValueError(f"{values_file}: {error}") from None
 
 
-def store_tuned_values(model: str, values: TunedValues, values_file: Path | None = None) -> str:
+def store_tuned_values(
+    model: str, values: TunedValues, values_file: Path | None = None
+) -> tuple[str, Path]:
     """Write ``values`` for ``model`` into ``values_file``, keeping the other models' values;
-    returns the model's key."""
+    returns the model's key and the file written."""
     values_file = values_file or TUNED_VALUES_FILE
     key = model_key(model)
     models = read_tuned_values(values_file) | {key: values}
@@ -117,7 +146,7 @@ def store_tuned_values(model: str, values: TunedValues, values_file: Path | None
     temporary = values_file.with_name(f".{values_file.name}.tmp")
     temporary.write_text(text, encoding="utf-8")
     temporary.replace(values_file)
-    return key
+    return key, values_file
 
 
 def model_key(model: str) -> str:

@@ -134,4 +134,4 @@ def _parse(text: str) -> FaqEntry:
     try:
         return parse_entry(text)
     except FaqFileError as error:
-        raise EntryEditError(f"line {error.line}: {error.message}") from None
+        raise EntryEditError(f"rad/line {error.line}: {error.message}") from None

@@ -257,7 +257,7 @@ def validate_entry(
 ) -> FaqEntry:
     """The entry a file's front matter and answer make; raises ``InvalidEntry`` with every
     problem at once. ``regions``: the known region ids (unchecked when None)."""
-    problems = [unknown_field(str(key)) for key in front_matter if key not in FIELD_EXAMPLES]
+    problems = [_unknown_field(str(key)) for key in front_matter if key not in FIELD_EXAMPLES]
     known = {key: value for key, value in front_matter.items() if key in FIELD_EXAMPLES}
     try:
         entry = _ENTRY.validate_python(
@@ -271,7 +271,7 @@ def validate_entry(
     return entry
 
 
-def unknown_field(key: str) -> EntryProblem:
+def _unknown_field(key: str) -> EntryProblem:
     close = difflib.get_close_matches(key, FIELD_EXAMPLES, n=1)
     hint_sv = f" Menade du '{close[0]}'?" if close else ""
     hint_en = f" Did you mean '{close[0]}'?" if close else ""

@@ -63,6 +63,12 @@ def create_app(settings: Settings | None = None, encoder: Encoder | None = None)
         app.state.rasa = RasaClient(settings.rasa_url, settings.rasa_timeout_seconds)
         app.state.settings = settings
         app.state.rate_limiter = RateLimiter.from_settings(settings)
+        app.state.write_rate_limiter = RateLimiter(
+            settings.write_rate_limit,
+            settings.write_rate_window_seconds,
+            settings.redis_url,
+            prefix="distansguiden:write-rate",
+        )
         app.state.agreements = await anyio.to_thread.run_sync(open_agreements, settings, region)
         app.state.risk_assessments = (
             RiskAssessmentService(
@@ -134,10 +140,20 @@ def create_app(settings: Settings | None = None, encoder: Encoder | None = None)
             await app.state.teams.close()
         await app.state.rasa.close()
         await app.state.rate_limiter.close()
+        await app.state.write_rate_limiter.close()
         if app.state.agreements is not None:
             app.state.agreements.db.dispose()
 
-    app = FastAPI(title="Distansguiden", version="0.1.0", lifespan=lifespan)
+    # The API's description is for development; production does not publish it.
+    published = settings.mode != "production"
+    app = FastAPI(
+        title="Distansguiden",
+        version="0.1.0",
+        lifespan=lifespan,
+        openapi_url="/openapi.json" if published else None,
+        docs_url="/docs" if published else None,
+        redoc_url="/redoc" if published else None,
+    )
     app.dependency_overrides[get_settings] = lambda: settings
     # Production users are whoever the SSO token says (bot/api/deps.py current_user).
     app.state.sso = (

@@ -139,6 +139,10 @@ class Settings(BaseSettings):
     # (shared by the replicas), otherwise in each process.
     chat_rate_limit: int = Field(default=30, ge=1)
     chat_rate_window_seconds: float = Field(default=60.0, gt=0)
+    # Changes per user and window on every other write endpoint (decisions, bookings, busy
+    # times, feedback, HR's queue), counted the same way.
+    write_rate_limit: int = Field(default=60, ge=1)
+    write_rate_window_seconds: float = Field(default=60.0, gt=0)
     # Larger request bodies are refused with 413 before anything reads them.
     max_request_bytes: int = Field(default=64 * 1024, ge=1024)
 

@@ -1,21 +1,28 @@
 """Remote-work agreements over HTTP. Same visibility rules as in chat (see AgreementService)."""
 
 from datetime import date
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 
 from bot.agreements.document import agreement_pdf
 from bot.agreements.service import AgreementService
 from bot.agreements.statistics import agreement_statistics, statistics_csv
-from bot.api.deps import ClockDep, CurrentUser
-from bot.api.errors import ApiError
-from bot.errors import Refused
+from bot.api.deps import ClockDep, CurrentUser, limit_writes
+from bot.api.errors import ApiError, error_responses
+from bot.api.inputs import PathId, RequestBody
 from bot.notifications import take_undelivered
+from bot.storage.models import Agreement, AgreementStatus
 
-router = APIRouter(prefix="/api", tags=["agreements"])
+router = APIRouter(
+    prefix="/api",
+    tags=["agreements"],
+    dependencies=[Depends(limit_writes)],
+    responses=error_responses(401, 422, 503),
+)
+WRITE_ERRORS = error_responses(400, 403, 404, 409, 413, 429)
 
 
 def agreement_service(request: Request) -> AgreementService:
@@ -35,69 +42,117 @@ def agreement_service(request: Request) -> AgreementService:
 Agreements = Annotated[AgreementService, Depends(agreement_service)]
 
 
-class Decision(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class Decision(RequestBody):
     decision: Literal["approve", "reject"]
     reason: str = Field(default="", max_length=2000)
 
 
-class DocumentedRiskAssessment(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class DocumentedRiskAssessment(RequestBody):
     outcome: str = Field(min_length=1, max_length=5000)
     documented_on: date
 
 
-def refused(error: Refused) -> ApiError:
-    return ApiError(error.status, error.code, error.text, error.text_en)
+class Place(BaseModel):
+    kind: str
+    description: str
+
+
+class AgreementOut(BaseModel):
+    """An agreement as the employee, the manager and HR see it."""
+
+    id: int
+    reference: str
+    employee: str
+    manager: str
+    unit: str
+    share_percent: int
+    place: Place
+    start_date: date
+    end_date: date
+    tasks: str
+    equipment: list[str]
+    it_security_confirmed: bool
+    status: AgreementStatus
+    decision_reason: str | None
+    risk_assessment_id: int | None
+    region: str
+
+    @classmethod
+    def of(cls, agreement: Agreement) -> "AgreementOut":
+        return cls(
+            id=agreement.id,
+            reference=agreement.reference,
+            employee=agreement.employee_id,
+            manager=agreement.manager_id,
+            unit=agreement.unit,
+            share_percent=agreement.share_percent,
+            place=Place(kind=agreement.place_kind, description=agreement.place_description),
+            start_date=agreement.start_date,
+            end_date=agreement.end_date,
+            tasks=agreement.tasks,
+            equipment=list(agreement.equipment or []),
+            it_security_confirmed=agreement.it_security_confirmed,
+            status=AgreementStatus(agreement.status),
+            decision_reason=agreement.decision_reason,
+            risk_assessment_id=agreement.risk_assessment_id,
+            region=agreement.region,
+        )
+
+
+class NotificationOut(BaseModel):
+    text: str
+
+
+class AgreementStatistics(BaseModel):
+    """Counts only, no names (see ``agreement_statistics``)."""
+
+    in_force_per_unit: dict[str, int]
+    share_percent: dict[str, int]
+    expiring_within_days: dict[str, int]
+    per_status: dict[str, int]
 
 
 @router.get("/agreements")
-def list_agreements(user: CurrentUser, service: Agreements) -> list[dict[str, Any]]:
-    return [a.as_dict() for a in service.visible_to(user)]
+def list_agreements(user: CurrentUser, service: Agreements) -> list[AgreementOut]:
+    return [AgreementOut.of(a) for a in service.visible_to(user)]
 
 
-@router.get("/agreements/{agreement_id}")
-def get_agreement(agreement_id: int, user: CurrentUser, service: Agreements) -> dict[str, Any]:
-    try:
-        return service.get(user, agreement_id).as_dict()
-    except Refused as error:
-        raise refused(error) from None
+@router.get("/agreements/{agreement_id}", responses=error_responses(404))
+def get_agreement(agreement_id: PathId, user: CurrentUser, service: Agreements) -> AgreementOut:
+    return AgreementOut.of(service.get(user, agreement_id))
 
 
-@router.post("/agreements/{agreement_id}/decision")
+@router.post("/agreements/{agreement_id}/decision", responses=WRITE_ERRORS)
 def decide(
-    agreement_id: int, decision: Decision, user: CurrentUser, service: Agreements
-) -> dict[str, Any]:
-    try:
-        agreement = service.decide(
-            user, agreement_id, decision.decision == "approve", decision.reason
-        )
-    except Refused as error:
-        raise refused(error) from None
-    return agreement.as_dict()
+    agreement_id: PathId, decision: Decision, user: CurrentUser, service: Agreements
+) -> AgreementOut:
+    agreement = service.decide(user, agreement_id, decision.decision == "approve", decision.reason)
+    return AgreementOut.of(agreement)
 
 
-@router.post("/agreements/{agreement_id}/risk-assessment")
+@router.post("/agreements/{agreement_id}/risk-assessment", responses=WRITE_ERRORS)
 def register_risk_assessment(
-    agreement_id: int, body: DocumentedRiskAssessment, user: CurrentUser, service: Agreements
-) -> dict[str, Any]:
-    try:
-        agreement = service.register_risk_assessment(
-            user, agreement_id, body.outcome, body.documented_on
-        )
-    except Refused as error:
-        raise refused(error) from None
-    return agreement.as_dict()
+    agreement_id: PathId, body: DocumentedRiskAssessment, user: CurrentUser, service: Agreements
+) -> AgreementOut:
+    agreement = service.register_risk_assessment(
+        user, agreement_id, body.outcome, body.documented_on
+    )
+    return AgreementOut.of(agreement)
 
 
-@router.get("/agreements/{agreement_id}/document.pdf")
-def agreement_document(agreement_id: int, user: CurrentUser, service: Agreements) -> Response:
-    try:
-        agreement = service.get(user, agreement_id)
-    except Refused as error:
-        raise refused(error) from None
+@router.get(
+    "/agreements/{agreement_id}/document.pdf",
+    response_class=Response,
+    responses={
+        200: {
+            "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}},
+            "description": "The agreement as a PDF document.",
+        },
+        **error_responses(404, 409),
+    },
+)
+def agreement_document(agreement_id: PathId, user: CurrentUser, service: Agreements) -> Response:
+    agreement = service.get(user, agreement_id)
     employee = service.directory.get(agreement.employee_id)
     manager = service.directory.get(agreement.manager_id)
     if employee is None or manager is None:
@@ -117,18 +172,28 @@ def agreement_document(agreement_id: int, user: CurrentUser, service: Agreements
 
 
 @router.get("/notifications")
-def notifications(user: CurrentUser, service: Agreements) -> list[dict[str, str]]:
+def notifications(user: CurrentUser, service: Agreements) -> list[NotificationOut]:
     """Messages waiting for the user (reminders, decisions); each is returned once."""
-    return [{"text": text} for text in take_undelivered(service.db, user.id)]
+    return [NotificationOut(text=text) for text in take_undelivered(service.db, user.id)]
 
 
-@router.get("/statistics/agreements", response_model=None)
+@router.get(
+    "/statistics/agreements",
+    response_model=AgreementStatistics,
+    responses={
+        200: {
+            "content": {"text/csv": {"schema": {"type": "string"}}},
+            "description": "The figures as JSON, or with format=csv as CSV for Excel.",
+        },
+        **error_responses(403),
+    },
+)
 def statistics(
     user: CurrentUser,
     service: Agreements,
     clock: ClockDep,
     format: Literal["json", "csv"] = "json",
-) -> Response | dict[str, Any]:
+) -> Response | AgreementStatistics:
     if not user.is_hr:
         raise ApiError(
             403, "hr_only", "Statistiken är bara för HR.", "The statistics are for HR only."
@@ -142,4 +207,4 @@ def statistics(
             media_type="text/csv; charset=utf-8",
             headers={"Content-Disposition": 'attachment; filename="distansoverenskommelser.csv"'},
         )
-    return stats
+    return AgreementStatistics.model_validate(stats)

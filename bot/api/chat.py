@@ -1,21 +1,17 @@
 """``POST /api/chat``: one user message in, the assistant's messages out."""
 
-import math
-
 from fastapi import APIRouter, Request
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 
-from bot.api.deps import ChatServiceDep, CurrentUser, SettingsDep
-from bot.api.errors import ApiError
+from bot.api.deps import ChatServiceDep, CurrentUser, SettingsDep, refuse_when_limited
+from bot.api.errors import ApiError, error_responses
+from bot.api.inputs import RequestBody
 from bot.chat import BotMessage
-from bot.rate_limit import RateLimiter
 
 router = APIRouter(prefix="/api", tags=["chat"])
 
 
-class ChatRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class ChatRequest(RequestBody):
     conversation_id: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.:-]+$")
     message: str
 
@@ -25,7 +21,7 @@ class ChatResponse(BaseModel):
     messages: list[BotMessage]
 
 
-@router.post("/chat")
+@router.post("/chat", responses=error_responses(400, 401, 413, 422, 429, 503))
 async def chat(
     request: ChatRequest,
     user: CurrentUser,
@@ -44,17 +40,8 @@ async def chat(
             f"Meddelandet är för långt (högst {limit} tecken).",
             f"The message is too long (at most {limit} characters).",
         )
-    limiter: RateLimiter = http_request.app.state.rate_limiter
-    wait = await limiter.retry_after(user.id)
-    if wait is not None:
-        seconds = max(1, math.ceil(wait))
-        raise ApiError(
-            429,
-            "rate_limited",
-            f"Du har skickat många meddelanden på kort tid. Vänta {seconds} sekunder "
-            "och försök igen.",
-            f"You have sent many messages in a short time. Wait {seconds} seconds and try again.",
-            headers={"Retry-After": str(seconds)},
-        )
+    await refuse_when_limited(
+        http_request.app.state.rate_limiter, user, "skickat många meddelanden", "sent many messages"
+    )
     messages = await service.handle(user, request.conversation_id, text)
     return ChatResponse(conversation_id=request.conversation_id, messages=messages)

@@ -1,5 +1,7 @@
-"""Dependencies shared by the routers: settings, the current user, the chat service."""
+"""Dependencies shared by the routers: settings, the current user, the chat service, the
+per-user limit on writes."""
 
+import math
 from typing import Annotated
 
 from fastapi import Depends, Header, Request
@@ -9,6 +11,7 @@ from bot.auth import signed_in_user
 from bot.chat import ChatService
 from bot.clock import Clock
 from bot.identity import DEFAULT_DEMO_USER, User, load_directory
+from bot.rate_limit import RateLimiter
 from bot.settings import Settings, get_settings
 
 SettingsDep = Annotated[Settings, Depends(get_settings)]
@@ -49,3 +52,28 @@ def clock(request: Request) -> Clock:
 CurrentUser = Annotated[User, Depends(current_user)]
 ChatServiceDep = Annotated[ChatService, Depends(chat_service)]
 ClockDep = Annotated[Clock, Depends(clock)]
+
+
+async def refuse_when_limited(limiter: RateLimiter, user: User, what: str, what_en: str) -> None:
+    """Counts one request of ``user``; 429 with Retry-After once the window's limit is passed.
+    ``what``: what the user did many of ("skickat många meddelanden")."""
+    wait = await limiter.retry_after(user.id)
+    if wait is None:
+        return
+    seconds = max(1, math.ceil(wait))
+    raise ApiError(
+        429,
+        "rate_limited",
+        f"Du har {what} på kort tid. Vänta {seconds} sekunder och försök igen.",
+        f"You have {what_en} in a short time. Wait {seconds} seconds and try again.",
+        headers={"Retry-After": str(seconds)},
+    )
+
+
+async def limit_writes(request: Request, user: CurrentUser) -> None:
+    """On a router's dependencies: every change (any method but GET and HEAD) counts against the
+    user's write limit (``Settings.write_rate_limit``); reads are not counted."""
+    if request.method in ("GET", "HEAD"):
+        return
+    limiter: RateLimiter = request.app.state.write_rate_limiter
+    await refuse_when_limited(limiter, user, "gjort många ändringar", "made many changes")

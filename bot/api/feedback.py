@@ -3,23 +3,33 @@
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
-from fastapi.responses import JSONResponse
-from pydantic import BaseModel, ConfigDict, Field, StrictBool
+from pydantic import BaseModel, Field, StrictBool
 
-from bot.api.deps import CurrentUser, SettingsDep
-from bot.api.errors import ApiError
+from bot.api.deps import CurrentUser, SettingsDep, limit_writes
+from bot.api.errors import ApiError, error_responses
+from bot.api.inputs import RequestBody
 from bot.hr.recording import UnknownEntry, UsageRecorder
 
-router = APIRouter(prefix="/api", tags=["feedback"])
+router = APIRouter(
+    prefix="/api",
+    tags=["feedback"],
+    dependencies=[Depends(limit_writes)],
+    responses=error_responses(400, 401, 404, 413, 422, 429, 503),
+)
 
 
-class Feedback(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class Feedback(RequestBody):
     conversation_id: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.:-]+$")
     faq_id: str = Field(min_length=1, max_length=80, pattern=r"^[A-Za-z0-9_-]+$")
     question: str = Field(min_length=1, max_length=2000)
     helpful: StrictBool
+
+
+class FeedbackRecorded(BaseModel):
+    """``queued``: this thumbs-down put the question in HR's review queue (once per vote)."""
+
+    recorded: bool
+    queued: bool
 
 
 def usage_recorder(request: Request) -> UsageRecorder:
@@ -40,7 +50,7 @@ def feedback(
     user: CurrentUser,
     settings: SettingsDep,
     recorder: Annotated[UsageRecorder, Depends(usage_recorder)],
-) -> JSONResponse:
+) -> FeedbackRecorded:
     question = body.question.strip()
     if not question:
         raise ApiError(422, "question_empty", "Frågan är tom.", "The question is empty.")
@@ -62,4 +72,4 @@ def feedback(
             f"Det finns inget svar med id '{body.faq_id}'.",
             f"There is no answer with id '{body.faq_id}'.",
         ) from None
-    return JSONResponse({"recorded": result.recorded, "queued": result.queued}, status_code=201)
+    return FeedbackRecorded(recorded=result.recorded, queued=result.queued)

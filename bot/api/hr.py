@@ -6,25 +6,27 @@ trail, need HR admin (``require_hr_admin``). HR editors and admins both see the 
 figures, try questions, and turn a group into alternates or a draft entry.
 """
 
+from datetime import date, datetime
 from functools import partial
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query, Request
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 
 from bot.agreements.service import AgreementService
-from bot.api.deps import ClockDep, CurrentUser, SettingsDep
-from bot.api.errors import ApiError
-from bot.errors import Refused
+from bot.api.deps import ClockDep, CurrentUser, SettingsDep, limit_writes
+from bot.api.errors import ApiError, error_responses
+from bot.api.inputs import PathId, RecordId, RequestBody
 from bot.faq.answering import FaqAnswerer
 from bot.faq.check import edit_errors
 from bot.hr.audit import recent_changes
 from bot.hr.entries import EntryEditError
 from bot.hr.figures import entry_figures
-from bot.hr.queue import ReviewDesk
-from bot.identity import User, load_directory
+from bot.hr.queue import QuestionGroup, ReviewDesk
+from bot.identity import Role, User, load_directory
 from bot.settings import Settings
+from bot.storage.models import ReviewItem
 
 
 def require_hr(user: CurrentUser) -> User:
@@ -52,9 +54,15 @@ def require_hr_admin(user: CurrentUser) -> User:
 HrUser = Annotated[User, Depends(require_hr)]
 HrAdmin = Annotated[User, Depends(require_hr_admin)]
 
-router = APIRouter(prefix="/api/hr", tags=["hr"], dependencies=[Depends(require_hr)])
+router = APIRouter(
+    prefix="/api/hr",
+    tags=["hr"],
+    dependencies=[Depends(require_hr), Depends(limit_writes)],
+    responses=error_responses(401, 403, 422, 503),
+)
+WRITE_ERRORS = error_responses(400, 404, 409, 413, 429)
 # The demo-user selector on the HR page, in local mode only.
-demo_router = APIRouter(prefix="/api", tags=["hr"])
+demo_router = APIRouter(prefix="/api", tags=["hr"], responses=error_responses(404))
 
 
 def _database(request: Request) -> AgreementService:
@@ -111,14 +119,8 @@ def refuse_invalid_entry(settings: Settings, text: str, path: Path) -> None:
 Desk = Annotated[ReviewDesk, Depends(review_desk)]
 
 
-def refused(error: Refused) -> ApiError:
-    return ApiError(error.status, error.code, error.text, error.text_en)
-
-
-class GroupToAlternates(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    item_ids: list[int] = Field(min_length=1, max_length=200)
+class GroupToAlternates(RequestBody):
+    item_ids: list[RecordId] = Field(min_length=1, max_length=200)
     faq_id: str = Field(min_length=1, max_length=80, pattern=r"^[A-Za-z0-9_-]+$")
     # HR's cleaned-up wording; the group's (masked) questions when left out.
     questions: list[Annotated[str, Field(min_length=1, max_length=300)]] | None = Field(
@@ -126,101 +128,232 @@ class GroupToAlternates(BaseModel):
     )
 
 
-class GroupToDraft(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    item_ids: list[int] = Field(min_length=1, max_length=200)
+class GroupToDraft(RequestBody):
+    item_ids: list[RecordId] = Field(min_length=1, max_length=200)
     entry_id: str = Field(min_length=1, max_length=200)
     question: str = Field(min_length=1, max_length=300)
     topic: str = Field(min_length=1, max_length=60, pattern=r"^[a-z_]+$")
 
 
-class ItemClosing(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class ItemClosing(RequestBody):
     resolution: str = Field(default="", max_length=500)
 
 
-class TryQuestion(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class TryQuestion(RequestBody):
     question: str = Field(min_length=1, max_length=2000)
 
 
+class HrSession(BaseModel):
+    id: str
+    name: str
+    role: Role
+    is_admin: bool
+    mode: Literal["local", "production"]
+
+
+class ReviewItemOut(BaseModel):
+    """A question waiting for HR (masked before it was stored)."""
+
+    id: int
+    question: str
+    reason: str
+    faq_id: str | None
+    status: str
+    created_at: datetime
+    resolved_by: str | None
+    resolution: str | None
+
+    @classmethod
+    def of(cls, item: ReviewItem) -> "ReviewItemOut":
+        return cls(
+            id=item.id,
+            question=item.question,
+            reason=item.reason,
+            faq_id=item.faq_id,
+            status=item.status,
+            created_at=item.created_at,
+            resolved_by=item.resolved_by,
+            resolution=item.resolution,
+        )
+
+
+class QuestionGroupOut(BaseModel):
+    """Questions asked the same way, labelled by the most central one."""
+
+    label: str
+    count: int
+    reasons: dict[str, int]
+    faq_ids: list[str]
+    items: list[ReviewItemOut]
+
+    @classmethod
+    def of(cls, group: QuestionGroup) -> "QuestionGroupOut":
+        reasons: dict[str, int] = {}
+        for item in group.items:
+            reasons[item.reason] = reasons.get(item.reason, 0) + 1
+        return cls(
+            label=group.label,
+            count=len(group.items),
+            reasons=reasons,
+            faq_ids=sorted({i.faq_id for i in group.items if i.faq_id}),
+            items=[ReviewItemOut.of(i) for i in group.items],
+        )
+
+
+class ReviewQueue(BaseModel):
+    open: int
+    groups: list[QuestionGroupOut]
+
+
+class AlternatesAdded(BaseModel):
+    faq_id: str
+    file: str
+    added: list[str]
+    skipped: list[str]
+    resolved_items: list[int]
+
+
+class DraftCreated(BaseModel):
+    faq_id: str
+    file: str
+    resolved_items: list[int]
+
+
+class UsageCounts(BaseModel):
+    served: int
+    helpful: int
+    not_helpful: int
+
+
+class CountedSince(BaseModel):
+    edited_at: datetime | None
+    edited_by: str | None
+    first_counted_at: datetime | None
+    reviewed: date
+
+
+class EntryFigures(BaseModel):
+    """One FAQ entry's use, for its current version (``version``: the SHA-256 of its file) and
+    over all versions."""
+
+    faq_id: str
+    question: str
+    topic: str
+    file: str | None
+    version: str
+    since: CountedSince
+    current_version: UsageCounts
+    all_versions: UsageCounts
+
+
+class AuditRecordOut(BaseModel):
+    id: int
+    actor: str
+    role: str
+    action: str
+    target: str
+    before_hash: str | None
+    after_hash: str | None
+    detail: str | None
+    at: datetime
+
+
+class Thresholds(BaseModel):
+    answer: float
+    clarify: float
+
+
+class RankedEntry(BaseModel):
+    faq_id: str
+    question: str
+    score: float
+    embedding: float
+    lexical: float
+
+
+class TriedQuestion(BaseModel):
+    """What the assistant would reply, and how the index ranked the entries."""
+
+    kind: Literal["answer", "clarify", "unknown", "withheld"]
+    faq_id: str | None
+    text: str
+    thresholds: Thresholds
+    hits: list[RankedEntry]
+
+
+class DemoUser(BaseModel):
+    id: str
+    name: str
+    role: Role
+
+
 @router.get("/session")
-def session(user: HrUser, settings: SettingsDep) -> dict[str, Any]:
+def session(user: HrUser, settings: SettingsDep) -> HrSession:
     """Who is signed in, and whether they may resolve items and read the audit trail."""
-    return {
-        "id": user.id,
-        "name": user.name,
-        "role": user.role,
-        "is_admin": user.role == "hr_admin",
-        "mode": settings.mode,
-    }
+    return HrSession(
+        id=user.id,
+        name=user.name,
+        role=user.role,
+        is_admin=user.role == "hr_admin",
+        mode=settings.mode,
+    )
 
 
 @router.get("/queue")
-def queue(desk: Desk, settings: SettingsDep) -> dict[str, Any]:
-    try:
-        groups = desk.groups(settings.review_group_similarity)
-    except Refused as error:
-        raise refused(error) from None
-    return {
-        "open": sum(len(g.items) for g in groups),
-        "groups": [g.as_dict() for g in groups],
-    }
+def queue(desk: Desk, settings: SettingsDep) -> ReviewQueue:
+    groups = desk.groups(settings.review_group_similarity)
+    return ReviewQueue(
+        open=sum(len(g.items) for g in groups),
+        groups=[QuestionGroupOut.of(g) for g in groups],
+    )
 
 
-@router.post("/queue/alternates")
-def group_to_alternates(body: GroupToAlternates, user: HrUser, desk: Desk) -> dict[str, Any]:
-    try:
-        return desk.add_alternates(user, body.item_ids, body.faq_id, body.questions)
-    except Refused as error:
-        raise refused(error) from None
+@router.post("/queue/alternates", responses=WRITE_ERRORS)
+def group_to_alternates(body: GroupToAlternates, user: HrUser, desk: Desk) -> AlternatesAdded:
+    added = desk.add_alternates(user, body.item_ids, body.faq_id, body.questions)
+    return AlternatesAdded.model_validate(added)
 
 
-@router.post("/queue/draft", status_code=201)
-def group_to_draft(body: GroupToDraft, user: HrUser, desk: Desk, clock: ClockDep) -> dict[str, Any]:
-    try:
-        return desk.draft_entry(
-            user, body.item_ids, body.entry_id, body.question, body.topic, clock.today()
-        )
-    except Refused as error:
-        raise refused(error) from None
+@router.post("/queue/draft", status_code=201, responses=WRITE_ERRORS)
+def group_to_draft(body: GroupToDraft, user: HrUser, desk: Desk, clock: ClockDep) -> DraftCreated:
+    created = desk.draft_entry(
+        user, body.item_ids, body.entry_id, body.question, body.topic, clock.today()
+    )
+    return DraftCreated.model_validate(created)
 
 
-@router.post("/queue/items/{item_id}/{action}")
+@router.post("/queue/items/{item_id}/{action}", responses=WRITE_ERRORS)
 def close_item(
-    item_id: int,
+    item_id: PathId,
     action: Literal["resolve", "discard"],
     user: HrAdmin,
     desk: Desk,
     body: ItemClosing | None = None,
-) -> dict[str, Any]:
+) -> ReviewItemOut:
     status = "resolved" if action == "resolve" else "discarded"
-    try:
-        return desk.close_item(user, item_id, status, body.resolution if body else "")
-    except Refused as error:
-        raise refused(error) from None
+    item = desk.close_item(user, item_id, status, body.resolution if body else "")
+    return ReviewItemOut.of(item)
 
 
 @router.get("/figures")
-def figures(request: Request) -> list[dict[str, Any]]:
+def figures(request: Request) -> list[EntryFigures]:
     answerer = _loaded_answerer(request)
     with _database(request).db.session() as db_session:
-        return entry_figures(db_session, answerer.index.entries)
+        rows = entry_figures(db_session, answerer.index.entries)
+    return [EntryFigures.model_validate(row) for row in rows]
 
 
 @router.get("/audit")
 def audit(
     request: Request, _: HrAdmin, limit: Annotated[int, Query(ge=1, le=1000)] = 200
-) -> list[dict[str, Any]]:
+) -> list[AuditRecordOut]:
     with _database(request).db.session() as db_session:
-        return recent_changes(db_session, limit)
+        records = recent_changes(db_session, limit)
+    return [AuditRecordOut.model_validate(record) for record in records]
 
 
-@router.post("/try")
-def try_question(body: TryQuestion, request: Request) -> dict[str, Any]:
+@router.post("/try", responses=error_responses(400, 413, 429))
+def try_question(body: TryQuestion, request: Request) -> TriedQuestion:
     """How the index ranks a question and what the assistant would reply, without Rasa's topic
     confidence (so a reply in chat can differ when Rasa is sure of the topic). Nothing is
     recorded."""
@@ -230,32 +363,31 @@ def try_question(body: TryQuestion, request: Request) -> dict[str, Any]:
         raise ApiError(422, "question_empty", "Frågan är tom.", "The question is empty.")
     reply = answerer.reply_to(question)
     hits = answerer.index.search(question, limit=5)
-    return {
-        "kind": reply.kind,
-        "faq_id": reply.entry.id if reply.entry else None,
-        "text": reply.text,
-        "thresholds": {
-            "answer": answerer.thresholds.answer,
-            "clarify": answerer.thresholds.clarify,
-        },
-        "hits": [
-            {
-                "faq_id": hit.entry.id,
-                "question": hit.entry.question,
-                "score": round(hit.score, 4),
-                "embedding": round(hit.embedding, 4),
-                "lexical": round(hit.lexical, 4),
-            }
+    return TriedQuestion(
+        kind=reply.kind,
+        faq_id=reply.entry.id if reply.entry else None,
+        text=reply.text,
+        thresholds=Thresholds(
+            answer=answerer.thresholds.answer, clarify=answerer.thresholds.clarify
+        ),
+        hits=[
+            RankedEntry(
+                faq_id=hit.entry.id,
+                question=hit.entry.question,
+                score=round(hit.score, 4),
+                embedding=round(hit.embedding, 4),
+                lexical=round(hit.lexical, 4),
+            )
             for hit in hits
         ],
-    }
+    )
 
 
 @demo_router.get("/demo-users")
-def demo_users(settings: SettingsDep) -> list[dict[str, str]]:
+def demo_users(settings: SettingsDep) -> list[DemoUser]:
     if settings.mode != "local":
         raise ApiError(404, "not_found", "Finns inte.", "Not found.")
     return [
-        {"id": u.id, "name": u.name, "role": u.role}
+        DemoUser(id=u.id, name=u.name, role=u.role)
         for u in load_directory(settings.directory_file).all()
     ]

@@ -1,20 +1,26 @@
 """Risk-assessment dialogues over HTTP: list, book, move, cancel, invitation, outcome."""
 
-from datetime import date, timedelta
-from typing import Annotated, Any
+from datetime import date, datetime, timedelta
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, Field
 
-from bot.api.deps import CurrentUser
-from bot.api.errors import ApiError
-from bot.errors import Refused
+from bot.api.deps import CurrentUser, limit_writes
+from bot.api.errors import ApiError, error_responses
+from bot.api.inputs import PathId, RecordId, RequestBody
 from bot.risk_assessments.invitation import assessment_invitation
 from bot.risk_assessments.service import Action, RiskAssessmentService
-from bot.storage.models import RiskAssessment
+from bot.storage.models import BusyTime, RiskAssessment, RiskAssessmentStatus
 
-router = APIRouter(prefix="/api/risk-assessments", tags=["risk assessments"])
+router = APIRouter(
+    prefix="/api/risk-assessments",
+    tags=["risk assessments"],
+    dependencies=[Depends(limit_writes)],
+    responses=error_responses(401, 422, 503),
+)
+WRITE_ERRORS = error_responses(400, 403, 404, 409, 413, 429)
 
 
 def risk_assessment_service(request: Request) -> RiskAssessmentService:
@@ -32,146 +38,154 @@ def risk_assessment_service(request: Request) -> RiskAssessmentService:
 RiskAssessments = Annotated[RiskAssessmentService, Depends(risk_assessment_service)]
 
 
-class Booking(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    employee: str
+class Booking(RequestBody):
+    employee: str = Field(max_length=80)
     start: AwareDatetime
     duration_minutes: int = Field(default=45, ge=15, le=240)
     place: str = Field(default="Teams", min_length=1, max_length=200)
-    safety_representative: str | None = None
-    agreement_id: int | None = None
+    safety_representative: str | None = Field(default=None, max_length=80)
+    agreement_id: RecordId | None = None
 
 
-class Move(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class Move(RequestBody):
     start: AwareDatetime
 
 
-class PlannedAction(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class PlannedAction(RequestBody):
     action: str = Field(min_length=1, max_length=500)
     owner: str = Field(min_length=1, max_length=120)
     due: date
 
 
-class Outcome(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class Outcome(RequestBody):
     risks: str = Field(min_length=1, max_length=5000)
     actions: list[PlannedAction] = Field(default=[], max_length=50)
     follow_up_on: date
 
 
-def as_dict(a: RiskAssessment) -> dict[str, Any]:
-    return {
-        "id": a.id,
-        "employee": a.employee_id,
-        "manager": a.manager_id,
-        "safety_representative": a.safety_representative_id,
-        "start": a.start_at.isoformat() if a.start_at else None,
-        "end": a.end_at.isoformat() if a.end_at else None,
-        "place": a.place,
-        "status": a.status,
-        "agreement_id": a.agreement_id,
-        "outcome": a.outcome,
-        "actions": a.actions,
-        "follow_up_on": a.follow_up_on.isoformat() if a.follow_up_on else None,
-    }
-
-
-def refused(error: Refused) -> ApiError:
-    return ApiError(error.status, error.code, error.text, error.text_en)
-
-
-class Busy(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class Busy(RequestBody):
     start: AwareDatetime
     end: AwareDatetime
 
 
+class PlannedActionOut(BaseModel):
+    action: str
+    owner: str
+    due: date
+
+
+class RiskAssessmentOut(BaseModel):
+    """A risk assessment as its participants and HR see it; ``start`` and ``end`` are null for
+    one documented without a booked dialogue."""
+
+    id: int
+    employee: str
+    manager: str
+    safety_representative: str | None
+    start: datetime | None
+    end: datetime | None
+    place: str | None
+    status: RiskAssessmentStatus
+    agreement_id: int | None
+    outcome: str | None
+    actions: list[PlannedActionOut]
+    follow_up_on: date | None
+
+    @classmethod
+    def of(cls, assessment: RiskAssessment) -> "RiskAssessmentOut":
+        return cls(
+            id=assessment.id,
+            employee=assessment.employee_id,
+            manager=assessment.manager_id,
+            safety_representative=assessment.safety_representative_id,
+            start=assessment.start_at,
+            end=assessment.end_at,
+            place=assessment.place,
+            status=RiskAssessmentStatus(assessment.status),
+            agreement_id=assessment.agreement_id,
+            outcome=assessment.outcome,
+            actions=[PlannedActionOut.model_validate(a) for a in assessment.actions or []],
+            follow_up_on=assessment.follow_up_on,
+        )
+
+
+class BusyTimeOut(BaseModel):
+    id: int
+    start: datetime
+    end: datetime
+
+    @classmethod
+    def of(cls, busy: BusyTime) -> "BusyTimeOut":
+        return cls(id=busy.id, start=busy.start_at, end=busy.end_at)
+
+
 @router.get("/busy-times")
-def my_busy_times(user: CurrentUser, service: RiskAssessments) -> list[dict[str, Any]]:
+def my_busy_times(user: CurrentUser, service: RiskAssessments) -> list[BusyTimeOut]:
     """The signed-in user's busy times from now on (proposals of free slots avoid them)."""
-    return [
-        {"id": b.id, "start": b.start_at.isoformat(), "end": b.end_at.isoformat()}
-        for b in service.busy_times(user)
-    ]
+    return [BusyTimeOut.of(b) for b in service.busy_times(user)]
 
 
-@router.post("/busy-times", status_code=201)
-def add_busy_time(body: Busy, user: CurrentUser, service: RiskAssessments) -> dict[str, Any]:
-    try:
-        busy = service.add_busy_time(user, body.start, body.end)
-    except Refused as error:
-        raise refused(error) from None
-    return {"id": busy.id, "start": busy.start_at.isoformat(), "end": busy.end_at.isoformat()}
+@router.post("/busy-times", status_code=201, responses=WRITE_ERRORS)
+def add_busy_time(body: Busy, user: CurrentUser, service: RiskAssessments) -> BusyTimeOut:
+    return BusyTimeOut.of(service.add_busy_time(user, body.start, body.end))
 
 
 @router.get("")
-def list_risk_assessments(user: CurrentUser, service: RiskAssessments) -> list[dict[str, Any]]:
-    return [as_dict(a) for a in service.visible_to(user)]
+def list_risk_assessments(user: CurrentUser, service: RiskAssessments) -> list[RiskAssessmentOut]:
+    return [RiskAssessmentOut.of(a) for a in service.visible_to(user)]
 
 
-@router.post("")
-def book(body: Booking, user: CurrentUser, service: RiskAssessments) -> dict[str, Any]:
-    try:
-        booked = service.book(
-            user,
-            body.employee,
-            body.start,
-            timedelta(minutes=body.duration_minutes),
-            body.place,
-            body.safety_representative,
-            body.agreement_id,
-        )
-    except Refused as error:
-        raise refused(error) from None
-    return as_dict(booked)
+@router.post("", responses=WRITE_ERRORS)
+def book(body: Booking, user: CurrentUser, service: RiskAssessments) -> RiskAssessmentOut:
+    booked = service.book(
+        user,
+        body.employee,
+        body.start,
+        timedelta(minutes=body.duration_minutes),
+        body.place,
+        body.safety_representative,
+        body.agreement_id,
+    )
+    return RiskAssessmentOut.of(booked)
 
 
-@router.post("/{assessment_id}/reschedule")
+@router.post("/{assessment_id}/reschedule", responses=WRITE_ERRORS)
 def reschedule(
-    assessment_id: int, body: Move, user: CurrentUser, service: RiskAssessments
-) -> dict[str, Any]:
-    try:
-        return as_dict(service.reschedule(user, assessment_id, body.start))
-    except Refused as error:
-        raise refused(error) from None
+    assessment_id: PathId, body: Move, user: CurrentUser, service: RiskAssessments
+) -> RiskAssessmentOut:
+    return RiskAssessmentOut.of(service.reschedule(user, assessment_id, body.start))
 
 
-@router.post("/{assessment_id}/cancel")
-def cancel(assessment_id: int, user: CurrentUser, service: RiskAssessments) -> dict[str, Any]:
-    try:
-        return as_dict(service.cancel(user, assessment_id))
-    except Refused as error:
-        raise refused(error) from None
+@router.post("/{assessment_id}/cancel", responses=WRITE_ERRORS)
+def cancel(assessment_id: PathId, user: CurrentUser, service: RiskAssessments) -> RiskAssessmentOut:
+    return RiskAssessmentOut.of(service.cancel(user, assessment_id))
 
 
-@router.post("/{assessment_id}/outcome")
+@router.post("/{assessment_id}/outcome", responses=WRITE_ERRORS)
 def document(
-    assessment_id: int, body: Outcome, user: CurrentUser, service: RiskAssessments
-) -> dict[str, Any]:
+    assessment_id: PathId, body: Outcome, user: CurrentUser, service: RiskAssessments
+) -> RiskAssessmentOut:
     actions = [Action(a.action, a.owner, a.due) for a in body.actions]
-    try:
-        return as_dict(
-            service.document(user, assessment_id, body.risks, actions, body.follow_up_on)
-        )
-    except Refused as error:
-        raise refused(error) from None
+    return RiskAssessmentOut.of(
+        service.document(user, assessment_id, body.risks, actions, body.follow_up_on)
+    )
 
 
-@router.get("/{assessment_id}.ics")
+@router.get(
+    "/{assessment_id}.ics",
+    response_class=Response,
+    responses={
+        200: {
+            "content": {"text/calendar": {"schema": {"type": "string"}}},
+            "description": "The dialogue's calendar invitation (iCalendar).",
+        },
+        **error_responses(404, 409),
+    },
+)
 def invitation(
-    assessment_id: int, request: Request, user: CurrentUser, service: RiskAssessments
+    assessment_id: PathId, request: Request, user: CurrentUser, service: RiskAssessments
 ) -> Response:
-    try:
-        assessment = service.get(user, assessment_id)
-    except Refused as error:
-        raise refused(error) from None
+    assessment = service.get(user, assessment_id)
     if assessment.start_at is None or assessment.end_at is None or assessment.calendar_uid is None:
         raise ApiError(
             404,

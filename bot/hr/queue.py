@@ -48,31 +48,6 @@ class QuestionGroup:
     label: str
     items: list[ReviewItem] = field(default_factory=list)
 
-    def as_dict(self) -> dict[str, Any]:
-        reasons: dict[str, int] = {}
-        for item in self.items:
-            reasons[item.reason] = reasons.get(item.reason, 0) + 1
-        return {
-            "label": self.label,
-            "count": len(self.items),
-            "reasons": reasons,
-            "faq_ids": sorted({i.faq_id for i in self.items if i.faq_id}),
-            "items": [item_dict(i) for i in self.items],
-        }
-
-
-def item_dict(item: ReviewItem) -> dict[str, Any]:
-    return {
-        "id": item.id,
-        "question": item.question,
-        "reason": item.reason,
-        "faq_id": item.faq_id,
-        "status": item.status,
-        "created_at": item.created_at.isoformat(),
-        "resolved_by": item.resolved_by,
-        "resolution": item.resolution,
-    }
-
 
 def group_questions(
     items: Sequence[ReviewItem], encoder: Encoder, similarity: float
@@ -277,12 +252,12 @@ class ReviewDesk:
             "resolved_items": [i.id for i in items],
         }
 
-    def close_item(self, user: User, item_id: int, status: str, resolution: str) -> dict[str, Any]:
+    def close_item(self, user: User, item_id: int, status: str, resolution: str) -> ReviewItem:
         """Marks one open item ``resolved`` or ``discarded`` without touching any content."""
         with self.db.session() as session:
             items = _open_items(session, [item_id])
             _close(session, user, items, status, resolution or status)
-            return item_dict(items[0])
+        return items[0]
 
     def _entry(self, faq_id: str) -> FaqEntry | None:
         content = load_faq(self.faq_dir)

@@ -82,26 +82,6 @@ class Agreement(Base):
         back_populates="agreement", order_by="AgreementEvent.id", cascade="all, delete-orphan"
     )
 
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "id": self.id,
-            "reference": self.reference,
-            "employee": self.employee_id,
-            "manager": self.manager_id,
-            "unit": self.unit,
-            "share_percent": self.share_percent,
-            "place": {"kind": self.place_kind, "description": self.place_description},
-            "start_date": self.start_date.isoformat(),
-            "end_date": self.end_date.isoformat(),
-            "tasks": self.tasks,
-            "equipment": list(self.equipment or []),
-            "it_security_confirmed": self.it_security_confirmed,
-            "status": self.status,
-            "decision_reason": self.decision_reason,
-            "risk_assessment_id": self.risk_assessment_id,
-            "region": self.region,
-        }
-
 
 class RiskAssessmentStatus(StrEnum):
     BOOKED = "booked"

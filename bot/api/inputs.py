@@ -1,10 +1,11 @@
 """What the API accepts from a request, before any service sees it: no unknown fields, text that
-is text, and ids the database can hold."""
+is text, ids the database can hold, and dates the calendar arithmetic can handle."""
 
-from typing import Annotated
+from datetime import date, datetime
+from typing import Annotated, TypeVar
 
 from fastapi import Path
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, field_validator
 from pydantic_core import PydanticCustomError
 
 # The largest id a 32-bit INTEGER column holds; a larger one would make PostgreSQL fail the
@@ -13,6 +14,28 @@ MAX_ID = 2**31 - 1
 
 RecordId = Annotated[int, Field(ge=1, le=MAX_ID)]
 PathId = Annotated[int, Path(ge=1, le=MAX_ID, description="A record's id, 1 to 2147483647.")]
+
+# Dates far outside any agreement's life (year 1, year 9999) would overflow the services'
+# date arithmetic (a meeting's end, free slots, UTC conversion) instead of being refused.
+EARLIEST_DAY, LATEST_DAY = date(1900, 1, 1), date(2999, 12, 31)
+
+
+DateOrTime = TypeVar("DateOrTime", date, datetime)
+
+
+def within_calendar(value: DateOrTime) -> DateOrTime:
+    day = value.date() if isinstance(value, datetime) else value
+    if not EARLIEST_DAY <= day <= LATEST_DAY:
+        raise PydanticCustomError("date_out_of_range", "date outside 1900-2999")
+    return value
+
+
+Day = Annotated[date, AfterValidator(within_calendar), Field(description="A date in 1900-2999.")]
+Moment = Annotated[
+    AwareDatetime,
+    AfterValidator(within_calendar),
+    Field(description="A time with its UTC offset, in 1900-2999."),
+]
 
 
 class RequestBody(BaseModel):

@@ -5,11 +5,11 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
-from pydantic import AwareDatetime, BaseModel, Field
+from pydantic import BaseModel, Field
 
 from bot.api.deps import CurrentUser, limit_writes
 from bot.api.errors import ApiError, error_responses
-from bot.api.inputs import PathId, RecordId, RequestBody
+from bot.api.inputs import Day, Moment, PathId, RecordId, RequestBody
 from bot.risk_assessments.invitation import assessment_invitation
 from bot.risk_assessments.service import Action, RiskAssessmentService
 from bot.storage.models import BusyTime, RiskAssessment, RiskAssessmentStatus
@@ -40,7 +40,7 @@ RiskAssessments = Annotated[RiskAssessmentService, Depends(risk_assessment_servi
 
 class Booking(RequestBody):
     employee: str = Field(max_length=80)
-    start: AwareDatetime
+    start: Moment
     duration_minutes: int = Field(default=45, ge=15, le=240)
     place: str = Field(default="Teams", min_length=1, max_length=200)
     safety_representative: str | None = Field(default=None, max_length=80)
@@ -48,24 +48,24 @@ class Booking(RequestBody):
 
 
 class Move(RequestBody):
-    start: AwareDatetime
+    start: Moment
 
 
 class PlannedAction(RequestBody):
     action: str = Field(min_length=1, max_length=500)
     owner: str = Field(min_length=1, max_length=120)
-    due: date
+    due: Day
 
 
 class Outcome(RequestBody):
     risks: str = Field(min_length=1, max_length=5000)
     actions: list[PlannedAction] = Field(default=[], max_length=50)
-    follow_up_on: date
+    follow_up_on: Day
 
 
 class Busy(RequestBody):
-    start: AwareDatetime
-    end: AwareDatetime
+    start: Moment
+    end: Moment
 
 
 class PlannedActionOut(BaseModel):

@@ -1,9 +1,11 @@
-"""Per-user limit on chat messages: the web chat answers 429 with Retry-After, replicas share the
-count through Redis, and a Redis that is down never stops the chat."""
+"""Per-user limits: chat messages, and changes on every write endpoint. The API answers 429 with
+Retry-After, replicas share the count through Redis, and a Redis that is down never stops the
+chat."""
 
 import asyncio
 import uuid
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -131,3 +133,92 @@ async def test_redis_down_lets_messages_through(caplog: pytest.LogCaptureFixture
     finally:
         await limiter.close()
     assert "Redis unavailable" in caplog.text
+
+
+def busy_time(client: TestClient, user: str, day: int = 30) -> Any:
+    start = datetime.now(UTC) + timedelta(days=day)
+    return client.post(
+        "/api/risk-assessments/busy-times",
+        json={"start": start.isoformat(), "end": (start + timedelta(hours=1)).isoformat()},
+        headers={"X-Demo-User": user},
+    )
+
+
+@pytest.fixture
+def few_writes(tmp_path: Path, rasa: FakeRasa) -> Iterator[TestClient]:
+    settings = make_settings(tmp_path, rasa.url, write_rate_limit=3, write_rate_window_seconds=3600)
+    with TestClient(create_app(settings, CharTrigramEncoder())) as client:
+        yield client
+
+
+def test_a_flood_of_busy_times_is_cut_off_at_the_default_limit(
+    tmp_path: Path, rasa: FakeRasa
+) -> None:
+    with TestClient(create_app(make_settings(tmp_path, rasa.url), CharTrigramEncoder())) as client:
+        statuses = [busy_time(client, "maria.berg", day).status_code for day in range(1, 71)]
+        stored = client.get(
+            "/api/risk-assessments/busy-times", headers={"X-Demo-User": "maria.berg"}
+        )
+    assert statuses == [201] * 60 + [429] * 10
+    assert len(stored.json()) == 60
+
+
+def test_every_write_endpoint_counts_against_one_limit_per_user(
+    few_writes: TestClient, rasa: FakeRasa
+) -> None:
+    for day in (1, 2, 3):
+        assert busy_time(few_writes, "maria.berg", day).status_code == 201
+    refused = busy_time(few_writes, "maria.berg", 4)
+    assert refused.status_code == 429
+    body = refused.json()
+    wait = int(refused.headers["Retry-After"])
+    assert 1 <= wait <= 3600
+    assert body["code"] == "rate_limited"
+    assert f"Vänta {wait} sekunder" in body["detail"] and "ändringar" in body["detail"]
+    assert f"Wait {wait} seconds" in body["detail_en"]
+    # The same budget on another router's write; reads and the chat are not counted.
+    decision = few_writes.post(
+        "/api/agreements/1/decision",
+        json={"decision": "approve"},
+        headers={"X-Demo-User": "maria.berg"},
+    )
+    assert decision.status_code == 429
+    listed = few_writes.get(
+        "/api/risk-assessments/busy-times", headers={"X-Demo-User": "maria.berg"}
+    )
+    assert len(listed.json()) == 3
+    assert say(few_writes, "maria.berg").status_code == 200
+    assert busy_time(few_writes, "johan.lind").status_code == 201
+
+
+def test_hr_changes_are_limited_too(few_writes: TestClient) -> None:
+    hr = {"X-Demo-User": "hanna.holm"}
+    closes = [
+        few_writes.post("/api/hr/queue/items/999999/discard", json={}, headers=hr) for _ in range(4)
+    ]
+    assert [c.status_code for c in closes] == [404, 404, 404, 429]
+    assert few_writes.get("/api/hr/session", headers=hr).status_code == 200
+
+
+def test_replicas_share_the_write_count_in_redis(
+    tmp_path: Path, rasa: FakeRasa, redis_prefix: str
+) -> None:
+    settings = make_settings(
+        tmp_path,
+        rasa.url,
+        write_rate_limit=2,
+        write_rate_window_seconds=3600,
+        redis_url=LOCAL_REDIS,
+    )
+    user = "sven.skog"
+    with (
+        TestClient(create_app(settings, CharTrigramEncoder())) as first,
+        TestClient(create_app(settings, CharTrigramEncoder())) as second,
+    ):
+        first_limiter: RateLimiter = first.app.state.write_rate_limiter  # type: ignore[attr-defined]
+        second_limiter: RateLimiter = second.app.state.write_rate_limiter  # type: ignore[attr-defined]
+        # A prefix of the test's own, so no other run's counts get in.
+        first_limiter._prefix = second_limiter._prefix = redis_prefix
+        assert busy_time(first, user, 1).status_code == 201
+        assert busy_time(second, user, 2).status_code == 201
+        assert busy_time(first, user, 3).status_code == 429

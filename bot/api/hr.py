@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query, Request
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from bot.agreements.service import AgreementService
 from bot.api.deps import ClockDep, CurrentUser, SettingsDep, limit_writes
@@ -26,7 +26,6 @@ from bot.hr.figures import entry_figures
 from bot.hr.queue import QuestionGroup, ReviewDesk
 from bot.identity import Role, User, load_directory
 from bot.settings import Settings
-from bot.storage.models import ReviewItem
 
 
 def require_hr(user: CurrentUser) -> User:
@@ -154,6 +153,8 @@ class HrSession(BaseModel):
 class ReviewItemOut(BaseModel):
     """A question waiting for HR (masked before it was stored)."""
 
+    model_config = ConfigDict(from_attributes=True)
+
     id: int
     question: str
     reason: str
@@ -162,19 +163,6 @@ class ReviewItemOut(BaseModel):
     created_at: datetime
     resolved_by: str | None
     resolution: str | None
-
-    @classmethod
-    def of(cls, item: ReviewItem) -> "ReviewItemOut":
-        return cls(
-            id=item.id,
-            question=item.question,
-            reason=item.reason,
-            faq_id=item.faq_id,
-            status=item.status,
-            created_at=item.created_at,
-            resolved_by=item.resolved_by,
-            resolution=item.resolution,
-        )
 
 
 class QuestionGroupOut(BaseModel):
@@ -196,7 +184,7 @@ class QuestionGroupOut(BaseModel):
             count=len(group.items),
             reasons=reasons,
             faq_ids=sorted({i.faq_id for i in group.items if i.faq_id}),
-            items=[ReviewItemOut.of(i) for i in group.items],
+            items=[ReviewItemOut.model_validate(i) for i in group.items],
         )
 
 
@@ -332,7 +320,7 @@ def close_item(
 ) -> ReviewItemOut:
     status = "resolved" if action == "resolve" else "discarded"
     item = desk.close_item(user, item_id, status, body.resolution if body else "")
-    return ReviewItemOut.of(item)
+    return ReviewItemOut.model_validate(item)
 
 
 @router.get("/figures")

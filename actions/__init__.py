@@ -1,94 +1,76 @@
-"""Rasa custom actions. They run inside the app, which hands them the services they need."""
+"""Rasa custom actions. They run inside the app, which hands them the services they need.
 
-from collections.abc import Callable
-from dataclasses import dataclass, field
-from datetime import date
-from pathlib import Path
+``conversation/`` holds what every guided form shares (reading a message, repair patterns);
+each process has its own package: ``agreement/`` (request, decision) and ``risk_assessment/``
+(booking, moving and cancelling, outcome).
+"""
 
 from rasa_sdk import Action
 
-from actions.agreement import (
-    ActionAgreementSummary,
-    ActionAskEquipment,
-    ActionCancelAgreement,
-    ActionChangeAgreement,
+from actions.agreement.decision import (
     ActionDecideAgreement,
-    ActionShowPendingAgreements,
+    ActionShowAgreements,
+    ActionStartDecision,
+    ValidateDecisionForm,
+)
+from actions.agreement.request import (
     ActionStartAgreement,
     ActionSubmitAgreement,
     ValidateAgreementForm,
-    ValidateRejectionForm,
 )
+from actions.conversation.form import GuidedForm
 from actions.faq import ActionAnswerFaq
-from actions.risk_assessment import (
-    ActionAskEmployee,
-    ActionAskFollowUp,
-    ActionAskMeetingTime,
-    ActionAskSafetyRepresentative,
+from actions.risk_assessment.booking import (
     ActionBookRiskAssessment,
-    ActionCancelRiskAssessment,
-    ActionChangeRiskAssessment,
-    ActionDocumentRiskAssessment,
-    ActionRescheduleRiskAssessment,
-    ActionRiskAssessmentSummary,
-    ActionStartOutcome,
-    ActionStartReschedule,
     ActionStartRiskAssessment,
-    ActionStopRiskAssessment,
-    ValidateOutcomeForm,
-    ValidateRescheduleForm,
     ValidateRiskAssessmentForm,
 )
-from bot.agreements.service import AgreementService
-from bot.faq.answering import FaqAnswerer
-from bot.mail import Mailer
-from bot.risk_assessments.service import RiskAssessmentService
-from bot.settings import PROJECT_ROOT
+from actions.risk_assessment.changes import (
+    ActionCancelRiskAssessment,
+    ActionRescheduleRiskAssessment,
+    ActionStartCancelBooking,
+    ActionStartReschedule,
+    ValidateCancelBookingForm,
+    ValidateRescheduleForm,
+)
+from actions.risk_assessment.outcome import (
+    ActionDocumentRiskAssessment,
+    ActionStartOutcome,
+    ValidateOutcomeForm,
+)
+from actions.services import Services
 
-
-@dataclass
-class Services:
-    """What the actions work with. ``answerer`` is a provider: HR's edits replace the index."""
-
-    answerer: Callable[[], FaqAnswerer]
-    agreements: AgreementService | None = None
-    risk_assessments: RiskAssessmentService | None = None
-    faq_dir: Path = PROJECT_ROOT / "faq"
-    mailer: Mailer | None = None
-    today: Callable[[], date] = field(default=date.today)
+FORMS: tuple[type[GuidedForm], ...] = (
+    ValidateAgreementForm,
+    ValidateDecisionForm,
+    ValidateRiskAssessmentForm,
+    ValidateRescheduleForm,
+    ValidateCancelBookingForm,
+    ValidateOutcomeForm,
+)
+ACTIONS: tuple[type[Action], ...] = (
+    ActionStartAgreement,
+    ActionSubmitAgreement,
+    ActionShowAgreements,
+    ActionStartDecision,
+    ActionDecideAgreement,
+    ActionStartRiskAssessment,
+    ActionBookRiskAssessment,
+    ActionStartReschedule,
+    ActionRescheduleRiskAssessment,
+    ActionStartCancelBooking,
+    ActionCancelRiskAssessment,
+    ActionStartOutcome,
+    ActionDocumentRiskAssessment,
+)
 
 
 def build_actions(services: Services) -> list[Action]:
-    s = services
-    agreement = (s.agreements, s.answerer, s.today)
-    risk = (s.risk_assessments, s.agreements, s.answerer, s.faq_dir, s.mailer)
-    return [
-        ActionAnswerFaq(s.answerer),
-        ActionStartAgreement(*agreement),
-        ValidateAgreementForm(*agreement),
-        ActionAgreementSummary(*agreement),
-        ActionAskEquipment(*agreement),
-        ActionSubmitAgreement(*agreement),
-        ActionCancelAgreement(),
-        ActionChangeAgreement(),
-        ActionShowPendingAgreements(*agreement),
-        ActionDecideAgreement(*agreement),
-        ValidateRejectionForm(),
-        ActionStartRiskAssessment(*risk),
-        ValidateRiskAssessmentForm(*risk),
-        ValidateRescheduleForm(*risk),
-        ActionAskEmployee(*risk),
-        ActionAskSafetyRepresentative(*risk),
-        ActionAskMeetingTime(*risk),
-        ActionRiskAssessmentSummary(*risk),
-        ActionChangeRiskAssessment(),
-        ActionBookRiskAssessment(*risk),
-        ActionStopRiskAssessment(),
-        ActionStartReschedule(*risk),
-        ActionRescheduleRiskAssessment(*risk),
-        ActionCancelRiskAssessment(*risk),
-        ActionStartOutcome(*risk),
-        ValidateOutcomeForm(*risk),
-        ActionAskFollowUp(*risk),
-        ActionDocumentRiskAssessment(*risk),
-    ]
+    """Every action Rasa may call, each with the services it needs."""
+    forms = [form(services) for form in FORMS]
+    asks = [ask for form in forms for ask in form.ask_actions()]
+    processes = [action(services) for action in ACTIONS]
+    return [ActionAnswerFaq(services.answerer), *forms, *asks, *processes]
+
+
+__all__ = ["Services", "build_actions"]

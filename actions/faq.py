@@ -6,6 +6,7 @@ from typing import Any
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.conversation.reading import Message
 from bot.faq.answering import CHOOSE_FAQ_INTENT, FaqAnswerer, Reply
 from bot.faq.language import is_english
 
@@ -31,14 +32,19 @@ class ActionAnswerFaq(Action):
             english = is_english(last_free_text(tracker))
             reply = answerer.reply_with_entry(faq_id, english)
         else:
-            ranking = message.get("intent_ranking") or []
-            reply = answerer.reply_to(
-                message.get("text") or "",
-                topic_confidence=topic_confidence(ranking),
-                out_of_scope=intent_confidence(ranking, OUT_OF_SCOPE_INTENT),
-            )
+            reply = faq_reply(answerer, Message.from_tracker(tracker))
         utter(dispatcher, reply)
         return []
+
+
+def faq_reply(answerer: FaqAnswerer, message: Message) -> Reply:
+    """The FAQ's reply to ``message``, nudged by the topic Rasa recognised."""
+    ranking = [{"name": name, "confidence": c} for name, c in message.intent_ranking]
+    return answerer.reply_to(
+        message.text,
+        topic_confidence=topic_confidence(ranking),
+        out_of_scope=intent_confidence(ranking, OUT_OF_SCOPE_INTENT),
+    )
 
 
 def utter(dispatcher: CollectingDispatcher, reply: Reply) -> None:

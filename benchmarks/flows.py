@@ -82,13 +82,20 @@ def load_conversations(path: Path = CONVERSATIONS) -> tuple[datetime, list[Conve
             split=c["split"],
             category=c["category"],
             user=c.get("user", "anna.andersson"),
-            turns=[str(t) for t in c["turns"]],
+            turns=[turn(c["id"], t) for t in c["turns"]],
             expect=c["expect"],
             given=list(c.get("given") or []),
         )
         for c in data["conversations"]
     ]
     return now, conversations
+
+
+def turn(conversation: str, text: object) -> str:
+    """A message as written; YAML reads an unquoted yes or no as a boolean."""
+    if not isinstance(text, str):
+        raise ValueError(f"{conversation}: quote the message {text!r} in {CONVERSATIONS.name}")
+    return text
 
 
 # --- what a conversation starts from -----------------------------------------------------------

@@ -25,6 +25,7 @@ from bot.api.limits import RequestSizeLimit
 from bot.auth import OidcAuthenticator
 from bot.channels import teams
 from bot.chat import ChatService
+from bot.clock import Clock
 from bot.faq.answering import FaqAnswerer
 from bot.faq.embeddings import Encoder
 from bot.faq.reload import FaqReloader, watch_faq
@@ -69,7 +70,9 @@ def create_app(settings: Settings | None = None, encoder: Encoder | None = None)
             settings.redis_url,
             prefix="distansguiden:write-rate",
         )
-        app.state.agreements = await anyio.to_thread.run_sync(open_agreements, settings, region)
+        app.state.agreements = await anyio.to_thread.run_sync(
+            open_agreements, settings, region, clock
+        )
         app.state.risk_assessments = (
             RiskAssessmentService(
                 app.state.agreements.db, app.state.agreements.directory, now=clock.now
@@ -104,7 +107,7 @@ def create_app(settings: Settings | None = None, encoder: Encoder | None = None)
             agreements=app.state.agreements,
             risk_assessments=app.state.risk_assessments,
             faq_dir=settings.faq_dir,
-            today=clock.today,
+            clock=clock,
             mailer=mailer_from_settings(settings),
         )
         for action in build_actions(services):
@@ -193,7 +196,7 @@ def create_app(settings: Settings | None = None, encoder: Encoder | None = None)
     return app
 
 
-def open_agreements(settings: Settings, region: Region) -> AgreementService | None:
+def open_agreements(settings: Settings, region: Region, clock: Clock) -> AgreementService | None:
     """The agreement service, or None while the database cannot be reached: FAQ answers
     must keep working when only the agreement store is down."""
     db = Database(settings.database_url)
@@ -203,7 +206,7 @@ def open_agreements(settings: Settings, region: Region) -> AgreementService | No
         log.error("Database unavailable, agreements disabled: %s", error)
         db.dispose()
         return None
-    return AgreementService(db, load_directory(settings.directory_file), region)
+    return AgreementService(db, load_directory(settings.directory_file), region, clock)
 
 
 async def ask_for_outcomes_periodically(service: RiskAssessmentService, interval: float) -> None:

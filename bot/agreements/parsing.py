@@ -73,3 +73,136 @@ def parse_date(text: str, today: date) -> date | None:
         },
     )
     return parsed.date() if parsed else None
+
+
+MONTHS = (
+    "januari|februari|mars|april|maj|juni|juli|augusti|september|oktober|november|december|"
+    "january|february|march|may|june|july|august|october|"
+    r"jan|feb|mar|apr|jun|jul|aug|sep|sept|okt|oct|nov|dec"
+)
+ORDINAL_WORDS = "|".join(ORDINALS)
+# Where a date stands in a longer message ("oj, startdatumet ska vara 15 januari").
+DATE_IN_TEXT = re.compile(
+    rf"\d{{4}}-\d{{1,2}}-\d{{1,2}}"
+    rf"|\b\d{{1,2}}(?::[ae])?\s+(?:{MONTHS})\b\.?(?:\s+\d{{4}})?"
+    rf"|\b(?:den\s+)?(?:{ORDINAL_WORDS})\s+(?:{MONTHS})\b(?:\s+\d{{4}})?"
+    rf"|\b(?:{MONTHS})\s+\d{{1,2}}(?:st|nd|rd|th)?\b(?:,?\s+\d{{4}})?"
+    r"|\b\d{1,2}/\d{1,2}(?:\s+\d{4})?"
+    r"|\b(?:nästa|kommande|next)?\s*(?:måndag|tisdag|onsdag|torsdag|fredag|monday|tuesday|"
+    r"wednesday|thursday|friday)\b"
+    r"|\bi\s*morgon\b|\btomorrow\b",
+    re.IGNORECASE,
+)
+RANGE = re.compile(
+    r"(\d+(?:[.,]\d+)?)\s*(?:%|procent|percent)?\s*(?:och|till|eller|or|to|and|-|–)\s*"
+    r"(\d+(?:[.,]\d+)?)\s*(?:%|procent|percent)"
+)
+SHARE_WORDS = re.compile(
+    r"%|\bprocent|\bpercent|\bdag(ar)?\b|\bdays?\b|hälften|halva|halvtid|\bhalf\b|heltid|"
+    r"fjärdedel|tredjedel|quarter|\bthird\b"
+)
+
+
+def find_date(text: str, today: date) -> date | None:
+    """The first date written anywhere in ``text``, relative dates counted from ``today``."""
+    match = DATE_IN_TEXT.search(text.lower())
+    return parse_date(match.group(0), today) if match else None
+
+
+def find_share(text: str, working_days_per_week: int = 5) -> float | None:
+    """A share named anywhere in a longer message ("nej vänta, jag menar 60 procent"); a bare
+    number does not count here, as it may be anything."""
+    lowered = text.lower()
+    if not SHARE_WORDS.search(lowered):
+        return None
+    return parse_share(lowered, working_days_per_week)
+
+
+def share_options(text: str) -> list[float]:
+    """The two ends of a range ("mellan 40 och 60 procent"), or nothing."""
+    match = RANGE.search(text.lower())
+    if match is None:
+        return []
+    low, high = (float(g.replace(",", ".")) for g in match.groups())
+    return [low, high] if low != high else []
+
+
+PLACE_KINDS = {
+    "holiday_home": (
+        "fritidsbostad", "fritidshus", "stuga", "stugan", "sommarhus", "landet", "torp",
+        "fjällstuga", "summer house", "summerhouse", "cottage", "cabin", "holiday home",
+    ),
+    "home": (
+        "hemma", "hemifrån", "hemmet", "hem", "bostad", "bostaden", "lägenhet", "lägenheten",
+        "villa", "villan", "radhus", "home", "my flat", "my apartment",
+    ),
+}  # fmt: skip
+PLACE_NAMES = {"home": "Hemma", "holiday_home": "Fritidsbostaden", "other": "Annan plats"}
+WORDS = re.compile(r"[a-zåäöéü]+")
+
+
+def place_kind(text: str) -> str:
+    """``home``, ``holiday_home`` or ``other``; compounds count ("sommarstugan" is a holiday
+    home), negated places do not ("hemma, inte i stugan" is home)."""
+    lowered = re.sub(r"\b(inte|ej|not)\s+(i\s+|på\s+|from\s+|in\s+)?\w+", " ", text.lower())
+    words = WORDS.findall(lowered)
+    for kind in ("holiday_home", "home"):
+        for name in PLACE_KINDS[kind]:
+            if " " in name and name in lowered:
+                return kind
+            if any(w == name or (len(name) > 4 and w.endswith(name)) for w in words):
+                return kind
+    return "other"
+
+
+EQUIPMENT_SYNONYMS = {
+    "Bärbar dator": ("bärbar", "dator", "laptop", "computer", "pc"),
+    "Bildskärm": ("skärm", "bildskärm", "monitor", "screen", "display"),
+    "Tangentbord och mus": ("tangentbord", "mus", "keyboard", "mouse"),
+    "Headset": ("headset", "hörlurar", "headphones", "lurar"),
+    "Dockningsstation": ("dockningsstation", "docka", "dockstation", "docking"),
+    "Kontorsstol": ("stol", "kontorsstol", "chair"),
+    "Mobiltelefon": ("mobil", "mobiltelefon", "telefon", "phone", "mobile"),
+}
+NO_EQUIPMENT = re.compile(
+    r"^(ingen|inget|inga|nej|none|nothing|no)( utrustning| alls| just nu| equipment| thanks"
+    r"| tack)*$"
+)
+ITEM_SPLIT = re.compile(r",|;|\n|\+|&|/|\boch\b|\bsamt\b|\band\b|\bplus\b")
+ITEM_FILLERS = re.compile(
+    r"\b(en|ett|två|tre|a|an|one|two|bara|only|just|då|också|also|the|my|min|mitt|också|"
+    r"lånar|låna|jag|i|want|to|borrow|kanske|även)\b"
+)
+NEGATED_ITEM = re.compile(r"^\s*(ingen|inget|inga|inte|no|not)\b")
+
+
+def equipment_items(text: str, options: list[str]) -> list[str] | None:
+    """The items named in ``text`` by the region form's own names ("skärm och headset" ->
+    Bildskärm, Headset), without those negated ("ingen dator, bara ett headset" -> Headset);
+    ``[]`` for "ingen"; None when no item is recognised."""
+    lowered = " ".join(text.lower().split()).strip(" .!")
+    if NO_EQUIPMENT.match(lowered):
+        return []
+    items: list[str] = []
+    for part in ITEM_SPLIT.split(lowered):
+        if NEGATED_ITEM.match(part):
+            continue
+        name = " ".join(ITEM_FILLERS.sub(" ", part).split())
+        item = equipment_name(name, options)
+        if item and item not in items:
+            items.append(item)
+    return items or None
+
+
+def equipment_name(text: str, options: list[str]) -> str | None:
+    """The form's name for one item, or None when it is not equipment the region lists."""
+    if not text:
+        return None
+    for option in options:
+        if text == option.lower() or text in option.lower().split():
+            return option
+    words = WORDS.findall(text)
+    for option, synonyms in EQUIPMENT_SYNONYMS.items():
+        if any(w == s or (len(s) > 3 and w.endswith(s)) for w in words for s in synonyms):
+            return option
+    return None

@@ -360,3 +360,49 @@ def free_slots(
         else:
             candidate = _at(candidate.date() + timedelta(days=1), hours.start)
     return slots
+
+
+# Where a meeting time starts in a longer message ("kan vi flytta riskbedömningen till den 18
+# december kl 14?"): a weekday, a date, "i morgon", or a clock time.
+_TIME_START = re.compile(
+    r"\b(?:nästa|kommande|next|på|on|den|the)?\s*(?:"
+    + "|".join(_WEEKDAYS_SV + _WEEKDAYS_EN)
+    + r")|\d{4}-\d{1,2}-\d{1,2}|\b\d{1,2}\s*(?:[/.]\s*\d{1,2}\b|(?::[ae])?\s+(?:"
+    + _MONTH_WORDS
+    + r")\b)|\b(?:den\s+)?(?:"
+    + "|".join(sorted(map(re.escape, _ORDINALS), key=len, reverse=True))
+    + r")\s+(?:"
+    + _MONTH_WORDS
+    + r")\b|\b(?:"
+    + _MONTH_WORDS
+    + r")\s+\d{1,2}\b"
+    r"|\b(?:i\s*morgon|imorgon|övermorgon|tomorrow|i\s*går|igår|yesterday|i\s*dag|idag|today)\b"
+    r"|\b(?:kl\.?|klockan|at)\s*\d{1,2}|(?<![\d-])\d{1,2}[:.]\d{2}\b|\b\d{1,2}\s*(?:am|pm)\b",
+    re.IGNORECASE,
+)
+_TRAILING_WORDS = re.compile(
+    r"[\s,.!?]*\b(istället|i stället|instead|då|tack|please|ok|eller|or|om det går)\b[\s,.!?]*$"
+)
+_DATE_WORDS = re.compile(
+    r"\b(?:" + "|".join(_WEEKDAYS_SV + _WEEKDAYS_EN) + r"|i\s*morgon|imorgon|övermorgon|tomorrow"
+    r"|i\s*går|igår|yesterday|i\s*dag|idag|today"
+    r"|" + _MONTH_WORDS + r")\b|\d{4}-\d{1,2}-\d{1,2}|\b\d{1,2}/\d{1,2}\b",
+    re.IGNORECASE,
+)
+
+
+def find_meeting_time(text: str, now: datetime, on: date | None = None) -> ParsedTime | None:
+    """The meeting time written somewhere in ``text``, relative to ``now``; a clock time alone
+    ("kan vi ta kl 14 istället?") is on the day ``on`` when one is given."""
+    lowered = " ".join(text.lower().split())
+    match = _TIME_START.search(lowered)
+    if match is None:
+        return None
+    span = lowered[match.start() :].strip(" ?!.")
+    while (trimmed := _TRAILING_WORDS.sub("", span)) != span:
+        span = trimmed
+    if on is not None and not _DATE_WORDS.search(span):
+        clock = parse_meeting_time(f"{on.isoformat()} {span}", now)
+        if clock is not None and _CLOCK_TIME.search(_normalise(span)):
+            return ParsedTime(start=clock.start, ambiguous=False)
+    return parse_meeting_time(span, now)

@@ -1,5 +1,6 @@
 """Whole agreement conversations through /api/chat against the real Rasa + app."""
 
+import itertools
 import uuid
 from collections.abc import Callable, Iterator
 from datetime import date, timedelta
@@ -15,6 +16,9 @@ Chat = Callable[..., httpx.Response]
 
 START = date.today() + timedelta(days=30)
 END = START + timedelta(days=300)
+# Each request an employee sends in this session gets a period of its own: a request that
+# overlaps one still waiting for a decision is asked about, not stored beside it.
+PERIODS = itertools.count()
 
 
 @pytest.fixture(scope="module")
@@ -29,6 +33,8 @@ class Conversation:
         self.chat = chat
         self.user = user
         self.id = f"flow-{uuid.uuid4().hex[:10]}"
+        shift = timedelta(days=400 * next(PERIODS))
+        self.start, self.end = START + shift, END + shift
 
     def say(self, text: str) -> str:
         response = self.chat(text, conversation_id=self.id, user=self.user)
@@ -44,8 +50,8 @@ def fill_form(c: Conversation, share: str = "40%") -> str:
     assert "Hur stor del av arbetstiden" in c.say("jag vill ansöka om distansarbete")
     assert "Var ska du arbeta" in c.say(share)
     assert "Från vilket datum" in c.say("Hemma")
-    assert "Till och med vilket datum" in c.say(START.isoformat())
-    assert "Vilka arbetsuppgifter" in c.say(END.isoformat())
+    assert "Till och med vilket datum" in c.say(c.start.isoformat())
+    assert "Vilka arbetsuppgifter" in c.say(c.end.isoformat())
     assert "Vilken utrustning" in c.say("Utredningar och rapportskrivning")
     assert "IT-användare" in c.say("bildskärm och headset")
     return c.say("ja")
@@ -146,7 +152,7 @@ def test_correcting_an_answer_from_the_summary(chat: Chat) -> None:
     fill_form(c)
     assert "/change_agreement" in [b["payload"] for b in c.buttons()]
     assert "Från vilket datum" in c.say("ändra startdatum")
-    later = START + timedelta(days=7)
+    later = c.start + timedelta(days=7)
     summary = c.say(later.isoformat())
-    assert f"Period: {later.isoformat()} – {END.isoformat()}" in summary
+    assert f"Period: {later.isoformat()} – {c.end.isoformat()}" in summary
     assert "referensnummer" in c.say("/affirm")

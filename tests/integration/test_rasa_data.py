@@ -10,23 +10,25 @@ from bot.settings import PROJECT_ROOT
 
 pytestmark = pytest.mark.slow
 
+# Reached only by buttons: the "Menade du …?" answers (/choose_faq{...}), the manager's decisions
+# (/decide_agreement{...}), the forms' "Ändra ..." buttons (/change_<form>{"field": ...}) and
+# picking several items one at a time (/choose_item{"item": ...}). Training examples would make
+# the classifier guess them for typed text.
+PAYLOAD_ONLY = ("choose_faq", "decide_agreement", "change_decision", "change_outcome",
+                "change_risk_assessment", "choose_item")  # fmt: skip
+# Read inside the forms by their validation actions (actions/conversation/), never by a rule:
+# inside a form every message goes to the form.
+READ_BY_FORMS = ("affirm", "deny", "change_agreement", "change_decision", "change_outcome",
+                 "change_risk_assessment", "choose_item")  # fmt: skip
 JUSTIFIED_WARNINGS = {
-    # Reached only by the "Menade du …?" buttons (payload /choose_faq{...}); training examples
-    # would make the classifier guess it for typed text.
-    "The intent 'choose_faq' is listed in the domain file, "
-    "but is not found in the NLU training data.",
-    # Reached only by the manager's approve/reject buttons (payload /decide_agreement{...}).
-    "The intent 'decide_agreement' is listed in the domain file, "
-    "but is not found in the NLU training data.",
-    # Reached only by the booking summary's "Ändra ..." buttons (/change_risk_assessment{...}).
-    "The intent 'change_risk_assessment' is listed in the domain file, "
-    "but is not found in the NLU training data.",
+    *(
+        f"The intent '{intent}' is listed in the domain file, but is not found in the NLU "
+        "training data."
+        for intent in PAYLOAD_ONLY
+    ),
+    *(f"The intent '{intent}' is not used in any story or rule." for intent in READ_BY_FORMS),
     # Spoken by Rasa's built-in action_default_fallback (RulePolicy core fallback), not by a rule.
     "The utterance 'utter_default' is not used in any story or rule.",
-    # Spoken by custom actions (dispatcher.utter_message(response=...)).
-    "The utterance 'utter_agreement_continue' is not used in any story or rule.",
-    "The utterance 'utter_agreement_cancelled' is not used in any story or rule.",
-    "The utterance 'utter_risk_assessment_continue' is not used in any story or rule.",
 }
 # Forms speak utter_ask_<slot> themselves when they request a slot.
 FORM_PROMPT = re.compile(r"The utterance 'utter_ask_\w+' is not used in any story or rule\.")

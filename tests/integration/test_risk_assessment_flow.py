@@ -79,7 +79,8 @@ def test_book_move_document_then_the_blocked_approval_goes_through(chat: Chat, s
     due = (date.today() + timedelta(days=20)).isoformat()
     assert "Minst en gång per år" in manager.say(f"Låna ut bildskärm – Maria Berg – {due}")
     in_a_year = manager.buttons()[0]["payload"]
-    documented = manager.say(in_a_year)
+    assert "Ska jag spara dokumentationen?" in manager.say(in_a_year)
+    documented = manager.say("ja")
     assert "Riskbedömningen är dokumenterad, med 1 åtgärder" in documented
     assert "kan nu beslutas" in documented
     assert "är godkänd" in manager.say(approve)

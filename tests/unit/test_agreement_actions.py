@@ -1,7 +1,9 @@
-"""The agreement form's validators and actions, run as rasa-sdk runs them (no server)."""
+"""The agreement request and the manager's decision, run as Rasa runs them (no server): every
+message read by the form's conversation layer before anything is stored."""
 
+import itertools
 from collections.abc import Iterator
-from datetime import date
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -9,27 +11,34 @@ import pytest
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.exc import OperationalError
 
-from actions.agreement import (
-    ActionAskEquipment,
-    ActionChangeAgreement,
+from actions.agreement.decision import (
     ActionDecideAgreement,
-    ActionShowPendingAgreements,
+    ActionShowAgreements,
+    ActionStartDecision,
+    ValidateDecisionForm,
+    decision_payload,
+)
+from actions.agreement.fields import equipment_prompt
+from actions.agreement.request import (
     ActionStartAgreement,
     ActionSubmitAgreement,
     ValidateAgreementForm,
-    decision_payload,
-    place_kind,
 )
+from actions.conversation.fields import FormContext
+from actions.services import Services
+from bot.agreements.parsing import place_kind
 from bot.agreements.service import AgreementService
+from bot.clock import Clock
 from bot.faq.loader import load_answerer
 from bot.identity import demo_directory
 from bot.regions import load_region
 from bot.settings import Settings
 from bot.storage.database import Database
 from tests.conftest import CharTrigramEncoder
+from tests.unit.forms import form_turn
 from tests.unit.trackers import texts, tracker
 
-TODAY = date(2026, 11, 22)
+CLOCK = Clock.frozen(datetime(2026, 11, 22, 10))  # a Sunday
 
 
 @pytest.fixture(scope="module")
@@ -42,7 +51,9 @@ def answerer(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyp
 def make_service(tmp_path: Path, region: str) -> AgreementService:
     db = Database(f"sqlite:///{tmp_path}/a.db")
     db.migrate()
-    return AgreementService(db, demo_directory(), load_region(Settings().regions_dir, region))
+    return AgreementService(
+        db, demo_directory(), load_region(Settings().regions_dir, region), CLOCK
+    )
 
 
 @pytest.fixture
@@ -52,73 +63,9 @@ def vasternorrland(tmp_path: Path) -> Iterator[AgreementService]:
     service.db.dispose()
 
 
-def validate(form: ValidateAgreementForm, slot: str, value: str, **kwargs: Any) -> tuple[Any, str]:
-    dispatcher = CollectingDispatcher()
-    t = tracker(value, **kwargs)
-    result = getattr(form, f"validate_{slot}")(value, dispatcher, t, {})
-    return result[slot], texts(dispatcher)
-
-
-def test_share_over_the_regions_maximum_is_explained_and_asked_again(
-    vasternorrland: AgreementService, answerer: Any
-) -> None:
-    form = ValidateAgreementForm(vasternorrland, answerer, lambda: TODAY)
-    value, said = validate(form, "agreement_share", "60 procent")
-    assert value is None
-    assert "högst 49 %" in said and "Granskning av distansarbete" in said
-    assert validate(form, "agreement_share", "två dagar i veckan")[0] == 40.0
-    for nonsense in ("blå", "-5", "150 %"):
-        assert validate(form, "agreement_share", nonsense)[0] is None
-
-
-def test_dates_are_understood_and_checked(vasternorrland: AgreementService, answerer: Any) -> None:
-    form = ValidateAgreementForm(vasternorrland, answerer, lambda: TODAY)
-    assert validate(form, "agreement_start", "1 januari")[0] == "2027-01-01"
-    value, said = validate(form, "agreement_start", "2026-10-01")
-    assert value is None and "har redan varit" in said
-    start = {"agreement_start": "2027-01-01"}
-    assert validate(form, "agreement_end", "31 december 2027", slots=start)[0] == "2027-12-31"
-    value, said = validate(form, "agreement_end", "2030-01-01", slots=start)
-    assert value is None and "högst 24 månader" in said
-    value, said = validate(form, "agreement_end", "2026-12-01", slots=start)
-    assert value is None and "efter startdatumet" in said
-
-
-def test_faq_question_in_the_middle_is_answered_and_the_slot_asked_again(
-    vasternorrland: AgreementService, answerer: Any
-) -> None:
-    form = ValidateAgreementForm(vasternorrland, answerer, lambda: TODAY)
-    value, said = validate(
-        form,
-        "agreement_start",
-        "Vilka kostnader står arbetsgivaren för?",
-        intent="faq_costs",
-        confidence=0.95,
-    )
-    assert value is None
-    assert "Arbetsgivaren står inte för kostnader" in said
-    assert "utter_agreement_continue" in said
-
-
-def test_equipment_is_matched_to_the_form_list(
-    vasternorrland: AgreementService, answerer: Any
-) -> None:
-    form = ValidateAgreementForm(vasternorrland, answerer, lambda: TODAY)
-    assert validate(form, "agreement_equipment", "skärm och headset")[0] == ["Bildskärm", "Headset"]
-    assert validate(form, "agreement_equipment", "ingen")[0] == []
-
-
-def test_it_security_must_be_confirmed(vasternorrland: AgreementService, answerer: Any) -> None:
-    form = ValidateAgreementForm(vasternorrland, answerer, lambda: TODAY)
-    assert validate(form, "agreement_it_security", "ja")[0] is True
-    value, said = validate(form, "agreement_it_security", "nej")
-    assert value is None and "informationssäkerhet" in said
-
-
-def test_place_kinds() -> None:
-    assert place_kind("Hemma på Storgatan 1") == "home"
-    assert place_kind("i stugan i Dalarna") == "holiday_home"
-    assert place_kind("Kontorshotell i Umeå") == "other"
+@pytest.fixture
+def services(vasternorrland: AgreementService, answerer: Any) -> Services:
+    return Services(answerer=answerer, agreements=vasternorrland, clock=CLOCK)
 
 
 FILLED = {
@@ -129,13 +76,138 @@ FILLED = {
     "agreement_tasks": "Utredningar",
     "agreement_equipment": ["Bildskärm"],
     "agreement_it_security": True,
+    "agreement_overlap": "none",
+    "agreement_confirmed": True,
 }
 
 
-async def test_start_needs_a_known_user_with_a_manager(
-    vasternorrland: AgreementService, answerer: Any
+async def answer(services: Services, slot: str, text: str, **kwargs: Any) -> tuple[Any, str]:
+    """The value ``text`` gives ``slot`` when the form asks for it, with the answers before it
+    given, and what was said."""
+    earlier = dict(itertools.takewhile(lambda item: item[0] != slot, FILLED.items()))
+    filled = {**earlier, **kwargs.pop("slots", {})}
+    turn = await form_turn(ValidateAgreementForm(services), text, filled, slot, **kwargs)
+    return turn.slots.get(slot), turn.said
+
+
+async def test_share_over_the_regions_maximum_is_explained_and_asked_again(
+    services: Services,
 ) -> None:
-    start = ActionStartAgreement(vasternorrland, answerer, lambda: TODAY)
+    value, said = await answer(services, "agreement_share", "60 procent")
+    assert value is None
+    assert "högst 49 %" in said and "Granskning av distansarbete" in said
+    assert (await answer(services, "agreement_share", "två dagar i veckan"))[0] == 40.0
+    for nonsense in ("blå", "-5", "150 %"):
+        assert (await answer(services, "agreement_share", nonsense))[0] is None
+
+
+async def test_dates_are_understood_and_checked(services: Services) -> None:
+    assert (await answer(services, "agreement_start", "1 januari"))[0] == "2027-01-01"
+    value, said = await answer(services, "agreement_start", "2026-10-01")
+    assert value is None and "har redan varit" in said
+    start = {"agreement_start": "2027-01-01"}
+    end = await answer(services, "agreement_end", "31 december 2027", slots=start)
+    assert end[0] == "2027-12-31"
+    value, said = await answer(services, "agreement_end", "2030-01-01", slots=start)
+    assert value is None and "högst 24 månader" in said
+    value, said = await answer(services, "agreement_end", "2026-12-01", slots=start)
+    assert value is None and "efter startdatumet" in said
+
+
+async def test_faq_question_in_the_middle_is_answered_and_the_slot_asked_again(
+    services: Services,
+) -> None:
+    value, said = await answer(
+        services,
+        "agreement_start",
+        "Vilka kostnader står arbetsgivaren för?",
+        intent="faq_costs",
+        confidence=0.95,
+    )
+    assert value is None
+    assert "Arbetsgivaren står inte för kostnader" in said
+    assert "Vi fortsätter med ansökan. Från vilket datum" in said
+
+
+async def test_equipment_is_matched_to_the_form_list(services: Services) -> None:
+    assert (await answer(services, "agreement_equipment", "skärm och headset"))[0] == [
+        "Bildskärm",
+        "Headset",
+    ]
+    assert (await answer(services, "agreement_equipment", "ingen"))[0] == []
+    only = await answer(services, "agreement_equipment", "ingen dator, bara ett headset")
+    assert only[0] == ["Headset"]
+
+
+async def test_equipment_can_be_picked_one_button_at_a_time(services: Services) -> None:
+    form = ValidateAgreementForm(services)
+    pick = {"intent": "choose_item", "confidence": 1.0}
+    first = await form_turn(
+        form, "/choose_item", {}, "agreement_equipment",
+        entities=[{"entity": "item", "value": "Headset"}], **pick,
+    )  # fmt: skip
+    assert first.slots["agreement_equipment"] is None
+    assert "Headset" in first.said and "Något mer?" in first.said
+    picked = {"flow_pending": first.slots["flow_pending"]}
+    second = await form_turn(
+        form, "/choose_item", picked, "agreement_equipment",
+        entities=[{"entity": "item", "value": "Bildskärm"}], **pick,
+    )  # fmt: skip
+    done = await form_turn(
+        form, "/choose_item", {"flow_pending": second.slots["flow_pending"]},
+        "agreement_equipment", entities=[{"entity": "item", "value": "klart"}], **pick,
+    )  # fmt: skip
+    assert done.slots["agreement_equipment"] == ["Headset", "Bildskärm"]
+
+
+async def test_it_security_is_stored_as_read_only_when_the_user_says_so(
+    services: Services,
+) -> None:
+    assert (await answer(services, "agreement_it_security", "ja"))[0] is True
+    assert (await answer(services, "agreement_it_security", "ja, jag har läst dem"))[0] is True
+    for not_read in ("nej", "jag har inte läst dem", "jag vet faktiskt inte", "inte än", "ok"):
+        value, _ = await answer(services, "agreement_it_security", not_read)
+        assert value is None, not_read
+    assert "informationssäkerhet" in (await answer(services, "agreement_it_security", "nej"))[1]
+
+
+async def test_tasks_mentioning_stopping_are_tasks(services: Services) -> None:
+    for tasks in ("Avsluta och arkivera ärenden", "Hantera avbrott i IT-driften", "Dokumentation"):
+        assert (await answer(services, "agreement_tasks", tasks))[0] == tasks
+
+
+async def test_chitchat_and_questions_are_never_stored(services: Services) -> None:
+    for text in ("tack", "ok", "hej", "vet inte än"):
+        value, said = await answer(services, "agreement_place", text)
+        assert value is None, text
+        assert "var ska du arbeta" in said.lower(), text
+    value, said = await answer(services, "agreement_tasks", "vad menar du med arbetsuppgifter?")
+    assert value is None and "Beskriv kort" in said
+
+
+async def test_a_correction_of_another_answer_is_confirmed_in_one_line(
+    services: Services,
+) -> None:
+    turn = await form_turn(
+        ValidateAgreementForm(services),
+        "nej vänta, jag menar 40 procent",
+        {"agreement_share": 20.0},
+        "agreement_place",
+    )
+    assert turn.slots["agreement_share"] == 40.0
+    assert turn.slots["agreement_place"] is None
+    assert "Ändrat: andel 40 % i stället för 20 %." in turn.said
+    assert "Vi fortsätter med ansökan. Var ska du arbeta" in turn.said
+
+
+def test_place_kinds() -> None:
+    assert place_kind("Hemma på Storgatan 1") == "home"
+    assert place_kind("i stugan i Dalarna") == "holiday_home"
+    assert place_kind("Kontorshotell i Umeå") == "other"
+
+
+async def test_start_needs_a_known_user_with_a_manager(services: Services) -> None:
+    start = ActionStartAgreement(services)
     dispatcher = CollectingDispatcher()
     events = await start.run(dispatcher, tracker("jag vill ansöka"), {})
     assert events[-1] == {"event": "followup", "name": "agreement_form", "timestamp": None}
@@ -145,10 +217,26 @@ async def test_start_needs_a_known_user_with_a_manager(
     assert "ingen chef" in texts(refused)
 
 
+async def test_values_in_the_opening_message_skip_their_questions(services: Services) -> None:
+    dispatcher = CollectingDispatcher()
+    events = await ActionStartAgreement(services).run(
+        dispatcher,
+        tracker("Jag vill ansöka om att jobba hemifrån två dagar i veckan från 1 februari"),
+        {},
+    )
+    filled = {e["name"]: e["value"] for e in events if e.get("event") == "slot" and e["value"]}
+    assert filled == {
+        "agreement_share": 40.0,
+        "agreement_place": "Hemma",
+        "agreement_start": "2027-02-01",
+    }
+    assert "Jag har noterat" in texts(dispatcher)
+
+
 async def test_confirmed_twice_stores_one_request(
-    vasternorrland: AgreementService, answerer: Any
+    services: Services, vasternorrland: AgreementService
 ) -> None:
-    submit = ActionSubmitAgreement(vasternorrland, answerer, lambda: TODAY)
+    submit = ActionSubmitAgreement(services)
     for _ in range(2):
         dispatcher = CollectingDispatcher()
         await submit.run(dispatcher, tracker("/affirm", slots=FILLED), {})
@@ -157,14 +245,14 @@ async def test_confirmed_twice_stores_one_request(
 
 
 async def test_manager_sees_pending_with_buttons_and_another_manager_cannot_decide(
-    vasternorrland: AgreementService, answerer: Any
+    services: Services, vasternorrland: AgreementService
 ) -> None:
-    await ActionSubmitAgreement(vasternorrland, answerer, lambda: TODAY).run(
+    await ActionSubmitAgreement(services).run(
         CollectingDispatcher(), tracker("/affirm", slots=FILLED), {}
     )
     (agreement,) = vasternorrland.visible_to(demo_directory().get("maria.berg"))  # type: ignore[arg-type]
     listing = CollectingDispatcher()
-    await ActionShowPendingAgreements(vasternorrland, answerer).run(
+    await ActionShowAgreements(services).run(
         listing, tracker("visa mina ansökningar", user="maria.berg"), {}
     )
     payloads = [b["payload"] for m in listing.messages for b in m["buttons"]]
@@ -172,108 +260,142 @@ async def test_manager_sees_pending_with_buttons_and_another_manager_cannot_deci
         decision_payload(agreement.id, "approve"),
         decision_payload(agreement.id, "reject"),
     ]
+    entities = [
+        {"entity": "agreement_id", "value": str(agreement.id)},
+        {"entity": "decision", "value": "approve"},
+    ]
     other = CollectingDispatcher()
-    decision = {"agreement_id": str(agreement.id), "decision": "approve"}
-    await ActionDecideAgreement(vasternorrland, answerer).run(
-        other, tracker("/decide_agreement", slots=decision, user="johan.lind"), {}
-    )
+    await ActionStartDecision(services).run(
+        other,
+        tracker("/decide_agreement", intent="decide_agreement", confidence=1.0,
+                entities=entities, user="johan.lind"),
+        {},
+    )  # fmt: skip
     assert "finns inte" in texts(other)
     blocked = CollectingDispatcher()
-    await ActionDecideAgreement(vasternorrland, answerer).run(
-        blocked, tracker("/decide_agreement", slots=decision, user="maria.berg"), {}
-    )
+    await ActionStartDecision(services).run(
+        blocked,
+        tracker("/decide_agreement", intent="decide_agreement", confidence=1.0,
+                entities=entities, user="maria.berg"),
+        {},
+    )  # fmt: skip
     assert "riskbedömningen" in texts(blocked)
 
 
 async def test_rejection_asks_for_a_reason_first(
-    vasternorrland: AgreementService, answerer: Any
+    services: Services, vasternorrland: AgreementService
 ) -> None:
-    await ActionSubmitAgreement(vasternorrland, answerer, lambda: TODAY).run(
+    await ActionSubmitAgreement(services).run(
         CollectingDispatcher(), tracker("/affirm", slots=FILLED), {}
     )
     (agreement,) = vasternorrland.visible_to(demo_directory().get("maria.berg"))  # type: ignore[arg-type]
-    decide = ActionDecideAgreement(vasternorrland, answerer)
-    slots = {"agreement_id": str(agreement.id), "decision": "reject"}
-    events = await decide.run(
-        CollectingDispatcher(), tracker("/decide_agreement", slots=slots, user="maria.berg"), {}
-    )
-    assert events == [{"event": "followup", "name": "rejection_form", "timestamp": None}]
-    dispatcher = CollectingDispatcher()
-    await decide.run(
-        dispatcher,
-        tracker("Bemanning", slots=slots | {"rejection_reason": "Bemanning"}, user="maria.berg"),
+    entities = [
+        {"entity": "agreement_id", "value": str(agreement.id)},
+        {"entity": "decision", "value": "reject"},
+    ]
+    events = await ActionStartDecision(services).run(
+        CollectingDispatcher(),
+        tracker("/decide_agreement", intent="decide_agreement", confidence=1.0,
+                entities=entities, user="maria.berg"),
         {},
+    )  # fmt: skip
+    assert events[-1] == {"event": "followup", "name": "decision_form", "timestamp": None}
+    slots = {"agreement_id": str(agreement.id), "decision": "reject"}
+    form = ValidateDecisionForm(services)
+    reason = await form_turn(form, "ok", slots, "rejection_reason", user="maria.berg")
+    assert reason.slots["rejection_reason"] is None, "an acknowledgement is no reason"
+    stored = await form_turn(
+        form, "Vi kan inte avbryta projektet nu", slots, "rejection_reason", user="maria.berg"
+    )
+    assert stored.slots["rejection_reason"] == "Vi kan inte avbryta projektet nu"
+    dispatcher = CollectingDispatcher()
+    await ActionDecideAgreement(services).run(
+        dispatcher, tracker("", slots=slots | stored.slots, user="maria.berg"), {}
     )
     assert "avslagen" in texts(dispatcher)
-    assert (
-        vasternorrland.get(demo_directory().get("anna.andersson"), agreement.id).status
-        == "rejected"
-    )  # type: ignore[arg-type]
+    employee = demo_directory().get("anna.andersson")
+    assert vasternorrland.get(employee, agreement.id).status == "rejected"  # type: ignore[arg-type]
 
 
-def test_slots_reset_by_the_start_action_stay_unset(
-    vasternorrland: AgreementService, answerer: Any
+async def test_a_typed_rejection_with_its_reason_is_decided_at_once(
+    services: Services, vasternorrland: AgreementService
 ) -> None:
-    form = ValidateAgreementForm(vasternorrland, answerer, lambda: TODAY)
+    await ActionSubmitAgreement(services).run(
+        CollectingDispatcher(), tracker("/affirm", slots=FILLED), {}
+    )
     dispatcher = CollectingDispatcher()
-    no_start_yet = tracker("jag vill ansöka")
-    assert form.validate_agreement_end(None, dispatcher, no_start_yet, {}) == {
-        "agreement_end": None
-    }
-    assert form.validate_agreement_share(None, dispatcher, no_start_yet, {}) == {
-        "agreement_share": None
-    }
-    assert dispatcher.messages == []
+    await ActionStartDecision(services).run(
+        dispatcher,
+        tracker("avslå, för att vi behöver dig på plats under bokslutet",
+                intent="reject_agreement", confidence=0.97, user="maria.berg"),
+        {},
+    )  # fmt: skip
+    assert "avslagen" in texts(dispatcher)
+    (agreement,) = vasternorrland.visible_to(demo_directory().get("maria.berg"))  # type: ignore[arg-type]
+    assert agreement.decision_reason == "Vi behöver dig på plats under bokslutet"
 
 
-async def test_change_from_the_summary_clears_that_answer_and_reopens_the_form() -> None:
-    change = ActionChangeAgreement()
-    events = await change.run(CollectingDispatcher(), tracker("ändra startdatum", slots=FILLED), {})
-    assert events == [
-        {"event": "slot", "name": "agreement_start", "value": None, "timestamp": None},
-        {"event": "followup", "name": "agreement_form", "timestamp": None},
-    ]
-    unclear = CollectingDispatcher()
-    assert await change.run(unclear, tracker("jag skrev fel", slots=FILLED), {}) == []
-    assert len(unclear.messages[0]["buttons"]) == 6
+async def test_change_from_the_summary_clears_that_answer(services: Services) -> None:
+    form = ValidateAgreementForm(services)
+    summary = {**FILLED, "agreement_confirmed": None}
+    change = await form_turn(form, "ändra startdatum", summary, "agreement_confirmed")
+    assert change.slots["agreement_start"] is None
+    assert "Från vilket datum" in change.said
+    unclear = await form_turn(form, "ändra", summary, "agreement_confirmed")
+    assert len([b for b in unclear.buttons if "field" in b["payload"]]) == 6
 
 
-def test_a_corrected_start_after_the_end_clears_the_end(
-    vasternorrland: AgreementService, answerer: Any
-) -> None:
-    form = ValidateAgreementForm(vasternorrland, answerer, lambda: TODAY)
-    dispatcher = CollectingDispatcher()
-    later = tracker("2028-01-01", slots=FILLED | {"agreement_start": None})
-    result = form.validate_agreement_start("2028-01-01", dispatcher, later, {})
-    assert result == {"agreement_start": "2028-01-01", "agreement_end": None}
-    # While the start is cleared for correction, the earlier end is kept as it was.
-    kept = form.validate_agreement_end("2027-12-31", dispatcher, later, {})
-    assert kept == {"agreement_end": "2027-12-31"}
+async def test_a_corrected_start_after_the_end_clears_the_end(services: Services) -> None:
+    form = ValidateAgreementForm(services)
+    summary = {**FILLED, "agreement_confirmed": None}
+    later = await form_turn(form, "startdatumet ska vara 1 januari 2028", summary,
+                            "agreement_confirmed")  # fmt: skip
+    assert later.slots["agreement_start"] == "2028-01-01"
+    assert later.slots["agreement_end"] is None
+    assert "passar inte längre" in later.said
+
+
+async def test_anything_at_the_summary_comes_back_to_it(services: Services) -> None:
+    form = ValidateAgreementForm(services)
+    summary = {**FILLED, "agreement_confirmed": None}
+    for text in ("tack!", "vänta lite", "Hur lång tid tar det innan chefen svarar?", "blä"):
+        turn = await form_turn(form, text, summary, "agreement_confirmed")
+        assert turn.slots["agreement_confirmed"] is None, text
+        assert "Stämmer det här?" in turn.said, text
+        assert "/affirm" in [b["payload"] for b in turn.buttons], text
+    sixty = await form_turn(form, "nej, det ska vara 45 procent", summary, "agreement_confirmed")
+    assert sixty.slots["agreement_share"] == 45.0 and "Stämmer det här?" in sixty.said
+    for yes in ("ja", "ser bra ut", "ok skicka", "yes"):
+        turn = await form_turn(form, yes, summary, "agreement_confirmed")
+        assert turn.slots["agreement_confirmed"] is True, yes
 
 
 async def test_database_error_at_submit_asks_to_try_again_and_stores_nothing(
-    vasternorrland: AgreementService, answerer: Any, monkeypatch: pytest.MonkeyPatch
+    services: Services, vasternorrland: AgreementService, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     def fail(*args: object) -> None:
         raise OperationalError("INSERT", {}, Exception("database is locked"))
 
     monkeypatch.setattr(AgreementService, "_record", staticmethod(fail))
     dispatcher = CollectingDispatcher()
-    submit = ActionSubmitAgreement(vasternorrland, answerer, lambda: TODAY)
-    events = await submit.run(dispatcher, tracker("/affirm", slots=FILLED), {})
+    events = await ActionSubmitAgreement(services).run(
+        dispatcher, tracker("/affirm", slots=FILLED), {}
+    )
     assert "Inget har sparats" in texts(dispatcher)
-    assert events == [{"event": "followup", "name": "action_agreement_summary", "timestamp": None}]
+    assert events[-1] == {"event": "followup", "name": "agreement_form", "timestamp": None}
+    assert {
+        "event": "slot",
+        "name": "agreement_confirmed",
+        "value": None,
+        "timestamp": None,
+    } in events
     monkeypatch.undo()
     assert vasternorrland.visible_to(demo_directory().get("hanna.holm")) == []  # type: ignore[arg-type]
 
 
-async def test_equipment_question_offers_the_region_forms_items(
-    vasternorrland: AgreementService, answerer: Any
-) -> None:
-    dispatcher = CollectingDispatcher()
-    await ActionAskEquipment(vasternorrland, answerer).run(dispatcher, tracker(""), {})
-    (message,) = dispatcher.messages
-    options = vasternorrland.region.agreement.equipment_options
-    assert options and all(option in message["text"] for option in options)
-    titles = [b["title"] for b in message["buttons"]]
+def test_equipment_question_offers_the_region_forms_items(services: Services) -> None:
+    prompt = equipment_prompt(FormContext(services, tracker("")))
+    options = services.agreements.region.agreement.equipment_options  # type: ignore[union-attr]
+    assert options and all(option in prompt.text for option in options)
+    titles = [b["title"] for b in prompt.buttons]
     assert titles[-1] == "Ingen" and titles[0] == options[0]

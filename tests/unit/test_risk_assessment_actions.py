@@ -9,20 +9,29 @@ from zoneinfo import ZoneInfo
 import pytest
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.agreement import ActionSubmitAgreement
-from actions.risk_assessment import (
-    ActionAskMeetingTime,
+from actions.agreement.request import ActionSubmitAgreement
+from actions.conversation.fields import FormContext
+from actions.risk_assessment.booking import (
     ActionBookRiskAssessment,
-    ActionCancelRiskAssessment,
-    ActionDocumentRiskAssessment,
-    ActionRescheduleRiskAssessment,
-    ActionStartOutcome,
     ActionStartRiskAssessment,
-    ValidateOutcomeForm,
     ValidateRiskAssessmentForm,
+)
+from actions.risk_assessment.changes import (
+    ActionCancelRiskAssessment,
+    ActionRescheduleRiskAssessment,
+    ActionStartCancelBooking,
+    ValidateCancelBookingForm,
+)
+from actions.risk_assessment.meeting import start_prompt
+from actions.risk_assessment.outcome import (
+    ActionDocumentRiskAssessment,
+    ActionStartOutcome,
+    ValidateOutcomeForm,
     parse_actions,
 )
+from actions.services import Services
 from bot.agreements.service import AgreementService
+from bot.clock import Clock
 from bot.errors import Refused
 from bot.identity import User, demo_directory
 from bot.regions import load_region
@@ -31,6 +40,7 @@ from bot.risk_assessments.service import RiskAssessmentService
 from bot.settings import PROJECT_ROOT, Settings
 from bot.storage.database import Database
 from bot.storage.models import Notification
+from tests.unit.forms import form_turn
 from tests.unit.trackers import texts, tracker
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
@@ -49,7 +59,9 @@ class RecordingMailer:
         self.sent.append((to, body, calendar))
 
 
-class Clock:
+class MovingClock:
+    """Now, as the test moves it."""
+
     def __init__(self) -> None:
         self.now = NOW
 
@@ -58,41 +70,42 @@ class Clock:
 
 
 @pytest.fixture
-def clock() -> Clock:
-    return Clock()
+def clock() -> MovingClock:
+    return MovingClock()
 
 
 @pytest.fixture
 def services(
-    tmp_path: Path, clock: Clock
+    tmp_path: Path, clock: MovingClock
 ) -> Iterator[tuple[RiskAssessmentService, AgreementService]]:
     db = Database(f"sqlite:///{tmp_path}/r.db")
     db.migrate()
     region = load_region(Settings().regions_dir, "vasternorrland")
     yield (
         RiskAssessmentService(db, demo_directory(), now=clock),
-        AgreementService(db, demo_directory(), region),
+        AgreementService(db, demo_directory(), region, Clock(utc_now=clock)),
     )
     db.dispose()
 
 
 def risk_args(
     services: tuple[RiskAssessmentService, AgreementService], mailer: Any = None
-) -> tuple[Any, ...]:
+) -> Services:
     risk, agreements = services
-    return (risk, agreements, lambda: None, FAQ_DIR, mailer)
+    return Services(
+        answerer=lambda: None,  # type: ignore[arg-type, return-value]
+        agreements=agreements,
+        risk_assessments=risk,
+        faq_dir=FAQ_DIR,
+        mailer=mailer,
+        clock=agreements.clock,
+    )
 
 
 def person(user_id: str) -> User:
     user = demo_directory().get(user_id)
     assert user is not None
     return user
-
-
-def form_tracker(
-    text: str, slots: dict[str, Any] | None = None, user: str = "anna.andersson", **kw: Any
-):  # type: ignore[no-untyped-def]
-    return tracker(text, slots=slots, user=user, active_loop="risk_assessment_form", **kw)
 
 
 BOOKING = {
@@ -104,18 +117,16 @@ BOOKING = {
 }
 
 
-def start_of(slots: dict[str, Any], services: Any, text: str) -> tuple[Any, str]:
-    form = ValidateRiskAssessmentForm(*risk_args(services))
-    dispatcher = CollectingDispatcher()
-    result = form.validate_ra_start(text, dispatcher, form_tracker(text, slots), {})
-    return result, texts(dispatcher)
+async def start_of(slots: dict[str, Any], services: Any, text: str) -> tuple[Any, str]:
+    turn = await form_turn(ValidateRiskAssessmentForm(risk_args(services)), text, slots, "ra_start")
+    return turn.slots, turn.said
 
 
 async def test_employee_starts_with_their_manager_and_units_safety_representative(
     services: Any,
 ) -> None:
     dispatcher = CollectingDispatcher()
-    events = await ActionStartRiskAssessment(*risk_args(services)).run(
+    events = await ActionStartRiskAssessment(risk_args(services)).run(
         dispatcher, tracker("boka riskbedömning", active_loop=None), {}
     )
     slots = {e["name"]: e["value"] for e in events if e["event"] == "slot"}
@@ -127,7 +138,7 @@ async def test_employee_starts_with_their_manager_and_units_safety_representativ
 
 
 async def test_manager_names_the_employee_in_the_request(services: Any) -> None:
-    events = await ActionStartRiskAssessment(*risk_args(services)).run(
+    events = await ActionStartRiskAssessment(risk_args(services)).run(
         CollectingDispatcher(),
         tracker("boka riskbedömning med Anna", user="maria.berg", active_loop=None),
         {},
@@ -135,7 +146,7 @@ async def test_manager_names_the_employee_in_the_request(services: Any) -> None:
     slots = {e["name"]: e["value"] for e in events if e["event"] == "slot"}
     assert slots["ra_employee"] == "anna.andersson"
     # Erik is Johan Lind's employee, not Maria Berg's: she is asked whom she means instead.
-    events = await ActionStartRiskAssessment(*risk_args(services)).run(
+    events = await ActionStartRiskAssessment(risk_args(services)).run(
         CollectingDispatcher(),
         tracker("boka riskbedömning med Erik", user="maria.berg", active_loop=None),
         {},
@@ -152,33 +163,31 @@ async def test_manager_names_the_employee_in_the_request(services: Any) -> None:
         ("December 3 at 2pm", datetime(2026, 12, 3, 14, 0, tzinfo=STOCKHOLM)),
     ],
 )
-def test_clear_times_are_taken(services: Any, text: str, expected: datetime) -> None:
-    result, said = start_of(BOOKING | {"ra_start": None}, services, text)
+async def test_clear_times_are_taken(services: Any, text: str, expected: datetime) -> None:
+    result, said = await start_of(BOOKING | {"ra_start": None}, services, text)
     assert result["ra_start"] == expected.isoformat(), said
 
 
-def test_an_ambiguous_time_is_confirmed_first(services: Any) -> None:
+async def test_an_ambiguous_time_is_confirmed_first(services: Any) -> None:
     # "på tisdag" on a Tuesday: today or next week? The dialogue asks.
-    result, _ = start_of(BOOKING | {"ra_start": None}, services, "på tisdag")
+    result, said = await start_of(BOOKING | {"ra_start": None}, services, "på tisdag")
     assert result["ra_start"] is None
-    pending = result["ra_pending_start"]
+    pending = result["flow_pending"]["value"]
     assert pending is not None
-    confirmed, _ = start_of(
-        BOOKING | {"ra_start": None, "ra_pending_start": pending}, services, "ja"
+    assert "Menar du tisdag 1 december 2026 kl. 09.00?" in said
+    assert "När vill ni ses?" not in said, "one question at a time"
+    confirmed, _ = await start_of(
+        BOOKING | {"ra_start": None, "flow_pending": result["flow_pending"]}, services, "ja"
     )
     assert confirmed["ra_start"] == pending
 
 
-async def test_the_confirmation_question_offers_the_time_as_a_button(services: Any) -> None:
-    pending = datetime(2026, 12, 1, 9, 0, tzinfo=STOCKHOLM).isoformat()
-    dispatcher = CollectingDispatcher()
-    await ActionAskMeetingTime(*risk_args(services)).run(
-        dispatcher,
-        form_tracker("på tisdag", BOOKING | {"ra_start": None, "ra_pending_start": pending}),
-        {},
+async def test_a_new_clock_time_answers_the_confirmation(services: Any) -> None:
+    result, _ = await start_of(BOOKING | {"ra_start": None}, services, "vet inte, onsdag?")
+    moved, _ = await start_of(
+        BOOKING | {"ra_start": None, "flow_pending": result["flow_pending"]}, services, "nej, kl 13"
     )
-    assert "Menar du tisdag 1 december 2026 kl. 09.00?" in texts(dispatcher)
-    assert dispatcher.messages[0]["buttons"][0]["payload"] == "2026-12-01 09:00"
+    assert moved["ra_start"] == datetime(2026, 11, 25, 13, 0, tzinfo=STOCKHOLM).isoformat()
 
 
 @pytest.mark.parametrize(
@@ -190,19 +199,21 @@ async def test_the_confirmation_question_offers_the_time_as_a_button(services: A
         ("lördag kl 10", "lördag"),
     ],
 )
-def test_refused_times_say_why(services: Any, text: str, reason: str) -> None:
-    result, said = start_of(BOOKING | {"ra_start": None}, services, text)
+async def test_refused_times_say_why(services: Any, text: str, reason: str) -> None:
+    result, said = await start_of(BOOKING | {"ra_start": None}, services, text)
     assert result["ra_start"] is None
     assert reason in said.lower()
 
 
-def test_unparseable_time_gets_examples(services: Any) -> None:
-    result, said = start_of(BOOKING | {"ra_start": None}, services, "när det passar")
+async def test_unparseable_time_gets_examples(services: Any) -> None:
+    result, said = await start_of(BOOKING | {"ra_start": None}, services, "när det passar")
     assert result["ra_start"] is None
     assert "nästa tisdag kl 10" in said
 
 
-async def test_free_slots_skip_the_participants_busy_times(services: Any, clock: Clock) -> None:
+async def test_free_slots_skip_the_participants_busy_times(
+    services: Any, clock: MovingClock
+) -> None:
     risk, _ = services
     with risk.db.session() as session:
         # The safety representative is busy all Wednesday morning.
@@ -213,13 +224,10 @@ async def test_free_slots_skip_the_participants_busy_times(services: Any, clock:
             datetime(2026, 11, 25, 12, 0, tzinfo=STOCKHOLM),
         )
     clock.now = datetime(2026, 11, 24, 18, 0, tzinfo=STOCKHOLM)
-    dispatcher = CollectingDispatcher()
-    await ActionAskMeetingTime(*risk_args(services)).run(
-        dispatcher, form_tracker("", BOOKING | {"ra_start": None}), {}
-    )
-    payloads = [b["payload"] for b in dispatcher.messages[0]["buttons"]]
+    ctx = FormContext(risk_args(services), tracker("", slots=BOOKING | {"ra_start": None}))
+    payloads = [b["payload"] for b in start_prompt(ctx).buttons]
     assert payloads == ["2026-11-25 12:00", "2026-11-25 12:30", "2026-11-25 13:00"]
-    busy, said = start_of(BOOKING | {"ra_start": None}, services, "2026-11-25 10:00")
+    busy, said = await start_of(BOOKING | {"ra_start": None}, services, "2026-11-25 10:00")
     assert busy["ra_start"] is None and "upptagen" in said
 
 
@@ -230,7 +238,7 @@ async def test_booking_stores_links_the_request_notifies_and_mails_the_invitatio
     await submit_agreement(services)
     mailer = RecordingMailer()
     dispatcher = CollectingDispatcher()
-    await ActionBookRiskAssessment(*risk_args(services, mailer)).run(
+    await ActionBookRiskAssessment(risk_args(services, mailer)).run(
         dispatcher, tracker("/affirm", slots=BOOKING, active_loop=None), {}
     )
     (booked,) = risk.visible_to(person("anna.andersson"))
@@ -254,7 +262,7 @@ async def test_booking_stores_links_the_request_notifies_and_mails_the_invitatio
 
 
 async def test_double_booking_the_same_people_is_refused(services: Any) -> None:
-    book = ActionBookRiskAssessment(*risk_args(services))
+    book = ActionBookRiskAssessment(risk_args(services))
     await book.run(CollectingDispatcher(), tracker("/affirm", slots=BOOKING, active_loop=None), {})
     again = CollectingDispatcher()
     events = await book.run(
@@ -266,13 +274,13 @@ async def test_double_booking_the_same_people_is_refused(services: Any) -> None:
 
 async def test_reschedule_keeps_one_record_and_uid(services: Any) -> None:
     risk, _ = services
-    await ActionBookRiskAssessment(*risk_args(services)).run(
+    await ActionBookRiskAssessment(risk_args(services)).run(
         CollectingDispatcher(), tracker("/affirm", slots=BOOKING, active_loop=None), {}
     )
     (before,) = risk.visible_to(person("anna.andersson"))
     later = datetime(2026, 12, 2, 14, 0, tzinfo=STOCKHOLM)
     dispatcher = CollectingDispatcher()
-    await ActionRescheduleRiskAssessment(*risk_args(services)).run(
+    await ActionRescheduleRiskAssessment(risk_args(services)).run(
         dispatcher,
         tracker(
             "",
@@ -290,29 +298,56 @@ async def test_reschedule_keeps_one_record_and_uid(services: Any) -> None:
 
 async def test_typed_cancel_asks_first_and_the_button_cancels(services: Any) -> None:
     risk, _ = services
-    await ActionBookRiskAssessment(*risk_args(services)).run(
+    await ActionBookRiskAssessment(risk_args(services)).run(
         CollectingDispatcher(), tracker("/affirm", slots=BOOKING, active_loop=None), {}
     )
-    cancel = ActionCancelRiskAssessment(*risk_args(services))
-    asked = CollectingDispatcher()
-    await cancel.run(asked, tracker("avboka riskbedömningen", active_loop=None), {})
+    start = ActionStartCancelBooking(risk_args(services))
+    events = await start.run(
+        CollectingDispatcher(), tracker("avboka riskbedömningen", active_loop=None), {}
+    )
     (booked,) = risk.visible_to(person("anna.andersson"))
-    assert booked.status == "booked" and "Vill du avboka" in texts(asked)
-    button = asked.messages[0]["buttons"][0]["payload"]
+    assert events[-1] == {"event": "followup", "name": "cancel_booking_form", "timestamp": None}
+    form = ValidateCancelBookingForm(risk_args(services))
+    asked = await form_turn(
+        form, "hmm", {"ra_assessment_id": str(booked.id)}, "ra_cancel_confirmed"
+    )
+    assert booked.status == "booked" and "Vill du avboka" in asked.said
+    button = asked.buttons[0]["payload"]
     assert button == f'/cancel_risk_assessment{{"assessment_id":"{booked.id}"}}'
-    done = CollectingDispatcher()
     entity = [{"entity": "assessment_id", "value": str(booked.id)}]
-    await cancel.run(done, tracker(button, entities=entity, active_loop=None), {})
+    confirmed = await form_turn(
+        form, button, {"ra_assessment_id": str(booked.id)}, "ra_cancel_confirmed",
+        intent="cancel_risk_assessment", confidence=1.0, entities=entity,
+    )  # fmt: skip
+    assert confirmed.slots["ra_cancel_confirmed"] is True
+    done = CollectingDispatcher()
+    await ActionCancelRiskAssessment(risk_args(services)).run(
+        done, tracker("", slots={"ra_assessment_id": str(booked.id)}, active_loop=None), {}
+    )
     (cancelled,) = risk.visible_to(person("anna.andersson"))
     assert cancelled.status == "cancelled" and "avbokad" in texts(done)
 
 
+async def test_no_to_cancelling_keeps_the_meeting(services: Any) -> None:
+    risk, _ = services
+    await ActionBookRiskAssessment(risk_args(services)).run(
+        CollectingDispatcher(), tracker("/affirm", slots=BOOKING, active_loop=None), {}
+    )
+    (booked,) = risk.visible_to(person("anna.andersson"))
+    form = ValidateCancelBookingForm(risk_args(services))
+    slots = {"ra_assessment_id": str(booked.id)}
+    kept = await form_turn(form, "nej förresten, låt det vara", slots, "ra_cancel_confirmed")
+    assert kept.slots["flow_outcome"] == "cancelled" and "ligger kvar" in kept.said
+    unclear = await form_turn(form, "avbryt", slots, "ra_cancel_confirmed")
+    assert unclear.slots["ra_cancel_confirmed"] is None and "Vill du avboka" in unclear.said
+
+
 async def test_after_the_meeting_the_manager_is_asked_once_and_documents_it(
-    services: Any, clock: Clock
+    services: Any, clock: MovingClock
 ) -> None:
     risk, agreements = services
     await submit_agreement(services)
-    await ActionBookRiskAssessment(*risk_args(services)).run(
+    await ActionBookRiskAssessment(risk_args(services)).run(
         CollectingDispatcher(), tracker("/affirm", slots=BOOKING, active_loop=None), {}
     )
     (agreement,) = agreements.visible_to(person("maria.berg"))
@@ -325,39 +360,33 @@ async def test_after_the_meeting_the_manager_is_asked_once_and_documents_it(
     (held,) = risk.visible_to(person("maria.berg"))
     assert held.status == "held"
 
-    events = await ActionStartOutcome(*risk_args(services)).run(
+    events = await ActionStartOutcome(risk_args(services)).run(
         CollectingDispatcher(),
         tracker("dokumentera riskbedömningen", user="maria.berg", active_loop=None),
         {},
     )
     assert {"event": "followup", "name": "outcome_form", "timestamp": None} in events
-    form = ValidateOutcomeForm(*risk_args(services))
-    slots = {"ra_assessment_id": str(held.id)}
-    said = CollectingDispatcher()
-    too_late = form.validate_ra_follow_up(
-        "2028-01-01", said, tracker("2028-01-01", slots=slots, user="maria.berg"), {}
-    )
-    assert too_late["ra_follow_up"] is None and "minst en gång per år" in texts(said)
-    follow_up = form.validate_ra_follow_up(
-        "2027-06-01", said, tracker("2027-06-01", slots=slots, user="maria.berg"), {}
-    )["ra_follow_up"]
-    actions = form.validate_ra_actions(
+    form = ValidateOutcomeForm(risk_args(services))
+    slots = {"ra_assessment_id": str(held.id), "ra_risks": "Bildskärm saknas", "ra_actions": []}
+    too_late = await form_turn(form, "2028-01-01", slots, "ra_follow_up", user="maria.berg")
+    assert too_late.slots["ra_follow_up"] is None and "minst en gång per år" in too_late.said
+    follow_up = await form_turn(form, "2027-06-01", slots, "ra_follow_up", user="maria.berg")
+    actions = await form_turn(
+        form,
         "Beställa bildskärm – Maria Berg – 2026-12-15",
-        said,
-        tracker("x", slots=slots, user="maria.berg"),
-        {},
-    )["ra_actions"]
+        {"ra_assessment_id": str(held.id), "ra_risks": "Bildskärm saknas"},
+        "ra_actions",
+        user="maria.berg",
+    )
+    slots = slots | {
+        "ra_actions": actions.slots["ra_actions"],
+        "ra_follow_up": follow_up.slots["ra_follow_up"],
+    }
+    summary = await form_turn(form, "tack", slots, "ra_outcome_confirmed", user="maria.berg")
+    assert "Stämmer det här?" in summary.said and summary.slots["ra_outcome_confirmed"] is None
     done = CollectingDispatcher()
-    await ActionDocumentRiskAssessment(*risk_args(services)).run(
-        done,
-        tracker(
-            "2027-06-01",
-            slots=slots
-            | {"ra_risks": "Bildskärm saknas", "ra_actions": actions, "ra_follow_up": follow_up},
-            user="maria.berg",
-            active_loop=None,
-        ),
-        {},
+    await ActionDocumentRiskAssessment(risk_args(services)).run(
+        done, tracker("ja", slots=slots, user="maria.berg", active_loop=None), {}
     )
     (documented,) = risk.visible_to(person("maria.berg"))
     assert documented.status == "documented"
@@ -389,7 +418,6 @@ def approval_refused(agreements: AgreementService, agreement_id: int) -> str | N
 
 
 async def submit_agreement(services: Any) -> None:
-    _, agreements = services
     filled = {
         "agreement_share": 40.0,
         "agreement_place": "Hemma",
@@ -398,25 +426,47 @@ async def submit_agreement(services: Any) -> None:
         "agreement_tasks": "Utredningar",
         "agreement_equipment": [],
         "agreement_it_security": True,
+        "agreement_overlap": "none",
+        "agreement_confirmed": True,
     }
     dispatcher = CollectingDispatcher()
-    await ActionSubmitAgreement(agreements, lambda: None, lambda: NOW.date()).run(
+    await ActionSubmitAgreement(risk_args(services)).run(
         dispatcher, tracker("/affirm", slots=filled), {}
     )
     assert "Boka riskbedömningen" in [b["title"] for b in dispatcher.messages[0]["buttons"]]
 
 
-def test_the_participants_set_at_start_pass_validation(services: Any) -> None:
-    form = ValidateRiskAssessmentForm(*risk_args(services))
+async def test_the_participants_set_at_start_pass_validation(services: Any) -> None:
+    form = ValidateRiskAssessmentForm(risk_args(services))
     for user, employee in (("anna.andersson", "anna.andersson"), ("maria.berg", "anna.andersson")):
-        result = form.validate_ra_employee(
-            employee, CollectingDispatcher(), form_tracker(employee, BOOKING, user=user), {}
-        )
-        assert result["ra_employee"] == employee
-    refused = form.validate_ra_employee(
-        "erik.ek",
+        chosen = await form_turn(form, employee, {}, "ra_employee", user=user)
+        assert chosen.slots["ra_employee"] == employee
+    refused = await form_turn(form, "erik.ek", {}, "ra_employee", user="anna.andersson")
+    assert refused.slots["ra_employee"] is None
+
+
+async def test_a_time_in_the_opening_message_is_taken(services: Any) -> None:
+    events = await ActionStartRiskAssessment(risk_args(services)).run(
         CollectingDispatcher(),
-        form_tracker("erik.ek", BOOKING, user="anna.andersson"),
+        tracker("boka riskbedömning nästa tisdag kl 10", active_loop=None),
         {},
     )
-    assert refused["ra_employee"] is None
+    slots = {e["name"]: e["value"] for e in events if e["event"] == "slot"}
+    assert slots["ra_start"] == datetime(2026, 12, 1, 10, 0, tzinfo=STOCKHOLM).isoformat()
+
+
+async def test_a_later_time_at_the_summary_keeps_the_day(services: Any) -> None:
+    form = ValidateRiskAssessmentForm(risk_args(services))
+    turn = await form_turn(form, "kan vi ta kl 14 istället?", BOOKING, "ra_confirmed")
+    assert turn.slots["ra_start"] == datetime(2026, 12, 1, 14, 0, tzinfo=STOCKHOLM).isoformat()
+    assert "Stämmer det här?" in turn.said
+
+
+async def test_yes_or_thanks_is_no_meeting_place(services: Any) -> None:
+    form = ValidateRiskAssessmentForm(risk_args(services))
+    for text in ("ja", "tack", "hmm, vet inte"):
+        turn = await form_turn(form, text, BOOKING | {"ra_place": None}, "ra_place")
+        assert turn.slots["ra_place"] is None, text
+    assert (await form_turn(form, "rum 2.14", BOOKING | {"ra_place": None}, "ra_place")).slots[
+        "ra_place"
+    ] == "rum 2.14"

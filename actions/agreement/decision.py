@@ -1,0 +1,400 @@
+"""The manager's side: the requests waiting for a decision, and the decision itself, by button
+("Godkänn DA-2027-00012") or typed ("godkänn den", "avslå, för att vi behöver dig på plats").
+
+Who may decide is the agreement service's rule (the employee's manager or HR, never the
+employee); this module only finds which request and which decision the user means.
+"""
+
+import re
+from collections.abc import Callable
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, FollowupAction, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.agreement.request import UNAVAILABLE
+from actions.conversation.fields import (
+    Field,
+    FormContext,
+    Prompt,
+    Reading,
+    reset,
+    was_cancelled,
+)
+from actions.conversation.form import GuidedForm
+from actions.conversation.reading import Message, is_chitchat
+from actions.services import Services
+from bot.agreements.parsing import PLACE_NAMES
+from bot.errors import Refused
+from bot.identity import User
+from bot.storage.models import Agreement
+
+FORM = "decision_form"
+FIELD_SLOTS = ("agreement_id", "decision", "rejection_reason")
+SHOWN_SLOT = "agreements_shown"
+REFERENCE = re.compile(r"\bda-\d{4}-\d{5}\b", re.IGNORECASE)
+APPROVE = re.compile(r"\b(godkänn\w*|bevilja\w*|approve\w*|accept\w*)\b")
+REJECT = re.compile(r"\b(avslå\w*|avslag|neka\w*|reject\w*|decline\w*|deny)\b")
+# What follows "avslå" as the reason: "avslå, för att ...", "jag avslår den. Vi har ..."
+REASON = re.compile(
+    r"\b(?:avslå\w*|avslag|neka\w*|reject\w*|decline\w*)\b(?:\s+(?:den|det|ansökan|"
+    r"\w+s\s+ansökan|it|this))?\s*(?:[,:.;–-]\s*|\s+)(?:för att|eftersom|på grund av|pga\.?|"
+    r"då|skäl:?|because|since|as)?\s*(?P<reason>.{3,})$",
+    re.IGNORECASE,
+)
+STATUS_NAMES = {
+    "submitted": "inskickad",
+    "approved": "godkänd",
+    "rejected": "avslagen",
+    "active": "gäller",
+    "expiring": "går snart ut",
+    "expired": "har gått ut",
+    "renewed": "förnyad",
+    "withdrawn": "återtagen",
+}
+
+
+def decision_payload(agreement_id: int, decision: str) -> str:
+    return f'/decide_agreement{{"agreement_id":"{agreement_id}","decision":"{decision}"}}'
+
+
+def may_decide(user: User) -> bool:
+    return user.role == "manager" or user.is_hr
+
+
+def pending(ctx: FormContext) -> list[Agreement]:
+    if ctx.services.agreements is None or ctx.user is None:
+        return []
+    return ctx.services.agreements.pending_for(ctx.user)
+
+
+def employee_name(ctx: FormContext, agreement: Agreement) -> str:
+    assert ctx.services.agreements is not None
+    employee = ctx.services.agreements.directory.get(agreement.employee_id)
+    return employee.name if employee else agreement.employee_id
+
+
+def find_agreement(ctx: FormContext, message: Message) -> Reading:
+    """The request meant: a button's id, a reference, the employee's name ("Annas"), or "den"
+    when only one request was shown or is waiting."""
+    if chosen := message.entities.get("agreement_id"):
+        return Reading.of(str(chosen)) if str(chosen).isdigit() else Reading()
+    candidates = pending(ctx)
+    text = message.text.lower()
+    if reference := REFERENCE.search(text):
+        match = next((a for a in candidates if a.reference.lower() == reference.group(0)), None)
+        if match is not None:
+            return Reading.of(str(match.id))
+        visible = find_by_reference(ctx, reference.group(0))
+        return (
+            Reading.of(str(visible.id))
+            if visible
+            else Reading.refused(
+                f"Jag hittar ingen ansökan {reference.group(0).upper()} som du kan besluta om."
+            )
+        )
+    named = [a for a in candidates if names_employee(text, employee_name(ctx, a))]
+    if len(named) == 1:
+        return Reading.of(str(named[0].id))
+    shown = [a for a in candidates if a.id in (ctx.get(SHOWN_SLOT) or [])]
+    for group in (shown, candidates):
+        if len(group) == 1:
+            return Reading.of(str(group[0].id))
+    return Reading()
+
+
+def find_by_reference(ctx: FormContext, reference: str) -> Agreement | None:
+    if ctx.services.agreements is None or ctx.user is None:
+        return None
+    return next(
+        (
+            a
+            for a in ctx.services.agreements.visible_to(ctx.user)
+            if a.reference.lower() == reference.lower()
+        ),
+        None,
+    )
+
+
+def names_employee(text: str, name: str) -> bool:
+    first = name.split()[0].lower()
+    return bool(re.search(rf"\b({re.escape(name.lower())}|{re.escape(first)})s?\b", text))
+
+
+def find_decision(message: Message) -> str | None:
+    if message.entities.get("decision") in ("approve", "reject"):
+        return str(message.entities["decision"])
+    if message.intent in ("approve_agreement", "reject_agreement") and message.confidence >= 0.8:
+        return "approve" if message.intent == "approve_agreement" else "reject"
+    text = message.lowered
+    if REJECT.search(text):
+        return "reject"
+    if APPROVE.search(text):
+        return "approve"
+    return None
+
+
+def find_reason(text: str) -> str | None:
+    match = REASON.search(" ".join(text.split()))
+    if match is None:
+        return None
+    reason = match.group("reason").strip(" .")
+    reason = reason[0].upper() + reason[1:] if reason else reason
+    return reason if len(reason.split()) >= 2 else None
+
+
+def read_agreement(ctx: FormContext, message: Message) -> Reading:
+    return find_agreement(ctx, message)
+
+
+def read_decision(ctx: FormContext, message: Message) -> Reading:
+    decision = find_decision(message)
+    return Reading.of(decision) if decision else Reading()
+
+
+def read_reason(ctx: FormContext, message: Message) -> Reading:
+    text = " ".join(message.text.split())
+    if len(text) < 3 or is_chitchat(message) or not re.search(r"[a-zåäöA-ZÅÄÖ]{2}", text):
+        return Reading()
+    return Reading.of(text[:2000])
+
+
+def agreement_prompt(ctx: FormContext) -> Prompt:
+    candidates = pending(ctx)
+    if not candidates:
+        return Prompt(
+            'Vilken ansökan gäller det? Skriv referensnumret, till exempel "DA-2027-00012".'
+        )
+    return Prompt(
+        "Vilken ansökan gäller det?",
+        [
+            {
+                "title": f"{employee_name(ctx, a)}, {a.reference}",
+                "payload": f'/decide_agreement{{"agreement_id":"{a.id}"}}',
+            }
+            for a in candidates[:10]
+        ],
+    )
+
+
+def decision_fields(ctx: FormContext) -> list[Field]:
+    return [
+        Field(
+            slot="agreement_id",
+            title="Ansökan",
+            prompt=agreement_prompt,
+            read=read_agreement,
+            not_understood="Jag förstod inte vilken ansökan du menar.",
+        ),
+        Field(
+            slot="decision",
+            title="Beslut",
+            prompt=lambda _: Prompt(
+                "Vill du godkänna eller avslå ansökan?",
+                [
+                    {"title": "Godkänn", "payload": "godkänn"},
+                    {"title": "Avslå", "payload": "avslå"},
+                ],
+            ),
+            read=read_decision,
+            not_understood='Svara "godkänn" eller "avslå".',
+        ),
+        Field(
+            slot="rejection_reason",
+            title="Skäl",
+            prompt=lambda _: Prompt(
+                "Vad är skälet till att du avslår ansökan? Medarbetaren får se det."
+            ),
+            reprompt="vad är skälet till att du avslår ansökan?",
+            read=read_reason,
+            free_text=True,
+            hedge_help="Skälet behövs för att medarbetaren ska förstå beslutet, till exempel "
+            '"Verksamheten behöver dig på plats under våren." Skriv "avbryt" om du vill vänta '
+            "med beslutet.",
+            not_understood="Skriv ett kort skäl, så att medarbetaren förstår beslutet.",
+        ),
+    ]
+
+
+class ValidateDecisionForm(GuidedForm):
+    form_name = FORM
+    field_slots = FIELD_SLOTS
+    noun = "beslutet"
+    stopped = "Jag har avbrutit. Inget beslut är fattat, och ansökan väntar kvar."
+    change_intent = "change_decision"
+
+    def fields(self, ctx: FormContext) -> list[Field]:
+        return decision_fields(ctx)
+
+    def after_change(self, ctx: FormContext, slot: str) -> str | None:
+        if slot == "decision":
+            # An approval needs no reason; the form does not ask for one.
+            approving = ctx.get("decision") == "approve"
+            if approving or ctx.get("rejection_reason") == "":
+                ctx.set("rejection_reason", "" if approving else None)
+        return None
+
+
+class ActionShowAgreements(Action):
+    """A manager's (or HR's) requests waiting for a decision, with buttons; an employee's own."""
+
+    def __init__(self, services: Services) -> None:
+        self.services = services
+
+    def name(self) -> str:
+        return "action_show_pending_agreements"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        user = self.services.user(tracker)
+        agreements = self.services.agreements
+        if agreements is None or user is None:
+            dispatcher.utter_message(text=UNAVAILABLE)
+            return []
+        if not may_decide(user):
+            own = agreements.visible_to(user)
+            if not own:
+                dispatcher.utter_message(text="Du har inga ansökningar om distansarbete.")
+            for agreement in own:
+                status = STATUS_NAMES.get(agreement.status, agreement.status)
+                dispatcher.utter_message(
+                    text=f"{agreement.reference}: {agreement.share_percent} %, "
+                    f"{agreement.start_date}–{agreement.end_date}, status: {status}."
+                )
+            return []
+        waiting = agreements.pending_for(user)
+        if not waiting:
+            dispatcher.utter_message(text="Du har inga ansökningar som väntar på beslut.")
+            return [SlotSet(SHOWN_SLOT, [])]
+        for agreement in waiting[:10]:
+            employee = agreements.directory.get(agreement.employee_id)
+            who = employee.name if employee else agreement.employee_id
+            place = f"{PLACE_NAMES.get(agreement.place_kind, '')}: {agreement.place_description}"
+            dispatcher.utter_message(
+                text=f"{agreement.reference} från {who}: {agreement.share_percent} % på distans "
+                f"({place}), {agreement.start_date}–{agreement.end_date}. "
+                f"Arbetsuppgifter: {agreement.tasks}.",
+                buttons=[
+                    {
+                        "title": f"Godkänn {agreement.reference}",
+                        "payload": decision_payload(agreement.id, "approve"),
+                    },
+                    {
+                        "title": f"Avslå {agreement.reference}",
+                        "payload": decision_payload(agreement.id, "reject"),
+                    },
+                ],
+            )
+        if len(waiting) > 1:
+            dispatcher.utter_message(
+                text='Du kan också skriva, till exempel "godkänn Annas ansökan" eller "avslå '
+                'DA-2027-00012, för att …".'
+            )
+        return [SlotSet(SHOWN_SLOT, [a.id for a in waiting[:10]])]
+
+
+class ActionStartDecision(Action):
+    """A decision by button or typed: fills what the message says, and the form asks the rest."""
+
+    def __init__(self, services: Services) -> None:
+        self.services = services
+        self.form = ValidateDecisionForm(services)
+
+    def name(self) -> str:
+        return "action_start_decision"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        user = self.services.user(tracker)
+        if self.services.agreements is None or user is None:
+            dispatcher.utter_message(text=UNAVAILABLE)
+            return []
+        message = Message.from_tracker(tracker)
+        if not may_decide(user):
+            dispatcher.utter_message(
+                text="Det är din chef som beslutar om ansökningar om distansarbete. Skriv "
+                '"visa mina ansökningar" för att se hur det går med din.'
+            )
+            return []
+        ctx = self.form.context(tracker)
+        for slot in FIELD_SLOTS:
+            ctx.set(slot, None)
+        target = find_agreement(ctx, message)
+        if target.problem:
+            dispatcher.utter_message(text=target.problem)
+            return []
+        if not target.found and not pending(ctx):
+            dispatcher.utter_message(text="Du har inga ansökningar som väntar på beslut.")
+            return []
+        ctx.set("agreement_id", target.value if target.found else None)
+        decision = find_decision(message)
+        ctx.set("decision", decision)
+        if decision == "approve":
+            ctx.set("rejection_reason", "")
+        elif decision == "reject" and not message.is_payload:
+            ctx.set("rejection_reason", find_reason(message.text))
+        if all(ctx.get(slot) is not None for slot in FIELD_SLOTS):
+            # Everything is said: decided now, without a form that would have nothing to ask.
+            decide(self.services, user, dispatcher, ctx.get)
+            return reset(FIELD_SLOTS)
+        return [*reset(FIELD_SLOTS), *ctx.events(), FollowupAction(FORM)]
+
+
+class ActionDecideAgreement(Action):
+    """Completes the decision form: the service decides, or says why not."""
+
+    def __init__(self, services: Services) -> None:
+        self.services = services
+
+    def name(self) -> str:
+        return "action_decide_agreement"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        done = reset(FIELD_SLOTS)
+        if was_cancelled(tracker):
+            return done
+        user = self.services.user(tracker)
+        agreements = self.services.agreements
+        if agreements is None or user is None:
+            dispatcher.utter_message(text=UNAVAILABLE)
+            return done
+        decide(self.services, user, dispatcher, tracker.get_slot)
+        return done
+
+
+def decide(
+    services: Services,
+    user: User,
+    dispatcher: CollectingDispatcher,
+    slot: Callable[[str], Any],
+) -> None:
+    """The agreement service decides, or says why not."""
+    assert services.agreements is not None
+    agreement_id = str(slot("agreement_id") or "")
+    decision = slot("decision")
+    if not agreement_id.isdigit() or decision not in ("approve", "reject"):
+        dispatcher.utter_message(text="Jag förstod inte vilket beslut du menade.")
+        return
+    reason = str(slot("rejection_reason") or "")
+    try:
+        agreement = services.agreements.decide(
+            user, int(agreement_id), decision == "approve", reason
+        )
+    except Refused as error:
+        dispatcher.utter_message(text=error.text)
+        return
+    verb = "godkänd" if decision == "approve" else "avslagen"
+    dispatcher.utter_message(
+        text=f"{agreement.reference} är {verb}. Medarbetaren får besked här i chatten."
+        + (
+            " Kom ihåg att arkivera överenskommelsen i personalakten; dokumentet finns att "
+            f"ladda ner: /api/agreements/{agreement.id}/document.pdf"
+            if decision == "approve"
+            else ""
+        )
+    )

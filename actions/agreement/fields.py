@@ -1,0 +1,398 @@
+"""The questions of the agreement request: how each is asked, how an answer is read and checked
+against the region's policy, and how people name it when they correct it."""
+
+import re
+from datetime import date
+from typing import Any
+
+from actions.conversation.fields import Field, FormContext, Prompt, Reading
+from actions.conversation.reading import Answer, Message, is_hedge, yes_or_no
+from bot.agreements.parsing import (
+    PLACE_NAMES,
+    equipment_items,
+    find_date,
+    find_share,
+    parse_share,
+    place_kind,
+    share_options,
+)
+from bot.agreements.policy import check_end, check_share, check_start
+from bot.regions import AgreementPolicy
+from bot.storage.models import Agreement, AgreementStatus
+
+FIELD_SLOTS = (
+    "agreement_share",
+    "agreement_place",
+    "agreement_start",
+    "agreement_end",
+    "agreement_tasks",
+    "agreement_equipment",
+    "agreement_it_security",
+    "agreement_overlap",
+)
+NO_OVERLAP = "none"
+KEEP_IN_FORCE = "continue"
+MONTHS = "januari februari mars april maj juni juli augusti september oktober november december"
+IT_SECURITY_RULE = (
+    "Reglerna för IT-användare och riktlinjerna för informationssäkerhet gäller även på "
+    "distansarbetsplatsen, så du behöver ha läst dem innan ansökan skickas. De finns på "
+    'intranätet. Svara ja när du har läst dem, eller skriv "avbryt".'
+)
+REPLACE_WORDS = re.compile(r"\b(ersätt|ersätta|byt|byta|replace|den nya|ta bort den)")
+AFTER_TO = re.compile(r"\btill\s+(?P<value>.+)$|\bto\s+(?P<en>.+)$")
+CHOOSE_ITEM = "choose_item"
+DONE_PICKING = ("klart", "klar", "det var allt", "inget mer", "nej", "done", "that's all")
+
+
+def swedish_date(value: Any) -> str:
+    day = date.fromisoformat(str(value))
+    return f"{day.day} {MONTHS.split()[day.month - 1]} {day.year}"
+
+
+def policy(ctx: FormContext) -> AgreementPolicy:
+    assert ctx.services.agreements is not None
+    return ctx.services.agreements.region.agreement
+
+
+def after_to(text: str) -> str | None:
+    """ "ändra platsen till sommarstugan i Rättvik" -> "sommarstugan i Rättvik"."""
+    match = AFTER_TO.search(text.strip().rstrip("?.!"))
+    return (match.group("value") or match.group("en")).strip() if match else None
+
+
+# --- the fields ------------------------------------------------------------------------------
+
+
+def read_share(ctx: FormContext, message: Message) -> Reading:
+    options = share_options(message.text)
+    if options:
+        return Reading.refused(
+            f"Menar du {options[0]:g} eller {options[1]:g} procent?",
+            [{"title": f"{o:g} %", "payload": f"{o:g} %"} for o in options],
+        )
+    return share_reading(ctx, parse_share(message.text, policy(ctx).working_days_per_week), message)
+
+
+def find_share_in(ctx: FormContext, text: str) -> Reading:
+    share = find_share(text, policy(ctx).working_days_per_week)
+    return share_reading(ctx, share) if share is not None else Reading()
+
+
+def share_reading(ctx: FormContext, share: float | None, message: Message | None = None) -> Reading:
+    if share is None:
+        return Reading()
+    problem = check_share(share, policy(ctx))
+    if problem:
+        return Reading.refused(problem.text)
+    hedged = message is not None and is_hedge(message)
+    return Reading.of(share, confirm=f"Ska jag skriva {share:g} %?" if hedged else None)
+
+
+def read_place(ctx: FormContext, message: Message) -> Reading:
+    text = " ".join(message.text.split())
+    if len(text) < 2 or not re.search(r"[a-zåäöA-ZÅÄÖ]", text):
+        return Reading()
+    return Reading.of(text[:300])
+
+
+def find_place(ctx: FormContext, text: str) -> Reading:
+    named = after_to(text)
+    if named and re.search(r"\b(plats|platsen|place)\b", text.lower()):
+        return Reading.of(named[:300])
+    kind = place_kind(text)
+    return Reading.of(PLACE_NAMES[kind]) if kind != "other" else Reading()
+
+
+def read_start(ctx: FormContext, message: Message) -> Reading:
+    return start_reading(ctx, find_date(message.text, ctx.today()), is_hedge(message))
+
+
+def find_start(ctx: FormContext, text: str) -> Reading:
+    return start_reading(ctx, find_date(text, ctx.today()))
+
+
+def start_reading(ctx: FormContext, start: date | None, hedged: bool = False) -> Reading:
+    if start is None:
+        return Reading()
+    problem = check_start(start, ctx.today())
+    if problem:
+        return Reading.refused(problem.text)
+    confirm = f"Ska jag skriva {swedish_date(start)}?" if hedged else None
+    return Reading.of(start.isoformat(), confirm=confirm)
+
+
+def read_end(ctx: FormContext, message: Message) -> Reading:
+    return find_end(ctx, message.text)
+
+
+def find_end(ctx: FormContext, text: str) -> Reading:
+    start_value = ctx.get("agreement_start")
+    start = date.fromisoformat(str(start_value)) if start_value else ctx.today()
+    end = find_date(text, start)
+    if end is None:
+        return Reading()
+    problem = check_end(start, end, policy(ctx))
+    return Reading.refused(problem.text) if problem else Reading.of(end.isoformat())
+
+
+def read_tasks(ctx: FormContext, message: Message) -> Reading:
+    text = " ".join(message.text.split())
+    if len(text) < 3 or not re.search(r"[a-zåäöA-ZÅÄÖ]{2}", text):
+        return Reading()
+    return Reading.of(text[:1000])
+
+
+def find_tasks(ctx: FormContext, text: str) -> Reading:
+    named = after_to(text)
+    return Reading.of(named[:1000]) if named else Reading()
+
+
+def read_equipment(ctx: FormContext, message: Message) -> Reading:
+    options = policy(ctx).equipment_options
+    picked: list[str] = list(ctx.pending.get("items") or [])
+    if message.intent == CHOOSE_ITEM:
+        item = str(message.entities.get("item") or "")
+        if item.lower() in DONE_PICKING:
+            return Reading.of(picked)
+        if item in options and item not in picked:
+            picked.append(item)
+        left = [o for o in options if o not in picked]
+        return Reading(
+            problem=f"{', '.join(picked)}. Något mer?",
+            buttons=[pick_button(o) for o in left] + [pick_button("Klart", "klart")],
+            pending={"kind": "picks", "items": picked},
+        )
+    if picked and message.lowered in DONE_PICKING:
+        return Reading.of(picked)
+    items = equipment_items(message.text, options)
+    if items is None:
+        return Reading()
+    return Reading.of([*picked, *(i for i in items if i not in picked)][:20])
+
+
+def find_equipment(ctx: FormContext, text: str) -> Reading:
+    items = equipment_items(text, policy(ctx).equipment_options)
+    return Reading.of(items) if items is not None else Reading()
+
+
+def pick_button(title: str, item: str | None = None) -> dict[str, str]:
+    return {"title": title, "payload": f'/{CHOOSE_ITEM}{{"item":"{item or title}"}}'}
+
+
+def read_it_security(ctx: FormContext, message: Message) -> Reading:
+    answer = yes_or_no(message)
+    if answer is Answer.YES:
+        return Reading.of(True)
+    if answer in (Answer.NO, Answer.UNSURE):
+        return Reading.refused(IT_SECURITY_RULE)
+    return Reading()
+
+
+def read_overlap(ctx: FormContext, message: Message) -> Reading:
+    pending = overlapping(ctx)
+    waiting = next((a for a in pending if a.status == AgreementStatus.SUBMITTED), None)
+    answer = yes_or_no(message)
+    if waiting is not None:
+        if REPLACE_WORDS.search(message.lowered) or answer is Answer.YES:
+            return Reading.of(f"replace:{waiting.id}")
+    elif answer is Answer.YES or REPLACE_WORDS.search(message.lowered):
+        return Reading.of(KEEP_IN_FORCE)
+    if answer is Answer.NO:
+        return Reading.refused(
+            'Då kan ansökan inte skickas för den här perioden. Välj "ersätt", ändra datumen '
+            '(till exempel "ändra startdatum till 1 juli") eller skriv "avbryt".'
+        )
+    return Reading()
+
+
+def overlapping(ctx: FormContext) -> list[Agreement]:
+    start, end = ctx.get("agreement_start"), ctx.get("agreement_end")
+    if ctx.services.agreements is None or ctx.user is None or not start or not end:
+        return []
+    return ctx.services.agreements.overlapping(
+        ctx.user.id, date.fromisoformat(str(start)), date.fromisoformat(str(end))
+    )
+
+
+def overlap_prompt(ctx: FormContext) -> Prompt:
+    agreements = overlapping(ctx)
+    waiting = next((a for a in agreements if a.status == AgreementStatus.SUBMITTED), None)
+    if waiting is not None:
+        return Prompt(
+            f"Du har redan en ansökan, {waiting.reference} ({swedish_date(waiting.start_date)}"
+            f" – {swedish_date(waiting.end_date)}), som väntar på beslut och som gäller samma "
+            "tid. Vill du ersätta den med den här ansökan, eller avbryta?",
+            [
+                {"title": f"Ersätt {waiting.reference}", "payload": "ersätt"},
+                {"title": "Avbryt den nya ansökan", "payload": "/stop"},
+            ],
+        )
+    in_force = agreements[0] if agreements else None
+    period = (
+        f"{in_force.reference} gäller till {swedish_date(in_force.end_date)}" if in_force else ""
+    )
+    return Prompt(
+        f"Du har redan en överenskommelse: {period}. Om den nya godkänns ersätter den den "
+        "gällande. Vill du fortsätta?",
+        [
+            {"title": "Ja, fortsätt", "payload": "ja"},
+            {"title": "Avbryt", "payload": "/stop"},
+        ],
+    )
+
+
+def equipment_prompt(ctx: FormContext) -> Prompt:
+    options = policy(ctx).equipment_options
+    listed = f" På regionens blankett finns: {', '.join(options)}." if options else ""
+    return Prompt(
+        "Vilken utrustning lånar du hem från arbetsgivaren? Skriv allt på en gång, eller välj "
+        f'en i taget bland knapparna. Skriv "ingen" om du inte lånar något.{listed}',
+        [pick_button(o) for o in options] + [{"title": "Ingen", "payload": "ingen"}],
+    )
+
+
+def agreement_fields(ctx: FormContext) -> list[Field]:
+    return [
+        Field(
+            slot="agreement_share",
+            title="Andel",
+            prompt=lambda _: Prompt(
+                "Hur stor del av arbetstiden vill du arbeta på distans? Skriv till exempel 40 %, "
+                "hälften eller två dagar i veckan."
+            ),
+            reprompt="hur stor del av arbetstiden vill du arbeta på distans?",
+            read=read_share,
+            find=find_share_in,
+            words=(
+                "andel",
+                "procent",
+                "%",
+                "dagar i veckan",
+                "dag i veckan",
+                "days a week",
+                "share",
+                "percent",
+            ),
+            show=lambda v: f"{float(v):g} %",
+            hedge_help="Det kommer du och din chef överens om. Skriv den andel du vill föreslå, "
+            "till exempel 40 %; du kan ändra den innan ansökan skickas.",
+            not_understood="Jag förstod inte hur stor del av arbetstiden du vill arbeta på "
+            "distans.",
+        ),
+        Field(
+            slot="agreement_place",
+            title="Plats",
+            prompt=lambda _: Prompt(
+                "Var ska du arbeta på distans: hemma, i fritidsbostaden eller någon annanstans? "
+                "Skriv gärna adressen eller en kort beskrivning.",
+                [
+                    {"title": "Hemma", "payload": "Hemma"},
+                    {"title": "I fritidsbostaden", "payload": "I fritidsbostaden"},
+                ],
+            ),
+            reprompt="var ska du arbeta på distans?",
+            read=read_place,
+            free_text=True,
+            find=find_place,
+            words=(
+                "plats",
+                "hemma",
+                "hemifrån",
+                "stuga",
+                "fritidshus",
+                "fritidsbostad",
+                "sommarhus",
+                "adress",
+                "place",
+                "at home",
+                "cottage",
+                "summer house",
+            ),
+            hedge_help='Skriv var du ska arbeta, till exempel "hemma" eller "i fritidshuset i '
+            'Sälen". Adressen behövs för försäkringen om något skulle hända.',
+            not_understood='Skriv var du ska arbeta, till exempel "hemma".',
+        ),
+        Field(
+            slot="agreement_start",
+            title="Startdatum",
+            prompt=lambda _: Prompt(
+                "Från vilket datum ska överenskommelsen gälla? Till exempel 1 januari, nästa "
+                "måndag eller 2027-01-15."
+            ),
+            reprompt="från vilket datum ska överenskommelsen gälla?",
+            read=read_start,
+            find=find_start,
+            words=("startdatum", "start", "börja", "from and including", "begin"),
+            show=swedish_date,
+            hedge_help="Det räcker med ett preliminärt datum, till exempel 1 februari; din chef "
+            "ser det innan något bestäms.",
+            not_understood="Jag förstod inte datumet. Skriv till exempel 1 januari, nästa måndag "
+            "eller 2027-01-15.",
+        ),
+        Field(
+            slot="agreement_end",
+            title="Slutdatum",
+            prompt=lambda _: Prompt("Till och med vilket datum ska den gälla?"),
+            reprompt="till och med vilket datum ska överenskommelsen gälla?",
+            read=read_end,
+            find=find_end,
+            words=("slutdatum", "slut", "till och med", "sista dag", "end date", "until"),
+            show=swedish_date,
+            hedge_help="Skriv det datum du vill föreslå, till exempel 30 juni; överenskommelsen "
+            "kan förnyas senare.",
+            not_understood="Jag förstod inte slutdatumet. Skriv till exempel 31 december 2027 "
+            "eller 2027-12-31.",
+        ),
+        Field(
+            slot="agreement_tasks",
+            title="Arbetsuppgifter",
+            prompt=lambda _: Prompt("Vilka arbetsuppgifter ska du göra på distans?"),
+            reprompt="vilka arbetsuppgifter ska du göra på distans?",
+            read=read_tasks,
+            free_text=True,
+            find=find_tasks,
+            words=("arbetsuppgift", "uppgifterna", "tasks"),
+            hedge_help="Beskriv kort vad du ska arbeta med på distans, till exempel "
+            '"rapportskrivning och ärendehandläggning".',
+            not_understood="Beskriv kort vilka arbetsuppgifter det gäller.",
+        ),
+        Field(
+            slot="agreement_equipment",
+            title="Utrustning",
+            prompt=equipment_prompt,
+            reprompt="vilken utrustning lånar du hem?",
+            read=read_equipment,
+            find=find_equipment,
+            words=("utrustning", "equipment"),
+            show=lambda v: ", ".join(v) if v else "ingen",
+            hedge_help='Skriv det du vet nu, till exempel "bärbar dator och headset", eller '
+            '"ingen". Listan över hemlånad utrustning kan uppdateras senare.',
+            not_understood='Jag kände inte igen utrustningen. Skriv till exempel "bildskärm och '
+            'headset", eller "ingen".',
+        ),
+        Field(
+            slot="agreement_it_security",
+            title="IT-säkerhet",
+            prompt=lambda _: Prompt(
+                "Har du läst regionens regler för IT-användare och riktlinjer för "
+                "informationssäkerhet, och följer du dem även på distansarbetsplatsen?",
+                [
+                    {"title": "Ja, jag har läst dem", "payload": "ja"},
+                    {"title": "Nej", "payload": "nej"},
+                ],
+            ),
+            reprompt="har du läst reglerna för IT-användare och informationssäkerhet?",
+            read=read_it_security,
+            hedge_help=IT_SECURITY_RULE,
+            not_understood='Svara "ja" när du har läst reglerna, eller "nej".',
+            changeable=False,
+        ),
+        Field(
+            slot="agreement_overlap",
+            title="Tidigare ansökan",
+            prompt=overlap_prompt,
+            read=read_overlap,
+            not_understood='Svara "ersätt" eller "avbryt".',
+            changeable=False,
+        ),
+    ]

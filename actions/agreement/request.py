@@ -1,0 +1,291 @@
+"""The employee's request for a remote-work agreement (distansöverenskommelse), as a form.
+
+Each answer is checked against the region's policy (``bot/agreements/policy.py``) and the
+request is stored by ``AgreementService``; identity and manager come from the user directory,
+never from what is typed.
+"""
+
+import hashlib
+import json
+import logging
+from datetime import date
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, FollowupAction, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from sqlalchemy.exc import SQLAlchemyError
+
+from actions.agreement.fields import (
+    FIELD_SLOTS,
+    NO_OVERLAP,
+    agreement_fields,
+    find_end,
+    find_share_in,
+    find_start,
+    overlapping,
+    policy,
+    swedish_date,
+)
+from actions.conversation.fields import (
+    OUTCOME_SLOT,
+    Field,
+    FormContext,
+    Prompt,
+    Reading,
+    reset,
+    was_cancelled,
+)
+from actions.conversation.form import GuidedForm
+from actions.services import Services
+from bot.agreements.parsing import DATE_IN_TEXT, PLACE_NAMES, place_kind
+from bot.agreements.policy import check_end
+from bot.agreements.service import AgreementRequest
+from bot.errors import Refused
+from bot.identity import User
+from bot.regions import AgreementPolicy
+from bot.storage.models import Agreement
+
+log = logging.getLogger(__name__)
+
+FORM = "agreement_form"
+CONFIRM_SLOT = "agreement_confirmed"
+FORM_SLOTS = (*FIELD_SLOTS, CONFIRM_SLOT)
+UNAVAILABLE = (
+    "Ansökningar om distansarbete går inte att göra just nu. Försök igen senare, eller prata "
+    "direkt med din chef."
+)
+
+
+class ValidateAgreementForm(GuidedForm):
+    form_name = FORM
+    field_slots = FIELD_SLOTS
+    confirm_slot = CONFIRM_SLOT
+    noun = "ansökan"
+    stopped = (
+        'Jag har avbrutit ansökan. Inget har sparats. Skriv "jag vill ansöka om distansarbete" '
+        "om du vill börja om."
+    )
+    change_intent = "change_agreement"
+
+    def fields(self, ctx: FormContext) -> list[Field]:
+        return agreement_fields(ctx)
+
+    def summary(self, ctx: FormContext) -> Prompt:
+        return Prompt(
+            "Stämmer det här?\n\n" + summary(ctx) + "\n\nVill du skicka ansökan till din chef?",
+            [
+                {"title": "Ja, skicka ansökan", "payload": "/affirm"},
+                {"title": "Ändra något", "payload": "/change_agreement"},
+                {"title": "Avbryt", "payload": "/stop"},
+            ],
+        )
+
+    def after_change(self, ctx: FormContext, slot: str) -> str | None:
+        if slot not in ("agreement_start", "agreement_end"):
+            return None
+        ctx.set("agreement_overlap", None)
+        start, end = ctx.get("agreement_start"), ctx.get("agreement_end")
+        if slot == "agreement_start" and start and end:
+            problem = check_end(
+                date.fromisoformat(str(start)), date.fromisoformat(str(end)), policy(ctx)
+            )
+            if problem:
+                ctx.set("agreement_end", None)
+                return f"Slutdatumet {swedish_date(end)} passar inte längre: {problem.text}"
+        return None
+
+    def settle(self, ctx: FormContext) -> None:
+        """No overlap, nothing to ask about it."""
+        if (
+            ctx.get("agreement_overlap") is None
+            and ctx.get("agreement_end")
+            and not overlapping(ctx)
+        ):
+            ctx.set("agreement_overlap", NO_OVERLAP)
+
+
+def summary(ctx: FormContext) -> str:
+    equipment = ctx.get("agreement_equipment") or []
+    place = str(ctx.get("agreement_place"))
+    share = float(ctx.get("agreement_share"))
+    lines = [
+        f"Andel på distans: {share:g} % av arbetstiden",
+        f"Distansarbetsplats: {PLACE_NAMES[place_kind(place)]} ({place})",
+        f"Period: {ctx.get('agreement_start')} – {ctx.get('agreement_end')}",
+        f"Arbetsuppgifter: {ctx.get('agreement_tasks')}",
+        f"Hemlånad utrustning: {', '.join(equipment) if equipment else 'ingen'}",
+        "Regler för IT-användare och informationssäkerhet: lästa",
+    ]
+    replaced = replaced_id(ctx.get("agreement_overlap"))
+    if replaced is not None:
+        reference = next((a.reference for a in overlapping(ctx) if a.id == replaced), "")
+        lines.append(f"Ersätter den väntande ansökan {reference}".rstrip())
+    return "\n".join(lines)
+
+
+def replaced_id(overlap: Any) -> int | None:
+    text = str(overlap or "")
+    return int(text.removeprefix("replace:")) if text.startswith("replace:") else None
+
+
+# --- starting and submitting ---------------------------------------------------------------------
+
+
+class ActionStartAgreement(Action):
+    """Opens the form, with what the opening message already says ("jag vill jobba hemifrån två
+    dagar i veckan från 1 februari") filled in."""
+
+    def __init__(self, services: Services) -> None:
+        self.services = services
+        self.form = ValidateAgreementForm(services)
+
+    def name(self) -> str:
+        return "action_start_agreement"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        user = self.services.user(tracker)
+        agreements = self.services.agreements
+        if agreements is None or user is None:
+            dispatcher.utter_message(text=UNAVAILABLE)
+            return []
+        manager = agreements.directory.get(user.manager) if user.manager else None
+        if manager is None:
+            dispatcher.utter_message(
+                text="Jag hittar ingen chef för dig i personalkatalogen, så ansökan kan inte "
+                "skickas härifrån. Kontakta HR."
+            )
+            return []
+        ctx = self.form.context(tracker)
+        for slot in FORM_SLOTS:
+            ctx.set(slot, None)
+        noted = opening_values(ctx, str(tracker.latest_message.get("text") or ""))
+        text = introduction(agreements.region.agreement, manager)
+        if noted:
+            text += " Jag har noterat: " + ", ".join(noted) + "."
+        dispatcher.utter_message(text=text)
+        return [*reset(FORM_SLOTS), *ctx.events(), FollowupAction(FORM)]
+
+
+def opening_values(ctx: FormContext, text: str) -> list[str]:
+    """Fills the slots the opening message answers ("hemifrån två dagar i veckan från 1
+    februari till 30 juni"); returns them as the user reads them."""
+    fields = {f.slot: f for f in agreement_fields(ctx)}
+    dates = [m.group(0) for m in DATE_IN_TEXT.finditer(text.lower())]
+    found: dict[str, Reading] = {"agreement_share": find_share_in(ctx, text)}
+    kind = place_kind(text)
+    if kind != "other":
+        found["agreement_place"] = Reading.of(PLACE_NAMES[kind])
+    if dates:
+        found["agreement_start"] = find_start(ctx, dates[0])
+    noted = []
+    for slot, reading in found.items():
+        if reading.found and not reading.confirm:
+            ctx.set(slot, reading.value)
+            noted.append(f"{fields[slot].title.lower()} {fields[slot].show(reading.value)}")
+    if ctx.get("agreement_start") and len(dates) > 1:
+        end = find_end(ctx, dates[1])
+        if end.found:
+            ctx.set("agreement_end", end.value)
+            noted.append(f"slutdatum {swedish_date(end.value)}")
+    return noted
+
+
+class ActionSubmitAgreement(Action):
+    """Completes the form: stores the confirmed request, or nothing if the user stopped."""
+
+    def __init__(self, services: Services) -> None:
+        self.services = services
+
+    def name(self) -> str:
+        return "action_submit_agreement"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        done = reset(FORM_SLOTS)
+        if was_cancelled(tracker):
+            return done
+        user = self.services.user(tracker)
+        agreements = self.services.agreements
+        if agreements is None or user is None:
+            dispatcher.utter_message(text=UNAVAILABLE)
+            return done
+        values = {slot: tracker.get_slot(slot) for slot in FORM_SLOTS}
+        if any(values[slot] is None for slot in FIELD_SLOTS):
+            dispatcher.utter_message(
+                text='Ansökan är inte komplett. Börja om med "ansök om distansarbete".'
+            )
+            return done
+        request = AgreementRequest(
+            employee=user,
+            share_percent=round(float(values["agreement_share"])),
+            place_kind=place_kind(str(values["agreement_place"])),
+            place_description=str(values["agreement_place"]),
+            start_date=date.fromisoformat(str(values["agreement_start"])),
+            end_date=date.fromisoformat(str(values["agreement_end"])),
+            tasks=str(values["agreement_tasks"]),
+            equipment=list(values["agreement_equipment"] or []),
+            it_security_confirmed=values["agreement_it_security"] is True,
+            submission_key=submission_key(tracker.sender_id, values),
+            replaces=replaced_id(values["agreement_overlap"]),
+        )
+        try:
+            agreement = agreements.submit(request)
+        except Refused as error:
+            dispatcher.utter_message(text=error.text)
+            return [SlotSet("agreement_overlap", None), SlotSet(CONFIRM_SLOT, None),
+                    SlotSet(OUTCOME_SLOT, None), FollowupAction(FORM)]  # fmt: skip
+        except SQLAlchemyError as error:
+            log.error("Could not store an agreement request: %s", error)
+            dispatcher.utter_message(
+                text="Det gick inte att spara ansökan just nu. Inget har sparats. "
+                "Svara ja för att försöka igen."
+            )
+            return [SlotSet(CONFIRM_SLOT, None), FollowupAction(FORM)]
+        dispatcher.utter_message(**submitted_reply(self.services, agreement))
+        return done
+
+
+def submitted_reply(services: Services, agreement: Agreement) -> dict[str, Any]:
+    assert services.agreements is not None
+    manager = services.agreements.directory.get(agreement.manager_id)
+    text = (
+        f"Tack! Din ansökan är skickad med referensnummer {agreement.reference}. "
+        f"{manager.name if manager else 'Din chef'} beslutar om den."
+    )
+    buttons = []
+    if services.agreements.region.agreement.risk_assessment_required:
+        text += (
+            " Innan den kan godkännas ska din distansarbetsplats riskbedömas i dialog mellan "
+            "dig, din chef och skyddsombudet, och riskbedömningen dokumenteras. Vill du boka "
+            "det mötet nu?"
+        )
+        buttons = [{"title": "Boka riskbedömningen", "payload": "/book_risk_assessment"}]
+    return {"text": text, "buttons": buttons}
+
+
+def introduction(policy: AgreementPolicy, manager: User) -> str:
+    rules = []
+    if policy.max_share_percent is not None:
+        rules.append(f"högst {policy.max_share_percent} % av arbetstiden")
+    if policy.max_duration_months is not None:
+        rules.append(f"som längst {policy.max_duration_months} månader")
+    limits = (
+        f" Enligt regionens regler gäller en överenskommelse {' och '.join(rules)}."
+        if rules
+        else ""
+    )
+    return (
+        "Då gör vi en ansökan om distansöverenskommelse. Jag ställer några frågor och visar en "
+        f"sammanfattning innan något skickas till {manager.name}.{limits} Du kan skriva "
+        '"avbryt" när som helst, ändra ett svar ("nej, 60 procent") eller ställa en fråga om '
+        "distansarbete på vägen."
+    )
+
+
+def submission_key(sender_id: str, values: dict[str, Any]) -> str:
+    """Same conversation, same answers: same key, so a repeated confirmation stores one request."""
+    return hashlib.sha256(f"{sender_id}:{json.dumps(values, sort_keys=True)}".encode()).hexdigest()

@@ -1,0 +1,240 @@
+"""What a message inside a form is, before any of it becomes a slot value: a wish to stop, a
+yes or a no, a hedge, chitchat, a question, or a correction of an earlier answer.
+
+Rasa's intent is one signal; the words are the other. Yes and no are read with their negations
+("jag har inte läst dem" is a no), hedges ("vet inte", "kanske", "inte än") are never a yes,
+and a task description that contains "avbryta" is not a wish to stop.
+"""
+
+import re
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Any
+
+from rasa_sdk import Tracker
+
+PAYLOAD_PREFIX = "/"
+WORD = re.compile(r"[0-9a-zåäöéü]+(?:['’][a-z]+)?")
+
+# Whole messages that only keep the conversation going.
+CHITCHAT = {
+    "tack", "tackar", "tack tack", "tack så mycket", "tusen tack", "stort tack", "tack snälla",
+    "ok", "okej", "okey", "okay", "ok tack", "okej tack", "hej", "hej hej", "hejsan", "hallå",
+    "tjena", "tja", "god morgon", "hmm", "hm", "mm", "mhm", "aha", "jaha", "jaså", "ah", "oj",
+    "bra", "toppen", "perfekt", "super", "fint", "kul", "coolt", "najs", "vänta", "vänta lite",
+    "ett ögonblick", "thanks", "thank you", "thx", "hi", "hello", "hey", "cool", "great", "nice",
+    "wait", "hmm ok", "ok då", "okej då", "jaha ok",
+}  # fmt: skip
+CHITCHAT_INTENTS = ("greet", "thanks", "goodbye")
+
+NEGATIONS = {
+    "inte", "ej", "icke", "aldrig", "nej", "nä", "näe", "nix", "nope", "no", "not", "never",
+    "haven't", "havent", "don't", "dont", "didn't", "didnt", "isn't", "isnt", "ingen", "inget",
+    "inga",
+}  # fmt: skip
+AFFIRMATIONS = {
+    "ja", "japp", "jajamen", "jepp", "jo", "visst", "absolut", "självklart", "precis", "exakt",
+    "stämmer", "korrekt", "yes", "yep", "yeah", "yup", "sure", "correct", "definitely",
+}  # fmt: skip
+# Words that say the thing asked about is done: "nu har jag läst dem", "I have read them".
+DONE_WORDS = {"läst", "gjort", "klart", "klar", "read", "done"}
+# Weak agreement: enough to go on with a confirmation, never enough to attest something.
+WEAK_AFFIRMATIONS = {"ok", "okej", "okey", "okay", "kör", "gärna", "fine", "alright"}
+HEDGES = re.compile(
+    r"\b(vet inte|vet ej|vet faktiskt inte|ingen aning|osäker|inte säker|kanske|möjligen|"
+    r"tror jag|tror det|typ|ungefär|någon gång|får se|don'?t know|not sure|maybe|perhaps|"
+    r"no idea|i guess|not yet|inte än|inte ännu)\b"
+)
+NOT_YET = re.compile(r"\b(inte än|inte ännu|not yet)\b")
+
+# A wish to stop. "avbryta" alone is not one: "Vi behöver avbryta projektet" is a reason.
+STOP_WORDS = re.compile(
+    r"\b(avbryt|avbryter|(vill|ska|måste) avbryta|stoppa|stopp|sluta|glöm det|strunta i det|"
+    r"skit i det|ångrar mig|cancel|stop|abort|forget it|never ?mind|quit)\b"
+)
+LEADING_FILLERS = re.compile(r"^((nej|nä|no|ok|okej|men|då|så|ja|jo)\W+)+")
+UNSURE_STOP = re.compile(
+    r"(vet inte om jag vill (fortsätta|söka|ansöka|boka)|ångrar mig nog|kanske (ska )?avbryta|"
+    r"tveksam|funderar på att avbryta|not sure i want to continue|maybe cancel)"
+)
+QUESTION_WORDS = {
+    "vad", "vem", "vilka", "vilken", "vilket", "hur", "när", "varför", "varifrån", "får", "kan",
+    "måste", "ska", "skall", "behöver", "finns", "gäller", "är", "har", "betalar", "står",
+    "who", "what", "how", "when", "why", "can", "may", "must", "do", "does", "is", "are",
+    "should", "will",
+}  # fmt: skip
+CORRECTION_CUES = re.compile(
+    r"^(nej|nä|oj|hoppsan|förlåt|sorry|vänta|rättelse|ändra|rätta|byt|fel|förresten|"
+    r"no|oops|wait|actually|change|correction)\b|\b(jag menar|jag menade|menade|ska vara|"
+    r"skulle vara|ska det vara|blir det|det blir|skrev fel|ändra|byt|rätta|istället|i stället|"
+    r"inte .+ utan|i meant|should be|instead|change)\b"
+)
+CHANGE_ONLY = re.compile(
+    r"^(jag vill |kan jag |kan du |can i |i want to |i'd like to )?(ändra|rätta|byta|change|"
+    r"edit|correct)( något| någonting| en sak| ansökan| bokningen| something| it)?$"
+)
+
+
+class Answer(Enum):
+    YES = "yes"
+    NO = "no"
+    UNSURE = "unsure"
+    NONE = "none"
+
+
+@dataclass(frozen=True)
+class Message:
+    """The user's latest message as the form layer reads it."""
+
+    text: str
+    intent: str = ""
+    confidence: float = 0.0
+    entities: dict[str, Any] = field(default_factory=dict)
+    intent_ranking: tuple[tuple[str, float], ...] = ()
+
+    @classmethod
+    def from_tracker(cls, tracker: Tracker) -> "Message":
+        latest = tracker.latest_message or {}
+        intent = latest.get("intent") or {}
+        entities = {
+            str(e.get("entity")): e.get("value")
+            for e in latest.get("entities") or []
+            if e.get("entity")
+        }
+        ranking = tuple(
+            (str(i.get("name", "")), float(i.get("confidence") or 0.0))
+            for i in latest.get("intent_ranking") or []
+        )
+        return cls(
+            text=str(latest.get("text") or "").strip(),
+            intent=str(intent.get("name") or ""),
+            confidence=float(intent.get("confidence") or 0.0),
+            entities=entities,
+            intent_ranking=ranking,
+        )
+
+    @property
+    def is_payload(self) -> bool:
+        """A button's payload ("/affirm", '/change_agreement{"field": ...}')."""
+        return self.text.startswith(PAYLOAD_PREFIX)
+
+    @property
+    def lowered(self) -> str:
+        return normalised(self.text)
+
+    @property
+    def words(self) -> list[str]:
+        return WORD.findall(self.text.lower())
+
+    def intent_is(self, name: str, at_least: float = 0.7) -> bool:
+        return self.intent == name and (self.is_payload or self.confidence >= at_least)
+
+
+def normalised(text: str) -> str:
+    """Lower case, single spaces, no punctuation at the ends: "Tack!" -> "tack"."""
+    text = " ".join(text.lower().split())
+    return text.strip(" .,!?;:()\"'`´-–—…👍🙂😊")
+
+
+def is_chitchat(message: Message) -> bool:
+    """A greeting, a thank-you or an acknowledgement, and nothing else."""
+    text = message.lowered
+    if text in CHITCHAT or not WORD.search(text):
+        return True
+    short = len(message.words) <= 3
+    return short and message.intent in CHITCHAT_INTENTS and message.confidence >= 0.8
+
+
+def yes_or_no(message: Message) -> Answer:
+    """Yes, no, unsure or neither, reading negations: "jag har inte läst dem" is no."""
+    if message.is_payload:
+        return {"affirm": Answer.YES, "deny": Answer.NO}.get(message.intent, Answer.NONE)
+    text = message.lowered
+    words = set(message.words)
+    if NOT_YET.search(text):
+        return Answer.NO
+    if HEDGES.search(text):
+        return Answer.UNSURE
+    if words & NEGATIONS:
+        return Answer.NO
+    if words & (AFFIRMATIONS | DONE_WORDS):
+        return Answer.YES
+    if message.intent_is("affirm", 0.85):
+        return Answer.YES
+    if message.intent_is("deny", 0.85):
+        return Answer.NO
+    return Answer.NONE
+
+
+def is_weak_yes(message: Message) -> bool:
+    """ "ok", "kör": agreement to go on, but not an attestation."""
+    return bool(set(message.words) & WEAK_AFFIRMATIONS) and not set(message.words) & NEGATIONS
+
+
+def is_hedge(message: Message) -> bool:
+    return bool(HEDGES.search(message.lowered))
+
+
+class StopWish(Enum):
+    CLEAR = "clear"
+    UNSURE = "unsure"
+    NONE = "none"
+
+
+def stop_wish(message: Message) -> StopWish:
+    """CLEAR for "avbryt", "nej, strunta i det" or "cancel"; UNSURE when the user wavers ("jag
+    vet inte om jag vill fortsätta") or a longer text only mentions stopping; NONE otherwise.
+    "avbryta" inside a description is not a wish to stop."""
+    if message.is_payload:
+        return StopWish.CLEAR if message.intent == "stop" else StopWish.NONE
+    text = message.lowered
+    if UNSURE_STOP.search(text):
+        return StopWish.UNSURE
+    match = STOP_WORDS.search(text)
+    if match is None:
+        return StopWish.NONE
+    words = WORD.findall(text)
+    at_end = not WORD.search(text[match.end() :])
+    at_start = not WORD.search(LEADING_FILLERS.sub("", text[: match.start()]))
+    if len(words) <= 4 or at_end or (at_start and len(words) <= 6):
+        return StopWish.CLEAR
+    return StopWish.UNSURE
+
+
+def is_question(message: Message) -> bool:
+    """A question to the assistant: it ends with "?", or opens like a Swedish or English
+    question ("måste jag ha en överenskommelse om ...")."""
+    words = message.words
+    if message.is_payload or not words:
+        return False
+    if message.text.rstrip().endswith("?"):
+        return True
+    return len(words) >= 4 and words[0] in QUESTION_WORDS
+
+
+def is_faq_intent(message: Message) -> bool:
+    return message.intent.startswith("faq_") or message.intent in ("out_of_scope", "nlu_fallback")
+
+
+def has_correction_cue(message: Message) -> bool:
+    """ "nej, ...", "förresten ...", "... ska vara ...", "inte X utan Y", "change ..."."""
+    return bool(CORRECTION_CUES.search(message.lowered))
+
+
+def is_change_only(message: Message) -> bool:
+    """ "ändra", "jag vill ändra något": a wish to change without saying what."""
+    return bool(CHANGE_ONLY.match(message.lowered))
+
+
+def instead_parts(text: str) -> tuple[str, str] | None:
+    """ "inte 1 februari utan 8 februari" -> ("1 februari", "8 februari"); "hemma, inte i
+    stugan" -> ("i stugan", "hemma"): the replaced value and the new one."""
+    lowered = normalised(text)
+    for pattern in (
+        r"\binte (?P<old>.+?),? utan (?P<new>.+)$",
+        r"(?P<new>[^,]+?),? (?:och )?inte (?P<old>[^,]+)$",
+        r"\bnot (?P<old>.+?),? but (?P<new>.+)$",
+    ):
+        if match := re.search(pattern, lowered):
+            return match.group("old").strip(), match.group("new").strip()
+    return None

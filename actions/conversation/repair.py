@@ -1,0 +1,365 @@
+"""The conversation patterns of a form (after Rasa CALM's): for one user message inside a form,
+whether it stops the form, corrects an earlier answer, answers the question, asks a question of
+its own, or only keeps the conversation going; and what that does to the form's slots."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.conversation.fields import (
+    CANCELLED,
+    OUTCOME_SLOT,
+    PENDING_SLOT,
+    QUIET,
+    REASK_SLOT,
+    REQUESTED_SLOT,
+    Field,
+    FormContext,
+    Reading,
+)
+from actions.conversation.reading import (
+    Answer,
+    Message,
+    StopWish,
+    has_correction_cue,
+    instead_parts,
+    is_change_only,
+    is_chitchat,
+    is_hedge,
+    is_question,
+    is_weak_yes,
+    stop_wish,
+    yes_or_no,
+)
+from actions.faq import faq_reply, utter
+
+if TYPE_CHECKING:
+    from actions.conversation.form import GuidedForm
+
+# "vad menar du med arbetsuppgifter?": a question about the form's own question.
+ABOUT_THE_QUESTION = re.compile(
+    r"\b(menar du|menas med|betyder|vad ska jag skriva|what do you mean|example|exempel)\b"
+)
+CHANGE_VERB = re.compile(r"\b(ändra|rätta|byt|byta|fel|change|correct|wrong)\b")
+CONFIRM_WORDS = ("skicka", "boka", "spara", "kör", "ser bra ut", "send", "book", "save", "submit")
+PROCESS_INTENTS = (
+    "request_agreement", "book_risk_assessment", "reschedule_risk_assessment",
+    "cancel_risk_assessment", "document_risk_assessment", "show_my_requests",
+    "decide_agreement", "approve_agreement", "reject_agreement",
+)  # fmt: skip
+
+
+class Turn:
+    """One user message inside a form, and what it does to the form's slots."""
+
+    def __init__(
+        self, form: GuidedForm, ctx: FormContext, message: Message, dispatcher: CollectingDispatcher
+    ) -> None:
+        self.form = form
+        self.ctx = ctx
+        self.message = message
+        self.dispatcher = dispatcher
+        self.requested = ctx.requested
+        self.fields = form.fields(ctx)
+        self.pending = ctx.pending
+        at_summary = self.requested == form.confirm_slot and form.confirm_slot is not None
+        self.at_summary = at_summary
+        # rasa-sdk filled the requested slot with the raw text; it stays empty unless read.
+        if self.requested:
+            ctx.set(self.requested, None)
+        ctx.set(PENDING_SLOT, None)
+
+    # --- the patterns, in the order they are tried -------------------------------------------
+
+    def handle(self) -> None:
+        m = self.message
+        if self.resolve_pending():
+            return
+        wish = stop_wish(m) if self.form.stop_words_end_it or m.is_payload else StopWish.NONE
+        if wish is StopWish.CLEAR:
+            return self.stop()
+        if wish is StopWish.UNSURE:
+            return self.ask_to_stop()
+        if field_slot := m.entities.get("field"):
+            return self.reopen(str(field_slot))
+        if is_change_only(m) or (m.is_payload and m.intent == self.form.change_intent):
+            return self.ask_what_to_change()
+        if self.correct():
+            return
+        if self.at_summary:
+            return self.answer_summary()
+        field = self.form.field(self.ctx, self.requested)
+        if field is None:
+            return
+        if not field.free_text and self.answer(field, field.read(self.ctx, m)):
+            return
+        if self.screen(field):
+            return
+        if field.free_text and self.answer(field, field.read(self.ctx, m)):
+            return
+        self.say(field.not_understood)
+        self.reask()
+
+    def resolve_pending(self) -> bool:
+        kind = self.pending.get("kind")
+        answer = yes_or_no(self.message)
+        if kind == "stop":
+            if answer is Answer.YES or stop_wish(self.message) is StopWish.CLEAR:
+                self.stop()
+                return True
+            if answer is Answer.NO:
+                field = self.form.field(self.ctx, self.pending.get("slot"))
+                held = self.pending.get("text")
+                if field is not None and held:
+                    held_message = Message(text=str(held))
+                    if self.answer(field, field.read(self.ctx, held_message)):
+                        return True
+                self.say("Bra, då fortsätter vi.")
+                self.reask()
+                return True
+        if kind == "confirm":
+            slot = str(self.pending.get("slot"))
+            if answer is Answer.YES or is_weak_yes(self.message):
+                self.store(slot, self.pending.get("value"))
+                return True
+            if answer is Answer.NO and len(self.message.words) <= 2:
+                self.reask()
+                return True
+        if kind == "change":
+            named = self.named_fields()
+            if len(named) == 1 and not self.value_in(named[0]):
+                self.reopen(named[0].slot)
+                return True
+        return False
+
+    def stop(self) -> None:
+        self.say(self.form.stopped)
+        self.ctx.set(OUTCOME_SLOT, CANCELLED)
+        self.ctx.set(REQUESTED_SLOT, None)
+
+    def ask_to_stop(self) -> None:
+        field = self.form.field(self.ctx, self.requested)
+        self.ctx.set(
+            PENDING_SLOT,
+            {
+                "kind": "stop",
+                "slot": self.requested,
+                # A long answer that mentioned stopping is kept, in case it was an answer.
+                "text": self.message.text if field is not None and field.free_text else None,
+            },
+        )
+        self.dispatcher.utter_message(
+            text=f"Vill du avbryta {self.form.noun}?",
+            buttons=[
+                {"title": f"Ja, avbryt {self.form.noun}", "payload": "/stop"},
+                {"title": "Nej, fortsätt", "payload": "/deny"},
+            ],
+        )
+        self.keep_quiet()
+
+    def ask_what_to_change(self, intro: str = "Vad vill du ändra?") -> None:
+        changeable = [f for f in self.fields if f.changeable]
+        self.ctx.set(PENDING_SLOT, {"kind": "change"})
+        self.dispatcher.utter_message(
+            text=intro,
+            buttons=[
+                {"title": f.title, "payload": f'/{self.form.change_intent}{{"field":"{f.slot}"}}'}
+                for f in changeable
+            ]
+            + [{"title": f"Avbryt {self.form.noun}", "payload": "/stop"}],
+        )
+        self.keep_quiet()
+
+    def reopen(self, slot: str) -> None:
+        """Clears one answer; the form asks for it again, then goes on to the summary."""
+        field = self.form.field(self.ctx, slot)
+        if field is None or not field.changeable:
+            self.ask_what_to_change()
+            return
+        self.ctx.set(slot, None)
+
+    def correct(self) -> bool:
+        """A new value for a field other than the one asked for (at the summary: any field)."""
+        found = self.find_correction()
+        if found is None:
+            return False
+        field, reading = found
+        if reading.reopen:
+            self.reopen(field.slot)
+            return True
+        if reading.problem:
+            self.say(reading.problem, reading.buttons)
+            self.after_problem(reading.problem)
+            return True
+        old = self.ctx.get(field.slot)
+        self.ctx.set(field.slot, reading.value)
+        line = f"Ändrat: {field.title.lower()} {field.show(reading.value)}"
+        if old not in (None, "") and old != reading.value:
+            line += f" i stället för {field.show(old)}"
+        note = self.form.after_change(self.ctx, field.slot)
+        self.say(line + "." + (f" {note}" if note else ""))
+        self.keep_requested(brief=not self.at_summary)
+        return True
+
+    def find_correction(self) -> tuple[Field, Reading] | None:
+        m = self.message
+        if m.is_payload:
+            return None
+        parts = instead_parts(m.text)
+        cue = has_correction_cue(m) or self.at_summary
+        named = self.named_fields()
+        if parts is not None:
+            old, new = parts
+            for f in self.correctable():
+                if f.find is None:
+                    continue
+                replaced = f.find(self.ctx, old)
+                if replaced.found and replaced.value == self.ctx.get(f.slot):
+                    return f, f.find(self.ctx, new)
+        for f in named:
+            if f.slot != self.requested or self.at_summary:
+                reading = self.value_in(f)
+                if reading is not None:
+                    return f, reading
+        if len(named) == 1 and CHANGE_VERB.search(m.lowered):
+            # "ändra startdatum", "jag skrev fel slutdatum": asked again.
+            return named[0], Reading(reopen=True)
+        if not cue:
+            return None
+        found = [
+            (f, r)
+            for f in self.correctable()
+            if f.slot != self.requested and (r := self.value_in(f)) is not None and not f.free_text
+        ]
+        return found[0] if len(found) == 1 else None
+
+    def value_in(self, field: Field) -> Reading | None:
+        if field.find is None:
+            return None
+        reading = field.find(self.ctx, self.message.text)
+        return reading if reading.found or reading.reopen or reading.problem else None
+
+    def correctable(self) -> list[Field]:
+        """Fields already answered, and the one being asked."""
+        return [
+            f
+            for f in self.fields
+            if f.changeable and (self.ctx.get(f.slot) is not None or f.slot == self.requested)
+        ]
+
+    def named_fields(self) -> list[Field]:
+        text = self.message.lowered
+        return [f for f in self.correctable() if any(w in text for w in f.words)]
+
+    def answer(self, field: Field, reading: Reading) -> bool:
+        if reading.pending is not None:
+            self.ctx.set(PENDING_SLOT, reading.pending)
+        if reading.problem:
+            self.say(reading.problem, reading.buttons)
+            self.after_problem(reading.problem)
+            return True
+        if reading.reopen:
+            self.reask()
+            return True
+        if not reading.found:
+            return False
+        if reading.confirm:
+            self.ctx.set(
+                PENDING_SLOT, {"kind": "confirm", "slot": field.slot, "value": reading.value}
+            )
+            self.say(
+                reading.confirm,
+                [{"title": "Ja", "payload": "/affirm"}, {"title": "Nej", "payload": "/deny"}],
+            )
+            self.keep_quiet()
+            return True
+        self.store(field.slot, reading.value)
+        return True
+
+    def store(self, slot: str, value: Any) -> None:
+        self.ctx.set(slot, value)
+        note = self.form.after_change(self.ctx, slot)
+        if note:
+            self.say(note)
+
+    def screen(self, field: Field) -> bool:
+        """Questions, chitchat and hedges: answered or acknowledged, never stored."""
+        m = self.message
+        if is_question(m) and ABOUT_THE_QUESTION.search(m.lowered) and field.hedge_help:
+            self.say(field.hedge_help)
+            self.reask()
+            return True
+        reply = faq_reply(self.ctx.services.answerer(), m) if is_question(m) else None
+        if reply is not None and (m.text.rstrip().endswith("?") or reply.kind == "answer"):
+            utter(self.dispatcher, reply)
+            self.reask()
+            return True
+        if is_chitchat(m):
+            if m.intent == "thanks" or m.lowered.startswith("tack"):
+                self.say("Varsågod!")
+            self.reask()
+            return True
+        if is_hedge(m):
+            self.say(field.hedge_help or "Ta den tid du behöver.")
+            self.reask()
+            return True
+        if m.intent in PROCESS_INTENTS and m.confidence >= 0.9 and not field.free_text:
+            self.say(
+                f'Vi håller på med {self.form.noun}. Gör klart den eller skriv "avbryt", så '
+                "hjälper jag dig med det sedan."
+            )
+            self.reask()
+            return True
+        return False
+
+    def answer_summary(self) -> None:
+        m = self.message
+        answer = yes_or_no(m)
+        confirm = any(w in m.lowered for w in CONFIRM_WORDS) or (
+            m.is_payload and m.intent in self.form.confirm_intents
+        )
+        if answer is Answer.YES or (answer is Answer.NONE and (confirm or is_weak_yes(m))):
+            assert self.form.confirm_slot is not None
+            self.ctx.set(self.form.confirm_slot, True)
+            return
+        if answer is Answer.NO:
+            self.form.no_at_summary(self)
+            return
+        if is_question(m):
+            reply = faq_reply(self.ctx.services.answerer(), m)
+            if reply is not None:
+                utter(self.dispatcher, reply)
+        elif not is_chitchat(m) and answer is not Answer.UNSURE:
+            self.say(
+                'Jag förstod inte riktigt. Svara "ja" om allt stämmer, säg vad du vill ändra, '
+                'eller skriv "avbryt".'
+            )
+
+    # --- saying things --------------------------------------------------------------------------
+
+    def say(self, text: str, buttons: Sequence[dict[str, str]] = ()) -> None:
+        self.dispatcher.utter_message(text=text, buttons=list(buttons))
+
+    def reask(self) -> None:
+        self.keep_requested(brief=True)
+
+    def keep_requested(self, brief: bool = False) -> None:
+        """The field asked for stays empty, so the form asks it again (briefly, if ``brief``)."""
+        if brief and self.requested and not self.at_summary:
+            self.ctx.set(REASK_SLOT, self.requested)
+
+    def keep_quiet(self) -> None:
+        """The turn has asked its own question; the form does not ask its field on top."""
+        self.ctx.set(REASK_SLOT, QUIET)
+
+    def after_problem(self, problem: str) -> None:
+        """A problem that is itself a question ("40 eller 60 procent?") is not followed by the
+        field's question; an explanation is, briefly."""
+        if problem.rstrip().endswith("?"):
+            self.keep_quiet()
+        else:
+            self.keep_requested(brief=True)

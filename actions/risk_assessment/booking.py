@@ -1,0 +1,442 @@
+"""Booking the risk-assessment dialogue: the employee books their own, a manager books for their
+staff ("boka riskbedömning med Anna"), HR for anyone. A summary is confirmed before anything is
+booked; then the participants are told and get the invitation.
+"""
+
+import logging
+import re
+from datetime import datetime, timedelta
+from typing import Any
+
+import anyio
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, FollowupAction, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from sqlalchemy.exc import SQLAlchemyError
+
+from actions.conversation.fields import (
+    PENDING_SLOT,
+    QUIET,
+    REASK_SLOT,
+    Field,
+    FormContext,
+    Prompt,
+    Reading,
+    reset,
+    was_cancelled,
+)
+from actions.conversation.form import GuidedForm
+from actions.conversation.reading import Answer, Message, yes_or_no
+from actions.risk_assessment.meeting import (
+    NO_REPRESENTATIVE,
+    TIME_EXAMPLES,
+    UNAVAILABLE,
+    duration,
+    find_duration,
+    find_start,
+    invitation_link,
+    manage_buttons,
+    meeting_people,
+    person,
+    read_duration,
+    read_start,
+    risk_assessments,
+    start_prompt,
+    when,
+)
+from actions.services import Services
+from bot.errors import Refused
+from bot.identity import User
+from bot.risk_assessments.invitation import email_invitations, load_checklist
+from bot.risk_assessments.scheduling import STOCKHOLM, find_meeting_time, swedish_time
+from bot.risk_assessments.service import DEFAULT_DURATION
+from bot.storage.models import RiskAssessment
+
+log = logging.getLogger(__name__)
+
+FORM = "risk_assessment_form"
+FIELD_SLOTS = ("ra_employee", "ra_safety_representative", "ra_duration", "ra_start", "ra_place")
+CONFIRM_SLOT = "ra_confirmed"
+FORM_SLOTS = (*FIELD_SLOTS, CONFIRM_SLOT, "ra_assessment_id")
+GENERIC_PLACES = re.compile(
+    r"^(i |på )?(ett |en )?(mötesrum|rum|annan plats|någon annanstans|fysiskt|på plats|"
+    r"room|meeting room)$"
+)
+AFTER_TO = re.compile(r"\b(?:till|to)\s+(?P<place>.+)$")
+
+
+def bookable_for(services: Services, user: User) -> list[User]:
+    """The employees ``user`` may book for: their own staff, or everyone for HR."""
+    directory = services.directory
+    people = directory.all() if directory else []
+    return [p for p in people if p.role == "employee" and (user.is_hr or p.manager == user.id)]
+
+
+def safety_representatives(services: Services) -> list[User]:
+    directory = services.directory
+    return [u for u in directory.all() if u.role == "safety_representative"] if directory else []
+
+
+def named_person(text: str, candidates: list[User]) -> User | None:
+    """The one candidate whose full name, first name (also "Annas") or id the text mentions."""
+    lowered = text.lower()
+    found = [
+        c
+        for c in candidates
+        if any(
+            re.search(rf"\b{re.escape(name)}s?\b", lowered)
+            for name in (c.name.lower(), c.name.split()[0].lower(), c.id.lower())
+        )
+    ]
+    return found[0] if len(found) == 1 else None
+
+
+def read_employee(ctx: FormContext, message: Message) -> Reading:
+    if ctx.user is None:
+        return Reading()
+    candidates = [ctx.user] if ctx.user.role == "employee" else bookable_for(ctx.services, ctx.user)
+    chosen = next((c for c in candidates if c.id == message.text), None) or named_person(
+        message.text, candidates
+    )
+    if chosen is None:
+        return Reading()
+    return Reading.of(chosen.id)
+
+
+def read_representative(ctx: FormContext, message: Message) -> Reading:
+    if re.match(r"^\s*(inga|ingen|inget|nej|none|no)\b", message.lowered):
+        return Reading.of(NO_REPRESENTATIVE)
+    people = safety_representatives(ctx.services)
+    chosen = next((r for r in people if r.id == message.text), None) or named_person(
+        message.text, people
+    )
+    return Reading.of(chosen.id) if chosen else Reading()
+
+
+def find_representative(ctx: FormContext, text: str) -> Reading:
+    """By name, or "inget skyddsombud": a bare "nej" in a correction is about something else."""
+    if re.search(r"\b(inget|utan) skyddsombud\b", text.lower()):
+        return Reading.of(NO_REPRESENTATIVE)
+    chosen = named_person(text, safety_representatives(ctx.services))
+    return Reading.of(chosen.id) if chosen else Reading()
+
+
+def representative_name(ctx: FormContext, value: Any) -> str:
+    chosen = person(ctx.services, value) if value != NO_REPRESENTATIVE else None
+    return chosen.name if chosen else "inget"
+
+
+def read_place(ctx: FormContext, message: Message) -> Reading:
+    text = " ".join(message.text.split())
+    short_yes_no = len(message.words) <= 2 and yes_or_no(message) in (Answer.YES, Answer.NO)
+    if len(text) < 2 or short_yes_no or not re.search(r"[a-zåäöA-ZÅÄÖ0-9]{2}", text):
+        return Reading()
+    return Reading.of(text[:200])
+
+
+def find_place(ctx: FormContext, text: str) -> Reading:
+    lowered = " ".join(text.lower().split()).strip(" .!?")
+    if named := AFTER_TO.search(lowered):
+        return Reading.of(text.strip(" .!?")[named.start("place") :][:200])
+    if "teams" in lowered:
+        return Reading.of("Teams")
+    tail = re.sub(r"^.*\b(vara|ses|ha det|träffas|be)\s+", "", lowered)
+    if GENERIC_PLACES.match(tail):
+        return Reading(reopen=True)
+    return Reading()
+
+
+def employee_prompt(ctx: FormContext) -> Prompt:
+    staff = bookable_for(ctx.services, ctx.user) if ctx.user else []
+    return Prompt(
+        "Vilken medarbetares distansarbete gäller riskbedömningen?",
+        [{"title": p.name, "payload": p.id} for p in staff[:10]],
+    )
+
+
+def representative_prompt(ctx: FormContext) -> Prompt:
+    people = safety_representatives(ctx.services)
+    return Prompt(
+        "Vilket skyddsombud ska delta?",
+        [{"title": p.name, "payload": p.id} for p in people[:10]]
+        + [{"title": "Inget skyddsombud", "payload": NO_REPRESENTATIVE}],
+    )
+
+
+def booking_fields(ctx: FormContext) -> list[Field]:
+    return [
+        Field(
+            slot="ra_employee",
+            title="Medarbetare",
+            prompt=employee_prompt,
+            read=read_employee,
+            not_understood="Jag hittar ingen av dina medarbetare med det namnet.",
+            changeable=False,
+        ),
+        Field(
+            slot="ra_safety_representative",
+            title="Skyddsombud",
+            prompt=representative_prompt,
+            read=read_representative,
+            find=find_representative,
+            words=("skyddsombud",),
+            show=lambda v: representative_name(ctx, v),
+            not_understood="Jag hittar inget skyddsombud med det namnet.",
+        ),
+        Field(
+            slot="ra_duration",
+            title="Längd",
+            prompt=lambda _: Prompt(
+                "Hur lång tid ska mötet ta?",
+                [{"title": f"{m} minuter", "payload": f"{m} minuter"} for m in (30, 45, 60)],
+            ),
+            read=read_duration,
+            find=find_duration,
+            words=("längd", "minuter", "timme", "timmar", "lång tid", "länge"),
+            show=lambda v: f"{float(v):g} minuter",
+            not_understood="Skriv en längd mellan 15 och 240 minuter, t.ex. 45.",
+        ),
+        Field(
+            slot="ra_start",
+            title="Tid",
+            prompt=start_prompt,
+            reprompt="när vill ni ses?",
+            read=read_start,
+            find=find_start,
+            words=("tid", "tiden", "kl ", "klockan", "datum", "dag"),
+            show=lambda v: swedish_time(datetime.fromisoformat(str(v))),
+            hedge_help="Välj en av de lediga tiderna, eller skriv en tid som passar dig.",
+            not_understood=f"Jag förstod inte tiden. {TIME_EXAMPLES}",
+        ),
+        Field(
+            slot="ra_place",
+            title="Plats",
+            prompt=lambda _: Prompt(
+                "Var ses ni: i Teams eller i ett mötesrum på arbetsplatsen? Skriv gärna rummets "
+                "namn.",
+                [
+                    {"title": "Teams", "payload": "Teams"},
+                    {"title": "Mötesrum på arbetsplatsen", "payload": "Mötesrum på arbetsplatsen"},
+                ],
+            ),
+            reprompt="var ses ni, i Teams eller i ett mötesrum?",
+            read=read_place,
+            free_text=True,
+            find=find_place,
+            words=("plats", "rum", "teams", "place", "room"),
+            hedge_help='Skriv "Teams" om ni ses digitalt, eller namnet på ett mötesrum.',
+            not_understood='Skriv var ni ses, till exempel "Teams" eller "rum 3B".',
+        ),
+    ]
+
+
+class ValidateRiskAssessmentForm(GuidedForm):
+    form_name = FORM
+    field_slots = FIELD_SLOTS
+    confirm_slot = CONFIRM_SLOT
+    noun = "bokningen"
+    stopped = "Jag har avbrutit bokningen. Inget har bokats."
+    change_intent = "change_risk_assessment"
+
+    def fields(self, ctx: FormContext) -> list[Field]:
+        return booking_fields(ctx)
+
+    def summary(self, ctx: FormContext) -> Prompt:
+        employee = person(ctx.services, ctx.get("ra_employee"))
+        manager = person(ctx.services, employee.manager) if employee else None
+        _, representative = meeting_people(ctx)
+        start = datetime.fromisoformat(str(ctx.get("ra_start")))
+        end = start + duration(ctx)
+        lines = [
+            f"Riskbedömning av distansarbete för {employee.name if employee else '?'}",
+            f"Chef: {manager.name if manager else '?'}",
+            f"Skyddsombud: {representative.name if representative else 'inget'}",
+            f"Tid: {swedish_time(start)}–{end.astimezone(STOCKHOLM):%H.%M}",
+            f"Plats: {ctx.get('ra_place')}",
+        ]
+        titles = {f.slot: f.title.lower() for f in self.fields(ctx)}
+        return Prompt(
+            "Stämmer det här?\n\n" + "\n".join(lines) + "\n\nSka jag boka mötet?",
+            [
+                {"title": "Ja, boka", "payload": "/affirm"},
+                *(
+                    {
+                        "title": f"Ändra {titles[slot]}",
+                        "payload": f'/{self.change_intent}{{"field":"{slot}"}}',
+                    }
+                    for slot in ("ra_start", "ra_duration", "ra_place", "ra_safety_representative")
+                ),
+                {"title": "Avbryt", "payload": "/stop"},
+            ],
+        )
+
+    def after_change(self, ctx: FormContext, slot: str) -> str | None:
+        if slot == "ra_employee" and ctx.get("ra_employee"):
+            employee = person(ctx.services, ctx.get("ra_employee"))
+            proposed = (
+                risk_assessments(ctx).proposed_safety_representative(employee) if employee else None
+            )
+            ctx.set("ra_safety_representative", proposed.id if proposed else NO_REPRESENTATIVE)
+        if slot in ("ra_duration", "ra_safety_representative") and ctx.get("ra_start"):
+            # A longer meeting, or another participant, may no longer fit the chosen time.
+            start = datetime.fromisoformat(str(ctx.get("ra_start")))
+            problem = find_start(ctx, start.astimezone(STOCKHOLM).strftime("%Y-%m-%d %H:%M"))
+            if problem.problem:
+                ctx.set("ra_start", None)
+                return f"Tiden {swedish_time(start)} passar inte längre: {problem.problem}"
+        return None
+
+
+class ActionStartRiskAssessment(Action):
+    """Works out whose dialogue it is, proposes the unit's safety representative and opens the
+    booking form, with a time from the opening message ("på tisdag kl 10") filled in."""
+
+    def __init__(self, services: Services) -> None:
+        self.services = services
+        self.form = ValidateRiskAssessmentForm(services)
+
+    def name(self) -> str:
+        return "action_start_risk_assessment"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        user = self.services.user(tracker)
+        if self.services.risk_assessments is None or user is None:
+            dispatcher.utter_message(text=UNAVAILABLE)
+            return []
+        if user.role == "employee" and user.manager is None:
+            dispatcher.utter_message(
+                text="Jag hittar ingen chef för dig i personalkatalogen, så mötet kan inte "
+                "bokas härifrån. Kontakta HR."
+            )
+            return []
+        if user.role not in ("employee", "manager") and not user.is_hr:
+            dispatcher.utter_message(
+                text="Riskbedömningen bokas av medarbetaren eller av medarbetarens chef."
+            )
+            return []
+        ctx = self.form.context(tracker)
+        for slot in FORM_SLOTS:
+            ctx.set(slot, None)
+        text = str(tracker.latest_message.get("text") or "")
+        employee = (
+            user
+            if user.role == "employee"
+            else named_person(text, bookable_for(self.services, user))
+        )
+        if employee is not None:
+            ctx.set("ra_employee", employee.id)
+            self.form.after_change(ctx, "ra_employee")
+        ctx.set("ra_duration", DEFAULT_DURATION.total_seconds() / 60)
+        dispatcher.utter_message(
+            text="Då bokar vi riskbedömningen av distansarbetet. Den görs i dialog mellan "
+            "medarbetaren, chefen och skyddsombudet och går igenom ergonomi, den psykosociala "
+            "arbetsmiljön, informationssäkerhet och olycksrisker. Jag visar en sammanfattning "
+            'innan något bokas, och du kan skriva "avbryt" när som helst.'
+        )
+        if employee is not None and find_meeting_time(text, ctx.now()) is not None:
+            prefill_start(ctx, dispatcher, text)
+        return [*reset(FORM_SLOTS), *ctx.events(), FollowupAction(FORM)]
+
+
+def prefill_start(ctx: FormContext, dispatcher: CollectingDispatcher, text: str) -> None:
+    """A time in the opening message: taken when it is clear and free, confirmed when it is
+    ambiguous, explained when nobody can meet then."""
+    reading = read_start(ctx, Message(text=text))
+    if reading.problem:
+        dispatcher.utter_message(text=reading.problem)
+    elif reading.confirm:
+        ctx.set(PENDING_SLOT, {"kind": "confirm", "slot": "ra_start", "value": reading.value})
+        ctx.set(REASK_SLOT, QUIET)
+        dispatcher.utter_message(
+            text=reading.confirm,
+            buttons=[{"title": "Ja", "payload": "/affirm"}, {"title": "Nej", "payload": "/deny"}],
+        )
+    elif reading.found:
+        ctx.set("ra_start", reading.value)
+
+
+class ActionBookRiskAssessment(Action):
+    """Completes the booking form: books the confirmed meeting, or nothing if the user stopped."""
+
+    def __init__(self, services: Services) -> None:
+        self.services = services
+
+    def name(self) -> str:
+        return "action_book_risk_assessment"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        done = reset(FORM_SLOTS)
+        if was_cancelled(tracker):
+            return done
+        user = self.services.user(tracker)
+        service = self.services.risk_assessments
+        if service is None or user is None:
+            dispatcher.utter_message(text=UNAVAILABLE)
+            return done
+        if any(tracker.get_slot(s) is None for s in FIELD_SLOTS):
+            dispatcher.utter_message(text='Bokningen är inte komplett. Skriv "boka riskbedömning".')
+            return done
+        representative = tracker.get_slot("ra_safety_representative")
+        try:
+            assessment = service.book(
+                user,
+                str(tracker.get_slot("ra_employee")),
+                datetime.fromisoformat(str(tracker.get_slot("ra_start"))),
+                duration_of(tracker),
+                str(tracker.get_slot("ra_place")),
+                None if representative == NO_REPRESENTATIVE else str(representative),
+            )
+        except Refused as error:
+            # The time was taken while the user confirmed: ask for another one.
+            dispatcher.utter_message(text=error.text)
+            if error.code in ("double_booked", "time_not_allowed"):
+                return [
+                    SlotSet("ra_start", None),
+                    SlotSet(CONFIRM_SLOT, None),
+                    FollowupAction(FORM),
+                ]
+            return done
+        except SQLAlchemyError as error:
+            log.error("Could not store a risk assessment booking: %s", error)
+            dispatcher.utter_message(
+                text="Det gick inte att boka just nu. Inget har bokats. Svara ja för att "
+                "försöka igen."
+            )
+            return [SlotSet(CONFIRM_SLOT, None), FollowupAction(FORM)]
+        sent = await self.send_invitations(assessment)
+        booked = "Mötet är bokat" + (
+            " och kopplat till din ansökan om distansarbete." if assessment.agreement_id else "."
+        )
+        dispatcher.utter_message(
+            json_message={
+                "text": f"{booked} {when(assessment)} ({assessment.place}). "
+                "Deltagarna får besked, och kalenderinbjudan kan laddas ner här: "
+                f"{invitation_link(assessment)}"
+                + (" Inbjudan har också skickats med e-post." if sent else ""),
+                "link": invitation_link(assessment),
+                "buttons": manage_buttons(assessment),
+            }
+        )
+        dispatcher.utter_message(
+            text="Inför samtalet, gå gärna igenom checklistan:\n\n"
+            + load_checklist(self.services.faq_dir)
+        )
+        return done
+
+    async def send_invitations(self, assessment: RiskAssessment) -> int:
+        """E-mails the invitation when SMTP is configured; SMTP blocks, so off the event loop."""
+        mailer, directory = self.services.mailer, self.services.directory
+        if mailer is None or directory is None:
+            return 0
+        return await anyio.to_thread.run_sync(
+            email_invitations, mailer, directory, assessment, self.services.faq_dir
+        )
+
+
+def duration_of(tracker: Tracker) -> timedelta:
+    minutes = tracker.get_slot("ra_duration")
+    return timedelta(minutes=float(minutes)) if minutes else DEFAULT_DURATION

@@ -1,0 +1,269 @@
+"""Moving and cancelling a booked risk-assessment dialogue. "kan vi flytta riskbedömningen till
+den 18 december kl 14?" moves it at once; "avboka riskbedömningen" asks first, unless a button
+named the booking."""
+
+from datetime import datetime
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, FollowupAction, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.conversation.fields import (
+    Field,
+    FormContext,
+    Prompt,
+    reset,
+    was_cancelled,
+)
+from actions.conversation.form import GuidedForm
+from actions.conversation.repair import Turn
+from actions.risk_assessment.booking import prefill_start
+from actions.risk_assessment.meeting import (
+    TIME_EXAMPLES,
+    UNAVAILABLE,
+    assessment_payload,
+    choose_booking,
+    chosen_assessment,
+    find_start,
+    invitation_link,
+    manage_buttons,
+    read_start,
+    start_prompt,
+    when,
+)
+from actions.services import Services
+from bot.errors import Refused
+from bot.identity import User
+from bot.risk_assessments.scheduling import find_meeting_time, swedish_time
+
+RESCHEDULE_FORM = "reschedule_form"
+CANCEL_FORM = "cancel_booking_form"
+CANCEL_CONFIRMED = "ra_cancel_confirmed"
+SLOTS = ("ra_start", "ra_duration", "ra_assessment_id", CANCEL_CONFIRMED)
+
+
+class ValidateRescheduleForm(GuidedForm):
+    form_name = RESCHEDULE_FORM
+    field_slots = ("ra_start",)
+    noun = "flytten"
+    stopped = "Jag har avbrutit. Mötet ligger kvar på samma tid."
+    change_intent = "change_risk_assessment"
+
+    def fields(self, ctx: FormContext) -> list[Field]:
+        return [
+            Field(
+                slot="ra_start",
+                title="Tid",
+                prompt=start_prompt,
+                reprompt="vilken tid vill ni flytta mötet till?",
+                read=read_start,
+                find=find_start,
+                words=("tid", "tiden", "kl ", "klockan"),
+                show=lambda v: swedish_time(datetime.fromisoformat(str(v))),
+                hedge_help="Välj en av de lediga tiderna, eller skriv en tid som passar.",
+                not_understood=f"Jag förstod inte tiden. {TIME_EXAMPLES}",
+            )
+        ]
+
+
+class ActionStartReschedule(Action):
+    def __init__(self, services: Services) -> None:
+        self.services = services
+        self.form = ValidateRescheduleForm(services)
+
+    def name(self) -> str:
+        return "action_start_reschedule"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        chosen = choose_booking(
+            self.services, dispatcher, tracker, "flytta", "reschedule_risk_assessment"
+        )
+        if chosen is None or chosen.start_at is None or chosen.end_at is None:
+            return []
+        ctx = self.form.context(tracker)
+        for slot in SLOTS:
+            ctx.set(slot, None)
+        ctx.set("ra_assessment_id", str(chosen.id))
+        ctx.set("ra_duration", (chosen.end_at - chosen.start_at).total_seconds() / 60)
+        text = str(tracker.latest_message.get("text") or "")
+        if find_meeting_time(text, ctx.now()) is None:
+            dispatcher.utter_message(
+                text=f"Riskbedömningen är bokad {when(chosen)}. Vilken tid vill ni flytta den till?"
+            )
+        else:
+            prefill_start(ctx, dispatcher, text)
+            user = self.services.user(tracker)
+            if ctx.get("ra_start") and user is not None:
+                # The new time is clear and free: moved now, no question left to ask.
+                moved = move(self.services, user, dispatcher, chosen.id, ctx.get("ra_start"))
+                return [*reset(SLOTS), *ctx.events(), *moved]
+        return [*reset(SLOTS), *ctx.events(), FollowupAction(RESCHEDULE_FORM)]
+
+
+class ActionRescheduleRiskAssessment(Action):
+    def __init__(self, services: Services) -> None:
+        self.services = services
+
+    def name(self) -> str:
+        return "action_reschedule_risk_assessment"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        done = reset(SLOTS)
+        if was_cancelled(tracker):
+            return done
+        user = self.services.user(tracker)
+        assessment_id = chosen_assessment(tracker)
+        service = self.services.risk_assessments
+        if service is None or user is None or assessment_id is None:
+            dispatcher.utter_message(text=UNAVAILABLE)
+            return done
+        return move(self.services, user, dispatcher, assessment_id, tracker.get_slot("ra_start"))
+
+
+def move(
+    services: Services,
+    user: User,
+    dispatcher: CollectingDispatcher,
+    assessment_id: int,
+    start: Any,
+) -> list[EventType]:
+    """Moves the booking; a time taken meanwhile is asked for again."""
+    assert services.risk_assessments is not None
+    try:
+        moved = services.risk_assessments.reschedule(
+            user, assessment_id, datetime.fromisoformat(str(start))
+        )
+    except Refused as error:
+        dispatcher.utter_message(text=error.text)
+        if error.code in ("double_booked", "time_not_allowed"):
+            return [
+                SlotSet("ra_assessment_id", str(assessment_id)),
+                SlotSet("ra_start", None),
+                FollowupAction(RESCHEDULE_FORM),
+            ]
+        return reset(SLOTS)
+    dispatcher.utter_message(
+        json_message={
+            "text": f"Mötet är flyttat till {when(moved)}. Den uppdaterade "
+            f"kalenderinbjudan ersätter den gamla: {invitation_link(moved)}",
+            "link": invitation_link(moved),
+            "buttons": manage_buttons(moved),
+        }
+    )
+    return reset(SLOTS)
+
+
+class ValidateCancelBookingForm(GuidedForm):
+    """Only "Vill du avboka …?": yes cancels, no keeps the meeting. "avbryt" is read as neither,
+    since it could mean either."""
+
+    form_name = CANCEL_FORM
+    confirm_slot = CANCEL_CONFIRMED
+    noun = "avbokningen"
+    stopped = "Bra, mötet ligger kvar som det är."
+    change_intent = "change_risk_assessment"
+    stop_words_end_it = False
+    confirm_intents = ("cancel_risk_assessment",)
+
+    def fields(self, ctx: FormContext) -> list[Field]:
+        return []
+
+    def summary(self, ctx: FormContext) -> Prompt:
+        assessment_id = chosen_assessment(ctx)
+        service = ctx.services.risk_assessments
+        description = ""
+        if service is not None and ctx.user is not None and assessment_id is not None:
+            try:
+                description = f" {when(service.get(ctx.user, assessment_id))}"
+            except Refused:
+                description = ""
+        yes = assessment_payload("cancel_risk_assessment", assessment_id) if assessment_id else ""
+        return Prompt(
+            f"Vill du avboka riskbedömningen{description}?",
+            [
+                {"title": "Ja, avboka", "payload": yes or "/affirm"},
+                {"title": "Nej, behåll mötet", "payload": "/deny"},
+            ],
+        )
+
+    def no_at_summary(self, turn: Turn) -> None:
+        turn.stop()
+
+
+class ActionStartCancelBooking(Action):
+    """Typed "avboka riskbedömningen" asks first; the "Avboka mötet" button, which names the
+    booking, cancels at once."""
+
+    def __init__(self, services: Services) -> None:
+        self.services = services
+
+    def name(self) -> str:
+        return "action_start_cancel_booking"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        chosen = choose_booking(
+            self.services, dispatcher, tracker, "avboka", "cancel_risk_assessment"
+        )
+        if chosen is None:
+            return []
+        named = next(tracker.get_latest_entity_values("assessment_id"), None)
+        user = self.services.user(tracker)
+        if named and str(tracker.latest_message.get("text") or "").startswith("/") and user:
+            # The button names the booking: that is the confirmation.
+            cancel(self.services, user, dispatcher, chosen.id)
+            return reset(SLOTS)
+        return [
+            *reset(SLOTS),
+            SlotSet("ra_assessment_id", str(chosen.id)),
+            FollowupAction(CANCEL_FORM),
+        ]
+
+
+class ActionCancelRiskAssessment(Action):
+    def __init__(self, services: Services) -> None:
+        self.services = services
+
+    def name(self) -> str:
+        return "action_cancel_risk_assessment"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        done = reset(SLOTS)
+        if was_cancelled(tracker):
+            return done
+        user = self.services.user(tracker)
+        assessment_id = chosen_assessment(tracker)
+        service = self.services.risk_assessments
+        if service is None or user is None or assessment_id is None:
+            dispatcher.utter_message(text=UNAVAILABLE)
+            return done
+        cancel(self.services, user, dispatcher, assessment_id)
+        return done
+
+
+def cancel(
+    services: Services, user: User, dispatcher: CollectingDispatcher, assessment_id: int
+) -> None:
+    assert services.risk_assessments is not None
+    try:
+        cancelled = services.risk_assessments.cancel(user, assessment_id)
+    except Refused as error:
+        dispatcher.utter_message(text=error.text)
+        return
+    dispatcher.utter_message(
+        json_message={
+            "text": f"Riskbedömningen {when(cancelled)} är avbokad. "
+            "Deltagarna får besked, och avbokningen för kalendern finns här: "
+            f"{invitation_link(cancelled)}",
+            "link": invitation_link(cancelled),
+            "buttons": [{"title": "Boka en ny tid", "payload": "/book_risk_assessment"}],
+        }
+    )

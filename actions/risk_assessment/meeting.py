@@ -1,0 +1,273 @@
+"""What booking, moving, cancelling and documenting the risk-assessment dialogue share: who
+takes part, reading a meeting time, and how a booking is shown.
+
+Who books comes from the signed-in user, never from what is typed; participants come from the
+user directory. Times are read in Europe/Stockholm and checked by the risk-assessment service
+(working hours, Swedish public holidays, everybody's busy times).
+"""
+
+import re
+from collections.abc import Sequence
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.conversation.fields import FormContext, Prompt, Reading
+from actions.conversation.reading import Message, is_hedge
+from actions.services import Services
+from bot.errors import Refused
+from bot.identity import User
+from bot.risk_assessments.scheduling import (
+    STOCKHOLM,
+    check_meeting_time,
+    find_meeting_time,
+    swedish_time,
+)
+from bot.risk_assessments.service import DEFAULT_DURATION, RiskAssessmentService
+from bot.storage.models import RiskAssessment
+
+NO_REPRESENTATIVE = "ingen"
+UNAVAILABLE = (
+    "Riskbedömningar går inte att boka eller ändra just nu. Försök igen senare, eller be din "
+    "chef boka mötet."
+)
+TIME_EXAMPLES = (
+    'Skriv till exempel "nästa tisdag kl 10", "den 3 december 13:00", "imorgon eftermiddag" '
+    'eller "2026-12-03 09:30".'
+)
+FREE_SLOTS = re.compile(r"\blediga\b|\bfree (slots|times)\b|\bnär kan (ni|du|alla)\b")
+MINUTES = re.compile(r"(\d{1,3})\s*(?:min|minuter|minutes)\b", re.IGNORECASE)
+BARE_MINUTES = re.compile(r"^\s*(\d{1,3})\s*$")
+HOURS = re.compile(
+    r"\b(en|ett|one|an|\d(?:[.,]5)?)\s*(?:h|tim|timme|timmar|hour|hours)\b|\b(halvtimme)\b",
+    re.IGNORECASE,
+)
+
+
+def risk_assessments(ctx: FormContext) -> RiskAssessmentService:
+    assert ctx.services.risk_assessments is not None
+    return ctx.services.risk_assessments
+
+
+def person(services: Services, user_id: Any) -> User | None:
+    directory = services.directory
+    return directory.get(str(user_id)) if directory is not None and user_id else None
+
+
+def duration(ctx: FormContext) -> timedelta:
+    minutes = ctx.get("ra_duration")
+    return timedelta(minutes=float(minutes)) if minutes else DEFAULT_DURATION
+
+
+def chosen_assessment(tracker_or_ctx: Tracker | FormContext) -> int | None:
+    value = (
+        tracker_or_ctx.get("ra_assessment_id")
+        if isinstance(tracker_or_ctx, FormContext)
+        else tracker_or_ctx.get_slot("ra_assessment_id")
+    )
+    return int(value) if value and str(value).isdigit() else None
+
+
+def meeting_people(ctx: FormContext) -> tuple[User | None, User | None]:
+    """The employee and the safety representative of the meeting being booked or moved."""
+    assessment_id = chosen_assessment(ctx)
+    if assessment_id is None:
+        representative = ctx.get("ra_safety_representative")
+        return person(ctx.services, ctx.get("ra_employee")), (
+            None
+            if representative in (None, NO_REPRESENTATIVE)
+            else person(ctx.services, representative)
+        )
+    if ctx.user is None:
+        return None, None
+    try:
+        assessment = risk_assessments(ctx).get(ctx.user, assessment_id)
+    except Refused:
+        return None, None
+    return person(ctx.services, assessment.employee_id), person(
+        ctx.services, assessment.safety_representative_id
+    )
+
+
+def read_start(ctx: FormContext, message: Message) -> Reading:
+    """A meeting time: confirmed first when ambiguous ("onsdag" has no clock time), refused
+    with the reason when nobody can meet then."""
+    if FREE_SLOTS.search(message.lowered):
+        return Reading(reopen=True)
+    pending = ctx.pending.get("value") if ctx.pending.get("slot") == "ra_start" else None
+    current = pending or ctx.get("ra_start")
+    on = datetime.fromisoformat(str(current)).astimezone(STOCKHOLM).date() if current else None
+    parsed = find_meeting_time(message.text, ctx.now(), on)
+    if parsed is None:
+        return Reading()
+    start = parsed.start
+    refusal = check_start(ctx, start)
+    if refusal:
+        return Reading.refused(refusal)
+    confirm = parsed.ambiguous or is_hedge(message)
+    return Reading.of(
+        start.isoformat(), confirm=f"Menar du {swedish_time(start)}?" if confirm else None
+    )
+
+
+def find_start(ctx: FormContext, text: str) -> Reading:
+    return read_start(ctx, Message(text=text))
+
+
+def check_start(ctx: FormContext, start: datetime) -> str | None:
+    """Why the meeting cannot start then, or None."""
+    service = risk_assessments(ctx)
+    refusal = check_meeting_time(start, duration(ctx), ctx.now(), service.hours)
+    if refusal is not None:
+        suggestion = f" Förslag: {swedish_time(refusal.suggestion)}." if refusal.suggestion else ""
+        return refusal.reason + suggestion
+    employee, representative = meeting_people(ctx)
+    if employee is not None and not service.is_free(
+        employee, representative, start, duration(ctx), chosen_assessment(ctx)
+    ):
+        later = service.free_starts(
+            employee, representative, duration(ctx), after=start, count=1,
+            moving_id=chosen_assessment(ctx),
+        )  # fmt: skip
+        hint = f" Första lediga tid: {swedish_time(later[0])}." if later else ""
+        return "Någon av deltagarna är upptagen då. Välj en annan tid." + hint
+    return None
+
+
+def start_prompt(ctx: FormContext) -> Prompt:
+    """Asks for the time, with the first free slots for everybody as buttons."""
+    employee, representative = meeting_people(ctx)
+    slots = (
+        risk_assessments(ctx).free_starts(
+            employee, representative, duration(ctx), moving_id=chosen_assessment(ctx)
+        )
+        if employee is not None
+        else []
+    )
+    text = "När vill ni ses?"
+    if slots:
+        text += " Här är de första tiderna då alla är lediga, eller skriv en egen tid."
+    return Prompt(
+        f"{text} {TIME_EXAMPLES}",
+        [{"title": swedish_time(s), "payload": payload_time(s)} for s in slots],
+    )
+
+
+def parse_minutes(text: str) -> int | None:
+    """Minutes from "45", "45 minuter", "en timme" or "1,5 timmar"."""
+    if match := HOURS.search(text):
+        if match.group(2):
+            return 30
+        count = match.group(1).lower().replace(",", ".")
+        return round(60 * (1 if count in ("en", "ett", "one", "an") else float(count)))
+    match = MINUTES.search(text) or BARE_MINUTES.match(text)
+    return int(match.group(1)) if match else None
+
+
+def read_duration(ctx: FormContext, message: Message) -> Reading:
+    minutes = parse_minutes(message.text)
+    if minutes is None:
+        return Reading()
+    try:
+        RiskAssessmentService.check_duration(timedelta(minutes=minutes))
+    except Refused as error:
+        return Reading.refused(error.text)
+    return Reading.of(float(minutes))
+
+
+def find_duration(ctx: FormContext, text: str) -> Reading:
+    """Only with a unit: "14" in "kl 14" is no length."""
+    if BARE_MINUTES.match(text):
+        return Reading()
+    return read_duration(ctx, Message(text=text))
+
+
+def when(assessment: RiskAssessment) -> str:
+    return swedish_time(assessment.start_at) if assessment.start_at else "(ingen tid)"
+
+
+def payload_time(start: datetime) -> str:
+    """A button payload the time parser reads back without ambiguity."""
+    return start.astimezone(STOCKHOLM).strftime("%Y-%m-%d %H:%M")
+
+
+def invitation_link(assessment: RiskAssessment) -> str:
+    return f"/api/risk-assessments/{assessment.id}.ics"
+
+
+def assessment_payload(intent: str, assessment_id: int) -> str:
+    return f'/{intent}{{"assessment_id":"{assessment_id}"}}'
+
+
+def manage_buttons(assessment: RiskAssessment) -> list[dict[str, str]]:
+    return [
+        {
+            "title": "Flytta mötet",
+            "payload": assessment_payload("reschedule_risk_assessment", assessment.id),
+        },
+        {
+            "title": "Avboka mötet",
+            "payload": assessment_payload("cancel_risk_assessment", assessment.id),
+        },
+    ]
+
+
+def describe(services: Services, assessment: RiskAssessment) -> str:
+    employee = person(services, assessment.employee_id)
+    return employee.name if employee else assessment.employee_id
+
+
+def choose_booking(
+    services: Services,
+    dispatcher: CollectingDispatcher,
+    tracker: Tracker,
+    verb: str,
+    intent: str,
+) -> RiskAssessment | None:
+    """The booking the user means: named by a button, or their only upcoming one. Several:
+    buttons to choose; none: says so."""
+    user = services.user(tracker)
+    if services.risk_assessments is None or user is None:
+        dispatcher.utter_message(text=UNAVAILABLE)
+        return None
+    upcoming = services.risk_assessments.upcoming(user)
+    named = next(tracker.get_latest_entity_values("assessment_id"), None)
+    if named:
+        upcoming = [a for a in upcoming if str(a.id) == str(named)]
+    if not upcoming:
+        dispatcher.utter_message(
+            text=f'Du har ingen bokad riskbedömning att {verb}. Skriv "boka riskbedömning" '
+            "för att boka en."
+        )
+        return None
+    if len(upcoming) > 1:
+        dispatcher.utter_message(
+            text=f"Vilket möte vill du {verb}?",
+            buttons=[
+                {
+                    "title": f"{describe(services, a)} {when(a)}",
+                    "payload": assessment_payload(intent, a.id),
+                }
+                for a in upcoming[:10]
+            ],
+        )
+        return None
+    return upcoming[0]
+
+
+def held_on(services: Services, user: User | None, assessment_id: int | None) -> date:
+    """The day of the dialogue, or today when it has no time."""
+    today = services.clock.today()
+    if services.risk_assessments is None or user is None or assessment_id is None:
+        return today
+    try:
+        start = services.risk_assessments.get(user, assessment_id).start_at
+    except Refused:
+        return today
+    return start.astimezone(STOCKHOLM).date() if start else today
+
+
+def buttons(pairs: Sequence[tuple[str, str]]) -> list[dict[str, str]]:
+    return [{"title": title, "payload": payload} for title, payload in pairs]

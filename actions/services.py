@@ -1,0 +1,42 @@
+"""What the actions work with, handed to them by the app: the actions hold no state of their own."""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from rasa_sdk import Tracker
+
+from bot.agreements.service import AgreementService
+from bot.clock import Clock
+from bot.faq.answering import FaqAnswerer
+from bot.identity import Directory, User
+from bot.mail import Mailer
+from bot.risk_assessments.service import RiskAssessmentService
+from bot.settings import PROJECT_ROOT
+
+
+@dataclass
+class Services:
+    """``answerer`` is a provider: HR's edits replace the FAQ index without a restart. The
+    agreement and risk-assessment services are None while the database cannot be reached."""
+
+    answerer: Callable[[], FaqAnswerer]
+    agreements: AgreementService | None = None
+    risk_assessments: RiskAssessmentService | None = None
+    faq_dir: Path = PROJECT_ROOT / "faq"
+    mailer: Mailer | None = None
+    clock: Clock = field(default_factory=Clock)
+
+    @property
+    def directory(self) -> Directory | None:
+        if self.agreements is not None:
+            return self.agreements.directory
+        return self.risk_assessments.directory if self.risk_assessments else None
+
+    def user(self, tracker: Tracker) -> User | None:
+        """The signed-in user who wrote the latest message, never anyone the text names."""
+        user_id = (tracker.latest_message.get("metadata") or {}).get("user_id")
+        directory = self.directory
+        if directory is None or not user_id:
+            return None
+        return directory.get(str(user_id))

@@ -1,0 +1,155 @@
+"""How a message inside a form is read before any of it becomes a value: yes and no with their
+negations, hedges, chitchat, wishes to stop, questions and corrections."""
+
+import pytest
+
+from actions.conversation.reading import (
+    Answer,
+    Message,
+    StopWish,
+    has_correction_cue,
+    instead_parts,
+    is_change_only,
+    is_chitchat,
+    is_hedge,
+    is_question,
+    stop_wish,
+    yes_or_no,
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "answer"),
+    [
+        ("ja", Answer.YES),
+        ("ja, jag har läst dem", Answer.YES),
+        ("jo, nu har jag läst dem", Answer.YES),
+        ("nu har jag läst dem", Answer.YES),
+        ("yes I have read them", Answer.YES),
+        ("absolut", Answer.YES),
+        ("jag har inte läst dem", Answer.NO),
+        ("jag har", Answer.NONE),
+        ("jag", Answer.NONE),
+        ("nej", Answer.NO),
+        ("inte än", Answer.NO),
+        ("nej, inte ännu", Answer.NO),
+        ("I haven't read them yet", Answer.NO),
+        ("det stämmer inte", Answer.NO),
+        ("jag vet faktiskt inte", Answer.UNSURE),
+        ("kanske", Answer.UNSURE),
+        ("not sure", Answer.UNSURE),
+        ("Budgetarbete", Answer.NONE),
+    ],
+)
+def test_yes_and_no_read_negations_and_hedges(text: str, answer: Answer) -> None:
+    assert yes_or_no(Message(text)) is answer
+
+
+def test_a_word_starting_with_ja_is_no_yes() -> None:
+    """The old prefix rule took "jag ..." for "ja"."""
+    assert yes_or_no(Message("jag vet inte riktigt")) is not Answer.YES
+    assert yes_or_no(Message("jaha")) is not Answer.YES
+
+
+def test_buttons_and_the_nlu_count_as_yes_and_no() -> None:
+    assert yes_or_no(Message("/affirm", intent="affirm", confidence=1.0)) is Answer.YES
+    assert yes_or_no(Message("/deny", intent="deny", confidence=1.0)) is Answer.NO
+    assert yes_or_no(Message("kör på", intent="affirm", confidence=0.95)) is Answer.YES
+    assert yes_or_no(Message("kör på", intent="affirm", confidence=0.5)) is Answer.NONE
+
+
+@pytest.mark.parametrize(
+    ("text", "wish"),
+    [
+        ("avbryt", StopWish.CLEAR),
+        ("Avbryt!", StopWish.CLEAR),
+        ("nej, avbryt", StopWish.CLEAR),
+        ("jag vill avbryta", StopWish.CLEAR),
+        ("strunta i det", StopWish.CLEAR),
+        ("jag orkar inte med det här nu, strunta i det", StopWish.CLEAR),
+        ("då läser jag dem först, avbryt", StopWish.CLEAR),
+        ("cancel", StopWish.CLEAR),
+        ("jag vet inte om jag vill fortsätta", StopWish.UNSURE),
+        ("vänta, jag ångrar mig nog", StopWish.UNSURE),
+        ("Avsluta och arkivera ärenden", StopWish.NONE),
+        ("Hantera avbrott i IT-driften", StopWish.NONE),
+        ("Dokumentation", StopWish.NONE),
+        ("Vi behöver avbryta allt distansarbete på enheten under omorganisationen.", StopWish.NONE),
+        ("Avbryta pågående utredningar är inte aktuellt, det gäller rapporter", StopWish.NONE),
+        ("Vi kan inte stoppa projektet mitt i, och det gäller hela våren", StopWish.UNSURE),
+    ],
+)
+def test_only_a_clear_wish_stops(text: str, wish: StopWish) -> None:
+    assert stop_wish(Message(text)) is wish
+
+
+@pytest.mark.parametrize("text", ["tack", "Tack!", "ok", "okej", "hej hej", "hmm", "👍", "??"])
+def test_chitchat(text: str) -> None:
+    assert is_chitchat(Message(text))
+
+
+@pytest.mark.parametrize("text", ["hemma", "ekonomi", "tack vare bildskärmen", "Teams"])
+def test_not_chitchat(text: str) -> None:
+    assert not is_chitchat(Message(text))
+
+
+def test_greeting_intent_counts_only_for_short_messages() -> None:
+    assert is_chitchat(Message("god kväll allihop", intent="greet", confidence=0.95))
+    assert not is_chitchat(Message("hej, jag jobbar med löner", intent="greet", confidence=0.95))
+
+
+@pytest.mark.parametrize(
+    ("text", "question"),
+    [
+        ("får jag jobba från sommarstugan?", True),
+        ("måste jag ha en överenskommelse om jag bara jobbar hemma ibland", True),
+        ("Vem betalar för internet hemma", True),
+        ("Who pays for my broadband at home?", True),
+        ("hemma", False),
+        ("kan", False),
+        ("Kundsupport via telefon", False),
+        ("??", False),
+    ],
+)
+def test_questions(text: str, question: bool) -> None:
+    assert is_question(Message(text)) is question
+
+
+def test_hedges() -> None:
+    assert is_hedge(Message("vet inte, kanske hälften?"))
+    assert is_hedge(Message("kanske i februari någon gång"))
+    assert not is_hedge(Message("hälften"))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "nej vänta, jag menar 60 procent",
+        "oj, startdatumet ska vara 15 januari",
+        "förresten, det blir tre dagar i veckan inte två",
+        "ändra startdatum till 1 mars",
+        "change the share to 50%",
+        "kan vi ta kl 14 istället?",
+    ],
+)
+def test_correction_cues(text: str) -> None:
+    assert has_correction_cue(Message(text))
+
+
+def test_no_correction_cue_in_a_plain_answer() -> None:
+    assert not has_correction_cue(Message("ekonomiuppföljning och rapporter"))
+
+
+def test_change_without_saying_what() -> None:
+    assert is_change_only(Message("ändra"))
+    assert is_change_only(Message("Jag vill ändra något"))
+    assert not is_change_only(Message("ändra startdatum till 1 mars"))
+
+
+def test_instead_parts() -> None:
+    assert instead_parts("nej inte 1 februari utan 8 februari") == ("1 februari", "8 februari")
+    assert instead_parts("vänta, jag ska jobba hemma, inte i stugan") == (
+        "i stugan",
+        "jag ska jobba hemma",
+    )
+    assert instead_parts("hemma") is None

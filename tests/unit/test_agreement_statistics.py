@@ -29,6 +29,7 @@ EXPECTED = {
         "expiring": 2,
         "expired": 1,
         "renewed": 0,
+        "withdrawn": 0,
     },
 }
 

@@ -171,3 +171,60 @@ def test_approving_a_new_agreement_renews_the_one_in_force(db: Database) -> None
     agreements.decide(user("maria.berg"), new.id, approve=True)
     assert agreements.get(user("hanna.holm"), old.id).status == "renewed"
     assert agreements.get(user("hanna.holm"), new.id).status == "approved"
+
+
+def test_an_overlapping_pending_request_is_refused_unless_it_replaces_it(db: Database) -> None:
+    agreements = service(db)
+    first = agreements.submit(request(submission_key="first"))
+    overlapping = request(submission_key="second", start_date=date(2027, 6, 1))
+    with pytest.raises(Refused) as refused:
+        agreements.submit(overlapping)
+    assert refused.value.code == "overlapping_request" and first.reference in refused.value.text
+    later = agreements.submit(
+        request(submission_key="later", start_date=date(2028, 1, 1), end_date=date(2028, 6, 30))
+    )
+    assert later.status == "submitted", "a request for another period is no overlap"
+    replacing = agreements.submit(replace(overlapping, replaces=first.id))
+    hr = user("hanna.holm")
+    assert agreements.get(hr, first.id).status == "withdrawn"
+    assert agreements.get(hr, replacing.id).status == "submitted"
+    with db.session() as session:
+        events = [e.action for e in session.scalars(select(AgreementEvent))]
+        notes = [n.text for n in session.scalars(select(Notification))]
+    assert "withdrawn" in events
+    assert any(f"ersätter {first.reference}" in note for note in notes)
+
+
+def test_only_the_applicant_withdraws_an_undecided_request(db: Database) -> None:
+    agreements = service(db)
+    agreement = agreements.submit(request())
+    with pytest.raises(Refused) as manager:
+        agreements.withdraw(user("maria.berg"), agreement.id)
+    assert manager.value.code == "not_your_request"
+    assert agreements.withdraw(user("anna.andersson"), agreement.id).status == "withdrawn"
+    with pytest.raises(Refused) as again:
+        agreements.withdraw(user("anna.andersson"), agreement.id)
+    assert again.value.code == "already_decided"
+
+
+def test_hr_never_decides_their_own_request(db: Database) -> None:
+    agreements = service(db)
+    hr = user("hanna.holm")
+    own = agreements.submit(request(employee=hr.model_copy(update={"manager": "maria.berg"})))
+    with pytest.raises(Refused) as refused:
+        agreements.decide(hr, own.id, approve=True)
+    assert refused.value.code == "own_request"
+    with pytest.raises(Refused) as registered:
+        agreements.register_risk_assessment(hr, own.id, "Inga risker.", date(2027, 11, 1))
+    assert registered.value.code == "own_request"
+
+
+def test_a_risk_assessment_is_never_registered_with_a_future_date(db: Database) -> None:
+    agreements = service(db)
+    agreement = agreements.submit(request())
+    with pytest.raises(Refused) as refused:
+        agreements.register_risk_assessment(
+            user("maria.berg"), agreement.id, "Inga risker.", date(2030, 1, 1)
+        )
+    assert refused.value.code == "documented_in_the_future"
+    assert agreements.get(user("maria.berg"), agreement.id).risk_assessment_id is None

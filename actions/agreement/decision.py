@@ -9,18 +9,17 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from rasa_sdk import Action, Tracker
+from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.agreement.request import UNAVAILABLE
+from actions.agreement.request import AgreementCompletion, AgreementStep
 from actions.conversation.fields import (
     Field,
     FormContext,
     Prompt,
     Reading,
     reset,
-    was_cancelled,
 )
 from actions.conversation.form import GuidedForm
 from actions.conversation.reading import Message, is_chitchat
@@ -236,23 +235,16 @@ class ValidateDecisionForm(GuidedForm):
         return None
 
 
-class ActionShowAgreements(Action):
+class ActionShowAgreements(AgreementStep):
     """A manager's (or HR's) requests waiting for a decision, with buttons; an employee's own."""
 
-    def __init__(self, services: Services) -> None:
-        self.services = services
+    step_name = "action_show_pending_agreements"
 
-    def name(self) -> str:
-        return "action_show_pending_agreements"
-
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    async def step(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, user: User
     ) -> list[EventType]:
-        user = self.services.user(tracker)
         agreements = self.services.agreements
-        if agreements is None or user is None:
-            dispatcher.utter_message(text=UNAVAILABLE)
-            return []
+        assert agreements is not None
         if not may_decide(user):
             own = agreements.visible_to(user)
             if not own:
@@ -295,23 +287,16 @@ class ActionShowAgreements(Action):
         return [SlotSet(SHOWN_SLOT, [a.id for a in waiting[:10]])]
 
 
-class ActionStartDecision(Action):
+class ActionStartDecision(AgreementStep):
     """A decision by button or typed: fills what the message says, and the form asks the rest."""
 
-    def __init__(self, services: Services) -> None:
-        self.services = services
-        self.form = ValidateDecisionForm(services)
+    step_name = "action_start_decision"
 
-    def name(self) -> str:
-        return "action_start_decision"
+    form_class = ValidateDecisionForm
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    async def step(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, user: User
     ) -> list[EventType]:
-        user = self.services.user(tracker)
-        if self.services.agreements is None or user is None:
-            dispatcher.utter_message(text=UNAVAILABLE)
-            return []
         message = Message.from_tracker(tracker)
         if not may_decide(user):
             dispatcher.utter_message(
@@ -319,7 +304,7 @@ class ActionStartDecision(Action):
                 '"visa mina ansökningar" för att se hur det går med din.'
             )
             return []
-        ctx = self.form.context(tracker)
+        ctx = self.context(tracker)
         for slot in FIELD_SLOTS:
             ctx.set(slot, None)
         target = find_agreement(ctx, message)
@@ -343,28 +328,17 @@ class ActionStartDecision(Action):
         return [*reset(FIELD_SLOTS), *ctx.events(), FollowupAction(FORM)]
 
 
-class ActionDecideAgreement(Action):
+class ActionDecideAgreement(AgreementCompletion):
     """Completes the decision form: the service decides, or says why not."""
 
-    def __init__(self, services: Services) -> None:
-        self.services = services
+    step_name = "action_decide_agreement"
+    slots = FIELD_SLOTS
 
-    def name(self) -> str:
-        return "action_decide_agreement"
-
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    async def step(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, user: User
     ) -> list[EventType]:
-        done = reset(FIELD_SLOTS)
-        if was_cancelled(tracker):
-            return done
-        user = self.services.user(tracker)
-        agreements = self.services.agreements
-        if agreements is None or user is None:
-            dispatcher.utter_message(text=UNAVAILABLE)
-            return done
         decide(self.services, user, dispatcher, tracker.get_slot)
-        return done
+        return reset(FIELD_SLOTS)
 
 
 def decide(

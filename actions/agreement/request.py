@@ -11,7 +11,7 @@ import logging
 from datetime import date
 from typing import Any
 
-from rasa_sdk import Action, Tracker
+from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.exc import SQLAlchemyError
@@ -34,9 +34,9 @@ from actions.conversation.fields import (
     Prompt,
     Reading,
     reset,
-    was_cancelled,
 )
 from actions.conversation.form import GuidedForm
+from actions.conversation.steps import Completion, ProcessStep
 from actions.services import Services
 from bot.agreements.parsing import DATE_IN_TEXT, PLACE_NAMES, place_kind
 from bot.agreements.policy import check_end
@@ -55,6 +55,16 @@ UNAVAILABLE = (
     "Ansökningar om distansarbete går inte att göra just nu. Försök igen senare, eller prata "
     "direkt med din chef."
 )
+
+
+class AgreementStep(ProcessStep):
+    """A step of the agreement process: it needs the agreement service."""
+
+    unavailable = UNAVAILABLE
+
+
+class AgreementCompletion(Completion, AgreementStep):
+    """Completes a form of the agreement process."""
 
 
 class ValidateAgreementForm(GuidedForm):
@@ -132,25 +142,19 @@ def replaced_id(overlap: Any) -> int | None:
 # --- starting and submitting ---------------------------------------------------------------------
 
 
-class ActionStartAgreement(Action):
+class ActionStartAgreement(AgreementStep):
     """Opens the form, with what the opening message already says ("jag vill jobba hemifrån två
     dagar i veckan från 1 februari") filled in."""
 
-    def __init__(self, services: Services) -> None:
-        self.services = services
-        self.form = ValidateAgreementForm(services)
+    step_name = "action_start_agreement"
 
-    def name(self) -> str:
-        return "action_start_agreement"
+    form_class = ValidateAgreementForm
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    async def step(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, user: User
     ) -> list[EventType]:
-        user = self.services.user(tracker)
         agreements = self.services.agreements
-        if agreements is None or user is None:
-            dispatcher.utter_message(text=UNAVAILABLE)
-            return []
+        assert agreements is not None
         manager = agreements.directory.get(user.manager) if user.manager else None
         if manager is None:
             dispatcher.utter_message(
@@ -158,7 +162,7 @@ class ActionStartAgreement(Action):
                 "skickas härifrån. Kontakta HR."
             )
             return []
-        ctx = self.form.context(tracker)
+        ctx = self.context(tracker)
         for slot in FORM_SLOTS:
             ctx.set(slot, None)
         noted = opening_values(ctx, str(tracker.latest_message.get("text") or ""))
@@ -193,26 +197,18 @@ def opening_values(ctx: FormContext, text: str) -> list[str]:
     return noted
 
 
-class ActionSubmitAgreement(Action):
-    """Completes the form: stores the confirmed request, or nothing if the user stopped."""
+class ActionSubmitAgreement(AgreementCompletion):
+    """Stores the confirmed request."""
 
-    def __init__(self, services: Services) -> None:
-        self.services = services
+    step_name = "action_submit_agreement"
+    slots = FORM_SLOTS
 
-    def name(self) -> str:
-        return "action_submit_agreement"
-
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    async def step(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, user: User
     ) -> list[EventType]:
         done = reset(FORM_SLOTS)
-        if was_cancelled(tracker):
-            return done
-        user = self.services.user(tracker)
         agreements = self.services.agreements
-        if agreements is None or user is None:
-            dispatcher.utter_message(text=UNAVAILABLE)
-            return done
+        assert agreements is not None
         values = {slot: tracker.get_slot(slot) for slot in FORM_SLOTS}
         if any(values[slot] is None for slot in FIELD_SLOTS):
             dispatcher.utter_message(

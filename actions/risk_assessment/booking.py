@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import anyio
-from rasa_sdk import Action, Tracker
+from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.exc import SQLAlchemyError
@@ -23,14 +23,14 @@ from actions.conversation.fields import (
     Prompt,
     Reading,
     reset,
-    was_cancelled,
 )
 from actions.conversation.form import GuidedForm
 from actions.conversation.reading import Answer, Message, yes_or_no
 from actions.risk_assessment.meeting import (
     NO_REPRESENTATIVE,
     TIME_EXAMPLES,
-    UNAVAILABLE,
+    RiskAssessmentCompletion,
+    RiskAssessmentStep,
     duration,
     find_duration,
     find_start,
@@ -144,6 +144,13 @@ def find_place(ctx: FormContext, text: str) -> Reading:
     if GENERIC_PLACES.match(tail):
         return Reading(reopen=True)
     return Reading()
+
+
+def propose_representative(ctx: FormContext) -> None:
+    """The safety representative of the employee's unit, until the user names another."""
+    employee = person(ctx.services, ctx.get("ra_employee"))
+    proposed = risk_assessments(ctx).proposed_safety_representative(employee) if employee else None
+    ctx.set("ra_safety_representative", proposed.id if proposed else NO_REPRESENTATIVE)
 
 
 def employee_prompt(ctx: FormContext) -> Prompt:
@@ -287,24 +294,17 @@ class ValidateRiskAssessmentForm(GuidedForm):
         return None
 
 
-class ActionStartRiskAssessment(Action):
+class ActionStartRiskAssessment(RiskAssessmentStep):
     """Works out whose dialogue it is, proposes the unit's safety representative and opens the
     booking form, with a time from the opening message ("på tisdag kl 10") filled in."""
 
-    def __init__(self, services: Services) -> None:
-        self.services = services
-        self.form = ValidateRiskAssessmentForm(services)
+    step_name = "action_start_risk_assessment"
 
-    def name(self) -> str:
-        return "action_start_risk_assessment"
+    form_class = ValidateRiskAssessmentForm
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    async def step(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, user: User
     ) -> list[EventType]:
-        user = self.services.user(tracker)
-        if self.services.risk_assessments is None or user is None:
-            dispatcher.utter_message(text=UNAVAILABLE)
-            return []
         if user.role == "employee" and user.manager is None:
             dispatcher.utter_message(
                 text="Jag hittar ingen chef för dig i personalkatalogen, så mötet kan inte "
@@ -316,7 +316,7 @@ class ActionStartRiskAssessment(Action):
                 text="Riskbedömningen bokas av medarbetaren eller av medarbetarens chef."
             )
             return []
-        ctx = self.form.context(tracker)
+        ctx = self.context(tracker)
         for slot in FORM_SLOTS:
             ctx.set(slot, None)
         text = str(tracker.latest_message.get("text") or "")
@@ -327,7 +327,7 @@ class ActionStartRiskAssessment(Action):
         )
         if employee is not None:
             ctx.set("ra_employee", employee.id)
-            self.form.after_change(ctx, "ra_employee")
+            propose_representative(ctx)
         ctx.set("ra_duration", DEFAULT_DURATION.total_seconds() / 60)
         dispatcher.utter_message(
             text="Då bokar vi riskbedömningen av distansarbetet. Den görs i dialog mellan "
@@ -357,26 +357,18 @@ def prefill_start(ctx: FormContext, dispatcher: CollectingDispatcher, text: str)
         ctx.set("ra_start", reading.value)
 
 
-class ActionBookRiskAssessment(Action):
-    """Completes the booking form: books the confirmed meeting, or nothing if the user stopped."""
+class ActionBookRiskAssessment(RiskAssessmentCompletion):
+    """Books the confirmed meeting."""
 
-    def __init__(self, services: Services) -> None:
-        self.services = services
+    step_name = "action_book_risk_assessment"
+    slots = FORM_SLOTS
 
-    def name(self) -> str:
-        return "action_book_risk_assessment"
-
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    async def step(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, user: User
     ) -> list[EventType]:
         done = reset(FORM_SLOTS)
-        if was_cancelled(tracker):
-            return done
-        user = self.services.user(tracker)
         service = self.services.risk_assessments
-        if service is None or user is None:
-            dispatcher.utter_message(text=UNAVAILABLE)
-            return done
+        assert service is not None
         if any(tracker.get_slot(s) is None for s in FIELD_SLOTS):
             dispatcher.utter_message(text='Bokningen är inte komplett. Skriv "boka riskbedömning".')
             return done

@@ -5,7 +5,7 @@ named the booking."""
 from datetime import datetime
 from typing import Any
 
-from rasa_sdk import Action, Tracker
+from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
@@ -14,14 +14,14 @@ from actions.conversation.fields import (
     FormContext,
     Prompt,
     reset,
-    was_cancelled,
 )
 from actions.conversation.form import GuidedForm
 from actions.conversation.repair import Turn
 from actions.risk_assessment.booking import prefill_start
 from actions.risk_assessment.meeting import (
     TIME_EXAMPLES,
-    UNAVAILABLE,
+    RiskAssessmentCompletion,
+    RiskAssessmentStep,
     assessment_payload,
     choose_booking,
     chosen_assessment,
@@ -67,23 +67,20 @@ class ValidateRescheduleForm(GuidedForm):
         ]
 
 
-class ActionStartReschedule(Action):
-    def __init__(self, services: Services) -> None:
-        self.services = services
-        self.form = ValidateRescheduleForm(services)
+class ActionStartReschedule(RiskAssessmentStep):
+    step_name = "action_start_reschedule"
 
-    def name(self) -> str:
-        return "action_start_reschedule"
+    form_class = ValidateRescheduleForm
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    async def step(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, user: User
     ) -> list[EventType]:
         chosen = choose_booking(
-            self.services, dispatcher, tracker, "flytta", "reschedule_risk_assessment"
+            self.services, user, dispatcher, tracker, "flytta", "reschedule_risk_assessment"
         )
         if chosen is None or chosen.start_at is None or chosen.end_at is None:
             return []
-        ctx = self.form.context(tracker)
+        ctx = self.context(tracker)
         for slot in SLOTS:
             ctx.set(slot, None)
         ctx.set("ra_assessment_id", str(chosen.id))
@@ -95,33 +92,23 @@ class ActionStartReschedule(Action):
             )
         else:
             prefill_start(ctx, dispatcher, text)
-            user = self.services.user(tracker)
-            if ctx.get("ra_start") and user is not None:
+            if ctx.get("ra_start"):
                 # The new time is clear and free: moved now, no question left to ask.
                 moved = move(self.services, user, dispatcher, chosen.id, ctx.get("ra_start"))
                 return [*reset(SLOTS), *ctx.events(), *moved]
         return [*reset(SLOTS), *ctx.events(), FollowupAction(RESCHEDULE_FORM)]
 
 
-class ActionRescheduleRiskAssessment(Action):
-    def __init__(self, services: Services) -> None:
-        self.services = services
+class ActionRescheduleRiskAssessment(RiskAssessmentCompletion):
+    step_name = "action_reschedule_risk_assessment"
+    slots = SLOTS
 
-    def name(self) -> str:
-        return "action_reschedule_risk_assessment"
-
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    async def step(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, user: User
     ) -> list[EventType]:
-        done = reset(SLOTS)
-        if was_cancelled(tracker):
-            return done
-        user = self.services.user(tracker)
         assessment_id = chosen_assessment(tracker)
-        service = self.services.risk_assessments
-        if service is None or user is None or assessment_id is None:
-            dispatcher.utter_message(text=UNAVAILABLE)
-            return done
+        if assessment_id is None:
+            return reset(SLOTS)
         return move(self.services, user, dispatcher, assessment_id, tracker.get_slot("ra_start"))
 
 
@@ -195,27 +182,22 @@ class ValidateCancelBookingForm(GuidedForm):
         turn.stop()
 
 
-class ActionStartCancelBooking(Action):
+class ActionStartCancelBooking(RiskAssessmentStep):
     """Typed "avboka riskbedömningen" asks first; the "Avboka mötet" button, which names the
     booking, cancels at once."""
 
-    def __init__(self, services: Services) -> None:
-        self.services = services
+    step_name = "action_start_cancel_booking"
 
-    def name(self) -> str:
-        return "action_start_cancel_booking"
-
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    async def step(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, user: User
     ) -> list[EventType]:
         chosen = choose_booking(
-            self.services, dispatcher, tracker, "avboka", "cancel_risk_assessment"
+            self.services, user, dispatcher, tracker, "avboka", "cancel_risk_assessment"
         )
         if chosen is None:
             return []
         named = next(tracker.get_latest_entity_values("assessment_id"), None)
-        user = self.services.user(tracker)
-        if named and str(tracker.latest_message.get("text") or "").startswith("/") and user:
+        if named and str(tracker.latest_message.get("text") or "").startswith("/"):
             # The button names the booking: that is the confirmation.
             cancel(self.services, user, dispatcher, chosen.id)
             return reset(SLOTS)
@@ -226,27 +208,17 @@ class ActionStartCancelBooking(Action):
         ]
 
 
-class ActionCancelRiskAssessment(Action):
-    def __init__(self, services: Services) -> None:
-        self.services = services
+class ActionCancelRiskAssessment(RiskAssessmentCompletion):
+    step_name = "action_cancel_risk_assessment"
+    slots = SLOTS
 
-    def name(self) -> str:
-        return "action_cancel_risk_assessment"
-
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    async def step(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, user: User
     ) -> list[EventType]:
-        done = reset(SLOTS)
-        if was_cancelled(tracker):
-            return done
-        user = self.services.user(tracker)
         assessment_id = chosen_assessment(tracker)
-        service = self.services.risk_assessments
-        if service is None or user is None or assessment_id is None:
-            dispatcher.utter_message(text=UNAVAILABLE)
-            return done
-        cancel(self.services, user, dispatcher, assessment_id)
-        return done
+        if assessment_id is not None:
+            cancel(self.services, user, dispatcher, assessment_id)
+        return reset(SLOTS)
 
 
 def cancel(

@@ -16,6 +16,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.conversation.fields import FormContext, Prompt, Reading
 from actions.conversation.reading import Message, is_hedge
+from actions.conversation.steps import Completion, ProcessStep
 from actions.services import Services
 from bot.errors import Refused
 from bot.identity import User
@@ -44,6 +45,17 @@ HOURS = re.compile(
     r"\b(en|ett|one|an|\d(?:[.,]5)?)\s*(?:h|tim|timme|timmar|hour|hours)\b|\b(halvtimme)\b",
     re.IGNORECASE,
 )
+
+
+class RiskAssessmentStep(ProcessStep):
+    """A step of the risk-assessment dialogue: it needs the risk-assessment service."""
+
+    needs = "risk_assessments"
+    unavailable = UNAVAILABLE
+
+
+class RiskAssessmentCompletion(Completion, RiskAssessmentStep):
+    """Completes a form of the risk-assessment dialogue."""
 
 
 def risk_assessments(ctx: FormContext) -> RiskAssessmentService:
@@ -221,6 +233,7 @@ def describe(services: Services, assessment: RiskAssessment) -> str:
 
 def choose_booking(
     services: Services,
+    user: User,
     dispatcher: CollectingDispatcher,
     tracker: Tracker,
     verb: str,
@@ -228,10 +241,7 @@ def choose_booking(
 ) -> RiskAssessment | None:
     """The booking the user means: named by a button, or their only upcoming one. Several:
     buttons to choose; none: says so."""
-    user = services.user(tracker)
-    if services.risk_assessments is None or user is None:
-        dispatcher.utter_message(text=UNAVAILABLE)
-        return None
+    assert services.risk_assessments is not None
     upcoming = services.risk_assessments.upcoming(user)
     named = next(tracker.get_latest_entity_values("assessment_id"), None)
     if named:

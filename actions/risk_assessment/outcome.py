@@ -8,7 +8,7 @@ from datetime import date
 from typing import Any
 
 from dateutil.relativedelta import relativedelta
-from rasa_sdk import Action, Tracker
+from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.exc import SQLAlchemyError
@@ -21,19 +21,18 @@ from actions.conversation.fields import (
     Prompt,
     Reading,
     reset,
-    was_cancelled,
 )
 from actions.conversation.form import GuidedForm
 from actions.conversation.reading import Message
 from actions.risk_assessment.meeting import (
-    UNAVAILABLE,
+    RiskAssessmentCompletion,
+    RiskAssessmentStep,
     assessment_payload,
     chosen_assessment,
     describe,
     held_on,
     when,
 )
-from actions.services import Services
 from bot.agreements.parsing import find_date, parse_date
 from bot.errors import Refused
 from bot.identity import User
@@ -207,23 +206,16 @@ class ValidateOutcomeForm(GuidedForm):
         )
 
 
-class ActionStartOutcome(Action):
+class ActionStartOutcome(RiskAssessmentStep):
     """The manager documents a dialogue that has taken place."""
 
-    def __init__(self, services: Services) -> None:
-        self.services = services
+    step_name = "action_start_outcome"
 
-    def name(self) -> str:
-        return "action_start_outcome"
-
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    async def step(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, user: User
     ) -> list[EventType]:
-        user = self.services.user(tracker)
         service = self.services.risk_assessments
-        if service is None or user is None:
-            dispatcher.utter_message(text=UNAVAILABLE)
-            return []
+        assert service is not None
         waiting = service.awaiting_outcome(user)
         named = next(tracker.get_latest_entity_values("assessment_id"), None)
         if named:
@@ -254,24 +246,18 @@ class ActionStartOutcome(Action):
         return [*reset(SLOTS), SlotSet("ra_assessment_id", str(chosen.id)), FollowupAction(FORM)]
 
 
-class ActionDocumentRiskAssessment(Action):
-    def __init__(self, services: Services) -> None:
-        self.services = services
+class ActionDocumentRiskAssessment(RiskAssessmentCompletion):
+    step_name = "action_document_risk_assessment"
+    slots = SLOTS
 
-    def name(self) -> str:
-        return "action_document_risk_assessment"
-
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    async def step(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, user: User
     ) -> list[EventType]:
         done = reset(SLOTS)
-        if was_cancelled(tracker):
-            return done
-        user = self.services.user(tracker)
         assessment_id = chosen_assessment(tracker)
         service = self.services.risk_assessments
-        if service is None or user is None or assessment_id is None:
-            dispatcher.utter_message(text=UNAVAILABLE)
+        assert service is not None
+        if assessment_id is None:
             return done
         actions = [
             PlannedAction(a["action"], a["owner"], date.fromisoformat(a["due"]))

@@ -1,0 +1,66 @@
+"""The actions that start and complete a guided process. Each needs the signed-in user and a
+database-backed service; when either is missing it says so, in one place, instead of each
+action checking."""
+
+from abc import ABC, abstractmethod
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.conversation.fields import FormContext, reset, was_cancelled
+from actions.conversation.form import GuidedForm
+from actions.services import Services
+from bot.identity import User
+
+
+class ProcessStep(Action, ABC):
+    step_name = ""
+    # The service the step needs ("agreements" or "risk_assessments"): None while the database
+    # cannot be reached.
+    needs = "agreements"
+    # Said when the step cannot run.
+    unavailable = ""
+    # The process's slots, cleared whenever the step ends it.
+    slots: tuple[str, ...] = ()
+    # The form a starting step opens, built with the same services.
+    form_class: type[GuidedForm] | None = None
+
+    def __init__(self, services: Services) -> None:
+        self.services = services
+        self.form = self.form_class(services) if self.form_class else None
+
+    def name(self) -> str:
+        return self.step_name
+
+    def context(self, tracker: Tracker) -> FormContext:
+        """The slots of the form this step opens."""
+        assert self.form is not None, self.step_name
+        return self.form.context(tracker)
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        user = self.services.user(tracker)
+        if user is None or getattr(self.services, self.needs) is None:
+            dispatcher.utter_message(text=self.unavailable)
+            return reset(self.slots) if self.slots else []
+        return await self.step(dispatcher, tracker, user)
+
+    @abstractmethod
+    async def step(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, user: User
+    ) -> list[EventType]:
+        """What the step does for ``user``; returns the events."""
+
+
+class Completion(ProcessStep, ABC):
+    """Runs when a form has ended: stores what the user confirmed, or nothing if they stopped."""
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        if was_cancelled(tracker):
+            return reset(self.slots)
+        return await super().run(dispatcher, tracker, domain)

@@ -10,6 +10,7 @@ from bot.agreements.service import AgreementService
 from bot.clock import Clock
 from bot.faq.answering import FaqAnswerer
 from bot.identity import Directory, User
+from bot.identity_seal import IdentitySeal
 from bot.mail import Mailer
 from bot.risk_assessments.service import RiskAssessmentService
 from bot.settings import PROJECT_ROOT
@@ -21,6 +22,8 @@ class Services:
     agreement and risk-assessment services are None while the database cannot be reached."""
 
     answerer: Callable[[], FaqAnswerer]
+    # Opens the identity the app sealed into each message (bot/identity_seal.py).
+    seal: IdentitySeal
     agreements: AgreementService | None = None
     risk_assessments: RiskAssessmentService | None = None
     faq_dir: Path = PROJECT_ROOT / "faq"
@@ -34,9 +37,12 @@ class Services:
         return self.risk_assessments.directory if self.risk_assessments else None
 
     def user(self, tracker: Tracker) -> User | None:
-        """The signed-in user who wrote the latest message, never anyone the text names."""
-        user_id = (tracker.latest_message.get("metadata") or {}).get("user_id")
+        """The signed-in user who wrote the latest message, never anyone the text names: the
+        app's seal, opened for this conversation. A message that did not come through the app
+        (forged, replayed from another conversation, or expired) has no user."""
+        sealed = (tracker.latest_message.get("metadata") or {}).get("identity")
+        user_id = self.seal.open(sealed, tracker.sender_id)
         directory = self.directory
-        if directory is None or not user_id:
+        if directory is None or user_id is None:
             return None
-        return directory.get(str(user_id))
+        return directory.get(user_id)

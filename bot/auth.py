@@ -128,6 +128,7 @@ class OidcAuthenticator:
         self._issuer = settings.oidc_issuer
         self._audience = settings.oidc_audience
         self._leeway = settings.oidc_leeway_seconds
+        self._max_lifetime = settings.oidc_max_token_lifetime_seconds
         self._user_claim = settings.oidc_user_claim
         self._roles_claim = settings.oidc_roles_claim
         self._role_map = settings.oidc_role_map
@@ -172,10 +173,13 @@ class OidcAuthenticator:
                 issuer=self._issuer,
                 audience=self._audience,
                 leeway=self._leeway,
-                options={"require": ["exp", "iss", "aud"]},
+                options={"require": ["exp", "iat", "iss", "aud"]},
             )
         except jwt.PyJWTError as error:
             raise TokenRejected(f"{type(error).__name__}: {error}") from error
+        lifetime = claims["exp"] - claims["iat"]
+        if lifetime > self._max_lifetime:
+            raise TokenRejected(f"lifetime {lifetime} s exceeds {self._max_lifetime} s")
         return claims
 
     def user_from_claims(self, claims: dict[str, Any]) -> User:

@@ -4,7 +4,6 @@ When Rasa is down or slow the service still answers FAQ questions straight from 
 and says that the guided processes are unavailable for the moment.
 """
 
-import hashlib
 import logging
 from collections.abc import Callable
 from typing import Any
@@ -15,7 +14,8 @@ from sqlalchemy.exc import SQLAlchemyError
 from bot.faq.answering import FaqAnswerer, Reply
 from bot.faq.language import is_english
 from bot.identity import User
-from bot.privacy import mask_identity_numbers
+from bot.identity_seal import IdentitySeal
+from bot.privacy import mask_personal_data
 from bot.rasa_client import RasaClient, RasaUnavailable
 from bot.rendering import message_html
 
@@ -58,6 +58,7 @@ class ChatService:
     def __init__(
         self,
         rasa: RasaClient,
+        seal: IdentitySeal,
         answerer: Callable[[], FaqAnswerer | None],
         notifications: Callable[[str], list[str]] | None = None,
         record_turn: Callable[[str, str, list[BotMessage]], None] | None = None,
@@ -65,21 +66,23 @@ class ChatService:
         """``record_turn(user_id, text, replies)`` counts served answers and queues unsure ones
         for HR (``bot/hr/recording.py``)."""
         self._rasa = rasa
+        self._seal = seal
         self._answerer = answerer
         self._notifications = notifications
         self._record_turn = record_turn
 
     async def handle(self, user: User, conversation_id: str, text: str) -> list[BotMessage]:
-        """The assistant's reply to ``text``; identity numbers are masked before anything else
-        sees the text, and the user is told so."""
-        masked = mask_identity_numbers(text)
-        notice = [BotMessage(text=masking_notice(text))] if masked.found else []
+        """The assistant's reply to ``text``; identity numbers, e-mail addresses and phone
+        numbers are masked before anything else sees the text, and the user is told so."""
+        masked = mask_personal_data(text)
+        notice = [BotMessage(text=masking_notice(text, masked.kinds))] if masked.found else []
         return notice + await self._reply(user, conversation_id, masked.text)
 
     async def _reply(self, user: User, conversation_id: str, text: str) -> list[BotMessage]:
-        sender = sender_id(user.id, conversation_id)
+        # Rasa sees neither the user id nor anything it could forge: see bot/identity_seal.py.
+        sender = self._seal.sender_id(user.id, conversation_id)
         try:
-            raw = await self._rasa.send(sender, text, metadata={"user_id": user.id})
+            raw = await self._rasa.send(sender, text, self._seal.metadata(user.id, sender))
         except RasaUnavailable as error:
             log.warning("Rasa unavailable, answering from the FAQ index only: %s", error)
             degraded = self._degraded_reply(text)
@@ -116,23 +119,25 @@ class ChatService:
         return [from_reply(reply), BotMessage(text=DEGRADED_NOTE)]
 
 
-def masking_notice(text: str) -> str:
+def masking_notice(text: str, kinds: tuple[str, ...]) -> str:
+    names = {
+        "identity_number": ("ett personnummer", "a personal identity number"),
+        "email": ("en e-postadress", "an e-mail address"),
+        "phone": ("ett telefonnummer", "a phone number"),
+    }
+    found = [names[kind] for kind in dict.fromkeys(kinds)]
+    swedish = " och ".join(sv for sv, _ in found)
+    english = " and ".join(en for _, en in found)
     notice = (
-        "Jag tog bort ett personnummer ur ditt meddelande innan det behandlades och sparades. "
-        "Skriv inte personnummer i chatten; assistenten behöver dem inte."
+        f"Jag tog bort {swedish} ur ditt meddelande innan det behandlades och sparades. "
+        "Skriv inte personuppgifter i chatten; assistenten behöver dem inte."
     )
     if is_english(text):
         notice += (
-            " I removed a personal identity number from your message before it was processed "
-            "or stored. Please do not write identity numbers in the chat."
+            f" I removed {english} from your message before it was processed or stored. "
+            "Please do not write personal details in the chat."
         )
     return notice
-
-
-def sender_id(user_id: str, conversation_id: str) -> str:
-    """Rasa's conversation key: derived by the server, so no client can read another's tracker,
-    and hashed, so the tracker store holds no user names."""
-    return hashlib.sha256(f"{user_id}\x1f{conversation_id}".encode()).hexdigest()[:40]
 
 
 def to_bot_messages(raw: list[dict[str, Any]]) -> list[BotMessage]:

@@ -30,8 +30,11 @@ class User(BaseModel):
 
 
 class Directory:
-    def __init__(self, users: list[User]) -> None:
+    def __init__(self, users: list[User], demo: bool = False) -> None:
         self._users = {user.id: user for user in users}
+        # Made-up people only: local mode, where the X-Demo-User header picks anyone, runs on
+        # nothing else.
+        self.demo = demo
 
     def get(self, user_id: str) -> User | None:
         return self._users.get(user_id)
@@ -45,7 +48,7 @@ def load_directory(path: Path = DEMO_DIRECTORY) -> Directory:
     """The people the processes need (employees with their manager, managers, safety
     representatives, HR), from a YAML export in the demo file's format."""
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    return Directory([User.model_validate(u) for u in data["users"]])
+    return Directory([User.model_validate(u) for u in data["users"]], data.get("demo") is True)
 
 
 def demo_directory() -> Directory:

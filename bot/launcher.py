@@ -7,7 +7,6 @@ and without ``--enable-api``: the app is its only client.
 
 import argparse
 import os
-import secrets
 import signal
 import socket
 import subprocess
@@ -21,7 +20,8 @@ from urllib.parse import urlsplit
 import httpx
 import yaml
 
-from bot.settings import PROJECT_ROOT, get_settings, is_placeholder
+from bot.identity_seal import CHANNEL_KEY_VARIABLE, IdentitySeal
+from bot.settings import PROJECT_ROOT, get_settings, local_mode_refusal, shared_secret
 
 STOP_GRACE_SECONDS = 15
 
@@ -63,12 +63,7 @@ class Stack:
 
     def start(self, ready_timeout: float = 240.0) -> None:
         self.run_dir.mkdir(parents=True, exist_ok=True)
-        configured = get_settings().action_token
-        token = (
-            secrets.token_urlsafe(32)
-            if is_placeholder(configured)
-            else configured.get_secret_value()
-        )
+        token = shared_secret(get_settings(), self.run_dir)
         endpoints = self.run_dir / "endpoints.yml"
         endpoints.write_text(
             yaml.safe_dump(self._rasa_endpoints(token), sort_keys=False), encoding="utf-8"
@@ -78,6 +73,12 @@ class Stack:
             "RASA_TELEMETRY_ENABLED": "false",
             "TF_CPP_MIN_LOG_LEVEL": "2",
             "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
+            # Rasa's only channel, bot/rasa_channel.py, is imported from the project and
+            # accepts only messages the app signed with this key.
+            "PYTHONPATH": os.pathsep.join(
+                p for p in (str(PROJECT_ROOT), os.environ.get("PYTHONPATH")) if p
+            ),
+            CHANNEL_KEY_VARIABLE: IdentitySeal(token).channel_key,
         }
         self._spawn(
             "rasa",
@@ -229,8 +230,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description="Start Distansguiden (Rasa + app).")
     parser.add_argument("--port", type=int, default=8000, help="the app's port (default 8000)")
     parser.add_argument("--rasa-port", type=int, default=5005, help="Rasa's port on 127.0.0.1")
+    parser.add_argument(
+        "--host", default="127.0.0.1", help="the app's address (production mode only: any)"
+    )
     args = parser.parse_args()
-    stack = Stack(app_port=args.port, rasa_port=args.rasa_port)
+    if (refusal := local_mode_refusal(get_settings(), args.host)) is not None:
+        print(f"Distansguiden startar inte: {refusal}", file=sys.stderr)
+        sys.exit(2)
+    stack = Stack(app_port=args.port, rasa_port=args.rasa_port, app_host=args.host)
 
     def stop(signum: int, _frame: object) -> None:
         print("\nStänger av Distansguiden …", flush=True)

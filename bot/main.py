@@ -20,7 +20,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from actions import Services, build_actions
 from bot.agreements.service import AgreementService
 from bot.api import agreements, chat, feedback, health, hr, rasa_actions, risk_assessments
-from bot.api.errors import install_error_handlers
+from bot.api.errors import error_response, install_error_handlers
 from bot.api.limits import RequestSizeLimit
 from bot.auth import OidcAuthenticator
 from bot.channels import teams
@@ -31,6 +31,7 @@ from bot.faq.embeddings import Encoder
 from bot.faq.reload import FaqReloader, watch_faq
 from bot.hr.recording import UsageRecorder
 from bot.identity import load_directory
+from bot.identity_seal import IdentitySeal
 from bot.mail import mailer_from_settings
 from bot.notifications import take_undelivered
 from bot.privacy import install_log_masking
@@ -38,7 +39,7 @@ from bot.rasa_client import RasaClient
 from bot.rate_limit import RateLimiter
 from bot.regions import Region, load_region
 from bot.risk_assessments.service import RiskAssessmentService
-from bot.settings import Settings, get_settings
+from bot.settings import Settings, get_settings, is_remote_address, local_mode_refusal
 from bot.storage.database import Database
 
 STATIC_DIR = Path(__file__).with_name("static")
@@ -54,6 +55,8 @@ def create_app(settings: Settings | None = None, encoder: Encoder | None = None)
     """``encoder`` lets tests substitute a small deterministic model for the real one."""
     settings = settings or get_settings()
     install_log_masking()
+    if (refusal := local_mode_refusal(settings)) is not None:
+        raise RuntimeError(refusal)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -61,7 +64,11 @@ def create_app(settings: Settings | None = None, encoder: Encoder | None = None)
         region = load_region(settings.regions_dir, settings.region)
         # One "today" for the whole service: the region's date, not the host's.
         clock = app.state.clock = region.clock(settings.clock_file)
-        app.state.rasa = RasaClient(settings.rasa_url, settings.rasa_timeout_seconds)
+        # Local mode without DG_ACTION_TOKEN seals with the placeholder; production refuses it.
+        seal = IdentitySeal(settings.action_token.get_secret_value())
+        app.state.rasa = RasaClient(
+            settings.rasa_url, settings.rasa_timeout_seconds, seal.channel_key
+        )
         app.state.settings = settings
         app.state.rate_limiter = RateLimiter.from_settings(settings)
         app.state.write_rate_limiter = RateLimiter(
@@ -87,6 +94,7 @@ def create_app(settings: Settings | None = None, encoder: Encoder | None = None)
         )
         app.state.chat_service = ChatService(
             app.state.rasa,
+            seal,
             lambda: current_answerer(app),
             partial(take_undelivered, app.state.agreements.db) if app.state.agreements else None,
             record_turn=app.state.usage.record_turn if app.state.usage else None,
@@ -104,6 +112,7 @@ def create_app(settings: Settings | None = None, encoder: Encoder | None = None)
         executor = ActionExecutor()
         services = Services(
             answerer=lambda: app.state.faq.answerer,
+            seal=seal,
             agreements=app.state.agreements,
             risk_assessments=app.state.risk_assessments,
             faq_dir=settings.faq_dir,
@@ -184,6 +193,22 @@ def create_app(settings: Settings | None = None, encoder: Encoder | None = None)
     @app.get("/hr", include_in_schema=False)
     async def hr_page() -> FileResponse:
         return FileResponse(STATIC_DIR / "hr.html")
+
+    if settings.mode == "local":
+
+        @app.middleware("http")
+        async def only_this_computer(request: Request, call_next):  # type: ignore[no-untyped-def]
+            """Local mode picks users by a header, so it answers only this computer, however
+            the server was bound (the launcher refuses any other address too)."""
+            peer = request.client.host if request.client else None
+            if peer is not None and is_remote_address(peer):
+                return error_response(
+                    403,
+                    "local_mode",
+                    "Assistenten körs i lokalt demoläge och svarar bara på den egna datorn.",
+                    "The assistant runs in local demo mode and answers only this computer.",
+                )
+            return await call_next(request)
 
     @app.middleware("http")
     async def security_headers(request: Request, call_next):  # type: ignore[no-untyped-def]

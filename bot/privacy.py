@@ -8,6 +8,7 @@ the same length is left alone.
 
 import logging
 import re
+import traceback
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,11 +18,17 @@ IDENTITY_NUMBER_MASK = "[personnummer]"
 EMAIL_MASK = "[e-post]"
 PHONE_MASK = "[telefonnummer]"
 
-# 10 or 12 digits, optionally split before the last four by -, + or a space.
-_IDENTITY_CANDIDATE = re.compile(r"(?<![\d-])(?:\d{2})?\d{6}[-+ ]?\d{4}(?![\d-])")
+# 10 or 12 digits, optionally split before the last four by a hyphen or any dash (as word
+# processors turn it into), a plus or spaces.
+_DASHES = "\u2010\u2011\u2012\u2013\u2014\u2212-"
+_IDENTITY_CANDIDATE = re.compile(
+    rf"(?<![\d{_DASHES}])(?:\d{{2}})?\d{{6}}\s*[+{_DASHES}]?\s*\d{{4}}(?![\d{_DASHES}])"
+)
+_ANY_DASH = re.compile(f"[{_DASHES}]")
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 # Swedish numbers: +46 / 0046 / 0, then digits in groups (070-123 45 67, 08-123 456 78).
-_PHONE = re.compile(r"(?<![\w+])(?:\+46|0046|0)[\s-]?\d{1,3}(?:[\s-]?\d{2,4}){2,4}(?!\d)")
+# Not after a dash, dot or slash: "2027-01-15 2027-06-30" is two dates.
+_PHONE = re.compile(r"(?<![\w+./-])(?:\+46|0046|0)[\s-]?\d{1,3}(?:[\s-]?\d{2,4}){2,4}(?!\d)")
 
 
 @dataclass(frozen=True)
@@ -40,7 +47,7 @@ def mask_identity_numbers(text: str) -> Masked:
     kinds: list[str] = []
 
     def replace(match: re.Match[str]) -> str:
-        candidate = match.group(0).replace(" ", "")
+        candidate = _ANY_DASH.sub("-", re.sub(r"\s", "", match.group(0)))
         if personnummer.valid(candidate):
             kinds.append("identity_number")
             return IDENTITY_NUMBER_MASK
@@ -57,7 +64,8 @@ def mask_personal_data(text: str) -> Masked:
     def mask(pattern: re.Pattern[str], replacement: str, kind: str, value: str) -> str:
         def replace(match: re.Match[str]) -> str:
             digits = re.sub(r"\D", "", match.group(0))
-            if kind == "phone" and not 8 <= len(digits) <= 13:
+            # Under 9 digits (0046/+46 included: 11) is more often a time span, "0800-1200".
+            if kind == "phone" and not 9 <= len(digits) <= 13:
                 return match.group(0)
             kinds.append(kind)
             return replacement
@@ -70,8 +78,8 @@ def mask_personal_data(text: str) -> Masked:
 
 
 def install_log_masking() -> None:
-    """Every log record, from any logger and to any handler, has identity numbers masked when it
-    is created. Idempotent."""
+    """Every log record, from any logger and to any handler, has personal data masked when it is
+    created, its traceback included. Idempotent."""
     factory = logging.getLogRecordFactory()
     if getattr(factory, "masks_identity_numbers", False):
         return
@@ -82,9 +90,15 @@ def install_log_masking() -> None:
             message = record.getMessage()
         except (TypeError, ValueError):
             return record
-        masked = mask_identity_numbers(message)
+        masked = mask_personal_data(message)
         if masked.found:
             record.msg, record.args = masked.text, None
+        if record.exc_info and record.exc_info[1] is not None:
+            # Formatted now, so that no handler prints the clear text of an exception.
+            record.exc_text = mask_personal_data(
+                "".join(traceback.format_exception(*record.exc_info)).rstrip("\n")
+            ).text
+            record.exc_info = None
         return record
 
     masking_factory.masks_identity_numbers = True  # type: ignore[attr-defined]

@@ -1,8 +1,14 @@
-"""Thin client for the Rasa server's REST channel, the only way the app talks to Rasa."""
+"""Thin client for the Rasa server's signed REST channel (``bot/rasa_channel.py``), the only way
+the app talks to Rasa."""
 
+import json
 from typing import Any
 
 import httpx
+
+from bot.identity_seal import channel_headers
+
+WEBHOOK = "/webhooks/signed/webhook"
 
 
 class RasaUnavailable(Exception):
@@ -10,16 +16,19 @@ class RasaUnavailable(Exception):
 
 
 class RasaClient:
-    def __init__(self, base_url: str, timeout_seconds: float) -> None:
+    def __init__(self, base_url: str, timeout_seconds: float, channel_key: str) -> None:
         self._http = httpx.AsyncClient(base_url=base_url, timeout=timeout_seconds)
+        self._channel_key = channel_key
 
     async def send(
         self, sender_id: str, text: str, metadata: dict[str, Any] | None = None
     ) -> list[dict[str, Any]]:
         """Send one user message; returns Rasa's messages (``text``, ``buttons``, ``custom``)."""
         payload = {"sender": sender_id, "message": text, "metadata": metadata or {}}
+        body = json.dumps(payload).encode()
+        headers = {"Content-Type": "application/json", **channel_headers(self._channel_key, body)}
         try:
-            response = await self._http.post("/webhooks/rest/webhook", json=payload)
+            response = await self._http.post(WEBHOOK, content=body, headers=headers)
             response.raise_for_status()
             messages = response.json()
         except (httpx.HTTPError, ValueError) as error:
@@ -31,7 +40,7 @@ class RasaClient:
     async def is_ready(self) -> bool:
         """Rasa's server accepts connections only once its model is loaded."""
         try:
-            response = await self._http.get("/webhooks/rest/", timeout=2.0)
+            response = await self._http.get("/webhooks/signed/", timeout=2.0)
         except httpx.HTTPError:
             return False
         return response.status_code == 200

@@ -3,6 +3,9 @@
 This is the only place configuration is read: everything else takes a ``Settings``.
 """
 
+import ipaddress
+import os
+import secrets
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -19,7 +22,7 @@ from pydantic import (
 )
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from bot.identity import Role
+from bot.identity import Role, load_directory
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 PLACEHOLDER_SECRET = "change-me"
@@ -159,6 +162,9 @@ class Settings(BaseSettings):
     oidc_unit_claim: str | None = None
     oidc_manager_claim: str | None = None
     oidc_leeway_seconds: int = Field(default=60, ge=0, le=300)
+    # A token valid for longer than this (exp - iat) is refused: a stolen long-lived token is
+    # worth too much. Entra ID issues access tokens for 60-90 minutes; a policy allows a day.
+    oidc_max_token_lifetime_seconds: int = Field(default=86400, ge=300, le=7 * 86400)
     # Review-queue items, FAQ usage events and Rasa's conversation events older than this are
     # deleted by the daily job.
     retention_days: int = Field(default=90, ge=1)
@@ -232,6 +238,64 @@ class Settings(BaseSettings):
         if self.oidc_jwks_url and not is_trusted_key_url(self.oidc_jwks_url):
             raise ValueError("DG_OIDC_JWKS_URL must be https (plain http only on localhost)")
         return self
+
+
+def local_mode_refusal(settings: Settings, host: str | None = None) -> str | None:
+    """Why local mode must not start, or None. Local mode signs nobody in: whoever reaches it
+    chooses any user of its directory, HR admin included. So it runs only on made-up people and
+    only for this computer."""
+    if settings.mode != "local":
+        return None
+    if not load_directory(settings.directory_file).demo:
+        return (
+            f"Lokalt läge startar bara med en demokatalog, men {settings.directory_file} är "
+            "ingen (den saknar 'demo: true'). Använd DG_MODE=production med inloggning för "
+            "riktiga användare. / Local mode starts only with a demo directory; use "
+            "DG_MODE=production with sign-in for real users."
+        )
+    if host is not None and not is_loopback(host):
+        return (
+            f"Lokalt läge lyssnar bara på den egna datorn (127.0.0.1), inte på {host}: där kan "
+            "vem som helst välja att vara vilken användare som helst. Använd DG_MODE=production "
+            "för att nå assistenten över nätet. / Local mode listens only on this computer; use "
+            "DG_MODE=production to serve the network."
+        )
+    return None
+
+
+def is_loopback(host: str) -> bool:
+    address = _address(host)
+    return host == "localhost" or (address is not None and address.is_loopback)
+
+
+def is_remote_address(host: str) -> bool:
+    """An IP address of another computer. A peer that is no address (an in-process test
+    client, a Unix socket) is this computer."""
+    address = _address(host)
+    return address is not None and not address.is_loopback
+
+
+def _address(host: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    try:
+        return ipaddress.ip_address(host)
+    except ValueError:
+        return None
+
+
+def shared_secret(settings: Settings, run_dir: Path = PROJECT_ROOT / ".run") -> str:
+    """``DG_ACTION_TOKEN``, from which the identity seal and Rasa's channel key derive. Unset (local
+    mode only), a random one is kept in ``run_dir``, so conversations outlive a restart."""
+    if not is_placeholder(settings.action_token):
+        return settings.action_token.get_secret_value()
+    path = run_dir / "action-token"
+    run_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return path.read_text(encoding="utf-8").strip()
+    with os.fdopen(descriptor, "w", encoding="utf-8") as file:
+        file.write(secrets.token_urlsafe(32))
+    return path.read_text(encoding="utf-8").strip()
 
 
 def is_placeholder(secret: SecretStr | None) -> bool:

@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 import pytest
 
+from bot.identity_seal import IdentitySeal
 from bot.launcher import free_port
 from bot.settings import PROJECT_ROOT, Settings, get_settings
 
@@ -129,6 +130,12 @@ class JsonHandler(BaseHTTPRequestHandler):
         pass
 
 
+def sealed_user(sent: dict[str, Any], secret: str) -> str | None:
+    """Who the app said wrote a message it sent Rasa: its seal, opened as the actions open it
+    (``secret``: the app's DG_ACTION_TOKEN)."""
+    return IdentitySeal(secret).open(sent["metadata"].get("identity"), sent["sender"])
+
+
 class FakeRasa:
     """A stand-in Rasa REST channel whose behaviour each test sets."""
 
@@ -137,6 +144,7 @@ class FakeRasa:
         self.delay_seconds = 0.0
         self.status = 200
         self.received: list[dict[str, Any]] = []
+        self.headers: list[dict[str, str]] = []
         fake = self
 
         class Handler(JsonHandler):
@@ -146,6 +154,7 @@ class FakeRasa:
             def do_POST(self) -> None:
                 body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
                 fake.received.append(json.loads(body))
+                fake.headers.append(dict(self.headers))
                 time.sleep(fake.delay_seconds)
                 self._send(fake.status, fake.reply)
 

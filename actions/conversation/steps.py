@@ -14,6 +14,11 @@ from actions.conversation.form import GuidedForm
 from actions.services import Services
 from bot.identity import User
 
+NOT_SIGNED_IN = (
+    "Jag kan inte se vem du är, så jag kan inte göra det här åt dig. Ladda om sidan och logga in "
+    "igen."
+)
+
 
 class ProcessStep(Action, ABC):
     step_name = ""
@@ -42,9 +47,13 @@ class ProcessStep(Action, ABC):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
-        user = self.services.user(tracker)
-        if user is None or getattr(self.services, self.needs) is None:
+        if getattr(self.services, self.needs) is None:
             dispatcher.utter_message(text=self.unavailable)
+            return reset(self.slots) if self.slots else []
+        user = self.services.user(tracker)
+        if user is None:
+            # The message did not come from a signed-in user through the app.
+            dispatcher.utter_message(text=NOT_SIGNED_IN)
             return reset(self.slots) if self.slots else []
         return await self.step(dispatcher, tracker, user)
 

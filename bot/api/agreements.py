@@ -12,7 +12,7 @@ from bot.agreements.service import AgreementService
 from bot.agreements.statistics import agreement_statistics, statistics_csv
 from bot.api.deps import ClockDep, CurrentUser, limit_writes
 from bot.api.errors import ApiError, error_responses
-from bot.api.inputs import Day, PathId, RequestBody
+from bot.api.inputs import Day, FreeText, PathId, RequestBody
 from bot.notifications import take_undelivered
 from bot.storage.models import Agreement, AgreementStatus
 
@@ -44,11 +44,11 @@ Agreements = Annotated[AgreementService, Depends(agreement_service)]
 
 class Decision(RequestBody):
     decision: Literal["approve", "reject"]
-    reason: str = Field(default="", max_length=2000)
+    reason: FreeText = Field(default="", max_length=2000)
 
 
 class DocumentedRiskAssessment(RequestBody):
-    outcome: str = Field(min_length=1, max_length=5000)
+    outcome: FreeText = Field(min_length=1, max_length=5000)
     documented_on: Day
 
 

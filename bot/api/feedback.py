@@ -7,7 +7,7 @@ from pydantic import BaseModel, Field, StrictBool
 
 from bot.api.deps import CurrentUser, SettingsDep, limit_writes
 from bot.api.errors import ApiError, error_responses
-from bot.api.inputs import RequestBody
+from bot.api.inputs import FreeText, RequestBody
 from bot.hr.recording import UnknownEntry, UsageRecorder
 
 router = APIRouter(
@@ -21,7 +21,7 @@ router = APIRouter(
 class Feedback(RequestBody):
     conversation_id: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.:-]+$")
     faq_id: str = Field(min_length=1, max_length=80, pattern=r"^[A-Za-z0-9_-]+$")
-    question: str = Field(min_length=1, max_length=2000)
+    question: FreeText = Field(min_length=1, max_length=2000)
     helpful: StrictBool
 
 

@@ -17,7 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from bot.agreements.service import AgreementService
 from bot.api.deps import ClockDep, CurrentUser, SettingsDep, limit_writes
 from bot.api.errors import ApiError, error_responses
-from bot.api.inputs import PathId, RecordId, RequestBody
+from bot.api.inputs import FreeText, PathId, RecordId, RequestBody
 from bot.faq.answering import FaqAnswerer
 from bot.faq.check import edit_errors
 from bot.hr.audit import recent_changes
@@ -122,7 +122,7 @@ class GroupToAlternates(RequestBody):
     item_ids: list[RecordId] = Field(min_length=1, max_length=200)
     faq_id: str = Field(min_length=1, max_length=80, pattern=r"^[A-Za-z0-9_-]+$")
     # HR's cleaned-up wording; the group's (masked) questions when left out.
-    questions: list[Annotated[str, Field(min_length=1, max_length=300)]] | None = Field(
+    questions: list[Annotated[FreeText, Field(min_length=1, max_length=300)]] | None = Field(
         default=None, max_length=200
     )
 
@@ -130,12 +130,12 @@ class GroupToAlternates(RequestBody):
 class GroupToDraft(RequestBody):
     item_ids: list[RecordId] = Field(min_length=1, max_length=200)
     entry_id: str = Field(min_length=1, max_length=200)
-    question: str = Field(min_length=1, max_length=300)
+    question: FreeText = Field(min_length=1, max_length=300)
     topic: str = Field(min_length=1, max_length=60, pattern=r"^[a-z_]+$")
 
 
 class ItemClosing(RequestBody):
-    resolution: str = Field(default="", max_length=500)
+    resolution: FreeText = Field(default="", max_length=500)
 
 
 class TryQuestion(RequestBody):

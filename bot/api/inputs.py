@@ -8,6 +8,8 @@ from fastapi import Path
 from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, field_validator
 from pydantic_core import PydanticCustomError
 
+from bot.privacy import mask_personal_data
+
 # The largest id a 32-bit INTEGER column holds; a larger one would make PostgreSQL fail the
 # query (and SQLite's driver overflow) instead of answering "not found".
 MAX_ID = 2**31 - 1
@@ -36,6 +38,18 @@ Moment = Annotated[
     AfterValidator(within_calendar),
     Field(description="A time with its UTC offset, in 1900-2999."),
 ]
+
+
+def without_personal_data(text: str) -> str:
+    if contains_surrogate(text):
+        raise PydanticCustomError("invalid_text", "text contains a lone surrogate")
+    return mask_personal_data(text).text
+
+
+# Text a person typed that is stored or shown to others (a rejection reason, an outcome, a
+# question): identity numbers, e-mail addresses and phone numbers are masked before any service
+# sees it. The chat message is masked by the chat service, which also tells the user.
+FreeText = Annotated[str, AfterValidator(without_personal_data)]
 
 
 class RequestBody(BaseModel):

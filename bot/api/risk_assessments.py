@@ -9,9 +9,15 @@ from pydantic import BaseModel, Field
 
 from bot.api.deps import CurrentUser, limit_writes
 from bot.api.errors import ApiError, error_responses
-from bot.api.inputs import Day, Moment, PathId, RecordId, RequestBody
+from bot.api.inputs import Day, FreeText, Moment, PathId, RecordId, RequestBody
 from bot.risk_assessments.invitation import assessment_invitation
-from bot.risk_assessments.service import Action, RiskAssessmentService
+from bot.risk_assessments.service import (
+    DEFAULT_DURATION,
+    LONGEST,
+    SHORTEST,
+    Action,
+    RiskAssessmentService,
+)
 from bot.storage.models import BusyTime, RiskAssessment, RiskAssessmentStatus
 
 router = APIRouter(
@@ -41,8 +47,12 @@ RiskAssessments = Annotated[RiskAssessmentService, Depends(risk_assessment_servi
 class Booking(RequestBody):
     employee: str = Field(max_length=80)
     start: Moment
-    duration_minutes: int = Field(default=45, ge=15, le=240)
-    place: str = Field(default="Teams", min_length=1, max_length=200)
+    duration_minutes: int = Field(
+        default=DEFAULT_DURATION.seconds // 60,
+        ge=SHORTEST.seconds // 60,
+        le=LONGEST.seconds // 60,
+    )
+    place: FreeText = Field(default="Teams", min_length=1, max_length=200)
     safety_representative: str | None = Field(default=None, max_length=80)
     agreement_id: RecordId | None = None
 
@@ -52,13 +62,13 @@ class Move(RequestBody):
 
 
 class PlannedAction(RequestBody):
-    action: str = Field(min_length=1, max_length=500)
-    owner: str = Field(min_length=1, max_length=120)
+    action: FreeText = Field(min_length=1, max_length=500)
+    owner: FreeText = Field(min_length=1, max_length=120)
     due: Day
 
 
 class Outcome(RequestBody):
-    risks: str = Field(min_length=1, max_length=5000)
+    risks: FreeText = Field(min_length=1, max_length=5000)
     actions: list[PlannedAction] = Field(default=[], max_length=50)
     follow_up_on: Day
 

@@ -23,7 +23,8 @@ from bot.hr.recording import user_key
 from bot.hr.retention import deleted
 from bot.hr.tracker_store import erase_conversations_of, tracker_store_url
 from bot.identity import load_directory
-from bot.settings import get_settings
+from bot.identity_seal import IdentitySeal
+from bot.settings import get_settings, shared_secret
 from bot.storage.database import Database
 from bot.storage.models import (
     BusyTime,
@@ -50,9 +51,11 @@ def erase_user(
     actor_id: str,
     actor_role: str,
     tracker_url: str | None = None,
+    seal: IdentitySeal | None = None,
 ) -> Erased:
     """Deletes the user's chat-derived data and writes one audit record (the user appears in it
-    only as the hashed key); returns the counts."""
+    only as the hashed key); returns the counts. Conversations in Rasa's tracker store are found
+    by the user's pseudonym, so they are erased only with the tracker store and the seal."""
     key = user_key(user_id)
     with db.session() as session:
         counts = {
@@ -70,7 +73,7 @@ def erase_user(
             "busy_times": deleted(session, delete(BusyTime).where(BusyTime.user_id == user_id)),
         }
         counts["conversation_events"] = (
-            erase_conversations_of(tracker_url, user_id) if tracker_url else 0
+            erase_conversations_of(tracker_url, seal.author(user_id)) if tracker_url and seal else 0
         )
         record_change(
             session,
@@ -103,6 +106,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             args.by,
             actor.role if actor else SYSTEM_ACTOR,
             tracker_store_url(settings),
+            IdentitySeal(shared_secret(settings)),
         )
     finally:
         db.dispose()

@@ -41,9 +41,10 @@ def purge_events_before(url: str, cutoff: datetime) -> int:
         engine.dispose()
 
 
-def erase_conversations_of(url: str, user_id: str) -> int:
-    """Deletes every event of each conversation in which ``user_id`` wrote (the chat service
-    sends the user id as message metadata); returns how many events."""
+def erase_conversations_of(url: str, author: str) -> int:
+    """Deletes every event of each conversation in which the user with pseudonym ``author``
+    wrote (the chat service sends it as message metadata, ``IdentitySeal.author``); returns how
+    many events."""
     engine = sqlalchemy.create_engine(url)
     try:
         if not sqlalchemy.inspect(engine).has_table("events"):
@@ -54,11 +55,9 @@ def erase_conversations_of(url: str, user_id: str) -> int:
                     "SELECT sender_id, data FROM events WHERE type_name = 'user' "
                     "AND data LIKE :needle"
                 ),
-                {"needle": f"%{json.dumps(user_id)}%"},
+                {"needle": f"%{json.dumps(author)}%"},
             ).all()
-            senders = sorted(
-                {row.sender_id for row in candidates if _written_by(row.data, user_id)}
-            )
+            senders = sorted({row.sender_id for row in candidates if _written_by(row.data, author)})
             if not senders:
                 return 0
             result = connection.execute(
@@ -72,10 +71,10 @@ def erase_conversations_of(url: str, user_id: str) -> int:
         engine.dispose()
 
 
-def _written_by(data: str | None, user_id: str) -> bool:
+def _written_by(data: str | None, author: str) -> bool:
     try:
         event = json.loads(data or "{}")
     except json.JSONDecodeError:
         return False
     metadata = event.get("metadata") if isinstance(event, dict) else None
-    return isinstance(metadata, dict) and metadata.get("user_id") == user_id
+    return isinstance(metadata, dict) and metadata.get("author") == author

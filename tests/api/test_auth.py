@@ -19,13 +19,13 @@ from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from fastapi.testclient import TestClient
 
 from bot.auth import JwksKeys, OidcAuthenticator, TokenRejected
-from bot.chat import sender_id
 from bot.identity import demo_directory
+from bot.identity_seal import IdentitySeal
 from bot.launcher import free_port
 from bot.main import create_app
 from bot.settings import Settings
 from tests.api.conftest import make_settings
-from tests.conftest import CharTrigramEncoder, FakeRasa
+from tests.conftest import CharTrigramEncoder, FakeRasa, sealed_user
 
 ISSUER = "https://sso.region.example/realms/intranet"
 AUDIENCE = "distansguiden"
@@ -154,14 +154,14 @@ def test_a_valid_token_talks_in_the_users_own_conversation(
     response = ask(production, signed(claims()))
     assert response.status_code == 200
     (sent,) = rasa.received
-    assert sent["metadata"] == {"user_id": "erik.ek"}
-    assert sent["sender"] == sender_id("erik.ek", "c1")
+    assert sealed_user(sent, "a-real-secret") == "erik.ek"
+    assert sent["sender"] == IdentitySeal("a-real-secret").sender_id("erik.ek", "c1")
 
 
 def test_the_demo_header_is_ignored_in_production(production: TestClient, rasa: FakeRasa) -> None:
     response = ask(production, signed(claims()), **{"X-Demo-User": "hanna.holm"})
     assert response.status_code == 200
-    assert rasa.received[0]["metadata"] == {"user_id": "erik.ek"}
+    assert sealed_user(rasa.received[0], "a-real-secret") == "erik.ek"
     alone = ask(production, **{"X-Demo-User": "hanna.holm"})
     assert alone.status_code == 401
     assert alone.json()["code"] == "not_authenticated"
@@ -182,6 +182,11 @@ def _expired() -> dict[str, Any]:
     return claims(iat=now - 900, exp=now - 120)
 
 
+def _long_lived() -> dict[str, Any]:
+    now = int(time.time())
+    return claims(iat=now, exp=now + 86400 + 60)
+
+
 REJECTED = {
     "not Bearer": lambda: f"Basic {signed(claims())}",
     "Bearer without a token": lambda: "Bearer ",
@@ -190,6 +195,8 @@ REJECTED = {
     "wrong audience": lambda: f"Bearer {signed(claims(aud='another-app'))}",
     "expired beyond the leeway": lambda: f"Bearer {signed(_expired())}",
     "no expiry": lambda: f"Bearer {signed(claims(exp=None))}",
+    "no issued-at": lambda: f"Bearer {signed(claims(iat=None))}",
+    "valid for longer than a day": lambda: f"Bearer {signed(_long_lived())}",
     "bad signature": lambda: f"Bearer {signed(claims(), key=OTHER_KEY)}",
     "unknown kid": lambda: f"Bearer {signed(claims(), key=OTHER_KEY, kid='forged')}",
     "alg none": lambda: "Bearer " + hand_made({"alg": "none", "kid": KEY_ID}, claims(), None),

@@ -1,14 +1,15 @@
 """``POST /api/chat``: the contract, bad input, identity, and Rasa faults."""
 
+import json
 from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
 
-from bot.chat import sender_id
+from bot.identity_seal import IdentitySeal
 from bot.main import create_app
 from tests.api.conftest import make_settings
-from tests.conftest import CharTrigramEncoder, FakeRasa
+from tests.conftest import CharTrigramEncoder, FakeRasa, sealed_user
 
 
 def ask(client: TestClient, message: object, conversation_id: object = "c1", **headers: str):  # type: ignore[no-untyped-def]
@@ -57,7 +58,9 @@ def test_message_goes_to_rasa_and_the_reply_comes_back(client: TestClient, rasa:
     ]
     (sent,) = rasa.received
     assert sent["message"] == "hej"
-    assert sent["metadata"] == {"user_id": "anna.andersson"}
+    assert sealed_user(sent, "test-token") == "anna.andersson"
+    # Rasa's tracker store keeps the metadata: it must not name the user.
+    assert "anna" not in json.dumps(sent["metadata"])
 
 
 def test_server_decides_the_rasa_sender_from_user_and_conversation(
@@ -66,8 +69,9 @@ def test_server_decides_the_rasa_sender_from_user_and_conversation(
     ask(client, "hej", "samma")
     ask(client, "hej", "samma", **{"X-Demo-User": "erik.ek"})
     first, second = (m["sender"] for m in rasa.received)
-    assert first == sender_id("anna.andersson", "samma")
-    assert second == sender_id("erik.ek", "samma")
+    seal = IdentitySeal("test-token")
+    assert first == seal.sender_id("anna.andersson", "samma")
+    assert second == seal.sender_id("erik.ek", "samma")
     assert first != second
     assert "anna" not in first
 

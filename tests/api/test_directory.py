@@ -10,7 +10,9 @@ from bot.main import create_app
 from tests.api.conftest import make_settings
 from tests.conftest import CharTrigramEncoder, FakeRasa
 
+# A region's own made-up people for trying the assistant out (local mode takes only those).
 DIRECTORY = """
+demo: true
 users:
   - {id: lena.lund, name: Lena Lund, role: employee, unit: Röntgen, manager: per.palm}
   - {id: per.palm, name: Per Palm, role: manager, unit: Röntgen}

@@ -251,6 +251,7 @@ def test_a_recording_failure_never_costs_the_user_their_answer(
 
     from bot.chat import ChatService
     from bot.identity import demo_directory
+    from bot.identity_seal import IdentitySeal
     from bot.rasa_client import RasaClient
 
     def broken(*_: object) -> None:
@@ -261,9 +262,10 @@ def test_a_recording_failure_never_costs_the_user_their_answer(
     assert user is not None
 
     async def turn() -> list[str]:
-        client = RasaClient(rasa.url, 1.0)
+        seal = IdentitySeal("test-token")
+        client = RasaClient(rasa.url, 1.0, seal.channel_key)
         try:
-            service = ChatService(client, lambda: None, record_turn=broken)
+            service = ChatService(client, seal, lambda: None, record_turn=broken)
             return [m.text for m in await service.handle(user, "c-x", "en fråga")]
         finally:
             await client.close()

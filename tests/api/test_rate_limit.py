@@ -17,7 +17,7 @@ from bot.main import create_app
 from bot.rate_limit import RateLimiter
 from tests.api.conftest import make_settings
 from tests.api.test_teams import Teams, stack, teams  # noqa: F401 (the Teams stack fixtures)
-from tests.conftest import CharTrigramEncoder, FakeRasa
+from tests.conftest import CharTrigramEncoder, FakeRasa, sealed_user
 
 LOCAL_REDIS = "redis://127.0.0.1:6379/0"
 
@@ -58,7 +58,7 @@ def test_another_user_is_not_affected(limited: TestClient, rasa: FakeRasa) -> No
     for _ in range(4):
         say(limited, "anna.andersson")
     assert say(limited, "erik.ek").status_code == 200  # type: ignore[attr-defined]
-    assert rasa.received[-1]["metadata"]["user_id"] == "erik.ek"
+    assert sealed_user(rasa.received[-1], "test-token") == "erik.ek"
 
 
 def test_teams_tells_the_user_to_wait_instead_of_answering(

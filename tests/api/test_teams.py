@@ -31,7 +31,7 @@ from bot.main import create_app
 from bot.settings import Settings
 from bot.storage.models import ConversationReference, Notification
 from tests.api.conftest import make_settings
-from tests.conftest import CharTrigramEncoder, FakeRasa, JsonHandler
+from tests.conftest import CharTrigramEncoder, FakeRasa, JsonHandler, sealed_user
 
 APP_ID = "5c7e3f0a-1b2c-4d3e-8f90-a1b2c3d4e5f6"
 TENANT_ID = "9d2f4a61-7b3c-4e5d-a6f7-0123456789ab"
@@ -281,7 +281,7 @@ def test_a_signed_message_is_answered_through_the_connector(teams: Teams, rasa: 
     assert response.status_code == 202
     (sent,) = rasa.received
     assert sent["message"] == "Får jag jobba från sommarstugan?"
-    assert sent["metadata"] == {"user_id": "anna.andersson"}
+    assert sealed_user(sent, "test-token") == "anna.andersson"
     (reply,) = teams.connector.messages()
     assert reply["path"] == f"/v3/conversations/{ANNA_CHAT}/activities/{activity['id']}"
     assert reply["body"]["text"] == "Hej från Rasa"
@@ -365,7 +365,7 @@ def test_a_message_in_a_team_channel_is_answered_but_not_kept_for_reminders(
     erik = {"id": "29:erik-teams-id", "aadObjectId": "0b5f7c1e-3d2a-4e8b-9a61-1f0c2d3e4a02"}
     channel = {"id": "19:team-channel@thread.tacv2", "conversationType": "channel"}
     teams.post(teams.activity(text="hej", conversation=channel, **{"from": erik}))
-    assert [m["metadata"]["user_id"] for m in rasa.received] == ["erik.ek"]
+    assert [sealed_user(m, "test-token") for m in rasa.received] == ["erik.ek"]
     assert len(teams.connector.messages()) == 1
     assert teams.reference_of("erik.ek") is None
 
@@ -380,7 +380,7 @@ def test_a_sender_without_a_known_object_id_is_found_by_e_mail(
     }
     sender = {"id": "29:maria-teams-id", "aadObjectId": "11111111-2222-4333-8444-555555555555"}
     teams.post(teams.activity(text="visa mina ansökningar", **{"from": sender}))
-    assert [m["metadata"]["user_id"] for m in rasa.received] == ["maria.berg"]
+    assert [sealed_user(m, "test-token") for m in rasa.received] == ["maria.berg"]
 
 
 def test_someone_outside_the_directory_is_told_so_and_nothing_reaches_rasa(

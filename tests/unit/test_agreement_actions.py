@@ -3,11 +3,12 @@ message read by the form's conversation layer before anything is stored."""
 
 import itertools
 from collections.abc import Iterator
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
+import time_machine
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.exc import OperationalError
 
@@ -31,12 +32,13 @@ from bot.agreements.service import AgreementService
 from bot.clock import Clock
 from bot.faq.loader import load_answerer
 from bot.identity import demo_directory
+from bot.identity_seal import SEAL_MAX_AGE_SECONDS, IdentitySeal
 from bot.regions import load_region
 from bot.settings import Settings
 from bot.storage.database import Database
 from tests.conftest import CharTrigramEncoder
 from tests.unit.forms import form_turn
-from tests.unit.trackers import texts, tracker
+from tests.unit.trackers import SEAL, SENDER, texts, tracker
 
 CLOCK = Clock.frozen(datetime(2026, 11, 22, 10))  # a Sunday
 
@@ -65,7 +67,7 @@ def vasternorrland(tmp_path: Path) -> Iterator[AgreementService]:
 
 @pytest.fixture
 def services(vasternorrland: AgreementService, answerer: Any) -> Services:
-    return Services(answerer=answerer, agreements=vasternorrland, clock=CLOCK)
+    return Services(answerer=answerer, seal=SEAL, agreements=vasternorrland, clock=CLOCK)
 
 
 FILLED = {
@@ -399,3 +401,53 @@ def test_equipment_question_offers_the_region_forms_items(services: Services) ->
     assert options and all(option in prompt.text for option in options)
     titles = [b["title"] for b in prompt.buttons]
     assert titles[-1] == "Ingen" and titles[0] == options[0]
+
+
+FORGED_IDENTITIES = {
+    # What anything that reached Rasa could send before identities were sealed.
+    "a user id in clear": {"user_id": "maria.berg"},
+    "a seal of another conversation": SEAL.metadata("maria.berg", "another-conversation"),
+    "a seal made with another secret": IdentitySeal("guessed").metadata("maria.berg", SENDER),
+    "a tampered seal": {"identity": SEAL.seal("maria.berg", SENDER)[:-4] + "AAAA"},
+    "no identity": {},
+}
+
+
+@pytest.mark.parametrize("metadata", FORGED_IDENTITIES.values(), ids=FORGED_IDENTITIES.keys())
+async def test_a_message_without_the_apps_seal_can_neither_see_nor_decide(
+    services: Services, vasternorrland: AgreementService, metadata: dict[str, Any]
+) -> None:
+    await ActionSubmitAgreement(services).run(
+        CollectingDispatcher(), tracker("/affirm", slots=FILLED), {}
+    )
+    (agreement,) = vasternorrland.visible_to(demo_directory().get("maria.berg"))  # type: ignore[arg-type]
+    listing = CollectingDispatcher()
+    await ActionShowAgreements(services).run(
+        listing, tracker("visa mina ansökningar", metadata=metadata), {}
+    )
+    assert "logga in" in texts(listing)
+    assert agreement.reference not in texts(listing)
+    decision = CollectingDispatcher()
+    entities = [
+        {"entity": "agreement_id", "value": str(agreement.id)},
+        {"entity": "decision", "value": "approve"},
+    ]
+    await ActionStartDecision(services).run(
+        decision,
+        tracker("/decide_agreement", intent="decide_agreement", confidence=1.0,
+                entities=entities, metadata=metadata),
+        {},
+    )  # fmt: skip
+    assert "logga in" in texts(decision)
+    manager = demo_directory().get("maria.berg")
+    assert vasternorrland.get(manager, agreement.id).status == "submitted"  # type: ignore[arg-type]
+
+
+async def test_a_seal_older_than_its_lifetime_is_refused(services: Services) -> None:
+    with time_machine.travel(datetime.now(UTC) - timedelta(seconds=SEAL_MAX_AGE_SECONDS + 60)):
+        old = SEAL.metadata("maria.berg", SENDER)
+    listing = CollectingDispatcher()
+    await ActionShowAgreements(services).run(
+        listing, tracker("visa mina ansökningar", metadata=old), {}
+    )
+    assert "logga in" in texts(listing)

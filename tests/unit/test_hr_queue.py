@@ -29,6 +29,7 @@ from bot.settings import PROJECT_ROOT
 from bot.storage.database import Database
 from bot.storage.models import AuditRecord, FaqUsageEvent, Notification, ReviewItem
 from tests.conftest import CharTrigramEncoder
+from tests.unit.trackers import SEAL
 
 EDITOR = demo_directory().get("henrik.hall")
 ADMIN = demo_directory().get("hanna.holm")
@@ -405,14 +406,26 @@ def test_erasure_removes_one_users_data_only_and_is_audited(
     tracker = make_tracker_store(
         tmp_path / "tracker.db",
         [
-            ("conv-anna", 1.0, {"event": "user", "metadata": {"user_id": "anna.andersson"}}),
+            (
+                "conv-anna",
+                1.0,
+                {"event": "user", "metadata": SEAL.metadata("anna.andersson", "conv-anna")},
+            ),
             ("conv-anna", 2.0, {"event": "bot", "text": "svar"}),
-            ("conv-erik", 3.0, {"event": "user", "metadata": {"user_id": "erik.ek"}}),
-            ("conv-anna2", 4.0, {"event": "user", "metadata": {"user_id": "anna.andersson2"}}),
+            (
+                "conv-erik",
+                3.0,
+                {"event": "user", "metadata": SEAL.metadata("erik.ek", "conv-erik")},
+            ),
+            (
+                "conv-anna2",
+                4.0,
+                {"event": "user", "metadata": SEAL.metadata("anna.andersson2", "conv-anna2")},
+            ),
         ],
     )
 
-    erased = erase_user(db, "anna.andersson", "hanna.holm", "hr_admin", tracker)
+    erased = erase_user(db, "anna.andersson", "hanna.holm", "hr_admin", tracker, SEAL)
 
     assert (erased.review_items, erased.usage_events, erased.notifications) == (2, 2, 1)
     assert erased.conversation_events == 2
@@ -470,8 +483,9 @@ def test_the_erasure_command_prints_what_it_removed(
     database.dispose()
     tracker = make_tracker_store(
         tmp_path / "tracker.db",
-        [("conv", 1.0, {"event": "user", "metadata": {"user_id": "erik.ek"}})],
+        [("conv", 1.0, {"event": "user", "metadata": SEAL.metadata("erik.ek", "conv")})],
     )
+    monkeypatch.setenv("DG_ACTION_TOKEN", "test-token")
     monkeypatch.delenv("DATABASE_URL", raising=False)
     monkeypatch.setenv("DG_DATABASE_URL", url)
     monkeypatch.setenv("DG_RASA_TRACKER_STORE_URL", tracker)

@@ -16,6 +16,12 @@ from bot.privacy import install_log_masking, mask_identity_numbers, mask_persona
         "811218 9876",
         "198112189876",
         "samordningsnummer 701063-2391",
+        # As word processors and phones write the hyphen, and with spaces around it.
+        "811218\u20139876",
+        "19811218 \u2013 9876",
+        "19811218 - 9876",
+        "811218\u22129876",
+        "811218\u20119876",
     ],
 )
 def test_valid_identity_numbers_are_masked(text: str) -> None:
@@ -39,6 +45,19 @@ def test_look_alikes_are_left_alone(text: str) -> None:
     assert mask_identity_numbers(text).text == text
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "från 2027-01-15 till 2027-06-30",
+        "2027-01-15 2027-06-30",
+        "kl 0800-1200 på tisdagar",
+        "DA-2027-00012",
+    ],
+)
+def test_dates_and_times_are_not_phone_numbers(text: str) -> None:
+    assert mask_personal_data(text).text == text
+
+
 def test_contact_details_are_masked_for_storage() -> None:
     masked = mask_personal_data(
         "Jag heter Anna, 19811218-9876, anna.andersson@example.org, 070-123 45 67 "
@@ -56,3 +75,20 @@ def test_log_records_never_hold_an_identity_number(caplog: pytest.LogCaptureFixt
     with caplog.at_level(logging.INFO):
         logging.getLogger("bot.test").info("user wrote %s", "pnr 19811218-9876")
     assert "9876" not in caplog.text and "[personnummer]" in caplog.text
+
+
+def test_log_records_never_hold_contact_details_even_in_a_traceback(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    install_log_masking()
+    with caplog.at_level(logging.INFO):
+        logging.getLogger("bot.test").info("mail %s", "anna.andersson@example.org")
+        # Outside the raise: a traceback also quotes its source line.
+        detail = "could not store 'ring 070-123 45 67, pnr 811218\u20139876'"
+        try:
+            raise ValueError(detail)
+        except ValueError:
+            logging.getLogger("bot.test").exception("failed")
+    assert "example.org" not in caplog.text and "070-123" not in caplog.text
+    assert "9876" not in caplog.text
+    assert "[telefonnummer]" in caplog.text and "ValueError" in caplog.text

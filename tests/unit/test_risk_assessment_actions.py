@@ -41,7 +41,7 @@ from bot.settings import PROJECT_ROOT, Settings
 from bot.storage.database import Database
 from bot.storage.models import Notification
 from tests.unit.forms import form_turn
-from tests.unit.trackers import texts, tracker
+from tests.unit.trackers import SEAL, texts, tracker
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
 # Tuesday 24 November 2026, 09:00 in Stockholm.
@@ -94,6 +94,7 @@ def risk_args(
     risk, agreements = services
     return Services(
         answerer=lambda: None,  # type: ignore[arg-type, return-value]
+        seal=SEAL,
         agreements=agreements,
         risk_assessments=risk,
         faq_dir=FAQ_DIR,

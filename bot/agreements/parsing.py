@@ -129,7 +129,8 @@ def share_options(text: str) -> list[float]:
 
 PLACE_KINDS = {
     "holiday_home": (
-        "fritidsbostad", "fritidshus", "stuga", "stugan", "sommarhus", "landet", "torp",
+        "fritidsbostad", "fritidsbostaden", "fritidshus", "fritidshuset", "stuga", "stugan",
+        "sommarhus", "sommarhuset", "landet", "torp", "torpet",
         "fjällstuga", "summer house", "summerhouse", "cottage", "cabin", "holiday home",
     ),
     "home": (
@@ -144,6 +145,10 @@ WORDS = re.compile(r"[a-zåäöéü]+")
 def place_kind(text: str) -> str:
     """``home``, ``holiday_home`` or ``other``; compounds count ("sommarstugan" is a holiday
     home), negated places do not ("hemma, inte i stugan" is home)."""
+    # Our own name for a kind (the opening message stores "Fritidsbostaden") is that kind.
+    named = {name.lower(): kind for kind, name in PLACE_NAMES.items()}
+    if text.strip().lower() in named:
+        return named[text.strip().lower()]
     lowered = re.sub(r"\b(inte|ej|not)\s+(i\s+|på\s+|from\s+|in\s+)?\w+", " ", text.lower())
     words = WORDS.findall(lowered)
     for kind in ("holiday_home", "home"):

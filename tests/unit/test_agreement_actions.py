@@ -27,7 +27,7 @@ from actions.agreement.request import (
 )
 from actions.conversation.fields import FormContext
 from actions.services import Services
-from bot.agreements.parsing import place_kind
+from bot.agreements.parsing import PLACE_NAMES, place_kind
 from bot.agreements.service import AgreementService
 from bot.clock import Clock
 from bot.faq.loader import load_answerer
@@ -206,6 +206,8 @@ def test_place_kinds() -> None:
     assert place_kind("Hemma på Storgatan 1") == "home"
     assert place_kind("i stugan i Dalarna") == "holiday_home"
     assert place_kind("Kontorshotell i Umeå") == "other"
+    # The names the form itself stores for a place found in the opening message.
+    assert [place_kind(name) for name in PLACE_NAMES.values()] == list(PLACE_NAMES)
 
 
 async def test_start_needs_a_known_user_with_a_manager(services: Services) -> None:

@@ -8,6 +8,7 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
+import anyio
 from pydantic import BaseModel, computed_field
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -85,28 +86,30 @@ class ChatService:
             raw = await self._rasa.send(sender, text, self._seal.metadata(user.id, sender))
         except RasaUnavailable as error:
             log.warning("Rasa unavailable, answering from the FAQ index only: %s", error)
-            degraded = self._degraded_reply(text)
-            self._record(user, text, degraded)
+            degraded = await anyio.to_thread.run_sync(self._degraded_reply, text)
+            await self._record(user, text, degraded)
             return degraded
         replies = to_bot_messages(raw) or [BotMessage(text=NOT_UNDERSTOOD_TEXT)]
-        self._record(user, text, replies)
-        return replies + self._waiting_for(user)
+        await self._record(user, text, replies)
+        return replies + await self._waiting_for(user)
 
-    def _record(self, user: User, text: str, replies: list[BotMessage]) -> None:
+    # Both store in the database, which may be slow: in a worker thread, never on the loop.
+    async def _record(self, user: User, text: str, replies: list[BotMessage]) -> None:
         """HR's figures and review queue must never cost the user their answer."""
         if self._record_turn is None:
             return
         try:
-            self._record_turn(user.id, text, replies)
+            await anyio.to_thread.run_sync(self._record_turn, user.id, text, replies)
         except Exception:
             log.exception("Could not record the turn for HR's figures and review queue")
 
-    def _waiting_for(self, user: User) -> list[BotMessage]:
+    async def _waiting_for(self, user: User) -> list[BotMessage]:
         """Reminders and decisions stored for the user since their last turn."""
         if self._notifications is None:
             return []
         try:
-            return [BotMessage(text=text) for text in self._notifications(user.id)]
+            texts = await anyio.to_thread.run_sync(self._notifications, user.id)
+            return [BotMessage(text=text) for text in texts]
         except SQLAlchemyError as error:
             log.warning("Notifications unavailable: %s", error)
             return []

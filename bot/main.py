@@ -5,7 +5,7 @@ Start-up loads the FAQ index (the slow part) in the lifespan, not at import.
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from functools import partial
 from pathlib import Path
@@ -24,7 +24,7 @@ from bot.api.errors import error_response, install_error_handlers
 from bot.api.limits import RequestSizeLimit
 from bot.auth import OidcAuthenticator
 from bot.channels import teams
-from bot.chat import ChatService
+from bot.chat import BotMessage, ChatService
 from bot.clock import Clock
 from bot.faq.answering import FaqAnswerer
 from bot.faq.embeddings import Encoder
@@ -47,6 +47,10 @@ CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
     "connect-src 'self'; frame-ancestors 'self'; base-uri 'none'; form-action 'none'"
 )
+
+# Retries of a database that was down at start: soon at first, then every half minute.
+STORAGE_RETRY_FIRST_SECONDS = 1.0
+STORAGE_RETRY_MAX_SECONDS = 30.0
 
 log = logging.getLogger(__name__)
 
@@ -77,27 +81,13 @@ def create_app(settings: Settings | None = None, encoder: Encoder | None = None)
             settings.redis_url,
             prefix="distansguiden:write-rate",
         )
-        app.state.agreements = await anyio.to_thread.run_sync(
-            open_agreements, settings, region, clock
-        )
-        app.state.risk_assessments = (
-            RiskAssessmentService(
-                app.state.agreements.db, app.state.agreements.directory, now=clock.now
-            )
-            if app.state.agreements
-            else None
-        )
-        app.state.usage = (
-            UsageRecorder(app.state.agreements.db, lambda: current_answerer(app))
-            if app.state.agreements
-            else None
-        )
+        app.state.agreements = app.state.risk_assessments = app.state.usage = None
         app.state.chat_service = ChatService(
             app.state.rasa,
             seal,
             lambda: current_answerer(app),
-            partial(take_undelivered, app.state.agreements.db) if app.state.agreements else None,
-            record_turn=app.state.usage.record_turn if app.state.usage else None,
+            partial(waiting_notifications, app),
+            record_turn=partial(record_turn, app),
         )
         app.state.faq_reloader = FaqReloader(
             settings, encoder, partial(setattr, app.state, "faq"), today=clock.today
@@ -113,8 +103,6 @@ def create_app(settings: Settings | None = None, encoder: Encoder | None = None)
         services = Services(
             answerer=lambda: app.state.faq.answerer,
             seal=seal,
-            agreements=app.state.agreements,
-            risk_assessments=app.state.risk_assessments,
             faq_dir=settings.faq_dir,
             clock=clock,
             mailer=mailer_from_settings(settings),
@@ -122,13 +110,22 @@ def create_app(settings: Settings | None = None, encoder: Encoder | None = None)
         for action in build_actions(services):
             executor.register_action(action)
         app.state.action_executor = executor
+        # The database may be down at start: FAQ answers work at once, the processes as soon
+        # as it can be reached and its schema is current (app.state.storage says which).
+        database = Database(settings.database_url)
+        app.state.storage = Storage(database)
+        attach = partial(attach_storage, app, services, settings, region, clock)
+        storage_ready = await anyio.to_thread.run_sync(app.state.storage.try_migrate)
+        if storage_ready:
+            attach()
+        storage_opening = (
+            None
+            if storage_ready
+            else asyncio.create_task(app.state.storage.migrate_when_reachable(attach))
+        )
         outcome_prompts = (
-            asyncio.create_task(
-                ask_for_outcomes_periodically(
-                    app.state.risk_assessments, settings.outcome_check_seconds
-                )
-            )
-            if app.state.risk_assessments and settings.outcome_check_seconds > 0
+            asyncio.create_task(ask_for_outcomes_periodically(app, settings.outcome_check_seconds))
+            if settings.outcome_check_seconds > 0
             else None
         )
         app.state.teams = (
@@ -136,7 +133,7 @@ def create_app(settings: Settings | None = None, encoder: Encoder | None = None)
                 settings,
                 app.state.chat_service,
                 load_directory(settings.directory_file),
-                app.state.agreements.db if app.state.agreements else None,
+                database,
                 app.state.rate_limiter,
             )
             if settings.teams_configured
@@ -146,15 +143,15 @@ def create_app(settings: Settings | None = None, encoder: Encoder | None = None)
         if faq_watch is not None:
             faq_watch_stop.set()
             await faq_watch
-        if outcome_prompts is not None:
-            outcome_prompts.cancel()
+        for task in (outcome_prompts, storage_opening):
+            if task is not None:
+                task.cancel()
         if app.state.teams is not None:
             await app.state.teams.close()
         await app.state.rasa.close()
         await app.state.rate_limiter.close()
         await app.state.write_rate_limiter.close()
-        if app.state.agreements is not None:
-            app.state.agreements.db.dispose()
+        database.dispose()
 
     # The API's description is for development; production does not publish it.
     published = settings.mode != "production"
@@ -221,24 +218,62 @@ def create_app(settings: Settings | None = None, encoder: Encoder | None = None)
     return app
 
 
-def open_agreements(settings: Settings, region: Region, clock: Clock) -> AgreementService | None:
-    """The agreement service, or None while the database cannot be reached: FAQ answers
-    must keep working when only the agreement store is down."""
-    db = Database(settings.database_url)
-    try:
-        db.migrate()
-    except SQLAlchemyError as error:
-        log.error("Database unavailable, agreements disabled: %s", error)
-        db.dispose()
-        return None
-    return AgreementService(db, load_directory(settings.directory_file), region, clock)
+class Storage:
+    """The app's database and whether its schema is current; until it is, the processes are
+    off and FAQ answers still work."""
+
+    def __init__(self, database: Database) -> None:
+        self.database = database
+        self.migrated = False
+
+    def try_migrate(self) -> bool:
+        try:
+            self.database.migrate()
+        except SQLAlchemyError as error:
+            log.error("Database unavailable, guided processes off until it answers: %s", error)
+            return False
+        self.migrated = True
+        return True
+
+    async def migrate_when_reachable(self, attach: Callable[[], None]) -> None:
+        delay = STORAGE_RETRY_FIRST_SECONDS
+        while not await anyio.to_thread.run_sync(self.try_migrate):
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, STORAGE_RETRY_MAX_SECONDS)
+        log.warning("Database reachable again; guided processes on")
+        attach()
 
 
-async def ask_for_outcomes_periodically(service: RiskAssessmentService, interval: float) -> None:
+def attach_storage(
+    app: FastAPI, services: Services, settings: Settings, region: Region, clock: Clock
+) -> None:
+    """Turns on everything that needs the database: the API's services, the actions' services
+    and HR's usage figures."""
+    database = app.state.storage.database
+    agreements = AgreementService(database, load_directory(settings.directory_file), region, clock)
+    risk_assessments = RiskAssessmentService(database, agreements.directory, now=clock.now)
+    app.state.usage = UsageRecorder(database, lambda: current_answerer(app))
+    app.state.agreements = services.agreements = agreements
+    app.state.risk_assessments = services.risk_assessments = risk_assessments
+
+
+def waiting_notifications(app: FastAPI, user_id: str) -> list[str]:
+    agreements: AgreementService | None = app.state.agreements
+    return take_undelivered(agreements.db, user_id) if agreements else []
+
+
+def record_turn(app: FastAPI, user_id: str, text: str, replies: list[BotMessage]) -> None:
+    usage: UsageRecorder | None = app.state.usage
+    if usage is not None:
+        usage.record_turn(user_id, text, replies)
+
+
+async def ask_for_outcomes_periodically(app: FastAPI, interval: float) -> None:
     """After a risk-assessment dialogue has ended, its manager is asked in chat to document it."""
     while True:
+        service: RiskAssessmentService | None = app.state.risk_assessments
         try:
-            asked = await anyio.to_thread.run_sync(service.ask_for_outcomes)
+            asked = await anyio.to_thread.run_sync(service.ask_for_outcomes) if service else 0
             if asked:
                 log.info("Asked %d managers to document a risk assessment", asked)
         except SQLAlchemyError as error:

@@ -5,8 +5,10 @@ Only Rasa may call it: every call carries the shared token from endpoints.yml.
 
 import logging
 import secrets
+from functools import partial
 from typing import Any
 
+import anyio
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from rasa_sdk.executor import ActionExecutor
@@ -15,10 +17,17 @@ from rasa_sdk.interfaces import (
     ActionMissingDomainException,
     ActionNotFoundException,
 )
+from sqlalchemy.exc import SQLAlchemyError
 
 from bot.api.deps import SettingsDep
 
 log = logging.getLogger(__name__)
+
+STORAGE_UNAVAILABLE_TEXT = (
+    "Jag kommer inte åt ärendena just nu, så inget har sparats eller ändrats. Försök igen om "
+    "en stund. "
+    "(I cannot reach the records right now; nothing was saved. Please try again shortly.)"
+)
 router = APIRouter(prefix="/internal/rasa", include_in_schema=False)
 
 
@@ -33,7 +42,13 @@ async def run_action(request: Request, settings: SettingsDep, token: str = "") -
         return JSONResponse({"error": "invalid body"}, status_code=400)
     executor: ActionExecutor = request.app.state.action_executor
     try:
-        result = await executor.run(action_call)
+        # The actions call the services synchronously; their database work runs in a worker
+        # thread (with its own event loop) so a slow database never stalls other users.
+        result = await anyio.to_thread.run_sync(partial(anyio.run, executor.run, action_call))
+    except SQLAlchemyError as error:
+        # No events: nothing of this turn is kept, in the database or in the conversation.
+        log.error("Database unavailable during %s: %s", action_call.get("next_action"), error)
+        return JSONResponse({"events": [], "responses": [{"text": STORAGE_UNAVAILABLE_TEXT}]})
     except ActionExecutionRejection as error:
         return JSONResponse(
             {"error": error.message, "action_name": error.action_name}, status_code=400

@@ -26,6 +26,7 @@ from microsoft_agents.hosting.core import (
     TurnContext,
 )
 from microsoft_agents.hosting.fastapi import CloudAdapter
+from sqlalchemy.exc import SQLAlchemyError
 
 from bot.channels.teams_auth import (
     BotFrameworkTokenValidator,
@@ -224,7 +225,11 @@ class DistansguidenAgent(ActivityHandler):
         turn_context.turn_state[USER_KEY] = user
         if user is not None and self._db is not None and is_personal(activity):
             stored = reference_to_store(activity)
-            await anyio.to_thread.run_sync(store_reference, self._db, user.id, stored)
+            try:
+                await anyio.to_thread.run_sync(store_reference, self._db, user.id, stored)
+            except SQLAlchemyError as error:
+                # Only proactive reminders need it; the user's message is answered anyway.
+                log.warning("Could not store the Teams conversation reference: %s", error)
         await super().on_turn(turn_context)
 
     async def on_message_activity(self, turn_context: TurnContext) -> None:

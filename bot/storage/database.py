@@ -6,11 +6,18 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import create_engine, event
+from sqlalchemy import create_engine, event, make_url, text
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 MIGRATIONS = Path(__file__).with_name("migrations")
+
+# A database that hangs must cost a request seconds, not the whole service: connecting, each
+# statement and waiting for a pooled connection all give up after these.
+CONNECT_TIMEOUT_SECONDS = 3
+STATEMENT_TIMEOUT_SECONDS = 10
+POOL_TIMEOUT_SECONDS = 5
 
 
 class Database:
@@ -18,10 +25,21 @@ class Database:
         self.url = url
         if url.startswith("sqlite:///"):
             Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
-        self.engine: Engine = create_engine(url, pool_pre_ping=True)
+        self.engine: Engine = create_engine(
+            url, pool_pre_ping=True, connect_args=_connect_args(url), **_pool_args(url)
+        )
         if url.startswith("sqlite"):
             event.listen(self.engine, "connect", _sqlite_foreign_keys)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+
+    def is_reachable(self) -> bool:
+        """One round trip; for the health check."""
+        try:
+            with self.engine.connect() as connection:
+                connection.execute(text("SELECT 1"))
+        except SQLAlchemyError:
+            return False
+        return True
 
     def migrate(self) -> None:
         """Bring the schema to the newest migration (idempotent)."""
@@ -46,6 +64,33 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+def _connect_args(url: str) -> dict[str, object]:
+    if url.startswith("sqlite"):
+        # How long a writer waits for another's lock before giving up.
+        return {"timeout": STATEMENT_TIMEOUT_SECONDS}
+    if url.startswith(("postgresql", "postgres")):
+        # Keeps options the URL already gives (e.g. a search_path).
+        given = make_url(url).query.get("options") or ""
+        given = given if isinstance(given, str) else " ".join(given)
+        options = f"{given} -c statement_timeout={STATEMENT_TIMEOUT_SECONDS * 1000}".strip()
+        return {
+            "connect_timeout": CONNECT_TIMEOUT_SECONDS,
+            "options": options,
+            # A server that stops answering mid-statement (network gone) is noticed by the
+            # kernel's keepalive instead of never.
+            "keepalives": 1,
+            "keepalives_idle": 5,
+            "keepalives_interval": 2,
+            "keepalives_count": 2,
+            "tcp_user_timeout": STATEMENT_TIMEOUT_SECONDS * 1000,
+        }
+    return {}
+
+
+def _pool_args(url: str) -> dict[str, object]:
+    return {} if url.startswith("sqlite") else {"pool_timeout": POOL_TIMEOUT_SECONDS}
 
 
 def _sqlite_foreign_keys(connection: object, _record: object) -> None:

@@ -1,4 +1,5 @@
-"""Starts the two processes of the assistant, Rasa and the app, and stops both together.
+"""Starts the two processes of the assistant, Rasa and the app, restarts either when it dies,
+and stops both together.
 
 ``python -m bot.launcher`` is what ``make run`` calls; the integration tests use ``Stack`` too.
 Rasa runs from its own Python 3.10 environment, bound to 127.0.0.1 with only the REST channel
@@ -24,6 +25,11 @@ from bot.identity_seal import CHANNEL_KEY_VARIABLE, IdentitySeal
 from bot.settings import PROJECT_ROOT, get_settings, local_mode_refusal, shared_secret
 
 STOP_GRACE_SECONDS = 15
+# A process that dies is started again after 1, 2, 4 … at most 30 s; once it has run a minute
+# it counts as healthy again and the next restart is quick.
+RESTART_FIRST_SECONDS = 1.0
+RESTART_MAX_SECONDS = 30.0
+HEALTHY_AFTER_SECONDS = 60.0
 
 
 @dataclass
@@ -39,7 +45,11 @@ class Stack:
     # False: both processes write to this terminal; True: one log file each in run_dir.
     log_to_files: bool = False
     processes: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
-    _logs: list[IO[bytes]] = field(default_factory=list)
+    _logs: dict[str, IO[bytes]] = field(default_factory=dict)
+    _commands: dict[str, tuple[list[str], dict[str, str]]] = field(default_factory=dict)
+    _started_at: dict[str, float] = field(default_factory=dict)
+    _restart_delay: dict[str, float] = field(default_factory=dict)
+    _restart_due: dict[str, float] = field(default_factory=dict)
 
     @classmethod
     def isolated(cls, region: str, run_dir: Path) -> "Stack":
@@ -133,18 +143,56 @@ class Stack:
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait()
-        for log in self._logs:
+        for log in self._logs.values():
             log.close()
+        self._logs.clear()
+
+    def keep_running(self) -> list[str]:
+        """Starts again, with growing pauses, each process that has died; returns the names
+        restarted now. The other process keeps serving meanwhile: the app answers FAQ
+        questions while Rasa is down, and Rasa's conversations are in its tracker store."""
+        restarted = []
+        now = time.monotonic()
+        for name, process in list(self.processes.items()):
+            if process.poll() is None:
+                if now - self._started_at[name] > HEALTHY_AFTER_SECONDS:
+                    self._restart_delay.pop(name, None)
+                continue
+            if name not in self._restart_due:
+                delay = self._restart_delay.get(name, RESTART_FIRST_SECONDS / 2) * 2
+                self._restart_delay[name] = min(delay, RESTART_MAX_SECONDS)
+                self._restart_due[name] = now + self._restart_delay[name]
+                print(
+                    f"{name} stannade (kod {process.returncode}); startar om om "
+                    f"{self._restart_delay[name]:.0f} s",
+                    file=sys.stderr,
+                    flush=True,
+                )
+            elif now >= self._restart_due[name]:
+                del self._restart_due[name]
+                command, env = self._commands[name]
+                self._spawn(name, command, env, note=f"restart after exit {process.returncode}")
+                restarted.append(name)
+        return restarted
 
     def exited(self) -> str | None:
         """The name of a process that has stopped on its own, if any."""
         return next((name for name, p in self.processes.items() if p.poll() is not None), None)
 
-    def _spawn(self, name: str, command: list[str], env: dict[str, str]) -> None:
+    def _spawn(
+        self, name: str, command: list[str], env: dict[str, str], note: str = "start"
+    ) -> None:
+        self._commands[name] = (command, env)
         output: IO[bytes] | None = None
         if self.log_to_files:
-            output = open(self.run_dir / f"{name}.log", "wb")  # noqa: SIM115 - closed in stop()
-            self._logs.append(output)
+            # Appended, so a restart keeps what led up to it.
+            if name not in self._logs:
+                self._logs[name] = open(self.run_dir / f"{name}.log", "ab")  # noqa: SIM115
+            output = self._logs[name]
+            stamp = time.strftime("%Y-%m-%d %H:%M:%S")
+            output.write(f"\n=== {stamp} {name}: {note} ===\n".encode())
+            output.flush()
+        self._started_at[name] = time.monotonic()
         # Own session: Ctrl-C reaches only the launcher, which stops both in order.
         self.processes[name] = subprocess.Popen(
             command,
@@ -253,11 +301,10 @@ def main() -> None:
         print(f"Distansguiden kunde inte starta: {error}", file=sys.stderr)
         sys.exit(1)
     print(f"\nDistansguiden körs: {stack.url}/   (Ctrl-C stänger av)\n", flush=True)
-    while (name := stack.exited()) is None:
+    while True:
+        for name in stack.keep_running():
+            print(f"{name} startades om.", file=sys.stderr, flush=True)
         time.sleep(1.0)
-    print(f"{name} stannade; stänger av.", file=sys.stderr)
-    stack.stop()
-    sys.exit(1)
 
 
 if __name__ == "__main__":

@@ -30,6 +30,8 @@ UNAVAILABLE_TEXT = (
     "Assistenten svarar inte just nu. Försök igen om en stund. "
     "The assistant is not responding right now. Please try again shortly."
 )
+# A database that hangs must not hold the user's answer: the figures and the reminders wait.
+STORE_WAIT_SECONDS = 2.0
 NOT_UNDERSTOOD_TEXT = "Jag förstod inte riktigt. Kan du formulera frågan på ett annat sätt?"
 
 
@@ -99,7 +101,10 @@ class ChatService:
         if self._record_turn is None:
             return
         try:
-            await anyio.to_thread.run_sync(self._record_turn, user.id, text, replies)
+            with anyio.move_on_after(STORE_WAIT_SECONDS):
+                await anyio.to_thread.run_sync(
+                    self._record_turn, user.id, text, replies, abandon_on_cancel=True
+                )
         except Exception:
             log.exception("Could not record the turn for HR's figures and review queue")
 
@@ -107,8 +112,13 @@ class ChatService:
         """Reminders and decisions stored for the user since their last turn."""
         if self._notifications is None:
             return []
+        texts: list[str] = []
         try:
-            texts = await anyio.to_thread.run_sync(self._notifications, user.id)
+            # Known gap: a database that answers only after the wait marks them delivered unseen.
+            with anyio.move_on_after(STORE_WAIT_SECONDS):
+                texts = await anyio.to_thread.run_sync(
+                    self._notifications, user.id, abandon_on_cancel=True
+                )
             return [BotMessage(text=text) for text in texts]
         except SQLAlchemyError as error:
             log.warning("Notifications unavailable: %s", error)

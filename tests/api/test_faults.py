@@ -93,3 +93,23 @@ def test_liveness_and_readiness(client: TestClient) -> None:
     assert client.get("/health/live").json() == {"status": "alive"}
     assert client.get("/health/ready").json() == {"status": "ready"}
     assert client.get("/health").json()["database"] == "ready"
+
+
+def test_a_hanging_database_does_not_hold_faq_answers(
+    schema_url: str, tmp_path: Path, rasa: FakeRasa
+) -> None:
+    proxy = BreakableProxy(5432)
+    settings = make_settings(tmp_path, rasa.url, database_url=through(proxy, schema_url))
+    try:
+        with TestClient(create_app(settings, CharTrigramEncoder())) as client:
+            proxy.set("hang")
+            started = time.monotonic()
+            answered = client.post("/api/chat", json={"conversation_id": "c", "message": "hej"})
+            assert answered.status_code == 200
+            assert answered.json()["messages"][0]["text"] == "Hej från Rasa"
+            health = client.get("/health")
+            assert health.json()["database"] == "unavailable"
+            # Recording the turn and the reminders wait at most a couple of seconds each.
+            assert time.monotonic() - started < 15
+    finally:
+        proxy.close()

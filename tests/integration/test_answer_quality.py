@@ -9,6 +9,7 @@ import httpx
 import pytest
 
 from benchmarks.evaluate import load_questions
+from bot.faq.answering import CHOOSE_FAQ_INTENT
 
 pytestmark = pytest.mark.slow
 
@@ -27,7 +28,11 @@ def test_held_out_questions_meet_the_floor(chat: Callable[..., httpx.Response]) 
         assert response.status_code == 200
         messages = response.json()["messages"]
         answered = next((m["faq_id"] for m in messages if m["faq_id"]), None)
-        offered = any(m["buttons"] for m in messages)
+        # As make eval counts it: a "Menade du …?" choice of FAQ entries is not a rejection,
+        # the help menu that chit-chat gets is.
+        offered = any(
+            b["payload"].startswith(f"/{CHOOSE_FAQ_INTENT}") for m in messages for b in m["buttons"]
+        )
         if question.expected:
             right += answered == question.expected
             wrong += answered is not None and answered != question.expected

@@ -1,9 +1,8 @@
 """Booking the risk-assessment dialogue and documenting its outcome.
 
-Who takes part: the employee, their manager from the directory, and the unit's safety
-representative (proposed from the directory, changeable). The employee, the manager, the
-safety representative and HR can see a booking; the employee or the manager books and moves
-it; the manager or HR documents the outcome, which unlocks approval of the linked agreement.
+The employee, their manager and the unit's safety representative (proposed from the directory,
+changeable) take part. They and HR can see a booking; the employee or the manager books and
+moves it; the manager or HR documents the outcome, which unlocks the linked agreement's approval.
 """
 
 import uuid

@@ -16,14 +16,16 @@ STOCKHOLM = ZoneInfo("Europe/Stockholm")
 
 
 def working_day(offset: int, hour: int = 10) -> datetime:
-    """A weekday that is neither a Swedish public holiday nor a day treated as one (julafton,
-    ...), ``offset`` or more days ahead, at ``hour``."""
-    day = date.today() + timedelta(days=offset)
+    """The ``offset``-th working day from today (no weekend, public holiday or day treated as
+    one, such as julafton), at ``hour``. Counting working days, not calendar days, keeps two
+    tests' offsets on two days even around christmas, when skipping would land them together."""
+    day = date.today()
     now = datetime.now(STOCKHOLM)
-    while check_meeting_time(
-        datetime.combine(day, time(10), STOCKHOLM), timedelta(minutes=45), now, WorkingHours()
-    ):
+    counted = 0
+    while counted < offset:
         day += timedelta(days=1)
+        meeting = datetime.combine(day, time(10), STOCKHOLM)
+        counted += not check_meeting_time(meeting, timedelta(minutes=45), now, WorkingHours())
     return datetime.combine(day, time(hour), STOCKHOLM)
 
 

@@ -24,6 +24,20 @@ def schema_url() -> Iterator[str]:
         yield db.url
 
 
+@pytest.fixture
+def running_app(
+    schema_url: str, tmp_path: Path, rasa: FakeRasa
+) -> Iterator[tuple[TestClient, BreakableProxy]]:
+    """The app started with a working database behind a proxy the test can break."""
+    proxy = BreakableProxy(5432)
+    settings = make_settings(tmp_path, rasa.url, database_url=through(proxy, schema_url))
+    try:
+        with TestClient(create_app(settings, CharTrigramEncoder())) as client:
+            yield client, proxy
+    finally:
+        proxy.close()
+
+
 def through(proxy: BreakableProxy, url: str) -> str:
     return url.replace("127.0.0.1:5432", f"127.0.0.1:{proxy.port}")
 
@@ -68,25 +82,20 @@ def test_database_down_at_start_then_back(
 
 
 def test_database_lost_while_running_then_back(
-    schema_url: str, tmp_path: Path, rasa: FakeRasa
+    running_app: tuple[TestClient, BreakableProxy],
 ) -> None:
-    proxy = BreakableProxy(5432)
-    settings = make_settings(tmp_path, rasa.url, database_url=through(proxy, schema_url))
-    try:
-        with TestClient(create_app(settings, CharTrigramEncoder())) as client:
-            assert client.get("/api/agreements", headers=EMPLOYEE).status_code == 200
-            proxy.set("refuse")
-            assert client.get("/health").json()["database"] == "unavailable"
-            lost = client.get("/api/agreements", headers=EMPLOYEE)
-            assert lost.status_code == 503
-            assert lost.json()["code"] == "database_unavailable"
-            answered = client.post("/api/chat", json={"conversation_id": "c", "message": "hej"})
-            assert answered.status_code == 200
-            proxy.set("forward")
-            wait_for_database(client)
-            assert client.get("/api/agreements", headers=EMPLOYEE).status_code == 200
-    finally:
-        proxy.close()
+    client, proxy = running_app
+    assert client.get("/api/agreements", headers=EMPLOYEE).status_code == 200
+    proxy.set("refuse")
+    assert client.get("/health").json()["database"] == "unavailable"
+    lost = client.get("/api/agreements", headers=EMPLOYEE)
+    assert lost.status_code == 503
+    assert lost.json()["code"] == "database_unavailable"
+    answered = client.post("/api/chat", json={"conversation_id": "c", "message": "hej"})
+    assert answered.status_code == 200
+    proxy.set("forward")
+    wait_for_database(client)
+    assert client.get("/api/agreements", headers=EMPLOYEE).status_code == 200
 
 
 def test_liveness_and_readiness(client: TestClient) -> None:
@@ -96,20 +105,14 @@ def test_liveness_and_readiness(client: TestClient) -> None:
 
 
 def test_a_hanging_database_does_not_hold_faq_answers(
-    schema_url: str, tmp_path: Path, rasa: FakeRasa
+    running_app: tuple[TestClient, BreakableProxy],
 ) -> None:
-    proxy = BreakableProxy(5432)
-    settings = make_settings(tmp_path, rasa.url, database_url=through(proxy, schema_url))
-    try:
-        with TestClient(create_app(settings, CharTrigramEncoder())) as client:
-            proxy.set("hang")
-            started = time.monotonic()
-            answered = client.post("/api/chat", json={"conversation_id": "c", "message": "hej"})
-            assert answered.status_code == 200
-            assert answered.json()["messages"][0]["text"] == "Hej från Rasa"
-            health = client.get("/health")
-            assert health.json()["database"] == "unavailable"
-            # Recording the turn and the reminders wait at most a couple of seconds each.
-            assert time.monotonic() - started < 15
-    finally:
-        proxy.close()
+    client, proxy = running_app
+    proxy.set("hang")
+    started = time.monotonic()
+    answered = client.post("/api/chat", json={"conversation_id": "c", "message": "hej"})
+    assert answered.status_code == 200
+    assert answered.json()["messages"][0]["text"] == "Hej från Rasa"
+    assert client.get("/health").json()["database"] == "unavailable"
+    # Recording the turn and the reminders wait at most a couple of seconds each.
+    assert time.monotonic() - started < 15

@@ -1,41 +1,147 @@
 """Thin client for the Rasa server's signed REST channel (``bot/rasa_channel.py``), the only way
-the app talks to Rasa."""
+the app talks to Rasa.
 
+Rasa is one process on a few cores; sending it more turns at once than it can serve only makes
+every turn slow. So at most ``max_in_flight`` turns are at Rasa at a time, and a turn that would
+wait longer than the queue budget is refused at once (``RasaBusy``: the API answers 503 with
+Retry-After) instead of letting every user time out.
+"""
+
+import asyncio
 import json
+import logging
+import math
+import time
 from typing import Any
 
+import anyio
 import httpx
 
 from bot.identity_seal import channel_headers
 
 WEBHOOK = "/webhooks/signed/webhook"
+# Smoothing of the measured Rasa time per turn: recent turns count most.
+SERVICE_TIME_WEIGHT = 0.2
+INITIAL_SERVICE_SECONDS = 0.1
+MAX_RETRY_AFTER_SECONDS = 30
+
+log = logging.getLogger(__name__)
 
 
 class RasaUnavailable(Exception):
     """Rasa did not answer in time or answered with an error."""
 
 
+class RasaBusy(Exception):
+    """More turns wait for Rasa than it can serve within the queue budget; nothing was sent."""
+
+    def __init__(self, retry_after_seconds: int) -> None:
+        super().__init__(f"Rasa busy, retry after {retry_after_seconds} s")
+        self.retry_after_seconds = retry_after_seconds
+
+
 class RasaClient:
-    def __init__(self, base_url: str, timeout_seconds: float, channel_key: str) -> None:
-        self._http = httpx.AsyncClient(base_url=base_url, timeout=timeout_seconds)
+    def __init__(
+        self,
+        base_url: str,
+        timeout_seconds: float,
+        channel_key: str,
+        max_in_flight: int = 4,
+        queue_budget_seconds: float | None = None,
+    ) -> None:
+        self._base_url = base_url
+        self._timeout_seconds = timeout_seconds
+        self._max_in_flight = max_in_flight
+        self._http = self._new_http()
+        self._retired: list[httpx.AsyncClient] = []
         self._channel_key = channel_key
+        self._gate = asyncio.Semaphore(max_in_flight)
+        # A turn that cannot start within the budget would time out at Rasa anyway.
+        self._queue_budget = (
+            queue_budget_seconds if queue_budget_seconds is not None else timeout_seconds * 0.6
+        )
+        self._waiting = 0
+        self._in_flight = 0
+        self._service_seconds = INITIAL_SERVICE_SECONDS
+
+    def _new_http(self) -> httpx.AsyncClient:
+        return httpx.AsyncClient(
+            base_url=self._base_url,
+            timeout=self._timeout_seconds,
+            # The gate bounds the turns; the rest of the pool is for readiness checks.
+            limits=httpx.Limits(max_connections=self._max_in_flight + 4),
+        )
+
+    @property
+    def expected_wait_seconds(self) -> float:
+        """How long a turn sent now would wait before Rasa starts on it."""
+        queued = self._waiting + max(0, self._in_flight - self._max_in_flight + 1)
+        return queued * self._service_seconds
 
     async def send(
         self, sender_id: str, text: str, metadata: dict[str, Any] | None = None
     ) -> list[dict[str, Any]]:
         """Send one user message; returns Rasa's messages (``text``, ``buttons``, ``custom``)."""
+        if self._waiting and self.expected_wait_seconds > self._queue_budget:
+            raise self._busy()
+        self._waiting += 1
+        try:
+            with anyio.fail_after(self._queue_budget):
+                await self._gate.acquire()
+        except TimeoutError:
+            raise self._busy() from None
+        finally:
+            self._waiting -= 1
+        try:
+            return await self._post(sender_id, text, metadata)
+        finally:
+            self._gate.release()
+
+    async def _post(
+        self, sender_id: str, text: str, metadata: dict[str, Any] | None
+    ) -> list[dict[str, Any]]:
         payload = {"sender": sender_id, "message": text, "metadata": metadata or {}}
         body = json.dumps(payload).encode()
         headers = {"Content-Type": "application/json", **channel_headers(self._channel_key, body)}
+        self._in_flight += 1
+        concurrent = self._in_flight
+        started = time.monotonic()
         try:
-            response = await self._http.post(WEBHOOK, content=body, headers=headers)
+            # Shielded: a request cancelled while its connection is being opened leaves that
+            # connection in httpcore's pool forever; enough of them and every turn gets a
+            # PoolTimeout. httpx's own timeouts still end the request.
+            with anyio.CancelScope(shield=True):
+                response = await self._http.post(WEBHOOK, content=body, headers=headers)
             response.raise_for_status()
             messages = response.json()
+        except httpx.PoolTimeout as error:
+            self._renew_http()
+            raise RasaUnavailable("PoolTimeout") from error
         except (httpx.HTTPError, ValueError) as error:
             raise RasaUnavailable(str(error) or type(error).__name__) from error
+        finally:
+            self._in_flight -= 1
+        self._learn(time.monotonic() - started, concurrent)
         if not isinstance(messages, list):
             raise RasaUnavailable("unexpected response from Rasa")
         return messages
+
+    def _learn(self, seconds: float, concurrent: int) -> None:
+        """Rasa serves the turns at the gate together, so one turn costs its time shared."""
+        per_turn = seconds / max(1, min(concurrent, self._max_in_flight))
+        self._service_seconds += SERVICE_TIME_WEIGHT * (per_turn - self._service_seconds)
+
+    def _busy(self) -> RasaBusy:
+        seconds = math.ceil(max(1.0, self.expected_wait_seconds))
+        log.warning("Rasa busy: %d turns waiting; asked to retry in %d s", self._waiting, seconds)
+        return RasaBusy(min(seconds, MAX_RETRY_AFTER_SECONDS))
+
+    def _renew_http(self) -> None:
+        """The pool has no free connection although the gate bounds the turns: it is broken,
+        so later turns get a fresh one (the old one is closed on shutdown)."""
+        log.error("Rasa connection pool exhausted; opening a new one")
+        self._retired.append(self._http)
+        self._http = self._new_http()
 
     async def is_ready(self) -> bool:
         """Rasa's server accepts connections only once its model is loaded."""
@@ -46,4 +152,5 @@ class RasaClient:
         return response.status_code == 200
 
     async def close(self) -> None:
-        await self._http.aclose()
+        for http in (*self._retired, self._http):
+            await http.aclose()

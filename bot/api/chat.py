@@ -7,6 +7,7 @@ from bot.api.deps import ChatServiceDep, CurrentUser, SettingsDep, refuse_when_l
 from bot.api.errors import ApiError, error_responses
 from bot.api.inputs import RequestBody
 from bot.chat import BotMessage
+from bot.rasa_client import RasaBusy
 
 router = APIRouter(prefix="/api", tags=["chat"])
 
@@ -43,5 +44,15 @@ async def chat(
     await refuse_when_limited(
         http_request.app.state.rate_limiter, user, "skickat många meddelanden", "sent many messages"
     )
-    messages = await service.handle(user, request.conversation_id, text)
+    try:
+        messages = await service.handle(user, request.conversation_id, text)
+    except RasaBusy as busy:
+        seconds = busy.retry_after_seconds
+        raise ApiError(
+            503,
+            "busy",
+            f"Assistenten har många frågor just nu. Skicka igen om {seconds} sekunder.",
+            f"The assistant is busy right now. Send again in {seconds} seconds.",
+            headers={"Retry-After": str(seconds)},
+        ) from None
     return ChatResponse(conversation_id=request.conversation_id, messages=messages)

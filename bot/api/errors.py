@@ -40,7 +40,8 @@ ERROR_MEANINGS: dict[int, str] = {
     422: "A field is missing, unknown or invalid (ids are 1 to 2147483647), or the domain's "
     "rules refuse the values.",
     429: "Too many requests from this user in the current window; see Retry-After.",
-    503: "The database, the FAQ index or the sign-in keys are unavailable; nothing was changed.",
+    503: "The database, the FAQ index or the sign-in keys are unavailable, or the assistant is "
+    "busy (then with Retry-After); nothing was changed.",
 }
 
 

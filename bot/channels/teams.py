@@ -44,6 +44,7 @@ from bot.channels.teams_proactive import (
 from bot.chat import BotMessage, Button, ChatService
 from bot.errors import ApiError
 from bot.identity import Directory, User
+from bot.rasa_client import RasaBusy
 from bot.rate_limit import RateLimiter
 from bot.settings import Settings
 from bot.storage.database import Database
@@ -67,6 +68,10 @@ UNKNOWN_USER_TEXT = (
 TOO_LONG_TEXT = (
     "Meddelandet är för långt (högst {limit} tecken). "
     "The message is too long (at most {limit} characters)."
+)
+BUSY_TEXT = (
+    "Assistenten har många frågor just nu. Skicka meddelandet igen om {seconds} sekunder. "
+    "The assistant is busy right now. Please send your message again in {seconds} seconds."
 )
 RATE_LIMITED_TEXT = (
     "Du har skickat många meddelanden på kort tid. Vänta {seconds} sekunder och försök igen. "
@@ -249,7 +254,12 @@ class DistansguidenAgent(ActivityHandler):
             seconds = max(1, math.ceil(wait))
             await turn_context.send_activity(markdown(RATE_LIMITED_TEXT.format(seconds=seconds)))
             return
-        replies = await self._chat.handle(user, activity.conversation.id, text)
+        try:
+            replies = await self._chat.handle(user, activity.conversation.id, text)
+        except RasaBusy as busy:
+            seconds = busy.retry_after_seconds
+            await turn_context.send_activity(markdown(BUSY_TEXT.format(seconds=seconds)))
+            return
         if replies:
             await turn_context.send_activities([to_activity(reply) for reply in replies])
 

@@ -39,6 +39,8 @@
         "Assistenten går inte att nå just nu. Din fråga finns kvar – försök igen om en stund.",
       tooMany: (seconds) =>
         `Du har skickat många frågor på kort tid. Vänta ${seconds} sekunder och försök igen.`,
+      busy: (seconds) =>
+        `Assistenten har många frågor just nu. Din fråga finns kvar – skicka den igen om ${seconds} sekunder.`,
       failed: "Något gick fel. Försök igen.",
     },
     en: {
@@ -68,6 +70,8 @@
         "The assistant cannot be reached right now. Your question is kept – please try again shortly.",
       tooMany: (seconds) =>
         `You have sent many questions in a short time. Wait ${seconds} seconds and try again.`,
+      busy: (seconds) =>
+        `The assistant is busy right now. Your question is kept – send it again in ${seconds} seconds.`,
       failed: "Something went wrong. Please try again.",
     },
   };
@@ -436,6 +440,9 @@
     }
 
     function failure(response, body) {
+      if (response && response.status === 503 && response.headers.get("Retry-After")) {
+        return bilingual("busy", retryAfter(response));
+      }
       if (!response || response.status >= 500) return bilingual("unreachable");
       if (response.status === 429) return bilingual("tooMany", retryAfter(response));
       if (body && body.detail) return { sv: body.detail, en: body.detail_en || body.detail };

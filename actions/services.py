@@ -11,7 +11,6 @@ from bot.clock import Clock
 from bot.faq.answering import FaqAnswerer
 from bot.identity import Directory, User
 from bot.identity_seal import IdentitySeal
-from bot.mail import Mailer
 from bot.risk_assessments.service import RiskAssessmentService
 from bot.settings import PROJECT_ROOT
 
@@ -27,7 +26,6 @@ class Services:
     agreements: AgreementService | None = None
     risk_assessments: RiskAssessmentService | None = None
     faq_dir: Path = PROJECT_ROOT / "faq"
-    mailer: Mailer | None = None
     clock: Clock = field(default_factory=Clock)
 
     @property

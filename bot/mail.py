@@ -74,4 +74,5 @@ def mailer_from_settings(settings: Settings) -> Mailer | None:
         username=smtp.username,
         password=smtp.password.get_secret_value() if smtp.password else None,
         starttls=smtp.starttls,
+        timeout_seconds=smtp.timeout_seconds,
     )

@@ -32,12 +32,14 @@ from bot.faq.reload import FaqReloader, watch_faq
 from bot.hr.recording import UsageRecorder
 from bot.identity import load_directory
 from bot.identity_seal import IdentitySeal
-from bot.mail import mailer_from_settings
+from bot.mail import Mailer, mailer_from_settings
 from bot.notifications import take_undelivered
+from bot.outbox import drain
 from bot.privacy import install_log_masking
 from bot.rasa_client import RasaClient
 from bot.rate_limit import RateLimiter
 from bot.regions import Region, load_region
+from bot.risk_assessments.notices import InvitationMail
 from bot.risk_assessments.service import RiskAssessmentService
 from bot.settings import Settings, get_settings, is_remote_address, local_mode_refusal
 from bot.storage.database import Database
@@ -105,7 +107,6 @@ def create_app(settings: Settings | None = None, encoder: Encoder | None = None)
             seal=seal,
             faq_dir=settings.faq_dir,
             clock=clock,
-            mailer=mailer_from_settings(settings),
         )
         for action in build_actions(services):
             executor.register_action(action)
@@ -128,6 +129,14 @@ def create_app(settings: Settings | None = None, encoder: Encoder | None = None)
             if settings.outcome_check_seconds > 0
             else None
         )
+        mailer = mailer_from_settings(settings)
+        outbox_drain = (
+            asyncio.create_task(
+                drain_outbox_periodically(app.state.storage, mailer, settings.outbox_poll_seconds)
+            )
+            if mailer is not None and settings.outbox_poll_seconds > 0
+            else None
+        )
         app.state.teams = (
             teams.TeamsChannel(
                 settings,
@@ -143,7 +152,7 @@ def create_app(settings: Settings | None = None, encoder: Encoder | None = None)
         if faq_watch is not None:
             faq_watch_stop.set()
             await faq_watch
-        for task in (outcome_prompts, storage_opening):
+        for task in (outcome_prompts, outbox_drain, storage_opening):
             if task is not None:
                 task.cancel()
         if app.state.teams is not None:
@@ -251,7 +260,10 @@ def attach_storage(
     and HR's usage figures."""
     database = app.state.storage.database
     agreements = AgreementService(database, load_directory(settings.directory_file), region, clock)
-    risk_assessments = RiskAssessmentService(database, agreements.directory, now=clock.now)
+    invitations = InvitationMail(settings.faq_dir) if settings.smtp.configured else None
+    risk_assessments = RiskAssessmentService(
+        database, agreements.directory, now=clock.now, invitations=invitations
+    )
     app.state.usage = UsageRecorder(database, lambda: current_answerer(app))
     app.state.agreements = services.agreements = agreements
     app.state.risk_assessments = services.risk_assessments = risk_assessments
@@ -278,6 +290,18 @@ async def ask_for_outcomes_periodically(app: FastAPI, interval: float) -> None:
                 log.info("Asked %d managers to document a risk assessment", asked)
         except SQLAlchemyError as error:
             log.warning("Could not look for risk assessments to document: %s", error)
+        await asyncio.sleep(interval)
+
+
+async def drain_outbox_periodically(storage: Storage, mailer: Mailer, interval: float) -> None:
+    """Sends the e-mail the processes queued, in a worker thread, so SMTP never holds up the
+    event loop; any failure is logged and the next round goes on."""
+    while True:
+        if storage.migrated:
+            try:
+                await anyio.to_thread.run_sync(drain, storage.database, mailer)
+            except Exception:
+                log.exception("Could not send the e-mail outbox")
         await asyncio.sleep(interval)
 
 

@@ -49,8 +49,8 @@ def default_embedding_model() -> str:
 
 class SmtpSettings(BaseModel):
     """The region's SMTP server (DG_SMTP_HOST, DG_SMTP_PORT, DG_SMTP_SENDER, DG_SMTP_USERNAME,
-    DG_SMTP_PASSWORD, DG_SMTP_STARTTLS). Without a host no e-mail is sent; reminders and
-    notices still reach people in chat."""
+    DG_SMTP_PASSWORD, DG_SMTP_STARTTLS, DG_SMTP_TIMEOUT_SECONDS). Without a host no e-mail is
+    sent; reminders and notices still reach people in chat."""
 
     model_config = ConfigDict(str_strip_whitespace=True)
 
@@ -60,6 +60,9 @@ class SmtpSettings(BaseModel):
     username: str | None = None
     password: SecretStr | None = None
     starttls: bool = False
+    # Each step of a send (connect, each command) gives up after this; bot/outbox.py's lease
+    # assumes a send never takes minutes.
+    timeout_seconds: float = Field(default=10.0, gt=0, le=60)
 
     @property
     def configured(self) -> bool:
@@ -179,6 +182,9 @@ class Settings(BaseSettings):
     clock_file: Path | None = None
     # E-mail for expiry reminders (the daily job) and meeting invitations.
     smtp: SmtpSettings = Field(default_factory=SmtpSettings)
+    # How often the app sends what waits in the e-mail outbox (0 turns it off; the daily job
+    # sends it too).
+    outbox_poll_seconds: float = Field(default=5.0, ge=0)
 
     # Microsoft Teams (POST /api/messages), a single-tenant Entra app registration; the endpoint
     # exists only when app id, tenant and a secret or certificate (PFX, no password) are set.

@@ -8,7 +8,6 @@ import re
 from datetime import datetime, timedelta
 from typing import Any
 
-import anyio
 from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
@@ -31,6 +30,7 @@ from actions.risk_assessment.meeting import (
     TIME_EXAMPLES,
     RiskAssessmentCompletion,
     RiskAssessmentStep,
+    by_email,
     duration,
     find_duration,
     find_start,
@@ -47,10 +47,9 @@ from actions.risk_assessment.meeting import (
 from actions.services import Services
 from bot.errors import Refused
 from bot.identity import User
-from bot.risk_assessments.invitation import email_invitations, load_checklist
+from bot.risk_assessments.invitation import load_checklist
 from bot.risk_assessments.scheduling import STOCKHOLM, find_meeting_time, swedish_time
 from bot.risk_assessments.service import DEFAULT_DURATION
-from bot.storage.models import RiskAssessment
 
 log = logging.getLogger(__name__)
 
@@ -399,7 +398,6 @@ class ActionBookRiskAssessment(RiskAssessmentCompletion):
                 "försöka igen."
             )
             return [SlotSet(CONFIRM_SLOT, None), FollowupAction(FORM)]
-        sent = await self.send_invitations(assessment)
         booked = "Mötet är bokat" + (
             " och kopplat till din ansökan om distansarbete." if assessment.agreement_id else "."
         )
@@ -407,8 +405,7 @@ class ActionBookRiskAssessment(RiskAssessmentCompletion):
             json_message={
                 "text": f"{booked} {when(assessment)} ({assessment.place}). "
                 "Deltagarna får besked, och kalenderinbjudan kan laddas ner här: "
-                f"{invitation_link(assessment)}"
-                + (" Inbjudan har också skickats med e-post." if sent else ""),
+                f"{invitation_link(assessment)}" + by_email(self.services, assessment, "Inbjudan"),
                 "link": invitation_link(assessment),
                 "buttons": manage_buttons(assessment),
             }
@@ -418,15 +415,6 @@ class ActionBookRiskAssessment(RiskAssessmentCompletion):
             + load_checklist(self.services.faq_dir)
         )
         return done
-
-    async def send_invitations(self, assessment: RiskAssessment) -> int:
-        """E-mails the invitation when SMTP is configured; SMTP blocks, so off the event loop."""
-        mailer, directory = self.services.mailer, self.services.directory
-        if mailer is None or directory is None:
-            return 0
-        return await anyio.to_thread.run_sync(
-            email_invitations, mailer, directory, assessment, self.services.faq_dir
-        )
 
 
 def duration_of(tracker: Tracker) -> timedelta:

@@ -23,6 +23,7 @@ from actions.risk_assessment.meeting import (
     RiskAssessmentCompletion,
     RiskAssessmentStep,
     assessment_payload,
+    by_email,
     choose_booking,
     chosen_assessment,
     find_start,
@@ -137,7 +138,8 @@ def move(
     dispatcher.utter_message(
         json_message={
             "text": f"Mötet är flyttat till {when(moved)}. Den uppdaterade "
-            f"kalenderinbjudan ersätter den gamla: {invitation_link(moved)}",
+            f"kalenderinbjudan ersätter den gamla: {invitation_link(moved)}"
+            + by_email(services, moved, "Den nya inbjudan"),
             "link": invitation_link(moved),
             "buttons": manage_buttons(moved),
         }
@@ -234,7 +236,7 @@ def cancel(
         json_message={
             "text": f"Riskbedömningen {when(cancelled)} är avbokad. "
             "Deltagarna får besked, och avbokningen för kalendern finns här: "
-            f"{invitation_link(cancelled)}",
+            f"{invitation_link(cancelled)}" + by_email(services, cancelled, "Avbokningen"),
             "link": invitation_link(cancelled),
             "buttons": [{"title": "Boka en ny tid", "payload": "/book_risk_assessment"}],
         }

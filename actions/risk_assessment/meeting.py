@@ -209,6 +209,16 @@ def invitation_link(assessment: RiskAssessment) -> str:
     return f"/api/risk-assessments/{assessment.id}.ics"
 
 
+def by_email(services: Services, assessment: RiskAssessment, what: str) -> str:
+    """Says that ``what`` is being e-mailed when the change queued e-mail: the outbox sends it
+    within moments, so the reply must not claim it has been sent."""
+    service = services.risk_assessments
+    mail = service.invitations if service else None
+    if service is None or mail is None or not mail.recipients(service.directory, assessment):
+        return ""
+    return f" {what} skickas också med e-post."
+
+
 def assessment_payload(intent: str, assessment_id: int) -> str:
     return f'/{intent}{{"assessment_id":"{assessment_id}"}}'
 

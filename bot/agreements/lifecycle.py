@@ -1,6 +1,7 @@
 """An agreement's life cycle over time: approved -> active on the start date, active ->
 expiring inside the region's reminder window (the manager is reminded in chat, and by e-mail
-when a Mailer is given), then expired. The daily job (``bot.jobs.daily``) runs it once a day.
+when the region has an SMTP server), then expired. The daily job (``bot.jobs.daily``) runs it
+once a day.
 """
 
 import logging
@@ -11,7 +12,7 @@ from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
 from bot.identity import Directory
-from bot.mail import Mailer, MailError
+from bot.outbox import queue_email
 from bot.regions import Region
 from bot.storage.database import Database
 from bot.storage.models import (
@@ -30,14 +31,13 @@ IN_FORCE = (AgreementStatus.APPROVED, AgreementStatus.ACTIVE, AgreementStatus.EX
 
 @dataclass
 class DailyResult:
-    """What one run changed: status moves, reminders stored, e-mails sent or failed."""
+    """What one run changed: status moves, reminders stored, e-mails queued in the outbox."""
 
     activated: int = 0
     expiring: int = 0
     expired: int = 0
     reminders: int = 0
-    emails_sent: int = 0
-    emails_failed: int = 0
+    emails_queued: int = 0
     errors: int = 0
 
     def add(self, other: "DailyResult") -> None:
@@ -50,23 +50,17 @@ class DailyResult:
         return (
             f"Daglig körning {today.isoformat()}: {self.activated} aktiverade, "
             f"{self.expiring} löper snart ut, {self.expired} upphörda, "
-            f"{self.reminders} påminnelser till chef, {self.emails_sent} e-post skickade, "
-            f"{self.emails_failed} e-post misslyckade, {self.errors} fel."
+            f"{self.reminders} påminnelser till chef, {self.emails_queued} e-post att skicka, "
+            f"{self.errors} fel."
         )
 
 
-@dataclass(frozen=True)
-class _Email:
-    to: str
-    subject: str
-    body: str
-    reference: str
-
-
 def run_daily(
-    db: Database, region: Region, directory: Directory, today: date, mailer: Mailer | None
+    db: Database, region: Region, directory: Directory, today: date, by_email: bool = False
 ) -> DailyResult:
-    """Returns the counts of one day's run for ``region``; safe to run more than once a day."""
+    """Returns the counts of one day's run for ``region``; safe to run more than once a day.
+    ``by_email``: managers are reminded by e-mail too, queued in the outbox (``bot.outbox``)
+    with the reminder, so a rolled-back reminder never reaches anyone's inbox."""
     window_end = today + timedelta(days=region.agreement.reminder_days_before_expiry)
     in_force = Agreement.status.in_([status.value for status in IN_FORCE])
     with db.session() as session:
@@ -97,21 +91,12 @@ def run_daily(
         try:
             # One transaction per agreement: one broken row must not hold back the others.
             with db.session() as session:
-                email = _advance(session, agreement_id, region, directory, today, step)
+                _advance(session, agreement_id, region, directory, today, by_email, step)
         except Exception:
             logger.exception("Daily job failed for agreement id %s", agreement_id)
             result.errors += 1
             continue
         result.add(step)
-        # Sent only after commit, so a rolled-back reminder never reaches anyone's inbox.
-        if email is not None and mailer is not None:
-            try:
-                mailer.send(email.to, email.subject, email.body)
-                result.emails_sent += 1
-            except MailError as error:
-                # The chat notification is stored; the manager still sees the reminder there.
-                logger.error("Reminder e-mail for %s not sent: %s", email.reference, error)
-                result.emails_failed += 1
     return result
 
 
@@ -121,19 +106,20 @@ def _advance(
     region: Region,
     directory: Directory,
     today: date,
+    by_email: bool,
     result: DailyResult,
-) -> _Email | None:
+) -> None:
     # Locks the row on PostgreSQL, so two overlapping runs cannot both remind.
     agreement = session.scalar(
         select(Agreement).where(Agreement.id == agreement_id).with_for_update()
     )
     if agreement is None or agreement.status not in IN_FORCE:
-        return None
+        return
 
     if agreement.end_date < today:
         _move(session, agreement, AgreementStatus.EXPIRED, "expired")
         result.expired += 1
-        return None
+        return
     if agreement.status == AgreementStatus.APPROVED and agreement.start_date <= today:
         _move(session, agreement, AgreementStatus.ACTIVE, "activated")
         result.activated += 1
@@ -142,7 +128,7 @@ def _advance(
         _move(session, agreement, AgreementStatus.EXPIRING, "expiring")
         result.expiring += 1
     if agreement.status != AgreementStatus.EXPIRING or agreement.reminded_at is not None:
-        return None
+        return
 
     employee = directory.get(agreement.employee_id)
     manager = directory.get(agreement.manager_id)
@@ -154,17 +140,17 @@ def _advance(
     agreement.reminded_at = utc_now()
     _record(session, agreement, "reminder_sent", f"till {agreement.manager_id}")
     result.reminders += 1
-    if manager is None or not manager.email:
-        return None
-    return _Email(
-        to=manager.email,
-        subject=(
-            f"Distansöverenskommelse {agreement.reference} för {employee_name} "
-            f"upphör {agreement.end_date.isoformat()}"
-        ),
-        body=f"Hej {manager.name}!\n\n{text}\n\nHälsningar\nDistansguiden, {region.name}\n",
-        reference=agreement.reference,
+    if not by_email or manager is None or not manager.email:
+        return
+    queue_email(
+        session,
+        manager.email,
+        f"Distansöverenskommelse {agreement.reference} för {employee_name} "
+        f"upphör {agreement.end_date.isoformat()}",
+        f"Hej {manager.name}!\n\n{text}\n\nHälsningar\nDistansguiden, {region.name}\n",
+        reference=f"agreement:{agreement.reference}",
     )
+    result.emails_queued += 1
 
 
 def reminder_text(agreement: Agreement, employee_name: str) -> str:

@@ -7,8 +7,10 @@ Run once a day (cron, systemd timer, Kubernetes CronJob)::
 1. Agreements move through their life cycle and managers are reminded before expiry
    (``bot.agreements.lifecycle``), by e-mail too when ``DG_SMTP_HOST`` is set.
 2. Managers of risk-assessment dialogues that have ended are asked to document the outcome.
-3. Review-queue items, usage events and Rasa's conversation events older than
+3. Review-queue items, usage events, Rasa's conversation events and sent e-mail older than
    ``DG_RETENTION_DAYS`` are deleted.
+4. The e-mail outbox is sent (``bot.outbox``), so reminders go out even when the app is not
+   running; the app's own drain and this one never send the same message twice.
 
 "Today" is the region's date (its ``time_zone``), whatever zone the host runs in.
 """
@@ -17,7 +19,7 @@ import argparse
 import logging
 import sys
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, timedelta
 
 from pydantic import ValidationError
 
@@ -26,6 +28,7 @@ from bot.hr.retention import purge_older_than
 from bot.hr.tracker_store import tracker_store_url
 from bot.identity import load_directory
 from bot.mail import mailer_from_settings
+from bot.outbox import drain, forget_finished
 from bot.regions import load_region
 from bot.risk_assessments.service import RiskAssessmentService
 from bot.settings import get_settings
@@ -63,16 +66,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         db.migrate()
         directory = load_directory(settings.directory_file)
-        agreements = run_daily(db, region, directory, today, mailer_from_settings(settings))
+        mailer = mailer_from_settings(settings)
+        agreements = run_daily(db, region, directory, today, by_email=mailer is not None)
         asked = RiskAssessmentService(db, directory, now=clock.now).ask_for_outcomes()
         purged = purge_older_than(
             db, settings.retention_days, utc_now(), tracker_store_url(settings)
         )
+        forget_finished(db, utc_now() - timedelta(days=settings.retention_days))
+        mailed = drain(db, mailer) if mailer is not None else None
     finally:
         db.dispose()
     print(agreements.summary(today))
     print(f"{asked} chefer ombedda att dokumentera en genomförd riskbedömning.")
     print(purged.summary(settings.retention_days))
+    if mailed is not None:
+        print(mailed.summary())
     return 1 if agreements.errors else 0
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -13,11 +12,7 @@ from zoneinfo import ZoneInfo
 from icalendar import Calendar, Event, vCalAddress
 
 from bot.identity import Directory
-from bot.mail import Mailer, MailError
-from bot.risk_assessments.scheduling import swedish_time
 from bot.storage.models import RiskAssessment, RiskAssessmentStatus
-
-log = logging.getLogger(__name__)
 
 STOCKHOLM_TZID = "Europe/Stockholm"
 PRODID = "-//Distansguiden//Riskbedömning//SV"
@@ -165,33 +160,3 @@ def assessment_invitation(assessment: RiskAssessment, directory: Directory, faq_
         description=checklist_as_text(load_checklist(faq_dir)),
         cancelled=assessment.status == RiskAssessmentStatus.CANCELLED,
     )
-
-
-def email_invitations(
-    mailer: Mailer, directory: Directory, assessment: RiskAssessment, faq_dir: Path
-) -> int:
-    """E-mails the invitation to every participant with an address; returns how many were sent.
-    A participant the mail server refuses is logged and skipped: the booking stands."""
-    ics = assessment_invitation(assessment, directory, faq_dir)
-    when = swedish_time(assessment.start_at) if assessment.start_at else ""
-    sent = 0
-    for person_id in (
-        assessment.employee_id,
-        assessment.manager_id,
-        assessment.safety_representative_id,
-    ):
-        person = directory.get(person_id) if person_id else None
-        if person is None or not person.email:
-            continue
-        try:
-            mailer.send(
-                person.email,
-                "Riskbedömning av distansarbete",
-                f"Riskbedömningen av distansarbete är bokad {when} ({assessment.place}). "
-                "Inbjudan och checklistan finns i bilagan.",
-                calendar=(f"riskbedomning-{assessment.id}.ics", ics),
-            )
-            sent += 1
-        except MailError as error:
-            log.error("Invitation e-mail not sent: %s", error)
-    return sent

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from bot.errors import Refused
 from bot.identity import Directory, User
 from bot.risk_assessments.availability import add_busy_time, busy_intervals
+from bot.risk_assessments.notices import InvitationMail, tell_participants
 from bot.risk_assessments.scheduling import (
     STOCKHOLM,
     WorkingHours,
@@ -58,11 +59,14 @@ class RiskAssessmentService:
         directory: Directory,
         hours: WorkingHours | None = None,
         now: Callable[[], datetime] = lambda: datetime.now(UTC),
+        invitations: InvitationMail | None = None,
     ) -> None:
+        """``invitations``: e-mail the participants the invitation, when SMTP is configured."""
         self.db = db
         self.directory = directory
         self.hours = hours or WorkingHours()
         self.now = now
+        self.invitations = invitations
 
     def proposed_safety_representative(self, employee: User) -> User | None:
         """The safety representative of the employee's unit, if the directory has one."""
@@ -147,7 +151,9 @@ class RiskAssessmentService:
                         "The agreement does not belong to the employee.",
                     )
                 agreement.risk_assessment_id = assessment.id
-            self._tell_others(session, booker, assessment, "har bokat")
+            tell_participants(
+                session, self.directory, booker, assessment, "har bokat", self.invitations
+            )
             return assessment
 
     def reschedule(
@@ -171,15 +177,19 @@ class RiskAssessmentService:
             assessment.start_at = start
             assessment.end_at = start + length
             assessment.calendar_sequence += 1
-            self._tell_others(session, user, assessment, "har flyttat")
+            tell_participants(
+                session, self.directory, user, assessment, "har flyttat", self.invitations
+            )
             return assessment
 
     def cancel(self, user: User, assessment_id: int) -> RiskAssessment:
         with self.db.session() as session:
             assessment = self._changeable(session, user, assessment_id)
-            self._tell_others(session, user, assessment, "har avbokat")
             assessment.status = RiskAssessmentStatus.CANCELLED
             assessment.calendar_sequence += 1
+            tell_participants(
+                session, self.directory, user, assessment, "har avbokat", self.invitations
+            )
             return assessment
 
     def document(
@@ -403,27 +413,6 @@ class RiskAssessmentService:
             if linked is None or linked.status == RiskAssessmentStatus.CANCELLED:
                 return agreement.id
         return None
-
-    def _tell_others(
-        self, session: Session, actor: User, assessment: RiskAssessment, what: str
-    ) -> None:
-        """A chat notice to every other participant: they see it in their next turn or in Teams."""
-        when = swedish_time(assessment.start_at) if assessment.start_at else ""
-        for person in (
-            assessment.employee_id,
-            assessment.manager_id,
-            assessment.safety_representative_id,
-        ):
-            if person and person != actor.id:
-                session.add(
-                    Notification(
-                        recipient_id=person,
-                        agreement_id=assessment.agreement_id,
-                        text=f"{actor.name} {what} riskbedömningen av distansarbete {when} "
-                        f"({assessment.place}). Kalenderinbjudan: "
-                        f"/api/risk-assessments/{assessment.id}.ics",
-                    )
-                )
 
     def _changeable(self, session: Session, user: User, assessment_id: int) -> RiskAssessment:
         assessment = session.get(RiskAssessment, assessment_id, with_for_update=True)

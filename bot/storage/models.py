@@ -5,7 +5,17 @@ from datetime import UTC, date, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, Date, DateTime, Dialect, ForeignKey, Integer, String, Text
+from sqlalchemy import (
+    JSON,
+    Date,
+    DateTime,
+    Dialect,
+    ForeignKey,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
 
@@ -230,3 +240,33 @@ class AuditRecord(Base):
     after_hash: Mapped[str | None] = mapped_column(String(64), default=None)
     detail: Mapped[str | None] = mapped_column(Text, default=None)
     at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utc_now, index=True)
+
+
+class OutboxMessage(Base):
+    """An e-mail waiting to be sent, written in the same transaction as the change it reports,
+    so a chat turn never waits for SMTP and a rolled-back change sends nothing (bot/outbox.py).
+    Once sent, body and attachment are dropped; the daily job deletes finished rows."""
+
+    __tablename__ = "outbox"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20), default="email")
+    recipient: Mapped[str] = mapped_column(String(254))
+    subject: Mapped[str] = mapped_column(String(300))
+    body: Mapped[str] = mapped_column(Text)
+    # The calendar invitation (.ics) as it was at the change, with its SEQUENCE.
+    attachment_name: Mapped[str | None] = mapped_column(String(100), default=None)
+    attachment: Mapped[bytes | None] = mapped_column(LargeBinary, default=None)
+    # What the message is about, for the logs instead of the address: "risk_assessment:4".
+    reference: Mapped[str] = mapped_column(String(80))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utc_now)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    # Null once sent or given up.
+    next_attempt_at: Mapped[datetime | None] = mapped_column(
+        UtcDateTime(), default=utc_now, index=True
+    )
+    # The lease of the replica sending it: nobody else takes the message until then.
+    claimed_until: Mapped[datetime | None] = mapped_column(UtcDateTime(), default=None)
+    sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), default=None)
+    # The last failure, masked and cut short.
+    last_error: Mapped[str | None] = mapped_column(String(300), default=None)

@@ -16,11 +16,13 @@ from aiosmtpd.smtp import SMTP, Envelope
 from aiosmtpd.smtp import Session as SmtpSession
 from sqlalchemy import select
 
+from bot import outbox
 from bot.agreements import lifecycle
 from bot.agreements.lifecycle import DailyResult, run_daily
 from bot.identity import Directory, User, demo_directory
 from bot.jobs import daily
 from bot.mail import Mailer, mailer_from_settings
+from bot.outbox import Drained, drain
 from bot.regions import Region, load_region
 from bot.settings import PROJECT_ROOT, Settings
 from bot.storage.database import Database
@@ -117,9 +119,11 @@ def test_a_manager_is_reminded_once_by_chat_and_email(
     mailer = Mailer("127.0.0.1", port, SENDER)
     agreement_id = add(db, end_date=TODAY + timedelta(days=20))
 
-    result = run_daily(db, region, demo_directory(), TODAY, mailer)
+    result = run_daily(db, region, demo_directory(), TODAY, by_email=True)
+    mailed = drain(db, mailer)
 
-    assert result == DailyResult(expiring=1, reminders=1, emails_sent=1)
+    assert result == DailyResult(expiring=1, reminders=1, emails_queued=1)
+    assert mailed == Drained(sent=1)
     agreement = load(db, agreement_id)
     assert agreement.status == "expiring"
     assert agreement.reminded_at is not None
@@ -140,10 +144,11 @@ def test_a_manager_is_reminded_once_by_chat_and_email(
     assert "Anna Andersson" in content
     assert "förnyas" in content
 
-    again = run_daily(db, region, demo_directory(), TODAY, mailer)
-    next_day = run_daily(db, region, demo_directory(), TODAY + timedelta(days=1), mailer)
+    again = run_daily(db, region, demo_directory(), TODAY, by_email=True)
+    next_day = run_daily(db, region, demo_directory(), TODAY + timedelta(days=1), by_email=True)
 
     assert again == next_day == DailyResult()
+    assert drain(db, mailer) == Drained()
     assert len(notifications(db)) == 1
     assert len(recorder.envelopes) == 1
 
@@ -154,7 +159,7 @@ def test_the_reminder_window_is_the_regions(
 ) -> None:
     agreement_id = add(db, end_date=TODAY + timedelta(days=days_left))
 
-    run_daily(db, region, demo_directory(), TODAY, None)
+    run_daily(db, region, demo_directory(), TODAY)
 
     assert load(db, agreement_id).status == status
     assert len(notifications(db)) == (1 if status == "expiring" else 0)
@@ -163,7 +168,7 @@ def test_the_reminder_window_is_the_regions(
 def test_an_agreement_outside_the_window_is_untouched(db: Database, region: Region) -> None:
     agreement_id = add(db, end_date=TODAY + timedelta(days=45))
 
-    result = run_daily(db, region, demo_directory(), TODAY, None)
+    result = run_daily(db, region, demo_directory(), TODAY)
 
     assert result == DailyResult()
     agreement = load(db, agreement_id)
@@ -176,7 +181,7 @@ def test_an_approved_agreement_starts_on_its_start_date(db: Database, region: Re
     starts_today = add(db, status="approved", start_date=TODAY)
     starts_tomorrow = add(db, status="approved", start_date=TODAY + timedelta(days=1))
 
-    result = run_daily(db, region, demo_directory(), TODAY, None)
+    result = run_daily(db, region, demo_directory(), TODAY)
 
     assert result == DailyResult(activated=1)
     assert load(db, starts_today).status == "active"
@@ -190,7 +195,7 @@ def test_agreements_past_their_end_expire(db: Database, region: Region) -> None:
     ends_today = add(db, end_date=TODAY, status="expiring", reminded_at=None)
     undecided = add(db, end_date=TODAY - timedelta(days=1), status="submitted")
 
-    result = run_daily(db, region, demo_directory(), TODAY, None)
+    result = run_daily(db, region, demo_directory(), TODAY)
 
     assert result == DailyResult(expired=2, reminders=1)
     assert load(db, ended_active).status == "expired"
@@ -203,7 +208,7 @@ def test_agreements_past_their_end_expire(db: Database, region: Region) -> None:
 def test_other_regions_agreements_are_left_to_their_own_job(db: Database, region: Region) -> None:
     elsewhere = add(db, region="vasternorrland", end_date=TODAY - timedelta(days=1))
 
-    run_daily(db, region, demo_directory(), TODAY, None)
+    run_daily(db, region, demo_directory(), TODAY)
 
     assert load(db, elsewhere).status == "active"
 
@@ -215,13 +220,16 @@ def test_smtp_down_does_not_stop_the_job(
     first = add(db, end_date=TODAY + timedelta(days=20))
     second = add(db, end_date=TODAY + timedelta(days=25))
 
-    with caplog.at_level(logging.ERROR, logger=lifecycle.__name__):
-        result = run_daily(db, region, demo_directory(), TODAY, mailer)
+    result = run_daily(db, region, demo_directory(), TODAY, by_email=True)
+    with caplog.at_level(logging.WARNING, logger=outbox.__name__):
+        mailed = drain(db, mailer)
 
-    assert result == DailyResult(expiring=2, reminders=2, emails_failed=2)
+    assert result == DailyResult(expiring=2, reminders=2, emails_queued=2)
+    # The chat notices are stored; the e-mail waits in the outbox for the server to come back.
+    assert mailed == Drained(retrying=2)
     assert [n.agreement_id for n in notifications(db)] == [first, second]
     assert load(db, first).status == load(db, second).status == "expiring"
-    assert load(db, first).reference in caplog.text
+    assert f"agreement:{load(db, first).reference}" in caplog.text
 
 
 def test_a_failing_agreement_is_rolled_back_alone(
@@ -238,7 +246,7 @@ def test_a_failing_agreement_is_rolled_back_alone(
 
     monkeypatch.setattr(lifecycle, "reminder_text", failing_for_broken)
 
-    result = run_daily(db, region, demo_directory(), TODAY, None)
+    result = run_daily(db, region, demo_directory(), TODAY)
 
     assert result == DailyResult(expiring=1, reminders=1, errors=1)
     assert (load(db, broken).status, actions(db, broken)) == ("active", [])
@@ -260,9 +268,10 @@ def test_a_manager_without_email_is_reminded_in_chat(
     )
     add(db, end_date=TODAY + timedelta(days=20))
 
-    result = run_daily(db, region, directory, TODAY, Mailer("127.0.0.1", port, SENDER))
+    result = run_daily(db, region, directory, TODAY, by_email=True)
 
     assert result == DailyResult(expiring=1, reminders=1)
+    assert drain(db, Mailer("127.0.0.1", port, SENDER)) == Drained()
     assert len(notifications(db)) == 1
     assert recorder.envelopes == []
 
@@ -285,6 +294,7 @@ def test_smtp_settings_come_from_the_environment() -> None:
                 "DG_SMTP_USERNAME": "dg",
                 "DG_SMTP_PASSWORD": "hemligt",
                 "DG_SMTP_STARTTLS": "true",
+                "DG_SMTP_TIMEOUT_SECONDS": "3",
             },
         )
     )
@@ -295,6 +305,9 @@ def test_smtp_settings_come_from_the_environment() -> None:
         True,
         "dg",
     )
+    assert mailer.timeout_seconds == 3
+    assert Settings().outbox_poll_seconds == 5
+    assert settings_from({"DG_OUTBOX_POLL_SECONDS": "0"}).outbox_poll_seconds == 0
     with pytest.raises(ValueError, match="DG_SMTP_SENDER"):
         settings_from({"DG_SMTP_HOST": "smtp.region.example"})
     with pytest.raises(ValueError, match="DG_SMTP_PORT"):
@@ -330,5 +343,6 @@ def test_the_command_runs_the_job_from_settings(
     assert status == 0
     out = capsys.readouterr().out
     assert "Daglig körning 2026-03-02: 1 aktiverade, 1 löper snart ut" in out
-    assert "1 påminnelser till chef, 1 e-post skickade" in out
+    assert "1 påminnelser till chef, 1 e-post att skicka" in out
+    assert "E-post: 1 skickade, 0 väntar på ett nytt försök, 0 gav upp." in out
     assert len(recorder.envelopes) == 1

@@ -8,6 +8,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from rasa_sdk.executor import CollectingDispatcher
+from sqlalchemy import select
+from sqlalchemy.exc import OperationalError
 
 from actions.agreement.request import ActionSubmitAgreement
 from actions.conversation.fields import FormContext
@@ -34,12 +36,14 @@ from bot.agreements.service import AgreementService
 from bot.clock import Clock
 from bot.errors import Refused
 from bot.identity import User, demo_directory
+from bot.outbox import drain
 from bot.regions import load_region
 from bot.risk_assessments.availability import add_busy_time
+from bot.risk_assessments.notices import InvitationMail
 from bot.risk_assessments.service import RiskAssessmentService
 from bot.settings import PROJECT_ROOT, Settings
 from bot.storage.database import Database
-from bot.storage.models import Notification
+from bot.storage.models import Notification, OutboxMessage
 from tests.unit.forms import form_turn
 from tests.unit.trackers import SEAL, texts, tracker
 
@@ -47,6 +51,11 @@ STOCKHOLM = ZoneInfo("Europe/Stockholm")
 # Tuesday 24 November 2026, 09:00 in Stockholm.
 NOW = datetime(2026, 11, 24, 9, 0, tzinfo=STOCKHOLM)
 FAQ_DIR = PROJECT_ROOT / "faq"
+
+
+def outbox_rows(risk: RiskAssessmentService) -> list[OutboxMessage]:
+    with risk.db.session() as session:
+        return list(session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)))
 
 
 class RecordingMailer:
@@ -88,9 +97,7 @@ def services(
     db.dispose()
 
 
-def risk_args(
-    services: tuple[RiskAssessmentService, AgreementService], mailer: Any = None
-) -> Services:
+def risk_args(services: tuple[RiskAssessmentService, AgreementService]) -> Services:
     risk, agreements = services
     return Services(
         answerer=lambda: None,  # type: ignore[arg-type, return-value]
@@ -98,7 +105,6 @@ def risk_args(
         agreements=agreements,
         risk_assessments=risk,
         faq_dir=FAQ_DIR,
-        mailer=mailer,
         clock=agreements.clock,
     )
 
@@ -232,14 +238,14 @@ async def test_free_slots_skip_the_participants_busy_times(
     assert busy["ra_start"] is None and "upptagen" in said
 
 
-async def test_booking_stores_links_the_request_notifies_and_mails_the_invitation(
+async def test_booking_stores_links_the_request_notifies_and_queues_the_invitation(
     services: Any,
 ) -> None:
     risk, agreements = services
+    risk.invitations = InvitationMail(FAQ_DIR)
     await submit_agreement(services)
-    mailer = RecordingMailer()
     dispatcher = CollectingDispatcher()
-    await ActionBookRiskAssessment(risk_args(services, mailer)).run(
+    await ActionBookRiskAssessment(risk_args(services)).run(
         dispatcher, tracker("/affirm", slots=BOOKING, active_loop=None), {}
     )
     (booked,) = risk.visible_to(person("anna.andersson"))
@@ -248,18 +254,48 @@ async def test_booking_stores_links_the_request_notifies_and_mails_the_invitatio
     assert booked.agreement_id == agreement.id and agreement.risk_assessment_id == booked.id
     reply = dispatcher.messages[0]["custom"]
     assert reply["link"] == f"/api/risk-assessments/{booked.id}.ics"
-    assert "kopplat till din ansökan" in reply["text"] and "e-post" in reply["text"]
+    assert "kopplat till din ansökan" in reply["text"]
+    # Queued, not yet sent: the reply does not claim more.
+    assert reply["text"].endswith("Inbjudan skickas också med e-post.")
     assert [b["title"] for b in reply["buttons"]] == ["Flytta mötet", "Avboka mötet"]
     assert "Ergonomi" in texts(dispatcher), "the checklist follows the booking"
-    assert sorted(to for to, _, _ in mailer.sent) == [
+    queued = outbox_rows(risk)
+    assert sorted(m.recipient for m in queued) == [
         "anna.andersson@example.org",
         "maria.berg@example.org",
         "sven.skog@example.org",
     ]
-    assert all(ics and b"BEGIN:VCALENDAR" in ics[1] for _, _, ics in mailer.sent)
+    assert {(m.reference, m.sent_at) for m in queued} == {(f"risk_assessment:{booked.id}", None)}
+    assert all(m.attachment and b"METHOD:REQUEST" in m.attachment for m in queued)
     with risk.db.session() as session:
         told = {n.recipient_id for n in session.query(Notification)}
     assert {"maria.berg", "sven.skog"} <= told and "anna.andersson" not in told
+
+    mailer = RecordingMailer()
+    assert drain(risk.db, mailer).sent == 3
+    assert sorted(to for to, _, _ in mailer.sent) == sorted(m.recipient for m in queued)
+    assert all(ics and b"BEGIN:VCALENDAR" in ics[1] for _, _, ics in mailer.sent)
+
+
+async def test_a_booking_that_is_not_stored_queues_no_mail(
+    services: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    risk, _ = services
+    risk.invitations = InvitationMail(FAQ_DIR)
+    queue = InvitationMail.queue
+
+    def queue_then_fail(self: InvitationMail, *args: Any) -> int:
+        queue(self, *args)
+        raise OperationalError("INSERT", {}, Exception("database gone"))
+
+    monkeypatch.setattr(InvitationMail, "queue", queue_then_fail)
+    dispatcher = CollectingDispatcher()
+    await ActionBookRiskAssessment(risk_args(services)).run(
+        dispatcher, tracker("/affirm", slots=BOOKING, active_loop=None), {}
+    )
+    assert "Inget har bokats" in texts(dispatcher) and "e-post" not in texts(dispatcher)
+    assert risk.visible_to(person("anna.andersson")) == []
+    assert outbox_rows(risk) == []
 
 
 async def test_double_booking_the_same_people_is_refused(services: Any) -> None:
@@ -295,6 +331,44 @@ async def test_reschedule_keeps_one_record_and_uid(services: Any) -> None:
     assert after.calendar_sequence == before.calendar_sequence + 1
     assert after.start_at == later
     assert "onsdag 2 december 2026 kl. 14.00" in texts(dispatcher)
+    assert "e-post" not in texts(dispatcher) and outbox_rows(risk) == [], "no SMTP, no mail"
+
+
+async def test_moving_and_cancelling_queue_the_updated_invitation(services: Any) -> None:
+    risk, _ = services
+    risk.invitations = InvitationMail(FAQ_DIR)
+    await ActionBookRiskAssessment(risk_args(services)).run(
+        CollectingDispatcher(), tracker("/affirm", slots=BOOKING, active_loop=None), {}
+    )
+    (booked,) = risk.visible_to(person("anna.andersson"))
+    later = datetime(2026, 12, 2, 14, 0, tzinfo=STOCKHOLM)
+    moved = CollectingDispatcher()
+    await ActionRescheduleRiskAssessment(risk_args(services)).run(
+        moved,
+        tracker(
+            "",
+            slots={"ra_assessment_id": str(booked.id), "ra_start": later.isoformat()},
+            active_loop=None,
+        ),
+        {},
+    )
+    cancelled = CollectingDispatcher()
+    await ActionCancelRiskAssessment(risk_args(services)).run(
+        cancelled, tracker("", slots={"ra_assessment_id": str(booked.id)}, active_loop=None), {}
+    )
+
+    assert "Den nya inbjudan skickas också med e-post." in texts(moved)
+    assert "Avbokningen skickas också med e-post." in texts(cancelled)
+    rows = outbox_rows(risk)
+    assert [m.subject for m in rows[::3]] == [
+        "Riskbedömning av distansarbete",
+        "Flyttat: Riskbedömning av distansarbete",
+        "Inställt: Riskbedömning av distansarbete",
+    ]
+    ics = [m.attachment or b"" for m in rows[::3]]
+    assert [b"SEQUENCE:0" in ics[0], b"SEQUENCE:1" in ics[1], b"SEQUENCE:2" in ics[2]] == [True] * 3
+    assert b"METHOD:CANCEL" in ics[2] and b"STATUS:CANCELLED" in ics[2]
+    assert "2 december 2026 kl. 14.00" in rows[3].body
 
 
 async def test_typed_cancel_asks_first_and_the_button_cancels(services: Any) -> None:

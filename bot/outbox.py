@@ -1,0 +1,203 @@
+"""The outbox: e-mail is queued in the database with the change it reports, and sent later by
+one drain, so no chat turn waits for SMTP and a rolled-back change sends nothing.
+
+Any number of drains may run at once (the app's task on every replica, the daily job): each
+message is claimed with a lease by one UPDATE before it is sent, so only one of them sends it.
+A failure is retried after 30 s, 1, 2, 4 … minutes (at most an hour between attempts) and
+given up after ``MAX_ATTEMPTS``. A process that dies between the SMTP server's acceptance and
+marking the message sent leaves it to be sent again once the lease has run out: that window is
+the only way a message can arrive twice.
+"""
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete, or_, select, update
+from sqlalchemy.orm import Session
+
+from bot.mail import Mailer, MailError
+from bot.privacy import mask_personal_data
+from bot.storage.database import Database
+from bot.storage.models import OutboxMessage, utc_now
+
+log = logging.getLogger(__name__)
+
+FIRST_RETRY = timedelta(seconds=30)
+LONGEST_RETRY = timedelta(hours=1)
+# About six hours of trying: an SMTP server down over an afternoon still gets the mail out.
+MAX_ATTEMPTS = 12
+# Longer than any send can take (each SMTP step times out after DG_SMTP_TIMEOUT_SECONDS), so a
+# slow send is never taken over; a message claimed by a process that died waits this long.
+LEASE = timedelta(minutes=15)
+# One drain sends at most this many, then lets the next round (and other replicas) go on.
+BATCH = 100
+
+
+@dataclass
+class Drained:
+    """What one drain did: messages the server accepted, failures to retry later, given up."""
+
+    sent: int = 0
+    retrying: int = 0
+    given_up: int = 0
+
+    def summary(self) -> str:
+        """A one-line Swedish summary for the daily job's log."""
+        return (
+            f"E-post: {self.sent} skickade, {self.retrying} väntar på ett nytt försök, "
+            f"{self.given_up} gav upp."
+        )
+
+
+def queue_email(
+    session: Session,
+    to: str,
+    subject: str,
+    body: str,
+    reference: str,
+    attachment: tuple[str, bytes] | None = None,
+) -> None:
+    """Adds an e-mail to ``session``: it is sent only if the session commits."""
+    name, content = attachment if attachment else (None, None)
+    session.add(
+        OutboxMessage(
+            kind="email",
+            recipient=to,
+            subject=subject,
+            body=body,
+            reference=reference,
+            attachment_name=name,
+            attachment=content,
+        )
+    )
+
+
+def retry_delay(attempts: int) -> timedelta:
+    """The wait after the ``attempts``-th failure: 30 s doubling, at most an hour."""
+    return min(FIRST_RETRY * 2 ** max(attempts - 1, 0), LONGEST_RETRY)
+
+
+def drain(
+    db: Database,
+    mailer: Mailer,
+    now: Callable[[], datetime] = utc_now,
+    limit: int = BATCH,
+) -> Drained:
+    """Sends the messages that are due, one at a time; blocks on SMTP, so run it off the event
+    loop. Returns what it did."""
+    result = Drained()
+    for _ in range(limit):
+        message = _claim(db, now())
+        if message is None:
+            break
+        _send(db, mailer, message, now, result)
+    return result
+
+
+def forget_finished(db: Database, before: datetime) -> int:
+    """Deletes messages sent or given up before ``before``; returns how many."""
+    with db.session() as session:
+        finished = session.execute(
+            delete(OutboxMessage).where(
+                OutboxMessage.next_attempt_at.is_(None),
+                OutboxMessage.created_at < before,
+            )
+        )
+        return int(getattr(finished, "rowcount", 0) or 0)
+
+
+def _claim(db: Database, now: datetime) -> OutboxMessage | None:
+    """Takes the next due message under a lease, in one statement of its own transaction: two
+    drains cannot both take it (SQLite writes one at a time; on PostgreSQL the row lock and the
+    WHERE checked again after it decide, and SKIP LOCKED lets the loser take the next one)."""
+    due = (
+        OutboxMessage.sent_at.is_(None),
+        OutboxMessage.next_attempt_at <= now,
+        or_(OutboxMessage.claimed_until.is_(None), OutboxMessage.claimed_until < now),
+    )
+    next_due = (
+        select(OutboxMessage.id)
+        .where(*due)
+        .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
+        .limit(1)
+        .with_for_update(skip_locked=True)
+        .scalar_subquery()
+    )
+    with db.session() as session:
+        return session.scalars(
+            update(OutboxMessage)
+            .where(OutboxMessage.id == next_due, *due)
+            .values(claimed_until=now + LEASE, attempts=OutboxMessage.attempts + 1)
+            .returning(OutboxMessage)
+        ).one_or_none()
+
+
+def _send(
+    db: Database,
+    mailer: Mailer,
+    message: OutboxMessage,
+    now: Callable[[], datetime],
+    result: Drained,
+) -> None:
+    attachment = (
+        (message.attachment_name, message.attachment)
+        if message.attachment_name and message.attachment is not None
+        else None
+    )
+    try:
+        mailer.send(message.recipient, message.subject, message.body, calendar=attachment)
+    except MailError as error:
+        _failed(db, message, str(error), now(), result)
+        return
+    with db.session() as session:
+        # The content has done its job; the row stays as a record until the daily job's purge.
+        session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.id == message.id)
+            .values(
+                sent_at=now(),
+                next_attempt_at=None,
+                claimed_until=None,
+                body="",
+                attachment=None,
+                last_error=None,
+            )
+        )
+    result.sent += 1
+
+
+def _failed(
+    db: Database, message: OutboxMessage, error: str, now: datetime, result: Drained
+) -> None:
+    short = mask_personal_data(error).text[:300]
+    giving_up = message.attempts >= MAX_ATTEMPTS
+    with db.session() as session:
+        session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.id == message.id)
+            .values(
+                next_attempt_at=None if giving_up else now + retry_delay(message.attempts),
+                claimed_until=None,
+                last_error=short,
+            )
+        )
+    if giving_up:
+        log.error(
+            "E-mail %s (%s) given up after %d attempts: %s",
+            message.id,
+            message.reference,
+            message.attempts,
+            short,
+        )
+        result.given_up += 1
+    else:
+        log.warning(
+            "E-mail %s (%s) not sent, attempt %d, trying again later: %s",
+            message.id,
+            message.reference,
+            message.attempts,
+            short,
+        )
+        result.retrying += 1

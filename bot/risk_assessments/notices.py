@@ -1,0 +1,117 @@
+"""Telling the participants of a risk-assessment dialogue that it was booked, moved or
+cancelled: a chat notice to the others, and the calendar invitation by e-mail to everyone with
+an address. Both are written in the transaction of the change, so a change that is rolled back
+tells nobody; the e-mail goes out later from the outbox (``bot.outbox``)."""
+
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy.orm import Session
+
+from bot.identity import Directory, User
+from bot.outbox import queue_email
+from bot.risk_assessments.invitation import assessment_invitation
+from bot.risk_assessments.scheduling import swedish_time
+from bot.storage.models import Notification, RiskAssessment, RiskAssessmentStatus
+
+log = logging.getLogger(__name__)
+
+SUBJECT = "Riskbedömning av distansarbete"
+
+
+@dataclass(frozen=True)
+class InvitationMail:
+    """Invitations by e-mail, for a region with an SMTP server; the checklist that goes into
+    each invitation is read from ``faq_dir``."""
+
+    faq_dir: Path
+
+    def recipients(self, directory: Directory, assessment: RiskAssessment) -> list[str]:
+        """The addresses of the participants that have one."""
+        people = (
+            directory.get(person_id) if person_id else None
+            for person_id in (
+                assessment.employee_id,
+                assessment.manager_id,
+                assessment.safety_representative_id,
+            )
+        )
+        return [p.email for p in people if p is not None and p.email]
+
+    def queue(self, session: Session, directory: Directory, assessment: RiskAssessment) -> int:
+        """Queues the invitation as it now stands (a cancellation once cancelled) for every
+        participant with an address; returns how many."""
+        try:
+            ics = assessment_invitation(assessment, directory, self.faq_dir)
+        except LookupError:
+            # The booking stands: the manager missing from the directory gets no calendar file.
+            log.warning(
+                "No invitation e-mail for risk assessment %s: manager unknown", assessment.id
+            )
+            return 0
+        subject, body = invitation_email(assessment)
+        recipients = self.recipients(directory, assessment)
+        for to in recipients:
+            queue_email(
+                session,
+                to,
+                subject,
+                body,
+                reference=f"risk_assessment:{assessment.id}",
+                attachment=(f"riskbedomning-{assessment.id}.ics", ics),
+            )
+        return len(recipients)
+
+
+def invitation_email(assessment: RiskAssessment) -> tuple[str, str]:
+    """Subject and body of the e-mail that carries the invitation: booked, moved (a calendar
+    sequence above 0) or cancelled."""
+    when = swedish_time(assessment.start_at) if assessment.start_at else ""
+    if assessment.status == RiskAssessmentStatus.CANCELLED:
+        return (
+            f"Inställt: {SUBJECT}",
+            f"Riskbedömningen av distansarbete {when} ({assessment.place}) är avbokad. "
+            "Bilagan tar bort mötet ur kalendern.",
+        )
+    if assessment.calendar_sequence > 0:
+        return (
+            f"Flyttat: {SUBJECT}",
+            f"Riskbedömningen av distansarbete är flyttad till {when} ({assessment.place}). "
+            "Inbjudan i bilagan ersätter den tidigare.",
+        )
+    return (
+        SUBJECT,
+        f"Riskbedömningen av distansarbete är bokad {when} ({assessment.place}). "
+        "Inbjudan och checklistan finns i bilagan.",
+    )
+
+
+def tell_participants(
+    session: Session,
+    directory: Directory,
+    actor: User,
+    assessment: RiskAssessment,
+    what: str,
+    invitations: InvitationMail | None,
+) -> None:
+    """A chat notice to every other participant (seen in their next turn or in Teams), and the
+    invitation by e-mail to all of them when ``invitations`` is set."""
+    when = swedish_time(assessment.start_at) if assessment.start_at else ""
+    for person in (
+        assessment.employee_id,
+        assessment.manager_id,
+        assessment.safety_representative_id,
+    ):
+        if person and person != actor.id:
+            session.add(
+                Notification(
+                    recipient_id=person,
+                    agreement_id=assessment.agreement_id,
+                    text=f"{actor.name} {what} riskbedömningen av distansarbete {when} "
+                    f"({assessment.place}). Kalenderinbjudan: "
+                    f"/api/risk-assessments/{assessment.id}.ics",
+                )
+            )
+    if invitations is not None:
+        invitations.queue(session, directory, assessment)

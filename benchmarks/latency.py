@@ -1,40 +1,223 @@
-"""``make bench``: latency of FAQ turns through ``/api/chat`` on the real stack.
+"""``make bench``: speed and capacity of FAQ turns through ``/api/chat`` on the real stack.
 
-Sends 200 questions one after another (the evaluation set's in-scope questions, repeated as
-needed, each in a new conversation) after a warm-up, and prints p50, p95 and the mean.
+One run, one table (README, "Speed and capacity"):
+- sequential: one user, one turn after another, each in a new conversation;
+- open loop: new turns at a fixed rate whatever the answers' speed, as many people do;
+- closed loop: many sessions at once, each sending its next turn when the last is answered;
+- one long conversation: turn 1 against turn 150;
+- CPU per turn of each process (from /proc over the sequential phase) and their peak RSS.
+
+A turn is "limited" when the app answered from the index alone because Rasa did not answer in
+time, and "shed" when the app refused it with 503 and Retry-After. The load generator runs on
+the same machine and takes some of its CPU, so the figures are a floor for a real server.
 """
 
 import argparse
+import asyncio
 import itertools
+import os
+import statistics
 import sys
+import time
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
 
 import httpx
 import numpy as np
 
-from benchmarks.evaluate import ask_stack, load_questions, stack_for
+from benchmarks.evaluate import Question, load_questions, stack_for
+from bot.chat import DEGRADED_NOTE
+
+LIMITED_MARK = DEGRADED_NOTE[:40]
+CLIENT_TIMEOUT_SECONDS = 60.0
+
+
+@dataclass
+class Phase:
+    name: str
+    latencies_ms: list[float] = field(default_factory=list)
+    limited: int = 0
+    shed: int = 0
+    failed: int = 0
+    seconds: float = 0.0
+
+    @property
+    def turns(self) -> int:
+        return len(self.latencies_ms) + self.shed + self.failed
+
+    def row(self) -> str:
+        answered = self.latencies_ms or [float("nan")]
+        p50, p95 = np.percentile(answered, [50, 95])
+        rate = len(self.latencies_ms) / self.seconds if self.seconds else float("nan")
+        return (
+            f"| {self.name} | {self.turns} | {p50:.0f} | {p95:.0f} | {rate:.1f} | "
+            f"{self.limited} | {self.shed} | {self.failed} |"
+        )
+
+
+async def ask(client: httpx.AsyncClient, text: str, conversation: str, phase: Phase) -> None:
+    started = time.perf_counter()
+    try:
+        response = await client.post(
+            "/api/chat", json={"conversation_id": conversation, "message": text}
+        )
+    except httpx.HTTPError:
+        phase.failed += 1
+        return
+    if response.status_code == 503 and "Retry-After" in response.headers:
+        phase.shed += 1
+        return
+    if response.status_code != 200:
+        phase.failed += 1
+        return
+    phase.latencies_ms.append((time.perf_counter() - started) * 1000)
+    if any(LIMITED_MARK in m["text"] for m in response.json()["messages"]):
+        phase.limited += 1
+
+
+def new_conversation() -> str:
+    return f"bench-{uuid.uuid4().hex[:12]}"
+
+
+async def sequential(client: httpx.AsyncClient, questions: list[Question], turns: int) -> Phase:
+    phase = Phase(f"sequential, {turns} turns")
+    started = time.perf_counter()
+    for question in itertools.islice(itertools.cycle(questions), turns):
+        await ask(client, question.text, new_conversation(), phase)
+    phase.seconds = time.perf_counter() - started
+    return phase
+
+
+async def open_loop(
+    client: httpx.AsyncClient, questions: list[Question], rate: float, seconds: float
+) -> Phase:
+    phase = Phase(f"open loop, {rate:g} new turns/s for {seconds:g} s")
+    sample = itertools.cycle(questions)
+    started = time.perf_counter()
+    async with asyncio.TaskGroup() as turns:
+        for n in range(int(rate * seconds)):
+            # Each turn at its own time, however late the earlier ones are answered.
+            await asyncio.sleep(max(0.0, started + n / rate - time.perf_counter()))
+            turns.create_task(ask(client, next(sample).text, new_conversation(), phase))
+    phase.seconds = time.perf_counter() - started
+    return phase
+
+
+async def closed_loop(
+    client: httpx.AsyncClient, questions: list[Question], sessions: int, turns: int
+) -> Phase:
+    phase = Phase(f"closed loop, {sessions} sessions x {turns} turns")
+
+    async def session(offset: int) -> None:
+        conversation = new_conversation()
+        for n in range(turns):
+            await ask(client, questions[(offset + n) % len(questions)].text, conversation, phase)
+
+    started = time.perf_counter()
+    async with asyncio.TaskGroup() as running:
+        for offset in range(sessions):
+            running.create_task(session(offset))
+    phase.seconds = time.perf_counter() - started
+    return phase
+
+
+async def long_conversation(
+    client: httpx.AsyncClient, questions: list[Question], turns: int
+) -> tuple[float, float]:
+    """Median latency of the first ten turns and of the last ten in one conversation."""
+    phase = Phase("long")
+    conversation = new_conversation()
+    for question in itertools.islice(itertools.cycle(questions), turns):
+        await ask(client, question.text, conversation, phase)
+    return statistics.median(phase.latencies_ms[:10]), statistics.median(phase.latencies_ms[-10:])
+
+
+async def recovery_seconds(client: httpx.AsyncClient, question: Question) -> float:
+    """Time after a burst until a turn is served normally again (not limited, not shed)."""
+    started = time.perf_counter()
+    while time.perf_counter() - started < 120:
+        probe = Phase("probe")
+        await ask(client, question.text, new_conversation(), probe)
+        if probe.latencies_ms and not probe.limited:
+            return time.perf_counter() - started
+        await asyncio.sleep(0.5)
+    return float("inf")
+
+
+def cpu_seconds(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def peak_rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+async def run(args: argparse.Namespace) -> int:
+    questions = [q for q in load_questions() if q.expected and q.region == "vastmanland"]
+    stack = stack_for("vastmanland")
+    pids = {name: process.pid for name, process in stack.processes.items()}
+    phases: list[Phase] = []
+    recoveries: list[str] = []
+    limits = httpx.Limits(max_connections=1000, max_keepalive_connections=100)
+    try:
+        async with httpx.AsyncClient(
+            base_url=stack.url, timeout=CLIENT_TIMEOUT_SECONDS, limits=limits
+        ) as client:
+            await sequential(client, questions, 10)  # warm-up, not counted
+            cpu_before = {name: cpu_seconds(pid) for name, pid in pids.items()}
+            phases.append(await sequential(client, questions, args.turns))
+            cpu_per_turn = {
+                name: (cpu_seconds(pid) - cpu_before[name]) / args.turns * 1000
+                for name, pid in pids.items()
+            }
+            for rate in args.rates:
+                phases.append(await open_loop(client, questions, rate, args.seconds))
+                recoveries.append(
+                    f"{rate:g}/s: {await recovery_seconds(client, questions[0]):.1f} s"
+                )
+                await asyncio.sleep(2)
+            phases.append(await closed_loop(client, questions, args.sessions, 3))
+            recoveries.append(f"closed loop: {await recovery_seconds(client, questions[0]):.1f} s")
+            first, last = await long_conversation(client, questions, args.long)
+    finally:
+        rss = {name: peak_rss_mb(pid) for name, pid in pids.items()}
+        stack.stop()
+
+    print("| load | turns | p50 ms | p95 ms | answered/s | limited | shed (503) | failed |")
+    print("|---|---|---|---|---|---|---|---|")
+    for phase in phases:
+        print(phase.row())
+    print(
+        f"\nOne conversation: median of turns 1-10 {first:.0f} ms, of turns "
+        f"{args.long - 9}-{args.long} {last:.0f} ms ({last / first:.2f}x)."
+    )
+    print(
+        "CPU per sequential turn: "
+        + ", ".join(f"{name} {ms:.0f} ms" for name, ms in cpu_per_turn.items())
+        + f" (together {sum(cpu_per_turn.values()):.0f} ms)."
+    )
+    print(
+        "Peak RSS: "
+        + ", ".join(f"{name} {mb:.0f} MB" for name, mb in rss.items())
+        + f" (together {sum(rss.values()):.0f} MB)."
+    )
+    print("Normal service again after: " + "; ".join(recoveries) + ".")
+    return 0
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--turns", type=int, default=200)
-    args = parser.parse_args()
-    questions = [q for q in load_questions() if q.expected and q.region == "vastmanland"]
-    stack = stack_for("vastmanland")
-    try:
-        with httpx.Client(base_url=stack.url, timeout=30) as client:
-            for question in questions[:10]:
-                ask_stack(client, question)  # warm-up, not counted
-            sample = list(itertools.islice(itertools.cycle(questions), args.turns))
-            latencies = [ask_stack(client, q).latency_ms for q in sample]
-    finally:
-        stack.stop()
-    p50, p95 = np.percentile(latencies, [50, 95])
-    print(
-        f"{len(latencies)} sequential FAQ turns through /api/chat: "
-        f"p50 {p50:.0f} ms, p95 {p95:.0f} ms, mean {np.mean(latencies):.0f} ms, "
-        f"max {max(latencies):.0f} ms"
-    )
-    return 0
+    parser.add_argument("--turns", type=int, default=200, help="sequential turns")
+    parser.add_argument("--rates", type=float, nargs="*", default=[10, 20, 30])
+    parser.add_argument("--seconds", type=float, default=20, help="length of each open loop")
+    parser.add_argument("--sessions", type=int, default=200, help="closed-loop sessions")
+    parser.add_argument("--long", type=int, default=150, help="turns of the long conversation")
+    return asyncio.run(run(parser.parse_args()))
 
 
 if __name__ == "__main__":

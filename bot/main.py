@@ -11,7 +11,7 @@ from functools import partial
 from pathlib import Path
 
 import anyio
-from fastapi import FastAPI, Request, Response
+from fastapi import FastAPI, Request
 from fastapi.responses import FileResponse
 from fastapi.staticfiles import StaticFiles
 from rasa_sdk.executor import ActionExecutor
@@ -21,6 +21,7 @@ from actions import Services, build_actions
 from bot.agreements.service import AgreementService
 from bot.api import agreements, chat, feedback, health, hr, rasa_actions, risk_assessments
 from bot.api.errors import error_response, install_error_handlers
+from bot.api.headers import SecurityHeaders
 from bot.api.limits import RequestSizeLimit
 from bot.auth import OidcAuthenticator
 from bot.channels import teams
@@ -45,10 +46,6 @@ from bot.settings import Settings, get_settings, is_remote_address, local_mode_r
 from bot.storage.database import Database
 
 STATIC_DIR = Path(__file__).with_name("static")
-CONTENT_SECURITY_POLICY = (
-    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-    "connect-src 'self'; frame-ancestors 'self'; base-uri 'none'; form-action 'none'"
-)
 
 # Retries of a database that was down at start: soon at first, then every half minute.
 STORAGE_RETRY_FIRST_SECONDS = 1.0
@@ -73,7 +70,11 @@ def create_app(settings: Settings | None = None, encoder: Encoder | None = None)
         # Local mode without DG_ACTION_TOKEN seals with the placeholder; production refuses it.
         seal = IdentitySeal(settings.action_token.get_secret_value())
         app.state.rasa = RasaClient(
-            settings.rasa_url, settings.rasa_timeout_seconds, seal.channel_key
+            settings.rasa_url,
+            settings.rasa_timeout_seconds,
+            seal.channel_key,
+            settings.rasa_max_in_flight,
+            settings.rasa_queue_budget_seconds,
         )
         app.state.settings = settings
         app.state.rate_limiter = RateLimiter.from_settings(settings)
@@ -216,13 +217,7 @@ def create_app(settings: Settings | None = None, encoder: Encoder | None = None)
                 )
             return await call_next(request)
 
-    @app.middleware("http")
-    async def security_headers(request: Request, call_next):  # type: ignore[no-untyped-def]
-        response: Response = await call_next(request)
-        response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("Referrer-Policy", "no-referrer")
-        return response
+    app.add_middleware(SecurityHeaders)
 
     return app
 

@@ -127,6 +127,10 @@ class Settings(BaseSettings):
 
     rasa_url: str = "http://127.0.0.1:5005"
     rasa_timeout_seconds: float = 5.0
+    # Turns at Rasa at once, and how long a turn may queue for one before the API answers 503
+    # with Retry-After (default 0.6 x the timeout): see bot/rasa_client.py.
+    rasa_max_in_flight: int = Field(default=4, ge=1, le=64)
+    rasa_queue_budget_seconds: float | None = Field(default=None, gt=0)
     # Shared secret that Rasa sends with every action call (endpoints.yml token).
     action_token: SecretStr = SecretStr(PLACEHOLDER_SECRET)
 

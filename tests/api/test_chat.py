@@ -1,6 +1,7 @@
 """``POST /api/chat``: the contract, bad input, identity, and Rasa faults."""
 
 import json
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -191,3 +192,29 @@ def test_an_identity_number_is_masked_before_rasa_and_the_user_is_told(
 def test_english_writers_are_told_in_english_too(client: TestClient, rasa: FakeRasa) -> None:
     response = ask(client, "my personal number is 811218-9876, can I work from home?")
     assert "removed a personal identity number" in response.json()["messages"][0]["text"]
+
+
+def test_a_burst_beyond_what_rasa_can_serve_gets_503_with_a_time_to_retry(
+    tmp_path: Path, rasa: FakeRasa
+) -> None:
+    """Refused at once, in Swedish and English, instead of every user waiting into a timeout;
+    the turns that fit are served normally, and so is the next one after the burst."""
+    settings = make_settings(
+        tmp_path, rasa.url, rasa_max_in_flight=1, rasa_queue_budget_seconds=0.5
+    )
+    rasa.delay_seconds = 0.3
+    with TestClient(create_app(settings, CharTrigramEncoder())) as client:
+        with ThreadPoolExecutor(max_workers=12) as pool:
+            responses = list(pool.map(lambda n: ask(client, "hej", f"burst-{n}"), range(12)))
+        served = [r for r in responses if r.status_code == 200]
+        busy = [r for r in responses if r.status_code == 503]
+        assert served and busy and len(served) + len(busy) == 12
+        assert all(r.json()["messages"][0]["text"] == "Hej från Rasa" for r in served)
+        for response in busy:
+            assert 1 <= int(response.headers["Retry-After"]) <= 30
+            body = response.json()
+            assert body["code"] == "busy"
+            assert "många frågor just nu" in body["detail"]
+            assert "busy" in body["detail_en"]
+        rasa.delay_seconds = 0.0
+        assert ask(client, "hej", "after").json()["messages"][0]["text"] == "Hej från Rasa"

@@ -99,8 +99,18 @@ class TeamsNotifier:
         self._db = db
 
     async def deliver_waiting(self) -> int:
-        """One run; returns how many notifications were delivered."""
-        waiting = await anyio.to_thread.run_sync(waiting_for_teams, self._db)
+        """One run; returns how many notifications were delivered. With several replicas one
+        runs at a time, so nobody gets a notification twice."""
+        alone = self._db.run_alone("teams-notifier")
+        if not await anyio.to_thread.run_sync(alone.__enter__):
+            await anyio.to_thread.run_sync(alone.__exit__, None, None, None)
+            return 0
+        try:
+            return await self._deliver(await anyio.to_thread.run_sync(waiting_for_teams, self._db))
+        finally:
+            await anyio.to_thread.run_sync(alone.__exit__, None, None, None)
+
+    async def _deliver(self, waiting: list[Waiting]) -> int:
         delivered = 0
         for item in waiting:
             try:

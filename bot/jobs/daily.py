@@ -35,6 +35,8 @@ from bot.settings import get_settings
 from bot.storage.database import Database
 from bot.storage.models import utc_now
 
+ALREADY_RUNNING_TEXT = "Den dagliga körningen pågår redan i en annan process; den här gjorde inget."
+
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Runs the job once; returns the exit status (1 if any agreement could not be processed)."""
@@ -65,15 +67,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     db = Database(settings.database_url)
     try:
         db.migrate()
-        directory = load_directory(settings.directory_file)
-        mailer = mailer_from_settings(settings)
-        agreements = run_daily(db, region, directory, today, by_email=mailer is not None)
-        asked = RiskAssessmentService(db, directory, now=clock.now).ask_for_outcomes()
-        purged = purge_older_than(
-            db, settings.retention_days, utc_now(), tracker_store_url(settings)
-        )
-        forget_finished(db, utc_now() - timedelta(days=settings.retention_days))
-        mailed = drain(db, mailer) if mailer is not None else None
+        # Cron on every replica's host is the simple set-up: the first one runs the day.
+        with db.run_alone("daily-job") as alone:
+            if not alone:
+                print(ALREADY_RUNNING_TEXT)
+                return 0
+            directory = load_directory(settings.directory_file)
+            mailer = mailer_from_settings(settings)
+            agreements = run_daily(db, region, directory, today, by_email=mailer is not None)
+            asked = RiskAssessmentService(db, directory, now=clock.now).ask_for_outcomes()
+            purged = purge_older_than(
+                db, settings.retention_days, utc_now(), tracker_store_url(settings)
+            )
+            forget_finished(db, utc_now() - timedelta(days=settings.retention_days))
+            mailed = drain(db, mailer) if mailer is not None else None
     finally:
         db.dispose()
     print(agreements.summary(today))

@@ -1,5 +1,6 @@
 """Engine, sessions and schema migrations for the app's database."""
 
+import hashlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -50,6 +51,27 @@ class Database:
             command.upgrade(config, "head")
 
     @contextmanager
+    def run_alone(self, job: str) -> Iterator[bool]:
+        """True inside when no other process runs ``job`` now: the background jobs of several
+        replicas sharing PostgreSQL take turns (an advisory lock held by this connection, freed
+        even if the process dies). SQLite serves one machine, where each job runs once anyway."""
+        if self.engine.dialect.name != "postgresql":
+            yield True
+            return
+        key = job_lock_key(job)
+        with self.engine.connect() as connection:
+            acquired = bool(
+                connection.scalar(text("SELECT pg_try_advisory_lock(:key)"), {"key": key})
+            )
+            connection.commit()
+            try:
+                yield acquired
+            finally:
+                if acquired:
+                    connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": key})
+                    connection.commit()
+
+    @contextmanager
     def session(self) -> Iterator[Session]:
         """One unit of work: committed on success, rolled back whole on any error."""
         session = self._sessions()
@@ -64,6 +86,11 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+def job_lock_key(job: str) -> int:
+    """A stable signed 64-bit key for PostgreSQL's advisory locks."""
+    return int.from_bytes(hashlib.sha256(f"distansguiden:{job}".encode()).digest()[:8], signed=True)
 
 
 def _connect_args(url: str) -> dict[str, object]:

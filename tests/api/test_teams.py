@@ -31,7 +31,7 @@ from bot.main import create_app
 from bot.settings import Settings
 from bot.storage.models import ConversationReference, Notification
 from tests.api.conftest import make_settings
-from tests.conftest import CharTrigramEncoder, FakeRasa, JsonHandler, sealed_user
+from tests.conftest import CharTrigramEncoder, FakeRasa, JsonHandler, postgres_schema, sealed_user
 
 APP_ID = "5c7e3f0a-1b2c-4d3e-8f90-a1b2c3d4e5f6"
 TENANT_ID = "9d2f4a61-7b3c-4e5d-a6f7-0123456789ab"
@@ -543,3 +543,35 @@ def test_a_user_who_removed_the_app_keeps_the_notification_for_the_web_chat(
 
 def test_without_teams_settings_there_is_no_teams_endpoint(client: TestClient) -> None:
     assert client.post("/api/messages", json={}).status_code == 404
+
+
+def test_replicas_sharing_postgresql_send_each_notification_once(
+    teams: Teams, rasa: FakeRasa, tmp_path: Path
+) -> None:
+    """While another replica's notifier runs, this one sends nothing; afterwards it sends."""
+    with postgres_schema(migrate=False) as database:
+        settings = teams_settings(tmp_path, rasa.url).model_copy(
+            update={"database_url": database.url}
+        )
+        with TestClient(create_app(settings, CharTrigramEncoder())) as client:
+            replica = Teams(
+                client,
+                teams.connector,
+                teams.entra,
+                teams.openid,
+                teams.bot_framework_key,
+                teams.tenant_key,
+            )
+            replica.post(replica.activity("conversationUpdate", membersAdded=[{"id": BOT_ID}]))
+            teams.connector.received.clear()
+            with replica.db.session() as session:
+                session.add(
+                    Notification(recipient_id="anna.andersson", text="Mötet börjar kl. 10.")
+                )
+            with database.run_alone("teams-notifier") as other_replica_running:
+                assert other_replica_running
+                assert replica.deliver_notifications() == 0
+                assert teams.connector.messages() == []
+            assert replica.deliver_notifications() == 1
+            assert replica.deliver_notifications() == 0
+    assert [m["body"]["text"] for m in teams.connector.messages()] == ["Mötet börjar kl. 10."]

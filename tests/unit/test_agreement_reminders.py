@@ -27,7 +27,7 @@ from bot.regions import Region, load_region
 from bot.settings import PROJECT_ROOT, Settings
 from bot.storage.database import Database
 from bot.storage.models import Agreement, AgreementEvent, Notification
-from tests.conftest import free_port
+from tests.conftest import free_port, postgres_schema
 from tests.unit.test_agreement_document import make_agreement
 
 TODAY = date(2026, 3, 2)
@@ -346,3 +346,38 @@ def test_the_command_runs_the_job_from_settings(
     assert "1 påminnelser till chef, 1 e-post att skicka" in out
     assert "E-post: 1 skickade, 0 väntar på ett nytt försök, 0 gav upp." in out
     assert len(recorder.envelopes) == 1
+
+
+def test_the_command_does_nothing_while_another_replica_runs_the_day(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    smtp: tuple[Recorder, int],
+) -> None:
+    """Cron on every replica's host: the second run of the day sends no reminder twice."""
+    recorder, port = smtp
+    with postgres_schema() as database:
+        add(database, end_date=TODAY + timedelta(days=20))
+        monkeypatch.delenv("DATABASE_URL", raising=False)
+        for name, value in {
+            "DG_DATABASE_URL": database.url,
+            "DG_REGION": "vastmanland",
+            "DG_SMTP_HOST": "127.0.0.1",
+            "DG_SMTP_PORT": str(port),
+            "DG_SMTP_SENDER": SENDER,
+            "DG_RASA_TRACKER_STORE_URL": f"sqlite:///{tmp_path}/tracker.db",
+        }.items():
+            monkeypatch.setenv(name, value)
+        other_replica = Database(database.url)
+        with other_replica.run_alone("daily-job") as running_there:
+            assert running_there
+            assert daily.main(["--today", TODAY.isoformat()]) == 0
+            assert daily.ALREADY_RUNNING_TEXT in capsys.readouterr().out
+            assert recorder.envelopes == []
+            with database.session() as session:
+                assert session.scalars(select(Notification)).all() == []
+        other_replica.dispose()
+
+        assert daily.main(["--today", TODAY.isoformat()]) == 0
+        assert "1 löper snart ut" in capsys.readouterr().out
+        assert len(recorder.envelopes) == 1

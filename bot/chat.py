@@ -17,7 +17,8 @@ from bot.faq.language import is_english
 from bot.identity import User
 from bot.identity_seal import IdentitySeal
 from bot.privacy import mask_personal_data
-from bot.rasa_client import RasaClient, RasaUnavailable
+from bot.rasa_client import RasaBusy, RasaClient, RasaUnavailable
+from bot.rasa_sessions import SESSION_START, RestPoints
 from bot.rendering import message_html
 
 log = logging.getLogger(__name__)
@@ -65,14 +66,17 @@ class ChatService:
         answerer: Callable[[], FaqAnswerer | None],
         notifications: Callable[[str], list[str]] | None = None,
         record_turn: Callable[[str, str, list[BotMessage]], None] | None = None,
+        rest_points: RestPoints | None = None,
     ) -> None:
         """``record_turn(user_id, text, replies)`` counts served answers and queues unsure ones
-        for HR (``bot/hr/recording.py``)."""
+        for HR (``bot/hr/recording.py``); ``rest_points`` says when a long conversation may get
+        a new Rasa session (``bot/rasa_sessions.py``)."""
         self._rasa = rasa
         self._seal = seal
         self._answerer = answerer
         self._notifications = notifications
         self._record_turn = record_turn
+        self._rest_points = rest_points
 
     async def handle(self, user: User, conversation_id: str, text: str) -> list[BotMessage]:
         """The assistant's reply to ``text``; identity numbers, e-mail addresses and phone
@@ -84,8 +88,11 @@ class ChatService:
     async def _reply(self, user: User, conversation_id: str, text: str) -> list[BotMessage]:
         # Rasa sees neither the user id nor anything it could forge: see bot/identity_seal.py.
         sender = self._seal.sender_id(user.id, conversation_id)
+        metadata = self._seal.metadata(user.id, sender)
+        if self._rest_points is not None and self._rest_points.take(sender):
+            await self._start_new_session(sender, metadata)
         try:
-            raw = await self._rasa.send(sender, text, self._seal.metadata(user.id, sender))
+            raw = await self._rasa.send(sender, text, metadata)
         except RasaUnavailable as error:
             log.warning("Rasa unavailable, answering from the FAQ index only: %s", error)
             degraded = await anyio.to_thread.run_sync(self._degraded_reply, text)
@@ -94,6 +101,13 @@ class ChatService:
         replies = to_bot_messages(raw) or [BotMessage(text=NOT_UNDERSTOOD_TEXT)]
         await self._record(user, text, replies)
         return replies + await self._waiting_for(user)
+
+    async def _start_new_session(self, sender: str, metadata: dict[str, Any]) -> None:
+        """Best effort: without it the turn is only slower, so a busy or absent Rasa is fine."""
+        try:
+            await self._rasa.send(sender, SESSION_START, metadata)
+        except (RasaUnavailable, RasaBusy) as error:
+            log.info("No new Rasa session for a long conversation now: %s", error)
 
     # Both store in the database, which may be slow: in a worker thread, never on the loop.
     async def _record(self, user: User, text: str, replies: list[BotMessage]) -> None:

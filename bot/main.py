@@ -38,6 +38,7 @@ from bot.notifications import take_undelivered
 from bot.outbox import drain
 from bot.privacy import install_log_masking
 from bot.rasa_client import RasaClient
+from bot.rasa_sessions import RestPoints
 from bot.rate_limit import RateLimiter
 from bot.regions import Region, load_region
 from bot.risk_assessments.notices import InvitationMail
@@ -85,12 +86,14 @@ def create_app(settings: Settings | None = None, encoder: Encoder | None = None)
             prefix="distansguiden:write-rate",
         )
         app.state.agreements = app.state.risk_assessments = app.state.usage = None
+        app.state.rest_points = RestPoints(settings.rasa_session_max_events)
         app.state.chat_service = ChatService(
             app.state.rasa,
             seal,
             lambda: current_answerer(app),
             partial(waiting_notifications, app),
             record_turn=partial(record_turn, app),
+            rest_points=app.state.rest_points,
         )
         app.state.faq_reloader = FaqReloader(
             settings, encoder, partial(setattr, app.state, "faq"), today=clock.today

@@ -174,6 +174,9 @@ def fake_rasa() -> Iterator[FakeRasa]:
     rasa.close()
 
 
+TEST_SESSION_MAX_EVENTS = 12
+
+
 def start_stack(region: str, run_dir: Path) -> Any:
     """Both real processes, Rasa and the app, for one region; each with its own database."""
     from bot.launcher import Stack
@@ -182,6 +185,9 @@ def start_stack(region: str, run_dir: Path) -> Any:
     if not model.exists():
         pytest.fail("No trained Rasa model: run the tests through `make test`, which trains it.")
     running = Stack.isolated(region, run_dir)
+    # A new Rasa session at nearly every rest point (bot/rasa_sessions.py; the default waits for
+    # 100 events): every conversation test then also shows that one never breaks a conversation.
+    running.app_env["DG_RASA_SESSION_MAX_EVENTS"] = str(TEST_SESSION_MAX_EVENTS)
     try:
         running.start(ready_timeout=300)
     except RuntimeError as error:

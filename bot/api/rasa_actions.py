@@ -63,4 +63,6 @@ async def run_action(request: Request, settings: SettingsDep, token: str = "") -
         return JSONResponse(
             {"error": error.message, "action_name": error.action_name}, status_code=449
         )
-    return JSONResponse(result.model_dump() if result else None)
+    response = result.model_dump() if result else None
+    request.app.state.rest_points.observe(action_call, response)
+    return JSONResponse(response)

@@ -1,14 +1,18 @@
 """Whole agreement conversations through /api/chat against the real Rasa + app."""
 
 import itertools
+import sqlite3
 import uuid
 from collections.abc import Callable, Iterator
 from datetime import date, timedelta
+from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
+from bot.identity_seal import IdentitySeal
+from bot.settings import Settings, shared_secret
 from tests.conftest import chat_client, start_stack
 
 pytestmark = pytest.mark.slow
@@ -106,6 +110,44 @@ def test_faq_question_in_the_middle_then_the_form_continues(chat: Chat) -> None:
     assert "Arbetsgivaren står inte för kostnader" in answer
     assert "Var ska du arbeta" in answer
     assert "Från vilket datum" in c.say("Hemma")
+
+
+def session_starts(stack: Any, user: str, conversation_id: str) -> int:
+    """New sessions in Rasa's tracker store for one conversation."""
+    sender = IdentitySeal(shared_secret(Settings(), stack.run_dir)).sender_id(user, conversation_id)
+    with sqlite3.connect(Path(stack.run_dir) / "rasa_tracker.db") as tracker:
+        (count,) = tracker.execute(
+            "SELECT count(*) FROM events WHERE sender_id = ? AND type_name = 'session_started'",
+            (sender,),
+        ).fetchone()
+    return int(count)
+
+
+def test_a_long_conversation_gets_new_sessions_only_at_rest_points(chat: Chat, stack: Any) -> None:
+    """New Rasa sessions keep late turns cheap; they come between FAQ answers, never inside a
+    form, and the conversation goes on as if nothing happened."""
+    c = Conversation(chat)
+    for question in [
+        "Får jag jobba från sommarstugan?",
+        "Vem betalar min internetuppkoppling?",
+    ] * 3:
+        assert "Källa:" in c.say(question)
+    assert session_starts(stack, c.user, c.id) >= 2
+    assert "Hur stor del av arbetstiden" in c.say("jag vill ansöka om distansarbete")
+    in_form = session_starts(stack, c.user, c.id)
+    c.say("40%")
+    for _ in range(3):
+        answer = c.say("Vilka kostnader står arbetsgivaren för?")
+        assert "Arbetsgivaren står inte för kostnader" in answer
+        assert "Var ska du arbeta" in answer
+    assert "Från vilket datum" in c.say("Hemma")
+    assert "Till och med vilket datum" in c.say(c.start.isoformat())
+    assert "Vilka arbetsuppgifter" in c.say(c.end.isoformat())
+    assert "Vilken utrustning" in c.say("Utredningar och rapportskrivning")
+    assert "IT-användare" in c.say("bildskärm och headset")
+    assert "Andel på distans: 40 % av arbetstiden" in c.say("ja")
+    assert "referensnummer DA-" in c.say("/affirm")
+    assert session_starts(stack, c.user, c.id) == in_form
 
 
 def test_cancel_stores_nothing(chat: Chat, stack: Any) -> None:

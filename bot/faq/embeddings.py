@@ -27,11 +27,15 @@ class Encoder(Protocol):
 class SentenceTransformerEncoder:
     """A sentence-transformers model loaded from a local path or an already mirrored name."""
 
-    def __init__(self, model_name_or_path: str) -> None:
+    def __init__(self, model_name_or_path: str, threads: int | None = None) -> None:
         # Never reach for a model hub at run time: hospital networks do not allow it.
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
         os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+        import torch
         from sentence_transformers import SentenceTransformer
+
+        if threads is not None:
+            torch.set_num_threads(threads)  # for the whole process: the app encodes nothing else
 
         self.name = model_name_or_path
         self._model = SentenceTransformer(model_name_or_path, device="cpu")

@@ -40,7 +40,9 @@ class FaqLoader:
         self.region = load_region(settings.regions_dir, settings.region)
         self.regions = known_regions(settings.regions_dir)
         self.tuned = tuned_values(settings)
-        self.encoder = encoder or SentenceTransformerEncoder(settings.embedding_model)
+        self.encoder = encoder or SentenceTransformerEncoder(
+            settings.embedding_model, settings.encoder_threads
+        )
         self.cache = EmbeddingCache(settings.cache_dir, settings.embedding_model)
 
     def load(self) -> LoadedFaq:

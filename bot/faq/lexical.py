@@ -7,11 +7,13 @@ against the corpus vocabulary and near-miss typos are mapped to a known term.
 """
 
 import difflib
+import functools
 import math
 import re
 import threading
 from collections import Counter
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 import snowballstemmer
@@ -25,17 +27,24 @@ SYNONYM_TERM = re.compile(r"syn\d{4}")
 ANSWER_TERM_WEIGHT = 0.5
 
 
+@functools.cache
+def swedish_pipeline() -> tuple[spacy.language.Language, Any, frozenset[str]]:
+    """spaCy's Swedish tokenizer with its lemma table, and the table's lemmas as a word list.
+    Built once per process: loading the table takes two seconds, which every FAQ reload would
+    otherwise add before HR's edit goes live. Only read after this, so shared safely."""
+    nlp = spacy.blank("sv")
+    nlp.add_pipe("lemmatizer", config={"mode": "lookup"})
+    nlp.initialize()
+    lemma_table = nlp.get_pipe("lemmatizer").lookups.get_table("lemma_lookup")  # type: ignore[attr-defined]
+    # The table maps inflected forms to lemmas; together they are a Swedish word list.
+    return nlp, lemma_table, frozenset(lemma_table.values())
+
+
 class SwedishAnalyzer:
     """Turns text into comparable terms."""
 
     def __init__(self, synonyms: dict[str, list[str]] | None = None) -> None:
-        self._nlp = spacy.blank("sv")
-        self._nlp.add_pipe("lemmatizer", config={"mode": "lookup"})
-        self._nlp.initialize()
-        lemma_table = self._nlp.get_pipe("lemmatizer").lookups.get_table("lemma_lookup")  # type: ignore[attr-defined]
-        # The table maps inflected forms to lemmas; together they are a Swedish word list.
-        self._lexicon = set(lemma_table.values())
-        self._lemma_table = lemma_table
+        self._nlp, self._lemma_table, self._lexicon = swedish_pipeline()
         # The Snowball stemmer keeps state between calls: one thread at a time (the HR page's
         # "try a question" runs in a worker thread while chats run on the event loop).
         self._stemmer = snowballstemmer.stemmer("swedish")

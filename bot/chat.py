@@ -4,24 +4,26 @@ When Rasa is down or slow the service still answers FAQ questions straight from 
 and says that the guided processes are unavailable for the moment.
 """
 
+import asyncio
 import logging
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
 import anyio
 from pydantic import BaseModel, computed_field
-from sqlalchemy.exc import SQLAlchemyError
 
 from bot.faq.answering import FaqAnswerer, Reply
 from bot.faq.language import is_english
 from bot.identity import User
 from bot.identity_seal import IdentitySeal
+from bot.notifications import Inbox, Waiting
 from bot.privacy import mask_personal_data
 from bot.rasa_client import RasaBusy, RasaClient, RasaUnavailable
 from bot.rasa_sessions import SESSION_START, RestPoints
 from bot.rendering import message_html
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 DEGRADED_NOTE = (
     "(Assistenten arbetar i begränsat läge just nu: jag kan svara på frågor, men inte guida dig "
@@ -32,7 +34,7 @@ UNAVAILABLE_TEXT = (
     "The assistant is not responding right now. Please try again shortly."
 )
 # A database that hangs must not hold the user's answer: the figures and the reminders wait.
-STORE_WAIT_SECONDS = 2.0
+STORE_WAIT_SECONDS = 0.5
 NOT_UNDERSTOOD_TEXT = "Jag förstod inte riktigt. Kan du formulera frågan på ett annat sätt?"
 
 
@@ -64,7 +66,7 @@ class ChatService:
         rasa: RasaClient,
         seal: IdentitySeal,
         answerer: Callable[[], FaqAnswerer | None],
-        notifications: Callable[[str], list[str]] | None = None,
+        inbox: Inbox | None = None,
         record_turn: Callable[[str, str, list[BotMessage]], None] | None = None,
         rest_points: RestPoints | None = None,
     ) -> None:
@@ -74,7 +76,8 @@ class ChatService:
         self._rasa = rasa
         self._seal = seal
         self._answerer = answerer
-        self._notifications = notifications
+        self._inbox = inbox
+        self._background: set[asyncio.Task[object]] = set()
         self._record_turn = record_turn
         self._rest_points = rest_points
 
@@ -96,11 +99,10 @@ class ChatService:
         except RasaUnavailable as error:
             log.warning("Rasa unavailable, answering from the FAQ index only: %s", error)
             degraded = await anyio.to_thread.run_sync(self._degraded_reply, text)
-            await self._record(user, text, degraded)
+            await self._after_reply(user, text, degraded)
             return degraded
         replies = to_bot_messages(raw) or [BotMessage(text=NOT_UNDERSTOOD_TEXT)]
-        await self._record(user, text, replies)
-        return replies + await self._waiting_for(user)
+        return replies + await self._after_reply(user, text, replies, with_notices=True)
 
     async def _start_new_session(self, sender: str, metadata: dict[str, Any]) -> None:
         """Best effort: without it the turn is only slower, so a busy or absent Rasa is fine."""
@@ -109,34 +111,42 @@ class ChatService:
         except (RasaUnavailable, RasaBusy) as error:
             log.info("No new Rasa session for a long conversation now: %s", error)
 
-    # Both store in the database, which may be slow: in a worker thread, never on the loop.
-    async def _record(self, user: User, text: str, replies: list[BotMessage]) -> None:
-        """HR's figures and review queue must never cost the user their answer."""
-        if self._record_turn is None:
-            return
-        try:
-            with anyio.move_on_after(STORE_WAIT_SECONDS):
-                await anyio.to_thread.run_sync(
-                    self._record_turn, user.id, text, replies, abandon_on_cancel=True
-                )
-        except Exception:
-            log.exception("Could not record the turn for HR's figures and review queue")
+    async def _after_reply(
+        self, user: User, text: str, replies: list[BotMessage], with_notices: bool = False
+    ) -> list[BotMessage]:
+        """Records the turn for HR and fetches the user's waiting notices, side by side. Both
+        use the database, which may hang: in worker threads, and the user waits for neither
+        longer than STORE_WAIT_SECONDS (the notices then come with a later turn)."""
+        inbox = self._inbox if with_notices else None
+        notices: list[Waiting] = []
 
-    async def _waiting_for(self, user: User) -> list[BotMessage]:
-        """Reminders and decisions stored for the user since their last turn."""
-        if self._notifications is None:
-            return []
-        texts: list[str] = []
+        async def fetch_notices(inbox: Inbox) -> None:
+            nonlocal notices
+            notices = await self._in_thread(inbox.waiting, user.id) or []
+
+        with anyio.move_on_after(STORE_WAIT_SECONDS):
+            async with anyio.create_task_group() as both:
+                if self._record_turn is not None:
+                    both.start_soon(self._in_thread, self._record_turn, user.id, text, replies)
+                if inbox is not None:
+                    both.start_soon(fetch_notices, inbox)
+        if inbox is not None and notices:
+            # Marked only once they are in the reply; if this fails they come again next turn.
+            self._in_background(inbox.mark_delivered, [n.id for n in notices])
+        return [BotMessage(text=notice.text) for notice in notices]
+
+    async def _in_thread(self, work: Callable[..., T], *args: Any) -> T | None:
+        """``work`` in a worker thread; a failure is logged, never the user's problem."""
         try:
-            # Known gap: a database that answers only after the wait marks them delivered unseen.
-            with anyio.move_on_after(STORE_WAIT_SECONDS):
-                texts = await anyio.to_thread.run_sync(
-                    self._notifications, user.id, abandon_on_cancel=True
-                )
-            return [BotMessage(text=text) for text in texts]
-        except SQLAlchemyError as error:
-            log.warning("Notifications unavailable: %s", error)
-            return []
+            return await anyio.to_thread.run_sync(work, *args, abandon_on_cancel=True)
+        except Exception as error:
+            log.warning("Could not %s: %s", getattr(work, "__name__", "store"), error)
+            return None
+
+    def _in_background(self, work: Callable[..., object], *args: Any) -> None:
+        task = asyncio.get_running_loop().create_task(self._in_thread(work, *args))
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
 
     def _degraded_reply(self, text: str) -> list[BotMessage]:
         answerer = self._answerer()

@@ -34,7 +34,7 @@ from bot.hr.recording import UsageRecorder
 from bot.identity import load_directory
 from bot.identity_seal import IdentitySeal
 from bot.mail import Mailer, mailer_from_settings
-from bot.notifications import take_undelivered
+from bot.notifications import Inbox
 from bot.outbox import drain
 from bot.privacy import install_log_masking
 from bot.rasa_client import RasaClient
@@ -91,7 +91,7 @@ def create_app(settings: Settings | None = None, encoder: Encoder | None = None)
             app.state.rasa,
             seal,
             lambda: current_answerer(app),
-            partial(waiting_notifications, app),
+            Inbox(partial(app_database, app)),
             record_turn=partial(record_turn, app),
             rest_points=app.state.rest_points,
         )
@@ -267,9 +267,10 @@ def attach_storage(
     app.state.risk_assessments = services.risk_assessments = risk_assessments
 
 
-def waiting_notifications(app: FastAPI, user_id: str) -> list[str]:
+def app_database(app: FastAPI) -> Database | None:
+    """The app's database once its schema is current (``attach_storage``), else None."""
     agreements: AgreementService | None = app.state.agreements
-    return take_undelivered(agreements.db, user_id) if agreements else []
+    return agreements.db if agreements else None
 
 
 def record_turn(app: FastAPI, user_id: str, text: str, replies: list[BotMessage]) -> None:

@@ -1,6 +1,7 @@
 """``POST /api/chat``: the contract, bad input, identity, and Rasa faults."""
 
 import json
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -218,3 +219,58 @@ def test_a_burst_beyond_what_rasa_can_serve_gets_503_with_a_time_to_retry(
             assert "busy" in body["detail_en"]
         rasa.delay_seconds = 0.0
         assert ask(client, "hej", "after").json()["messages"][0]["text"] == "Hej från Rasa"
+
+
+def test_a_notice_the_database_returns_late_comes_with_a_later_turn_not_lost(
+    rasa: FakeRasa,
+) -> None:
+    """The turn does not wait for a slow database; the reminder it could not fetch in time
+    is neither shown nor marked delivered, and the next turn brings it, once."""
+    import asyncio
+    import time
+
+    from bot.chat import ChatService
+    from bot.identity import demo_directory
+    from bot.notifications import Inbox, Waiting
+    from bot.rasa_client import RasaClient
+
+    class SlowInbox(Inbox):
+        def __init__(self) -> None:
+            super().__init__(lambda: None)
+            self.delay = 2.0
+            self.delivered: list[int] = []
+
+        def waiting(self, user_id: str) -> list[Waiting]:
+            time.sleep(self.delay)
+            return [] if self.delivered else [Waiting(7, "Din överenskommelse löper ut snart.")]
+
+        def mark_delivered(self, ids: Sequence[int]) -> None:
+            self.delivered.extend(ids)
+
+    user = demo_directory().get("maria.berg")
+    assert user is not None
+    inbox = SlowInbox()
+
+    async def turns() -> tuple[list[str], float, list[str], list[str]]:
+        seal = IdentitySeal("test-token")
+        client = RasaClient(rasa.url, 1.0, seal.channel_key)
+        try:
+            service = ChatService(client, seal, lambda: None, inbox=inbox)
+            started = time.monotonic()
+            slow = [m.text for m in await service.handle(user, "c-late", "hej")]
+            waited = time.monotonic() - started
+            inbox.delay = 0.0
+            await asyncio.sleep(2.5)  # the abandoned read finishes meanwhile
+            fast = [m.text for m in await service.handle(user, "c-late", "hej")]
+            await asyncio.sleep(0.2)
+            after = [m.text for m in await service.handle(user, "c-late", "hej")]
+            return slow, waited, fast, after
+        finally:
+            await client.close()
+
+    slow, waited, fast, after = asyncio.run(turns())
+    assert slow == ["Hej från Rasa"]
+    assert waited < 1.5
+    assert fast == ["Hej från Rasa", "Din överenskommelse löper ut snart."]
+    assert after == ["Hej från Rasa"]
+    assert inbox.delivered == [7]

@@ -114,5 +114,5 @@ def test_a_hanging_database_does_not_hold_faq_answers(
     assert answered.status_code == 200
     assert answered.json()["messages"][0]["text"] == "Hej från Rasa"
     assert client.get("/health").json()["database"] == "unavailable"
-    # Recording the turn and the reminders wait at most a couple of seconds each.
-    assert time.monotonic() - started < 15
+    # Recording the turn and fetching the reminders wait half a second, side by side.
+    assert time.monotonic() - started < 5

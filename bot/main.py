@@ -76,6 +76,7 @@ def create_app(settings: Settings | None = None, encoder: Encoder | None = None)
             seal.channel_key,
             settings.rasa_max_in_flight,
             settings.rasa_queue_budget_seconds,
+            settings.rasa_pause_seconds,
         )
         app.state.settings = settings
         app.state.rate_limiter = RateLimiter.from_settings(settings)

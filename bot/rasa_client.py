@@ -24,6 +24,10 @@ WEBHOOK = "/webhooks/signed/webhook"
 SERVICE_TIME_WEIGHT = 0.2
 INITIAL_SERVICE_SECONDS = 0.1
 MAX_RETRY_AFTER_SECONDS = 30
+# After this many failed turns in a row Rasa counts as down: turns go straight to the index
+# (limited mode) instead of each waiting out the timeout, and one turn tries Rasa again after
+# the pause.
+FAILURES_BEFORE_PAUSE = 3
 
 log = logging.getLogger(__name__)
 
@@ -48,6 +52,7 @@ class RasaClient:
         channel_key: str,
         max_in_flight: int = 4,
         queue_budget_seconds: float | None = None,
+        pause_seconds: float = 5.0,
     ) -> None:
         self._base_url = base_url
         self._timeout_seconds = timeout_seconds
@@ -63,6 +68,9 @@ class RasaClient:
         self._waiting = 0
         self._in_flight = 0
         self._service_seconds = INITIAL_SERVICE_SECONDS
+        self._failures_in_a_row = 0
+        self._pause_seconds = pause_seconds
+        self._paused_until = 0.0
 
     def _new_http(self) -> httpx.AsyncClient:
         return httpx.AsyncClient(
@@ -82,6 +90,11 @@ class RasaClient:
         self, sender_id: str, text: str, metadata: dict[str, Any] | None = None
     ) -> list[dict[str, Any]]:
         """Send one user message; returns Rasa's messages (``text``, ``buttons``, ``custom``)."""
+        if time.monotonic() < self._paused_until:
+            raise RasaUnavailable("Rasa failed several turns in a row; paused")
+        if self._failures_in_a_row >= FAILURES_BEFORE_PAUSE:
+            # This turn is the one that tries again; until it is answered, the others wait.
+            self._paused_until = time.monotonic() + self._timeout_seconds
         if self._waiting and self.expected_wait_seconds > self._queue_budget:
             raise self._busy()
         self._waiting += 1
@@ -93,9 +106,17 @@ class RasaClient:
         finally:
             self._waiting -= 1
         try:
-            return await self._post(sender_id, text, metadata)
+            messages = await self._post(sender_id, text, metadata)
+        except RasaUnavailable:
+            self._failures_in_a_row += 1
+            if self._failures_in_a_row >= FAILURES_BEFORE_PAUSE:
+                self._paused_until = time.monotonic() + self._pause_seconds
+            raise
         finally:
             self._gate.release()
+        self._failures_in_a_row = 0
+        self._paused_until = 0.0
+        return messages
 
     async def _post(
         self, sender_id: str, text: str, metadata: dict[str, Any] | None

@@ -134,6 +134,8 @@ class Settings(BaseSettings):
     # with Retry-After (default 0.6 x the timeout): see bot/rasa_client.py.
     rasa_max_in_flight: int = Field(default=4, ge=1, le=64)
     rasa_queue_budget_seconds: float | None = Field(default=None, gt=0)
+    # After three failed turns in a row, turns skip Rasa (limited mode) for this long.
+    rasa_pause_seconds: float = Field(default=5.0, ge=0)
     # Events after which a conversation gets a new Rasa session at its next rest point, so late
     # turns cost no more than early ones (bot/rasa_sessions.py); 0 turns it off.
     rasa_session_max_events: int = Field(default=100, ge=0)

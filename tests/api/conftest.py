@@ -33,6 +33,8 @@ def make_settings(tmp: Path, rasa_url: str, **overrides: object) -> Settings:
         "database_url": f"sqlite:///{tmp}/app.db",
         "rasa_url": rasa_url,
         "rasa_timeout_seconds": 1.0,
+        # One test's Rasa faults must not pause Rasa for the next (tests/unit/test_rasa_client).
+        "rasa_pause_seconds": 0.0,
         "action_token": "test-token",
         # A watcher would reload on another test's file writes mid-test; its own tests turn it on.
         "faq_hot_reload": False,

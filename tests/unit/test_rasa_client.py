@@ -63,3 +63,23 @@ async def test_a_broken_connection_pool_is_replaced_so_the_next_turn_works(
     assert await rasa.send("user", "hej") == fake_rasa.reply
     await hanging
     await rasa.close()
+
+
+async def test_a_rasa_that_keeps_failing_is_paused_then_tried_again(fake_rasa: FakeRasa) -> None:
+    """A hanging or broken Rasa must not cost every user the whole timeout: after three
+    failures in a row turns go straight to limited mode, and one turn tries again later."""
+    fake_rasa.status = 500
+    rasa = RasaClient(fake_rasa.url, 1.0, "key")
+    for _ in range(3):
+        with pytest.raises(RasaUnavailable):
+            await rasa.send("user", "hej")
+    reached = len(fake_rasa.received)
+    fake_rasa.status = 200
+    with pytest.raises(RasaUnavailable, match="paused"):
+        await rasa.send("user", "hej")
+    assert len(fake_rasa.received) == reached, "a paused turn never reaches Rasa"
+
+    rasa._paused_until = 0.0  # the pause is over
+    assert await rasa.send("user", "hej") == fake_rasa.reply
+    assert await rasa.send("user", "hej") == fake_rasa.reply
+    await rasa.close()

@@ -30,6 +30,11 @@ STOP_GRACE_SECONDS = 15
 RESTART_FIRST_SECONDS = 1.0
 RESTART_MAX_SECONDS = 30.0
 HEALTHY_AFTER_SECONDS = 60.0
+# A process that has answered once and then stops answering (hung, or stopped by a signal) is
+# killed after this many missed checks in a row, and then started again like one that died.
+LIVENESS_CHECK_SECONDS = 10.0
+LIVENESS_TIMEOUT_SECONDS = 5.0
+MISSED_CHECKS_BEFORE_KILL = 3
 
 
 @dataclass
@@ -50,6 +55,9 @@ class Stack:
     _started_at: dict[str, float] = field(default_factory=dict)
     _restart_delay: dict[str, float] = field(default_factory=dict)
     _restart_due: dict[str, float] = field(default_factory=dict)
+    _answered: dict[str, bool] = field(default_factory=dict)
+    _missed_checks: dict[str, int] = field(default_factory=dict)
+    _checked_at: dict[str, float] = field(default_factory=dict)
 
     @classmethod
     def isolated(cls, region: str, run_dir: Path) -> "Stack":
@@ -157,6 +165,9 @@ class Stack:
             if process.poll() is None:
                 if now - self._started_at[name] > HEALTHY_AFTER_SECONDS:
                     self._restart_delay.pop(name, None)
+                if now - self._checked_at.get(name, 0.0) >= LIVENESS_CHECK_SECONDS:
+                    self._checked_at[name] = now
+                    self._check_liveness(name, process)
                 continue
             if name not in self._restart_due:
                 delay = self._restart_delay.get(name, RESTART_FIRST_SECONDS / 2) * 2
@@ -174,6 +185,26 @@ class Stack:
                 self._spawn(name, command, env, note=f"restart after exit {process.returncode}")
                 restarted.append(name)
         return restarted
+
+    def _check_liveness(self, name: str, process: subprocess.Popen[bytes]) -> None:
+        """Kills a process that answered before and has now missed its checks in a row; the
+        next round starts it again. One still loading its model is left alone."""
+        url = f"http://127.0.0.1:{self.rasa_port}/" if name == "rasa" else f"{self.url}/health/live"
+        try:
+            answers = httpx.get(url, timeout=LIVENESS_TIMEOUT_SECONDS).status_code < 500
+        except httpx.HTTPError:
+            answers = False
+        if answers:
+            self._answered[name] = True
+            self._missed_checks[name] = 0
+            return
+        if not self._answered.get(name):
+            return
+        self._missed_checks[name] = self._missed_checks.get(name, 0) + 1
+        if self._missed_checks[name] >= MISSED_CHECKS_BEFORE_KILL:
+            print(f"{name} svarar inte; startas om", file=sys.stderr, flush=True)
+            process.kill()
+            process.wait()
 
     def exited(self) -> str | None:
         """The name of a process that has stopped on its own, if any."""
@@ -193,6 +224,8 @@ class Stack:
             output.write(f"\n=== {stamp} {name}: {note} ===\n".encode())
             output.flush()
         self._started_at[name] = time.monotonic()
+        self._answered[name] = False
+        self._missed_checks[name] = 0
         # Own session: Ctrl-C reaches only the launcher, which stops both in order.
         self.processes[name] = subprocess.Popen(
             command,

@@ -26,12 +26,12 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: run test lint index train validate eval flows bench install clean teams-package browser faq-check
+.PHONY: run test lint index train validate eval flows bench install clean teams-package browser loadbalancer faq-check
 
 run: $(APP_VENV)/.installed $(MODEL) index
 	$(APP_PY) -m bot.launcher
 
-test: $(APP_VENV)/.installed $(MODEL) lint faq-check browser
+test: $(APP_VENV)/.installed $(MODEL) lint faq-check browser loadbalancer
 	$(APP_PY) -m pytest
 
 # Debian's headless Chromium for the chat widget's browser tests (tests/browser), installed when
@@ -45,6 +45,19 @@ browser:
 	  echo "Could not install Chromium; the browser tests will be skipped."; \
 	else \
 	  echo "Chromium missing (needs root and apt-get to install); the browser tests will be skipped."; \
+	fi
+
+# Debian's HAProxy for the test of several replicas behind a load balancer
+# (tests/integration/test_replicas.py, configuration deploy/haproxy.cfg), installed when missing
+# and possible (root with apt-get); never fails: without it that test skips, saying why.
+loadbalancer:
+	@if [ -x /usr/sbin/haproxy ]; then exit 0; fi; \
+	if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  { apt-get install -y -q haproxy || \
+	    { apt-get update -q && apt-get install -y -q haproxy; }; } || \
+	  echo "Could not install HAProxy; the replica test will be skipped."; \
+	else \
+	  echo "HAProxy missing (needs root and apt-get to install); the replica test will be skipped."; \
 	fi
 
 lint: $(APP_VENV)/.installed

@@ -8,7 +8,7 @@ import os
 import threading
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -177,8 +177,9 @@ def fake_rasa() -> Iterator[FakeRasa]:
 TEST_SESSION_MAX_EVENTS = 12
 
 
-def start_stack(region: str, run_dir: Path) -> Any:
-    """Both real processes, Rasa and the app, for one region; each with its own database."""
+def start_stack(region: str, run_dir: Path, app_env: Mapping[str, str] | None = None) -> Any:
+    """Both real processes, Rasa and the app, for one region; each with its own database unless
+    ``app_env`` (settings for the app, over the isolated stack's) names another."""
     from bot.launcher import Stack
 
     model = PROJECT_ROOT / "models" / "distansguiden.tar.gz"
@@ -188,6 +189,7 @@ def start_stack(region: str, run_dir: Path) -> Any:
     # A new Rasa session at nearly every rest point (bot/rasa_sessions.py; the default waits for
     # 100 events): every conversation test then also shows that one never breaks a conversation.
     running.app_env["DG_RASA_SESSION_MAX_EVENTS"] = str(TEST_SESSION_MAX_EVENTS)
+    running.app_env.update(app_env or {})
     try:
         running.start(ready_timeout=300)
     except RuntimeError as error:

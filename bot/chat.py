@@ -92,8 +92,8 @@ class ChatService:
         # Rasa sees neither the user id nor anything it could forge: see bot/identity_seal.py.
         sender = self._seal.sender_id(user.id, conversation_id)
         metadata = self._seal.metadata(user.id, sender)
-        if self._rest_points is not None and self._rest_points.take(sender):
-            await self._start_new_session(sender, metadata)
+        if self._rest_points is not None:
+            self._rest_points.forget(sender)
         try:
             raw = await self._rasa.send(sender, text, metadata)
         except RasaUnavailable as error:
@@ -102,6 +102,9 @@ class ChatService:
             await self._after_reply(user, text, degraded)
             return degraded
         replies = to_bot_messages(raw) or [BotMessage(text=NOT_UNDERSTOOD_TEXT)]
+        if self._rest_points is not None and self._rest_points.take(sender):
+            # Before the reply goes out, so the user's next message comes after it.
+            await self._start_new_session(sender, metadata)
         return replies + await self._after_reply(user, text, replies, with_notices=True)
 
     async def _start_new_session(self, sender: str, metadata: dict[str, Any]) -> None:

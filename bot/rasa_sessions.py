@@ -6,9 +6,11 @@ times turn 1). A new session (Rasa's ``/session_start``, slots carried over by t
 ``session_config``) makes the next turn as cheap as the first. It is safe only where nothing is
 half done: right after an FAQ answer, with no form active and no "Menade du …?" choice open.
 
-The action endpoint sees every action call, so it marks rest points; the chat path starts the
-new session before the user's next message. With several replicas a rest point marked on one
-replica is not seen by another; that only makes the rotation later, never unsafe.
+The action endpoint sees every action call, so it marks rest points. The chat path forgets any
+mark when a turn starts and, once Rasa has answered the turn, starts the new session if that
+turn ended at a rest point. A mark is thus only ever used by the turn that made it: with several
+replicas, a mark left on a replica the conversation moved away from could otherwise start a new
+session inside a form opened on another replica since.
 """
 
 from collections import OrderedDict
@@ -48,6 +50,10 @@ class RestPoints:
         self._due.move_to_end(sender)
         while len(self._due) > REMEMBERED_CONVERSATIONS:
             self._due.popitem(last=False)
+
+    def forget(self, sender: str) -> None:
+        """A new turn starts: an older mark no longer says anything about the conversation."""
+        self._due.pop(sender, None)
 
     def take(self, sender: str) -> bool:
         """True once when ``sender``'s conversation is at a rest point past the session size."""

@@ -282,12 +282,6 @@ def test_an_faq_question_inside_the_form_on_the_other_replica_then_the_form_goes
     assert stored_agreements(balancer.app_db, "erik.ek") == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="issue #19: a rest point that one replica marked (bot/rasa_sessions.py, in memory) "
-    "outlives a form the other replica opened, and then starts a new Rasa session inside it",
-)
 def test_a_form_opened_after_a_long_faq_talk_goes_on_across_replicas(balancer: Balancer) -> None:
     c = Conversation(balancer.chat(), user="erik.ek")
     # Past the test stacks' 12 events in a session, so each replica marks a rest point after

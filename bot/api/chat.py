@@ -3,7 +3,13 @@
 from fastapi import APIRouter, Request
 from pydantic import BaseModel, Field
 
-from bot.api.deps import ChatServiceDep, CurrentUser, SettingsDep, refuse_when_limited
+from bot.api.deps import (
+    ChatServiceDep,
+    CurrentUser,
+    SettingsDep,
+    refuse_when_limited,
+    retry_later,
+)
 from bot.api.errors import ApiError, error_responses
 from bot.api.inputs import RequestBody
 from bot.chat import BotMessage
@@ -48,11 +54,11 @@ async def chat(
         messages = await service.handle(user, request.conversation_id, text)
     except RasaBusy as busy:
         seconds = busy.retry_after_seconds
-        raise ApiError(
+        raise retry_later(
             503,
             "busy",
+            seconds,
             f"Assistenten har många frågor just nu. Skicka igen om {seconds} sekunder.",
             f"The assistant is busy right now. Send again in {seconds} seconds.",
-            headers={"Retry-After": str(seconds)},
         ) from None
     return ChatResponse(conversation_id=request.conversation_id, messages=messages)

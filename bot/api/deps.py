@@ -61,13 +61,18 @@ async def refuse_when_limited(limiter: RateLimiter, user: User, what: str, what_
     if wait is None:
         return
     seconds = max(1, math.ceil(wait))
-    raise ApiError(
+    raise retry_later(
         429,
         "rate_limited",
+        seconds,
         f"Du har {what} på kort tid. Vänta {seconds} sekunder och försök igen.",
         f"You have {what_en} in a short time. Wait {seconds} seconds and try again.",
-        headers={"Retry-After": str(seconds)},
     )
+
+
+def retry_later(status: int, code: str, seconds: int, detail: str, detail_en: str) -> ApiError:
+    """An error the client should send again after ``seconds`` (the ``Retry-After`` header)."""
+    return ApiError(status, code, detail, detail_en, headers={"Retry-After": str(seconds)})
 
 
 async def limit_writes(request: Request, user: CurrentUser) -> None:

@@ -3,6 +3,7 @@ OpenID metadata + JWKS endpoint (respx), a local Bot Connector that records what
 a fake Entra token endpoint under MSAL, and no other network at all."""
 
 import base64
+import dataclasses
 import hashlib
 import hmac
 import json
@@ -167,6 +168,10 @@ class Teams:
     def db(self) -> Any:
         app: Any = self.client.app
         return app.state.agreements.db
+
+    def through(self, client: TestClient) -> "Teams":
+        """The same Microsoft stand-ins in front of another app (its own settings)."""
+        return dataclasses.replace(self, client=client)
 
     def deliver_notifications(self) -> int:
         """What the lifespan runs every ``teams_notify_seconds``, run once on the app's loop."""
@@ -508,14 +513,7 @@ def test_the_running_app_sends_waiting_notifications_on_its_own(
 ) -> None:
     app = create_app(teams_settings(tmp_path, rasa.url, notify_seconds=0.1), CharTrigramEncoder())
     with TestClient(app, raise_server_exceptions=False) as client:
-        own = Teams(
-            client,
-            teams.connector,
-            teams.entra,
-            teams.openid,
-            teams.bot_framework_key,
-            teams.tenant_key,
-        )
+        own = teams.through(client)
         own.post(own.activity("conversationUpdate", membersAdded=[{"id": BOT_ID}]))
         with own.db.session() as session:
             session.add(Notification(recipient_id="anna.andersson", text="Mötet börjar kl. 10."))
@@ -554,14 +552,7 @@ def test_replicas_sharing_postgresql_send_each_notification_once(
             update={"database_url": database.url}
         )
         with TestClient(create_app(settings, CharTrigramEncoder())) as client:
-            replica = Teams(
-                client,
-                teams.connector,
-                teams.entra,
-                teams.openid,
-                teams.bot_framework_key,
-                teams.tenant_key,
-            )
+            replica = teams.through(client)
             replica.post(replica.activity("conversationUpdate", membersAdded=[{"id": BOT_ID}]))
             teams.connector.received.clear()
             with replica.db.session() as session:

@@ -314,6 +314,22 @@ def test_smtp_settings_come_from_the_environment() -> None:
         settings_from({"DG_SMTP_HOST": "h", "DG_SMTP_SENDER": SENDER, "DG_SMTP_PORT": "x"})
 
 
+def configure_the_command(
+    monkeypatch: pytest.MonkeyPatch, database_url: str, smtp_port: int, tmp_path: Path
+) -> None:
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    for name, value in {
+        "DG_DATABASE_URL": database_url,
+        "DG_REGION": "vastmanland",
+        "DG_SMTP_HOST": "127.0.0.1",
+        "DG_SMTP_PORT": str(smtp_port),
+        "DG_SMTP_SENDER": SENDER,
+        # Not the developer's own Rasa conversations in .run/: the job purges old ones.
+        "DG_RASA_TRACKER_STORE_URL": f"sqlite:///{tmp_path}/tracker.db",
+    }.items():
+        monkeypatch.setenv(name, value)
+
+
 def test_the_command_runs_the_job_from_settings(
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
@@ -327,17 +343,7 @@ def test_the_command_runs_the_job_from_settings(
     add(database, end_date=TODAY + timedelta(days=20))
     add(database, status="approved", start_date=TODAY, end_date=TODAY + timedelta(days=200))
     database.dispose()
-    monkeypatch.delenv("DATABASE_URL", raising=False)
-    for name, value in {
-        "DG_DATABASE_URL": url,
-        "DG_REGION": "vastmanland",
-        "DG_SMTP_HOST": "127.0.0.1",
-        "DG_SMTP_PORT": str(port),
-        "DG_SMTP_SENDER": SENDER,
-        # Not the developer's own Rasa conversations in .run/: the job purges old ones.
-        "DG_RASA_TRACKER_STORE_URL": f"sqlite:///{tmp_path}/tracker.db",
-    }.items():
-        monkeypatch.setenv(name, value)
+    configure_the_command(monkeypatch, url, port, tmp_path)
     status = daily.main(["--today", TODAY.isoformat()])
 
     assert status == 0
@@ -358,16 +364,7 @@ def test_the_command_does_nothing_while_another_replica_runs_the_day(
     recorder, port = smtp
     with postgres_schema() as database:
         add(database, end_date=TODAY + timedelta(days=20))
-        monkeypatch.delenv("DATABASE_URL", raising=False)
-        for name, value in {
-            "DG_DATABASE_URL": database.url,
-            "DG_REGION": "vastmanland",
-            "DG_SMTP_HOST": "127.0.0.1",
-            "DG_SMTP_PORT": str(port),
-            "DG_SMTP_SENDER": SENDER,
-            "DG_RASA_TRACKER_STORE_URL": f"sqlite:///{tmp_path}/tracker.db",
-        }.items():
-            monkeypatch.setenv(name, value)
+        configure_the_command(monkeypatch, database.url, port, tmp_path)
         other_replica = Database(database.url)
         with other_replica.run_alone("daily-job") as running_there:
             assert running_there

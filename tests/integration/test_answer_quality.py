@@ -16,10 +16,17 @@ pytestmark = pytest.mark.slow
 RIGHT_FIRST_FLOOR = 0.85
 OUT_OF_SCOPE_REJECTED_FLOOR = 0.85
 WRONG_ANSWER_CEILING = 0.06
+# A batch joins the floor once its test figures have been reported: 2026-12b (issue #15) is
+# written but nobody has scored it yet, and this test would be a look at its test split.
+FLOOR_BATCHES = {"2026-11", "2026-12"}
 
 
 def test_held_out_questions_meet_the_floor(chat: Callable[..., httpx.Response]) -> None:
-    questions = [q for q in load_questions() if q.split == "test" and q.region == "vastmanland"]
+    questions = [
+        q
+        for q in load_questions()
+        if q.split == "test" and q.region == "vastmanland" and q.batch in FLOOR_BATCHES
+    ]
     right = wrong = rejected = 0
     in_scope = [q for q in questions if q.expected]
     out_of_scope = [q for q in questions if not q.expected]

@@ -5,16 +5,23 @@ import contextlib
 import hashlib
 import json
 import os
+import socket
 import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator, Mapping
+from email.message import EmailMessage
+from email.parser import BytesParser
+from email.policy import default as default_policy
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pytest
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import SMTP, Envelope
+from aiosmtpd.smtp import Session as SmtpSession
 
 from bot.identity_seal import IdentitySeal
 from bot.launcher import free_port
@@ -76,6 +83,24 @@ class CharTrigramEncoder:
 POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 
 
+def postgres_admin(first_statement: str) -> Any:
+    """An engine on the local PostgreSQL that has run ``first_statement`` (in autocommit, so it
+    may be CREATE DATABASE). Skips, saying why, only when the server cannot be reached."""
+    import sqlalchemy
+
+    admin = sqlalchemy.create_engine(
+        POSTGRES_URL, isolation_level="AUTOCOMMIT", connect_args={"connect_timeout": 5}
+    )
+    try:
+        with admin.connect() as connection:
+            connection.execute(sqlalchemy.text(first_statement))
+    except sqlalchemy.exc.OperationalError as error:
+        admin.dispose()
+        reason = str(error.orig or error).strip().splitlines()[0]
+        pytest.skip(f"PostgreSQL not reachable at 127.0.0.1:5432: {reason}")
+    return admin
+
+
 @contextlib.contextmanager
 def postgres_schema(migrate: bool = True) -> Iterator[Any]:
     """A Database in a private schema of the local PostgreSQL (migrated unless told not to),
@@ -88,14 +113,7 @@ def postgres_schema(migrate: bool = True) -> Iterator[Any]:
     from bot.storage.database import Database
 
     schema = f"t_{uuid.uuid4().hex[:12]}"
-    admin = sqlalchemy.create_engine(POSTGRES_URL, connect_args={"connect_timeout": 5})
-    try:
-        with admin.begin() as connection:
-            connection.execute(sqlalchemy.text(f'CREATE SCHEMA "{schema}"'))
-    except sqlalchemy.exc.OperationalError as error:
-        admin.dispose()
-        reason = str(error.orig or error).strip().splitlines()[0]
-        pytest.skip(f"PostgreSQL not reachable at 127.0.0.1:5432: {reason}")
+    admin = postgres_admin(f'CREATE SCHEMA "{schema}"')
     # The schema first on the search path: migrations and queries stay out of "public".
     db = Database(f"{POSTGRES_URL}?options=-csearch_path%3D{schema}")
     try:
@@ -236,3 +254,97 @@ def chat_client(stack: Any) -> Callable[..., Any]:
 @pytest.fixture(scope="session")
 def chat(stack: Any) -> Callable[..., Any]:
     return chat_client(stack)
+
+
+def rasa_action_call(
+    next_action: str,
+    message: dict[str, Any],
+    slots: dict[str, Any] | None = None,
+    sender_id: str = "s",
+) -> dict[str, Any]:
+    """The body Rasa 3.6 posts to the action endpoint, with a tracker of no events."""
+    return {
+        "next_action": next_action,
+        "sender_id": sender_id,
+        "version": "3.6.21",
+        "domain": {"actions": [next_action]},
+        "tracker": {
+            "sender_id": sender_id,
+            "slots": slots or {},
+            "latest_message": message,
+            "events": [],
+            "paused": False,
+            "followup_action": None,
+            "active_loop": {},
+            "latest_action_name": "action_listen",
+        },
+    }
+
+
+# A real local SMTP server (aiosmtpd) and one that never answers, for the mail tests.
+
+
+class Recorder:
+    """aiosmtpd handler that keeps every accepted envelope."""
+
+    def __init__(self) -> None:
+        self.envelopes: list[Envelope] = []
+
+    async def handle_DATA(self, server: SMTP, session: SmtpSession, envelope: Envelope) -> str:
+        self.envelopes.append(envelope)
+        return "250 Message accepted for delivery"
+
+    def messages(self) -> list[EmailMessage]:
+        parser = BytesParser(policy=default_policy)
+        contents = [envelope.content for envelope in self.envelopes]
+        assert all(isinstance(content, bytes) for content in contents)
+        return [parser.parsebytes(content) for content in contents if isinstance(content, bytes)]
+
+
+class Hanging:
+    """A server that takes connections and never says a word: the SMTP greeting never comes."""
+
+    def __init__(self) -> None:
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.port = self.listener.getsockname()[1]
+        self.held: list[socket.socket] = []
+        self.connected = threading.Event()
+        threading.Thread(target=self._hold, daemon=True).start()
+
+    def _hold(self) -> None:
+        while True:
+            try:
+                connection, _ = self.listener.accept()
+            except OSError:
+                return
+            self.held.append(connection)
+            self.connected.set()
+
+    def close(self) -> None:
+        # Shut down first: close() alone does not wake the thread blocked in accept().
+        with contextlib.suppress(OSError):
+            self.listener.shutdown(socket.SHUT_RDWR)
+        self.listener.close()
+        for connection in self.held:
+            connection.close()
+
+
+@pytest.fixture
+def hanging_smtp() -> Iterator[Hanging]:
+    server = Hanging()
+    yield server
+    server.close()
+
+
+def serve(handler: Recorder, port: int) -> Controller:
+    controller = Controller(handler, hostname="127.0.0.1", port=port)
+    controller.start()
+    return controller
+
+
+@pytest.fixture
+def smtp() -> Iterator[tuple[Recorder, int]]:
+    recorder, port = Recorder(), free_port()
+    controller = serve(recorder, port)
+    yield recorder, port
+    controller.stop()

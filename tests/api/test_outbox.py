@@ -17,20 +17,12 @@ from bot.storage.database import Database
 from bot.storage.models import OutboxMessage
 from tests.api.conftest import make_settings
 from tests.api.test_risk_assessments import working_day
-from tests.conftest import CharTrigramEncoder, FakeRasa
+from tests.conftest import CharTrigramEncoder, FakeRasa, Hanging, rasa_action_call
 from tests.unit.test_agreement_reminders import SENDER
-from tests.unit.test_outbox import Hanging
 
 SENDER_ID = "conversation-outbox"
 # Far below the SMTP timeout below: a reply that waited for the server would take 20 s.
 PROMPT_SECONDS = 5.0
-
-
-@pytest.fixture
-def hanging_smtp() -> Iterator[Hanging]:
-    server = Hanging()
-    yield server
-    server.close()
 
 
 @pytest.fixture
@@ -57,22 +49,7 @@ def action_call(action: str, slots: dict[str, Any], user: str = "anna.andersson"
         "entities": [],
         "metadata": IdentitySeal("test-token").metadata(user, SENDER_ID),
     }
-    return {
-        "next_action": action,
-        "sender_id": SENDER_ID,
-        "version": "3.6.21",
-        "domain": {"actions": [action]},
-        "tracker": {
-            "sender_id": SENDER_ID,
-            "slots": slots,
-            "latest_message": message,
-            "events": [],
-            "paused": False,
-            "followup_action": None,
-            "active_loop": {},
-            "latest_action_name": "action_listen",
-        },
-    }
+    return rasa_action_call(action, message, slots, SENDER_ID)
 
 
 def run_action(client: TestClient, call: Any) -> tuple[str, str, float]:

@@ -4,6 +4,8 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 
+from tests.conftest import rasa_action_call
+
 
 def action_call(text: str) -> dict[str, Any]:
     message = {
@@ -12,22 +14,7 @@ def action_call(text: str) -> dict[str, Any]:
         "intent_ranking": [{"name": "faq_costs", "confidence": 0.9}],
         "entities": [],
     }
-    return {
-        "next_action": "action_answer_faq",
-        "sender_id": "s",
-        "version": "3.6.21",
-        "domain": {"actions": ["action_answer_faq"]},
-        "tracker": {
-            "sender_id": "s",
-            "slots": {},
-            "latest_message": message,
-            "events": [],
-            "paused": False,
-            "followup_action": None,
-            "active_loop": {},
-            "latest_action_name": "action_listen",
-        },
-    }
+    return rasa_action_call("action_answer_faq", message)
 
 
 def test_rasa_with_the_token_runs_the_action(client: TestClient) -> None:

@@ -33,7 +33,13 @@ from bot.rasa_sessions import SESSION_START
 from bot.settings import PROJECT_ROOT, get_settings
 from bot.storage.database import Database
 from bot.storage.models import Agreement
-from tests.conftest import POSTGRES_URL, chat_client, postgres_schema, start_stack, tail
+from tests.conftest import (
+    chat_client,
+    postgres_admin,
+    postgres_schema,
+    start_stack,
+    tail,
+)
 from tests.integration.test_agreement_flow import Chat, Conversation, fill_form
 
 pytestmark = pytest.mark.slow
@@ -111,16 +117,7 @@ def private_database() -> Iterator[str]:
     """A database of its own for Rasa's tracker store (which takes no search_path), dropped
     afterwards; yields its name."""
     name = f"dg_replicas_{uuid.uuid4().hex[:12]}"
-    admin = sqlalchemy.create_engine(
-        POSTGRES_URL, isolation_level="AUTOCOMMIT", connect_args={"connect_timeout": 5}
-    )
-    try:
-        with admin.connect() as connection:
-            connection.execute(sqlalchemy.text(f'CREATE DATABASE "{name}"'))
-    except sqlalchemy.exc.OperationalError as error:
-        admin.dispose()
-        reason = str(error.orig or error).strip().splitlines()[0]
-        pytest.skip(f"PostgreSQL not reachable at 127.0.0.1:5432: {reason}")
+    admin = postgres_admin(f'CREATE DATABASE "{name}"')
     try:
         yield name
     finally:

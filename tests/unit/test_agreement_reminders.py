@@ -3,17 +3,11 @@
 import logging
 from collections.abc import Iterator
 from datetime import date, timedelta
-from email.message import EmailMessage
-from email.parser import BytesParser
-from email.policy import default as default_policy
 from itertools import count
 from pathlib import Path
 from typing import Any
 
 import pytest
-from aiosmtpd.controller import Controller
-from aiosmtpd.smtp import SMTP, Envelope
-from aiosmtpd.smtp import Session as SmtpSession
 from sqlalchemy import select
 
 from bot import outbox
@@ -27,38 +21,11 @@ from bot.regions import Region, load_region
 from bot.settings import PROJECT_ROOT, Settings
 from bot.storage.database import Database
 from bot.storage.models import Agreement, AgreementEvent, Notification
-from tests.conftest import free_port, postgres_schema
+from tests.conftest import Recorder, free_port, postgres_schema
 from tests.unit.test_agreement_document import make_agreement
 
 TODAY = date(2026, 3, 2)
 SENDER = "distansguiden@region.example"
-
-
-class Recorder:
-    """aiosmtpd handler that keeps every accepted envelope."""
-
-    def __init__(self) -> None:
-        self.envelopes: list[Envelope] = []
-
-    async def handle_DATA(self, server: SMTP, session: SmtpSession, envelope: Envelope) -> str:
-        self.envelopes.append(envelope)
-        return "250 Message accepted for delivery"
-
-    def messages(self) -> list[EmailMessage]:
-        parser = BytesParser(policy=default_policy)
-        contents = [envelope.content for envelope in self.envelopes]
-        assert all(isinstance(content, bytes) for content in contents)
-        return [parser.parsebytes(content) for content in contents if isinstance(content, bytes)]
-
-
-@pytest.fixture
-def smtp() -> Iterator[tuple[Recorder, int]]:
-    recorder = Recorder()
-    port = free_port()
-    controller = Controller(recorder, hostname="127.0.0.1", port=port)
-    controller.start()
-    yield recorder, port
-    controller.stop()
 
 
 @pytest.fixture

@@ -2,16 +2,13 @@
 sent once, however many drains run; failures retried with backoff; nothing sent for a change
 that was rolled back."""
 
-import contextlib
 import logging
-import socket
 import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, Envelope
 from aiosmtpd.smtp import Session as SmtpSession
 from sqlalchemy import select, update
@@ -21,8 +18,8 @@ from bot.mail import Mailer
 from bot.outbox import Drained, drain, forget_finished, queue_email, retry_delay
 from bot.storage.database import Database
 from bot.storage.models import OutboxMessage
-from tests.conftest import free_port, postgres_schema
-from tests.unit.test_agreement_reminders import SENDER, Recorder
+from tests.conftest import Hanging, Recorder, free_port, postgres_schema, serve
+from tests.unit.test_agreement_reminders import SENDER
 
 
 class Refusing(Recorder):
@@ -36,55 +33,6 @@ class Refusing(Recorder):
         if not self.accepting:
             return "451 Requested action aborted: try again later"
         return await super().handle_DATA(server, session, envelope)
-
-
-class Hanging:
-    """A server that takes connections and never says a word: the SMTP greeting never comes."""
-
-    def __init__(self) -> None:
-        self.listener = socket.create_server(("127.0.0.1", 0))
-        self.port = self.listener.getsockname()[1]
-        self.held: list[socket.socket] = []
-        self.connected = threading.Event()
-        threading.Thread(target=self._hold, daemon=True).start()
-
-    def _hold(self) -> None:
-        while True:
-            try:
-                connection, _ = self.listener.accept()
-            except OSError:
-                return
-            self.held.append(connection)
-            self.connected.set()
-
-    def close(self) -> None:
-        # Shut down first: close() alone does not wake the thread blocked in accept().
-        with contextlib.suppress(OSError):
-            self.listener.shutdown(socket.SHUT_RDWR)
-        self.listener.close()
-        for connection in self.held:
-            connection.close()
-
-
-@pytest.fixture
-def hanging_smtp() -> Iterator[Hanging]:
-    server = Hanging()
-    yield server
-    server.close()
-
-
-def serve(handler: Recorder, port: int) -> Controller:
-    controller = Controller(handler, hostname="127.0.0.1", port=port)
-    controller.start()
-    return controller
-
-
-@pytest.fixture
-def smtp() -> Iterator[tuple[Recorder, int]]:
-    recorder, port = Recorder(), free_port()
-    controller = serve(recorder, port)
-    yield recorder, port
-    controller.stop()
 
 
 @pytest.fixture

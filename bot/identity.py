@@ -5,7 +5,9 @@ from pathlib import Path
 from typing import Literal
 
 import yaml
-from pydantic import BaseModel
+from pydantic import BaseModel, Field, field_validator
+
+from bot.privacy import mask_identity_numbers
 
 # HR editors maintain the FAQ content; HR admins also see statistics and resolve the review queue.
 Role = Literal["employee", "manager", "hr_editor", "hr_admin", "safety_representative"]
@@ -23,6 +25,16 @@ class User(BaseModel):
     email: str | None = None
     # Microsoft Entra object id: how a Teams message (from.aadObjectId) finds the user.
     aad_object_id: str | None = None
+    # Anställningsnummer from the HR system, printed on the agreement for the personnel file.
+    employee_number: str | None = Field(default=None, pattern=r"^[A-Za-z0-9-]{1,20}$")
+
+    @field_validator("employee_number")
+    @classmethod
+    def not_an_identity_number(cls, value: str | None) -> str | None:
+        # An export that put the personnummer in this column would print it on every agreement.
+        if value is not None and mask_identity_numbers(value).found:
+            raise ValueError("employee_number holds a personal identity number (personnummer)")
+        return value
 
     @property
     def is_hr(self) -> bool:

@@ -8,6 +8,22 @@ from pydantic import BaseModel, Field, ValidationError, field_validator
 
 from bot.clock import Clock
 
+# What the printed agreement says about ending it and about the equipment lent, for a region whose
+# file says nothing. Faithful to Västernorrland's routine (the audit response): an agreement
+# runs for a set period, the manager is reminded before it ends so that it can be followed up and
+# renewed, the manager decides on remote work, and a list of equipment lent home goes with it.
+DEFAULT_ENDING_TERMS = (
+    "Överenskommelsen gäller under den angivna perioden och upphör utan uppsägning när perioden "
+    "löper ut. Närmaste chef påminns innan dess, så att distansarbetet kan följas upp och "
+    "överenskommelsen eventuellt förnyas. Medarbetare eller chef som vill avsluta "
+    "överenskommelsen i förtid tar upp det i samtal; chefen beslutar, och beslutet arkiveras i "
+    "personalakten tillsammans med överenskommelsen."
+)
+DEFAULT_EQUIPMENT_RETURN_TERMS = (
+    "Det hemlånade materialet i listan ovan tillhör arbetsgivaren och lämnas tillbaka till "
+    "närmaste chef när överenskommelsen upphör eller avslutas."
+)
+
 
 class AgreementPolicy(BaseModel):
     """The rules a remote-work agreement request is checked against."""
@@ -19,6 +35,9 @@ class AgreementPolicy(BaseModel):
     reminder_days_before_expiry: int = Field(default=30, ge=1)
     working_days_per_week: int = Field(default=5, ge=1, le=7)
     equipment_options: list[str] = []
+    # Printed on the agreement under "Villkor": how it ends, and what happens to what was lent.
+    ending_terms: str = Field(default=DEFAULT_ENDING_TERMS, min_length=1)
+    equipment_return_terms: str = Field(default=DEFAULT_EQUIPMENT_RETURN_TERMS, min_length=1)
 
 
 class Region(BaseModel):

@@ -73,6 +73,8 @@ class Agreement(Base):
     share_percent: Mapped[int] = mapped_column(Integer)
     place_kind: Mapped[str] = mapped_column(String(20))
     place_description: Mapped[str] = mapped_column(Text)
+    # Where the remote work is done, for the work-injury insurance; null until given.
+    workplace_address: Mapped[str | None] = mapped_column(String(200), default=None)
     start_date: Mapped[date] = mapped_column(Date)
     end_date: Mapped[date] = mapped_column(Date)
     tasks: Mapped[str] = mapped_column(Text)

@@ -40,12 +40,20 @@ class AgreementPolicy(BaseModel):
     equipment_return_terms: str = Field(default=DEFAULT_EQUIPMENT_RETURN_TERMS, min_length=1)
 
 
+class ReportPolicy(BaseModel):
+    """How far HR's unit summary for the verksamhetsråd is anonymised: a count is shown only
+    when at least ``min_group_size`` employees stand behind it (1: every count is shown)."""
+
+    min_group_size: int = Field(default=5, ge=1, le=100)
+
+
 class Region(BaseModel):
     id: str
     name: str
     ask_instead: str
     ask_instead_en: str
     agreement: AgreementPolicy
+    reports: ReportPolicy = ReportPolicy()
     # "Today" is the region's date, whatever zone the host runs in.
     time_zone: str = "Europe/Stockholm"
 

@@ -97,7 +97,7 @@ def test_there_is_one_line_of_migrations() -> None:
 
 def test_an_agreement_made_before_the_address_column_keeps_its_data(tmp_path: Path) -> None:
     db = Database(f"sqlite:///{tmp_path}/m.db")
-    upgrade(db, "0005")
+    upgrade(db, "0006")
     with db.engine.begin() as connection:
         connection.execute(
             sqlalchemy.text(
@@ -110,13 +110,13 @@ def test_an_agreement_made_before_the_address_column_keeps_its_data(tmp_path: Pa
             ),
             {"start": date(2026, 1, 1), "end": date(2026, 12, 31)},
         )
-    upgrade(db, "0006")
+    upgrade(db, "0007")
     with db.engine.connect() as connection:
         row = connection.execute(
             sqlalchemy.text("SELECT reference, status, workplace_address FROM agreements")
         ).one()
     assert (row.reference, row.status, row.workplace_address) == ("DA-2026-00001", "active", None)
-    downgrade(db, "0005")
+    downgrade(db, "0006")
     with db.engine.connect() as connection:
         columns = {c["name"] for c in sqlalchemy.inspect(connection).get_columns("agreements")}
         assert "workplace_address" not in columns

@@ -33,6 +33,10 @@ class AgreementPolicy(BaseModel):
     max_duration_months: int | None = Field(default=None, ge=1)
     risk_assessment_required: bool = True
     reminder_days_before_expiry: int = Field(default=30, ge=1)
+    # How long remote work may go without a follow-up before the manager is reminded (an
+    # agreement in force since its decision or its last follow-up; a risk assessment's next
+    # follow-up when none is given).
+    follow_up_interval_months: int = Field(default=12, ge=1, le=24)
     working_days_per_week: int = Field(default=5, ge=1, le=7)
     equipment_options: list[str] = []
     # Printed on the agreement under "Villkor": how it ends, and what happens to what was lent.

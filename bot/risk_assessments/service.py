@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from bot.errors import Refused
 from bot.identity import Directory, User
+from bot.risk_assessments.action_plans import resolve_owner
 from bot.risk_assessments.availability import add_busy_time, busy_intervals
 from bot.risk_assessments.notices import InvitationMail, tell_participants
 from bot.risk_assessments.scheduling import (
@@ -27,6 +28,9 @@ from bot.risk_assessments.scheduling import (
 )
 from bot.storage.database import Database
 from bot.storage.models import (
+    ActionEvent,
+    ActionItem,
+    ActionStatus,
     Agreement,
     AgreementStatus,
     BusyTime,
@@ -246,13 +250,29 @@ class RiskAssessmentService:
                     f"between {held_on.isoformat()} and {latest.isoformat()}.",
                 )
             assessment.outcome = risks.strip()
-            assessment.actions = [
-                {"action": a.action, "owner": a.owner, "due": a.due.isoformat()} for a in actions
-            ]
+            self._plan(assessment, actions, user.id)
             assessment.follow_up_on = follow_up_on
             assessment.documented_on = self.now().astimezone(STOCKHOLM).date()
             assessment.status = RiskAssessmentStatus.DOCUMENTED
             return assessment
+
+    def _plan(self, assessment: RiskAssessment, actions: list[Action], actor_id: str) -> None:
+        """The assessment's action plan becomes ``actions``: open actions of an earlier
+        documentation are replaced, done ones stay as history."""
+        for item in [i for i in assessment.action_items if i.status == ActionStatus.OPEN]:
+            assessment.action_items.remove(item)
+        for action in actions:
+            assessment.action_items.append(
+                ActionItem(
+                    text=action.action.strip(),
+                    owner=action.owner.strip(),
+                    owner_id=resolve_owner(self.directory, action.owner, assessment),
+                    due_on=action.due,
+                    status=ActionStatus.OPEN,
+                    moved_count=0,
+                    events=[ActionEvent(actor_id=actor_id, event="created", due_on=action.due)],
+                )
+            )
 
     def participants(self, employee: User, representative: User | None) -> set[str]:
         return {employee.id, *([employee.manager] if employee.manager else [])} | (

@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    CheckConstraint,
     Date,
     DateTime,
     Dialect,
@@ -15,6 +16,7 @@ from sqlalchemy import (
     LargeBinary,
     String,
     Text,
+    UniqueConstraint,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
@@ -124,13 +126,152 @@ class RiskAssessment(Base):
     calendar_sequence: Mapped[int] = mapped_column(Integer, default=0)
     agreement_id: Mapped[int | None] = mapped_column(Integer, default=None)
     outcome: Mapped[str | None] = mapped_column(Text, default=None)
-    # [{"action": ..., "owner": ..., "due": "YYYY-MM-DD"}]
-    actions: Mapped[list[dict[str, str]]] = mapped_column(JSON, default=list)
     documented_on: Mapped[date | None] = mapped_column(Date, default=None)
+    # The next follow-up; recording one (``FollowUp``) moves it on, at most a year ahead.
     follow_up_on: Mapped[date | None] = mapped_column(Date, default=None)
     # Set when the manager has been asked to document the outcome, so the daily job asks once.
     outcome_requested_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), default=None)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utc_now)
+
+    # Always loaded with the assessment: the services hand assessments out after their session.
+    action_items: Mapped[list["ActionItem"]] = relationship(
+        back_populates="risk_assessment",
+        order_by="ActionItem.id",
+        cascade="all, delete-orphan",
+        lazy="selectin",
+    )
+
+    def __init__(self, **values: Any) -> None:
+        # A new assessment's plan is empty rather than unloaded: it is handed out after its
+        # session has closed, where an unloaded collection could not be read.
+        values.setdefault("action_items", [])
+        super().__init__(**values)
+
+    @property
+    def actions(self) -> list[dict[str, str]]:
+        """The action plan in the shape it had before actions got their own table:
+        ``[{"action": ..., "owner": ..., "due": "YYYY-MM-DD"}]``, done ones included."""
+        return [
+            {"action": item.text, "owner": item.owner, "due": item.due_on.isoformat()}
+            for item in self.action_items
+        ]
+
+
+class ActionStatus(StrEnum):
+    OPEN = "open"
+    DONE = "done"
+
+
+class ActionItem(Base):
+    """One action of a risk assessment's action plan (handlingsplan): what, who, by when.
+    Done and moved by the assessment's manager, the owner or HR; every change is an
+    ``ActionEvent``."""
+
+    __tablename__ = "action_items"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    risk_assessment_id: Mapped[int] = mapped_column(
+        ForeignKey("risk_assessments.id", ondelete="CASCADE"), index=True
+    )
+    text: Mapped[str] = mapped_column(Text)
+    # As the manager wrote it ("Maria Berg", "IT-avdelningen").
+    owner: Mapped[str] = mapped_column(String(120))
+    # The owner in the directory, when the text names exactly one person there.
+    owner_id: Mapped[str | None] = mapped_column(String(80), default=None, index=True)
+    due_on: Mapped[date] = mapped_column(Date, index=True)
+    status: Mapped[str] = mapped_column(String(10), default=ActionStatus.OPEN, index=True)
+    done_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), default=None)
+    done_by: Mapped[str | None] = mapped_column(String(80), default=None)
+    moved_count: Mapped[int] = mapped_column(Integer, default=0)
+    # The day the reminder about the current due date was sent; a move clears it.
+    reminded_on: Mapped[date | None] = mapped_column(Date, default=None)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utc_now)
+
+    # Loaded with the action (an inner join: the column is never null), for who may see it.
+    risk_assessment: Mapped[RiskAssessment] = relationship(
+        back_populates="action_items", lazy="joined", innerjoin=True
+    )
+    events: Mapped[list["ActionEvent"]] = relationship(
+        back_populates="item",
+        order_by="ActionEvent.id",
+        cascade="all, delete-orphan",
+        lazy="selectin",
+    )
+
+
+class ActionEvent(Base):
+    """Every change of an action: created, done, moved (with the dates and the reason),
+    reminded. Who, what, when."""
+
+    __tablename__ = "action_events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    action_id: Mapped[int] = mapped_column(
+        ForeignKey("action_items.id", ondelete="CASCADE"), index=True
+    )
+    actor_id: Mapped[str] = mapped_column(String(80))
+    # "created", "done", "moved", "reminder_sent".
+    event: Mapped[str] = mapped_column(String(20))
+    previous_due_on: Mapped[date | None] = mapped_column(Date, default=None)
+    due_on: Mapped[date | None] = mapped_column(Date, default=None)
+    detail: Mapped[str | None] = mapped_column(Text, default=None)
+    at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utc_now)
+
+    item: Mapped[ActionItem] = relationship(back_populates="events")
+
+
+class FollowUpOutcome(StrEnum):
+    CONTINUE = "continue"
+    CHANGE = "change"
+    END = "end"
+
+
+class FollowUp(Base):
+    """A follow-up of an employee's remote work that was held: of a risk assessment, of an
+    agreement, or both. The yearly check ("a year without a follow-up") and the compliance
+    report read these."""
+
+    __tablename__ = "follow_ups"
+    __table_args__ = (
+        CheckConstraint(
+            "risk_assessment_id IS NOT NULL OR agreement_id IS NOT NULL",
+            name="ck_follow_ups_subject",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    risk_assessment_id: Mapped[int | None] = mapped_column(
+        ForeignKey("risk_assessments.id", ondelete="CASCADE"), default=None, index=True
+    )
+    agreement_id: Mapped[int | None] = mapped_column(
+        ForeignKey("agreements.id", ondelete="CASCADE"), default=None, index=True
+    )
+    held_on: Mapped[date] = mapped_column(Date, index=True)
+    outcome: Mapped[str] = mapped_column(String(10))
+    notes: Mapped[str | None] = mapped_column(Text, default=None)
+    recorded_by: Mapped[str] = mapped_column(String(80))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utc_now)
+
+
+class SentReminder(Base):
+    """A follow-up reminder that was sent, written in the transaction of its notices and
+    e-mail. The unique key makes each reminder once-only, even when two runs race."""
+
+    __tablename__ = "sent_reminders"
+    __table_args__ = (
+        UniqueConstraint("kind", "subject_id", "occasion", name="uq_sent_reminders_occasion"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    # "risk_assessment_follow_up", "action_due" or "agreement_follow_up".
+    kind: Mapped[str] = mapped_column(String(30))
+    # The risk assessment's, the action's or the agreement's id.
+    subject_id: Mapped[int] = mapped_column(Integer)
+    # The date reminded about: the follow-up date, the due date, the year's end.
+    occasion: Mapped[date] = mapped_column(Date)
+    # User ids, comma-separated.
+    recipients: Mapped[str] = mapped_column(String(300))
+    sent_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utc_now)
 
 
 class BusyTime(Base):

@@ -26,12 +26,12 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: run test lint index train validate eval flows bench install clean teams-package browser loadbalancer faq-check
+.PHONY: run test lint index train validate eval flows bench install clean teams-package browser loadbalancer pdftools faq-check
 
 run: $(APP_VENV)/.installed $(MODEL) index
 	$(APP_PY) -m bot.launcher
 
-test: $(APP_VENV)/.installed $(MODEL) lint faq-check browser loadbalancer
+test: $(APP_VENV)/.installed $(MODEL) lint faq-check browser loadbalancer pdftools
 	$(APP_PY) -m pytest
 
 # Debian's headless Chromium for the chat widget's browser tests (tests/browser), installed when
@@ -58,6 +58,20 @@ loadbalancer:
 	  echo "Could not install HAProxy; the replica test will be skipped."; \
 	else \
 	  echo "HAProxy missing (needs root and apt-get to install); the replica test will be skipped."; \
+	fi
+
+# Debian's poppler-utils (pdftoppm) for the tests that look at the printed agreement as a person
+# would (tests/unit/test_agreement_document.py: the draft's watermark on every rendered page),
+# installed when missing and possible (root with apt-get); never fails: without it those tests
+# skip, saying why.
+pdftools:
+	@if [ -x /usr/bin/pdftoppm ]; then exit 0; fi; \
+	if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  { apt-get install -y -q poppler-utils || \
+	    { apt-get update -q && apt-get install -y -q poppler-utils; }; } || \
+	  echo "Could not install poppler-utils; the rendered-PDF tests will be skipped."; \
+	else \
+	  echo "pdftoppm missing (needs root and apt-get to install); the rendered-PDF tests will be skipped."; \
 	fi
 
 lint: $(APP_VENV)/.installed

@@ -14,10 +14,9 @@ from bot.clock import Clock
 # renewed, the manager decides on remote work, and a list of equipment lent home goes with it.
 DEFAULT_ENDING_TERMS = (
     "Överenskommelsen gäller under den angivna perioden och upphör utan uppsägning när perioden "
-    "löper ut. Närmaste chef påminns innan dess, så att distansarbetet kan följas upp och "
-    "överenskommelsen eventuellt förnyas. Medarbetare eller chef som vill avsluta "
-    "överenskommelsen i förtid tar upp det i samtal; chefen beslutar, och beslutet arkiveras i "
-    "personalakten tillsammans med överenskommelsen."
+    "löper ut. Chefen påminns innan dess, så att distansarbetet följs upp och överenskommelsen "
+    "kan förnyas. Vill medarbetaren eller chefen avsluta den i förtid tas det upp i samtal; "
+    "chefen beslutar, och beslutet arkiveras i personalakten."
 )
 DEFAULT_EQUIPMENT_RETURN_TERMS = (
     "Det hemlånade materialet i listan ovan tillhör arbetsgivaren och lämnas tillbaka till "

@@ -19,7 +19,16 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from actions import Services, build_actions
 from bot.agreements.service import AgreementService
-from bot.api import agreements, chat, feedback, health, hr, rasa_actions, risk_assessments
+from bot.api import (
+    action_plans,
+    agreements,
+    chat,
+    feedback,
+    health,
+    hr,
+    rasa_actions,
+    risk_assessments,
+)
 from bot.api.errors import error_response, install_error_handlers
 from bot.api.headers import SecurityHeaders
 from bot.api.limits import RequestSizeLimit
@@ -41,6 +50,7 @@ from bot.rasa_client import RasaClient
 from bot.rasa_sessions import RestPoints
 from bot.rate_limit import RateLimiter
 from bot.regions import Region, load_region
+from bot.risk_assessments.action_plans import ActionPlanService
 from bot.risk_assessments.notices import InvitationMail
 from bot.risk_assessments.service import RiskAssessmentService
 from bot.settings import Settings, get_settings, is_remote_address, local_mode_refusal
@@ -187,6 +197,7 @@ def create_app(settings: Settings | None = None, encoder: Encoder | None = None)
     app.include_router(chat.router)
     app.include_router(agreements.router)
     app.include_router(risk_assessments.router)
+    app.include_router(action_plans.router)
     app.include_router(health.router)
     app.include_router(feedback.router)
     app.include_router(hr.router)
@@ -266,6 +277,7 @@ def attach_storage(
     app.state.usage = UsageRecorder(database, lambda: current_answerer(app))
     app.state.agreements = services.agreements = agreements
     app.state.risk_assessments = services.risk_assessments = risk_assessments
+    app.state.action_plans = ActionPlanService(database, agreements.directory, clock)
 
 
 def app_database(app: FastAPI) -> Database | None:

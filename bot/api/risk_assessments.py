@@ -18,7 +18,7 @@ from bot.risk_assessments.service import (
     Action,
     RiskAssessmentService,
 )
-from bot.storage.models import BusyTime, RiskAssessment, RiskAssessmentStatus
+from bot.storage.models import ActionStatus, BusyTime, RiskAssessment, RiskAssessmentStatus
 
 router = APIRouter(
     prefix="/api/risk-assessments",
@@ -79,9 +79,13 @@ class Busy(RequestBody):
 
 
 class PlannedActionOut(BaseModel):
+    """An action of the plan; ``id`` is its id under ``/api/action-plans``."""
+
+    id: int
     action: str
     owner: str
     due: date
+    status: ActionStatus
 
 
 class RiskAssessmentOut(BaseModel):
@@ -114,7 +118,16 @@ class RiskAssessmentOut(BaseModel):
             status=RiskAssessmentStatus(assessment.status),
             agreement_id=assessment.agreement_id,
             outcome=assessment.outcome,
-            actions=[PlannedActionOut.model_validate(a) for a in assessment.actions or []],
+            actions=[
+                PlannedActionOut(
+                    id=item.id,
+                    action=item.text,
+                    owner=item.owner,
+                    due=item.due_on,
+                    status=ActionStatus(item.status),
+                )
+                for item in assessment.action_items
+            ],
             follow_up_on=assessment.follow_up_on,
         )
 

@@ -7,9 +7,12 @@ Run once a day (cron, systemd timer, Kubernetes CronJob)::
 1. Agreements move through their life cycle and managers are reminded before expiry
    (``bot.agreements.lifecycle``), by e-mail too when ``DG_SMTP_HOST`` is set.
 2. Managers of risk-assessment dialogues that have ended are asked to document the outcome.
-3. Review-queue items, usage events, Rasa's conversation events and sent e-mail older than
+3. Follow-up reminders (``bot.risk_assessments.reminders``): a risk assessment's follow-up
+   date, an action of an action plan that is due, an active agreement a year without a
+   follow-up; each sent once, in chat, Teams and by e-mail.
+4. Review-queue items, usage events, Rasa's conversation events and sent e-mail older than
    ``DG_RETENTION_DAYS`` are deleted.
-4. The e-mail outbox is sent (``bot.outbox``), so reminders go out even when the app is not
+5. The e-mail outbox is sent (``bot.outbox``), so reminders go out even when the app is not
    running; the app's own drain and this one never send the same message twice.
 
 "Today" is the region's date (its ``time_zone``), whatever zone the host runs in.
@@ -30,6 +33,7 @@ from bot.identity import load_directory
 from bot.mail import mailer_from_settings
 from bot.outbox import drain, forget_finished
 from bot.regions import load_region
+from bot.risk_assessments.reminders import send_follow_up_reminders
 from bot.risk_assessments.service import RiskAssessmentService
 from bot.settings import get_settings
 from bot.storage.database import Database
@@ -39,12 +43,14 @@ ALREADY_RUNNING_TEXT = "Den dagliga körningen pågår redan i en annan process;
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Runs the job once; returns the exit status (1 if any agreement could not be processed)."""
+    """Runs the job once; returns the exit status (1 if any agreement or reminder could not be
+    processed)."""
     parser = argparse.ArgumentParser(
         prog="python -m bot.jobs.daily",
         description=(
             "Daglig körning: statusbyten och påminnelser om distansöverenskommelser, "
-            "begäran om dokumenterade riskbedömningar och gallring."
+            "begäran om dokumenterade riskbedömningar, påminnelser om uppföljning och "
+            "åtgärder, och gallring."
         ),
     )
     parser.add_argument(
@@ -76,6 +82,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             mailer = mailer_from_settings(settings)
             agreements = run_daily(db, region, directory, today, by_email=mailer is not None)
             asked = RiskAssessmentService(db, directory, now=clock.now).ask_for_outcomes()
+            reminded = send_follow_up_reminders(
+                db, region, directory, today, by_email=mailer is not None
+            )
             purged = purge_older_than(
                 db, settings.retention_days, utc_now(), tracker_store_url(settings)
             )
@@ -85,10 +94,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         db.dispose()
     print(agreements.summary(today))
     print(f"{asked} chefer ombedda att dokumentera en genomförd riskbedömning.")
+    print(reminded.summary())
     print(purged.summary(settings.retention_days))
     if mailed is not None:
         print(mailed.summary())
-    return 1 if agreements.errors else 0
+    return 1 if agreements.errors or reminded.errors else 0
 
 
 if __name__ == "__main__":

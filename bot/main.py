@@ -27,6 +27,7 @@ from bot.api import (
     health,
     hr,
     rasa_actions,
+    reports,
     risk_assessments,
 )
 from bot.api.errors import error_response, install_error_handlers
@@ -202,6 +203,7 @@ def create_app(settings: Settings | None = None, encoder: Encoder | None = None)
     app.include_router(feedback.router)
     app.include_router(hr.router)
     app.include_router(hr.demo_router)
+    app.include_router(reports.router)
     app.include_router(rasa_actions.router)
     if settings.teams_configured:
         app.include_router(teams.router)

@@ -5,6 +5,7 @@ their own. Anyone else gets "not found", so ids of other people's agreements rev
 Who may decide: the employee's manager or HR, never the employee (four eyes).
 """
 
+import re
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 
@@ -15,6 +16,7 @@ from sqlalchemy.orm import Session
 from bot.clock import Clock
 from bot.errors import Refused
 from bot.identity import Directory, User
+from bot.privacy import mask_personal_data
 from bot.regions import Region
 from bot.storage.database import Database
 from bot.storage.models import (
@@ -36,6 +38,10 @@ PENDING_OR_IN_FORCE = (
     AgreementStatus.ACTIVE,
     AgreementStatus.EXPIRING,
 )
+# The workplace address may be given or corrected until the agreement has ended.
+ADDRESS_CHANGEABLE = PENDING_OR_IN_FORCE
+# The column's length; a Swedish street address with c/o, postcode and town fits well within it.
+WORKPLACE_ADDRESS_MAX_LENGTH = 200
 
 
 @dataclass
@@ -53,6 +59,8 @@ class AgreementRequest:
     submission_key: str = ""
     # A pending request of the employee's that this one replaces; it is withdrawn.
     replaces: int | None = None
+    # Street address, postcode and town of the remote workplace, when the employee gave it.
+    workplace_address: str | None = None
 
 
 class AgreementService:
@@ -88,6 +96,11 @@ class AgreementService:
         it: the other is then withdrawn in the same transaction. Overlapping an agreement in
         force is allowed: approving the new one renews the old."""
         manager_id = request.employee.manager
+        address = (
+            workplace_address(request.workplace_address)
+            if request.workplace_address is not None
+            else None
+        )
         if manager_id is None or self.directory.get(manager_id) is None:
             raise Refused(
                 422,
@@ -113,6 +126,7 @@ class AgreementService:
                     share_percent=request.share_percent,
                     place_kind=request.place_kind,
                     place_description=request.place_description,
+                    workplace_address=address,
                     start_date=request.start_date,
                     end_date=request.end_date,
                     tasks=request.tasks,
@@ -216,6 +230,57 @@ class AgreementService:
                 )
             )
             return agreement
+
+    def set_workplace_address(self, user: User, agreement_id: int, address: str) -> Agreement:
+        """Give or correct the address of the remote workplace, which the work-injury insurance
+        and the printed agreement need. The employee, the manager or HR may, until the agreement
+        has ended. A change after the decision is told to the manager: the signed form in the
+        personnel file then names another place."""
+        cleaned = workplace_address(address)
+        with self.db.session() as session:
+            agreement = session.get(Agreement, agreement_id, with_for_update=True)
+            if agreement is None or not can_see(user, agreement):
+                raise NOT_FOUND
+            if agreement.status not in ADDRESS_CHANGEABLE:
+                status = STATUS_NAMES.get(agreement.status, agreement.status)
+                raise Refused(
+                    409,
+                    "agreement_closed",
+                    f"Överenskommelsen {agreement.reference} är {status}; adressen kan inte "
+                    "ändras. Ansök om en ny överenskommelse om du ska arbeta på distans igen.",
+                    f"Agreement {agreement.reference} is {agreement.status}; its address can "
+                    "no longer be changed. Request a new agreement to work remotely again.",
+                )
+            if cleaned == agreement.workplace_address:
+                return agreement
+            changed = agreement.workplace_address is not None
+            agreement.workplace_address = cleaned
+            self._record(
+                session,
+                agreement,
+                user.id,
+                "workplace_address_changed" if changed else "workplace_address_given",
+            )
+            if agreement.status != AgreementStatus.SUBMITTED and user.id != agreement.manager_id:
+                session.add(
+                    Notification(
+                        recipient_id=agreement.manager_id,
+                        agreement_id=agreement.id,
+                        text=(
+                            f"Adressen till distansarbetsplatsen i {agreement.reference} är "
+                            f"{'ändrad' if changed else 'angiven'}. Skriv ut överenskommelsen "
+                            "igen och låt den nya versionen undertecknas för personalakten."
+                        ),
+                    )
+                )
+            return agreement
+
+    def linked_risk_assessment(self, agreement: Agreement) -> RiskAssessment | None:
+        """The risk assessment the agreement refers to, for the printed agreement."""
+        if agreement.risk_assessment_id is None:
+            return None
+        with self.db.session() as session:
+            return session.get(RiskAssessment, agreement.risk_assessment_id)
 
     def visible_to(self, user: User, status: str | None = None) -> list[Agreement]:
         with self.db.session() as session:
@@ -374,6 +439,48 @@ class AgreementService:
                 agreement_id=agreement.id, actor_id=actor_id, action=action, detail=detail
             )
         )
+
+
+# How a refusal names an agreement's state in a sentence.
+STATUS_NAMES: dict[str, str] = {
+    AgreementStatus.REJECTED: "avslagen",
+    AgreementStatus.EXPIRED: "upphörd",
+    AgreementStatus.RENEWED: "ersatt av en förnyad överenskommelse",
+    AgreementStatus.WITHDRAWN: "återtagen",
+}
+
+
+def workplace_address(text: str) -> str:
+    """The address as stored and printed: on one line, trimmed. Refused when empty, too long,
+    or holding an identity number, e-mail address or phone number (only the place belongs on
+    the agreement, and a masked address would no longer name it)."""
+    cleaned = re.sub(r"\s+", " ", text).strip()
+    if not cleaned:
+        raise Refused(
+            422,
+            "invalid_workplace_address",
+            "Ange adressen till distansarbetsplatsen: gatuadress, postnummer och ort.",
+            "Give the address of the remote workplace: street address, postcode and town.",
+        )
+    if len(cleaned) > WORKPLACE_ADDRESS_MAX_LENGTH:
+        raise Refused(
+            422,
+            "invalid_workplace_address",
+            f"Adressen får vara högst {WORKPLACE_ADDRESS_MAX_LENGTH} tecken; den är "
+            f"{len(cleaned)}.",
+            f"The address may be at most {WORKPLACE_ADDRESS_MAX_LENGTH} characters; it is "
+            f"{len(cleaned)}.",
+        )
+    if mask_personal_data(cleaned).found:
+        raise Refused(
+            422,
+            "invalid_workplace_address",
+            "Adressen verkar innehålla ett personnummer, en e-postadress eller ett "
+            "telefonnummer. Ange bara gatuadress, postnummer och ort.",
+            "The address seems to hold an identity number, an e-mail address or a phone "
+            "number. Give only the street address, postcode and town.",
+        )
+    return cleaned
 
 
 def can_see(user: User, agreement: Agreement) -> bool:

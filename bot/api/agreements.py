@@ -5,10 +5,10 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, StringConstraints
 
 from bot.agreements.document import agreement_pdf
-from bot.agreements.service import AgreementService
+from bot.agreements.service import WORKPLACE_ADDRESS_MAX_LENGTH, AgreementService
 from bot.agreements.statistics import agreement_statistics, statistics_csv
 from bot.api.deps import ClockDep, CurrentUser, limit_writes
 from bot.api.errors import ApiError, error_responses
@@ -52,9 +52,23 @@ class DocumentedRiskAssessment(RequestBody):
     documented_on: Day
 
 
+class WorkplaceAddress(RequestBody):
+    """Street address, postcode and town of the remote workplace, on one line."""
+
+    address: Annotated[
+        str,
+        StringConstraints(
+            strip_whitespace=True, min_length=1, max_length=WORKPLACE_ADDRESS_MAX_LENGTH
+        ),
+        Field(examples=["Björkvägen 3, 837 52 Åre"]),
+    ]
+
+
 class Place(BaseModel):
     kind: str
     description: str
+    # Null until the employee (or the manager) has given it.
+    address: str | None = None
 
 
 class AgreementOut(BaseModel):
@@ -86,7 +100,11 @@ class AgreementOut(BaseModel):
             manager=agreement.manager_id,
             unit=agreement.unit,
             share_percent=agreement.share_percent,
-            place=Place(kind=agreement.place_kind, description=agreement.place_description),
+            place=Place(
+                kind=agreement.place_kind,
+                description=agreement.place_description,
+                address=agreement.workplace_address,
+            ),
             start_date=agreement.start_date,
             end_date=agreement.end_date,
             tasks=agreement.tasks,
@@ -140,13 +158,23 @@ def register_risk_assessment(
     return AgreementOut.of(agreement)
 
 
+@router.post("/agreements/{agreement_id}/workplace-address", responses=WRITE_ERRORS)
+def set_workplace_address(
+    agreement_id: PathId, body: WorkplaceAddress, user: CurrentUser, service: Agreements
+) -> AgreementOut:
+    """Give or correct where the remote work is done (the work-injury insurance needs it); the
+    printed agreement shows it. Until the agreement has ended."""
+    return AgreementOut.of(service.set_workplace_address(user, agreement_id, body.address))
+
+
 @router.get(
     "/agreements/{agreement_id}/document.pdf",
     response_class=Response,
     responses={
         200: {
             "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}},
-            "description": "The agreement as a PDF document.",
+            "description": "The agreement as a PDF document, watermarked as a draft until "
+            "it is approved.",
         },
         **error_responses(404, 409),
     },
@@ -162,8 +190,17 @@ def agreement_document(agreement_id: PathId, user: CurrentUser, service: Agreeme
             "Medarbetaren eller chefen finns inte längre i personalkatalogen.",
             "The employee or the manager is no longer in the directory.",
         )
-    pdf = agreement_pdf(agreement, employee, manager, service.region)
-    filename = f"{agreement.reference}.pdf"
+    pdf = agreement_pdf(
+        agreement,
+        employee,
+        manager,
+        service.region,
+        decided_by=service.directory.get(agreement.decided_by) if agreement.decided_by else None,
+        risk_assessment=service.linked_risk_assessment(agreement),
+    )
+    # A downloaded draft says so in its name too, before anyone opens it.
+    suffix = "-utkast" if agreement.status == AgreementStatus.SUBMITTED else ""
+    filename = f"{agreement.reference}{suffix}.pdf"
     return Response(
         pdf,
         media_type="application/pdf",

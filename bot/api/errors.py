@@ -99,6 +99,20 @@ def describe_validation_error(error: RequestValidationError) -> ApiError:
             f"Fältet '{field}' måste vara ett datum mellan år 1900 och 2999.",
             f"The field '{field}' must be a date in the years 1900 to 2999.",
         )
+    if kind == "string_too_short" and limits.get("min_length") == 1:
+        return ApiError(
+            422,
+            "invalid_field",
+            f"Fältet '{field}' får inte vara tomt.",
+            f"The field '{field}' must not be empty.",
+        )
+    if kind == "string_too_long" and "max_length" in limits:
+        return ApiError(
+            422,
+            "invalid_field",
+            f"Fältet '{field}' får vara högst {limits['max_length']} tecken.",
+            f"The field '{field}' must be at most {limits['max_length']} characters.",
+        )
     if kind == "greater_than_equal" and "ge" in limits:
         return ApiError(
             422,

@@ -1,11 +1,15 @@
 """``/api/agreements`` and ``/api/statistics/agreements``: who sees and decides what."""
 
+import io
 import itertools
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from fastapi.testclient import TestClient
+from httpx import Response
+from pypdf import PdfReader
 
 from bot.agreements.service import AgreementRequest
 from bot.identity import demo_directory
@@ -181,3 +185,171 @@ def test_notifications_reach_the_manager_once(client: TestClient, rasa: FakeRasa
     assert client.get("/api/notifications", headers=as_user("maria.berg")).json() == []
     for_employee = client.get("/api/notifications", headers=as_user("anna.andersson")).json()
     assert not any(reference in n["text"] for n in for_employee), "the request is the manager's"
+
+
+def swedish_today() -> str:
+    """The date the document prints for something done just now: the region's."""
+    return datetime.now(ZoneInfo("Europe/Stockholm")).date().isoformat()
+
+
+def pdf_text(response: Response) -> str:
+    """The downloaded document's text, line breaks from wrapping turned into spaces."""
+    assert response.status_code == 200, response.text
+    pages = PdfReader(io.BytesIO(response.content)).pages
+    return " ".join(" ".join(page.extract_text() for page in pages).split())
+
+
+def test_the_document_is_a_draft_until_approved(client: TestClient) -> None:
+    agreement = submit(client, "pdf-draft")
+    url = f"/api/agreements/{agreement}"
+    draft = client.get(f"{url}/document.pdf", headers=as_user("anna.andersson"))
+
+    assert 'filename="DA-' in draft.headers["content-disposition"]
+    assert "-utkast.pdf" in draft.headers["content-disposition"]
+    text = pdf_text(draft)
+    assert "UTKAST – ej beslutad" in text
+    assert "Beslut Ej beslutad" in text
+    assert "Anställningsnummer 104512" in text
+    assert "Adress saknas – fylls i före underskrift" in text
+    assert f"Ansökan inkommen {swedish_today()}" in text
+
+    client.post(
+        f"{url}/workplace-address",
+        json={"address": "Fjällvägen 12, 780 67 Sälen"},
+        headers=as_user("anna.andersson"),
+    )
+    client.post(
+        f"{url}/risk-assessment",
+        headers=as_user("maria.berg"),
+        json={"outcome": "Inga risker utöver ergonomi.", "documented_on": "2026-11-20"},
+    )
+    client.post(f"{url}/decision", json={"decision": "approve"}, headers=as_user("maria.berg"))
+    approved = client.get(f"{url}/document.pdf", headers=as_user("hanna.holm"))
+
+    assert "utkast" not in approved.headers["content-disposition"]
+    text = pdf_text(approved)
+    assert "UTKAST" not in text
+    assert "Arbetsplatsens adress Fjällvägen 12, 780 67 Sälen" in text
+    assert "Beslut Godkänd" in text
+    assert "Beslutad av Maria Berg" in text
+    assert f"Beslutsdatum {swedish_today()}" in text
+    assert "dokumenterad 2026-11-20" in text
+    assert "Resultat Inga risker utöver ergonomi." in text
+
+
+def test_a_rejected_request_prints_who_rejected_it_and_why(client: TestClient) -> None:
+    agreement = submit(client, "pdf-rejected")
+    client.post(
+        f"/api/agreements/{agreement}/decision",
+        json={"decision": "reject", "reason": "Bokslutet kräver närvaro."},
+        headers=as_user("hanna.holm"),
+    )
+    text = pdf_text(
+        client.get(f"/api/agreements/{agreement}/document.pdf", headers=as_user("anna.andersson"))
+    )
+
+    assert "Beslut Avslagen" in text
+    assert "Beslutad av Hanna Holm" in text
+    assert "Skäl Bokslutet kräver närvaro." in text
+    assert "AVSLAGEN – gäller inte" in text
+
+
+def test_the_workplace_address_is_stored_on_one_line(client: TestClient) -> None:
+    agreement = submit(client, "address")
+    response = client.post(
+        f"/api/agreements/{agreement}/workplace-address",
+        json={"address": "  Fjällvägen 12,\n  780 67   Sälen \t"},
+        headers=as_user("anna.andersson"),
+    )
+
+    assert response.status_code == 200, response.text
+    assert response.json()["place"]["address"] == "Fjällvägen 12, 780 67 Sälen"
+    seen_by_manager = client.get(f"/api/agreements/{agreement}", headers=as_user("maria.berg"))
+    assert seen_by_manager.json()["place"]["address"] == "Fjällvägen 12, 780 67 Sälen"
+
+
+@pytest.mark.parametrize(
+    ("body", "code", "detail", "detail_en"),
+    [
+        ({"address": "   "}, "invalid_field", "får inte vara tomt", "must not be empty"),
+        ({"address": "x" * 201}, "invalid_field", "högst 200 tecken", "at most 200 characters"),
+        (
+            {"address": "Fjällvägen 12, 780 67 Sälen, ring 070-123 45 67"},
+            "invalid_workplace_address",
+            "telefonnummer",
+            "phone number",
+        ),
+        ({"address": "Fjällvägen 12", "floor": 2}, "unknown_field", "floor", "floor"),
+        ({}, "missing_field", "address", "address"),
+    ],
+)
+def test_a_bad_address_is_refused_saying_why(
+    client: TestClient, body: dict[str, object], code: str, detail: str, detail_en: str
+) -> None:
+    agreement = submit(client, f"bad-address-{code}-{len(str(body))}")
+    response = client.post(
+        f"/api/agreements/{agreement}/workplace-address",
+        json=body,
+        headers=as_user("anna.andersson"),
+    )
+
+    assert response.status_code == 422
+    error = response.json()
+    assert error["code"] == code
+    assert detail in error["detail"] and detail_en in error["detail_en"]
+    stored = client.get(f"/api/agreements/{agreement}", headers=as_user("anna.andersson"))
+    assert stored.json()["place"]["address"] is None
+
+
+def test_only_those_who_see_the_agreement_give_its_address(client: TestClient) -> None:
+    agreement = submit(client, "address-other-manager")
+    response = client.post(
+        f"/api/agreements/{agreement}/workplace-address",
+        json={"address": "Fjällvägen 12, 780 67 Sälen"},
+        headers=as_user("johan.lind"),
+    )
+    assert response.status_code == 404
+
+
+def test_an_address_changed_after_the_decision_is_told_to_the_manager(client: TestClient) -> None:
+    agreement = submit(client, "address-after-decision")
+    url = f"/api/agreements/{agreement}"
+    client.post(
+        f"{url}/risk-assessment",
+        headers=as_user("maria.berg"),
+        json={"outcome": "Inga risker.", "documented_on": "2026-11-20"},
+    )
+    client.post(f"{url}/decision", json={"decision": "approve"}, headers=as_user("maria.berg"))
+    client.get("/api/notifications", headers=as_user("maria.berg"))  # empty the queue
+    reference = client.get(url, headers=as_user("maria.berg")).json()["reference"]
+
+    changed = client.post(
+        f"{url}/workplace-address",
+        json={"address": "Storgatan 5, 722 15 Västerås"},
+        headers=as_user("anna.andersson"),
+    )
+
+    assert changed.status_code == 200
+    told = [
+        n["text"] for n in client.get("/api/notifications", headers=as_user("maria.berg")).json()
+    ]
+    assert any(reference in t and "Adressen till distansarbetsplatsen" in t for t in told)
+
+
+def test_an_ended_agreement_keeps_its_address(client: TestClient) -> None:
+    agreement = submit(client, "address-rejected")
+    url = f"/api/agreements/{agreement}"
+    client.post(
+        f"{url}/decision",
+        json={"decision": "reject", "reason": "Inte nu."},
+        headers=as_user("maria.berg"),
+    )
+    response = client.post(
+        f"{url}/workplace-address",
+        json={"address": "Storgatan 5, 722 15 Västerås"},
+        headers=as_user("anna.andersson"),
+    )
+
+    assert response.status_code == 409
+    assert response.json()["code"] == "agreement_closed"
+    assert "avslagen" in response.json()["detail"]

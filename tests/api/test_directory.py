@@ -5,7 +5,9 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from pydantic import ValidationError
 
+from bot.identity import load_directory
 from bot.main import create_app
 from tests.api.conftest import make_settings
 from tests.conftest import CharTrigramEncoder, FakeRasa
@@ -40,3 +42,21 @@ def test_bookings_use_the_configured_directory(client: TestClient) -> None:
     assert response.json()["safety_representative"] == "sam.sol"
     unknown = client.get("/api/risk-assessments", headers={"X-Demo-User": "anna.andersson"})
     assert unknown.status_code == 401, "the demo users are not in this directory"
+
+
+def test_an_export_with_identity_numbers_as_employee_numbers_is_refused(tmp_path: Path) -> None:
+    # The agreement prints the employee number for the personnel file; a personnummer in its
+    # place would be printed on every agreement.
+    directory = tmp_path / "directory.yml"
+    directory.write_text(
+        DIRECTORY.replace("manager: per.palm}", "manager: per.palm, employee_number: 121212-1212}"),
+        encoding="utf-8",
+    )
+    with pytest.raises(ValidationError, match="personnummer"):
+        load_directory(directory)
+    directory.write_text(
+        DIRECTORY.replace("manager: per.palm}", "manager: per.palm, employee_number: A-10452}"),
+        encoding="utf-8",
+    )
+    lena = load_directory(directory).get("lena.lund")
+    assert lena is not None and lena.employee_number == "A-10452"

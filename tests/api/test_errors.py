@@ -111,6 +111,7 @@ def test_a_pair_of_surrogates_is_ordinary_text(client: TestClient, rasa: FakeRas
     [
         ("GET", "/api/agreements/{id}", MANAGER, None),
         ("POST", "/api/agreements/{id}/decision", MANAGER, {"decision": "approve"}),
+        ("POST", "/api/agreements/{id}/workplace-address", MANAGER, {"address": "Storgatan 5"}),
         ("GET", "/api/agreements/{id}/document.pdf", MANAGER, None),
         ("POST", "/api/risk-assessments/{id}/cancel", MANAGER, None),
         ("GET", "/api/risk-assessments/{id}.ics", MANAGER, None),

@@ -228,3 +228,42 @@ def test_a_risk_assessment_is_never_registered_with_a_future_date(db: Database) 
         )
     assert refused.value.code == "documented_in_the_future"
     assert agreements.get(user("maria.berg"), agreement.id).risk_assessment_id is None
+
+
+def test_a_request_from_the_chat_can_carry_the_workplace_address(db: Database) -> None:
+    agreements = service(db)
+    given = agreements.submit(request(workplace_address=" Storgatan 5,\n 871 31  Härnösand "))
+    assert given.workplace_address == "Storgatan 5, 871 31 Härnösand"
+    without = agreements.submit(
+        request(submission_key="key-2", start_date=date(2028, 1, 1), end_date=date(2028, 6, 30))
+    )
+    assert without.workplace_address is None
+    with pytest.raises(Refused) as refused:
+        agreements.submit(
+            request(
+                submission_key="key-3",
+                start_date=date(2029, 1, 1),
+                end_date=date(2029, 6, 30),
+                workplace_address="Storgatan 5, anna@example.org",
+            )
+        )
+    assert refused.value.code == "invalid_workplace_address"
+
+
+def test_the_workplace_address_is_recorded_in_the_agreements_history(db: Database) -> None:
+    agreements = service(db)
+    agreement = agreements.submit(request())
+    agreements.set_workplace_address(user("anna.andersson"), agreement.id, "Storgatan 5")
+    agreements.set_workplace_address(user("anna.andersson"), agreement.id, "Storgatan 5")
+    agreements.set_workplace_address(user("maria.berg"), agreement.id, "Storgatan 7")
+    with db.session() as session:
+        history = [
+            (e.actor_id, e.action)
+            for e in session.scalars(select(AgreementEvent).order_by(AgreementEvent.id))
+        ]
+    assert history == [
+        ("anna.andersson", "submitted"),
+        ("anna.andersson", "workplace_address_given"),
+        ("maria.berg", "workplace_address_changed"),
+    ]
+    assert agreements.get(user("hanna.holm"), agreement.id).workplace_address == "Storgatan 7"

@@ -16,7 +16,13 @@ from fpdf.fonts import FontFace
 
 from bot.identity import User
 from bot.regions import Region
-from bot.storage.models import Agreement, AgreementStatus, RiskAssessment, RiskAssessmentStatus
+from bot.storage.models import (
+    ActionStatus,
+    Agreement,
+    AgreementStatus,
+    RiskAssessment,
+    RiskAssessmentStatus,
+)
 
 UNICODE_FONT = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
 UNICODE_FONT_BOLD = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf")
@@ -280,8 +286,9 @@ def _risk_assessment_rows(
         ("Resultat", assessment.outcome or MISSING),
     ]
     actions = [
-        f"• {a.get('action', '')} – ansvarig {a.get('owner', '')}, senast {a.get('due', '')}"
-        for a in assessment.actions or []
+        f"• {item.text} – ansvarig {item.owner}, senast {item.due_on.isoformat()}"
+        + (f", klar {_local_date(item.done_at, zone)}" if item.status == ActionStatus.DONE else "")
+        for item in assessment.action_items
     ]
     rows.append(("Handlingsplan", "\n".join(actions) if actions else "Inga åtgärder"))
     if assessment.follow_up_on:

@@ -21,7 +21,7 @@ from bot.agreements.document import WATERMARK_GREY, agreement_pdf
 from bot.identity import User, demo_directory
 from bot.regions import DEFAULT_ENDING_TERMS, DEFAULT_EQUIPMENT_RETURN_TERMS, Region, load_region
 from bot.settings import PROJECT_ROOT
-from bot.storage.models import Agreement, AgreementStatus, RiskAssessment
+from bot.storage.models import ActionItem, Agreement, AgreementStatus, RiskAssessment
 
 EQUIPMENT = ["Bärbar dator", "Bildskärm", "Tangentbord och mus", "Headset"]
 
@@ -175,6 +175,7 @@ def test_the_document_holds_everything_the_personnel_file_needs(region: Region) 
         "Ansökan inkommen 2026-11-03",
         "Riskbedömning nr 7, dokumenterad 2026-11-20",
         f"Resultat {OUTCOME}",
+        "Handlingsplan Inga åtgärder",
         "Följs upp senast 2027-11-20",
         "Beslut Godkänd",
         # The region's date: 00:30 in Stockholm, though still the 24th in UTC.
@@ -277,6 +278,28 @@ def test_a_rejection_shows_who_rejected_it_when_and_why(region: Region) -> None:
     assert "Beslutad av Maria Berg" in text
     assert "Skäl Arbetsuppgifterna kräver närvaro på enheten under bokslutet." in text
     assert "AVSLAGEN – gäller inte" in text
+
+
+def test_the_action_plan_is_listed_with_what_is_done(region: Region) -> None:
+    assessment = documented_assessment(
+        action_items=[
+            ActionItem(
+                text="Höj- och sänkbart skrivbord",
+                owner="Maria Berg",
+                due_on=date(2026, 12, 15),
+                status="done",
+                done_at=datetime(2026, 12, 10, 23, 30, tzinfo=UTC),
+            ),
+            ActionItem(text="Extern bildskärm", owner="IT-enheten", due_on=date(2027, 1, 31)),
+        ]
+    )
+    text = flat("\n".join(pdf_pages(decided_agreement(), region, risk_assessment=assessment)))
+
+    assert (
+        "Handlingsplan • Höj- och sänkbart skrivbord – ansvarig Maria Berg, senast 2026-12-15, "
+        "klar 2026-12-11 • Extern bildskärm – ansvarig IT-enheten, senast 2027-01-31 "
+        "Följs upp senast 2027-11-20"
+    ) in text
 
 
 def test_a_risk_assessment_not_yet_documented_is_said_to_be_so(region: Region) -> None:

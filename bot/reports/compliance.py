@@ -293,17 +293,21 @@ def follow_up_states(
 ) -> dict[int, FollowUpState]:
     """Each assessment due for a follow-up during the year: ``within`` when every follow-up it
     was due in the year was held at most 12 months after the documentation or the previous
-    follow-up, ``late`` when one was held later, ``missing`` when the last one is not held by
-    the report date. An assessment is due only while an agreement made on it is in force."""
-    held: dict[int, list[date]] = {}
+    follow-up, ``late`` when one was held later, ``missing`` when one is not held by the report
+    date. A follow-up missed in an earlier year is due until it is held. An assessment is due
+    only while an agreement made on it is in force."""
+    held: dict[int, list[FollowUpFacts]] = {}
     for follow_up in follow_ups:
         if follow_up.risk_assessment_id is not None:
-            held.setdefault(follow_up.risk_assessment_id, []).append(follow_up.held_on)
+            held.setdefault(follow_up.risk_assessment_id, []).append(follow_up)
     states: dict[int, FollowUpState] = {}
     for assessment in assessments:
         linked = [agreements[i] for i in assessment.agreement_ids if i in agreements]
         state = _follow_up_state(
-            assessment.documented_on, sorted(held.get(assessment.id, [])), linked, period
+            assessment.documented_on,
+            sorted(held.get(assessment.id, []), key=lambda f: f.held_on),
+            linked,
+            period,
         )
         if state is not None:
             states[assessment.id] = state
@@ -311,28 +315,38 @@ def follow_up_states(
 
 
 def _follow_up_state(
-    documented_on: date, held: list[date], agreements: list[AgreementFacts], period: Period
+    documented_on: date,
+    held: list[FollowUpFacts],
+    agreements: list[AgreementFacts],
+    period: Period,
 ) -> FollowUpState | None:
     order: dict[FollowUpState, int] = {"within": 0, "late": 1, "missing": 2}
     state: FollowUpState | None = None
     previous = documented_on
     while True:
         deadline = previous + FOLLOW_UP_WITHIN
-        if deadline > period.report_date or not any(a.in_force_on(deadline) for a in agreements):
+        if deadline > period.report_date:
             return state
-        after = next((day for day in held if day > previous), None)
-        if deadline >= period.start:
+        after = next((f for f in held if f.held_on > previous), None)
+        # A follow-up missed last year is still due this year until it is held.
+        overdue_into_year = deadline < period.start and (
+            after is None or after.held_on > period.start
+        )
+        counted_on = max(deadline, period.start)
+        if (deadline >= period.start or overdue_into_year) and any(
+            a.in_force_on(counted_on) for a in agreements
+        ):
             this: FollowUpState = (
                 "within"
-                if after is not None and after <= deadline
+                if after is not None and after.held_on <= deadline
                 else "late"
-                if after is not None and after <= period.report_date
+                if after is not None and after.held_on <= period.report_date
                 else "missing"
             )
             state = this if state is None or order[this] > order[state] else state
-        if after is None or after > period.report_date:
+        if after is None or after.held_on > period.report_date or after.ends_remote_work:
             return state
-        previous = after
+        previous = after.held_on
 
 
 def _assessment_timing(agreement: AgreementFacts, documented: dict[int, date]) -> str:

@@ -24,6 +24,7 @@ from bot.storage.models import (
     Agreement,
     AgreementStatus,
     FollowUp,
+    FollowUpOutcome,
     RiskAssessment,
     RiskAssessmentStatus,
 )
@@ -93,6 +94,8 @@ class FollowUpFacts:
     employee_id: str
     # The assessment followed up: named by the follow-up, or the one its agreement was made on.
     risk_assessment_id: int | None
+    # The follow-up ended the remote work: no further follow-up is due.
+    ends_remote_work: bool = False
 
 
 @dataclass(frozen=True)
@@ -209,6 +212,7 @@ def load_facts(session: Session, region: Region, directory: Directory) -> Report
                 unit=subject.unit,
                 employee_id=subject.employee_id,
                 risk_assessment_id=assessment_id,
+                ends_remote_work=follow_up.outcome == FollowUpOutcome.END,
             )
         )
 

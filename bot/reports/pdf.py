@@ -34,8 +34,9 @@ COMPLIANCE_DEFINITIONS = (
     (
         "Uppföljda inom 12 månader",
         "riskbedömningar som skulle följas upp under året (12 månader efter dokumentationen "
-        "eller förra uppföljningen, medan en överenskommelse på dem gäller) och där varje "
-        "uppföljning hölls i tid, av alla som skulle följas upp.",
+        "eller förra uppföljningen, eller redan försenade vid årets början, medan en "
+        "överenskommelse på dem gäller) och där varje uppföljning hölls i tid, av alla som "
+        "skulle följas upp.",
     ),
     (
         "Åtgärder",

@@ -104,6 +104,8 @@ RISK_AREAS: tuple[RiskArea, ...] = (
             "bildskärm",
             "skärm",
             "stol",
+            "arbetsstol",
+            "kontorsstol",
             "skrivbord",
             "belysning",
             "ljus",

@@ -124,11 +124,16 @@ def send_follow_up_reminders(
             )
             .order_by(ActionItem.id)
         ).all()
-        agreements = session.scalars(
-            select(Agreement.id)
-            .where(Agreement.region == region.id, Agreement.status == AgreementStatus.ACTIVE)
-            .order_by(Agreement.id)
-        ).all()
+        # Read without locks; only the ones found due are locked and checked again.
+        agreements = [
+            agreement.id
+            for agreement in session.scalars(
+                select(Agreement)
+                .where(Agreement.region == region.id, Agreement.status == AgreementStatus.ACTIVE)
+                .order_by(Agreement.id)
+            )
+            if reminders.agreement_due(session, agreement) is not None
+        ]
     for kind, ids, step in (
         ("risk assessment", assessments, reminders.risk_assessment),
         ("action", actions, reminders.action),
@@ -284,11 +289,10 @@ class Reminders:
         )
         if agreement is None or agreement.status != AgreementStatus.ACTIVE:
             return
-        last = last_follow_up_on(session, agreement)
-        since = last or self._decided_on(agreement)
-        due = since + relativedelta(months=self.region.agreement.follow_up_interval_months)
-        if due > self.today or _was_sent(session, AGREEMENT_FOLLOW_UP, agreement.id, due):
+        found = self.agreement_due(session, agreement)
+        if found is None:
             return
+        due, since, last = found
         employee = self._name(agreement.employee_id)
         how_long = (
             f"senaste uppföljningen hölls {last.isoformat()}"
@@ -314,6 +318,18 @@ class Reminders:
         )
         self._send(session, [letter], agreement.id, f"agreement:{agreement.reference}", result)
         result.agreements += 1
+
+    def agreement_due(
+        self, session: Session, agreement: Agreement
+    ) -> tuple[date, date, date | None] | None:
+        """When the agreement's reminder fell due, the day its year is counted from, and its
+        last follow-up; None if it is not due or was sent."""
+        last = last_follow_up_on(session, agreement)
+        since = last or self._decided_on(agreement)
+        due = since + relativedelta(months=self.region.agreement.follow_up_interval_months)
+        if due > self.today or _was_sent(session, AGREEMENT_FOLLOW_UP, agreement.id, due):
+            return None
+        return due, since, last
 
     def _decided_on(self, agreement: Agreement) -> date:
         """The region's date of the decision; the start date for an agreement from before

@@ -168,6 +168,7 @@ def summary(
     today = clock.today()
     period = report_period(year or today.year, today)
     facts = _facts(service)
+    people = service.directory.all()
     result = unit_summary(
         facts,
         service.region,
@@ -175,7 +176,8 @@ def summary(
         known_unit(facts, unit),
         min_group_size,
         free_text,
-        [person.name for person in service.directory.all()],
+        names=[person.name for person in people],
+        ids=[i for person in people for i in (person.id, person.employee_number) if i],
     )
     if format == "pdf":
         name = _file_name("verksamhetsrad-distansarbete", period.year, result.unit)

@@ -8,8 +8,9 @@ anonymised to the level HR chose.
   that the hidden one cannot be worked out by subtraction.
 - A unit with fewer such employees than that gets no figures at all.
 - No names and no ids: action owners are never included; the free text (the outcomes and the
-  actions' wording) only when HR asks for it, with the directory's names taken out, in
-  alphabetical order so that it cannot be matched to a date or to each other.
+  actions' wording) only when HR asks for it, with the directory's names, user ids and employee
+  numbers taken out, in alphabetical order so that it cannot be matched to a date or to each
+  other.
 """
 
 import re
@@ -29,6 +30,7 @@ from bot.reports.facts import ReportFacts
 from bot.reports.risk_areas import AREA_NAMES, risk_area, risk_items
 
 NAME_MASK = "[namn]"
+ID_MASK = "[id]"
 ActionState = Literal["overdue", "open", "done"]
 STATUS_ORDER: dict[ActionState, int] = {"overdue": 0, "open": 1, "done": 2}
 
@@ -146,9 +148,11 @@ def unit_summary(
     min_group_size: int | None = None,
     include_free_text: bool = False,
     names: Iterable[str] = (),
+    ids: Iterable[str] = (),
 ) -> UnitSummary:
     """``unit``'s summary for ``period``. ``min_group_size``: HR's choice for this summary, at
-    least the region's; ``names``: the directory's names, taken out of any free text."""
+    least the region's; ``names`` and ``ids``: the directory's names, and its user ids and
+    employee numbers, taken out of any free text."""
     smallest = region.reports.min_group_size
     if min_group_size is not None and min_group_size < smallest:
         raise Refused(
@@ -208,7 +212,7 @@ def unit_summary(
             held.add(follow_up.employee_id)
 
     with_text = include_free_text and not withheld
-    hide = _NameMask(names)
+    hide = _NameMask(names, ids)
     shown_documented, shown_with, shown_without = (
         anonymiser.count(documented),
         *anonymiser.parts([with_risks, without_risks]),
@@ -263,21 +267,26 @@ def unit_summary(
 
 
 class _NameMask:
-    """Takes the directory's names out of free text: a whole name in any case, and each part
-    of a name as written with its capital ("Berg", not the word "berg")."""
+    """Takes the directory's people out of free text: a whole name in any case, each part of a
+    name as written with its capital ("Berg", not the word "berg"), and ids as written."""
 
-    def __init__(self, names: Iterable[str]) -> None:
+    def __init__(self, names: Iterable[str], ids: Iterable[str]) -> None:
         full = sorted({" ".join(n.split()) for n in names if n.strip()}, key=len, reverse=True)
         parts = sorted({p for n in full for p in n.split() if len(p) >= 2}, key=len, reverse=True)
-        self._full = _words(full, re.IGNORECASE)
-        self._parts = _words(parts, 0)
+        self._rules = [
+            (pattern, mask)
+            for pattern, mask in (
+                (_words(full, re.IGNORECASE), NAME_MASK),
+                (_words(parts, 0), NAME_MASK),
+                (_words(sorted({i for i in ids if i}, key=len, reverse=True), 0), ID_MASK),
+            )
+            if pattern is not None
+        ]
 
     def __call__(self, text: str) -> str:
         text = mask_personal_data(" ".join(text.split())).text
-        if self._full is not None:
-            text = self._full.sub(NAME_MASK, text)
-        if self._parts is not None:
-            text = self._parts.sub(NAME_MASK, text)
+        for pattern, mask in self._rules:
+            text = pattern.sub(mask, text)
         return text
 
 

@@ -498,6 +498,23 @@ def test_free_text_only_on_request_without_names_or_owners(
         assert personal not in dumped
 
 
+def test_free_text_loses_ids_and_employee_numbers_too(region: Region) -> None:
+    outcome = "anna.andersson (anst.nr 104512) saknar stol; Berget syns från fönstret"
+    facts = ReportFacts((), (AssessmentFacts(1, ECONOMY, "e1", date(2026, 2, 1), outcome),), (), ())
+    summary = unit_summary(
+        facts,
+        summary_region(region, 1),
+        report_period(2026, TODAY),
+        ECONOMY,
+        include_free_text=True,
+        names=["Anna Andersson", "Maria Berg"],
+        ids=["anna.andersson", "104512"],
+    )
+
+    # "Berget" is a word, not Maria Berg's name.
+    assert summary.outcomes == ["[id] (anst.nr [id]) saknar stol; Berget syns från fönstret"]
+
+
 def test_summary_pdf_reads_back(facts: ReportFacts, region: Region) -> None:
     shown = unit_summary(
         facts,

@@ -268,7 +268,7 @@
     }
     const c = (count) => countText(count, k);
     target.append(
-      table("Vad riskbedömningarna visade", ["", "Antal"], [
+      table("Vad riskbedömningarna visade", ["Uppgift", "Antal"], [
         ["Medarbetare med riskbedömning", c(summary.employees)],
         ["Dokumenterade riskbedömningar", c(summary.assessments.documented)],
         ["– med identifierade risker", c(summary.assessments.with_risks)],
@@ -282,7 +282,7 @@
         false,
       ),
       table("Risker per område", ["Område", "Risker"], summary.risks_by_area.map((a) => [a.area, c(a.risks)])),
-      table("Hur riskerna hanteras", ["", "Antal"], [
+      table("Hur riskerna hanteras", ["Uppgift", "Antal"], [
         ["Åtgärder i handlingsplanerna", c(summary.actions.planned)],
         ["– genomförda under året", c(summary.actions.done)],
         ["– öppna", c(summary.actions.open)],

@@ -67,9 +67,12 @@ def report_period(year: int, today: date) -> Period:
 
 
 def known_unit(facts: ReportFacts, unit: str) -> str:
-    """``unit`` as the store spells it; 404 for a unit nobody is in."""
-    if unit in facts.units:
-        return unit
+    """``unit`` as the store spells it (any case, spaces trimmed); 404 for a unit nobody is
+    in."""
+    wanted = " ".join(unit.split()).casefold()
+    for known in facts.units:
+        if known.casefold() == wanted:
+            return known
     shown = unit if len(unit) <= 80 else unit[:80] + "…"
     raise Refused(
         404,
@@ -151,11 +154,14 @@ def compliance_report(
 ) -> ComplianceReport:
     """The figures of ``unit``, or of every unit with anything to report, and their total."""
     window = timedelta(days=region.agreement.reminder_days_before_expiry)
+    links = _Links(
+        {a.id: a for a in facts.agreements}, {a.id: a.documented_on for a in facts.assessments}
+    )
     by_unit = _by_unit(facts)
     names = [unit] if unit is not None else list(facts.units)
     rows = []
     for name in names:
-        figures = unit_compliance(by_unit.get(name, _Slice()), facts, period, window, name)
+        figures = _unit_compliance(by_unit.get(name, _Slice()), links, period, window, name)
         if unit is not None or _reported(figures):
             rows.append(figures)
     everything = _Slice(list(facts.agreements), list(facts.assessments), list(facts.follow_ups))
@@ -171,8 +177,17 @@ def compliance_report(
         units=rows,
         total=rows[0]
         if unit is not None
-        else unit_compliance(everything, facts, period, window, ALL_UNITS),
+        else _unit_compliance(everything, links, period, window, ALL_UNITS),
     )
+
+
+@dataclass(frozen=True)
+class _Links:
+    """Every agreement by id, and the day every assessment was documented: the links between
+    the facts, which may cross units."""
+
+    agreements: dict[int, AgreementFacts]
+    documented: dict[int, date]
 
 
 @dataclass
@@ -195,12 +210,11 @@ def _by_unit(facts: ReportFacts) -> dict[str, _Slice]:
     return slices
 
 
-def unit_compliance(
-    part: _Slice, facts: ReportFacts, period: Period, window: timedelta, unit: str
+def _unit_compliance(
+    part: _Slice, links: _Links, period: Period, window: timedelta, unit: str
 ) -> UnitCompliance:
-    """The figures of the facts in ``part``, labelled ``unit``; ``facts`` for the links
-    between them (an assessment's agreements)."""
-    by_id = {a.id: a for a in facts.agreements}
+    """The figures of the facts in ``part``, labelled ``unit``."""
+    by_id = links.agreements
     day = period.report_date
     in_force_today = [a for a in part.agreements if a.in_force_on(day)]
 
@@ -209,8 +223,7 @@ def unit_compliance(
         for a in part.agreements
         if a.approved and a.decided_on is not None and period.start <= a.decided_on <= day
     ]
-    documented = {a.id: a.documented_on for a in facts.assessments}
-    timing = [_assessment_timing(a, documented) for a in approved]
+    timing = [_assessment_timing(a, links.documented) for a in approved]
     before = timing.count("before")
 
     states = follow_up_states(part.assessments, part.follow_ups, by_id, period)
@@ -330,7 +343,7 @@ def _follow_up_state(
         after = next((f for f in held if f.held_on > previous), None)
         # A follow-up missed last year is still due this year until it is held.
         overdue_into_year = deadline < period.start and (
-            after is None or after.held_on > period.start
+            after is None or after.held_on >= period.start
         )
         counted_on = max(deadline, period.start)
         if (deadline >= period.start or overdue_into_year) and any(

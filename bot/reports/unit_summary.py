@@ -212,7 +212,8 @@ def unit_summary(
             held.add(follow_up.employee_id)
 
     with_text = include_free_text and not withheld
-    hide = _NameMask(names, ids)
+    # Built only when needed: a region's directory makes a long pattern.
+    hide = _NameMask(names, ids) if with_text else str
     shown_documented, shown_with, shown_without = (
         anonymiser.count(documented),
         *anonymiser.parts([with_risks, without_risks]),

@@ -40,6 +40,7 @@ from bot.reports.compliance import (
     ComplianceReport,
     compliance_csv,
     compliance_report,
+    known_unit,
     report_period,
 )
 from bot.reports.facts import (
@@ -368,6 +369,13 @@ def test_one_unit_only(facts: ReportFacts, region: Region) -> None:
 
     assert report.unit == IT
     assert [u.unit for u in report.units] == [IT]
+
+
+def test_a_unit_is_found_in_any_case(facts: ReportFacts) -> None:
+    assert known_unit(facts, " ekonomienheten ") == ECONOMY
+    with pytest.raises(Refused) as unknown:
+        known_unit(facts, "Ekonomi")
+    assert unknown.value.status == 404 and unknown.value.code == "unit_not_found"
 
 
 def test_a_year_not_begun_or_too_early_is_refused() -> None:

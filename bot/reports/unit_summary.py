@@ -254,16 +254,12 @@ def unit_summary(
         ),
         free_text_included=with_text,
         outcomes=sorted((hide(text) for text in outcomes), key=str.casefold) if with_text else [],
-        planned_actions=(
-            [
-                SummaryAction(text=hide(text), status=status)
-                for text, status in sorted(
-                    planned_actions, key=lambda a: (STATUS_ORDER[a[1]], a[0].casefold())
-                )
-            ]
-            if with_text
-            else []
-        ),
+        planned_actions=sorted(
+            (SummaryAction(text=hide(text), status=status) for text, status in planned_actions),
+            key=lambda a: (STATUS_ORDER[a.status], a.text.casefold()),
+        )
+        if with_text
+        else [],
     )
 
 

@@ -9,9 +9,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.conversation.reading import Message
 from bot.faq.answering import CHOOSE_FAQ_INTENT, FaqAnswerer, Reply
 from bot.faq.language import is_english
-
-FAQ_INTENT_PREFIX = "faq_"
-OUT_OF_SCOPE_INTENT = "out_of_scope"
+from bot.faq.nlu import OUT_OF_SCOPE_INTENT, intent_confidence, topic_confidence
 
 
 class ActionAnswerFaq(Action):
@@ -61,21 +59,6 @@ def utter(dispatcher: CollectingDispatcher, reply: Reply) -> None:
             "source": reply.entry.source if reply.entry else None,
             "kind": reply.kind,
         }
-    )
-
-
-def topic_confidence(intent_ranking: list[dict[str, Any]]) -> dict[str, float]:
-    """``{"costs": 0.93, ...}`` from Rasa's intent ranking."""
-    return {
-        item["name"][len(FAQ_INTENT_PREFIX) :]: float(item.get("confidence") or 0.0)
-        for item in intent_ranking
-        if str(item.get("name", "")).startswith(FAQ_INTENT_PREFIX)
-    }
-
-
-def intent_confidence(intent_ranking: list[dict[str, Any]], intent: str) -> float:
-    return next(
-        (float(i.get("confidence") or 0.0) for i in intent_ranking if i.get("name") == intent), 0.0
     )
 
 

@@ -25,11 +25,13 @@ from pathlib import Path
 
 import numpy as np
 
-from actions.faq import OUT_OF_SCOPE_INTENT, intent_confidence, topic_confidence
 from benchmarks.evaluate import Question, load_questions
-from bot.faq.answering import decide
+from bot.faq.answering import Evidence, decide
+from bot.faq.entry import FaqEntry
 from bot.faq.index import Hit, fuse
+from bot.faq.language import question_part
 from bot.faq.loader import load_answerer
+from bot.faq.nlu import OUT_OF_SCOPE_INTENT, intent_confidence, topic_confidence
 from bot.faq.tuning import (
     Thresholds,
     TunedValues,
@@ -55,11 +57,16 @@ VALUE = {
 @dataclass
 class Prepared:
     question: Question
-    entry_ids: list[str]
+    entries: list[FaqEntry]
     embedding: np.ndarray
     lexical: np.ndarray
     topics: np.ndarray
     out_of_scope: float
+    in_scope: float
+
+    @property
+    def entry_ids(self) -> list[str]:
+        return [e.id for e in self.entries]
 
 
 def intent_rankings(texts: list[str]) -> dict[str, list[dict[str, object]]]:
@@ -86,24 +93,28 @@ def intent_rankings(texts: list[str]) -> dict[str, list[dict[str, object]]]:
 
 
 def prepare(dev: list[Question], settings: Settings) -> list[Prepared]:
-    """Each question's scores under the index the app builds; the weights are not used."""
+    """Each question's scores under the index and gate the app builds (what
+    ``FaqAnswerer.weigh`` computes); the weights are not used."""
     rankings = intent_rankings([q.text for q in dev])
     prepared = []
     for region in sorted({q.region for q in dev}):
-        index = load_answerer(settings.model_copy(update={"region": region})).answerer.index
+        answerer = load_answerer(settings.model_copy(update={"region": region})).answerer
+        index = answerer.index
         for q in (q for q in dev if q.region == region):
             ranking = rankings[q.text]
             confidence = topic_confidence(ranking)
+            searched = question_part(q.text)
             prepared.append(
                 Prepared(
                     q,
-                    [e.id for e in index.entries],
-                    index.embedding_scores(q.text),
-                    index.lexical_scores(q.text),
+                    index.entries,
+                    index.embedding_scores(searched),
+                    index.lexical_scores(searched),
                     np.array(
                         [confidence.get(e.topic, 0.0) for e in index.entries], dtype=np.float32
                     ),
                     intent_confidence(ranking, OUT_OF_SCOPE_INTENT),
+                    answerer.gate.in_scope(q.text) if answerer.gate is not None else 1.0,
                 )
             )
     return prepared
@@ -112,11 +123,12 @@ def prepare(dev: list[Question], settings: Settings) -> list[Prepared]:
 def outcome(p: Prepared, weights: Weights, thresholds: Thresholds) -> tuple[str, str]:
     fused = fuse(p.embedding, p.lexical, p.topics, weights)
     order = np.argsort(-fused)[:2]
-    hits = [Hit(None, float(fused[i]), 0.0, 0.0) for i in order]  # type: ignore[arg-type]
-    decision = decide(hits, thresholds, p.out_of_scope)
+    hits = [Hit(p.entries[i], float(fused[i]), 0.0, 0.0) for i in order]
+    siblings = hits[1].entry.id in hits[0].entry.siblings
+    decision = decide(Evidence(hits, p.in_scope, p.out_of_scope, siblings), thresholds)
     ids = [p.entry_ids[i] for i in order]
     if p.question.expected is None:
-        return "out", {"answer": "answer", "clarify": "clarify", "unknown": "none"}[decision]
+        return "out", {"answer": "answer", "clarify": "clarify"}.get(decision, "none")
     if decision == "answer":
         return "in", "right" if ids[0] == p.question.expected else "wrong"
     if decision == "clarify":
@@ -134,10 +146,13 @@ class Ranked:
     in_scope: np.ndarray
     best_right: np.ndarray
     right_offered: np.ndarray
+    # The scope gate's probability, and whether the two best are siblings.
+    gate: np.ndarray
+    siblings: np.ndarray
 
 
 def rank(prepared: list[Prepared], weights: Weights) -> Ranked:
-    best, runner_up, best_right, right_offered = [], [], [], []
+    best, runner_up, best_right, right_offered, siblings = [], [], [], [], []
     for p in prepared:
         fused = fuse(p.embedding, p.lexical, p.topics, weights)
         first, second = np.argsort(-fused)[:2]
@@ -145,6 +160,7 @@ def rank(prepared: list[Prepared], weights: Weights) -> Ranked:
         runner_up.append(fused[second])
         best_right.append(p.entry_ids[first] == p.question.expected)
         right_offered.append(p.question.expected in (p.entry_ids[first], p.entry_ids[second]))
+        siblings.append(p.entries[second].id in p.entries[first].siblings)
     return Ranked(
         np.array(best),
         np.array(runner_up),
@@ -152,15 +168,18 @@ def rank(prepared: list[Prepared], weights: Weights) -> Ranked:
         np.array([p.question.expected is not None for p in prepared]),
         np.array(best_right),
         np.array(right_offered),
+        np.array([p.in_scope for p in prepared]),
+        np.array(siblings),
     )
 
 
 def value_of(r: Ranked, t: Thresholds) -> float:
     """The summed VALUE of ``decide`` over all questions, computed for all of them at once."""
     raise_by = t.out_of_scope_raise * r.out_of_scope
-    above_clarify = r.best >= t.clarify + raise_by
+    above_clarify = (r.gate >= t.in_scope) & (r.best >= t.clarify + raise_by)
     lead = r.best - r.runner_up
-    clarify = above_clarify & (lead < t.margin) & (r.runner_up >= t.clarify + raise_by)
+    margin = np.where(r.siblings, t.sibling_margin, t.margin)
+    clarify = above_clarify & (lead < margin) & (r.runner_up >= t.clarify + raise_by)
     answer = (
         above_clarify
         & ~clarify
@@ -190,14 +209,18 @@ def best_thresholds(ranked: Ranked) -> tuple[float, Thresholds]:
         [0.02, 0.04, 0.06, 0.08],  # margin
         [0.1, 0.15, 0.2, 0.25, 0.3, 0.4, 1.0],  # clear lead (1.0: never answer below the bar)
         [0.0, 0.1, 0.2, 0.3],  # out-of-scope raise
+        [0.25, 0.35, 0.5],  # scope gate
+        [0.1, 0.2, 0.3, 0.45],  # sibling margin
     )
-    for answer, clarify_gap, margin, clear_lead, raise_by in grid:
+    for answer, clarify_gap, margin, clear_lead, raise_by, in_scope, sibling_margin in grid:
         thresholds = Thresholds(
             answer=round(float(answer), 2),
             clarify=round(float(answer) - clarify_gap, 2),
             margin=margin,
             clear_lead=clear_lead,
             out_of_scope_raise=raise_by,
+            in_scope=in_scope,
+            sibling_margin=sibling_margin,
         )
         value = value_of(ranked, thresholds)
         if best is None or value > best[0]:

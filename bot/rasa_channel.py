@@ -87,4 +87,23 @@ class SignedRestInput(RestInput):
                 log.exception("A message could not be handled")
             return response.json(collector.messages)
 
+        @webhook.route("/parse", methods=["POST"])
+        async def parse(request: Request) -> HTTPResponse:
+            """The NLU's reading of a text, for HR's "Prova en fråga": nothing is stored and
+            no conversation is touched."""
+            if not self.is_signed(request):
+                log.warning("Refused an unsigned or stale parse request from %s", request.ip)
+                return response.json({"error": "unsigned"}, status=401)
+            body = request.json if isinstance(request.json, dict) else {}
+            text = body.get("text")
+            agent = getattr(request.app.ctx, "agent", None)
+            if not isinstance(text, str) or agent is None or not agent.is_ready():
+                return response.json({"error": "unavailable"}, status=503)
+            parsed = await agent.parse_message(text)
+            ranking = [
+                {"name": i.get("name"), "confidence": i.get("confidence")}
+                for i in parsed.get("intent_ranking") or []
+            ]
+            return response.json({"intent_ranking": ranking})
+
         return webhook

@@ -20,6 +20,7 @@ import httpx
 from bot.identity_seal import channel_headers
 
 WEBHOOK = "/webhooks/signed/webhook"
+PARSE = "/webhooks/signed/parse"
 # Smoothing of the measured Rasa time per turn: recent turns count most.
 SERVICE_TIME_WEIGHT = 0.2
 INITIAL_SERVICE_SECONDS = 0.1
@@ -146,6 +147,21 @@ class RasaClient:
         if not isinstance(messages, list):
             raise RasaUnavailable("unexpected response from Rasa")
         return messages
+
+    async def intent_ranking(self, text: str) -> list[dict[str, Any]]:
+        """Rasa's intent ranking for ``text`` (``name``, ``confidence``), without a conversation;
+        raises ``RasaUnavailable``. Not gated: HR's page asks one at a time."""
+        body = json.dumps({"text": text}).encode()
+        headers = {"Content-Type": "application/json", **channel_headers(self._channel_key, body)}
+        try:
+            response = await self._http.post(PARSE, content=body, headers=headers)
+            response.raise_for_status()
+            ranking = response.json()["intent_ranking"]
+        except (httpx.HTTPError, ValueError, KeyError, TypeError) as error:
+            raise RasaUnavailable(str(error) or type(error).__name__) from error
+        if not isinstance(ranking, list):
+            raise RasaUnavailable("unexpected response from Rasa")
+        return [r for r in ranking if isinstance(r, dict)]
 
     def _learn(self, seconds: float, concurrent: int) -> None:
         """Rasa serves the turns at the gate together, so one turn costs its time shared."""

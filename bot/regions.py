@@ -1,5 +1,6 @@
 """A region's remote-work policy is configuration: one YAML file per region in ``regions/``."""
 
+import re
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -50,11 +51,44 @@ class ReportPolicy(BaseModel):
     min_group_size: int = Field(default=5, ge=1, le=100)
 
 
+class Contact(BaseModel):
+    """Whom to ask about a kind of question the assistant does not answer (salary, IT, ...)."""
+
+    # "Lönecenter", "IT-support"; how to reach them, as the user should read it.
+    name: str = Field(min_length=1)
+    reach: str = Field(min_length=1)
+    reach_en: str = Field(min_length=1)
+    # Word beginnings that mark such a question: "lön" finds "lönen" and "löneförskott".
+    words: list[str] = Field(min_length=1)
+
+    def matches(self, question: str) -> bool:
+        lowered = question.lower()
+        return any(re.search(rf"(?<![\w-]){re.escape(w.lower())}", lowered) for w in self.words)
+
+    def advice(self, english: bool) -> str:
+        return (
+            f"For that kind of question, ask {self.name}: {self.reach_en}"
+            if english
+            else f"Den sortens frågor besvaras av {self.name}: {self.reach}"
+        )
+
+
 class Region(BaseModel):
     id: str
     name: str
     ask_instead: str
     ask_instead_en: str
+    # What the assistant covers, said when a question is outside it.
+    scope: str = (
+        "Jag svarar på frågor om distansarbete: var och hur mycket du får arbeta på distans, "
+        "överenskommelsen, riskbedömningen, arbetsmiljö och försäkring, IT-stöd och kostnader."
+    )
+    scope_en: str = (
+        "I answer questions about remote work: where and how much you may work remotely, the "
+        "agreement, the risk assessment, work environment and insurance, IT support and costs."
+    )
+    # Checked in order; the first whose words the question has is named in the reply.
+    contacts: list[Contact] = []
     agreement: AgreementPolicy
     reports: ReportPolicy = ReportPolicy()
     # "Today" is the region's date, whatever zone the host runs in.
@@ -68,6 +102,9 @@ class Region(BaseModel):
         except (ZoneInfoNotFoundError, ValueError):
             raise ValueError(f"unknown time zone {value!r} (an IANA name)") from None
         return value
+
+    def contact_for(self, question: str) -> Contact | None:
+        return next((contact for contact in self.contacts if contact.matches(question)), None)
 
     def clock(self, clock_file: Path | None = None) -> Clock:
         """The service's clock in this region's zone; ``clock_file`` (``DG_CLOCK_FILE``, local

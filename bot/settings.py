@@ -106,6 +106,8 @@ class Settings(BaseSettings):
     region: str = "vastmanland"
 
     faq_dir: Path = PROJECT_ROOT / "faq"
+    # Rasa's NLU examples: the FAQ topics' and out_of_scope's also train the scope gate.
+    nlu_dir: Path = PROJECT_ROOT / "data" / "nlu"
     regions_dir: Path = PROJECT_ROOT / "regions"
     cache_dir: Path = PROJECT_ROOT / ".cache"
     embedding_model: str = Field(default_factory=default_embedding_model)

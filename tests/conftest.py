@@ -163,6 +163,10 @@ class FakeRasa:
         self.status = 200
         self.received: list[dict[str, Any]] = []
         self.headers: list[dict[str, str]] = []
+        # What the signed channel's /parse answers ("intent_ranking"); None: 503, as while
+        # Rasa loads its model.
+        self.ranking: list[dict[str, Any]] | None = None
+        self.parsed: list[dict[str, Any]] = []
         fake = self
 
         class Handler(JsonHandler):
@@ -171,6 +175,14 @@ class FakeRasa:
 
             def do_POST(self) -> None:
                 body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+                if self.path.endswith("/parse"):
+                    fake.parsed.append(json.loads(body))
+                    ranking = fake.ranking
+                    if ranking is None:
+                        self._send(503, {"error": "unavailable"})
+                    else:
+                        self._send(200, {"intent_ranking": ranking})
+                    return
                 fake.received.append(json.loads(body))
                 fake.headers.append(dict(self.headers))
                 time.sleep(fake.delay_seconds)

@@ -11,6 +11,7 @@ from functools import partial
 from pathlib import Path
 from typing import Annotated, Literal
 
+import anyio
 from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -18,13 +19,16 @@ from bot.agreements.service import AgreementService
 from bot.api.deps import ClockDep, CurrentUser, SettingsDep, limit_writes
 from bot.api.errors import ApiError, error_responses
 from bot.api.inputs import FreeText, PathId, RecordId, RequestBody
-from bot.faq.answering import FaqAnswerer
+from bot.faq.answering import Evidence, FaqAnswerer, Reply
 from bot.faq.check import edit_errors
+from bot.faq.nlu import OUT_OF_SCOPE_INTENT, intent_confidence, topic_confidence
 from bot.hr.audit import recent_changes
 from bot.hr.entries import EntryEditError
 from bot.hr.figures import entry_figures
 from bot.hr.queue import QuestionGroup, ReviewDesk
 from bot.identity import Role, User, load_directory
+from bot.privacy import mask_personal_data
+from bot.rasa_client import RasaUnavailable
 from bot.settings import Settings
 
 
@@ -249,6 +253,9 @@ class AuditRecordOut(BaseModel):
 class Thresholds(BaseModel):
     answer: float
     clarify: float
+    margin: float
+    sibling_margin: float
+    in_scope: float
 
 
 class RankedEntry(BaseModel):
@@ -260,11 +267,23 @@ class RankedEntry(BaseModel):
 
 
 class TriedQuestion(BaseModel):
-    """What the assistant would reply, and how the index ranked the entries."""
+    """The reply the user would get in chat, and the evidence the decision weighed."""
 
-    kind: Literal["answer", "clarify", "unknown", "withheld"]
+    kind: Literal["answer", "clarify", "unknown", "out_of_scope", "withheld"]
     faq_id: str | None
     text: str
+    # The "Menade du …?" choices, when it asks back.
+    buttons: list[str]
+    # Whether Rasa answered; when not, the chat is in limited mode and so is this reply.
+    rasa_reachable: bool
+    rasa_intent: str | None
+    rasa_confidence: float | None
+    rasa_out_of_scope: float
+    # The scope gate's probability that the question is about remote work.
+    in_scope: float
+    # The question as searched: without its greeting and introduction.
+    searched: str
+    siblings: bool
     thresholds: Thresholds
     hits: list[RankedEntry]
 
@@ -341,22 +360,46 @@ def audit(
 
 
 @router.post("/try", responses=error_responses(400, 413, 429))
-def try_question(body: TryQuestion, request: Request) -> TriedQuestion:
-    """How the index ranks a question and what the assistant would reply, without Rasa's topic
-    confidence (so a reply in chat can differ when Rasa is sure of the topic). Nothing is
-    recorded."""
+async def try_question(body: TryQuestion, request: Request) -> TriedQuestion:
+    """What the assistant would reply in chat, and why: the same decision with Rasa's reading
+    of the question, the scope gate and the ranked entries. Nothing is recorded."""
     answerer = _loaded_answerer(request)
-    question = body.question.strip()
+    question = mask_personal_data(body.question.strip()).text
     if not question:
         raise ApiError(422, "question_empty", "Frågan är tom.", "The question is empty.")
-    reply = answerer.reply_to(question)
-    hits = answerer.index.search(question, limit=5)
+    try:
+        ranking = await request.app.state.rasa.intent_ranking(question)
+    except RasaUnavailable:
+        # The chat then answers in limited mode, on the index alone: so does this.
+        ranking = None
+    topics = topic_confidence(ranking or [])
+    out_of_scope = intent_confidence(ranking or [], OUT_OF_SCOPE_INTENT)
+
+    def decide_in_thread() -> tuple[Evidence, Reply]:
+        evidence = answerer.weigh(question, topics, out_of_scope)
+        return evidence, answerer.reply_for(question, evidence)
+
+    evidence, reply = await anyio.to_thread.run_sync(decide_in_thread)
+    top_intent = ranking[0] if ranking else None
+    t = answerer.thresholds
     return TriedQuestion(
         kind=reply.kind,
         faq_id=reply.entry.id if reply.entry else None,
         text=reply.text,
+        buttons=[b.title for b in reply.buttons],
+        rasa_reachable=ranking is not None,
+        rasa_intent=str(top_intent["name"]) if top_intent else None,
+        rasa_confidence=round(float(top_intent.get("confidence") or 0), 4) if top_intent else None,
+        rasa_out_of_scope=round(out_of_scope, 4),
+        in_scope=round(evidence.in_scope, 4),
+        searched=evidence.searched,
+        siblings=evidence.siblings,
         thresholds=Thresholds(
-            answer=answerer.thresholds.answer, clarify=answerer.thresholds.clarify
+            answer=t.answer,
+            clarify=t.clarify,
+            margin=t.margin,
+            sibling_margin=t.sibling_margin,
+            in_scope=t.in_scope,
         ),
         hits=[
             RankedEntry(
@@ -366,7 +409,7 @@ def try_question(body: TryQuestion, request: Request) -> TriedQuestion:
                 embedding=round(hit.embedding, 4),
                 lexical=round(hit.lexical, 4),
             )
-            for hit in hits
+            for hit in evidence.hits
         ],
     )
 

@@ -1,5 +1,6 @@
 """What the assistant says to an FAQ question: an answer, a "Menade du …?" with the two close
-candidates, or an honest "I don't know" that says whom to ask instead.
+candidates, an honest "I don't know", or "that is not about remote work", each saying whom to
+ask instead.
 
 Used by the Rasa action and, when Rasa cannot be reached, directly by the chat service.
 """
@@ -11,7 +12,8 @@ from typing import Literal
 
 from bot.faq.entry import FaqEntry
 from bot.faq.index import FaqIndex, Hit
-from bot.faq.language import is_english
+from bot.faq.language import is_english, question_part
+from bot.faq.scope import ScopeGate
 from bot.faq.tuning import Thresholds
 from bot.regions import Region
 
@@ -27,12 +29,32 @@ class Button:
 
 @dataclass(frozen=True)
 class Reply:
-    # "withheld": the entry is past its review-by date and the region withholds such answers.
-    kind: Literal["answer", "clarify", "unknown", "withheld"]
+    # "unknown": about remote work, but no entry answers it; "out_of_scope": not about remote
+    # work; "withheld": the entry is past its review-by date and the region withholds it.
+    kind: Literal["answer", "clarify", "unknown", "out_of_scope", "withheld"]
     text: str
     buttons: list[Button] = field(default_factory=list)
     entry: FaqEntry | None = None
     hits: list[Hit] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """Everything the decision looks at for one question; HR's "Prova en fråga" shows it."""
+
+    # The best entries, best first (up to three).
+    hits: list[Hit]
+    # The scope gate's probability that the question is about remote work (1.0 without one).
+    in_scope: float = 1.0
+    # Rasa's confidence in its ``out_of_scope`` intent.
+    out_of_scope: float = 0.0
+    # HR marked the two best entries as siblings: a close call between them is asked back.
+    siblings: bool = False
+    # What was searched: the question without its greeting and introduction.
+    searched: str = ""
+
+
+Decision = Literal["answer", "clarify", "unknown", "out_of_scope"]
 
 
 class FaqAnswerer:
@@ -43,14 +65,30 @@ class FaqAnswerer:
         thresholds: Thresholds | None = None,
         withhold_expired: bool = False,
         today: Callable[[], date] = date.today,
+        gate: ScopeGate | None = None,
     ) -> None:
         """``withhold_expired``: entries past their review-by date are not answered; the user
-        is told whom to ask instead."""
+        is told whom to ask instead. ``gate``: the in-scope classifier (``bot.faq.scope``)."""
         self.index = index
         self.region = region
         self.thresholds = thresholds or Thresholds()
         self.withhold_expired = withhold_expired
+        self.gate = gate
         self._today = today
+
+    def weigh(
+        self,
+        question: str,
+        topic_confidence: Mapping[str, float] | None = None,
+        out_of_scope: float = 0.0,
+    ) -> Evidence:
+        """The evidence for ``question``; ``topic_confidence`` is Rasa's confidence per FAQ
+        topic, ``out_of_scope`` its confidence that the question is not about remote work."""
+        searched = question_part(question)
+        hits = self.index.search(searched, topic_confidence, limit=3)
+        in_scope = self.gate.in_scope(question) if self.gate is not None else 1.0
+        siblings = len(hits) > 1 and hits[1].entry.id in hits[0].entry.siblings
+        return Evidence(hits, in_scope, out_of_scope, siblings, searched)
 
     def reply_to(
         self,
@@ -58,31 +96,30 @@ class FaqAnswerer:
         topic_confidence: Mapping[str, float] | None = None,
         out_of_scope: float = 0.0,
     ) -> Reply:
-        """Reply to a free-text question.
+        """Reply to a free-text question: the one decision the chat, the limited mode, HR's
+        "Prova en fråga" and the benchmarks all use."""
+        return self.reply_for(question, self.weigh(question, topic_confidence, out_of_scope))
 
-        ``topic_confidence`` is the NLU's confidence per FAQ topic; ``out_of_scope`` its confidence
-        that the question is not about remote work at all, which raises the bar for answering.
-        """
-        hits = self.index.search(question, topic_confidence, limit=3)
+    def reply_for(self, question: str, evidence: Evidence) -> Reply:
         english = is_english(question)
+        hits = evidence.hits
         # One of an entry's own phrasings is answered whatever the NLU thought the topic was.
         known = next((h for h in hits if h.embedding >= self.thresholds.known_phrasing), None)
         if known is not None:
             return self._answer(known.entry, english, hits)
-        hits = hits[:2]
-        decision = decide(hits, self.thresholds, out_of_scope)
+        decision = decide(evidence, self.thresholds)
         if decision == "answer":
             return self._answer(hits[0].entry, english, hits)
         if decision == "clarify":
-            offered = [hit for hit in hits if not self.is_withheld(hit.entry)]
+            offered = [hit for hit in hits[:2] if not self.is_withheld(hit.entry)]
             if not offered:
                 return Reply("withheld", self.withheld_text(english), hits=hits)
             intro = "Did you mean one of these?" if english else "Menade du någon av dessa?"
             buttons = [Button(hit.entry.question, choose_payload(hit.entry.id)) for hit in offered]
             return Reply("clarify", intro, buttons=buttons, hits=hits)
-        return Reply(
-            "unknown", self.unknown_text(english, out_of_scope > OUT_OF_SCOPE_LIKELY), hits=hits
-        )
+        if decision == "out_of_scope":
+            return Reply("out_of_scope", self.out_of_scope_text(question, english), hits=hits)
+        return Reply("unknown", self.unknown_text(english, question), hits=hits)
 
     def reply_with_entry(self, entry_id: str, english: bool = False) -> Reply:
         entry = self.index.get(entry_id)
@@ -116,33 +153,51 @@ class FaqAnswerer:
             f"{self.region.ask_instead}"
         )
 
-    def unknown_text(self, english: bool, off_topic: bool = False) -> str:
+    def unknown_text(self, english: bool, question: str = "") -> str:
+        """About remote work, but no entry answers it: whom to ask, no scope sentence."""
+        ask = self._whom_to_ask(question, english)
         if english:
-            scope = "I only answer questions about remote work. " if off_topic else ""
-            return f"Sorry, I don't have an answer to that. {scope}{self.region.ask_instead_en}"
-        scope = "Jag svarar bara på frågor om distansarbete. " if off_topic else ""
-        return f"Det har jag tyvärr inget svar på. {scope}{self.region.ask_instead}"
+            return f"Sorry, I have no answer to that in the remote-work FAQ. {ask}"
+        return f"Det har jag tyvärr inget svar på i frågorna om distansarbete. {ask}"
+
+    def out_of_scope_text(self, question: str, english: bool) -> str:
+        """Not about remote work: what the assistant covers, and whom to ask instead."""
+        ask = self._whom_to_ask(question, english)
+        if english:
+            return f"That is outside what I can help with. {self.region.scope_en} {ask}"
+        return f"Det ligger utanför det jag kan hjälpa till med. {self.region.scope} {ask}"
+
+    def _whom_to_ask(self, question: str, english: bool) -> str:
+        contact = self.region.contact_for(question)
+        if contact is None:
+            return self.region.ask_instead_en if english else self.region.ask_instead
+        return contact.advice(english)
 
 
-def decide(
-    hits: list[Hit], thresholds: Thresholds, out_of_scope: float = 0.0
-) -> Literal["answer", "clarify", "unknown"]:
-    """Answer when the best hit is strong, or fair and far ahead of the rest; ask when two are
-    close; else admit it.
+def decide(evidence: Evidence, thresholds: Thresholds) -> Decision:
+    """Out of scope when the gate says so; else answer when the best hit is strong, or fair and
+    far ahead of the rest; ask back when two are close (siblings sooner); else admit it.
 
-    The NLU's out-of-scope confidence raises the bars and the lead by up to
+    Rasa's out-of-scope confidence raises the bars and the lead by up to
     ``thresholds.out_of_scope_raise``.
     """
-    raise_by = thresholds.out_of_scope_raise * out_of_scope
+    if evidence.in_scope < thresholds.in_scope:
+        return "out_of_scope"
+    hits = evidence.hits[:2]
+    raise_by = thresholds.out_of_scope_raise * evidence.out_of_scope
+    # Unanswered, and Rasa is sure it is not about remote work: say so.
+    unknown: Decision = "out_of_scope" if evidence.out_of_scope > OUT_OF_SCOPE_LIKELY else "unknown"
     if not hits or hits[0].score < thresholds.clarify + raise_by:
-        return "unknown"
-    close_runner_up = len(hits) > 1 and hits[0].score - hits[1].score < thresholds.margin
-    if close_runner_up and hits[1].score >= thresholds.clarify + raise_by:
+        return unknown
+    lead = hits[0].score - (hits[1].score if len(hits) > 1 else 0.0)
+    margin = thresholds.sibling_margin if evidence.siblings else thresholds.margin
+    if len(hits) > 1 and lead < margin and hits[1].score >= thresholds.clarify + raise_by:
         return "clarify"
     if hits[0].score >= thresholds.answer + raise_by:
         return "answer"
-    lead = hits[0].score - (hits[1].score if len(hits) > 1 else 0.0)
-    return "answer" if lead >= thresholds.clear_lead + raise_by else "unknown"
+    if lead >= thresholds.clear_lead + raise_by:
+        return "answer"
+    return unknown
 
 
 def choose_payload(entry_id: str) -> str:

@@ -35,6 +35,7 @@ FIELD_EXAMPLES = {
     "reviewed": "reviewed: 2026-11-22",
     "review_by": "review_by: 2027-11-22",
     "answer_en": "answer_en: |\n  Yes, provided that ...",
+    "siblings": "siblings:\n  - krav-medarbetare",
 }
 
 
@@ -94,6 +95,16 @@ def _alternate(value: Any) -> Any:
     )
 
 
+def _sibling(value: Any) -> Any:
+    if isinstance(value, str) and ENTRY_ID.fullmatch(value.strip()):
+        return value.strip()
+    raise _refusal(
+        "wrong-type",
+        "Ett syskon ska vara id:t på en annan post, till exempel: krav-medarbetare.",
+        "A sibling must be the id of another entry, for example: krav-medarbetare.",
+    )
+
+
 @pydantic_dataclasses.dataclass(frozen=True)
 class FaqEntry:
     id: str
@@ -107,6 +118,9 @@ class FaqEntry:
     review_by: date
     answer: str
     answer_en: str | None = None
+    # Entries so alike that a close call between them is asked back ("Menade du …?") rather
+    # than answered: "Kan chef kräva …" and "Kan medarbetare kräva …".
+    siblings: tuple[Annotated[str, BeforeValidator(_sibling)], ...] = ()
     # ``draft``: written from HR's review queue and never served until HR publishes it.
     status: Literal["draft", "published"] = "published"
     path: Path | None = None
@@ -175,6 +189,19 @@ class FaqEntry:
             "börjar med '  - ' under 'alternates:'.",
             "'alternates' must be a list of non-empty questions (other ways to ask it), one "
             "per line starting with '  - ' under 'alternates:'.",
+        )
+
+    @field_validator("siblings", mode="before")
+    @classmethod
+    def _siblings_list(cls, value: Any) -> Any:
+        if value in (None, "", []):
+            return ()
+        if isinstance(value, list | tuple):
+            return value
+        raise _refusal(
+            "wrong-type",
+            "'siblings' ska vara en lista med id:n, en per rad som börjar med '  - '.",
+            "'siblings' must be a list of entry ids, one per line starting with '  - '.",
         )
 
     @field_validator("reviewed", "review_by", mode="before")

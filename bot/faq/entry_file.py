@@ -137,10 +137,10 @@ def entry_text(entry: FaqEntry) -> str:
     front_matter = []
     for name in FIELD_EXAMPLES:
         value = values[name]
-        if value is None or (name == "status" and value == "published"):
+        if value in (None, ()) or (name == "status" and value == "published"):
             continue
-        if name == "alternates":
-            front_matter += ["alternates:", *(f"  - {yaml_scalar(a)}" for a in value)]
+        if name in ("alternates", "siblings"):
+            front_matter += [f"{name}:", *(f"  - {yaml_scalar(a)}" for a in value)]
         elif isinstance(value, str):
             front_matter.append(f"{name}: {yaml_scalar(value)}")
         else:

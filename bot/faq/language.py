@@ -24,3 +24,29 @@ def is_english(text: str) -> bool:
     english = sum(w in ENGLISH_MARKERS for w in words)
     swedish = sum(w in SWEDISH_MARKERS for w in words)
     return english > swedish
+
+
+# "Hej!", "Hej hej,", "Hallå där.", "Hi,", "Hello!" at the start of a message.
+GREETING = re.compile(
+    r"^\s*(?:(?:hej|hejsan|hallå|tjena|tjenare|tja|god\s+(?:morgon|dag|eftermiddag)|hi|hello|hey"
+    r"|good\s+(?:morning|afternoon))\b(?:\s+där|\s+there)?[\s,!.:;-]*)+",
+    re.IGNORECASE,
+)
+# "Jag är nyanställd controller på ekonomistaben och ...", "I'm a physician at ... and ...":
+# who the asker is, up to the first "och"/"and", comma or sentence end.
+INTRODUCTION = re.compile(
+    r"^(?:jag\s+(?:är|jobbar\s+som|arbetar\s+som|jobbar\s+på|arbetar\s+på)"
+    r"|i(?:'m|\s+am)\s+(?:a|an|the)|i\s+work\s+(?:as|at|in))\b[^.!?]*?(?:\s(?:och|and)\s|,|[.!?])\s*",
+    re.IGNORECASE,
+)
+MIN_QUESTION_CHARS = 12
+
+
+def question_part(text: str) -> str:
+    """``text`` without a greeting and a self-introduction before the question, so a long
+    message ("Hej! Jag är undersköterska och undrar om ...") is matched on what it asks."""
+    rest = GREETING.sub("", text).strip()
+    shorter = INTRODUCTION.sub("", rest, count=1).strip()
+    if len(shorter) >= MIN_QUESTION_CHARS:
+        rest = shorter
+    return rest if len(rest) >= MIN_QUESTION_CHARS else text.strip()

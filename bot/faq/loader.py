@@ -13,6 +13,7 @@ from bot.faq.content import FaqContent, FaqProblem, load_faq
 from bot.faq.embeddings import EmbeddingCache, Encoder, SentenceTransformerEncoder
 from bot.faq.index import FaqIndex
 from bot.faq.lexical import SwedishAnalyzer
+from bot.faq.scope import scope_gate
 from bot.faq.tuning import tuned_values
 from bot.regions import load_region
 from bot.settings import Settings
@@ -69,11 +70,17 @@ class FaqLoader:
             len(index.entries),
             index.encoded_on_build,
         )
+        gate = scope_gate(
+            self.settings.nlu_dir, [text for entry in index.entries for text in entry.phrasings]
+        )
+        if gate is None:
+            log.warning("No out-of-scope examples in %s: no scope gate", self.settings.nlu_dir)
         answerer = FaqAnswerer(
             index,
             self.region,
             self.tuned.thresholds,
             withhold_expired=self.settings.withhold_expired_faq,
+            gate=gate,
         )
         return LoadedFaq(answerer, content.problems, content)
 

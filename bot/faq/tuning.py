@@ -63,6 +63,11 @@ class Thresholds:
     out_of_scope_raise: float = 0.2
     # Cosine similarity at which the question is one of the entry's own phrasings.
     known_phrasing: float = 0.97
+    # Below this probability from the scope gate (``bot.faq.scope``) a question is not about
+    # remote work at all, and is told so.
+    in_scope: float = 0.5
+    # Two entries HR marked as siblings are asked back within this margin.
+    sibling_margin: float = 0.1
 
 
 class TunedValues(BaseModel):

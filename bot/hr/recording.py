@@ -18,8 +18,12 @@ from bot.storage.database import Database
 from bot.storage.models import FaqUsageEvent, ReviewItem, utc_now
 
 MAX_QUESTION_CHARS = 2000
-QUEUE_REASONS = ("low_confidence", "clarified", "thumbs_down")
-_REASON_FOR_KIND = {"clarify": "clarified", "unknown": "low_confidence"}
+QUEUE_REASONS = ("low_confidence", "clarified", "thumbs_down", "out_of_scope")
+_REASON_FOR_KIND = {
+    "clarify": "clarified",
+    "unknown": "low_confidence",
+    "out_of_scope": "out_of_scope",
+}
 
 
 def user_key(user_id: str) -> str:

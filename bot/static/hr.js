@@ -7,8 +7,15 @@ const REASONS = {
   low_confidence: "Inget säkert svar",
   clarified: "Fick frågan ”Menade du …?”",
   thumbs_down: "Tummen ned",
+  out_of_scope: "Inte om distansarbete",
 };
-const KINDS = { answer: "Svarar", clarify: "Frågar ”Menade du …?”", unknown: "Har inget svar" };
+const KINDS = {
+  answer: "Svarar",
+  clarify: "Frågar ”Menade du …?”",
+  unknown: "Har inget svar",
+  out_of_scope: "Inte om distansarbete: säger vem man kan fråga",
+  withheld: "Svaret granskas och visas inte",
+};
 const STATISTICS = {
   in_force_per_unit: "Gällande överenskommelser per enhet",
   share_percent: "Andel av arbetstiden (gällande)",
@@ -315,16 +322,36 @@ $("try-form").addEventListener("submit", async (event) => {
   target.replaceChildren();
   if (!result.ok) return fail(result);
   const reply = result.body;
+  const t = reply.thresholds;
+  const answered = el("blockquote", reply.text);
+  answered.className = "tried-reply";
+  const why = [
+    `Beslut: ${KINDS[reply.kind] || reply.kind}${reply.faq_id ? ` (${reply.faq_id})` : ""}.`,
+    `Om distansarbete: ${percent(reply.in_scope)} (gräns ${percent(t.in_scope)}).`,
+    reply.rasa_reachable
+      ? `Rasa: ${reply.rasa_intent || "–"} ${percent(reply.rasa_confidence || 0)}, utanför ämnet ${percent(reply.rasa_out_of_scope)}.`
+      : "Rasa svarade inte: chatten svarar då i begränsat läge, och så gör den här provningen.",
+    `Gränser: svar ≥ ${t.answer}, ”Menade du” ≥ ${t.clarify}, marginal ${t.margin}${reply.siblings ? ` (syskonposter: ${t.sibling_margin})` : ""}.`,
+  ];
+  if (reply.searched) why.push(`Sökt text: ”${reply.searched}”.`);
   target.append(
-    el("p", `Assistenten: ${KINDS[reply.kind] || reply.kind}${reply.faq_id ? ` (${reply.faq_id})` : ""}. Gränser: svar ≥ ${reply.thresholds.answer}, ”Menade du” ≥ ${reply.thresholds.clarify}.`),
+    el("h3", "Svaret användaren skulle få"),
+    answered,
+    ...(reply.buttons.length ? [el("p", `Knappar: ${reply.buttons.join(" · ")}`)] : []),
+    el("h3", "Varför"),
+    ...why.map((line) => el("p", line)),
     table(
-      "Rangordnade poster med poäng (utan Rasas ämnesbedömning)",
+      "Rangordnade poster med poäng (med Rasas ämnesbedömning, som i chatten)",
       ["Post", "Fråga", "Sammanvägd", "Inbäddning", "Ordmatchning"],
       reply.hits.map((h) => [h.faq_id, h.question, h.score.toFixed(3), h.embedding.toFixed(3), h.lexical.toFixed(3)]),
       [2, 3, 4],
     ),
   );
 });
+
+function percent(value) {
+  return `${Math.round(value * 100)} %`;
+}
 
 $("reload-queue").addEventListener("click", () => refresh());
 

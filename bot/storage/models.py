@@ -340,7 +340,7 @@ class ReviewItem(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     question: Mapped[str] = mapped_column(Text)
-    # "low_confidence", "clarified" or "thumbs_down".
+    # "low_confidence", "clarified", "thumbs_down" or "out_of_scope".
     reason: Mapped[str] = mapped_column(String(20))
     faq_id: Mapped[str | None] = mapped_column(String(80), default=None)
     user_key: Mapped[str] = mapped_column(String(64), index=True)

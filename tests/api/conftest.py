@@ -23,6 +23,7 @@ def rasa(module_rasa: FakeRasa) -> FakeRasa:
     module_rasa.reply = [{"recipient_id": "x", "text": "Hej från Rasa"}]
     module_rasa.delay_seconds = 0.0
     module_rasa.status = 200
+    module_rasa.ranking = None
     module_rasa.received.clear()
     return module_rasa
 

@@ -1,6 +1,7 @@
 """HR's API: the role matrix for every endpoint, the queue from chat to alternates, drafts
 that cannot leave faq/, "try a question", and the audit trail."""
 
+import json
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -202,7 +203,9 @@ def test_a_draft_cannot_be_written_outside_faq(
     assert tree(sandbox.parent) == before
 
 
-def test_try_a_question_shows_ranked_answers_with_scores(hr_client: TestClient) -> None:
+def test_try_a_question_shows_the_reply_and_ranked_answers_with_scores(
+    hr_client: TestClient,
+) -> None:
     response = hr_client.post(
         "/api/hr/try",
         json={"question": "Får jag jobba från sommarstugan?"},
@@ -211,10 +214,62 @@ def test_try_a_question_shows_ranked_answers_with_scores(hr_client: TestClient) 
     assert response.status_code == 200
     body = response.json()
     assert (body["kind"], body["faq_id"]) == ("answer", "fritidsbostad")
+    # The reply as the user would read it, with its source.
+    assert body["text"].endswith("Källa: Frågor och svar – distansarbete inom Region Västmanland")
     scores = [hit["score"] for hit in body["hits"]]
-    assert len(scores) == 5 and scores == sorted(scores, reverse=True)
+    assert len(scores) == 3 and scores == sorted(scores, reverse=True)
     assert body["hits"][0]["faq_id"] == "fritidsbostad"
     assert set(body["hits"][0]) == {"faq_id", "question", "score", "embedding", "lexical"}
+    assert body["in_scope"] >= body["thresholds"]["in_scope"]
+
+
+def test_try_a_question_weighs_rasas_topic_as_the_chat_does(
+    hr_client: TestClient, module_rasa: FakeRasa
+) -> None:
+    question = {"question": "Vem betalar min internetuppkoppling?"}
+    try:
+        module_rasa.ranking = None  # Rasa still loading: the chat's limited mode
+        alone = hr_client.post("/api/hr/try", json=question, headers=as_user(EDITOR)).json()
+        module_rasa.ranking = [
+            {"name": "faq_costs", "confidence": 0.97},
+            {"name": "out_of_scope", "confidence": 0.02},
+        ]
+        weighed = hr_client.post("/api/hr/try", json=question, headers=as_user(EDITOR)).json()
+    finally:
+        module_rasa.ranking = None
+    assert alone["rasa_reachable"] is False and alone["rasa_intent"] is None
+    assert weighed["rasa_reachable"] is True
+    assert (weighed["rasa_intent"], weighed["rasa_confidence"]) == ("faq_costs", 0.97)
+    assert weighed["rasa_out_of_scope"] == 0.02
+    assert weighed["hits"][0]["faq_id"] == "kostnader"
+    costs = {h["faq_id"]: h["score"] for h in alone["hits"]}.get("kostnader", 0.0)
+    assert weighed["hits"][0]["score"] > costs
+
+
+def test_try_a_question_outside_remote_work_shows_whom_to_ask(hr_client: TestClient) -> None:
+    body = hr_client.post(
+        "/api/hr/try",
+        json={"question": "Vilken hemförsäkring är billigast för en villa?"},
+        headers=as_user(EDITOR),
+    ).json()
+    assert body["kind"] == "out_of_scope"
+    assert body["faq_id"] is None
+    assert body["in_scope"] < body["thresholds"]["in_scope"]
+    assert "Jag svarar på frågor om distansarbete" in body["text"]
+    assert "ditt försäkringsbolag" in body["text"]
+
+
+def test_try_a_question_masks_personal_data_before_rasa(
+    hr_client: TestClient, module_rasa: FakeRasa
+) -> None:
+    body = hr_client.post(
+        "/api/hr/try",
+        json={"question": "Hej, jag heter 19121212-1212, får jag jobba från stugan?"},
+        headers=as_user(EDITOR),
+    ).json()
+    assert "19121212" not in body["searched"]
+    assert module_rasa.parsed, "the question was not sent to Rasa"
+    assert "19121212" not in json.dumps(module_rasa.parsed[-1])
 
 
 def test_figures_count_answers_served_in_chat(hr_client: TestClient, rasa: FakeRasa) -> None:

@@ -4,6 +4,7 @@ The figures themselves come from ``make eval``; this only guards against a large
 """
 
 from collections.abc import Callable
+from typing import Any
 
 import httpx
 import pytest
@@ -48,3 +49,39 @@ def test_held_out_questions_meet_the_floor(chat: Callable[..., httpx.Response]) 
     assert right / len(in_scope) >= RIGHT_FIRST_FLOOR
     assert wrong / len(in_scope) <= WRONG_ANSWER_CEILING
     assert rejected / len(out_of_scope) >= OUT_OF_SCOPE_REJECTED_FLOOR
+
+
+# Written for this test: not in the evaluation set, the alternates or the NLU examples.
+ONE_PATH_QUESTIONS = [
+    "Får jag jobba från sommarstugan?",
+    "Vem betalar min internetuppkoppling?",
+    "Vilken hemförsäkring är billigast för en villa?",
+    "kan chefen tvinga mig att jobba hemma",
+    "Hej! Jag är undersköterska och undrar hur många dagar jag får jobba hemifrån?",
+]
+
+
+@pytest.mark.parametrize("question", ONE_PATH_QUESTIONS)
+def test_hr_sees_the_reply_the_chat_gives(
+    stack: Any, chat: Callable[..., httpx.Response], question: str
+) -> None:
+    """HR's "Prova en fråga" goes through Rasa's reading of the question and the same
+    decision as the chat, so HR sees what the user gets."""
+    messages = chat(question, conversation_id=f"one-path-{hash(question)}").json()["messages"]
+    faq_reply = next(m for m in messages if m.get("kind"))
+    with httpx.Client(base_url=stack.url, timeout=30) as client:
+        tried = client.post(
+            "/api/hr/try", json={"question": question}, headers={"X-Demo-User": "henrik.hall"}
+        ).json()
+    assert tried["rasa_reachable"] is True
+    assert (tried["kind"], tried["faq_id"]) == (faq_reply["kind"], faq_reply["faq_id"])
+    assert tried["text"] == faq_reply["text"]
+
+
+def test_rasa_reads_a_question_only_for_the_app(stack: Any) -> None:
+    unsigned = httpx.post(
+        f"http://127.0.0.1:{stack.rasa_port}/webhooks/signed/parse",
+        json={"text": "får jag jobba hemma"},
+        timeout=10,
+    )
+    assert unsigned.status_code == 401

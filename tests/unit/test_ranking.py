@@ -6,13 +6,14 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from bot.faq.answering import FaqAnswerer, Thresholds, choose_payload, decide
+from bot.faq.answering import Evidence, FaqAnswerer, Thresholds, choose_payload, decide
 from bot.faq.embeddings import EmbeddingCache
 from bot.faq.entry import FaqEntry
 from bot.faq.index import FaqIndex, Hit, Weights, fuse
 from bot.faq.language import is_english
 from bot.faq.lexical import SwedishAnalyzer
-from bot.regions import AgreementPolicy, Region
+from bot.faq.scope import ScopeGate
+from bot.regions import AgreementPolicy, Contact, Region
 from tests.conftest import CharTrigramEncoder
 
 REGION = Region(
@@ -99,7 +100,7 @@ def test_fuse_is_a_weighted_sum_of_the_scores() -> None:
         ([0.70, 0.68], 0.0, "clarify"),
         ([0.45, 0.25], 0.0, "unknown"),
         ([0.30, 0.29], 0.0, "unknown"),
-        ([0.58, 0.20], 1.0, "unknown"),
+        ([0.58, 0.20], 1.0, "out_of_scope"),
         ([0.70, 0.20], 1.0, "answer"),
         ([], 0.0, "unknown"),
         # Between the bars: answered only with a clear lead over the runner-up.
@@ -107,7 +108,7 @@ def test_fuse_is_a_weighted_sum_of_the_scores() -> None:
         ([0.46, 0.30], 0.0, "unknown"),
         ([0.46], 0.0, "answer"),
         ([0.38, 0.00], 0.0, "unknown"),
-        ([0.52, 0.20], 1.0, "unknown"),
+        ([0.52, 0.20], 1.0, "out_of_scope"),
     ],
 )
 def test_decide(scores: list[float], out_of_scope: float, expected: str) -> None:
@@ -115,7 +116,25 @@ def test_decide(scores: list[float], out_of_scope: float, expected: str) -> None
         answer=0.5, clarify=0.4, margin=0.04, clear_lead=0.25, out_of_scope_raise=0.15
     )
     hits = [hit(s, f"e{i}") for i, s in enumerate(scores)]
-    assert decide(hits, thresholds, out_of_scope) == expected
+    assert decide(Evidence(hits, out_of_scope=out_of_scope), thresholds) == expected
+
+
+def test_the_scope_gate_overrules_a_strong_hit() -> None:
+    """A home-insurance question scores high against the accident entry; the gate says it is
+    not about remote work, so it is not answered."""
+    thresholds = Thresholds(answer=0.5, clarify=0.4, in_scope=0.5)
+    strong = [hit(0.9, "olycka"), hit(0.3, "kostnad")]
+    assert decide(Evidence(strong, in_scope=0.2), thresholds) == "out_of_scope"
+    assert decide(Evidence(strong, in_scope=0.8), thresholds) == "answer"
+
+
+def test_siblings_are_asked_back_within_their_wider_margin() -> None:
+    thresholds = Thresholds(answer=0.5, clarify=0.4, margin=0.04, sibling_margin=0.15)
+    close = [hit(0.9, "krav-chef"), hit(0.8, "krav-medarbetare")]
+    assert decide(Evidence(close), thresholds) == "answer"
+    assert decide(Evidence(close, siblings=True), thresholds) == "clarify"
+    far = [hit(0.9, "krav-chef"), hit(0.7, "krav-medarbetare")]
+    assert decide(Evidence(far, siblings=True), thresholds) == "answer"
 
 
 def test_a_known_phrasing_is_answered_even_when_the_topic_favours_another(index: FaqIndex) -> None:
@@ -158,6 +177,47 @@ def test_unknown_reply_says_whom_to_ask(index: FaqIndex) -> None:
     assert reply.kind == "unknown"
     assert "Fråga HR." in reply.text
     assert "Ask HR." in answerer.reply_to("what is the weather like today").text
+    # On topic but unanswered: no lecture about what the assistant covers.
+    assert REGION.scope not in reply.text
+
+
+def test_out_of_scope_reply_says_what_is_covered_and_whom_to_ask(index: FaqIndex) -> None:
+    region = REGION.model_copy(
+        update={
+            "contacts": [
+                Contact(
+                    name="Lönecenter",
+                    reach="ring 021-00 00 00.",
+                    reach_en="call 021-00 00 00.",
+                    words=["lön", "salary"],
+                )
+            ]
+        }
+    )
+    gate = ScopeGate(
+        inside=["får jag jobba hemma", "vem betalar internet hemma", "jobba från stugan"],
+        outside=["när kommer lönen", "hur mycket är lönen", "when do I get my salary"],
+    )
+    answerer = FaqAnswerer(index, region, Thresholds(in_scope=0.5), gate=gate)
+    reply = answerer.reply_to("när betalas lönen ut")
+    assert reply.kind == "out_of_scope"
+    assert region.scope in reply.text
+    assert "Lönecenter: ring 021-00 00 00." in reply.text
+    english = answerer.reply_to("when is the salary paid")
+    assert english.kind == "out_of_scope"
+    assert region.scope_en in english.text and "ask Lönecenter: call" in english.text
+    # Without a contact for the kind of question, the region's general advice.
+    other = FaqAnswerer(index, REGION, Thresholds(in_scope=0.5), gate=gate)
+    assert "Fråga HR." in other.reply_to("när betalas lönen ut").text
+
+
+def test_a_long_message_is_searched_without_greeting_and_introduction(index: FaqIndex) -> None:
+    answerer = FaqAnswerer(index, REGION)
+    evidence = answerer.weigh(
+        "Hej! Jag är undersköterska på akuten och undrar om jag får jobba från stugan i juli?"
+    )
+    assert evidence.searched == "undrar om jag får jobba från stugan i juli?"
+    assert evidence.hits[0].entry.id == "fritid"
 
 
 def test_close_candidates_are_offered_as_buttons(index: FaqIndex) -> None:

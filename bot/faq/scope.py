@@ -1,0 +1,65 @@
+"""Is a question about remote work at all? The in-scope gate in front of the FAQ answer.
+
+Questions about home insurance, a sick child or the salary share the FAQ's words ("hemma",
+"försäkring", "sjuk", "lön") and land close to an entry, so a good ranking score alone does not
+say the entry answers them. The gate is a separate classifier: in scope are the entries' own
+phrasings and Rasa's FAQ training examples (``data/nlu/faq.yml``); out of scope are the
+"workplace but not remote work" examples of ``data/nlu/out_of_scope.yml``, the same ones that
+teach Rasa its ``out_of_scope`` intent. It reads character and word n-grams, which carry Swedish
+inflection, compounds and typos better than the English sentence model does.
+
+Trained when the index is built (well under a second), so HR's new alternates count at once.
+"""
+
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+import numpy as np
+from scipy.sparse import hstack
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
+
+from bot.faq.nlu import FAQ_INTENT_PREFIX, nlu_examples
+
+OUT_OF_SCOPE_FILE = "out_of_scope.yml"
+FAQ_EXAMPLES_FILE = "faq.yml"
+# Regularisation found on the dev split (benchmarks/tune.py prints the gate's figures).
+STRENGTH = 4.0
+
+
+class ScopeGate:
+    """``in_scope(question)``: the probability that the question is about remote work."""
+
+    def __init__(self, inside: Sequence[str], outside: Sequence[str]) -> None:
+        if not inside or not outside:
+            raise ValueError("the gate needs examples both in and out of scope")
+        texts = [*inside, *outside]
+        self._chars = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True)
+        self._words = TfidfVectorizer(analyzer="word", ngram_range=(1, 2), sublinear_tf=True)
+        self._chars.fit(texts)
+        self._words.fit(texts)
+        labels = np.array([1] * len(inside) + [0] * len(outside))
+        # Balanced: there are several times more in-scope examples than out-of-scope ones.
+        self._model = LogisticRegression(C=STRENGTH, max_iter=2000, class_weight="balanced")
+        self._model.fit(self._features(texts), labels)
+
+    def _features(self, texts: Sequence[str]) -> object:
+        lowered = [text.lower() for text in texts]
+        return hstack([self._chars.transform(lowered), self._words.transform(lowered)]).tocsr()
+
+    def in_scope(self, question: str) -> float:
+        return float(self._model.predict_proba(self._features([question]))[0, 1])
+
+
+def scope_gate(nlu_dir: Path, phrasings: Iterable[str]) -> ScopeGate | None:
+    """The gate for an FAQ whose entries are asked as ``phrasings``; None (no gate, the ranking
+    thresholds alone decide) when there are no out-of-scope examples to learn from."""
+    outside = [
+        text for texts in nlu_examples(nlu_dir / OUT_OF_SCOPE_FILE).values() for text in texts
+    ]
+    faq = nlu_examples(nlu_dir / FAQ_EXAMPLES_FILE)
+    topics = (texts for intent, texts in faq.items() if intent.startswith(FAQ_INTENT_PREFIX))
+    inside = [*phrasings, *(text for texts in topics for text in texts)]
+    if not outside or not inside:
+        return None
+    return ScopeGate(inside, outside)

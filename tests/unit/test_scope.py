@@ -1,0 +1,98 @@
+"""The scope gate, the question part of a long message, and whom a region sends questions to."""
+
+from pathlib import Path
+
+import pytest
+
+from bot.faq.content import load_faq
+from bot.faq.language import question_part
+from bot.faq.nlu import nlu_examples
+from bot.faq.scope import ScopeGate, scope_gate
+from bot.regions import load_region
+from bot.settings import PROJECT_ROOT
+
+
+@pytest.fixture(scope="module")
+def gate() -> ScopeGate:
+    """The gate the app builds: the FAQ's phrasings and Rasa's examples in the repository."""
+    content = load_faq(PROJECT_ROOT / "faq")
+    phrasings = [t for e in content.for_region("vastmanland") for t in e.phrasings]
+    built = scope_gate(PROJECT_ROOT / "data" / "nlu", phrasings)
+    assert built is not None
+    return built
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        # Written for this test, not taken from the evaluation set or the training examples.
+        "vad kostar det att försäkra mitt fritidshus mot storm",
+        "min dotter är förkyld, hur sjukanmäler jag henne i skolan",
+        "när betalas julbonusen ut",
+        "kan IT hjälpa mig att flytta bilder från min privata telefon",
+    ],
+)
+def test_questions_that_share_the_faqs_words_are_out_of_scope(
+    gate: ScopeGate, question: str
+) -> None:
+    assert gate.in_scope(question) < 0.5
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "får jag sitta i vår stuga i dalarna och jobba en vecka",
+        "vem står för kostnaden om jag behöver en extra skärm hemma",
+        "måste jag sjukanmäla mig fast jag kan jobba hemifrån",
+        "what happens if I get hurt while working at home",
+    ],
+)
+def test_remote_work_questions_are_in_scope(gate: ScopeGate, question: str) -> None:
+    assert gate.in_scope(question) >= 0.5
+
+
+def test_without_out_of_scope_examples_there_is_no_gate(tmp_path: Path) -> None:
+    assert scope_gate(tmp_path, ["får jag jobba hemma"]) is None
+
+
+def test_nlu_examples_drop_entity_markup(tmp_path: Path) -> None:
+    (tmp_path / "x.yml").write_text(
+        'version: "3.1"\nnlu:\n- intent: greet\n  examples: |\n    - hej [Anna](person)\n'
+        "    - tjena\n",
+        encoding="utf-8",
+    )
+    assert nlu_examples(tmp_path / "x.yml") == {"greet": ["hej Anna", "tjena"]}
+    assert nlu_examples(tmp_path / "missing.yml") == {}
+
+
+@pytest.mark.parametrize(
+    ("message", "searched"),
+    [
+        (
+            "Hej! Jag är controller på ekonomistaben och undrar vad huvudarbetsplats betyder?",
+            "undrar vad huvudarbetsplats betyder?",
+        ),
+        (
+            "Hi, I'm a nurse at the hospital and wonder if I can work from my cabin",
+            "wonder if I can work from my cabin",
+        ),
+        ("Hej hej, får jag jobba från stugan?", "får jag jobba från stugan?"),
+        # A word that only begins like a greeting stays.
+        ("tjänsteställe vad betyder det", "tjänsteställe vad betyder det"),
+        # Too little left after the greeting: the whole message is searched.
+        ("Hej! Stugan?", "Hej! Stugan?"),
+    ],
+)
+def test_question_part(message: str, searched: str) -> None:
+    assert question_part(message) == searched
+
+
+def test_each_region_names_whom_to_ask_about_salary_and_home_insurance() -> None:
+    for region_id in ("vastmanland", "vasternorrland"):
+        region = load_region(PROJECT_ROOT / "regions", region_id)
+        salary = region.contact_for("När kommer OB-ersättningen på lönen?")
+        insurance = region.contact_for("Behöver jag drulleförsäkring på hemförsäkringen?")
+        assert salary is not None and "HR" in salary.name
+        assert insurance is not None and "försäkringsbolag" in insurance.name
+        # "lön" is a word beginning: "belöning" is not about salary.
+        assert region.contact_for("får jag en belöning") is None

@@ -138,23 +138,30 @@ Ranker = Callable[[str], np.ndarray]
 def baseline_outcomes(
     index: FaqIndex, ranker: Ranker, questions: list[Question], threshold: float
 ) -> list[Outcome]:
+    return outcomes_from(index, {q.text: ranker(q.text) for q in questions}, questions, threshold)
+
+
+def outcomes_from(
+    index: FaqIndex, scores: dict[str, np.ndarray], questions: list[Question], threshold: float
+) -> list[Outcome]:
+    """The baseline's outcomes from each question's scores, ranked once (``scores``)."""
     outcomes = []
     for q in questions:
-        scores = ranker(q.text)
-        best = int(scores.argmax())
+        ranked = scores[q.text]
+        best = int(ranked.argmax())
         top1 = index.entries[best].id
-        answered = top1 if scores[best] > threshold else None
+        answered = top1 if ranked[best] > threshold else None
         outcomes.append(Outcome(q, "answer" if answered else "none", answered, [], top1=top1))
     return outcomes
 
 
 def tune_threshold(index: FaqIndex, ranker: Ranker, dev: list[Question]) -> float:
     """The rejection threshold that maximises (accuracy + rejection) / 2 on the dev split."""
-    best_scores = [float(ranker(q.text).max()) for q in dev]
-    candidates = sorted({0.0, *best_scores})
+    scores = {q.text: ranker(q.text) for q in dev}
+    candidates = sorted({0.0, *(float(s.max()) for s in scores.values())})
     best, best_value = 0.0, -1.0
     for t in candidates:
-        s = score(baseline_outcomes(index, ranker, dev, t))
+        s = score(outcomes_from(index, scores, dev, t))
         value = (s.accuracy + s.rejection) / 2
         if value > best_value:
             best, best_value = t, value

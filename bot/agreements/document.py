@@ -8,13 +8,12 @@ draft is never signed and filed as if it were decided.
 
 import math
 from datetime import datetime
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from fpdf import FPDF
 from fpdf.fonts import FontFace
 
 from bot.identity import User
+from bot.printing import A4Pdf
 from bot.regions import Region
 from bot.storage.models import (
     ActionStatus,
@@ -23,9 +22,6 @@ from bot.storage.models import (
     RiskAssessment,
     RiskAssessmentStatus,
 )
-
-UNICODE_FONT = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
-UNICODE_FONT_BOLD = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf")
 
 PLACE_KINDS = {"home": "Hemmet", "holiday_home": "Fritidsbostad", "other": "Annan plats"}
 STATUS_TEXT: dict[str, str] = {
@@ -58,22 +54,6 @@ RISK_ASSESSMENT_STATE: dict[str, str] = {
     RiskAssessmentStatus.HELD: "samtalet är hållet, resultatet är inte dokumenterat",
     RiskAssessmentStatus.CANCELLED: "samtalet är avbokat, ingen riskbedömning är dokumenterad",
 }
-# Core-font fallback: typographic characters outside latin-1 get a readable ASCII stand-in
-# before anything else is replaced by "?".
-LATIN1_STAND_INS = str.maketrans(
-    {
-        "–": "-",
-        "—": "-",
-        "•": "-",
-        "‘": "'",
-        "’": "'",
-        "“": '"',
-        "”": '"',
-        "…": "...",
-        "\u202f": " ",
-    }
-)
-
 # One A4 page holds the whole agreement unless its texts are long.
 BODY_FONT_SIZE = 9.0
 HEADING_FONT_SIZE = 10.5
@@ -82,31 +62,17 @@ LINE_HEIGHT = 4.6
 SIGNATURE_BLOCK_HEIGHT = 44.0
 
 
-class _AgreementPdf(FPDF):
+class _AgreementPdf(A4Pdf):
     def __init__(self, reference: str, watermark: str | None) -> None:
-        super().__init__(orientation="portrait", unit="mm", format="A4")
+        super().__init__()
         self.agreement_reference = reference
         self.watermark = watermark
-        self.has_unicode_font = UNICODE_FONT.is_file()
-        if self.has_unicode_font:
-            self.add_font("DejaVu", "", UNICODE_FONT)
-            bold = UNICODE_FONT_BOLD if UNICODE_FONT_BOLD.is_file() else UNICODE_FONT
-            self.add_font("DejaVu", "B", bold)
-            self.body_font = "DejaVu"
-        else:
-            self.body_font = "helvetica"
-
-    def text_safe(self, text: str) -> str:
-        """Returns ``text`` unchanged with a Unicode font, else reduced to latin-1."""
-        if self.has_unicode_font:
-            return text
-        return text.translate(LATIN1_STAND_INS).encode("latin-1", "replace").decode("latin-1")
 
     def header(self) -> None:
         # Drawn first on each page, so the page's text lies on top of it.
         if not self.watermark:
             return
-        text = self.text_safe(self.watermark)
+        text = self.safe(self.watermark)
         centre_x, centre_y = self.w / 2, self.h / 2
         # Along the page's diagonal, bottom left to top right, centred on the page: the baseline
         # sits half a capital's height (about 0.7 of the font size) below the centre.
@@ -129,7 +95,7 @@ class _AgreementPdf(FPDF):
         self.cell(
             0,
             10,
-            self.text_safe(
+            self.safe(
                 f"Distansöverenskommelse {self.agreement_reference} – sida {self.page_no()}/{{nb}}"
             ),
             align="C",
@@ -151,7 +117,7 @@ def agreement_pdf(
     agreement refers to; both as far as they are known."""
     watermark = WATERMARKS.get(agreement.status)
     pdf = _AgreementPdf(agreement.reference, watermark)
-    safe = pdf.text_safe
+    safe = pdf.safe
     zone = ZoneInfo(region.time_zone)
     title = f"Distansöverenskommelse {agreement.reference}"
     pdf.set_title(safe(f"{title} ({watermark})" if watermark else title))
@@ -299,7 +265,7 @@ def _risk_assessment_rows(
 def _heading(pdf: _AgreementPdf, text: str) -> None:
     pdf.ln(1.5)
     pdf.set_font(pdf.body_font, "B", HEADING_FONT_SIZE)
-    pdf.cell(0, 6, pdf.text_safe(text), new_x="LMARGIN", new_y="NEXT")
+    pdf.cell(0, 6, pdf.safe(text), new_x="LMARGIN", new_y="NEXT")
 
 
 def _fields(pdf: _AgreementPdf, rows: list[tuple[str, str]]) -> None:
@@ -316,8 +282,8 @@ def _fields(pdf: _AgreementPdf, rows: list[tuple[str, str]]) -> None:
     ) as table:
         for label, value in rows:
             row = table.row()
-            row.cell(pdf.text_safe(label), style=FontFace(emphasis="BOLD"))
-            row.cell(pdf.text_safe(value))
+            row.cell(pdf.safe(label), style=FontFace(emphasis="BOLD"))
+            row.cell(pdf.safe(value))
 
 
 def _equipment(pdf: _AgreementPdf, items: list[str]) -> None:
@@ -337,8 +303,8 @@ def _equipment(pdf: _AgreementPdf, items: list[str]) -> None:
         right_column = [*items[half:], ""][:half]
         for left, right in zip(items[:half], right_column, strict=True):
             row = table.row()
-            row.cell(pdf.text_safe(left))
-            row.cell(pdf.text_safe(right))
+            row.cell(pdf.safe(left))
+            row.cell(pdf.safe(right))
 
 
 def _signatures(pdf: _AgreementPdf, employee_name: str, manager_name: str) -> None:
@@ -347,7 +313,7 @@ def _signatures(pdf: _AgreementPdf, employee_name: str, manager_name: str) -> No
         pdf.add_page()
     pdf.ln(2)
     pdf.set_font(pdf.body_font, "B", HEADING_FONT_SIZE)
-    pdf.cell(0, 6, pdf.text_safe("Underskrifter"), new_x="LMARGIN", new_y="NEXT")
+    pdf.cell(0, 6, pdf.safe("Underskrifter"), new_x="LMARGIN", new_y="NEXT")
     top = pdf.get_y()
     column = pdf.epw / 2
     for index, (role, name) in enumerate(
@@ -359,8 +325,8 @@ def _signatures(pdf: _AgreementPdf, employee_name: str, manager_name: str) -> No
             pdf.line(x, top + offset, x + width, top + offset)
             pdf.set_xy(x, top + offset + 1)
             pdf.set_font(pdf.body_font, "", 9)
-            pdf.cell(width, 5, pdf.text_safe(label))
+            pdf.cell(width, 5, pdf.safe(label))
             if below:
                 pdf.set_xy(x, top + offset + 6)
-                pdf.cell(width, 5, pdf.text_safe(f"Namnförtydligande: {below}"))
+                pdf.cell(width, 5, pdf.safe(f"Namnförtydligande: {below}"))
     pdf.set_xy(pdf.l_margin, top + 36)

@@ -4,10 +4,9 @@ printed agreement; every figure is also in the JSON the HR page shows."""
 
 from datetime import date
 
-from fpdf import FPDF
 from fpdf.fonts import FontFace
 
-from bot.agreements.document import LATIN1_STAND_INS, UNICODE_FONT, UNICODE_FONT_BOLD
+from bot.printing import A4Pdf
 from bot.reports.compliance import ALL_UNITS, ComplianceReport, UnitCompliance
 from bot.reports.unit_summary import Count, UnitSummary
 
@@ -50,28 +49,14 @@ COMPLIANCE_DEFINITIONS = (
 )
 
 
-class _ReportPdf(FPDF):
+class _ReportPdf(A4Pdf):
     def __init__(self, orientation: str, footer_text: str) -> None:
-        super().__init__(orientation=orientation, unit="mm", format="A4")
+        super().__init__(orientation)
         self.footer_text = footer_text
-        self.has_unicode_font = UNICODE_FONT.is_file()
-        if self.has_unicode_font:
-            self.add_font("DejaVu", "", UNICODE_FONT)
-            bold = UNICODE_FONT_BOLD if UNICODE_FONT_BOLD.is_file() else UNICODE_FONT
-            self.add_font("DejaVu", "B", bold)
-            self.body_font = "DejaVu"
-        else:
-            self.body_font = "helvetica"
         self.set_lang("sv")
         self.set_margins(15, 15, 15)
         self.set_auto_page_break(auto=True, margin=20)
         self.add_page()
-
-    def safe(self, text: str) -> str:
-        """``text`` unchanged with a Unicode font, else reduced to latin-1."""
-        if self.has_unicode_font:
-            return text
-        return text.translate(LATIN1_STAND_INS).encode("latin-1", "replace").decode("latin-1")
 
     def footer(self) -> None:
         self.set_y(-12)

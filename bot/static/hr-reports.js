@@ -3,18 +3,12 @@
 // and each chart is SVG built here, with the same figures in a table beside it.
 "use strict";
 
+// el() and table() come from hr.js, which the page loads first.
 (() => {
   const SVG = "http://www.w3.org/2000/svg";
   const $ = (id) => document.getElementById(id);
   const percent = (share) => (share === null ? "–" : `${Math.round(share * 100)} %`);
   let options = null;
-
-  function el(tag, text, className) {
-    const node = document.createElement(tag);
-    if (text !== undefined && text !== null) node.textContent = String(text);
-    if (className) node.className = className;
-    return node;
-  }
 
   function svg(tag, attributes = {}, text) {
     const node = document.createElementNS(SVG, tag);
@@ -88,33 +82,9 @@
     }
   }
 
-  function table(caption, headings, rows) {
-    const t = el("table");
-    t.append(el("caption", caption));
-    const head = el("tr");
-    for (const heading of headings) {
-      const th = el("th", heading);
-      th.scope = "col";
-      head.append(th);
-    }
-    const thead = el("thead");
-    thead.append(head);
-    const tbody = el("tbody");
-    for (const row of rows) {
-      const tr = el("tr");
-      row.forEach((cell, i) => {
-        if (i === 0) {
-          const th = el("th", cell);
-          th.scope = "row";
-          tr.append(th);
-        } else {
-          tr.append(el("td", cell, "number"));
-        }
-      });
-      tbody.append(tr);
-    }
-    t.append(thead, tbody);
-    return t;
+  // Every column after the first holds a figure.
+  function figureTable(caption, headings, rows) {
+    return table(caption, headings, rows, headings.map((_, i) => i).slice(1));
   }
 
   // A horizontal bar chart: one bar per row, split into parts (CSS classes part-0, part-1, …).
@@ -219,7 +189,7 @@
     );
     const scroll = el("div", undefined, "scroll");
     scroll.append(
-      table(
+      figureTable(
         "Alla siffror",
         ["Enhet", "Gällande under året", "Gällande på rapportdagen", "Löper ut", "Godkända under året", "Riskbedömning före beslut", "Uppföljda inom 12 mån", "Öppna åtgärder", "Försenade åtgärder", "Uppföljningssamtal hållna"],
         rows.map((u) => [
@@ -268,7 +238,7 @@
     }
     const c = (count) => countText(count, k);
     target.append(
-      table("Vad riskbedömningarna visade", ["Uppgift", "Antal"], [
+      figureTable("Vad riskbedömningarna visade", ["Uppgift", "Antal"], [
         ["Medarbetare med riskbedömning", c(summary.employees)],
         ["Dokumenterade riskbedömningar", c(summary.assessments.documented)],
         ["– med identifierade risker", c(summary.assessments.with_risks)],
@@ -281,8 +251,8 @@
         summary.risks_by_area.map((a) => ({ label: a.area, values: [a.risks.value || 0], text: c(a.risks) })),
         false,
       ),
-      table("Risker per område", ["Område", "Risker"], summary.risks_by_area.map((a) => [a.area, c(a.risks)])),
-      table("Hur riskerna hanteras", ["Uppgift", "Antal"], [
+      figureTable("Risker per område", ["Område", "Risker"], summary.risks_by_area.map((a) => [a.area, c(a.risks)])),
+      figureTable("Hur riskerna hanteras", ["Uppgift", "Antal"], [
         ["Åtgärder i handlingsplanerna", c(summary.actions.planned)],
         ["– genomförda under året", c(summary.actions.done)],
         ["– öppna", c(summary.actions.open)],

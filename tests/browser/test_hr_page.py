@@ -100,7 +100,11 @@ def test_try_a_question_by_keyboard_alone(browser: Any, server: str) -> None:
     page.keyboard.type("Får jag jobba från sommarstugan?")
     page.keyboard.press("Enter")
     page.wait_for_selector("#try-result table")
-    assert "fritidsbostad" in page.inner_text("#try-result")
+    tried = page.inner_text("#try-result")
+    assert "fritidsbostad" in tried
+    # The reply as the user would get it, and why.
+    assert "Svaret användaren skulle få" in tried and "Källa:" in tried
+    assert "Om distansarbete:" in tried
     assert page.get_attribute("#try-result", "aria-live") == "polite"
     # An editor does not see the admin-only audit trail or resolve buttons.
     assert page.is_hidden("#audit-section")
@@ -113,3 +117,15 @@ def test_an_employee_sees_that_the_page_is_for_hr_only(browser: Any, server: str
     page.wait_for_selector("#error:not(:empty)")
     assert "bara för HR" in page.inner_text("#error")
     assert page.is_hidden("#content")
+
+
+def test_the_compliance_report_is_drawn_with_its_table(browser: Any, server: str) -> None:
+    page, problems = open_page(browser, server, "hanna.holm")
+    page.wait_for_selector("#compliance table")
+    assert page.is_visible("#compliance-section")
+    assert page.locator("#compliance svg").count() >= 1
+    assert (
+        "Samtliga" in page.inner_text("#compliance")
+        or page.locator("#compliance table tbody tr").count() >= 1
+    )
+    assert problems == []

@@ -16,7 +16,7 @@ import pytest
 from PIL import Image
 from pypdf import PdfReader
 
-from bot.agreements import document
+from bot import printing
 from bot.agreements.document import WATERMARK_GREY, agreement_pdf
 from bot.identity import User, demo_directory
 from bot.regions import DEFAULT_ENDING_TERMS, DEFAULT_EQUIPMENT_RETURN_TERMS, Region, load_region
@@ -405,7 +405,7 @@ def test_a_long_agreement_keeps_both_signatures_together(region: Region) -> None
 def test_without_a_unicode_font_the_core_font_still_prints_swedish(
     region: Region, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    monkeypatch.setattr(document, "UNICODE_FONT", tmp_path / "missing.ttf")
+    monkeypatch.setattr(printing, "UNICODE_FONT", tmp_path / "missing.ttf")
     agreement = make_agreement(place_description="Stugan i Åre – nära Łódź-vägen 🏡")
     text = flat("\n".join(pdf_pages(agreement, region)))
 
@@ -420,7 +420,7 @@ def test_without_a_unicode_font_the_core_font_still_prints_swedish(
 def test_without_a_unicode_font_the_draft_is_still_marked(
     region: Region, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    monkeypatch.setattr(document, "UNICODE_FONT", tmp_path / "missing.ttf")
+    monkeypatch.setattr(printing, "UNICODE_FONT", tmp_path / "missing.ttf")
     draft = make_agreement(status=AgreementStatus.SUBMITTED, workplace_address=None)
     text = flat("\n".join(pdf_pages(draft, region)))
 

@@ -1,7 +1,6 @@
 """The daily job, with a frozen "today", a real SQLite database and a real local SMTP server."""
 
 import logging
-from collections.abc import Iterator
 from datetime import date, timedelta
 from itertools import count
 from pathlib import Path
@@ -26,14 +25,6 @@ from tests.unit.test_agreement_document import make_agreement
 
 TODAY = date(2026, 3, 2)
 SENDER = "distansguiden@region.example"
-
-
-@pytest.fixture
-def db(tmp_path: Path) -> Iterator[Database]:
-    database = Database(f"sqlite:///{tmp_path}/t.db")
-    database.migrate()
-    yield database
-    database.dispose()
 
 
 @pytest.fixture

@@ -2,12 +2,9 @@
 
 import csv
 import io
-from collections.abc import Iterator
 from datetime import date, timedelta
 from itertools import count
-from typing import Any
 
-import pytest
 from sqlalchemy.orm import Session
 
 from bot.agreements.statistics import agreement_statistics, statistics_csv
@@ -69,14 +66,6 @@ def seed(session: Session) -> None:
     add("Ekonomienheten", 30, TODAY + timedelta(days=5), "submitted")
     add("IT-enheten", 30, TODAY + timedelta(days=5), "rejected")
     add("Vårdcentral Öster", 30, TODAY + timedelta(days=5), "expired")
-
-
-@pytest.fixture
-def db(tmp_path: Any) -> Iterator[Database]:
-    database = Database(f"sqlite:///{tmp_path}/t.db")
-    database.migrate()
-    yield database
-    database.dispose()
 
 
 def test_figures_per_unit_share_expiry_and_status(db: Database) -> None:

@@ -22,10 +22,8 @@ renewed by one from 2026-05-01 (decided 2026-04-20, assessment 2026-04-10, one o
 
 import csv
 import io
-from collections.abc import Iterator
 from datetime import date, datetime, time
 from itertools import count
-from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -265,14 +263,6 @@ def seed(session: Session) -> None:
 @pytest.fixture(scope="module")
 def region() -> Region:
     return load_region(PROJECT_ROOT / "regions", "vastmanland")
-
-
-@pytest.fixture
-def db(tmp_path: Path) -> Iterator[Database]:
-    database = Database(f"sqlite:///{tmp_path}/t.db")
-    database.migrate()
-    yield database
-    database.dispose()
 
 
 @pytest.fixture

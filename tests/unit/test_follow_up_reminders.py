@@ -3,7 +3,7 @@ local PostgreSQL for two runs at once), and a real local SMTP server; held follo
 migration that moved the action plans out of the risk assessment's JSON list."""
 
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
@@ -47,14 +47,6 @@ from tests.unit.test_migrations import downgrade, upgrade
 TODAY = date(2027, 3, 1)
 SENDER = "distansguiden@region.example"
 DIRECTORY = demo_directory()
-
-
-@pytest.fixture
-def db(tmp_path: Path) -> Iterator[Database]:
-    database = Database(f"sqlite:///{tmp_path}/t.db")
-    database.migrate()
-    yield database
-    database.dispose()
 
 
 @pytest.fixture

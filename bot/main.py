@@ -34,6 +34,8 @@ from bot.api.errors import error_response, install_error_handlers
 from bot.api.headers import SecurityHeaders
 from bot.api.limits import RequestSizeLimit
 from bot.auth import OidcAuthenticator
+from bot.calendars.configured import configured_calendar
+from bot.calendars.guard import GuardedCalendar
 from bot.channels import teams
 from bot.chat import BotMessage, ChatService
 from bot.clock import Clock
@@ -45,15 +47,16 @@ from bot.identity import load_directory
 from bot.identity_seal import IdentitySeal
 from bot.mail import Mailer, mailer_from_settings
 from bot.notifications import Inbox
-from bot.outbox import drain
+from bot.outbox import drain, drain_calendar_writes
 from bot.privacy import install_log_masking
 from bot.rasa_client import RasaClient
 from bot.rasa_sessions import RestPoints
 from bot.rate_limit import RateLimiter
 from bot.regions import Region, load_region
 from bot.risk_assessments.action_plans import ActionPlanService
+from bot.risk_assessments.links import PublicLinks
 from bot.risk_assessments.notices import InvitationMail
-from bot.risk_assessments.service import RiskAssessmentService
+from bot.risk_assessments.service import BookingRules, RiskAssessmentService
 from bot.settings import Settings, get_settings, is_remote_address, local_mode_refusal
 from bot.storage.database import Database
 
@@ -131,6 +134,12 @@ def create_app(settings: Settings | None = None, encoder: Encoder | None = None)
         # as it can be reached and its schema is current (app.state.storage says which).
         database = Database(settings.database_url)
         app.state.storage = Storage(database)
+        # The region's calendar system, or None for the app's own store only (DG_CALENDAR).
+        app.state.calendar = configured_calendar(settings)
+        if not settings.public_base_url:
+            log.warning(
+                "DG_PUBLIC_URL is not set: links in Teams, e-mail and invitations have no host"
+            )
         attach = partial(attach_storage, app, services, settings, region, clock)
         storage_ready = await anyio.to_thread.run_sync(app.state.storage.try_migrate)
         if storage_ready:
@@ -153,6 +162,15 @@ def create_app(settings: Settings | None = None, encoder: Encoder | None = None)
             if mailer is not None and settings.outbox_poll_seconds > 0
             else None
         )
+        calendar_drain = (
+            asyncio.create_task(
+                write_calendar_periodically(
+                    app.state.storage, app.state.calendar, settings.outbox_poll_seconds
+                )
+            )
+            if app.state.calendar is not None and settings.outbox_poll_seconds > 0
+            else None
+        )
         app.state.teams = (
             teams.TeamsChannel(
                 settings,
@@ -168,9 +186,11 @@ def create_app(settings: Settings | None = None, encoder: Encoder | None = None)
         if faq_watch is not None:
             faq_watch_stop.set()
             await faq_watch
-        for task in (outcome_prompts, outbox_drain, storage_opening):
+        for task in (outcome_prompts, outbox_drain, calendar_drain, storage_opening):
             if task is not None:
                 task.cancel()
+        if app.state.calendar is not None:
+            app.state.calendar.close()
         if app.state.teams is not None:
             await app.state.teams.close()
         await app.state.rasa.close()
@@ -198,6 +218,7 @@ def create_app(settings: Settings | None = None, encoder: Encoder | None = None)
     app.include_router(chat.router)
     app.include_router(agreements.router)
     app.include_router(risk_assessments.router)
+    app.include_router(risk_assessments.checklist_router)
     app.include_router(action_plans.router)
     app.include_router(health.router)
     app.include_router(feedback.router)
@@ -274,7 +295,13 @@ def attach_storage(
     agreements = AgreementService(database, load_directory(settings.directory_file), region, clock)
     invitations = InvitationMail(settings.faq_dir) if settings.smtp.configured else None
     risk_assessments = RiskAssessmentService(
-        database, agreements.directory, now=clock.now, invitations=invitations
+        database,
+        agreements.directory,
+        now=clock.now,
+        invitations=invitations,
+        calendar=app.state.calendar,
+        rules=booking_rules(settings),
+        links=PublicLinks(settings.public_base_url),
     )
     app.state.usage = UsageRecorder(database, lambda: current_answerer(app))
     app.state.agreements = services.agreements = agreements
@@ -305,6 +332,29 @@ async def ask_for_outcomes_periodically(app: FastAPI, interval: float) -> None:
         except SQLAlchemyError as error:
             log.warning("Could not look for risk assessments to document: %s", error)
         await asyncio.sleep(interval)
+
+
+async def write_calendar_periodically(
+    storage: Storage, calendar: GuardedCalendar, interval: float
+) -> None:
+    """Saves the calendar writes the bookings queued (those the calendar did not take at once),
+    in a worker thread; any failure is logged and the next round goes on."""
+    while True:
+        if storage.migrated and not calendar.paused:
+            try:
+                await anyio.to_thread.run_sync(drain_calendar_writes, storage.database, calendar)
+            except Exception:
+                log.exception("Could not write the waiting calendar events")
+        await asyncio.sleep(interval)
+
+
+def booking_rules(settings: Settings) -> BookingRules:
+    booking = settings.booking
+    return BookingRules(
+        notice_working_days=booking.notice_working_days,
+        search_working_days=booking.search_working_days,
+        offers=booking.offers,
+    )
 
 
 async def drain_outbox_periodically(storage: Storage, mailer: Mailer, interval: float) -> None:

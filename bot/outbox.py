@@ -1,5 +1,7 @@
-"""The outbox: e-mail is queued in the database with the change it reports, and sent later by
-one drain, so no chat turn waits for SMTP and a rolled-back change sends nothing.
+"""The outbox: e-mail, and writes to the region's calendar, are queued in the database with the
+change they report, and carried out later by a drain, so no chat turn waits for SMTP or the
+calendar server and a rolled-back change sends nothing. Each kind has its own drain: ``drain``
+sends e-mail, ``drain_calendar_writes`` saves events in the calendar (``bot.calendars``).
 
 Any number of drains may run at once (the app's task on every replica, the daily job): each
 message is claimed with a lease by one UPDATE before it is sent, so only one of them sends it.
@@ -10,13 +12,14 @@ the only way a message can arrive twice.
 """
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import delete, or_, select, update
 from sqlalchemy.orm import Session
 
+from bot.calendars import Calendar, CalendarUnavailable, MeetingEvent
 from bot.mail import Mailer, MailError
 from bot.privacy import mask_personal_data
 from bot.storage.database import Database
@@ -35,6 +38,11 @@ LEASE = timedelta(minutes=15)
 BATCH = 100
 
 
+EMAIL = "email"
+CALENDAR = "calendar"
+SUPERSEDED = "superseded by a newer version"
+
+
 @dataclass
 class Drained:
     """What one drain did: messages the server accepted, failures to retry later, given up."""
@@ -42,11 +50,12 @@ class Drained:
     sent: int = 0
     retrying: int = 0
     given_up: int = 0
+    label: str = "E-post"
 
     def summary(self) -> str:
         """A one-line Swedish summary for the daily job's log."""
         return (
-            f"E-post: {self.sent} skickade, {self.retrying} väntar på ett nytt försök, "
+            f"{self.label}: {self.sent} skickade, {self.retrying} väntar på ett nytt försök, "
             f"{self.given_up} gav upp."
         )
 
@@ -63,7 +72,7 @@ def queue_email(
     name, content = attachment if attachment else (None, None)
     session.add(
         OutboxMessage(
-            kind="email",
+            kind=EMAIL,
             recipient=to,
             subject=subject,
             body=body,
@@ -72,6 +81,33 @@ def queue_email(
             attachment=content,
         )
     )
+
+
+def queue_calendar_write(session: Session, event: MeetingEvent) -> OutboxMessage:
+    """Adds the event's newest version to ``session`` for the calendar: saved only if the
+    session commits. A version still waiting for the same dialogue is dropped, since this one
+    replaces it (and the calendar refuses an older SEQUENCE anyway)."""
+    session.execute(
+        update(OutboxMessage)
+        .where(
+            OutboxMessage.kind == CALENDAR,
+            OutboxMessage.reference == event.reference,
+            OutboxMessage.sent_at.is_(None),
+            OutboxMessage.next_attempt_at.is_not(None),
+        )
+        .values(next_attempt_at=None, body="", last_error=SUPERSEDED)
+        .execution_options(synchronize_session=False)
+    )
+    message = OutboxMessage(
+        kind=CALENDAR,
+        recipient=event.organizer.user_id,
+        subject=f"{event.uid} sequence {event.sequence}"[:300],
+        body=event.to_json(),
+        reference=event.reference,
+    )
+    session.add(message)
+    session.flush()
+    return message
 
 
 def retry_delay(attempts: int) -> timedelta:
@@ -89,10 +125,38 @@ def drain(
     loop. Returns what it did."""
     result = Drained()
     for _ in range(limit):
-        message = _claim(db, now())
+        message = _claim(db, now(), EMAIL)
         if message is None:
             break
         _send(db, mailer, message, now, result)
+    return result
+
+
+def drain_calendar_writes(
+    db: Database,
+    calendar: Calendar,
+    now: Callable[[], datetime] = utc_now,
+    limit: int = BATCH,
+    only: Sequence[int] | None = None,
+) -> Drained:
+    """Saves the waiting events in the calendar, one at a time (``only``: just these messages,
+    e.g. the one a booking has just queued); blocks on the server, so run it off the event
+    loop."""
+    result = Drained(label="Kalender")
+    targets: list[int | None] = list(only) if only is not None else [None] * limit
+    for target in targets:
+        message = _claim(db, now(), CALENDAR, target)
+        if message is None:
+            if target is None:
+                break
+            continue
+        try:
+            calendar.save(MeetingEvent.from_json(message.body))
+        except CalendarUnavailable as error:
+            _failed(db, message, str(error.__cause__ or error), now(), result)
+            continue
+        _done(db, message.id, now())
+        result.sent += 1
     return result
 
 
@@ -108,14 +172,18 @@ def forget_finished(db: Database, before: datetime) -> int:
         return int(getattr(finished, "rowcount", 0) or 0)
 
 
-def _claim(db: Database, now: datetime) -> OutboxMessage | None:
+def _claim(
+    db: Database, now: datetime, kind: str, message_id: int | None = None
+) -> OutboxMessage | None:
     """Takes the next due message under a lease, in one statement of its own transaction: two
     drains cannot both take it (SQLite writes one at a time; on PostgreSQL the row lock and the
     WHERE checked again after it decide, and SKIP LOCKED lets the loser take the next one)."""
     due = (
+        OutboxMessage.kind == kind,
         OutboxMessage.sent_at.is_(None),
         OutboxMessage.next_attempt_at <= now,
         or_(OutboxMessage.claimed_until.is_(None), OutboxMessage.claimed_until < now),
+        *([OutboxMessage.id == message_id] if message_id is not None else []),
     )
     next_due = (
         select(OutboxMessage.id)
@@ -151,13 +219,18 @@ def _send(
     except MailError as error:
         _failed(db, message, str(error), now(), result)
         return
+    _done(db, message.id, now())
+    result.sent += 1
+
+
+def _done(db: Database, message_id: int, now: datetime) -> None:
     with db.session() as session:
         # The content has done its job; the row stays as a record until the daily job's purge.
         session.execute(
             update(OutboxMessage)
-            .where(OutboxMessage.id == message.id)
+            .where(OutboxMessage.id == message_id)
             .values(
-                sent_at=now(),
+                sent_at=now,
                 next_attempt_at=None,
                 claimed_until=None,
                 body="",
@@ -165,7 +238,6 @@ def _send(
                 last_error=None,
             )
         )
-    result.sent += 1
 
 
 def _failed(
@@ -183,9 +255,11 @@ def _failed(
                 last_error=short,
             )
         )
+    what = "E-mail" if message.kind == EMAIL else "Calendar write"
     if giving_up:
         log.error(
-            "E-mail %s (%s) given up after %d attempts: %s",
+            "%s %s (%s) given up after %d attempts: %s",
+            what,
             message.id,
             message.reference,
             message.attempts,
@@ -194,7 +268,8 @@ def _failed(
         result.given_up += 1
     else:
         log.warning(
-            "E-mail %s (%s) not sent, attempt %d, trying again later: %s",
+            "%s %s (%s) not done, attempt %d, trying again later: %s",
+            what,
             message.id,
             message.reference,
             message.attempts,

@@ -89,6 +89,50 @@ class SmtpSettings(BaseModel):
         return self
 
 
+class CalDavSettings(BaseModel):
+    """The region's CalDAV server (RFC 4791) for free/busy and the dialogue's event, used when
+    DG_CALENDAR=caldav: DG_CALDAV_URL, DG_CALDAV_USERNAME, DG_CALDAV_PASSWORD,
+    DG_CALDAV_CALENDAR_URL, DG_CALDAV_DISCOVER, DG_CALDAV_ATTENDEE_COPIES,
+    DG_CALDAV_TIMEOUT_SECONDS, DG_CALDAV_PAUSE_SECONDS."""
+
+    model_config = ConfigDict(str_strip_whitespace=True)
+
+    # The server's root; the service account signs in there.
+    url: str | None = None
+    username: str | None = None
+    password: SecretStr | None = None
+    # Each participant's calendar: {user} (directory id), {email} or {local} (the e-mail's part
+    # before @), relative to the URL or absolute. With discover, it names the participant's
+    # principal and their first event calendar is used.
+    calendar_url: str = "{user}/calendar/"
+    discover: bool = False
+    # A server without scheduling (RFC 6638) puts nothing in the attendees' calendars: then a copy
+    # of the event goes into each participant's calendar too, so their free/busy shows it.
+    attendee_copies: bool = False
+    # One calendar call (free/busy for all participants, or a write) gives up after this, and the
+    # booking goes on with the local store.
+    timeout_seconds: float = Field(default=5.0, gt=0, le=60)
+    # After a failure the calendar is not asked again for this long, so users do not each wait
+    # out the timeout while it is down.
+    pause_seconds: float = Field(default=30.0, ge=0)
+
+    @field_validator("url")
+    @classmethod
+    def ends_with_slash(cls, value: str | None) -> str | None:
+        return value if value is None or value.endswith("/") else value + "/"
+
+
+class BookingSettings(BaseModel):
+    """Which meeting times the risk-assessment booking offers (DG_BOOKING_NOTICE_WORKING_DAYS,
+    DG_BOOKING_SEARCH_WORKING_DAYS, DG_BOOKING_OFFERS)."""
+
+    # Not before this many working days from today: 1 is the next working day.
+    notice_working_days: int = Field(default=1, ge=0, le=20)
+    # Offers come from this many working days; with nothing free the user may look further.
+    search_working_days: int = Field(default=10, ge=1, le=60)
+    offers: int = Field(default=3, ge=1, le=6)
+
+
 class Settings(BaseSettings):
     # A nested group is read from flat names, DG_SMTP_HOST -> smtp.host; an empty variable
     # counts as unset, so DG_ACTION_TOKEN= cannot pass for a real secret.
@@ -199,6 +243,15 @@ class Settings(BaseSettings):
     # How often the app sends what waits in the e-mail outbox (0 turns it off; the daily job
     # sends it too).
     outbox_poll_seconds: float = Field(default=5.0, ge=0)
+    # Where the meeting times' free/busy comes from and the dialogue's event goes: the local
+    # store only, or the region's CalDAV server too (bot/calendars/).
+    calendar: Literal["local", "caldav"] = "local"
+    caldav: CalDavSettings = Field(default_factory=CalDavSettings)
+    booking: BookingSettings = Field(default_factory=BookingSettings)
+    # The address people reach the app at, for links in chat, Teams, e-mail and invitations
+    # (https://distansguiden.region.se). Unset: http://127.0.0.1:8000 in local mode, and in
+    # production the links are given without a host.
+    public_url: str | None = None
 
     # Microsoft Teams (POST /api/messages), a single-tenant Entra app registration; the endpoint
     # exists only when app id, tenant and a secret or certificate (PFX, no password) are set.
@@ -219,6 +272,23 @@ class Settings(BaseSettings):
     @property
     def teams_configured(self) -> bool:
         return bool(self.teams_app_id)
+
+    @property
+    def public_base_url(self) -> str:
+        """The public address without a trailing slash, or "" for links without a host."""
+        if self.public_url:
+            return self.public_url.rstrip("/")
+        return "http://127.0.0.1:8000" if self.mode == "local" else ""
+
+    @model_validator(mode="after")
+    def check_calendar(self) -> "Settings":
+        if self.calendar == "caldav" and not self.caldav.url:
+            raise ValueError("DG_CALDAV_URL must be set when DG_CALENDAR=caldav")
+        if self.mode == "production" and is_placeholder(self.caldav.password):
+            raise ValueError("DG_CALDAV_PASSWORD must be a real secret in production mode")
+        if self.public_url and urlsplit(self.public_url).scheme not in ("http", "https"):
+            raise ValueError("DG_PUBLIC_URL must be an http(s) address")
+        return self
 
     @model_validator(mode="after")
     def refuse_test_clock_in_production(self) -> "Settings":

@@ -28,13 +28,17 @@ from actions.conversation.reading import Answer, Message, yes_or_no
 from actions.risk_assessment.meeting import (
     NO_REPRESENTATIVE,
     TIME_EXAMPLES,
+    TIME_TAKEN,
     RiskAssessmentCompletion,
     RiskAssessmentStep,
     by_email,
+    calendar_note,
+    checklist_markdown,
     duration,
     find_duration,
     find_start,
     invitation_link,
+    invitation_markdown,
     manage_buttons,
     meeting_people,
     person,
@@ -384,7 +388,7 @@ class ActionBookRiskAssessment(RiskAssessmentCompletion):
         except Refused as error:
             # The time was taken while the user confirmed: ask for another one.
             dispatcher.utter_message(text=error.text)
-            if error.code in ("double_booked", "time_not_allowed"):
+            if error.code in TIME_TAKEN:
                 return [
                     SlotSet("ra_start", None),
                     SlotSet(CONFIRM_SLOT, None),
@@ -401,11 +405,13 @@ class ActionBookRiskAssessment(RiskAssessmentCompletion):
         booked = "Mötet är bokat" + (
             " och kopplat till din ansökan om distansarbete." if assessment.agreement_id else "."
         )
+        invitation = invitation_markdown(self.services, assessment, "Kalenderinbjudan (.ics)")
         dispatcher.utter_message(
             json_message={
-                "text": f"{booked} {when(assessment)} ({assessment.place}). "
-                "Deltagarna får besked, och kalenderinbjudan kan laddas ner här: "
-                f"{invitation_link(assessment)}" + by_email(self.services, assessment, "Inbjudan"),
+                "text": f"{booked} {when(assessment)} ({assessment.place}). Deltagarna får "
+                f"besked. {invitation}"
+                + by_email(self.services, assessment, "Inbjudan")
+                + calendar_note(assessment),
                 "link": invitation_link(assessment),
                 "buttons": manage_buttons(assessment),
             }
@@ -413,6 +419,7 @@ class ActionBookRiskAssessment(RiskAssessmentCompletion):
         dispatcher.utter_message(
             text="Inför samtalet, gå gärna igenom checklistan:\n\n"
             + load_checklist(self.services.faq_dir)
+            + f"\n\n{checklist_markdown(self.services)}"
         )
         return done
 

@@ -20,14 +20,17 @@ from actions.conversation.repair import Turn
 from actions.risk_assessment.booking import prefill_start
 from actions.risk_assessment.meeting import (
     TIME_EXAMPLES,
+    TIME_TAKEN,
     RiskAssessmentCompletion,
     RiskAssessmentStep,
     assessment_payload,
     by_email,
+    calendar_note,
     choose_booking,
     chosen_assessment,
     find_start,
     invitation_link,
+    invitation_markdown,
     manage_buttons,
     read_start,
     start_prompt,
@@ -128,7 +131,7 @@ def move(
         )
     except Refused as error:
         dispatcher.utter_message(text=error.text)
-        if error.code in ("double_booked", "time_not_allowed"):
+        if error.code in TIME_TAKEN:
             return [
                 SlotSet("ra_assessment_id", str(assessment_id)),
                 SlotSet("ra_start", None),
@@ -137,9 +140,11 @@ def move(
         return reset(SLOTS)
     dispatcher.utter_message(
         json_message={
-            "text": f"Mötet är flyttat till {when(moved)}. Den uppdaterade "
-            f"kalenderinbjudan ersätter den gamla: {invitation_link(moved)}"
-            + by_email(services, moved, "Den nya inbjudan"),
+            "text": f"Mötet är flyttat till {when(moved)}. "
+            + invitation_markdown(services, moved, "Den uppdaterade kalenderinbjudan (.ics)")
+            + " ersätter den gamla."
+            + by_email(services, moved, "Den nya inbjudan")
+            + calendar_note(moved),
             "link": invitation_link(moved),
             "buttons": manage_buttons(moved),
         }
@@ -234,9 +239,10 @@ def cancel(
         return
     dispatcher.utter_message(
         json_message={
-            "text": f"Riskbedömningen {when(cancelled)} är avbokad. "
-            "Deltagarna får besked, och avbokningen för kalendern finns här: "
-            f"{invitation_link(cancelled)}" + by_email(services, cancelled, "Avbokningen"),
+            "text": f"Riskbedömningen {when(cancelled)} är avbokad. Deltagarna får besked, och "
+            + invitation_markdown(services, cancelled, "avbokningen för kalendern (.ics)")
+            + " tar bort mötet."
+            + by_email(services, cancelled, "Avbokningen"),
             "link": invitation_link(cancelled),
             "buttons": [{"title": "Boka en ny tid", "payload": "/book_risk_assessment"}],
         }

@@ -20,10 +20,11 @@ from actions.conversation.steps import Completion, ProcessStep
 from actions.services import Services
 from bot.errors import Refused
 from bot.identity import User
+from bot.risk_assessments.links import markdown_link
 from bot.risk_assessments.scheduling import (
     STOCKHOLM,
-    check_meeting_time,
     find_meeting_time,
+    swedish_day,
     swedish_time,
 )
 from bot.risk_assessments.service import DEFAULT_DURATION, RiskAssessmentService
@@ -39,6 +40,14 @@ TIME_EXAMPLES = (
     'eller "2026-12-03 09:30".'
 )
 FREE_SLOTS = re.compile(r"\blediga\b|\bfree (slots|times)\b|\bnär kan (ni|du|alla)\b")
+# Refusals that ask for another time rather than end the booking.
+TIME_TAKEN = ("double_booked", "time_not_allowed", "too_short_notice", "outside_working_hours")
+# The "Sök längre fram" button: free times from a later day.
+LATER_SLOTS = re.compile(r"\blediga tider från (\d{4}-\d{2}-\d{2})\b")
+CALENDARS_NOT_CHECKED = (
+    "Jag kunde inte kontrollera tiderna mot deltagarnas kalendrar just nu, bara mot bokningarna "
+    "här, så dubbelkolla gärna din kalender."
+)
 MINUTES = re.compile(r"(\d{1,3})\s*(?:min|minuter|minutes)\b", re.IGNORECASE)
 BARE_MINUTES = re.compile(r"^\s*(\d{1,3})\s*$")
 HOURS = re.compile(
@@ -130,41 +139,50 @@ def find_start(ctx: FormContext, text: str) -> Reading:
 
 def check_start(ctx: FormContext, start: datetime) -> str | None:
     """Why the meeting cannot start then, or None."""
-    service = risk_assessments(ctx)
-    refusal = check_meeting_time(start, duration(ctx), ctx.now(), service.hours)
-    if refusal is not None:
-        suggestion = f" Förslag: {swedish_time(refusal.suggestion)}." if refusal.suggestion else ""
-        return refusal.reason + suggestion
     employee, representative = meeting_people(ctx)
-    if employee is not None and not service.is_free(
-        employee, representative, start, duration(ctx), chosen_assessment(ctx)
-    ):
-        later = service.free_starts(
-            employee, representative, duration(ctx), after=start, count=1,
-            moving_id=chosen_assessment(ctx),
-        )  # fmt: skip
-        hint = f" Första lediga tid: {swedish_time(later[0])}." if later else ""
-        return "Någon av deltagarna är upptagen då. Välj en annan tid." + hint
-    return None
+    refusal = risk_assessments(ctx).check_time(
+        start, duration(ctx), employee, representative, chosen_assessment(ctx)
+    )
+    return refusal.text if refusal else None
+
+
+def widen_from(ctx: FormContext) -> date | None:
+    """The day a wider search starts on, when the user pressed "Sök längre fram"."""
+    text = str(ctx.tracker.latest_message.get("text") or "")
+    found = LATER_SLOTS.search(text)
+    return date.fromisoformat(found.group(1)) if found else None
 
 
 def start_prompt(ctx: FormContext) -> Prompt:
-    """Asks for the time, with the first free slots for everybody as buttons."""
+    """Asks for the time, with free times for everybody on different days as buttons; says so
+    when the calendars could not be checked, and offers to look further ahead when nothing is
+    free."""
     employee, representative = meeting_people(ctx)
-    slots = (
-        risk_assessments(ctx).free_starts(
-            employee, representative, duration(ctx), moving_id=chosen_assessment(ctx)
-        )
-        if employee is not None
-        else []
+    if employee is None:
+        return Prompt(f"När vill ni ses? {TIME_EXAMPLES}")
+    offer = risk_assessments(ctx).offer(
+        employee, representative, duration(ctx), widen_from(ctx), chosen_assessment(ctx)
     )
     text = "När vill ni ses?"
-    if slots:
-        text += " Här är de första tiderna då alla är lediga, eller skriv en egen tid."
-    return Prompt(
-        f"{text} {TIME_EXAMPLES}",
-        [{"title": swedish_time(s), "payload": payload_time(s)} for s in slots],
-    )
+    if offer.starts:
+        text += " Här är några tider då alla är lediga, eller skriv en egen tid."
+    if offer.calendars_checked is False:
+        text += " " + CALENDARS_NOT_CHECKED
+    buttons = [{"title": swedish_time(s), "payload": payload_time(s)} for s in offer.starts]
+    if not offer.starts:
+        last = swedish_day(offer.searched_until)
+        text += (
+            f" Det finns ingen tid då alla är lediga de närmaste {offer.working_days} "
+            f"arbetsdagarna (till och med {last}). Vill du att jag letar längre fram, eller "
+            "skriver du en egen tid?"
+        )
+        buttons = [
+            {
+                "title": "Sök längre fram",
+                "payload": f"lediga tider från {offer.widen_from.isoformat()}",
+            }
+        ]
+    return Prompt(f"{text} {TIME_EXAMPLES}", buttons)
 
 
 def parse_minutes(text: str) -> int | None:
@@ -206,7 +224,31 @@ def payload_time(start: datetime) -> str:
 
 
 def invitation_link(assessment: RiskAssessment) -> str:
+    """The invitation's path, for the web chat's download button (it adds its own host)."""
     return f"/api/risk-assessments/{assessment.id}.ics"
+
+
+def invitation_markdown(services: Services, assessment: RiskAssessment, title: str) -> str:
+    """The invitation as a named link on the app's public address, which Teams can open."""
+    service = services.risk_assessments
+    url = service.links.invitation(assessment.id) if service else invitation_link(assessment)
+    return markdown_link(title, url)
+
+
+def checklist_markdown(services: Services) -> str:
+    """HR's checklist as a named link on the app's public address."""
+    service = services.risk_assessments
+    return markdown_link("Checklista inför samtalet", service.links.checklist()) if service else ""
+
+
+def calendar_note(assessment: RiskAssessment) -> str:
+    """Said when the time was only checked against the bookings here."""
+    if assessment.calendar_checked is not False:
+        return ""
+    return (
+        " Tiden kunde inte kontrolleras mot deltagarnas kalendrar just nu; mötet läggs in i "
+        "kalendern så snart den svarar."
+    )
 
 
 def by_email(services: Services, assessment: RiskAssessment, what: str) -> str:

@@ -4,13 +4,15 @@ from datetime import date, datetime, timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
-from fastapi.responses import Response
+from fastapi.responses import HTMLResponse, Response
 from pydantic import BaseModel, Field
 
-from bot.api.deps import CurrentUser, limit_writes
+from bot.api.deps import CurrentUser, SettingsDep, limit_writes
 from bot.api.errors import ApiError, error_responses
 from bot.api.inputs import Day, FreeText, Moment, PathId, RecordId, RequestBody
-from bot.risk_assessments.invitation import assessment_invitation
+from bot.rendering import render_markdown
+from bot.risk_assessments.invitation import assessment_invitation, load_checklist
+from bot.risk_assessments.links import CHECKLIST_PATH
 from bot.risk_assessments.service import (
     DEFAULT_DURATION,
     LONGEST,
@@ -27,6 +29,23 @@ router = APIRouter(
     responses=error_responses(401, 422, 503),
 )
 WRITE_ERRORS = error_responses(400, 403, 404, 409, 413, 429)
+# HR's checklist for the dialogue is general guidance, not anyone's data: its page opens from a
+# calendar or an e-mail without signing in.
+checklist_router = APIRouter(include_in_schema=False)
+CHECKLIST_PAGE = """<!doctype html>
+<html lang="sv">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Checklista för riskbedömning av distansarbete</title>
+</head>
+<body>
+<main>
+{content}
+</main>
+</body>
+</html>
+"""
 
 
 def risk_assessment_service(request: Request) -> RiskAssessmentService:
@@ -104,6 +123,9 @@ class RiskAssessmentOut(BaseModel):
     outcome: str | None
     actions: list[PlannedActionOut]
     follow_up_on: date | None
+    # Whether the time was checked against the participants' calendars: null when no calendar
+    # system is configured, false when it could not be reached (only this app's bookings were).
+    calendar_checked: bool | None = None
 
     @classmethod
     def of(cls, assessment: RiskAssessment) -> "RiskAssessmentOut":
@@ -129,6 +151,7 @@ class RiskAssessmentOut(BaseModel):
                 for item in assessment.action_items
             ],
             follow_up_on=assessment.follow_up_on,
+            calendar_checked=assessment.calendar_checked,
         )
 
 
@@ -205,9 +228,7 @@ def document(
         **error_responses(404, 409),
     },
 )
-def invitation(
-    assessment_id: PathId, request: Request, user: CurrentUser, service: RiskAssessments
-) -> Response:
+def invitation(assessment_id: PathId, user: CurrentUser, service: RiskAssessments) -> Response:
     assessment = service.get(user, assessment_id)
     if assessment.start_at is None or assessment.end_at is None or assessment.calendar_uid is None:
         raise ApiError(
@@ -218,7 +239,7 @@ def invitation(
         )
     try:
         ics = assessment_invitation(
-            assessment, service.directory, request.app.state.settings.faq_dir
+            assessment, service.directory, service.links, service.agreement_reference(assessment)
         )
     except LookupError:
         raise ApiError(
@@ -234,3 +255,10 @@ def invitation(
             "Content-Disposition": f'attachment; filename="riskbedomning-{assessment.id}.ics"'
         },
     )
+
+
+@checklist_router.get(CHECKLIST_PATH, response_class=HTMLResponse)
+def checklist(settings: SettingsDep) -> HTMLResponse:
+    """HR's checklist (``faq/_risk_assessment_checklist.md``) as a page; edits show at once."""
+    content = render_markdown(load_checklist(settings.faq_dir))
+    return HTMLResponse(CHECKLIST_PAGE.format(content=content))

@@ -13,7 +13,8 @@ Run once a day (cron, systemd timer, Kubernetes CronJob)::
 4. Review-queue items, usage events, Rasa's conversation events and sent e-mail older than
    ``DG_RETENTION_DAYS`` are deleted.
 5. The e-mail outbox is sent (``bot.outbox``), so reminders go out even when the app is not
-   running; the app's own drain and this one never send the same message twice.
+   running; the app's own drain and this one never send the same message twice. Calendar
+   writes still waiting (``DG_CALENDAR=caldav``) are saved in the calendar the same way.
 
 "Today" is the region's date (its ``time_zone``), whatever zone the host runs in.
 """
@@ -27,11 +28,12 @@ from datetime import date, timedelta
 from pydantic import ValidationError
 
 from bot.agreements.lifecycle import run_daily
+from bot.calendars.configured import configured_calendar
 from bot.hr.retention import purge_older_than
 from bot.hr.tracker_store import tracker_store_url
 from bot.identity import load_directory
 from bot.mail import mailer_from_settings
-from bot.outbox import drain, forget_finished
+from bot.outbox import drain, drain_calendar_writes, forget_finished
 from bot.regions import load_region
 from bot.risk_assessments.reminders import send_follow_up_reminders
 from bot.risk_assessments.service import RiskAssessmentService
@@ -90,6 +92,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             )
             forget_finished(db, utc_now() - timedelta(days=settings.retention_days))
             mailed = drain(db, mailer) if mailer is not None else None
+            calendar = configured_calendar(settings)
+            written = drain_calendar_writes(db, calendar) if calendar is not None else None
+            if calendar is not None:
+                calendar.close()
     finally:
         db.dispose()
     print(agreements.summary(today))
@@ -98,6 +104,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(purged.summary(settings.retention_days))
     if mailed is not None:
         print(mailed.summary())
+    if written is not None:
+        print(written.summary())
     return 1 if agreements.errors or reminded.errors else 0
 
 

@@ -1,21 +1,26 @@
-"""Calendar invitations (RFC 5545) for the risk-assessment dialogue of remote work."""
+"""Calendar invitations (RFC 5545) for the risk-assessment dialogue of remote work, made to be
+read by Outlook and Teams: a title naming the employee, a reminder, a short description with an
+absolute link to the checklist, the agreement's reference, organiser and attendees by name."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from icalendar import Calendar, Event, vCalAddress
+from icalendar import Alarm, Calendar, Event, vCalAddress
 
+from bot.calendars import MeetingEvent, Participant
 from bot.identity import Directory
+from bot.risk_assessments.links import PublicLinks
 from bot.storage.models import RiskAssessment, RiskAssessmentStatus
 
 STOCKHOLM_TZID = "Europe/Stockholm"
 PRODID = "-//Distansguiden//Riskbedömning//SV"
+SUMMARY = "Riskbedömning distansarbete"
 CHECKLIST_FILE = "_risk_assessment_checklist.md"
 FALLBACK_CHECKLIST = (
     "Riskbedömningen genomförs enligt ordinarie rutiner i dialog mellan chef, "
@@ -39,6 +44,7 @@ def _address(person: Attendee, *, role: str | None) -> vCalAddress:
     address = vCalAddress(f"mailto:{person.email}")
     address.params["CN"] = person.name
     if role is not None:
+        address.params["CUTYPE"] = "INDIVIDUAL"
         address.params["ROLE"] = role
         address.params["PARTSTAT"] = "NEEDS-ACTION"
         address.params["RSVP"] = "TRUE"
@@ -57,6 +63,10 @@ def invitation_ics(
     summary: str,
     description: str,
     cancelled: bool = False,
+    alarm_minutes: int | None = 15,
+    url: str | None = None,
+    agreement_reference: str | None = None,
+    method: str | None = "auto",
 ) -> bytes:
     """Render a meeting request (or its cancellation) as an iCalendar file.
 
@@ -64,6 +74,8 @@ def invitation_ics(
     cancellation so that calendar clients update the existing event.
     ``start`` and ``end`` must be timezone-aware; they are written in
     Europe/Stockholm time together with a matching VTIMEZONE component.
+    ``method`` "auto" is REQUEST, or CANCEL once cancelled (iTIP, for e-mail and download);
+    None leaves METHOD out, as a calendar object stored on a CalDAV server must (RFC 4791 4.1).
     """
     if start.tzinfo is None or end.tzinfo is None:
         raise ValueError("start and end must be timezone-aware")
@@ -77,7 +89,10 @@ def invitation_ics(
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
-    calendar.add("method", "CANCEL" if cancelled else "REQUEST")
+    if method == "auto":
+        method = "CANCEL" if cancelled else "REQUEST"
+    if method is not None:
+        calendar.add("method", method)
 
     event = Event()
     event.add("uid", uid)
@@ -89,9 +104,22 @@ def invitation_ics(
     event.add("location", location)
     event.add("description", description)
     event.add("status", "CANCELLED" if cancelled else "CONFIRMED")
+    # A cancelled meeting no longer blocks anybody's free/busy.
+    event.add("transp", "TRANSPARENT" if cancelled else "OPAQUE")
+    event.add("class", "PRIVATE")
+    if url:
+        event.add("url", url)
+    if agreement_reference:
+        event.add("x-distansguiden-agreement", agreement_reference)
     event.add("organizer", _address(organizer, role=None))
     for attendee in attendees:
         event.add("attendee", _address(attendee, role="REQ-PARTICIPANT"))
+    if alarm_minutes and not cancelled:
+        alarm = Alarm()
+        alarm.add("action", "DISPLAY")
+        alarm.add("description", summary)
+        alarm.add("trigger", timedelta(minutes=-alarm_minutes))
+        event.add_component(alarm)
     calendar.add_component(event)
 
     # Clients such as Outlook cannot resolve a bare TZID without its VTIMEZONE;
@@ -100,6 +128,27 @@ def invitation_ics(
         first_date=date(start.year - 1, 1, 1), last_date=date(end.year + 2, 1, 1)
     )
     return calendar.to_ical()
+
+
+def event_ics(event: MeetingEvent, *, method: str | None = "auto") -> bytes:
+    """The invitation for ``event``: as iTIP (REQUEST or CANCEL) by default, without METHOD for
+    a CalDAV server (``method=None``)."""
+    return invitation_ics(
+        uid=event.uid,
+        sequence=event.sequence,
+        start=event.start,
+        end=event.end,
+        organizer=Attendee(event.organizer.name, event.organizer.email or ""),
+        attendees=[Attendee(p.name, p.email or "") for p in event.attendees],
+        location=event.location,
+        summary=event.summary,
+        description=event.description,
+        cancelled=event.cancelled,
+        alarm_minutes=event.alarm_minutes,
+        url=event.url,
+        agreement_reference=event.agreement_reference,
+        method=method,
+    )
 
 
 def load_checklist(faq_dir: Path) -> str:
@@ -113,7 +162,7 @@ def load_checklist(faq_dir: Path) -> str:
 
 
 def checklist_as_text(markdown: str) -> str:
-    """Flatten the checklist markdown into plain text for an ICS DESCRIPTION.
+    """Flatten the checklist markdown into plain text for the invitation's e-mail.
 
     Headings become plain lines, bullets keep their ``- `` prefix and runs of
     blank lines collapse into one.
@@ -134,29 +183,82 @@ def checklist_as_text(markdown: str) -> str:
     return "\n".join(lines).strip()
 
 
-def assessment_invitation(assessment: RiskAssessment, directory: Directory, faq_dir: Path) -> bytes:
-    """The invitation for a booked dialogue (a cancellation once cancelled), organised by the
-    manager, with the checklist as its description. Raises LookupError if the manager is not in
-    the directory, and ValueError if the assessment has no meeting."""
+def summary_for(employee_name: str) -> str:
+    """The event's title names the employee, so a manager with several can tell them apart."""
+    return f"{SUMMARY} – {employee_name}"
+
+
+def short_description(
+    employee: str,
+    manager: str,
+    representative: str | None,
+    links: PublicLinks,
+    agreement_reference: str | None,
+) -> str:
+    """A few lines for the event's DESCRIPTION: who, which agreement, and where the checklist is
+    (the checklist itself is too long for a calendar)."""
+    who = f"Riskbedömning av distansarbetet för {employee}, med {manager} (chef)"
+    who += f" och {representative} (skyddsombud)." if representative else "."
+    lines = [who]
+    if agreement_reference:
+        lines.append(f"Distansöverenskommelse: {agreement_reference}")
+    lines.append(f"Checklista inför samtalet: {links.checklist()}")
+    return "\n".join(lines)
+
+
+def meeting_event(
+    assessment: RiskAssessment,
+    directory: Directory,
+    links: PublicLinks,
+    agreement_reference: str | None = None,
+) -> MeetingEvent:
+    """The booked dialogue as a calendar event, organised by the manager. Raises LookupError if
+    the manager is not in the directory, and ValueError if the assessment has no meeting."""
     if assessment.start_at is None or assessment.end_at is None or assessment.calendar_uid is None:
         raise ValueError("the risk assessment has no booked meeting")
     manager = directory.get(assessment.manager_id)
     if manager is None:
         raise LookupError(assessment.manager_id)
-    people = [
-        directory.get(p)
-        for p in (assessment.employee_id, assessment.safety_representative_id)
-        if p is not None
-    ]
-    return invitation_ics(
+    employee = directory.get(assessment.employee_id)
+    representative = (
+        directory.get(assessment.safety_representative_id)
+        if assessment.safety_representative_id
+        else None
+    )
+    employee_name = employee.name if employee else assessment.employee_id
+    attendees = tuple(
+        Participant(p.id, p.name, p.email) for p in (employee, representative) if p is not None
+    )
+    return MeetingEvent(
         uid=assessment.calendar_uid,
         sequence=assessment.calendar_sequence,
         start=assessment.start_at,
         end=assessment.end_at,
-        organizer=Attendee(manager.name, manager.email or ""),
-        attendees=[Attendee(p.name, p.email or "") for p in people if p is not None],
+        summary=summary_for(employee_name),
+        description=short_description(
+            employee_name,
+            manager.name,
+            representative.name if representative else None,
+            links,
+            agreement_reference,
+        ),
         location=assessment.place or "",
-        summary="Riskbedömning av distansarbete",
-        description=checklist_as_text(load_checklist(faq_dir)),
+        organizer=Participant(manager.id, manager.name, manager.email),
+        attendees=attendees,
         cancelled=assessment.status == RiskAssessmentStatus.CANCELLED,
+        url=links.checklist() if links.base_url else None,
+        agreement_reference=agreement_reference,
+        reference=f"risk_assessment:{assessment.id}",
     )
+
+
+def assessment_invitation(
+    assessment: RiskAssessment,
+    directory: Directory,
+    links: PublicLinks,
+    agreement_reference: str | None = None,
+) -> bytes:
+    """The invitation for a booked dialogue (a cancellation once cancelled), organised by the
+    manager. Raises LookupError if the manager is not in the directory, and ValueError if the
+    assessment has no meeting."""
+    return event_ics(meeting_event(assessment, directory, links, agreement_reference))

@@ -11,7 +11,8 @@ from sqlalchemy.orm import Session
 
 from bot.identity import Directory, User
 from bot.outbox import queue_email
-from bot.risk_assessments.invitation import assessment_invitation
+from bot.risk_assessments.invitation import assessment_invitation, checklist_as_text, load_checklist
+from bot.risk_assessments.links import PublicLinks, markdown_link
 from bot.risk_assessments.scheduling import swedish_time
 from bot.storage.models import Notification, RiskAssessment, RiskAssessmentStatus
 
@@ -23,7 +24,7 @@ SUBJECT = "Riskbedömning av distansarbete"
 @dataclass(frozen=True)
 class InvitationMail:
     """Invitations by e-mail, for a region with an SMTP server; the checklist that goes into
-    each invitation is read from ``faq_dir``."""
+    each e-mail (not into the invitation, which links to it) is read from ``faq_dir``."""
 
     faq_dir: Path
 
@@ -39,11 +40,18 @@ class InvitationMail:
         )
         return [p.email for p in people if p is not None and p.email]
 
-    def queue(self, session: Session, directory: Directory, assessment: RiskAssessment) -> int:
+    def queue(
+        self,
+        session: Session,
+        directory: Directory,
+        assessment: RiskAssessment,
+        links: PublicLinks,
+        agreement_reference: str | None = None,
+    ) -> int:
         """Queues the invitation as it now stands (a cancellation once cancelled) for every
         participant with an address; returns how many."""
         try:
-            ics = assessment_invitation(assessment, directory, self.faq_dir)
+            ics = assessment_invitation(assessment, directory, links, agreement_reference)
         except LookupError:
             # The booking stands: the manager missing from the directory gets no calendar file.
             log.warning(
@@ -51,6 +59,9 @@ class InvitationMail:
             )
             return 0
         subject, body = invitation_email(assessment)
+        if assessment.status != RiskAssessmentStatus.CANCELLED:
+            checklist = checklist_as_text(load_checklist(self.faq_dir))
+            body += f"\n\nChecklistan finns också här: {links.checklist()}\n\n{checklist}"
         recipients = self.recipients(directory, assessment)
         for to in recipients:
             queue_email(
@@ -83,7 +94,7 @@ def invitation_email(assessment: RiskAssessment) -> tuple[str, str]:
     return (
         SUBJECT,
         f"Riskbedömningen av distansarbete är bokad {when} ({assessment.place}). "
-        "Inbjudan och checklistan finns i bilagan.",
+        "Inbjudan finns i bilagan och checklistan inför samtalet nedan.",
     )
 
 
@@ -94,10 +105,13 @@ def tell_participants(
     assessment: RiskAssessment,
     what: str,
     invitations: InvitationMail | None,
+    links: PublicLinks,
+    agreement_reference: str | None = None,
 ) -> None:
     """A chat notice to every other participant (seen in their next turn or in Teams), and the
     invitation by e-mail to all of them when ``invitations`` is set."""
     when = swedish_time(assessment.start_at) if assessment.start_at else ""
+    invitation = markdown_link("kalenderinbjudan", links.invitation(assessment.id))
     for person in (
         assessment.employee_id,
         assessment.manager_id,
@@ -109,9 +123,8 @@ def tell_participants(
                     recipient_id=person,
                     agreement_id=assessment.agreement_id,
                     text=f"{actor.name} {what} riskbedömningen av distansarbete {when} "
-                    f"({assessment.place}). Kalenderinbjudan: "
-                    f"/api/risk-assessments/{assessment.id}.ics",
+                    f"({assessment.place}). Här är {invitation}.",
                 )
             )
     if invitations is not None:
-        invitations.queue(session, directory, assessment)
+        invitations.queue(session, directory, assessment, links, agreement_reference)

@@ -8,10 +8,11 @@ with a Swedish reason and a suggestion, and lists free slots around busy interva
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
+from itertools import islice
 from zoneinfo import ZoneInfo
 
 import dateparser
@@ -249,6 +250,12 @@ def _swedish_date(day: date) -> str:
     return f"{day.day} {_MONTHS_SV[day.month - 1]} {day.year}"
 
 
+def swedish_day(moment: datetime) -> str:
+    """A day as Swedish prose in Stockholm time: "fredag 18 december 2026"."""
+    local = moment.astimezone(STOCKHOLM)
+    return f"{_WEEKDAYS_SV[local.weekday()]} {_swedish_date(local.date())}"
+
+
 def swedish_time(moment: datetime) -> str:
     """A start as Swedish prose in Stockholm time: "tisdag 1 december 2026 kl. 10.00"."""
     local = moment.astimezone(STOCKHOLM)
@@ -334,6 +341,29 @@ def _round_up(moment: datetime, step: timedelta) -> datetime:
     return _localize(midnight.replace(tzinfo=None) + steps * step)
 
 
+def _free_starts(
+    busy: Sequence[tuple[datetime, datetime]],
+    after: datetime,
+    until: datetime,
+    duration: timedelta,
+    hours: WorkingHours,
+    step: timedelta,
+) -> Iterator[datetime]:
+    """Every allowed start from ``after`` (rounded up to a whole step) whose meeting ends by
+    ``until`` and overlaps no busy interval, in order."""
+    candidate = _round_up(after, step)
+    while candidate + duration <= until:
+        if _refusal_reason(candidate, duration, after, hours) is None:
+            end = candidate + duration
+            if not any(candidate < b_end and b_start < end for b_start, b_end in busy):
+                yield candidate
+            candidate = _localize(candidate.replace(tzinfo=None) + step)
+        elif candidate.time() < hours.start and _day_refusal(candidate.date(), hours) is None:
+            candidate = _at(candidate.date(), hours.start)
+        else:
+            candidate = _at(candidate.date() + timedelta(days=1), hours.start)
+
+
 def free_slots(
     busy: Sequence[tuple[datetime, datetime]],
     after: datetime,
@@ -346,20 +376,116 @@ def free_slots(
     _require_aware(after, "after")
     if step <= timedelta(0):
         raise ValueError(f"step must be positive, got {step}")
-    slots: list[datetime] = []
-    candidate = _round_up(after, step)
-    last_day = candidate.date() + timedelta(days=_SEARCH_DAYS)
-    while len(slots) < count and candidate.date() <= last_day:
-        if check_meeting_time(candidate, duration, after, hours) is None:
-            end = candidate + duration
-            if not any(candidate < b_end and b_start < end for b_start, b_end in busy):
-                slots.append(candidate)
-            candidate = _localize(candidate.replace(tzinfo=None) + step)
-        elif candidate.time() < hours.start and _day_refusal(candidate.date(), hours) is None:
-            candidate = _at(candidate.date(), hours.start)
-        else:
-            candidate = _at(candidate.date() + timedelta(days=1), hours.start)
-    return slots
+    first = _round_up(after, step)
+    until = _at(first.date() + timedelta(days=_SEARCH_DAYS + 1), time(0))
+    return list(islice(_free_starts(busy, after, until, duration, hours, step), count))
+
+
+# Offers before noon are "förmiddag", from 13 "eftermiddag"; a start over lunch is offered only
+# when nothing else is free that day.
+_NOON = time(12)
+_AFTER_LUNCH = time(13)
+
+
+def spread_slots(
+    busy: Sequence[tuple[datetime, datetime]],
+    after: datetime,
+    until: datetime,
+    duration: timedelta,
+    hours: WorkingHours,
+    count: int = 3,
+    step: timedelta = timedelta(minutes=30),
+) -> list[datetime]:
+    """Up to ``count`` free starts between ``after`` and ``until``, each on a day of its own and
+    alternately in the morning and the afternoon where the day allows (the first free start of
+    that part of the day), so the offers are real alternatives rather than three starts on one
+    morning."""
+    _require_aware(after, "after")
+    _require_aware(until, "until")
+    if step <= timedelta(0):
+        raise ValueError(f"step must be positive, got {step}")
+    by_day: dict[date, list[datetime]] = {}
+    for start in _free_starts(busy, after, until, duration, hours, step):
+        by_day.setdefault(start.date(), []).append(start)
+    offers: list[datetime] = []
+    for index, starts in enumerate(by_day.values()):
+        morning = [s for s in starts if s.time() < _NOON]
+        afternoon = [s for s in starts if s.time() >= _AFTER_LUNCH]
+        preferred = (afternoon or morning) if index % 2 else (morning or afternoon)
+        preferred = preferred or starts
+        offers.append(preferred[0])
+        if len(offers) == count:
+            break
+    return offers
+
+
+def is_working_day(day: date, hours: WorkingHours) -> bool:
+    """True on a working weekday that is no Swedish holiday (or day treated as one)."""
+    return _day_refusal(day, hours) is None
+
+
+def working_day(day: date, count: int, hours: WorkingHours) -> date:
+    """The ``count``-th working day after ``day``; with 0, ``day`` itself if it is a working
+    day, else the next one."""
+    current = day
+    for _ in range(_SEARCH_DAYS):
+        if count == 0 and is_working_day(current, hours):
+            return current
+        current += timedelta(days=1)
+        if count > 0 and is_working_day(current, hours):
+            count -= 1
+            if count == 0:
+                return current
+    raise ValueError(f"no working day within {_SEARCH_DAYS} days of {day}")
+
+
+def earliest_start(now: datetime, hours: WorkingHours, notice_working_days: int) -> datetime:
+    """The first moment a meeting may start, ``notice_working_days`` working days from ``now``
+    (1: the start of the next working day; 0: now), so everybody has time to prepare."""
+    _require_aware(now, "now")
+    if notice_working_days == 0:
+        return now
+    today = now.astimezone(STOCKHOLM).date()
+    return _at(working_day(today, notice_working_days, hours), hours.start)
+
+
+def search_end(first: datetime, working_days: int, hours: WorkingHours) -> datetime:
+    """The end of the working day ``working_days`` working days into the search that begins at
+    ``first`` (its own day counts when it is a working day)."""
+    _require_aware(first, "first")
+    day = working_day(first.astimezone(STOCKHOLM).date(), 0, hours)
+    for _ in range(working_days - 1):
+        day = working_day(day, 1, hours)
+    return _at(day, hours.end)
+
+
+# A participant's working hours from their calendar: ISO weekday (Monday = 0) -> the local clock
+# windows they work that day. A weekday missing is a day they do not work.
+WeeklyHours = Mapping[int, Sequence[tuple[time, time]]]
+
+
+def outside_hours(
+    weekly: WeeklyHours, after: datetime, until: datetime
+) -> list[tuple[datetime, datetime]]:
+    """The times between ``after`` and ``until`` outside a participant's working hours, as busy
+    intervals: a meeting then would be outside their working day."""
+    _require_aware(after, "after")
+    _require_aware(until, "until")
+    intervals: list[tuple[datetime, datetime]] = []
+    day = after.astimezone(STOCKHOLM).date()
+    last = until.astimezone(STOCKHOLM).date()
+    while day <= last:
+        cursor = _at(day, time(0))
+        for start, end in sorted(weekly.get(day.weekday(), ())):
+            window_start, window_end = _at(day, start), _at(day, end)
+            if window_start > cursor:
+                intervals.append((cursor, window_start))
+            cursor = max(cursor, window_end)
+        next_midnight = _at(day + timedelta(days=1), time(0))
+        if cursor < next_midnight:
+            intervals.append((cursor, next_midnight))
+        day += timedelta(days=1)
+    return [(s, e) for s, e in intervals if e > after and s < until]
 
 
 # Where a meeting time starts in a longer message ("kan vi flytta riskbedömningen till den 18

@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    Boolean,
     CheckConstraint,
     Date,
     DateTime,
@@ -124,6 +125,10 @@ class RiskAssessment(Base):
     # The calendar invitation's UID stays the same when the dialogue is moved; SEQUENCE grows.
     calendar_uid: Mapped[str | None] = mapped_column(String(80), unique=True, default=None)
     calendar_sequence: Mapped[int] = mapped_column(Integer, default=0)
+    # Whether the time was checked against the participants' calendars when it was booked or
+    # last moved: None with no calendar system configured (DG_CALENDAR=local), False when it
+    # could not be reached and only the app's own store was checked.
+    calendar_checked: Mapped[bool | None] = mapped_column(Boolean, default=None)
     agreement_id: Mapped[int | None] = mapped_column(Integer, default=None)
     outcome: Mapped[str | None] = mapped_column(Text, default=None)
     documented_on: Mapped[date | None] = mapped_column(Date, default=None)

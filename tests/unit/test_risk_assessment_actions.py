@@ -233,7 +233,8 @@ async def test_free_slots_skip_the_participants_busy_times(
     clock.now = datetime(2026, 11, 24, 18, 0, tzinfo=STOCKHOLM)
     ctx = FormContext(risk_args(services), tracker("", slots=BOOKING | {"ra_start": None}))
     payloads = [b["payload"] for b in start_prompt(ctx).buttons]
-    assert payloads == ["2026-11-25 12:00", "2026-11-25 12:30", "2026-11-25 13:00"]
+    # One offer a day, morning and afternoon in turn: Wednesday morning is taken.
+    assert payloads == ["2026-11-25 13:00", "2026-11-26 13:00", "2026-11-27 08:00"]
     busy, said = await start_of(BOOKING | {"ra_start": None}, services, "2026-11-25 10:00")
     assert busy["ra_start"] is None and "upptagen" in said
 

@@ -1,0 +1,97 @@
+"""An outside calendar behind a deadline and a pause.
+
+Each call runs in a worker thread of its own pool and is given up after ``timeout`` seconds, even
+when the server trickles bytes or hangs between requests (the client's socket timeout bounds only
+each read). Any failure becomes ``CalendarUnavailable``. After one, the calendar is not asked for
+``pause`` seconds, so users do not each wait out the timeout while it is down; the first call
+after the pause tries it again.
+"""
+
+import logging
+import threading
+import time
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
+from datetime import datetime
+from typing import TypeVar
+
+from bot.calendars import Calendar, CalendarUnavailable, MeetingEvent, Participant, Schedule
+from bot.privacy import mask_personal_data
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+# Calls that may hang at once before further ones are refused outright: a hanging server must not
+# take every thread of the app.
+MAX_IN_FLIGHT = 4
+
+
+class GuardedCalendar:
+    def __init__(
+        self,
+        inner: Calendar,
+        timeout: float,
+        pause: float = 30.0,
+        monotonic: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.inner = inner
+        self.name = inner.name
+        self.external = inner.external
+        self.timeout = timeout
+        self.pause = pause
+        self._monotonic = monotonic
+        self._pool = ThreadPoolExecutor(MAX_IN_FLIGHT, thread_name_prefix=f"calendar-{inner.name}")
+        self._slots = threading.BoundedSemaphore(MAX_IN_FLIGHT)
+        self._paused_until = 0.0
+        self._lock = threading.Lock()
+
+    @property
+    def paused(self) -> bool:
+        return self._monotonic() < self._paused_until
+
+    def schedules(
+        self, participants: Sequence[Participant], start: datetime, end: datetime
+    ) -> dict[str, Schedule]:
+        return self._call("free/busy", lambda: self.inner.schedules(participants, start, end))
+
+    def save(self, event: MeetingEvent) -> None:
+        self._call(f"save {event.reference}", lambda: self.inner.save(event))
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=False, cancel_futures=True)
+
+    def _call(self, what: str, work: Callable[[], T]) -> T:
+        if self.paused:
+            raise CalendarUnavailable(f"{self.name}: paused after a failure")
+        if not self._slots.acquire(blocking=False):
+            raise CalendarUnavailable(f"{self.name}: too many calls waiting for the server")
+        try:
+            future = self._pool.submit(work)
+        except RuntimeError as error:
+            self._slots.release()
+            raise CalendarUnavailable(f"{self.name}: closed") from error
+        future.add_done_callback(lambda _: self._slots.release())
+        try:
+            return future.result(timeout=self.timeout)
+        except FutureTimeout:
+            self._failed(what, f"no answer within {self.timeout:g} s")
+            raise CalendarUnavailable(f"{self.name}: {what} timed out") from None
+        except CalendarUnavailable as error:
+            self._failed(what, str(error))
+            raise
+        except Exception as error:
+            self._failed(what, f"{type(error).__name__}: {error}")
+            raise CalendarUnavailable(f"{self.name}: {what} failed") from error
+
+    def _failed(self, what: str, reason: str) -> None:
+        with self._lock:
+            self._paused_until = self._monotonic() + self.pause
+        log.warning(
+            "Calendar %s unavailable (%s): %s; not asked again for %g s",
+            self.name,
+            what,
+            mask_personal_data(reason).text[:300],
+            self.pause,
+        )

@@ -92,7 +92,7 @@ class SmtpSettings(BaseModel):
 class CalDavSettings(BaseModel):
     """The region's CalDAV server (RFC 4791) for free/busy and the dialogue's event, used when
     DG_CALENDAR=caldav: DG_CALDAV_URL, DG_CALDAV_USERNAME, DG_CALDAV_PASSWORD,
-    DG_CALDAV_CALENDAR_URL, DG_CALDAV_DISCOVER, DG_CALDAV_ATTENDEE_COPIES,
+    DG_CALDAV_AUTH, DG_CALDAV_CALENDAR_URL, DG_CALDAV_DISCOVER, DG_CALDAV_ATTENDEE_COPIES,
     DG_CALDAV_TIMEOUT_SECONDS, DG_CALDAV_PAUSE_SECONDS."""
 
     model_config = ConfigDict(str_strip_whitespace=True)
@@ -101,6 +101,9 @@ class CalDavSettings(BaseModel):
     url: str | None = None
     username: str | None = None
     password: SecretStr | None = None
+    # How the service account signs in: sent with every request (basic, over TLS), or digest,
+    # which costs a challenge round trip per request.
+    auth: Literal["basic", "digest"] = "basic"
     # Each participant's calendar: {user} (directory id), {email} or {local} (the e-mail's part
     # before @), relative to the URL or absolute. With discover, it names the participant's
     # principal and their first event calendar is used.

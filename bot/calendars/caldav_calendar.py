@@ -94,8 +94,12 @@ class CalDavCalendar:
         return DAVClient(
             url=self.base_url,
             username=self.settings.username,
-            password=password.get_secret_value() if password else None,
+            password=password.get_secret_value() if password else "",
+            # Without it every request is sent twice: once to learn the scheme from a 401.
+            auth_type=self.settings.auth if self.settings.username else None,
             timeout=int(max(1, self.settings.timeout_seconds)),
+            # The URL is given: no DNS discovery of the server (RFC 6764).
+            enable_rfc6764=False,
         )
 
     @staticmethod

@@ -516,14 +516,19 @@ class RiskAssessmentService:
         if self.calendar is None:
             return [], None
         people = self._people(employee, representative)
+        # The dialogue being moved is in the calendar at its old time: that is no conflict. The
+        # server cuts busy periods at the edges of the query, so the query covers the old time
+        # whole, and its period is recognised by its exact start and end.
+        own = (moving.start_at, moving.end_at) if moving is not None else None
+        first, last = start, end
+        if own is not None and own[0] is not None and own[1] is not None:
+            first, last = min(start, own[0]), max(end, own[1])
         try:
             schedules = self.calendar.schedules(
-                [Participant(p.id, p.name, p.email) for p in people], start, end
+                [Participant(p.id, p.name, p.email) for p in people], first, last
             )
         except CalendarUnavailable:
             return [], False
-        # The dialogue being moved is in the calendar at its old time: that is no conflict.
-        own = (moving.start_at, moving.end_at) if moving is not None else None
         busy: list[Busy] = []
         for person in people:
             schedule = schedules.get(person.id)

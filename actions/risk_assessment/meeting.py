@@ -27,7 +27,7 @@ from bot.risk_assessments.scheduling import (
     swedish_day,
     swedish_time,
 )
-from bot.risk_assessments.service import DEFAULT_DURATION, RiskAssessmentService
+from bot.risk_assessments.service import DEFAULT_DURATION, RiskAssessmentService, SlotOffer
 from bot.storage.models import RiskAssessment
 
 NO_REPRESENTATIVE = "ingen"
@@ -115,6 +115,8 @@ def meeting_people(ctx: FormContext) -> tuple[User | None, User | None]:
 def read_start(ctx: FormContext, message: Message) -> Reading:
     """A meeting time: confirmed first when ambiguous ("onsdag" has no clock time), refused
     with the reason when nobody can meet then."""
+    if later := LATER_SLOTS.search(message.lowered):
+        return later_offer(ctx, date.fromisoformat(later.group(1)))
     if FREE_SLOTS.search(message.lowered):
         return Reading(reopen=True)
     pending = ctx.pending.get("value") if ctx.pending.get("slot") == "ra_start" else None
@@ -146,13 +148,6 @@ def check_start(ctx: FormContext, start: datetime) -> str | None:
     return refusal.text if refusal else None
 
 
-def widen_from(ctx: FormContext) -> date | None:
-    """The day a wider search starts on, when the user pressed "Sök längre fram"."""
-    text = str(ctx.tracker.latest_message.get("text") or "")
-    found = LATER_SLOTS.search(text)
-    return date.fromisoformat(found.group(1)) if found else None
-
-
 def start_prompt(ctx: FormContext) -> Prompt:
     """Asks for the time, with free times for everybody on different days as buttons; says so
     when the calendars could not be checked, and offers to look further ahead when nothing is
@@ -161,28 +156,53 @@ def start_prompt(ctx: FormContext) -> Prompt:
     if employee is None:
         return Prompt(f"När vill ni ses? {TIME_EXAMPLES}")
     offer = risk_assessments(ctx).offer(
-        employee, representative, duration(ctx), widen_from(ctx), chosen_assessment(ctx)
+        employee, representative, duration(ctx), moving_id=chosen_assessment(ctx)
     )
     text = "När vill ni ses?"
     if offer.starts:
         text += " Här är några tider då alla är lediga, eller skriv en egen tid."
     if offer.calendars_checked is False:
         text += " " + CALENDARS_NOT_CHECKED
-    buttons = [{"title": swedish_time(s), "payload": payload_time(s)} for s in offer.starts]
     if not offer.starts:
-        last = swedish_day(offer.searched_until)
-        text += (
-            f" Det finns ingen tid då alla är lediga de närmaste {offer.working_days} "
-            f"arbetsdagarna (till och med {last}). Vill du att jag letar längre fram, eller "
-            "skriver du en egen tid?"
+        text += " " + nothing_free(offer) + " Vill du att jag letar längre fram, eller skriver du "
+        text += "en egen tid?"
+    return Prompt(f"{text} {TIME_EXAMPLES}", offer_buttons(offer))
+
+
+def later_offer(ctx: FormContext, day: date) -> Reading:
+    """The "Sök längre fram" button: free times from ``day`` on, asked as a question of its own."""
+    employee, representative = meeting_people(ctx)
+    if employee is None:
+        return Reading(reopen=True)
+    offer = risk_assessments(ctx).offer(
+        employee, representative, duration(ctx), after=day, moving_id=chosen_assessment(ctx)
+    )
+    note = f" {CALENDARS_NOT_CHECKED}" if offer.calendars_checked is False else ""
+    if offer.starts:
+        text = (
+            f"Från {swedish_day(offer.searched_from)} är alla lediga de här tiderna.{note} "
+            "Vilken passar, eller vill du skriva en egen tid?"
         )
-        buttons = [
-            {
-                "title": "Sök längre fram",
-                "payload": f"lediga tider från {offer.widen_from.isoformat()}",
-            }
-        ]
-    return Prompt(f"{text} {TIME_EXAMPLES}", buttons)
+    else:
+        text = f"{nothing_free(offer)}{note} Ska jag leta ännu längre fram?"
+    return Reading.refused(text, offer_buttons(offer))
+
+
+def nothing_free(offer: SlotOffer) -> str:
+    return (
+        f"Det finns ingen tid då alla är lediga de närmaste {offer.working_days} arbetsdagarna "
+        f"(från {swedish_day(offer.searched_from)} till och med "
+        f"{swedish_day(offer.searched_until)})."
+    )
+
+
+def offer_buttons(offer: SlotOffer) -> list[dict[str, str]]:
+    """The offered times, or with none the button that looks further ahead."""
+    if offer.starts:
+        return [{"title": swedish_time(s), "payload": payload_time(s)} for s in offer.starts]
+    return [
+        {"title": "Sök längre fram", "payload": f"lediga tider från {offer.widen_from.isoformat()}"}
+    ]
 
 
 def parse_minutes(text: str) -> int | None:

@@ -16,10 +16,11 @@ depends_on = None
 
 def upgrade() -> None:
     # Null for the dialogues booked before: they were checked against the app's own store only.
-    with op.batch_alter_table("risk_assessments") as batch_op:
-        batch_op.add_column(sa.Column("calendar_checked", sa.Boolean(), nullable=True))
+    # Not in batch mode, which on SQLite copies the table and drops the old one: with foreign
+    # keys on, that would clear the agreements' links and the action plans (as 0006 says).
+    op.add_column("risk_assessments", sa.Column("calendar_checked", sa.Boolean(), nullable=True))
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("risk_assessments") as batch_op:
-        batch_op.drop_column("calendar_checked")
+    # SQLite (3.35 and later) and PostgreSQL both drop a column in place.
+    op.drop_column("risk_assessments", "calendar_checked")

@@ -1,0 +1,82 @@
+"""The app with a calendar system configured: a CalDAV server that refuses connections does not
+stop a booking, which reports that its time was not checked against the calendars and keeps its
+calendar write in the outbox; invitations link the checklist on the public address, and the
+checklist's page opens without signing in, also in production."""
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from icalendar import Calendar
+from sqlalchemy import select
+
+from bot.launcher import free_port
+from bot.main import create_app
+from bot.outbox import CALENDAR
+from bot.storage.database import Database
+from bot.storage.models import OutboxMessage
+from tests.api.conftest import make_settings
+from tests.api.test_agreements import as_user
+from tests.api.test_auth import SSO_KEY, production_settings, public_pem
+from tests.api.test_risk_assessments import book, working_day
+from tests.conftest import CharTrigramEncoder, FakeRasa
+
+PUBLIC = "https://distansguiden.example.se"
+
+
+@pytest.fixture
+def caldav_down(rasa: FakeRasa, tmp_path: Path) -> Iterator[TestClient]:
+    settings = make_settings(
+        tmp_path,
+        rasa.url,
+        calendar="caldav",
+        caldav={"url": f"http://127.0.0.1:{free_port()}/dav", "timeout_seconds": 1},
+        public_url=PUBLIC + "/",
+        outbox_poll_seconds=0,
+    )
+    with TestClient(create_app(settings, CharTrigramEncoder())) as client:
+        yield client
+
+
+def test_a_booking_with_the_calendar_down_is_stored_and_says_it_was_not_checked(
+    caldav_down: TestClient, tmp_path: Path
+) -> None:
+    response = book(caldav_down, working_day(5))
+    assert response.status_code == 200, response.text
+    booked = response.json()
+    assert booked["calendar_checked"] is False
+
+    invitation = caldav_down.get(
+        f"/api/risk-assessments/{booked['id']}.ics", headers=as_user("anna.andersson")
+    )
+    (event,) = Calendar.from_ical(invitation.content).walk("VEVENT")
+    assert event["SUMMARY"] == "Riskbedömning distansarbete – Anna Andersson"
+    assert f"{PUBLIC}/riskbedomning/checklista" in str(event["DESCRIPTION"])
+
+    db = Database(f"sqlite:///{tmp_path}/app.db")
+    with db.session() as session:
+        (waiting,) = session.scalars(select(OutboxMessage).where(OutboxMessage.kind == CALENDAR))
+        assert waiting.sent_at is None and waiting.reference == f"risk_assessment:{booked['id']}"
+    db.dispose()
+
+
+def test_without_a_calendar_system_nothing_is_checked_or_queued(client: TestClient) -> None:
+    booked = book(client, working_day(6)).json()
+    assert booked["calendar_checked"] is None
+
+
+def test_the_checklist_opens_without_signing_in_also_in_production(
+    rasa: FakeRasa, tmp_path: Path
+) -> None:
+    key = tmp_path / "sso.pem"
+    key.write_bytes(public_pem(SSO_KEY))
+    settings = production_settings(tmp_path, rasa.url, oidc_public_key_file=key)
+    with TestClient(create_app(settings, CharTrigramEncoder())) as client:
+        page = client.get("/riskbedomning/checklista")
+        assert client.get("/api/risk-assessments").status_code == 401
+    assert page.status_code == 200
+    assert page.headers["content-type"].startswith("text/html")
+    assert "Content-Security-Policy" in page.headers
+    assert "<h3>Ergonomi och distansarbetsplatsens utformning</h3>" in page.text
+    assert '<html lang="sv">' in page.text

@@ -6,6 +6,7 @@ and says that the guided processes are unavailable for the moment.
 
 import asyncio
 import logging
+import re
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -20,7 +21,8 @@ from bot.notifications import Inbox, Waiting
 from bot.privacy import mask_personal_data
 from bot.rasa_client import RasaBusy, RasaClient, RasaUnavailable
 from bot.rasa_sessions import SESSION_START, RestPoints
-from bot.rendering import message_html
+from bot.regions import Region
+from bot.rendering import fold_summary, is_long, message_html
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -36,11 +38,15 @@ UNAVAILABLE_TEXT = (
 # A database that hangs must not hold the user's answer: the figures and the reminders wait.
 STORE_WAIT_SECONDS = 0.5
 NOT_UNDERSTOOD_TEXT = "Jag förstod inte riktigt. Kan du formulera frågan på ett annat sätt?"
+CHOSEN_ENTRY = re.compile(r'/choose_faq\{\s*"faq_id"\s*:\s*"([a-z0-9][a-z0-9_-]*)"\s*\}')
 
 
 class Button(BaseModel):
     title: str
     payload: str
+    # In a multi-select question: an answer given on its own ("Ingen", "Klart"), not ticked
+    # together with the others.
+    exclusive: bool = False
 
 
 class BotMessage(BaseModel):
@@ -48,16 +54,44 @@ class BotMessage(BaseModel):
     buttons: list[Button] = []
     faq_id: str | None = None
     source: str | None = None
+    # Where the source can be read, and the section of it, from the region's file.
+    source_url: str | None = None
+    source_section: str | None = None
     # "answer", "clarify" or "unknown" for FAQ replies; None for process messages.
     kind: str | None = None
-    # An attachment the channel offers for download (e.g. a calendar invitation).
+    # An attachment the channel offers for download (e.g. a calendar invitation): a path on the
+    # app, and the name to show for it (default: the path's last part).
     link: str | None = None
+    link_title: str | None = None
+    # Several buttons may be picked together and sent as one comma-separated answer.
+    multi_select: bool = False
+    # Long content (HR's checklist) that the web chat shows folded under its first paragraph;
+    # set by the action, or for any message long enough to push the rest off a phone's screen.
+    foldable: bool = False
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def folded(self) -> bool:
+        return self.foldable or is_long(self.text)
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def summary(self) -> str | None:
+        """What a folded message shows until it is opened: its first paragraph, as text."""
+        return fold_summary(self.text) if self.folded else None
 
     @computed_field  # type: ignore[prop-decorator]
     @property
     def html(self) -> str:
         """``text`` as sanitised HTML for the web widget; derived, never taken from input."""
-        return message_html(self.text, self.source)
+        return message_html(self.text, self.source, self.folded)
+
+    def with_source_link(self, region: Region | None) -> "BotMessage":
+        """The message with its source's address and section from the region's file."""
+        found = region.source_link(self.source, self.faq_id) if region and self.source else None
+        if found is None:
+            return self
+        return self.model_copy(update={"source_url": found.url, "source_section": found.section})
 
 
 class ChatService:
@@ -69,10 +103,11 @@ class ChatService:
         inbox: Inbox | None = None,
         record_turn: Callable[[str, str, list[BotMessage]], None] | None = None,
         rest_points: RestPoints | None = None,
+        region: Region | None = None,
     ) -> None:
         """``record_turn(user_id, text, replies)`` counts served answers and queues unsure ones
         for HR (``bot/hr/recording.py``); ``rest_points`` says when a long conversation may get
-        a new Rasa session (``bot/rasa_sessions.py``)."""
+        a new Rasa session (``bot/rasa_sessions.py``); ``region`` gives the sources' addresses."""
         self._rasa = rasa
         self._seal = seal
         self._answerer = answerer
@@ -80,13 +115,36 @@ class ChatService:
         self._background: set[asyncio.Task[object]] = set()
         self._record_turn = record_turn
         self._rest_points = rest_points
+        self._region = region
 
     async def handle(self, user: User, conversation_id: str, text: str) -> list[BotMessage]:
         """The assistant's reply to ``text``; identity numbers, e-mail addresses and phone
         numbers are masked before anything else sees the text, and the user is told so."""
         masked = mask_personal_data(text)
         notice = [BotMessage(text=masking_notice(text, masked.kinds))] if masked.found else []
-        return notice + await self._reply(user, conversation_id, masked.text)
+        replies = await self._reply(user, conversation_id, masked.text)
+        return notice + [reply.with_source_link(self._region) for reply in replies]
+
+    async def answer_only(self, user: User, text: str) -> list[BotMessage]:
+        """An FAQ answer and nothing personal, for a chat that others read (a Teams group
+        chat): no process is started, no waiting notice is shown. A "Menade du …?" button's
+        payload answers the entry it names."""
+        masked = mask_personal_data(text)
+        notice = [BotMessage(text=masking_notice(text, masked.kinds))] if masked.found else []
+        replies = await anyio.to_thread.run_sync(self._answer_from_index, masked.text)
+        await self._after_reply(user, masked.text, replies)
+        return notice + [reply.with_source_link(self._region) for reply in replies]
+
+    def _answer_from_index(self, text: str) -> list[BotMessage]:
+        answerer = self._answerer()
+        if answerer is None:
+            return [BotMessage(text=UNAVAILABLE_TEXT)]
+        chosen = chosen_entry(text)
+        if chosen is not None:
+            return [from_reply(answerer.reply_with_entry(chosen, is_english(text)))]
+        if text.startswith("/"):
+            return []
+        return [from_reply(answerer.reply_to(text))]
 
     async def _reply(self, user: User, conversation_id: str, text: str) -> list[BotMessage]:
         # Rasa sees neither the user id nor anything it could forge: see bot/identity_seal.py.
@@ -152,11 +210,10 @@ class ChatService:
         task.add_done_callback(self._background.discard)
 
     def _degraded_reply(self, text: str) -> list[BotMessage]:
-        answerer = self._answerer()
-        if answerer is None or text.startswith("/"):
+        replies = self._answer_from_index(text)
+        if not replies or replies[0].text == UNAVAILABLE_TEXT:
             return [BotMessage(text=UNAVAILABLE_TEXT)]
-        reply = answerer.reply_to(text)
-        return [from_reply(reply), BotMessage(text=DEGRADED_NOTE)]
+        return [*replies, BotMessage(text=DEGRADED_NOTE)]
 
 
 def masking_notice(text: str, kinds: tuple[str, ...]) -> str:
@@ -180,6 +237,12 @@ def masking_notice(text: str, kinds: tuple[str, ...]) -> str:
     return notice
 
 
+def chosen_entry(text: str) -> str | None:
+    """The entry id of a "Menade du …?" button's payload (``/choose_faq{"faq_id":"x"}``)."""
+    match = CHOSEN_ENTRY.fullmatch(text.strip())
+    return match.group(1) if match else None
+
+
 def to_bot_messages(raw: list[dict[str, Any]]) -> list[BotMessage]:
     """Rasa's messages as the API returns them: plain responses carry ``text`` and ``buttons``,
     the actions' replies come whole in ``custom``."""
@@ -189,8 +252,17 @@ def to_bot_messages(raw: list[dict[str, Any]]) -> list[BotMessage]:
         content: dict[str, Any] = custom if isinstance(custom, dict) else item
         if not content.get("text"):
             continue
+        raw_buttons = content.get("buttons") or []
+        # A multi-select question marks its buttons: "many" may be picked together, "one" is an
+        # answer on its own.
+        several = any(b.get("select") == "many" for b in raw_buttons)
         buttons = [
-            Button(title=b["title"], payload=b["payload"]) for b in content.get("buttons") or []
+            Button(
+                title=b["title"],
+                payload=b["payload"],
+                exclusive=several and b.get("select") != "many",
+            )
+            for b in raw_buttons
         ]
         messages.append(
             BotMessage(
@@ -200,6 +272,9 @@ def to_bot_messages(raw: list[dict[str, Any]]) -> list[BotMessage]:
                 source=content.get("source"),
                 kind=content.get("kind"),
                 link=content.get("link"),
+                link_title=content.get("link_title"),
+                multi_select=several,
+                foldable=bool(content.get("foldable", False)),
             )
         )
     return messages

@@ -2,6 +2,7 @@
 
 import re
 from pathlib import Path
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
@@ -51,6 +52,17 @@ class ReportPolicy(BaseModel):
     min_group_size: int = Field(default=5, ge=1, le=100)
 
 
+def web_address(value: str | None, schemes: tuple[str, ...] = ("https", "http")) -> str | None:
+    """``value`` if it is an absolute address with one of ``schemes``; a configuration error
+    otherwise, since the chat and Teams would show it as a dead or unsafe link."""
+    if value is None:
+        return None
+    parts = urlsplit(value)
+    if parts.scheme not in schemes or (parts.scheme != "mailto" and not parts.netloc):
+        raise ValueError(f"{value!r} is not an absolute {'/'.join(schemes)} address")
+    return value
+
+
 class Contact(BaseModel):
     """Whom to ask about a kind of question the assistant does not answer (salary, IT, ...)."""
 
@@ -60,17 +72,116 @@ class Contact(BaseModel):
     reach_en: str = Field(min_length=1)
     # Word beginnings that mark such a question: "lön" finds "lönen" and "löneförskott".
     words: list[str] = Field(min_length=1)
+    # Their intranet page or a mailto: address; the name in the reply links there.
+    url: str | None = None
+
+    @field_validator("url")
+    @classmethod
+    def absolute_url(cls, value: str | None) -> str | None:
+        return web_address(value, ("https", "http", "mailto"))
 
     def matches(self, question: str) -> bool:
         lowered = question.lower()
         return any(re.search(rf"(?<![\w-]){re.escape(w.lower())}", lowered) for w in self.words)
 
     def advice(self, english: bool) -> str:
+        """Markdown: the web chat and Teams show the name as a link when there is one."""
+        name = f"[{self.name}]({self.url})" if self.url else self.name
         return (
-            f"For that kind of question, ask {self.name}: {self.reach_en}"
+            f"For that kind of question, ask {name}: {self.reach_en}"
             if english
-            else f"Den sortens frågor besvaras av {self.name}: {self.reach}"
+            else f"Den sortens frågor besvaras av {name}: {self.reach}"
         )
+
+
+class SuggestedQuestion(BaseModel):
+    """A question the chat offers before the first message. With ``faq_id`` the button asks for
+    that entry exactly (the entry must be served); without, ``text`` is sent as if typed."""
+
+    text: str = Field(min_length=1, max_length=80)
+    text_en: str | None = Field(default=None, min_length=1, max_length=80)
+    faq_id: str | None = None
+
+
+class SourceSection(BaseModel):
+    """Where in the source document an entry's answer stands."""
+
+    name: str = Field(min_length=1)
+    # A deep link when the document has one (an anchor, or "#page=4" for a PDF).
+    url: str | None = None
+
+    @field_validator("url")
+    @classmethod
+    def absolute_url(cls, value: str | None) -> str | None:
+        return web_address(value)
+
+
+class SourceDocument(BaseModel):
+    """A document the FAQ entries name as their ``source``, and where people read it."""
+
+    # As the entries' ``source`` spells it.
+    title: str = Field(min_length=1)
+    url: str
+    # FAQ entry id -> the section of the document that entry comes from, where known.
+    sections: dict[str, SourceSection] = {}
+
+    @field_validator("url")
+    @classmethod
+    def absolute_url(cls, value: str) -> str:
+        return web_address(value) or value
+
+
+class SourceLink(BaseModel):
+    """A source as the channels link it: the document, and the section where known."""
+
+    title: str
+    url: str
+    section: str | None = None
+
+
+# What the privacy and terms pages say when the region's file says nothing. True of the app
+# as built; a region adds its data-protection officer and its own routines in its file.
+DEFAULT_PRIVACY = """\
+Distansguiden är regionens assistent för frågor om distansarbete. Den behandlar de uppgifter \
+som behövs för att svara dig och för att hantera dina ärenden.
+
+- **Vem du är** hämtas från inloggningen och personalkatalogen: namn, enhet, chef och roll. \
+Det du skriver kan aldrig ändra vem du är.
+- **Det du skriver i chatten** används för att svara dig. Personnummer, e-postadresser och \
+telefonnummer tas bort innan något sparas. Frågor som assistenten inte kunde besvara sparas \
+utan namn för att HR ska kunna förbättra svaren, och raderas efter en tid.
+- **Dina ärenden**, distansöverenskommelser och riskbedömningar, sparas för din personalakt \
+och arkiveras enligt regionens dokumenthanteringsplan.
+
+Skriv aldrig personnummer eller känsliga personuppgifter i chatten; assistenten behöver dem \
+inte. Frågor om hur dina uppgifter behandlas ställer du till din chef eller HR.
+"""
+DEFAULT_TERMS = """\
+Distansguiden ger svar utifrån regionens riktlinjer för distansarbete och anger källan till \
+varje svar. Vid oklarheter gäller källdokumentet och det som din chef beslutar.
+
+- En ansökan om distansöverenskommelse är inte beviljad förrän din chef (eller HR) har \
+beslutat om den.
+- Använd assistenten för ditt eget arbete och dina egna ärenden.
+- Assistenten kan vara otillgänglig ibland. Brådskande frågor ställer du till din chef.
+"""
+
+
+class Publisher(BaseModel):
+    """Who publishes the assistant: the Teams app's developer, and the privacy and terms pages
+    the app serves (``/integritet``, ``/villkor``), in markdown."""
+
+    # Default: the region's name.
+    name: str | None = Field(default=None, min_length=1, max_length=32)
+    # The region's own website, for the Teams app's developer; default: the app's address.
+    website: str | None = None
+    privacy: str = Field(default=DEFAULT_PRIVACY, min_length=1)
+    terms_of_use: str = Field(default=DEFAULT_TERMS, min_length=1)
+
+    @field_validator("website")
+    @classmethod
+    def https_only(cls, value: str | None) -> str | None:
+        return web_address(value, ("https",))
 
 
 class Region(BaseModel):
@@ -89,6 +200,11 @@ class Region(BaseModel):
     )
     # Checked in order; the first whose words the question has is named in the reply.
     contacts: list[Contact] = []
+    # Offered in the chat's greeting, 4 to 6 of them.
+    suggested_questions: list[SuggestedQuestion] = Field(default=[], max_length=6)
+    # Where the documents the FAQ names as sources can be read.
+    sources: list[SourceDocument] = []
+    publisher: Publisher = Publisher()
     agreement: AgreementPolicy
     reports: ReportPolicy = ReportPolicy()
     # "Today" is the region's date, whatever zone the host runs in.
@@ -103,8 +219,32 @@ class Region(BaseModel):
             raise ValueError(f"unknown time zone {value!r} (an IANA name)") from None
         return value
 
+    @field_validator("suggested_questions")
+    @classmethod
+    def enough_suggestions(cls, value: list[SuggestedQuestion]) -> list[SuggestedQuestion]:
+        if value and len(value) < 4:
+            raise ValueError("give 4 to 6 suggested questions, or none")
+        return value
+
     def contact_for(self, question: str) -> Contact | None:
         return next((contact for contact in self.contacts if contact.matches(question)), None)
+
+    def source_link(self, title: str | None, faq_id: str | None = None) -> SourceLink | None:
+        """Where the source ``title`` can be read, at the entry's section when known; None for
+        a source without an address in the region's file."""
+        document = next((d for d in self.sources if d.title == title), None)
+        if document is None:
+            return None
+        section = document.sections.get(faq_id or "")
+        if section is None:
+            return SourceLink(title=document.title, url=document.url)
+        return SourceLink(
+            title=document.title, url=section.url or document.url, section=section.name
+        )
+
+    @property
+    def publisher_name(self) -> str:
+        return self.publisher.name or self.name
 
     def clock(self, clock_file: Path | None = None) -> Clock:
         """The service's clock in this region's zone; ``clock_file`` (``DG_CLOCK_FILE``, local

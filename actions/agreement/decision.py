@@ -24,7 +24,7 @@ from actions.conversation.fields import (
 from actions.conversation.form import GuidedForm
 from actions.conversation.reading import Message, is_chitchat
 from actions.services import Services
-from bot.agreements.parsing import PLACE_NAMES
+from bot.agreements.parsing import place_label
 from bot.errors import Refused
 from bot.identity import User
 from bot.storage.models import Agreement
@@ -263,7 +263,7 @@ class ActionShowAgreements(AgreementStep):
         for agreement in waiting[:10]:
             employee = agreements.directory.get(agreement.employee_id)
             who = employee.name if employee else agreement.employee_id
-            place = f"{PLACE_NAMES.get(agreement.place_kind, '')}: {agreement.place_description}"
+            place = place_label(agreement.place_kind, agreement.place_description)
             dispatcher.utter_message(
                 text=f"{agreement.reference} från {who}: {agreement.share_percent} % på distans "
                 f"({place}), {agreement.start_date}–{agreement.end_date}. "
@@ -363,12 +363,16 @@ def decide(
         dispatcher.utter_message(text=error.text)
         return
     verb = "godkänd" if decision == "approve" else "avslagen"
+    told = f"{agreement.reference} är {verb}. Medarbetaren får besked här i chatten."
+    if decision != "approve":
+        dispatcher.utter_message(text=told)
+        return
+    # The channel offers the link: the web chat on its own host, Teams on the public address.
     dispatcher.utter_message(
-        text=f"{agreement.reference} är {verb}. Medarbetaren får besked här i chatten."
-        + (
-            " Kom ihåg att arkivera överenskommelsen i personalakten; dokumentet finns att "
-            f"ladda ner: /api/agreements/{agreement.id}/document.pdf"
-            if decision == "approve"
-            else ""
-        )
+        json_message={
+            "text": f"{told} Skriv ut överenskommelsen, låt er båda skriva under och arkivera "
+            "den i personalakten.",
+            "link": f"/api/agreements/{agreement.id}/document.pdf",
+            "link_title": f"{agreement.reference}.pdf",
+        }
     )

@@ -159,7 +159,7 @@ def read_equipment(ctx: FormContext, message: Message) -> Reading:
         left = [o for o in options if o not in picked]
         return Reading(
             problem=f"{', '.join(picked)}. Något mer?",
-            buttons=[pick_button(o) for o in left] + [pick_button("Klart", "klart")],
+            buttons=[pick_button(o) for o in left] + [pick_button("Klart", "klart", alone=True)],
             pending={"kind": "picks", "items": picked},
         )
     if picked and message.lowered in DONE_PICKING:
@@ -175,8 +175,15 @@ def find_equipment(ctx: FormContext, text: str) -> Reading:
     return Reading.of(items) if items is not None else Reading()
 
 
-def pick_button(title: str, item: str | None = None) -> dict[str, str]:
-    return {"title": title, "payload": f'/{CHOOSE_ITEM}{{"item":"{item or title}"}}'}
+def pick_button(title: str, item: str | None = None, alone: bool = False) -> dict[str, str]:
+    """A button of the equipment question, where several items may be picked at once: the web
+    chat ticks the ``many`` ones and sends their titles as one comma-separated answer, which
+    ``read_equipment`` reads like a typed one; ``one`` is an answer on its own ("Klart")."""
+    return {
+        "title": title,
+        "payload": f'/{CHOOSE_ITEM}{{"item":"{item or title}"}}',
+        "select": "one" if alone else "many",
+    }
 
 
 def read_it_security(ctx: FormContext, message: Message) -> Reading:
@@ -245,9 +252,10 @@ def equipment_prompt(ctx: FormContext) -> Prompt:
     options = policy(ctx).equipment_options
     listed = f" På regionens blankett finns: {', '.join(options)}." if options else ""
     return Prompt(
-        "Vilken utrustning lånar du hem från arbetsgivaren? Skriv allt på en gång, eller välj "
-        f'en i taget bland knapparna. Skriv "ingen" om du inte lånar något.{listed}',
-        [pick_button(o) for o in options] + [{"title": "Ingen", "payload": "ingen"}],
+        "Vilken utrustning lånar du hem från arbetsgivaren? Välj allt som stämmer, eller skriv "
+        f'det med kommatecken emellan. Skriv "ingen" om du inte lånar något.{listed}',
+        [pick_button(o) for o in options]
+        + [{"title": "Ingen", "payload": "ingen", "select": "one"}],
     )
 
 

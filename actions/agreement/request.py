@@ -38,7 +38,7 @@ from actions.conversation.fields import (
 from actions.conversation.form import GuidedForm
 from actions.conversation.steps import Completion, ProcessStep
 from actions.services import Services
-from bot.agreements.parsing import DATE_IN_TEXT, PLACE_NAMES, place_kind
+from bot.agreements.parsing import DATE_IN_TEXT, PLACE_NAMES, place_kind, place_label
 from bot.agreements.policy import check_end
 from bot.agreements.service import AgreementRequest
 from bot.errors import Refused
@@ -121,7 +121,7 @@ def summary(ctx: FormContext) -> str:
     share = float(ctx.get("agreement_share"))
     lines = [
         f"Andel på distans: {share:g} % av arbetstiden",
-        f"Distansarbetsplats: {PLACE_NAMES[place_kind(place)]} ({place})",
+        f"Distansarbetsplats: {place_label(place_kind(place), place)}",
         f"Period: {ctx.get('agreement_start')} – {ctx.get('agreement_end')}",
         f"Arbetsuppgifter: {ctx.get('agreement_tasks')}",
         f"Hemlånad utrustning: {', '.join(equipment) if equipment else 'ingen'}",

@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 
 from fpdf.fonts import FontFace
 
+from bot.agreements.parsing import names_only_the_kind
 from bot.identity import User
 from bot.printing import A4Pdf
 from bot.regions import Region
@@ -141,7 +142,7 @@ def agreement_pdf(
     )
 
     place = PLACE_KINDS.get(agreement.place_kind, agreement.place_kind)
-    if agreement.place_description.strip():
+    if not names_only_the_kind(agreement.place_kind, agreement.place_description):
         place = f"{place} – {agreement.place_description.strip()}"
     it_security = (
         "Ja, medarbetaren har bekräftat att regionens regler för informations- och IT-säkerhet "

@@ -142,6 +142,24 @@ PLACE_NAMES = {"home": "Hemma", "holiday_home": "Fritidsbostaden", "other": "Ann
 WORDS = re.compile(r"[a-zåäöéü]+")
 
 
+def place_label(kind: str, description: str) -> str:
+    """The place as people read it: its kind's name, and the description only when it says
+    more than the kind ("Hemma", not "Hemma (Hemma)"; "Fritidsbostaden (stugan i Rättvik)")."""
+    name = PLACE_NAMES.get(kind, kind)
+    if names_only_the_kind(kind, description):
+        return name
+    return f"{name} ({description.strip()})"
+
+
+def names_only_the_kind(kind: str, description: str) -> bool:
+    """True when ``description`` is only a word for the kind of place ("Hemma", "i
+    fritidsbostaden", "hemifrån") and adds nothing to its name."""
+    said = " ".join(WORDS.findall(description.lower()))
+    plain = re.sub(r"^(i|på|från|in|at|from|the|my)\s+", "", said)
+    names = (PLACE_NAMES.get(kind, kind).lower(), *PLACE_KINDS.get(kind, ()))
+    return not plain or plain in names
+
+
 def place_kind(text: str) -> str:
     """``home``, ``holiday_home`` or ``other``; compounds count ("sommarstugan" is a holiday
     home), negated places do not ("hemma, inte i stugan" is home)."""

@@ -206,20 +206,9 @@ class AgreementService:
             agreement = session.get(Agreement, agreement_id, with_for_update=True)
             if agreement is None or not can_see(user, agreement):
                 raise NOT_FOUND
-            if agreement.employee_id != user.id:
-                raise Refused(
-                    403,
-                    "not_your_request",
-                    "Bara den som har ansökt kan ta tillbaka ansökan.",
-                    "Only the applicant can withdraw the request.",
-                )
-            if agreement.status != AgreementStatus.SUBMITTED:
-                raise Refused(
-                    409,
-                    "already_decided",
-                    f"Ansökan {agreement.reference} är redan beslutad och kan inte tas tillbaka.",
-                    f"Request {agreement.reference} has been decided and cannot be withdrawn.",
-                )
+            refusal = withdrawal_refusal(user, agreement)
+            if refusal is not None:
+                raise refusal
             agreement.status = AgreementStatus.WITHDRAWN
             self._record(session, agreement, user.id, "withdrawn")
             session.add(
@@ -485,6 +474,26 @@ def workplace_address(text: str) -> str:
 
 def can_see(user: User, agreement: Agreement) -> bool:
     return user.is_hr or user.id in (agreement.employee_id, agreement.manager_id)
+
+
+def withdrawal_refusal(user: User, agreement: Agreement) -> Refused | None:
+    """Why ``user`` may not take ``agreement`` back, or None: only the applicant, and only
+    before the decision (afterwards it is ended in a talk with the manager)."""
+    if agreement.employee_id != user.id:
+        return Refused(
+            403,
+            "not_your_request",
+            "Bara den som har ansökt kan ta tillbaka ansökan.",
+            "Only the applicant can withdraw the request.",
+        )
+    if agreement.status != AgreementStatus.SUBMITTED:
+        return Refused(
+            409,
+            "already_decided",
+            f"Ansökan {agreement.reference} är redan beslutad och kan inte tas tillbaka.",
+            f"Request {agreement.reference} has been decided and cannot be withdrawn.",
+        )
+    return None
 
 
 def can_decide(user: User, agreement: Agreement) -> bool:

@@ -148,6 +148,14 @@ def decide(
     return AgreementOut.of(agreement)
 
 
+@router.post("/agreements/{agreement_id}/withdraw", responses=WRITE_ERRORS)
+def withdraw(agreement_id: PathId, user: CurrentUser, service: Agreements) -> AgreementOut:
+    """The applicant takes back a request that has not been decided; the manager is told, and
+    the change is kept in the agreement's history. 403 ``not_your_request``, 409
+    ``already_decided``."""
+    return AgreementOut.of(service.withdraw(user, agreement_id))
+
+
 @router.post("/agreements/{agreement_id}/risk-assessment", responses=WRITE_ERRORS)
 def register_risk_assessment(
     agreement_id: PathId, body: DocumentedRiskAssessment, user: CurrentUser, service: Agreements

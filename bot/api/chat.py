@@ -1,4 +1,5 @@
-"""``POST /api/chat``: one user message in, the assistant's messages out."""
+"""``POST /api/chat``: one user message in, the assistant's messages out; ``GET
+/api/chat/welcome``: what the chat shows before the first message."""
 
 from fastapi import APIRouter, Request
 from pydantic import BaseModel, Field
@@ -13,7 +14,9 @@ from bot.api.deps import (
 from bot.api.errors import ApiError, error_responses
 from bot.api.inputs import RequestBody
 from bot.chat import BotMessage
+from bot.faq.answering import choose_payload
 from bot.rasa_client import RasaBusy
+from bot.regions import Region
 
 router = APIRouter(prefix="/api", tags=["chat"])
 
@@ -26,6 +29,46 @@ class ChatRequest(RequestBody):
 class ChatResponse(BaseModel):
     conversation_id: str
     messages: list[BotMessage]
+
+
+class Suggestion(BaseModel):
+    """A suggested question: ``payload`` is sent as the message, ``title`` shown as the user's."""
+
+    title: str
+    title_en: str
+    payload: str
+
+
+class Welcome(BaseModel):
+    """The signed-in user's name (from the sign-in, never from anything typed) and the
+    region's suggested questions whose FAQ entries are served now."""
+
+    name: str
+    first_name: str
+    region: str
+    suggestions: list[Suggestion]
+
+
+@router.get("/chat/welcome", responses=error_responses(401))
+def welcome(user: CurrentUser, http_request: Request) -> Welcome:
+    region: Region = http_request.app.state.region
+    faq = getattr(http_request.app.state, "faq", None)
+    served = faq.answerer.index if faq is not None else None
+    suggestions = [
+        Suggestion(
+            title=question.text,
+            title_en=question.text_en or question.text,
+            payload=choose_payload(question.faq_id) if question.faq_id else question.text,
+        )
+        for question in region.suggested_questions
+        if question.faq_id is None or (served is not None and served.get(question.faq_id))
+    ]
+    return Welcome(
+        name=user.name,
+        first_name=user.name.split()[0],
+        region=region.name,
+        suggestions=suggestions,
+    )
 
 
 @router.post("/chat", responses=error_responses(400, 401, 413, 422, 429, 503))

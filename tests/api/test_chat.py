@@ -45,7 +45,7 @@ def test_message_goes_to_rasa_and_the_reply_comes_back(client: TestClient, rasa:
     assert shown == [
         {
             "text": "Hej!",
-            "buttons": [{"title": "Hjälp", "payload": "/help"}],
+            "buttons": [{"title": "Hjälp", "payload": "/help", "exclusive": False}],
             "faq_id": None,
             "source": None,
             "kind": None,

@@ -27,6 +27,10 @@ class Health(BaseModel):
     database: Literal["ready", "migrating", "unavailable"]
     faq_entries: int
     faq_problems: int
+    # The region's calendar system: "local" when none is configured (DG_CALENDAR=local);
+    # "paused" after a failure, while bookings use the local store alone (bot/calendars/guard.py).
+    # Not part of "status": bookings go on without it.
+    calendar: Literal["local", "ready", "paused"] = "local"
 
 
 class Liveness(BaseModel):
@@ -52,6 +56,7 @@ async def health(request: Request, response: Response) -> Health:
         database=await database_state(request),
         faq_entries=len(state.faq.answerer.index.entries) if faq_ready else 0,
         faq_problems=len(state.faq.problems) if faq_ready else 0,
+        calendar=calendar_state(request),
     )
     response.status_code = 200 if body.status == "ok" else 503
     return body
@@ -80,3 +85,10 @@ async def database_state(request: Request) -> Literal["ready", "migrating", "una
         if await anyio.to_thread.run_sync(storage.database.is_reachable, abandon_on_cancel=True):
             return "ready"
     return "unavailable"
+
+
+def calendar_state(request: Request) -> Literal["local", "ready", "paused"]:
+    calendar = getattr(request.app.state, "calendar", None)
+    if calendar is None:
+        return "local"
+    return "paused" if calendar.paused else "ready"

@@ -54,6 +54,8 @@ def test_a_booking_with_the_calendar_down_is_stored_and_says_it_was_not_checked(
     assert event["SUMMARY"] == "Riskbedömning distansarbete – Anna Andersson"
     assert f"{PUBLIC}/riskbedomning/checklista" in str(event["DESCRIPTION"])
 
+    assert caldav_down.get("/health").json()["calendar"] == "paused"
+
     db = Database(f"sqlite:///{tmp_path}/app.db")
     with db.session() as session:
         (waiting,) = session.scalars(select(OutboxMessage).where(OutboxMessage.kind == CALENDAR))
@@ -64,6 +66,7 @@ def test_a_booking_with_the_calendar_down_is_stored_and_says_it_was_not_checked(
 def test_without_a_calendar_system_nothing_is_checked_or_queued(client: TestClient) -> None:
     booked = book(client, working_day(6)).json()
     assert booked["calendar_checked"] is None
+    assert client.get("/health").json()["calendar"] == "local"
 
 
 def test_the_checklist_opens_without_signing_in_also_in_production(

@@ -1,8 +1,9 @@
 """Rasa custom actions. They run inside the app, which hands them the services they need.
 
 ``conversation/`` holds what every guided form shares (reading a message, repair patterns);
-each process has its own package: ``agreement/`` (request, decision) and ``risk_assessment/``
-(booking, moving and cancelling, outcome).
+each process has its own package: ``agreement/`` (request, decision), ``risk_assessment/``
+(booking, moving and cancelling, outcome) and ``follow_up/`` (the yearly follow-up dialogue,
+the action plans' actions).
 """
 
 from rasa_sdk import Action
@@ -20,6 +21,18 @@ from actions.agreement.request import (
 )
 from actions.conversation.form import GuidedForm
 from actions.faq import ActionAnswerFaq
+from actions.follow_up.action_plans import (
+    ActionMarkActionDone,
+    ActionMoveAction,
+    ActionShowActions,
+    ActionStartMoveAction,
+    ValidateMoveActionForm,
+)
+from actions.follow_up.dialogue import (
+    ActionRecordFollowUp,
+    ActionStartFollowUp,
+    ValidateFollowUpForm,
+)
 from actions.risk_assessment.booking import (
     ActionBookRiskAssessment,
     ActionStartRiskAssessment,
@@ -47,6 +60,8 @@ FORMS: tuple[type[GuidedForm], ...] = (
     ValidateRescheduleForm,
     ValidateCancelBookingForm,
     ValidateOutcomeForm,
+    ValidateFollowUpForm,
+    ValidateMoveActionForm,
 )
 ACTIONS: tuple[type[Action], ...] = (
     ActionStartAgreement,
@@ -62,6 +77,12 @@ ACTIONS: tuple[type[Action], ...] = (
     ActionCancelRiskAssessment,
     ActionStartOutcome,
     ActionDocumentRiskAssessment,
+    ActionStartFollowUp,
+    ActionRecordFollowUp,
+    ActionShowActions,
+    ActionMarkActionDone,
+    ActionStartMoveAction,
+    ActionMoveAction,
 )
 
 

@@ -11,6 +11,8 @@ from bot.clock import Clock
 from bot.faq.answering import FaqAnswerer
 from bot.identity import Directory, User
 from bot.identity_seal import IdentitySeal
+from bot.risk_assessments.action_plans import ActionPlanService
+from bot.risk_assessments.follow_ups import FollowUpService
 from bot.risk_assessments.service import RiskAssessmentService
 from bot.settings import PROJECT_ROOT
 
@@ -27,6 +29,22 @@ class Services:
     risk_assessments: RiskAssessmentService | None = None
     faq_dir: Path = PROJECT_ROOT / "faq"
     clock: Clock = field(default_factory=Clock)
+
+    @property
+    def follow_ups(self) -> FollowUpService | None:
+        """Held follow-ups, on the agreements' database and region; None without it."""
+        agreements = self.agreements
+        if agreements is None:
+            return None
+        return FollowUpService(agreements.db, agreements.region, self.clock, agreements.directory)
+
+    @property
+    def action_plans(self) -> ActionPlanService | None:
+        """The risk assessments' action plans; None without the database."""
+        agreements = self.agreements
+        if agreements is None:
+            return None
+        return ActionPlanService(agreements.db, agreements.directory, self.clock)
 
     @property
     def directory(self) -> Directory | None:

@@ -49,7 +49,8 @@ CONFIRM_WORDS = ("skicka", "boka", "spara", "kör", "ser bra ut", "send", "book"
 PROCESS_INTENTS = (
     "request_agreement", "book_risk_assessment", "reschedule_risk_assessment",
     "cancel_risk_assessment", "document_risk_assessment", "show_my_requests",
-    "decide_agreement", "approve_agreement", "reject_agreement",
+    "decide_agreement", "approve_agreement", "reject_agreement", "follow_up_remote_work",
+    "show_actions", "mark_action_done", "move_action",
 )  # fmt: skip
 
 

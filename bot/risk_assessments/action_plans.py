@@ -47,6 +47,29 @@ def resolve_owner(directory: Directory, owner: str, assessment: RiskAssessment) 
     return found.pop() if len(found) == 1 else None
 
 
+def new_item(
+    directory: Directory | None,
+    assessment: RiskAssessment,
+    text: str,
+    owner: str,
+    due_on: date,
+    actor_id: str,
+    detail: str | None = None,
+) -> ActionItem:
+    """A new open action of ``assessment``'s plan, its owner linked to the directory when the
+    text names one person there (else the daily job links it later), with its "created"
+    event; ``detail`` says where it came from ("vid uppföljningen 2027-12-01")."""
+    return ActionItem(
+        text=text.strip(),
+        owner=owner.strip(),
+        owner_id=resolve_owner(directory, owner, assessment) if directory else None,
+        due_on=due_on,
+        status=ActionStatus.OPEN,
+        moved_count=0,
+        events=[ActionEvent(actor_id=actor_id, event="created", due_on=due_on, detail=detail)],
+    )
+
+
 def can_see(user: User, item: ActionItem) -> bool:
     assessment = item.risk_assessment
     return user.is_hr or user.id in (

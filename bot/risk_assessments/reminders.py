@@ -93,6 +93,19 @@ class Letter:
     subject: str
 
 
+# What to write in the chat (actions/follow_up/): the reminder says how to act on it.
+ACTIONS_HINT = "Skriv ”visa åtgärder” i chatten med Distansguiden, så får du knappar för det."
+
+
+def follow_up_hint(employee: str) -> str:
+    """How to start the follow-up dialogue, which goes through HR's supporting questions and
+    records the follow-up; the full name finds the one employee meant."""
+    return (
+        f"Skriv ”följ upp distansarbetet med {employee}” i chatten med Distansguiden när ni "
+        "ses, så går vi igenom HR:s stödfrågor och registrerar uppföljningen."
+    )
+
+
 class AlreadySent(Exception):
     """Another run sent this reminder while this one was writing it."""
 
@@ -225,7 +238,8 @@ class Reminders:
             f"Det är dags att följa upp riskbedömningen av distansarbetet med {employee} "
             f"(uppföljningen planerades till {assessment.follow_up_on.isoformat()}). Gå igenom "
             "riskerna och handlingsplanen tillsammans, och komplettera riskbedömningen om nya "
-            "risker har uppstått. Riskbedömningen ska följas upp minst en gång per år.",
+            "risker har uppstått. Riskbedömningen ska följas upp minst en gång per år. "
+            f"{follow_up_hint(employee)}",
             f"Dags att följa upp riskbedömningen av distansarbetet med {employee}",
         )
         _claim(session, RISK_ASSESSMENT_FOLLOW_UP, assessment.id, assessment.follow_up_on, [letter])
@@ -257,7 +271,7 @@ class Reminders:
             Letter(
                 assessment.manager_id,
                 f"{what} (ansvarig: {item.owner}). Markera den som klar, eller flytta den till "
-                "ett nytt datum och skriv varför.",
+                f"ett nytt datum och skriv varför. {ACTIONS_HINT}",
                 f"Åtgärd i handlingsplanen: {item.text[:120]}",
             )
         ]
@@ -266,7 +280,7 @@ class Reminders:
                 Letter(
                     item.owner_id,
                     f"{what}. Du är ansvarig för den. Markera den som klar när den är gjord, "
-                    "eller kom överens med chefen om ett nytt datum.",
+                    f"eller kom överens med chefen om ett nytt datum. {ACTIONS_HINT}",
                     f"Din åtgärd i handlingsplanen: {item.text[:120]}",
                 )
             )
@@ -303,8 +317,8 @@ class Reminders:
             agreement.manager_id,
             f"Distansöverenskommelsen {agreement.reference} för {employee} har inte följts upp "
             f"sedan {how_long}. Distansarbetet följs upp minst en gång per år: boka ett "
-            f"uppföljningssamtal med {employee} om arbetsmiljö och informationssäkerhet, och "
-            "registrera uppföljningen när den är gjord.",
+            f"uppföljningssamtal med {employee} om arbetsmiljö och informationssäkerhet. "
+            f"{follow_up_hint(employee)}",
             f"Dags att följa upp distansöverenskommelsen {agreement.reference} för {employee}",
         )
         _claim(session, AGREEMENT_FOLLOW_UP, agreement.id, due, [letter])

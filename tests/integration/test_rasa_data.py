@@ -15,11 +15,13 @@ pytestmark = pytest.mark.slow
 # picking several items one at a time (/choose_item{"item": ...}). Training examples would make
 # the classifier guess them for typed text.
 PAYLOAD_ONLY = ("choose_faq", "decide_agreement", "change_decision", "change_outcome",
-                "change_risk_assessment", "choose_item")  # fmt: skip
+                "change_risk_assessment", "choose_item", "change_follow_up",
+                "change_move_action")  # fmt: skip
 # Read inside the forms by their validation actions (actions/conversation/), never by a rule:
 # inside a form every message goes to the form.
 READ_BY_FORMS = ("affirm", "deny", "change_agreement", "change_decision", "change_outcome",
-                 "change_risk_assessment", "choose_item")  # fmt: skip
+                 "change_risk_assessment", "choose_item", "change_follow_up",
+                 "change_move_action")  # fmt: skip
 JUSTIFIED_WARNINGS = {
     *(
         f"The intent '{intent}' is listed in the domain file, but is not found in the NLU "

@@ -197,7 +197,12 @@ def test_a_recorded_follow_up_sets_the_next_date_which_is_reminded_in_its_turn(
         assert followed is not None and followed.follow_up_on == TODAY + relativedelta(years=1)
     assert run(db, region, TODAY + timedelta(days=364)) == ReminderResult()
     assert run(db, region, TODAY + relativedelta(years=1)).follow_ups == 1
-    assert len(notices(db)) == 2
+    # The two reminders, and between them Anna's notice that the follow-up was recorded.
+    assert [recipient for recipient, _ in notices(db)] == [
+        "maria.berg",
+        "anna.andersson",
+        "maria.berg",
+    ]
 
 
 # --- actions that are due -----------------------------------------------------------------
@@ -349,7 +354,9 @@ def test_a_follow_up_restarts_the_agreements_year(db: Database, region: Region) 
 
     assert run(db, region) == ReminderResult()
     assert run(db, region, held + relativedelta(years=1)).agreements == 1
-    [(_, text)] = notices(db)
+    # HR recorded it: the employee and the manager were told; then the reminder.
+    *told, (_, text) = notices(db)
+    assert [recipient for recipient, _ in told] == ["anna.andersson", "maria.berg"]
     assert f"senaste uppföljningen hölls {held.isoformat()}" in text
 
 

@@ -16,6 +16,7 @@ from typing import Any
 from urllib.parse import quote, urljoin
 
 from caldav.calendarobjectresource import Event as DavEvent
+from caldav.collection import Principal
 from caldav.davclient import DAVClient
 from caldav.lib import error as dav_error
 from icalendar import Calendar as ICalendar
@@ -104,7 +105,10 @@ class CalDavCalendar:
 
     @staticmethod
     def _discover(client: DAVClient, principal_url: str) -> str:
-        principal = client.principal(url=principal_url)
+        # Not client.principal(url=...): the client keeps the first principal it made and
+        # returns it for any URL after.
+        # Typed for the sync and the async client alike; this one is sync.
+        principal: Any = Principal(client=client, url=principal_url)
         for calendar in principal.get_calendars():
             components = calendar.get_supported_components()
             if not components or "VEVENT" in components:

@@ -1,7 +1,6 @@
-"""When participants are busy: entered busy times plus their booked risk-assessment dialogues.
-
-A calendar integration can fill ``busy_times`` later; the booking dialogue only reads it here.
-"""
+"""When participants are busy in the app's own store: entered busy times plus their booked
+risk-assessment dialogues. The region's calendar system, where one is configured, is read
+beside it through ``bot.calendars``."""
 
 from collections.abc import Iterable
 from datetime import datetime

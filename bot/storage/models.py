@@ -280,8 +280,8 @@ class SentReminder(Base):
 
 
 class BusyTime(Base):
-    """A time when a user cannot meet (from a calendar export or entered by hand); booked
-    risk-assessment dialogues count as busy too. A calendar integration can fill this table."""
+    """A time when a user cannot meet, entered by hand; booked risk-assessment dialogues count
+    as busy too, and so does the region's calendar where one is configured (bot/calendars)."""
 
     __tablename__ = "busy_times"
 

@@ -398,6 +398,23 @@ def test_without_scheduling_every_participant_gets_a_copy(server: Radicale, tmp_
     db.dispose()
 
 
+def test_each_calendar_is_found_from_the_participants_principal(
+    server: Radicale, tmp_path: Path
+) -> None:
+    discovering = calendar_on(server, discover=True, calendar_url="{user}/")
+    db = Database(f"sqlite:///{tmp_path}/discover.db")
+    db.migrate()
+    service = RiskAssessmentService(db, demo_directory(), now=lambda: NOW, calendar=discovering)
+    server.put("sven.skog", "utbildning", all_day("u@x", "20261125"))
+    offer = service.offer(person("anna.andersson"), person("sven.skog"))
+    assert offer.calendars_checked is True and offer.starts[0] == at(26, 8)
+    booked = service.book(person("anna.andersson"), "anna.andersson", at(26, 10))
+    event, _ = the_event(server, "maria.berg", str(booked.calendar_uid))
+    assert event["SEQUENCE"] == 0
+    discovering.close()
+    db.dispose()
+
+
 def chat_services(service: RiskAssessmentService) -> Services:
     return Services(
         answerer=lambda: None,  # type: ignore[arg-type, return-value]

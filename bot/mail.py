@@ -1,10 +1,13 @@
 """E-mail through the region's SMTP server: reminders, and invitations with an .ics attached."""
 
+import re
 import smtplib
 import ssl
 from email.message import EmailMessage
 
 from bot.settings import Settings
+
+ITIP_METHOD = re.compile(rb"^METHOD:([A-Z-]+)\r?$", re.MULTILINE)
 
 
 class MailError(Exception):
@@ -44,12 +47,15 @@ class Mailer:
         message.set_content(body)
         if calendar is not None:
             filename, ics = calendar
+            # Outlook acts on the MIME part's method: a cancellation sent as REQUEST is shown as
+            # an invitation instead of taking the meeting out of the calendar.
+            found = ITIP_METHOD.search(ics)
             message.add_attachment(
                 ics,
                 maintype="text",
                 subtype="calendar",
                 filename=filename,
-                params={"method": "REQUEST"},
+                params={"method": found.group(1).decode() if found else "REQUEST"},
             )
         try:
             with smtplib.SMTP(self.host, self.port, timeout=self.timeout_seconds) as smtp:

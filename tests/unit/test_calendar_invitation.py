@@ -11,9 +11,11 @@ from icalendar import Calendar as ICalendar
 from bot.calendars import MeetingEvent
 from bot.calendars.caldav_calendar import event_interval, free_busy_periods, weekly_hours
 from bot.identity import demo_directory
+from bot.mail import Mailer
 from bot.risk_assessments.invitation import event_ics, meeting_event
 from bot.risk_assessments.links import PublicLinks
 from bot.storage.models import RiskAssessment, RiskAssessmentStatus
+from tests.conftest import Recorder
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
 START = datetime(2026, 12, 1, 10, 0, tzinfo=STOCKHOLM)
@@ -100,6 +102,24 @@ def test_moved_keeps_the_uid_with_a_higher_sequence_and_cancelled_is_a_cancellat
     assert not hasattr(cancelled.vevent, "valarm"), "no reminder of a cancelled meeting"
     (parsed,) = ICalendar.from_ical(cancelled_ics).walk("VEVENT")
     assert parsed["STATUS"] == "CANCELLED" and parsed["TRANSP"] == "TRANSPARENT"
+
+
+@pytest.mark.parametrize(
+    ("status", "method"),
+    [(RiskAssessmentStatus.BOOKED, "REQUEST"), (RiskAssessmentStatus.CANCELLED, "CANCEL")],
+)
+def test_the_mail_part_carries_the_invitations_method(
+    smtp: tuple[Recorder, int], status: str, method: str
+) -> None:
+    recorder, port = smtp
+    ics = event_ics(event(status, sequence=1))
+    Mailer("127.0.0.1", port, "distansguiden@example.org").send(
+        "anna.andersson@example.org", "Riskbedömning", "Text", calendar=("r.ics", ics)
+    )
+    (message,) = recorder.messages()
+    (part,) = [p for p in message.walk() if p.get_content_type() == "text/calendar"]
+    assert part.get_param("method") == method
+    assert part.get_payload(decode=True) == ics
 
 
 def test_the_copy_for_a_caldav_server_has_no_method() -> None:

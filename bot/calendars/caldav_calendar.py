@@ -125,19 +125,8 @@ class CalDavCalendar:
         except dav_error.ReportError:
             # The server has no free-busy-query: read the events themselves.
             log.info("No free-busy-query at %s; reading events instead", calendar.url)
-            return self._busy_from_events(calendar, start, end)
+            return busy_from_events(calendar, start, end)
         return free_busy_periods(answer.data, start, end)
-
-    @staticmethod
-    def _busy_from_events(calendar: Any, start: datetime, end: datetime) -> list[Interval]:
-        found = calendar.search(start=start, end=end, event=True, expand=True)
-        intervals: list[Interval] = []
-        for resource in found:
-            for component in resource.icalendar_instance.walk("VEVENT"):
-                interval = event_interval(component)
-                if interval is not None and interval[1] > start and interval[0] < end:
-                    intervals.append(interval)
-        return sorted(intervals)
 
     @staticmethod
     def _working_hours(client: DAVClient, url: str) -> dict[int, list[tuple[time, time]]] | None:
@@ -175,6 +164,19 @@ class CalDavCalendar:
             log.info("Calendar has a newer %s than sequence %d", event.reference, event.sequence)
             return
         stored.save(raw_data=data, increase_seqno=False, precondition="etag")
+
+
+def busy_from_events(calendar: Any, start: datetime, end: datetime) -> list[Interval]:
+    """Busy intervals from the events themselves (a time-range calendar-query, recurrences
+    expanded by the server), for a server without free-busy-query."""
+    found = calendar.search(start=start, end=end, event=True, expand=True)
+    intervals: list[Interval] = []
+    for resource in found:
+        for component in resource.icalendar_instance.walk("VEVENT"):
+            interval = event_interval(component)
+            if interval is not None and interval[1] > start and interval[0] < end:
+                intervals.append(interval)
+    return sorted(intervals)
 
 
 def free_busy_periods(ics: str | bytes, start: datetime, end: datetime) -> list[Interval]:

@@ -31,7 +31,7 @@ from actions.conversation.fields import FormContext
 from actions.risk_assessment.booking import ActionBookRiskAssessment
 from actions.risk_assessment.meeting import CALENDARS_NOT_CHECKED, start_prompt
 from actions.services import Services
-from bot.calendars.caldav_calendar import CalDavCalendar
+from bot.calendars.caldav_calendar import CalDavCalendar, busy_from_events
 from bot.calendars.guard import GuardedCalendar
 from bot.clock import Clock
 from bot.identity import User, demo_directory
@@ -297,6 +297,43 @@ def test_offered_times_avoid_the_participants_real_meetings(
     assert "Första lediga tid: måndag 30 november 2026 kl. 09.00" in taken.text
     with pytest.raises(Exception, match="double_booked"):
         service.book(person("anna.andersson"), "anna.andersson", at(27, 10))
+
+
+def test_without_a_free_busy_query_the_events_give_the_same_busy_times(
+    server: Radicale,
+) -> None:
+    server.put(
+        "maria.berg",
+        "veckomote",
+        vevent("v@x", "20261102T080000", "20261102T090000", "RRULE:FREQ=WEEKLY;BYDAY=MO\r\n"),
+    )
+    server.put(
+        "maria.berg",
+        "fritt",
+        vevent("f@x", "20261201T090000", "20261201T100000", "TRANSP:TRANSPARENT\r\n"),
+    )
+    server.put("maria.berg", "utbildning", all_day("u@x", "20261202"))
+    start, end = at(30, 0), datetime(2026, 12, 8, 12, tzinfo=STOCKHOLM)
+    with server.client() as client:
+        events = busy_from_events(
+            client.calendar(url=server.calendar_url("maria.berg")), start, end
+        )
+    weekly, training, weekly_again = events
+    assert weekly == (at(30, 8), at(30, 9))
+    assert weekly_again == (
+        datetime(2026, 12, 7, 8, tzinfo=STOCKHOLM),
+        datetime(2026, 12, 7, 9, tzinfo=STOCKHOLM),
+    )
+    # The all-day event is the whole Stockholm day (Radicale's free-busy-query makes it a day in
+    # UTC): either way it covers the working day.
+    assert training == (
+        datetime(2026, 12, 2, tzinfo=STOCKHOLM),
+        datetime(2026, 12, 3, tzinfo=STOCKHOLM),
+    )
+    by_query = server.busy("maria.berg", start, end)
+    assert [by_query[0], by_query[2]] == [weekly, weekly_again], "as the free-busy-query says"
+    assert by_query[1][0] <= datetime(2026, 12, 2, 8, tzinfo=STOCKHOLM)
+    assert by_query[1][1] >= datetime(2026, 12, 2, 17, tzinfo=STOCKHOLM)
 
 
 def test_working_hours_in_a_calendar_are_kept(

@@ -3,6 +3,7 @@ bot/faq/tuned.yml, written by benchmarks.tune; a model without them is refused a
 unless DG_ALLOW_UNTUNED_MODEL=true, and then runs on the defaults."""
 
 import logging
+import re
 import shutil
 from pathlib import Path
 
@@ -26,6 +27,7 @@ from bot.main import create_app
 from bot.settings import Settings, default_embedding_model
 from tests.api.conftest import make_settings
 from tests.conftest import CharTrigramEncoder, FakeRasa
+from tests.unit.test_ranking import entry
 
 UNTUNED = "KBLab/sentence-bert-swedish-cased"
 
@@ -62,7 +64,9 @@ def test_the_default_model_has_tuned_values() -> None:
 def test_a_file_missing_a_value_is_refused(tmp_path: Path) -> None:
     values_file = tmp_path / "tuned.yml"
     text = TUNED_VALUES_FILE.read_text(encoding="utf-8")
-    values_file.write_text(text.replace("      clear_lead: 0.15\n", ""), encoding="utf-8")
+    missing = re.sub(r"\n      clear_lead: [0-9.]+\n", "\n", text)
+    assert missing != text
+    values_file.write_text(missing, encoding="utf-8")
     with pytest.raises(ValueError, match="clear_lead"):
         read_tuned_values(values_file)
 
@@ -95,7 +99,8 @@ def dev_scores() -> list[tune.Prepared]:
     def scored(text: str, expected: str | None, best: float) -> tune.Prepared:
         question = Question(text, expected, "vastmanland", "sv", "dev")
         embedding = np.array([best, 0.2], dtype=np.float32)
-        return tune.Prepared(question, ["a", "b"], embedding, embedding, embedding * 0, 0.0)
+        entries = [entry("a", "a"), entry("b", "b")]
+        return tune.Prepared(question, entries, embedding, embedding, embedding * 0, 0.0, 1.0)
 
     return [scored("fråga om a", "a", 0.9), scored("väder?", None, 0.3)]
 

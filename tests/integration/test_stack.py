@@ -46,10 +46,13 @@ def test_the_summer_house_question_from_the_readme(chat: Chat) -> None:
 @pytest.mark.parametrize(
     "question", ["Vad blir det för väder i helgen?", "Hur bokar jag en tvättstuga i Göteborg?"]
 )
-def test_unrelated_question_gets_the_honest_fallback(chat: Chat, question: str) -> None:
+def test_unrelated_question_is_told_what_is_covered_and_whom_to_ask(
+    chat: Chat, question: str
+) -> None:
     (reply,) = messages(chat(question, conversation_id="unrelated"))
     assert reply["faq_id"] is None
-    assert "inget svar" in reply["text"]
+    assert reply["kind"] == "out_of_scope"
+    assert "Jag svarar på frågor om distansarbete" in reply["text"]
     assert "chef" in reply["text"]
 
 

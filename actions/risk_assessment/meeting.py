@@ -251,7 +251,11 @@ def invitation_link(assessment: RiskAssessment) -> str:
 def invitation_markdown(services: Services, assessment: RiskAssessment, title: str) -> str:
     """The invitation as a named link on the app's public address, which Teams can open."""
     service = services.risk_assessments
-    url = service.links.invitation(assessment.id) if service else invitation_link(assessment)
+    url = (
+        service.links.invitation(assessment.id, assessment.end_at)
+        if service
+        else invitation_link(assessment)
+    )
     return markdown_link(title, url)
 
 

@@ -29,9 +29,9 @@ router = APIRouter(
     responses=error_responses(401, 422, 503),
 )
 WRITE_ERRORS = error_responses(400, 403, 404, 409, 413, 429)
-# HR's checklist for the dialogue is general guidance, not anyone's data: its page opens from a
-# calendar or an e-mail without signing in.
-checklist_router = APIRouter(include_in_schema=False)
+# Opened from a calendar, Teams or an e-mail, where the browser has no token: HR's checklist
+# (general guidance, nobody's data) and a dialogue's invitation by its signed link.
+public_router = APIRouter(include_in_schema=False)
 CHECKLIST_PAGE = """<!doctype html>
 <html lang="sv">
 <head>
@@ -237,6 +237,32 @@ def invitation(assessment_id: PathId, user: CurrentUser, service: RiskAssessment
             "Riskbedömningen dokumenterades utan bokat möte; det finns ingen kalenderinbjudan.",
             "The risk assessment was documented without a booked meeting; there is no invitation.",
         )
+    return invitation_response(assessment, service)
+
+
+@public_router.get("/riskbedomning/{assessment_id}.ics", response_class=Response)
+def invitation_by_link(
+    assessment_id: PathId, until: int, sig: str, request: Request, service: RiskAssessments
+) -> Response:
+    """A dialogue's invitation by the signed link the chat, Teams and e-mail give
+    (``bot.risk_assessments.links``); an altered or expired link gets 404."""
+    now = request.app.state.clock.now()
+    assessment = (
+        service.by_signed_link(assessment_id)
+        if service.links.opens(assessment_id, until, sig, now)
+        else None
+    )
+    if assessment is None or assessment.start_at is None:
+        raise ApiError(
+            404,
+            "invitation_link_invalid",
+            "Länken till kalenderinbjudan gäller inte (längre). Be om en ny i chatten.",
+            "The link to the invitation is not valid (any more). Ask for a new one in the chat.",
+        )
+    return invitation_response(assessment, service)
+
+
+def invitation_response(assessment: RiskAssessment, service: RiskAssessmentService) -> Response:
     try:
         ics = assessment_invitation(
             assessment, service.directory, service.links, service.agreement_reference(assessment)
@@ -257,7 +283,7 @@ def invitation(assessment_id: PathId, user: CurrentUser, service: RiskAssessment
     )
 
 
-@checklist_router.get(CHECKLIST_PATH, response_class=HTMLResponse)
+@public_router.get(CHECKLIST_PATH, response_class=HTMLResponse)
 def checklist(settings: SettingsDep) -> HTMLResponse:
     """HR's checklist (``faq/_risk_assessment_checklist.md``) as a page; edits show at once."""
     content = render_markdown(load_checklist(settings.faq_dir))

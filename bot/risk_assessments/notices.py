@@ -111,7 +111,9 @@ def tell_participants(
     """A chat notice to every other participant (seen in their next turn or in Teams), and the
     invitation by e-mail to all of them when ``invitations`` is set."""
     when = swedish_time(assessment.start_at) if assessment.start_at else ""
-    invitation = markdown_link("kalenderinbjudan", links.invitation(assessment.id))
+    invitation = markdown_link(
+        "kalenderinbjudan", links.invitation(assessment.id, assessment.end_at)
+    )
     for person in (
         assessment.employee_id,
         assessment.manager_id,

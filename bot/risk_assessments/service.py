@@ -755,6 +755,12 @@ class RiskAssessmentService:
                 )
             return list(session.scalars(query))
 
+    def by_signed_link(self, assessment_id: int) -> RiskAssessment | None:
+        """The dialogue a signed link names (``PublicLinks.opens`` has checked it): the link is
+        the permission, so no user's access is checked here."""
+        with self.db.session() as session:
+            return session.get(RiskAssessment, assessment_id)
+
     def get(self, user: User, assessment_id: int) -> RiskAssessment:
         with self.db.session() as session:
             assessment = session.get(RiskAssessment, assessment_id)

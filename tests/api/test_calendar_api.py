@@ -4,6 +4,7 @@ calendar write in the outbox; invitations link the checklist on the public addre
 checklist's page opens without signing in, also in production."""
 
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -83,3 +84,32 @@ def test_the_checklist_opens_without_signing_in_also_in_production(
     assert "Content-Security-Policy" in page.headers
     assert "<h3>Ergonomi och distansarbetsplatsens utformning</h3>" in page.text
     assert '<html lang="sv">' in page.text
+
+
+def test_the_signed_invitation_link_opens_without_signing_in_until_it_expires(
+    client: TestClient,
+) -> None:
+    booked = book(client, working_day(7)).json()
+    service = client.app.state.risk_assessments  # type: ignore[attr-defined]
+    end = datetime.fromisoformat(booked["end"])
+    link = service.links.invitation(booked["id"], end)
+    assert link.startswith(f"http://127.0.0.1:8000/riskbedomning/{booked['id']}.ics?until=")
+    path = link.removeprefix("http://127.0.0.1:8000")
+
+    opened = client.get(path)  # no X-Demo-User, no token
+    assert opened.status_code == 200, opened.text
+    assert opened.headers["content-type"].startswith("text/calendar")
+    (event,) = Calendar.from_ical(opened.content).walk("VEVENT")
+    assert event["SUMMARY"] == "Riskbedömning distansarbete – Anna Andersson"
+
+    until = int(path.split("until=")[1].split("&")[0])
+    signature = path.split("sig=")[1]
+    for altered in (
+        path.replace(f"sig={signature}", f"sig={signature[::-1]}"),
+        path.replace(f"until={until}", f"until={until + 86400}"),
+        path.replace(f"/{booked['id']}.ics", f"/{booked['id'] + 1}.ics"),
+    ):
+        refused = client.get(altered)
+        assert refused.status_code == 404 and refused.json()["code"] == "invitation_link_invalid"
+    expired = service.links.invitation(booked["id"], datetime(2020, 1, 1, tzinfo=UTC))
+    assert client.get(expired.removeprefix("http://127.0.0.1:8000")).status_code == 404

@@ -44,7 +44,7 @@ from bot.faq.embeddings import Encoder
 from bot.faq.reload import FaqReloader, watch_faq
 from bot.hr.recording import UsageRecorder
 from bot.identity import load_directory
-from bot.identity_seal import IdentitySeal
+from bot.identity_seal import IdentitySeal, derive_key
 from bot.mail import Mailer, mailer_from_settings
 from bot.notifications import Inbox
 from bot.outbox import drain, drain_calendar_writes
@@ -218,7 +218,7 @@ def create_app(settings: Settings | None = None, encoder: Encoder | None = None)
     app.include_router(chat.router)
     app.include_router(agreements.router)
     app.include_router(risk_assessments.router)
-    app.include_router(risk_assessments.checklist_router)
+    app.include_router(risk_assessments.public_router)
     app.include_router(action_plans.router)
     app.include_router(health.router)
     app.include_router(feedback.router)
@@ -301,7 +301,10 @@ def attach_storage(
         invitations=invitations,
         calendar=app.state.calendar,
         rules=booking_rules(settings),
-        links=PublicLinks(settings.public_base_url),
+        links=PublicLinks(
+            settings.public_base_url,
+            derive_key(settings.action_token.get_secret_value(), "invitation-link"),
+        ),
     )
     app.state.usage = UsageRecorder(database, lambda: current_answerer(app))
     app.state.agreements = services.agreements = agreements

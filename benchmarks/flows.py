@@ -29,7 +29,7 @@ from bot.clock import STOCKHOLM, Clock
 from bot.identity import User, demo_directory
 from bot.launcher import Stack
 from bot.regions import load_region
-from bot.risk_assessments.service import RiskAssessmentService
+from bot.risk_assessments.service import Action, RiskAssessmentService
 from bot.settings import PROJECT_ROOT
 from bot.storage.database import Database
 from bot.storage.models import (
@@ -203,6 +203,32 @@ def given_held(world: World) -> None:
         )
 
 
+def given_follow_up_due(world: World) -> None:
+    """Anna's agreement in force and her risk assessment, documented a year ago with one open
+    action, due for its yearly follow-up today (the conversations' ``now``)."""
+    agreement = world.request("anna.andersson", 40, date(2026, 1, 1), date(2027, 6, 30))
+    world.set_status(agreement, AgreementStatus.ACTIVE)
+    with world.db.session() as session:
+        assessment = RiskAssessment(
+            employee_id="anna.andersson",
+            manager_id="maria.berg",
+            safety_representative_id="sven.skog",
+            status=RiskAssessmentStatus.HELD,
+            agreement_id=agreement.id,
+        )
+        session.add(assessment)
+        session.flush()
+        assessment_id = assessment.id
+    a_year_ago = datetime(2025, 12, 3, 15, tzinfo=STOCKHOLM)
+    RiskAssessmentService(world.db, demo_directory(), now=lambda: a_year_ago).document(
+        world.person("maria.berg"),
+        assessment_id,
+        "Bildskärmen är för låg.",
+        [Action("Höj bildskärmen", "Anna Andersson", date(2026, 1, 15))],
+        date(2026, 12, 3),
+    )
+
+
 GIVEN: dict[str, Callable[[World], None]] = {
     "pending_agreement": given_pending,
     "documented_agreement": given_documented,
@@ -210,6 +236,7 @@ GIVEN: dict[str, Callable[[World], None]] = {
     "active_agreement": given_active,
     "booked_assessment": given_booked,
     "held_assessment": given_held,
+    "follow_up_due": given_follow_up_due,
 }
 
 

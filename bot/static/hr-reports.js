@@ -187,7 +187,11 @@
         false,
       ),
     );
+    // A wide table scrolls sideways; focusable, so the keyboard can scroll it too (WCAG 2.1.1).
     const scroll = el("div", undefined, "scroll");
+    scroll.tabIndex = 0;
+    scroll.setAttribute("role", "region");
+    scroll.setAttribute("aria-label", "Tabell över enheterna, kan rullas i sidled");
     scroll.append(
       figureTable(
         "Alla siffror",

@@ -16,6 +16,7 @@ from bot.main import create_app
 from bot.settings import PROJECT_ROOT
 from tests.api.conftest import make_settings
 from tests.conftest import CharTrigramEncoder, FakeRasa
+from tests.unit.test_compliance import seed
 
 
 @pytest.fixture(scope="module")
@@ -40,6 +41,9 @@ def server(module_rasa: FakeRasa, tmp_path_factory: pytest.TempPathFactory) -> I
     while not running.started and time.monotonic() < deadline:
         time.sleep(0.1)
     url = f"http://127.0.0.1:{port}"
+    # Agreements, assessments and follow-ups for the reports' charts (the API tests' region).
+    with app.state.agreements.db.session() as session:
+        seed(session)
     module_rasa.reply = [{"recipient_id": "x", "custom": {"text": "Vet inte", "kind": "unknown"}}]
     for question in ("Får jag jobba från Spanien?", "<img src=x onerror=alert(1)> från Spanien?"):
         httpx.post(f"{url}/api/chat", json={"conversation_id": "c", "message": question})

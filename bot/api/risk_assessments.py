@@ -3,7 +3,7 @@
 from datetime import date, datetime, timedelta
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from pydantic import BaseModel, Field
 
@@ -174,6 +174,43 @@ def my_busy_times(user: CurrentUser, service: RiskAssessments) -> list[BusyTimeO
 @router.post("/busy-times", status_code=201, responses=WRITE_ERRORS)
 def add_busy_time(body: Busy, user: CurrentUser, service: RiskAssessments) -> BusyTimeOut:
     return BusyTimeOut.of(service.add_busy_time(user, body.start, body.end))
+
+
+class FreeTimesOut(BaseModel):
+    """Times when everybody taking part is free, each on a day of its own, from the next working
+    days after the minimum notice (``DG_BOOKING_*``). ``starts`` empty: nothing is free until
+    ``searched_until``; ask again with ``after`` = ``next_search_from`` to look further ahead."""
+
+    starts: list[datetime]
+    # Checked against the participants' calendars too: null when no calendar system is
+    # configured, false when it could not be reached (only this app's bookings were).
+    calendars_checked: bool | None
+    searched_from: datetime
+    searched_until: datetime
+    next_search_from: date
+
+
+@router.get("/free-times", responses=error_responses(403))
+def free_times(
+    user: CurrentUser,
+    service: RiskAssessments,
+    employee: Annotated[str, Query(max_length=80)],
+    duration_minutes: Annotated[
+        int, Query(ge=SHORTEST.seconds // 60, le=LONGEST.seconds // 60)
+    ] = DEFAULT_DURATION.seconds // 60,
+    safety_representative: Annotated[str | None, Query(max_length=80)] = None,
+    after: Annotated[Day | None, Query()] = None,
+) -> FreeTimesOut:
+    offer = service.free_times(
+        user, employee, timedelta(minutes=duration_minutes), safety_representative, after
+    )
+    return FreeTimesOut(
+        starts=offer.starts,
+        calendars_checked=offer.calendars_checked,
+        searched_from=offer.searched_from,
+        searched_until=offer.searched_until,
+        next_search_from=offer.widen_from,
+    )
 
 
 @router.get("")

@@ -170,21 +170,7 @@ class RiskAssessmentService:
         safety_representative_id: str | None = None,
         agreement_id: int | None = None,
     ) -> RiskAssessment:
-        employee = self.directory.get(employee_id)
-        if employee is None or not (booker.is_hr or booker.id in (employee.id, employee.manager)):
-            raise Refused(
-                403,
-                "not_allowed_to_book",
-                "Bara medarbetaren, medarbetarens chef eller HR kan boka riskbedömningen.",
-                "Only the employee, their manager or HR can book the risk assessment.",
-            )
-        if employee.manager is None:
-            raise Refused(
-                422,
-                "no_manager",
-                "Medarbetaren har ingen chef i personalkatalogen. Kontakta HR.",
-                "The employee has no manager in the directory. Please contact HR.",
-            )
+        employee = self._bookable(booker, employee_id)
         self.check_duration(duration)
         representative = (
             self.directory.get(safety_representative_id)
@@ -391,6 +377,45 @@ class RiskAssessmentService:
         return {employee.id, *([employee.manager] if employee.manager else [])} | (
             {representative.id} if representative else set()
         )
+
+    def _bookable(self, booker: User, employee_id: str) -> User:
+        """The employee whose dialogue ``booker`` may book: their own, their staff's, or
+        anyone's for HR."""
+        employee = self.directory.get(employee_id)
+        if employee is None or not (booker.is_hr or booker.id in (employee.id, employee.manager)):
+            raise Refused(
+                403,
+                "not_allowed_to_book",
+                "Bara medarbetaren, medarbetarens chef eller HR kan boka riskbedömningen.",
+                "Only the employee, their manager or HR can book the risk assessment.",
+            )
+        if employee.manager is None:
+            raise Refused(
+                422,
+                "no_manager",
+                "Medarbetaren har ingen chef i personalkatalogen. Kontakta HR.",
+                "The employee has no manager in the directory. Please contact HR.",
+            )
+        return employee
+
+    def free_times(
+        self,
+        booker: User,
+        employee_id: str,
+        duration: timedelta = DEFAULT_DURATION,
+        safety_representative_id: str | None = None,
+        after: date | None = None,
+    ) -> SlotOffer:
+        """``offer`` for whoever may book the employee's dialogue; the safety representative is
+        the unit's unless another is named."""
+        employee = self._bookable(booker, employee_id)
+        self.check_duration(duration)
+        representative = (
+            self.directory.get(safety_representative_id)
+            if safety_representative_id
+            else self.proposed_safety_representative(employee)
+        )
+        return self.offer(employee, representative, duration, after)
 
     def earliest(self) -> datetime:
         """The first start the booking offers or accepts: the minimum notice from now."""

@@ -113,3 +113,41 @@ def test_the_signed_invitation_link_opens_without_signing_in_until_it_expires(
         assert refused.status_code == 404 and refused.json()["code"] == "invitation_link_invalid"
     expired = service.links.invitation(booked["id"], datetime(2020, 1, 1, tzinfo=UTC))
     assert client.get(expired.removeprefix("http://127.0.0.1:8000")).status_code == 404
+
+
+def test_free_times_are_offered_to_whoever_may_book_and_a_wider_search_goes_on(
+    client: TestClient,
+) -> None:
+    asked = client.get(
+        "/api/risk-assessments/free-times",
+        params={"employee": "anna.andersson"},
+        headers=as_user("maria.berg"),
+    )
+    assert asked.status_code == 200, asked.text
+    offer = asked.json()
+    starts = [datetime.fromisoformat(s) for s in offer["starts"]]
+    assert len(starts) == 3 and len({s.date() for s in starts}) == 3
+    assert offer["calendars_checked"] is None
+    assert all(s >= datetime.fromisoformat(offer["searched_from"]) for s in starts)
+
+    later = client.get(
+        "/api/risk-assessments/free-times",
+        params={"employee": "anna.andersson", "after": offer["next_search_from"]},
+        headers=as_user("anna.andersson"),
+    ).json()
+    assert (
+        datetime.fromisoformat(later["starts"][0]).date().isoformat() >= (offer["next_search_from"])
+    )
+
+    refused = client.get(
+        "/api/risk-assessments/free-times",
+        params={"employee": "anna.andersson"},
+        headers=as_user("johan.lind"),
+    )
+    assert refused.status_code == 403 and refused.json()["code"] == "not_allowed_to_book"
+    too_long = client.get(
+        "/api/risk-assessments/free-times",
+        params={"employee": "anna.andersson", "duration_minutes": 600},
+        headers=as_user("anna.andersson"),
+    )
+    assert too_long.status_code == 422

@@ -93,7 +93,7 @@ class CalDavSettings(BaseModel):
     """The region's CalDAV server (RFC 4791) for free/busy and the dialogue's event, used when
     DG_CALENDAR=caldav: DG_CALDAV_URL, DG_CALDAV_USERNAME, DG_CALDAV_PASSWORD,
     DG_CALDAV_AUTH, DG_CALDAV_CALENDAR_URL, DG_CALDAV_DISCOVER, DG_CALDAV_ATTENDEE_COPIES,
-    DG_CALDAV_TIMEOUT_SECONDS, DG_CALDAV_PAUSE_SECONDS."""
+    DG_CALDAV_SERVER_INVITES, DG_CALDAV_TIMEOUT_SECONDS, DG_CALDAV_PAUSE_SECONDS."""
 
     model_config = ConfigDict(str_strip_whitespace=True)
 
@@ -112,6 +112,9 @@ class CalDavSettings(BaseModel):
     # A server without scheduling (RFC 6638) puts nothing in the attendees' calendars: then a copy
     # of the event goes into each participant's calendar too, so their free/busy shows it.
     attendee_copies: bool = False
+    # A server with scheduling sends the attendees the invitation itself when the organiser's
+    # event is written: then the app mails none, so nobody gets two.
+    server_invites: bool = False
     # One calendar call (free/busy for all participants, or a write) gives up after this, and the
     # booking goes on with the local store.
     timeout_seconds: float = Field(default=5.0, gt=0, le=60)
@@ -123,6 +126,15 @@ class CalDavSettings(BaseModel):
     @classmethod
     def ends_with_slash(cls, value: str | None) -> str | None:
         return value if value is None or value.endswith("/") else value + "/"
+
+    @model_validator(mode="after")
+    def invites_or_copies(self) -> "CalDavSettings":
+        if self.server_invites and self.attendee_copies:
+            raise ValueError(
+                "DG_CALDAV_SERVER_INVITES and DG_CALDAV_ATTENDEE_COPIES exclude each other: a "
+                "server that invites the attendees puts the event in their calendars itself"
+            )
+        return self
 
 
 class BookingSettings(BaseModel):

@@ -98,6 +98,9 @@ class Calendar(Protocol):
     name: str
     # False for the app's own store, which is read in any case and needs no writes.
     external: bool
+    # True when the calendar system itself sends the attendees the invitation and its updates
+    # (Exchange through Graph, a CalDAV server with scheduling): the app then mails none.
+    sends_invitations: bool
 
     def schedules(
         self, participants: Sequence[Participant], start: datetime, end: datetime

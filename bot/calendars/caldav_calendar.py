@@ -49,6 +49,7 @@ class CalDavCalendar:
         if not settings.url:
             raise ValueError("DG_CALDAV_URL is not set")
         self.settings = settings
+        self.sends_invitations = settings.server_invites
         self.base_url: str = settings.url
         # Principal discovery is a few requests per person; calendars seldom move.
         self._discovered: dict[str, str] = {}

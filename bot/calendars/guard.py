@@ -39,6 +39,7 @@ class GuardedCalendar:
         self.inner = inner
         self.name = inner.name
         self.external = inner.external
+        self.sends_invitations = inner.sends_invitations
         self.timeout = timeout
         self.pause = pause
         self._monotonic = monotonic

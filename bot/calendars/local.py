@@ -15,6 +15,7 @@ from bot.storage.models import BusyTime
 class LocalCalendar:
     name = "local"
     external = False
+    sends_invitations = False
 
     def __init__(self, db: Database) -> None:
         self.db = db

@@ -131,7 +131,7 @@ class RiskAssessmentService:
         self.directory = directory
         self.hours = hours or WorkingHours()
         self.now = now
-        self.invitations = invitations
+        self._invitations = invitations
         self.calendar = calendar
         self.rules = rules or BookingRules()
         self.links = links or PublicLinks()
@@ -245,6 +245,18 @@ class RiskAssessmentService:
             write = self._tell(session, user, assessment, "har avbokat")
         self._write_now(write, None if self.calendar is None else not self.calendar_paused)
         return assessment
+
+    @property
+    def invitations(self) -> InvitationMail | None:
+        """How the app mails the invitation; None when SMTP is off or when the calendar system
+        sends the attendees the invitation itself (then nobody gets two)."""
+        if self.calendar is not None and self.calendar.sends_invitations:
+            return None
+        return self._invitations
+
+    @invitations.setter
+    def invitations(self, mail: InvitationMail | None) -> None:
+        self._invitations = mail
 
     @property
     def calendar_paused(self) -> bool:

@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from pydantic import ValidationError
 from sqlalchemy import select
 
 from bot.calendars import CalendarUnavailable, Participant
@@ -29,8 +30,9 @@ from bot.outbox import (
 )
 from bot.risk_assessments.invitation import meeting_event
 from bot.risk_assessments.links import PublicLinks
+from bot.risk_assessments.notices import InvitationMail
 from bot.risk_assessments.service import RiskAssessmentService
-from bot.settings import CalDavSettings
+from bot.settings import PROJECT_ROOT, CalDavSettings
 from bot.storage.database import Database
 from bot.storage.models import OutboxMessage
 from tests.conftest import Hanging
@@ -196,3 +198,25 @@ def test_a_booking_refused_by_the_rules_writes_nothing(db: Database) -> None:
     assert calendar_rows(db) == []
     assert not refusing.paused, "the rules were checked before the calendar was asked"
     refusing.close()
+
+
+def test_a_calendar_that_invites_by_itself_means_no_invitation_mail(db: Database) -> None:
+    settings = CalDavSettings(
+        url=f"http://127.0.0.1:{free_port()}/", server_invites=True, timeout_seconds=TIMEOUT
+    )
+    inviting = GuardedCalendar(CalDavCalendar(settings), timeout=TIMEOUT)
+    service = RiskAssessmentService(
+        db,
+        demo_directory(),
+        now=lambda: NOW,
+        calendar=inviting,
+        invitations=InvitationMail(PROJECT_ROOT / "faq"),
+    )
+    assert service.invitations is None
+    booked(service)
+    with db.session() as session:
+        kinds = [m.kind for m in session.scalars(select(OutboxMessage))]
+    assert kinds == [CALENDAR], "the server sends the invitation when the event lands"
+    inviting.close()
+    with pytest.raises(ValidationError, match="exclude each other"):
+        CalDavSettings(url="https://k.se/", server_invites=True, attendee_copies=True)

@@ -13,6 +13,7 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from dateutil.relativedelta import relativedelta
 from sqlalchemy import or_, select
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from bot.calendars import Calendar, CalendarUnavailable, Participant
@@ -170,6 +171,9 @@ class RiskAssessmentService:
         safety_representative_id: str | None = None,
         agreement_id: int | None = None,
     ) -> RiskAssessment:
+        """Books the dialogue. The calendar system is asked before the transaction (so no row
+        waits on the network), the store is checked inside it, and the calendar's copy is
+        queued with the booking and saved right after it commits."""
         employee = self._bookable(booker, employee_id)
         self.check_duration(duration)
         representative = (
@@ -293,7 +297,11 @@ class RiskAssessmentService:
         just before; otherwise, or if this fails, the outbox's drain does it later."""
         if self.calendar is None or message_id is None or not reachable:
             return
-        drain_calendar_writes(self.db, self.calendar, only=[message_id])
+        try:
+            drain_calendar_writes(self.db, self.calendar, only=[message_id])
+        except SQLAlchemyError as error:
+            # The change is stored; its calendar write waits in the outbox for the drain.
+            log.warning("Calendar write %s left to the outbox: %s", message_id, error)
 
     def agreement_reference(self, assessment: RiskAssessment) -> str | None:
         """The reference of the agreement the dialogue belongs to (DA-2026-00012), if any."""

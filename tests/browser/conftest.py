@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 import uvicorn
+import yaml
 
 from bot.launcher import free_port
 from bot.main import create_app
@@ -30,22 +31,52 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 ARTIFACTS = PROJECT_ROOT / "test-artifacts"
+# The FAQ's source document as the region's file may name it, with one entry's section.
+SOURCE = "Frågor och svar – distansarbete inom Region Västmanland"
+SOURCE_URL = "https://intranat.region.example/distansarbete/fragor-och-svar"
+SOURCE_SECTION = ("olycka", "Olyckor och tillbud", SOURCE_URL + "#olyckor")
+
+
+def regions_with_sources(directory: Path) -> Path:
+    """The project's regions, with Västmanland's source document given an address."""
+    directory.mkdir()
+    for region in (PROJECT_ROOT / "regions").glob("*.yml"):
+        (directory / region.name).write_text(region.read_text(encoding="utf-8"), encoding="utf-8")
+    file = directory / "vastmanland.yml"
+    data = yaml.safe_load(file.read_text(encoding="utf-8"))
+    entry, name, url = SOURCE_SECTION
+    data["sources"] = [
+        {"title": SOURCE, "url": SOURCE_URL, "sections": {entry: {"name": name, "url": url}}}
+    ]
+    file.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    return directory
 
 
 @dataclass
 class LiveApp:
     url: str
     rasa: FakeRasa
+    # The running app, for tests that set up records through its services.
+    app: Any = None
 
 
 @pytest.fixture(scope="session")
 def live_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveApp]:
     rasa = FakeRasa()
-    settings = make_settings(tmp_path_factory.mktemp("browser"), rasa.url)
+    tmp = tmp_path_factory.mktemp("browser")
+    # One demo user sends every test's messages: the per-user limits must not end a test.
+    settings = make_settings(
+        tmp,
+        rasa.url,
+        regions_dir=regions_with_sources(tmp / "regions"),
+        chat_rate_limit=100_000,
+        write_rate_limit=100_000,
+    )
     port = free_port()
+    app = create_app(settings, CharTrigramEncoder())
     server = uvicorn.Server(
         uvicorn.Config(
-            create_app(settings, CharTrigramEncoder()),
+            app,
             host="127.0.0.1",
             port=port,
             log_level="warning",
@@ -58,7 +89,7 @@ def live_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveApp]:
         if not thread.is_alive() or time.monotonic() > deadline:
             pytest.fail("The app did not start under uvicorn")
         time.sleep(0.05)
-    yield LiveApp(f"http://127.0.0.1:{port}", rasa)
+    yield LiveApp(f"http://127.0.0.1:{port}", rasa, app)
     server.should_exit = True
     thread.join(timeout=10)
     rasa.close()
@@ -83,6 +114,7 @@ def page(browser: Any, live_app: LiveApp) -> Iterator[Any]:
     """A fresh browser context (empty storage) whose page fails the test on any CSP violation."""
     live_app.rasa.reply = [{"recipient_id": "x", "text": "Hej från Rasa"}]
     live_app.rasa.status = 200
+    live_app.rasa.delay_seconds = 0.0
     live_app.rasa.received.clear()
     context = browser.new_context(viewport={"width": 1024, "height": 800}, locale="sv-SE")
     page = context.new_page()

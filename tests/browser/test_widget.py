@@ -45,6 +45,8 @@ ACCIDENT_ANSWER = {
         "kind": "answer",
     },
 }
+# The live app's region names the source's address: "Källa" is a link that opens a new tab.
+SOURCE_LINE = f"Källa: {SOURCE} (öppnas i ny flik)"
 UNREACHABLE = "Assistenten går inte att nå just nu. Din fråga finns kvar – försök igen om en stund."
 
 
@@ -86,7 +88,7 @@ def test_a_keyboard_conversation_survives_a_reload_in_both_languages(
     costs = page.locator(".dg-bot").nth(0)
     expect(costs.locator("strong")).to_have_text("inte")
     expect(costs.locator("li")).to_have_text(["el", "internet"])
-    expect(costs.locator(".dg-source")).to_have_text(f"Källa: {SOURCE}")
+    expect(costs.locator(".dg-source")).to_have_text(SOURCE_LINE)
     expect(costs.locator(".dg-body")).not_to_contain_text("Källa")
     expect(question).to_be_focused()
 
@@ -137,7 +139,7 @@ def test_a_keyboard_conversation_survives_a_reload_in_both_languages(
     expect(page.locator("html")).to_have_attribute("lang", "en")
     expect(page.get_by_label("Your question")).to_be_visible()
     expect(page.get_by_role("button", name="Send")).to_be_visible()
-    expect(costs.locator(".dg-source")).to_have_text(f"Source: {SOURCE}")
+    expect(costs.locator(".dg-source")).to_have_text(f"Source: {SOURCE} (opens in a new tab)")
     expect(page.get_by_role("button", name="Svenska")).to_have_attribute("lang", "sv")
     page.get_by_label("Your question").focus()
     rasa.reply = [{"recipient_id": "x", "text": "Hello!"}]
@@ -188,7 +190,7 @@ def test_an_unreachable_service_is_explained_and_the_question_kept(
     page.unroute("**/api/chat")
     live_app.rasa.reply = [COSTS_ANSWER]
     page.keyboard.press("Enter")
-    expect(page.locator(".dg-bot .dg-source")).to_have_text(f"Källa: {SOURCE}")
+    expect(page.locator(".dg-bot .dg-source")).to_have_text(SOURCE_LINE)
     expect(page.locator(".dg-alert")).to_be_empty()
     expect(question).to_have_value("")
 
@@ -258,7 +260,7 @@ def test_the_embedded_widget_opens_and_closes_by_keyboard(page: Any, live_app: L
 
     live_app.rasa.reply = [COSTS_ANSWER]
     ask(page, "Vem betalar internet hemma?")
-    expect(page.locator(".dg-panel .dg-source")).to_have_text(f"Källa: {SOURCE}")
+    expect(page.locator(".dg-panel .dg-source")).to_have_text(SOURCE_LINE)
     expect(question).to_be_focused()
     assert_accessible(page)
     assert_no_horizontal_scroll(page, 320)

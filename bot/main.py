@@ -24,8 +24,11 @@ from bot.api import (
     agreements,
     chat,
     feedback,
+    follow_ups,
     health,
     hr,
+    my_cases,
+    pages,
     rasa_actions,
     reports,
     risk_assessments,
@@ -93,6 +96,7 @@ def create_app(settings: Settings | None = None, encoder: Encoder | None = None)
             settings.rasa_pause_seconds,
         )
         app.state.settings = settings
+        app.state.region = region
         app.state.rate_limiter = RateLimiter.from_settings(settings)
         app.state.write_rate_limiter = RateLimiter(
             settings.write_rate_limit,
@@ -109,6 +113,7 @@ def create_app(settings: Settings | None = None, encoder: Encoder | None = None)
             Inbox(partial(app_database, app)),
             record_turn=partial(record_turn, app),
             rest_points=app.state.rest_points,
+            region=region,
         )
         app.state.faq_reloader = FaqReloader(
             settings, encoder, partial(setattr, app.state, "faq"), today=clock.today
@@ -217,9 +222,12 @@ def create_app(settings: Settings | None = None, encoder: Encoder | None = None)
     app.add_middleware(RequestSizeLimit, max_bytes=settings.max_request_bytes)
     app.include_router(chat.router)
     app.include_router(agreements.router)
+    app.include_router(my_cases.router)
+    app.include_router(pages.router)
     app.include_router(risk_assessments.router)
     app.include_router(risk_assessments.public_router)
     app.include_router(action_plans.router)
+    app.include_router(follow_ups.router)
     app.include_router(health.router)
     app.include_router(feedback.router)
     app.include_router(hr.router)

@@ -112,12 +112,14 @@ install: $(APP_VENV)/.installed $(RASA_VENV)/.installed
 
 # The Teams app package for the Teams admin center (README, "Microsoft Teams"):
 # make teams-package TEAMS_APP_ID=<app registration id> TEAMS_WEBSITE_URL=https://<host>
+# (default DG_PUBLIC_URL); the developer's name and website come from regions/<TEAMS_REGION>.yml.
 TEAMS_APP_ID ?= $(DG_TEAMS_APP_ID)
-TEAMS_WEBSITE_URL ?= $(DG_TEAMS_WEBSITE_URL)
+TEAMS_WEBSITE_URL ?= $(or $(DG_TEAMS_WEBSITE_URL),$(DG_PUBLIC_URL))
+TEAMS_REGION ?= $(or $(DG_REGION),vastmanland)
 TEAMS_PACKAGE ?= dist/distansguiden-teams.zip
 teams-package:
 	$(firstword $(wildcard $(APP_PY)) python3) teams/package.py --app-id "$(TEAMS_APP_ID)" \
-	  --website-url "$(TEAMS_WEBSITE_URL)" --out "$(TEAMS_PACKAGE)"
+	  --website-url "$(TEAMS_WEBSITE_URL)" --region "$(TEAMS_REGION)" --out "$(TEAMS_PACKAGE)"
 
 # Exactly the packages of the locks, each checked against its hash (pip-tools; the command that
 # regenerates a lock is at its top). dev.txt is app.txt's production set at the same versions

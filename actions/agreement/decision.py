@@ -253,7 +253,7 @@ class ActionShowAgreements(AgreementStep):
                 status = STATUS_NAMES.get(agreement.status, agreement.status)
                 dispatcher.utter_message(
                     text=f"{agreement.reference}: {agreement.share_percent} %, "
-                    f"{agreement.start_date}–{agreement.end_date}, status: {status}."
+                    f"{agreement.start_date} – {agreement.end_date}, status: {status}."
                 )
             return []
         waiting = agreements.pending_for(user)
@@ -266,7 +266,7 @@ class ActionShowAgreements(AgreementStep):
             place = place_label(agreement.place_kind, agreement.place_description)
             dispatcher.utter_message(
                 text=f"{agreement.reference} från {who}: {agreement.share_percent} % på distans "
-                f"({place}), {agreement.start_date}–{agreement.end_date}. "
+                f"({place}), {agreement.start_date} – {agreement.end_date}. "
                 f"Arbetsuppgifter: {agreement.tasks}.",
                 buttons=[
                     {

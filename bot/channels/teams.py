@@ -46,6 +46,7 @@ from bot.errors import ApiError
 from bot.identity import Directory, User
 from bot.rasa_client import RasaBusy
 from bot.rate_limit import RateLimiter
+from bot.rendering import without_source_line
 from bot.settings import Settings
 from bot.storage.database import Database
 
@@ -58,6 +59,18 @@ WELCOME_TEXT = (
     "*Får jag jobba från sommarstugan?*, eller skriv *jag vill ansöka om distansarbete*. "
     "Här får du också påminnelser om din överenskommelse och dina möten.\n\n"
     "Hi! I answer questions about remote work and help you apply for a remote-work agreement."
+)
+# A group chat is read by everyone in it: FAQ answers only, personal matters in one's own chat.
+GROUP_WELCOME_TEXT = (
+    "Hej! Jag är **Distansguiden**. Här i gruppchatten svarar jag på frågor om distansarbete, "
+    "till exempel *Får jag jobba från sommarstugan?* (nämn mig med @Distansguiden).\n\n"
+    "Hi! In this group chat I answer questions about remote work."
+)
+PERSONAL_CHAT_POINTER = (
+    "Ansökningar, bokningar av riskbedömning och dina ärenden sköter du i din personliga chatt "
+    "med Distansguiden, inte här där andra läser. "
+    "Requests, bookings and your own matters are handled in your personal chat with "
+    "Distansguiden."
 )
 UNKNOWN_USER_TEXT = (
     "Jag hittar dig inte i personalkatalogen, så jag kan inte svara dig här. "
@@ -84,6 +97,10 @@ ERROR_TEXT = (
 ADAPTIVE_CARD = "application/vnd.microsoft.card.adaptive"
 # Where a button's Rasa payload travels in the card's Action.Submit data.
 PAYLOAD_KEY = "payload"
+# The ticked choices of a multi-select question, as Teams returns an Input.ChoiceSet's value.
+PICKED_KEY = "picked"
+# A markdown link to a path on the app: Teams opens only absolute addresses.
+RELATIVE_LINK = re.compile(r"\]\((/[^)\s]*)\)")
 # Teams shows at most six actions per action set.
 BUTTONS_PER_ROW = 5
 USER_KEY = "distansguiden.user"
@@ -108,6 +125,11 @@ class TeamsChannel:
     ) -> None:
         if not settings.teams_app_id or not settings.teams_tenant_id:
             raise ValueError("Teams needs DG_TEAMS_APP_ID and DG_TEAMS_TENANT_ID")
+        if not settings.public_base_url:
+            raise ValueError(
+                "Teams needs DG_PUBLIC_URL: Teams opens only absolute links (the PDF, the "
+                "invitation, the privacy page)"
+            )
         self.app_id = settings.teams_app_id
         self._http = httpx.AsyncClient(timeout=10.0)
         tenant_metadata = settings.teams_tenant_openid_metadata_url or (
@@ -124,7 +146,12 @@ class TeamsChannel:
         self.adapter = CloudAdapter(connection_manager=msal_connections(settings))
         self.adapter.on_turn_error = self._on_turn_error
         self.agent = DistansguidenAgent(
-            chat, directory, db, settings.max_message_chars, rate_limiter
+            chat,
+            directory,
+            db,
+            settings.max_message_chars,
+            rate_limiter,
+            settings.public_base_url,
         )
         self.notifier = TeamsNotifier(self.adapter, self.app_id, db) if db else None
         self._notifying: asyncio.Task[None] | None = None
@@ -215,11 +242,13 @@ class DistansguidenAgent(ActivityHandler):
         db: Database | None,
         max_chars: int,
         rate_limiter: RateLimiter | None = None,
+        base_url: str = "",
     ) -> None:
         self._chat = chat
         self._db = db
         self._max_chars = max_chars
         self._rate_limiter = rate_limiter
+        self._base_url = base_url
         users = directory.all()
         self._by_object_id = {u.aad_object_id.lower(): u for u in users if u.aad_object_id}
         self._by_email = {u.email.lower(): u for u in users if u.email}
@@ -255,20 +284,28 @@ class DistansguidenAgent(ActivityHandler):
             await turn_context.send_activity(markdown(RATE_LIMITED_TEXT.format(seconds=seconds)))
             return
         try:
-            replies = await self._chat.handle(user, activity.conversation.id, text)
+            if is_personal(activity):
+                replies = await self._chat.handle(user, activity.conversation.id, text)
+            else:
+                replies = in_company(await self._chat.answer_only(user, text))
         except RasaBusy as busy:
             seconds = busy.retry_after_seconds
             await turn_context.send_activity(markdown(BUSY_TEXT.format(seconds=seconds)))
             return
         if replies:
-            await turn_context.send_activities([to_activity(reply) for reply in replies])
+            await turn_context.send_activities(
+                [to_activity(reply, self._base_url) for reply in replies]
+            )
 
     async def on_conversation_update_activity(self, turn_context: TurnContext) -> None:
         activity = turn_context.activity
         bot_id = activity.recipient.id if activity.recipient else None
         if any(member.id == bot_id for member in activity.members_added or []):
+            if not is_personal(activity):
+                await turn_context.send_activity(markdown(GROUP_WELCOME_TEXT))
+                return
             user: User | None = turn_context.turn_state.get(USER_KEY)
-            name = f" {user.name.split()[0]}" if user and is_personal(activity) else ""
+            name = f" {user.name.split()[0]}" if user else ""
             await turn_context.send_activity(markdown(WELCOME_TEXT.format(name=name)))
 
     async def on_installation_update_remove(self, turn_context: TurnContext) -> None:
@@ -334,6 +371,9 @@ def incoming_text(activity: Activity) -> str:
     """What the user said: a pressed button's payload as is, otherwise the text without the
     bot's @mention and without markup (Teams sends ``<at>Name</at>`` and HTML entities)."""
     value = activity.value
+    if isinstance(value, dict) and isinstance(value.get(PICKED_KEY), str):
+        # The ticked items of a multi-select question, as one answer: "Bildskärm, Headset".
+        return ", ".join(item.strip() for item in value[PICKED_KEY].split(",") if item.strip())
     if isinstance(value, dict) and isinstance(value.get(PAYLOAD_KEY), str):
         return str(value[PAYLOAD_KEY]).strip()
     return strip_mentions(activity)
@@ -364,16 +404,78 @@ def markdown(text: str) -> Activity:
     return Activity(type="message", text=text, text_format="markdown")
 
 
-def to_activity(message: BotMessage) -> Activity:
-    text = message.text
+def in_company(replies: list[BotMessage]) -> list[BotMessage]:
+    """A group chat's reply: an FAQ answer or a "Menade du …?" as it is; anything else (not
+    understood, not about remote work, a request for a process) points to the personal chat."""
+    if any(reply.kind in ("answer", "clarify") for reply in replies):
+        return replies
+    return [*replies, BotMessage(text=PERSONAL_CHAT_POINTER)]
+
+
+def to_activity(message: BotMessage, base_url: str = "") -> Activity:
+    """The message as Teams shows it: markdown with absolute links (``base_url`` is the app's
+    public address), the source as a link when its address is known, an attachment as a link,
+    and the buttons as a card."""
+    text = absolute_links(without_source_line(message.text, message.source), base_url)
     if message.source:
-        text += f"\n\n*Källa: {message.source}*"
+        text += f"\n\n*Källa: {source_markdown(message)}*"
+    if message.link and message.link.startswith("/"):
+        address = f"{base_url}{message.link}"
+        if address not in text:
+            name = message.link_title or message.link.rsplit("/", 1)[-1]
+            text += f"\n\n[Ladda ner {name}]({address})"
     activity = markdown(text)
     if message.buttons:
+        card = choice_card(message.buttons) if message.multi_select else None
         activity.attachments = [
-            Attachment(content_type=ADAPTIVE_CARD, content=button_card(message.buttons))
+            Attachment(content_type=ADAPTIVE_CARD, content=card or button_card(message.buttons))
         ]
     return activity
+
+
+def absolute_links(text: str, base_url: str) -> str:
+    """Markdown links to a path on the app, on its public address."""
+    return RELATIVE_LINK.sub(lambda match: f"]({base_url}{match.group(1)})", text)
+
+
+def source_markdown(message: BotMessage) -> str:
+    title = message.source or ""
+    if message.source_url:
+        title = f"[{title}]({message.source_url})"
+    if message.source_section:
+        title += f", avsnitt {message.source_section}"
+    return title
+
+
+def choice_card(buttons: list[Button]) -> dict[str, Any]:
+    """A multi-select question as one card: the items to tick in an Input.ChoiceSet and a send
+    button that returns them together (``PICKED_KEY``), then the answers given on their own
+    ("Ingen", "Klart") as buttons."""
+    items = [b for b in buttons if not b.exclusive]
+    alone = [b for b in buttons if b.exclusive]
+    send = {
+        "type": "Action.Submit",
+        "title": "Skicka valda",
+        "data": {"msteams": {"type": "messageBack", "displayText": "Skicka valda"}},
+    }
+    card = button_card(alone) if alone else {"body": []}
+    return {
+        "type": "AdaptiveCard",
+        "$schema": "http://adaptivecards.io/schemas/adaptive-card.json",
+        "version": "1.4",
+        "body": [
+            {
+                "type": "Input.ChoiceSet",
+                "id": PICKED_KEY,
+                "isMultiSelect": True,
+                "style": "expanded",
+                "label": "Välj en eller flera",
+                "choices": [{"title": b.title, "value": b.title} for b in items],
+            },
+            {"type": "ActionSet", "actions": [send]},
+            *card["body"],
+        ],
+    }
 
 
 def button_card(buttons: list[Button]) -> dict[str, Any]:

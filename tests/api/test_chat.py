@@ -10,6 +10,8 @@ from fastapi.testclient import TestClient
 
 from bot.identity_seal import IdentitySeal
 from bot.main import create_app
+from bot.risk_assessments.invitation import load_checklist
+from bot.settings import PROJECT_ROOT
 from tests.api.conftest import make_settings
 from tests.conftest import CharTrigramEncoder, FakeRasa, sealed_user
 
@@ -274,3 +276,96 @@ def test_a_notice_the_database_returns_late_comes_with_a_later_turn_not_lost(
     assert fast == ["Hej från Rasa", "Din överenskommelse löper ut snart."]
     assert after == ["Hej från Rasa"]
     assert inbox.delivered == [7]
+
+
+def test_the_welcome_names_the_signed_in_user_and_offers_the_regions_questions(
+    client: TestClient,
+) -> None:
+    anna = client.get("/api/chat/welcome")
+    assert anna.status_code == 200
+    body = anna.json()
+    assert (body["name"], body["first_name"]) == ("Anna Andersson", "Anna")
+    assert body["region"] == "Region Västmanland"
+    offered = {s["title"]: s for s in body["suggestions"]}
+    assert 4 <= len(offered) <= 6
+    summer = offered["Får jag jobba från sommarstugan?"]
+    assert summer["payload"] == '/choose_faq{"faq_id":"fritidsbostad"}'
+    assert summer["title_en"] == "May I work from my holiday home?"
+    apply = offered["Jag vill ansöka om distansarbete"]
+    assert apply["payload"] == "Jag vill ansöka om distansarbete"
+    # The name is the sign-in's, whatever else the request says.
+    erik = client.get("/api/chat/welcome?name=Maria", headers={"X-Demo-User": "erik.ek"})
+    assert erik.json()["first_name"] == "Erik"
+    assert client.get("/api/chat/welcome", headers={"X-Demo-User": "okand"}).status_code == 401
+
+
+def source_app(tmp_path: Path, rasa_url: str) -> TestClient:
+    """The app with a region whose FAQ source has an address, and one entry's section."""
+    regions = tmp_path / "regions"
+    regions.mkdir()
+    text = (PROJECT_ROOT / "regions" / "vastmanland.yml").read_text(encoding="utf-8")
+    text = text.replace(
+        "sources: []",
+        "sources:\n"
+        "  - title: Frågor och svar – distansarbete inom Region Västmanland\n"
+        "    url: https://intranat.region.example/fragor-och-svar\n"
+        "    sections:\n"
+        "      kostnader: {name: Kostnader, url: 'https://intranat.region.example/fragor#k'}\n",
+    )
+    (regions / "vastmanland.yml").write_text(text, encoding="utf-8")
+    settings = make_settings(tmp_path, rasa_url, regions_dir=regions)
+    return TestClient(create_app(settings, CharTrigramEncoder()), raise_server_exceptions=False)
+
+
+def test_an_answers_source_carries_its_address_and_section(tmp_path: Path, rasa: FakeRasa) -> None:
+    source = "Frågor och svar – distansarbete inom Region Västmanland"
+    rasa.reply = [
+        {
+            "recipient_id": "x",
+            "custom": {
+                "text": f"Nej.\n\nKälla: {source}",
+                "faq_id": entry,
+                "source": source,
+                "kind": "answer",
+            },
+        }
+        for entry in ("kostnader", "sjukdom")
+    ]
+    with source_app(tmp_path, rasa.url) as client:
+        costs, sickness = ask(client, "Vem betalar?").json()["messages"]
+        assert (costs["source_url"], costs["source_section"]) == (
+            "https://intranat.region.example/fragor#k",
+            "Kostnader",
+        )
+        assert (sickness["source_url"], sickness["source_section"]) == (
+            "https://intranat.region.example/fragor-och-svar",
+            None,
+        )
+        # Without Rasa the index's answer is linked the same way.
+        rasa.status = 500
+        (answer, _) = ask(client, "Vilka kostnader står arbetsgivaren för?").json()["messages"]
+        assert answer["source_section"] == "Kostnader"
+
+
+def test_a_suggested_question_is_answered_without_rasa_too(
+    client: TestClient, rasa: FakeRasa
+) -> None:
+    rasa.status = 500
+    answer, note = ask(client, '/choose_faq{"faq_id":"fritidsbostad"}').json()["messages"]
+    assert answer["faq_id"] == "fritidsbostad" and answer["kind"] == "answer"
+    assert "begränsat läge" in note["text"]
+
+
+def test_a_long_message_comes_folded_with_its_summary(client: TestClient, rasa: FakeRasa) -> None:
+    checklist = "Inför samtalet, gå gärna igenom checklistan:\n\n" + load_checklist(
+        PROJECT_ROOT / "faq"
+    )
+    rasa.reply = [
+        {"recipient_id": "x", "custom": {"text": "Mötet är bokat.", "buttons": []}},
+        {"recipient_id": "x", "text": checklist},
+    ]
+    booked, folded = ask(client, "ja").json()["messages"]
+    assert not booked["folded"] and booked["summary"] is None
+    assert folded["folded"] and folded["summary"] == "Inför samtalet, gå gärna igenom checklistan:"
+    assert "Inför samtalet, gå gärna" not in folded["html"]
+    assert "<h3>Checklista för riskbedömning av distansarbete</h3>" in folded["html"]

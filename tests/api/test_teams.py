@@ -236,6 +236,7 @@ def teams_settings(tmp: Path, rasa_url: str, notify_seconds: float = 0) -> Setti
         teams_app_secret="test-client-secret",
         teams_openid_metadata_url=METADATA_URL,
         teams_notify_seconds=notify_seconds,
+        public_url="https://distansguiden.region.example",
     )
 
 
@@ -364,15 +365,91 @@ def test_removing_the_app_forgets_where_to_reach_the_user(teams: Teams) -> None:
     assert teams.connector.messages() == []
 
 
-def test_a_message_in_a_team_channel_is_answered_but_not_kept_for_reminders(
+ERIK = {"id": "29:erik-teams-id", "aadObjectId": "0b5f7c1e-3d2a-4e8b-9a61-1f0c2d3e4a02"}
+GROUP_CHAT = {"id": "19:group-chat@thread.v2", "conversationType": "groupChat"}
+
+
+@pytest.mark.parametrize(
+    "conversation",
+    [GROUP_CHAT, {"id": "19:team-channel@thread.tacv2", "conversationType": "channel"}],
+    ids=["group chat", "channel"],
+)
+def test_where_colleagues_read_along_only_faq_answers_are_given(
+    teams: Teams, rasa: FakeRasa, conversation: dict[str, str]
+) -> None:
+    """A group chat (or a channel the app was once installed in) never starts a process and
+    never shows anyone's reminders: the FAQ index answers, without Rasa."""
+    with teams.db.session() as session:
+        waiting = Notification(recipient_id="erik.ek", text="Din ansökan DA-2027-00012 avslogs.")
+        session.add(waiting)
+    asked = teams.activity(
+        text="Får medarbetaren arbeta på distans från exempelvis fritidsbostaden?",
+        conversation=conversation,
+        **{"from": ERIK},
+    )
+    teams.post(asked)
+    assert rasa.received == []
+    (answer,) = teams.connector.messages()
+    assert (
+        "Källa: Frågor och svar – distansarbete inom Region Västmanland" in answer["body"]["text"]
+    )
+    assert "avslogs" not in answer["body"]["text"]
+    with teams.db.session() as session:
+        assert session.get(Notification, waiting.id).delivered_at is None
+    assert teams.reference_of("erik.ek") is None
+
+    teams.connector.received.clear()
+    process = teams.activity(
+        text="jag vill ansöka om distansarbete", conversation=conversation, **{"from": ERIK}
+    )
+    teams.post(process)
+    assert rasa.received == []
+    replies = [m["body"]["text"] for m in teams.connector.messages()]
+    assert "din personliga chatt med Distansguiden" in replies[-1]
+
+
+def test_a_did_you_mean_button_in_a_group_chat_answers_its_entry(
     teams: Teams, rasa: FakeRasa
 ) -> None:
-    erik = {"id": "29:erik-teams-id", "aadObjectId": "0b5f7c1e-3d2a-4e8b-9a61-1f0c2d3e4a02"}
-    channel = {"id": "19:team-channel@thread.tacv2", "conversationType": "channel"}
-    teams.post(teams.activity(text="hej", conversation=channel, **{"from": erik}))
-    assert [sealed_user(m, "test-token") for m in rasa.received] == ["erik.ek"]
-    assert len(teams.connector.messages()) == 1
-    assert teams.reference_of("erik.ek") is None
+    pressed = {"payload": '/choose_faq{"faq_id":"kostnader"}'}
+    teams.post(teams.activity(text="", value=pressed, conversation=GROUP_CHAT, **{"from": ERIK}))
+    assert rasa.received == []
+    (answer,) = teams.connector.messages()
+    assert answer["body"]["text"].startswith("Arbetsgivaren")
+
+
+def test_added_to_a_group_chat_the_app_says_what_it_does_there(
+    teams: Teams, rasa: FakeRasa
+) -> None:
+    added = teams.activity(
+        "conversationUpdate", membersAdded=[{"id": BOT_ID}], conversation=GROUP_CHAT
+    )
+    teams.post(added)
+    (welcome,) = teams.connector.messages()
+    assert "gruppchatten svarar jag på frågor om distansarbete" in welcome["body"]["text"]
+    assert "Hej Anna" not in welcome["body"]["text"]
+
+
+def test_links_in_replies_are_absolute_on_the_public_address(teams: Teams, rasa: FakeRasa) -> None:
+    rasa.reply = [
+        {
+            "recipient_id": "x",
+            "custom": {
+                "text": "DA-2027-00012 är godkänd. Se [checklistan](/riskbedomning/checklista).",
+                "link": "/api/agreements/12/document.pdf",
+                "link_title": "DA-2027-00012.pdf",
+            },
+        }
+    ]
+    teams.post(teams.activity(text="godkänn"))
+    (reply,) = teams.connector.messages()
+    text = reply["body"]["text"]
+    assert "[checklistan](https://distansguiden.region.example/riskbedomning/checklista)" in text
+    assert (
+        "[Ladda ner DA-2027-00012.pdf]"
+        "(https://distansguiden.region.example/api/agreements/12/document.pdf)"
+    ) in text
+    assert "](/" not in text
 
 
 def test_a_sender_without_a_known_object_id_is_found_by_e_mail(

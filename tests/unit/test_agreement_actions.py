@@ -24,11 +24,13 @@ from actions.agreement.request import (
     ActionStartAgreement,
     ActionSubmitAgreement,
     ValidateAgreementForm,
+    summary,
 )
 from actions.conversation.fields import FormContext
 from actions.services import Services
-from bot.agreements.parsing import PLACE_NAMES, place_kind
+from bot.agreements.parsing import PLACE_NAMES, place_kind, place_label
 from bot.agreements.service import AgreementService
+from bot.chat import to_bot_messages
 from bot.clock import Clock
 from bot.faq.loader import load_answerer
 from bot.identity import demo_directory
@@ -403,6 +405,72 @@ def test_equipment_question_offers_the_region_forms_items(services: Services) ->
     assert options and all(option in prompt.text for option in options)
     titles = [b["title"] for b in prompt.buttons]
     assert titles[-1] == "Ingen" and titles[0] == options[0]
+
+
+async def test_the_equipment_buttons_may_be_ticked_together_and_sent_as_one_answer(
+    services: Services,
+) -> None:
+    prompt = equipment_prompt(FormContext(services, tracker("")))
+    (question,) = to_bot_messages([{"text": prompt.text, "buttons": prompt.buttons}])
+    assert question.multi_select
+    assert [b.title for b in question.buttons if b.exclusive] == ["Ingen"]
+    # What the web chat sends for two ticked items: their titles, comma-separated.
+    ticked = ", ".join(b.title for b in question.buttons[1:3])
+    assert (await answer(services, "agreement_equipment", ticked))[0] == [
+        b.title for b in question.buttons[1:3]
+    ]
+    # After one item was picked by a button, the rest ticked together join it.
+    form = ValidateAgreementForm(services)
+    first = await form_turn(
+        form, "/choose_item", {}, "agreement_equipment",
+        entities=[{"entity": "item", "value": "Headset"}], intent="choose_item", confidence=1.0,
+    )  # fmt: skip
+    (more,) = to_bot_messages([{"text": first.said, "buttons": first.buttons}])
+    assert more.multi_select and [b.title for b in more.buttons if b.exclusive] == ["Klart"]
+    rest = await form_turn(
+        form, "Bärbar dator, Bildskärm", {"flow_pending": first.slots["flow_pending"]},
+        "agreement_equipment",
+    )  # fmt: skip
+    assert rest.slots["agreement_equipment"] == ["Headset", "Bärbar dator", "Bildskärm"]
+
+
+@pytest.mark.parametrize(
+    ("place", "shown"),
+    [
+        ("Hemma", "Distansarbetsplats: Hemma"),
+        ("hemifrån", "Distansarbetsplats: Hemma"),
+        ("I fritidsbostaden", "Distansarbetsplats: Fritidsbostaden"),
+        ("stugan i Rättvik", "Distansarbetsplats: Fritidsbostaden (stugan i Rättvik)"),
+    ],
+)
+def test_the_summary_names_the_place_once(services: Services, place: str, shown: str) -> None:
+    said = summary(FormContext(services, tracker("", slots=FILLED | {"agreement_place": place})))
+    assert shown in said.splitlines()
+    assert place_label(place_kind(place), place) == shown.removeprefix("Distansarbetsplats: ")
+
+
+async def test_an_approval_offers_the_printable_agreement_as_a_link(
+    services: Services, vasternorrland: AgreementService
+) -> None:
+    await ActionSubmitAgreement(services).run(
+        CollectingDispatcher(), tracker("/affirm", slots=FILLED), {}
+    )
+    maria = demo_directory().get("maria.berg")
+    assert maria is not None
+    (agreement,) = vasternorrland.visible_to(maria)
+    vasternorrland.register_risk_assessment(
+        maria, agreement.id, "Inga risker", CLOCK.today() - timedelta(days=1)
+    )
+    slots = {"agreement_id": str(agreement.id), "decision": "approve"}
+    dispatcher = CollectingDispatcher()
+    await ActionDecideAgreement(services).run(
+        dispatcher, tracker("", slots=slots, user="maria.berg"), {}
+    )
+    (decided,) = [m["custom"] for m in dispatcher.messages]
+    assert decided["text"].startswith(f"{agreement.reference} är godkänd.")
+    assert decided["link"] == f"/api/agreements/{agreement.id}/document.pdf"
+    assert decided["link_title"] == f"{agreement.reference}.pdf"
+    assert "/api/" not in decided["text"]
 
 
 FORGED_IDENTITIES = {

@@ -3,6 +3,7 @@
 import pytest
 
 from bot.chat import BotMessage
+from bot.regions import Contact
 from bot.rendering import message_html, render_markdown, sanitise
 
 
@@ -81,3 +82,72 @@ def test_an_answers_source_line_is_left_to_the_widget() -> None:
 def test_every_bot_message_carries_its_html_and_it_cannot_be_supplied() -> None:
     message = BotMessage.model_validate({"text": "**Ja**", "html": "<script>x</script>"})
     assert message.model_dump()["html"] == "<p><strong>Ja</strong></p>"
+
+
+@pytest.mark.parametrize(
+    ("text", "link"),
+    [
+        (
+            "Anmäl till sakerhetsenheten@regionvastmanland.se.",
+            '<a href="mailto:sakerhetsenheten@regionvastmanland.se" rel="noopener noreferrer">'
+            "sakerhetsenheten@regionvastmanland.se</a>.",
+        ),
+        (
+            "Läs mer på https://intranat.region.se/distans?del=2.",
+            '<a href="https://intranat.region.se/distans?del=2" rel="noopener noreferrer">'
+            "https://intranat.region.se/distans?del=2</a>.",
+        ),
+        (
+            "(se https://region.se/a)",
+            '(se <a href="https://region.se/a" rel="noopener noreferrer">https://region.se/a</a>)',
+        ),
+    ],
+)
+def test_plain_addresses_become_links_without_the_sentences_punctuation(
+    text: str, link: str
+) -> None:
+    assert link in render_markdown(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "`https://region.se/kod`",
+        "javascript:alert(1) och ftp://region.se",
+        '<a href="https://region.se">text</a>',
+        "[redan en länk](https://region.se) https",
+    ],
+)
+def test_addresses_in_code_markup_or_other_schemes_are_not_linked_again(text: str) -> None:
+    html = render_markdown(text)
+    assert html.count("<a ") == text.count("](")
+
+
+def test_a_long_message_is_folded_under_its_first_paragraph() -> None:
+    points = "\n".join(f"- Punkt {n} om arbetsmiljön och hur den följs upp." for n in range(25))
+    checklist = f"Inför samtalet, gå **gärna** igenom checklistan:\n\n# Checklista\n\n{points}"
+    message = BotMessage(text=checklist)
+    assert message.folded
+    assert message.summary == "Inför samtalet, gå gärna igenom checklistan:"
+    assert message.html.startswith("<h3>Checklista</h3>")
+    short = BotMessage(text="Ja.\n\nKälla: Riktlinjen", source="Riktlinjen")
+    assert not short.folded and short.summary is None
+    marked = BotMessage(text="Kort.\n\nMen vikt.", foldable=True)
+    assert marked.summary == "Kort." and marked.html == "<p>Men vikt.</p>"
+
+
+def test_a_contact_with_an_address_is_named_as_a_link() -> None:
+    contact = Contact(
+        name="Lönecenter",
+        reach="ring 010-123 45 67",
+        reach_en="call 010-123 45 67",
+        words=["lön"],
+        url="https://intranat.region.se/lon",
+    )
+    assert "[Lönecenter](https://intranat.region.se/lon)" in contact.advice(False)
+    assert (
+        '<a href="https://intranat.region.se/lon" rel="noopener noreferrer">Lönecenter</a>'
+        in render_markdown(contact.advice(False))
+    )
+    with pytest.raises(ValueError, match="absolute"):
+        Contact(name="x", reach="y", reach_en="z", words=["a"], url="javascript:alert(1)")

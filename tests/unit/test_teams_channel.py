@@ -8,9 +8,16 @@ import httpx
 import pytest
 from microsoft_agents.activity import Activity
 
-from bot.channels.teams import BUTTONS_PER_ROW, incoming_text, to_activity
+from actions.agreement.fields import pick_button
+from bot.channels.teams import (
+    BUTTONS_PER_ROW,
+    PICKED_KEY,
+    TeamsChannel,
+    incoming_text,
+    to_activity,
+)
 from bot.channels.teams_auth import KEYS_MIN_REFRESH_SECONDS, KeysUnavailable, OpenIdKeys
-from bot.chat import BotMessage, Button
+from bot.chat import BotMessage, Button, to_bot_messages
 from bot.settings import Settings
 
 BOT = {"id": "28:bot-app-id", "name": "Distansguiden"}
@@ -70,6 +77,69 @@ def test_a_reply_without_buttons_is_plain_markdown_with_its_source() -> None:
     assert activity.text == "Ja, **om** chefen godkänner.\n\n*Källa: Riktlinjen*"
     assert activity.text_format == "markdown"
     assert not activity.attachments
+
+
+def test_an_faq_answer_names_its_source_once_as_a_link_to_the_section() -> None:
+    answer = BotMessage(
+        text="Ja, om chefen godkänner.\n\nKälla: Riktlinjen",
+        source="Riktlinjen",
+        source_url="https://intranat.region.example/riktlinjen#plats",
+        source_section="Var får man arbeta?",
+    )
+    assert to_activity(answer).text == (
+        "Ja, om chefen godkänner.\n\n*Källa: [Riktlinjen]"
+        "(https://intranat.region.example/riktlinjen#plats), avsnitt Var får man arbeta?*"
+    )
+
+
+def test_a_link_already_in_the_text_is_not_offered_twice() -> None:
+    base = "https://distansguiden.region.example"
+    booked = BotMessage(
+        text=f"Mötet är bokat. [Kalenderinbjudan (.ics)]({base}/api/risk-assessments/7.ics)",
+        link="/api/risk-assessments/7.ics",
+    )
+    assert to_activity(booked, base).text.count("/api/risk-assessments/7.ics") == 1
+    unnamed = BotMessage(text="Mötet är bokat.", link="/api/risk-assessments/7.ics")
+    assert to_activity(unnamed, base).text.endswith(
+        f"[Ladda ner 7.ics]({base}/api/risk-assessments/7.ics)"
+    )
+
+
+def test_the_equipment_question_is_one_card_to_tick_several_and_send() -> None:
+    items = ["Bärbar dator", "Bildskärm"]
+    (question,) = to_bot_messages(
+        [
+            {
+                "text": "Vilken utrustning lånar du hem?",
+                "buttons": [pick_button(item) for item in items]
+                + [{"title": "Ingen", "payload": "ingen", "select": "one"}],
+            }
+        ]
+    )
+    assert question.multi_select
+    (card,) = to_activity(question).attachments
+    choices, send, alone = card.content["body"]
+    assert choices["type"] == "Input.ChoiceSet" and choices["isMultiSelect"]
+    assert choices["id"] == PICKED_KEY
+    assert [c["value"] for c in choices["choices"]] == items
+    assert send["actions"][0]["title"] == "Skicka valda"
+    assert [a["title"] for a in alone["actions"]] == ["Ingen"]
+    assert [a["data"]["payload"] for a in alone["actions"]] == ["ingen"]
+    # Teams returns the ticked values comma-separated in the submit's value.
+    ticked = message("", value={PICKED_KEY: "Bärbar dator,Bildskärm", "msteams": {}})
+    assert incoming_text(ticked) == "Bärbar dator, Bildskärm"
+
+
+def test_teams_in_production_needs_the_public_address_for_its_links() -> None:
+    production = settings(
+        **TEAMS,
+        mode="production",
+        oidc_issuer="https://login.region.example",
+        oidc_audience="distansguiden",
+        oidc_jwks_url="https://login.region.example/keys",
+    )
+    with pytest.raises(ValueError, match="DG_PUBLIC_URL"):
+        TeamsChannel(production, None, None, None)  # type: ignore[arg-type]
 
 
 class KeyServer:

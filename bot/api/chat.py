@@ -49,7 +49,7 @@ class Welcome(BaseModel):
     suggestions: list[Suggestion]
 
 
-@router.get("/chat/welcome", responses=error_responses(401))
+@router.get("/chat/welcome", responses=error_responses(401, 422))
 def welcome(user: CurrentUser, http_request: Request) -> Welcome:
     region: Region = http_request.app.state.region
     faq = getattr(http_request.app.state, "faq", None)

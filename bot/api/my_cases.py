@@ -21,7 +21,7 @@ from bot.storage.models import (
     RiskAssessmentStatus,
 )
 
-router = APIRouter(prefix="/api/me", tags=["my cases"], responses=error_responses(401, 503))
+router = APIRouter(prefix="/api/me", tags=["my cases"], responses=error_responses(401, 422, 503))
 
 AGREEMENT_STATUS = {
     AgreementStatus.SUBMITTED: ("Väntar på beslut", "Waiting for a decision"),

@@ -30,6 +30,8 @@ BARE_ADDRESS = re.compile(
     r"(?<![=\"'])(?P<url>https?://[^\s<>()\[\]\"']*[^\s<>()\[\].,;:!?'\"])"
     r"|(?<![\w.+-])(?P<email>[\w.+-]+@[\w-]+(?:\.[\w-]+)*\.[a-zA-Z]{2,})(?![\w@])"
 )
+# A markdown link to a path on the app ("[x](/api/...)").
+RELATIVE_LINK = re.compile(r"\]\((/[^)\s]*)\)")
 # A message this long is shown folded in the web chat, under its first paragraph.
 FOLD_MIN_CHARS = 1000
 FOLD_MIN_LINES = 12
@@ -148,3 +150,9 @@ def fold_summary(text: str) -> str:
     first = text.strip().partition("\n\n")[0]
     plain = nh3.clean(_markdown.render(first), tags=set())
     return " ".join(html.unescape(plain).split())
+
+
+def absolute_links(text: str, base_url: str) -> str:
+    """Markdown links to a path on the app made absolute on ``base_url``, its public address:
+    Teams and e-mail open only absolute links."""
+    return RELATIVE_LINK.sub(lambda match: f"]({base_url}{match.group(1)})", text)

@@ -46,7 +46,7 @@ from bot.errors import ApiError
 from bot.identity import Directory, User
 from bot.rasa_client import RasaBusy
 from bot.rate_limit import RateLimiter
-from bot.rendering import without_source_line
+from bot.rendering import absolute_links, without_source_line
 from bot.settings import Settings
 from bot.storage.database import Database
 
@@ -99,8 +99,6 @@ ADAPTIVE_CARD = "application/vnd.microsoft.card.adaptive"
 PAYLOAD_KEY = "payload"
 # The ticked choices of a multi-select question, as Teams returns an Input.ChoiceSet's value.
 PICKED_KEY = "picked"
-# A markdown link to a path on the app: Teams opens only absolute addresses.
-RELATIVE_LINK = re.compile(r"\]\((/[^)\s]*)\)")
 # Teams shows at most six actions per action set.
 BUTTONS_PER_ROW = 5
 USER_KEY = "distansguiden.user"
@@ -153,7 +151,9 @@ class TeamsChannel:
             rate_limiter,
             settings.public_base_url,
         )
-        self.notifier = TeamsNotifier(self.adapter, self.app_id, db) if db else None
+        self.notifier = (
+            TeamsNotifier(self.adapter, self.app_id, db, settings.public_base_url) if db else None
+        )
         self._notifying: asyncio.Task[None] | None = None
         if self.notifier and settings.teams_notify_seconds > 0:
             self._notifying = asyncio.create_task(
@@ -431,11 +431,6 @@ def to_activity(message: BotMessage, base_url: str = "") -> Activity:
             Attachment(content_type=ADAPTIVE_CARD, content=card or button_card(message.buttons))
         ]
     return activity
-
-
-def absolute_links(text: str, base_url: str) -> str:
-    """Markdown links to a path on the app, on its public address."""
-    return RELATIVE_LINK.sub(lambda match: f"]({base_url}{match.group(1)})", text)
 
 
 def source_markdown(message: BotMessage) -> str:

@@ -15,6 +15,7 @@ from microsoft_agents.hosting.core import ChannelServiceAdapter, TurnContext
 from sqlalchemy import select, update
 from sqlalchemy.exc import SQLAlchemyError
 
+from bot.rendering import absolute_links
 from bot.storage.database import Database
 from bot.storage.models import ConversationReference, Notification
 
@@ -93,10 +94,14 @@ class TeamsNotifier:
     than losing it.
     """
 
-    def __init__(self, adapter: ChannelServiceAdapter, app_id: str, db: Database) -> None:
+    def __init__(
+        self, adapter: ChannelServiceAdapter, app_id: str, db: Database, base_url: str = ""
+    ) -> None:
         self._adapter = adapter
         self._app_id = app_id
         self._db = db
+        # The app's public address: a notice's links to the app become absolute.
+        self._base_url = base_url
 
     async def deliver_waiting(self) -> int:
         """One run; returns how many notifications were delivered. With several replicas one
@@ -139,8 +144,9 @@ class TeamsNotifier:
 
         async def say(context: TurnContext) -> None:
             try:
+                shown = absolute_links(text, self._base_url)
                 await context.send_activity(
-                    Activity(type="message", text=text, text_format="markdown")
+                    Activity(type="message", text=shown, text_format="markdown")
                 )
             except Exception:
                 # The SDK closes its HTTP clients only after a turn that succeeded.

@@ -643,3 +643,23 @@ def test_replicas_sharing_postgresql_send_each_notification_once(
             assert replica.deliver_notifications() == 1
             assert replica.deliver_notifications() == 0
     assert [m["body"]["text"] for m in teams.connector.messages()] == ["Mötet börjar kl. 10."]
+
+
+def test_a_reminders_links_to_the_app_are_absolute_in_teams(teams: Teams) -> None:
+    teams.post(teams.activity("conversationUpdate", membersAdded=[{"id": BOT_ID}]))
+    teams.connector.received.clear()
+    with teams.db.session() as session:
+        for waiting in session.scalars(select(Notification)):
+            waiting.delivered_at = waiting.created_at
+        session.add(
+            Notification(
+                recipient_id="anna.andersson",
+                text="Mötet är flyttat: [inbjudan](/api/risk-assessments/7.ics).",
+            )
+        )
+    assert teams.deliver_notifications() == 1
+    (sent,) = teams.connector.messages()
+    assert sent["body"]["text"] == (
+        "Mötet är flyttat: [inbjudan]"
+        "(https://distansguiden.region.example/api/risk-assessments/7.ics)."
+    )

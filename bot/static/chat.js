@@ -636,6 +636,10 @@
       const boxes = el("div", { className: "dg-boxes" });
       const note = el("p", { className: "dg-note", "aria-live": "polite" });
       const fieldset = el("fieldset", { className: "dg-quick dg-picker" }, legend, boxes);
+      boxes.addEventListener("change", () => {
+        note.removeAttribute("data-dg-text");
+        note.textContent = "";
+      });
       let count = 0;
       for (const button of entry.buttons.filter((b) => !b.exclusive)) {
         const box = el("input", {

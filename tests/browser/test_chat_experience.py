@@ -285,6 +285,7 @@ def test_several_pieces_of_equipment_are_ticked_and_sent_as_one_answer(
     page.keyboard.press("Tab")
     page.keyboard.press("Space")
     expect(choices.get_by_label("Bildskärm")).to_be_checked()
+    expect(choices).not_to_contain_text("Välj minst ett alternativ")
     assert_accessible(page)
     photograph(page, f"chat-equipment-{width}px.png")
     live_app.rasa.reply = [{"recipient_id": "x", "text": "Har du läst reglerna?"}]

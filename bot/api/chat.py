@@ -46,6 +46,8 @@ class Welcome(BaseModel):
     name: str
     first_name: str
     region: str
+    # The region's time zone (IANA): meeting times are shown in it, wherever the browser is.
+    time_zone: str
     suggestions: list[Suggestion]
 
 
@@ -67,6 +69,7 @@ def welcome(user: CurrentUser, http_request: Request) -> Welcome:
         name=user.name,
         first_name=user.name.split()[0],
         region=region.name,
+        time_zone=region.time_zone,
         suggestions=suggestions,
     )
 

@@ -225,11 +225,11 @@
     return own ? new URL(path.slice(1), BASE).href : "";
   }
 
-  // A moment shown as the time of day, in the chat's language.
-  function clockTime(moment) {
-    return new Intl.DateTimeFormat(locale(), { hour: "2-digit", minute: "2-digit" }).format(
-      new Date(moment),
-    );
+  // A moment shown as the time of day, in the chat's language; in ``timeZone`` when given
+  // (a meeting is at the region's time, wherever the browser is), else the browser's.
+  function clockTime(moment, timeZone) {
+    return new Intl.DateTimeFormat(locale(), { hour: "2-digit", minute: "2-digit", timeZone })
+      .format(new Date(moment));
   }
 
   // "2027-02-01" as "1 februari 2027": a whole date is never broken across lines.
@@ -242,15 +242,16 @@
     }).format(new Date(year, month - 1, date));
   }
 
-  function meetingTime(start, end) {
+  function meetingTime(start, end, timeZone) {
     const from = new Date(start);
     const day = new Intl.DateTimeFormat(locale(), {
       weekday: "long",
       day: "numeric",
       month: "long",
       year: "numeric",
+      timeZone,
     }).format(from);
-    return `${day} ${clockTime(from)}–${end ? clockTime(end) : ""}`;
+    return `${day} ${clockTime(from, timeZone)}–${end ? clockTime(end, timeZone) : ""}`;
   }
 
   // Dates and reference numbers are one word to the reader: Chrome would break "2028-01-31"
@@ -949,7 +950,8 @@
       );
       if (booking.start) {
         const where = booking.place ? `, ${booking.place}` : "";
-        node.append(el("p", { text: meetingTime(booking.start, booking.end) + where }));
+        const zone = (welcome && welcome.time_zone) || undefined;
+        node.append(el("p", { text: meetingTime(booking.start, booking.end, zone) + where }));
       }
       if (booking.invitation) {
         node.append(

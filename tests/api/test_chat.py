@@ -285,7 +285,7 @@ def test_the_welcome_names_the_signed_in_user_and_offers_the_regions_questions(
     assert anna.status_code == 200
     body = anna.json()
     assert (body["name"], body["first_name"]) == ("Anna Andersson", "Anna")
-    assert body["region"] == "Region Västmanland"
+    assert (body["region"], body["time_zone"]) == ("Region Västmanland", "Europe/Stockholm")
     offered = {s["title"]: s for s in body["suggestions"]}
     assert 4 <= len(offered) <= 6
     summer = offered["Får jag jobba från sommarstugan?"]

@@ -447,6 +447,8 @@ def test_my_cases_list_requests_and_bookings_with_the_pdf_and_withdraw(
         .filter(has=page.get_by_role("link", name="Kalenderinbjudan (.ics)"))
     )
     expect(booking.first).to_contain_text("Bokad")
+    # At the region's time, whatever zone the browser runs in (here UTC).
+    expect(booking.first).to_contain_text("10:00–10:45, Teams")
     assert_accessible(page)
     photograph(page, f"chat-my-cases-{width}px.png")
 

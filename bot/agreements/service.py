@@ -7,7 +7,7 @@ Who may decide: the employee's manager or HR, never the employee (four eyes).
 
 import re
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, date
 
 from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
@@ -335,7 +335,7 @@ class AgreementService:
             agreement.status = AgreementStatus.APPROVED if approve else AgreementStatus.REJECTED
             agreement.decision_reason = reason.strip() or None
             agreement.decided_by = user.id
-            agreement.decided_at = datetime.now(UTC)
+            agreement.decided_at = self.clock.now().astimezone(UTC)
             self._record(session, agreement, user.id, agreement.status, reason.strip() or None)
             session.add(
                 Notification(

@@ -118,6 +118,8 @@ def test_approval_waits_for_a_documented_risk_assessment(db: Database) -> None:
     approved = agreements.decide(user("maria.berg"), agreement.id, approve=True)
     assert approved.status == "approved"
     assert approved.decided_by == "maria.berg"
+    # The service's clock, not the host's: a report counts the decision in the clock's year.
+    assert approved.decided_at is not None and approved.decided_at.date() == CLOCK.today()
     with pytest.raises(Refused) as again:
         agreements.decide(user("maria.berg"), agreement.id, approve=False, reason="ångrar")
     assert again.value.code == "already_decided"

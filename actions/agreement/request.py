@@ -12,7 +12,7 @@ from datetime import date
 from typing import Any
 
 from rasa_sdk import Tracker
-from rasa_sdk.events import EventType, FollowupAction, SlotSet
+from rasa_sdk.events import EventType, FollowupAction
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -36,7 +36,7 @@ from actions.conversation.fields import (
     reset,
 )
 from actions.conversation.form import GuidedForm
-from actions.conversation.steps import Completion, ProcessStep
+from actions.conversation.steps import Completion, ProcessStep, back_to_summary, not_stored
 from actions.services import Services
 from bot.agreements.parsing import DATE_IN_TEXT, PLACE_NAMES, place_kind, place_label
 from bot.agreements.policy import check_end
@@ -232,15 +232,16 @@ class ActionSubmitAgreement(AgreementCompletion):
             agreement = agreements.submit(request)
         except Refused as error:
             dispatcher.utter_message(text=error.text)
-            return [SlotSet("agreement_overlap", None), SlotSet(CONFIRM_SLOT, None),
-                    SlotSet(OUTCOME_SLOT, None), FollowupAction(FORM)]  # fmt: skip
+            return back_to_summary(ValidateAgreementForm, "agreement_overlap", OUTCOME_SLOT)
         except SQLAlchemyError as error:
-            log.error("Could not store an agreement request: %s", error)
-            dispatcher.utter_message(
-                text="Det gick inte att spara ansökan just nu. Inget har sparats. "
-                "Svara ja för att försöka igen."
+            return not_stored(
+                dispatcher,
+                ValidateAgreementForm,
+                error,
+                "an agreement request",
+                "Det gick inte att spara ansökan just nu. Inget har sparats. "
+                "Svara ja för att försöka igen.",
             )
-            return [SlotSet(CONFIRM_SLOT, None), FollowupAction(FORM)]
         dispatcher.utter_message(**submitted_reply(self.services, agreement))
         return done
 

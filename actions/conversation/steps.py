@@ -2,17 +2,23 @@
 database-backed service; when either is missing it says so, in one place, instead of each
 action checking."""
 
+import logging
 from abc import ABC, abstractmethod
 from typing import Any
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType
+from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
+from sqlalchemy.exc import SQLAlchemyError
 
 from actions.conversation.fields import FormContext, reset, was_cancelled
 from actions.conversation.form import GuidedForm
 from actions.services import Services
 from bot.identity import User
+
+log = logging.getLogger(__name__)
+
+SAVE_FAILED = "Det gick inte att spara just nu. Inget har sparats. Svara ja för att försöka igen."
 
 NOT_SIGNED_IN = (
     "Jag kan inte se vem du är, så jag kan inte göra det här åt dig. Ladda om sidan och logga in "
@@ -73,3 +79,23 @@ class Completion(ProcessStep, ABC):
         if was_cancelled(tracker):
             return reset(self.slots)
         return await super().run(dispatcher, tracker, domain)
+
+
+def back_to_summary(form: type[GuidedForm], *asked_again: str) -> list[EventType]:
+    """Into ``form`` again at its summary, with ``asked_again`` cleared and asked first."""
+    cleared = [SlotSet(slot, None) for slot in asked_again]
+    return [*cleared, SlotSet(form.confirm_slot, None), FollowupAction(form.form_name)]
+
+
+def not_stored(
+    dispatcher: CollectingDispatcher,
+    form: type[GuidedForm],
+    error: SQLAlchemyError,
+    what: str,
+    text: str,
+) -> list[EventType]:
+    """The database failed while storing what the user confirmed: nothing was stored, so the
+    summary is shown again and "ja" tries once more."""
+    log.error("Could not store %s: %s", what, error)
+    dispatcher.utter_message(text=text)
+    return back_to_summary(form)

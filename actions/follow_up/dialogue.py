@@ -18,7 +18,7 @@ from datetime import date
 from typing import Any
 
 from rasa_sdk import Tracker
-from rasa_sdk.events import EventType, FollowupAction, SlotSet
+from rasa_sdk.events import EventType, FollowupAction
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -27,7 +27,13 @@ from actions.conversation.fields import NOTHING, Field, FormContext, Prompt, Rea
 from actions.conversation.form import GuidedForm
 from actions.conversation.reading import Message, is_chitchat, is_hedge
 from actions.conversation.repair import PROCESS_INTENTS
-from actions.conversation.steps import Completion, ProcessStep
+from actions.conversation.steps import (
+    SAVE_FAILED,
+    Completion,
+    ProcessStep,
+    back_to_summary,
+    not_stored,
+)
 from actions.faq import faq_reply, utter
 from actions.risk_assessment.booking import bookable_for, named_person
 from actions.risk_assessment.outcome import read_actions, show_actions
@@ -584,19 +590,10 @@ class ActionRecordFollowUp(Completion, FollowUpStep):
         except Refused as error:
             dispatcher.utter_message(text=error.text)
             if error.code == "due_in_the_past":
-                return [
-                    SlotSet("fu_actions", None),
-                    SlotSet(CONFIRM_SLOT, None),
-                    FollowupAction(FORM),
-                ]
+                return back_to_summary(ValidateFollowUpForm, "fu_actions")
             return done
         except SQLAlchemyError as error:
-            log.error("Could not record a follow-up: %s", error)
-            dispatcher.utter_message(
-                text="Det gick inte att spara just nu. Inget har sparats. Svara ja för att "
-                "försöka igen."
-            )
-            return [SlotSet(CONFIRM_SLOT, None), FollowupAction(FORM)]
+            return not_stored(dispatcher, ValidateFollowUpForm, error, "a follow-up", SAVE_FAILED)
         self.tell(dispatcher, str(employee), subject, FollowUpOutcome(decision), held_on, actions)
         if risks:
             dispatcher.utter_message(

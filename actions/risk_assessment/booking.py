@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from rasa_sdk import Tracker
-from rasa_sdk.events import EventType, FollowupAction, SlotSet
+from rasa_sdk.events import EventType, FollowupAction
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -25,6 +25,7 @@ from actions.conversation.fields import (
 )
 from actions.conversation.form import GuidedForm
 from actions.conversation.reading import Answer, Message, yes_or_no
+from actions.conversation.steps import back_to_summary, not_stored
 from actions.risk_assessment.meeting import (
     NO_REPRESENTATIVE,
     TIME_EXAMPLES,
@@ -389,19 +390,16 @@ class ActionBookRiskAssessment(RiskAssessmentCompletion):
             # The time was taken while the user confirmed: ask for another one.
             dispatcher.utter_message(text=error.text)
             if error.code in TIME_TAKEN:
-                return [
-                    SlotSet("ra_start", None),
-                    SlotSet(CONFIRM_SLOT, None),
-                    FollowupAction(FORM),
-                ]
+                return back_to_summary(ValidateRiskAssessmentForm, "ra_start")
             return done
         except SQLAlchemyError as error:
-            log.error("Could not store a risk assessment booking: %s", error)
-            dispatcher.utter_message(
-                text="Det gick inte att boka just nu. Inget har bokats. Svara ja för att "
-                "försöka igen."
+            return not_stored(
+                dispatcher,
+                ValidateRiskAssessmentForm,
+                error,
+                "a risk assessment booking",
+                "Det gick inte att boka just nu. Inget har bokats. Svara ja för att försöka igen.",
             )
-            return [SlotSet(CONFIRM_SLOT, None), FollowupAction(FORM)]
         booked = "Mötet är bokat" + (
             " och kopplat till din ansökan om distansarbete." if assessment.agreement_id else "."
         )

@@ -24,6 +24,7 @@ from actions.conversation.fields import (
 )
 from actions.conversation.form import GuidedForm
 from actions.conversation.reading import Message
+from actions.conversation.steps import SAVE_FAILED, not_stored
 from actions.risk_assessment.meeting import (
     RiskAssessmentCompletion,
     RiskAssessmentStep,
@@ -275,12 +276,9 @@ class ActionDocumentRiskAssessment(RiskAssessmentCompletion):
             dispatcher.utter_message(text=error.text)
             return done
         except SQLAlchemyError as error:
-            log.error("Could not document a risk assessment: %s", error)
-            dispatcher.utter_message(
-                text="Det gick inte att spara just nu. Inget har sparats. Svara ja för att "
-                "försöka igen."
+            return not_stored(
+                dispatcher, ValidateOutcomeForm, error, "a risk assessment's outcome", SAVE_FAILED
             )
-            return [SlotSet(CONFIRM_SLOT, None), FollowupAction(FORM)]
         text = (
             f"Riskbedömningen är dokumenterad, med {len(actions)} åtgärder och uppföljning "
             f"{documented.follow_up_on}."

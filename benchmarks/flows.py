@@ -1,12 +1,13 @@
 """``make flows``: the off-script conversations of ``tests/data/flow_conversations.yml``, played
 through the real Rasa and app, and how many end with exactly the data the user meant.
 
-    python -m benchmarks.flows [--split dev|test|all] [--only ID ...] [--verbose]
+    python -m benchmarks.flows [--split dev|test|all] [--batch DAY] [--only ID ...] [--verbose]
 
 Each conversation starts from an empty database plus its ``given`` records, with the app's
-clock frozen at the file's ``now``. Prints pass rates per category and split, the
-conversations that stored a value the user did not give, and the dead ends: turns after which
-the user could no longer confirm, change or cancel (an error, no reply, or "Jag förstod inte").
+clock frozen at the file's ``now``. Prints pass rates per category and split (a later batch
+apart), the conversations that stored a value the user did not give, and the dead ends: turns
+after which the user could no longer confirm, change or cancel (an error, no reply, or "Jag
+förstod inte").
 """
 
 import argparse
@@ -46,6 +47,7 @@ CONVERSATIONS = PROJECT_ROOT / "tests" / "data" / "flow_conversations.yml"
 REGION = "vastmanland"
 # What the assistant says when it cannot place a message: the user is stuck there.
 DEAD_END_MARKERS = ("Jag förstod inte riktigt",)
+FIRST_BATCH = "2026-12-03"
 
 
 @dataclass(frozen=True)
@@ -57,6 +59,13 @@ class Conversation:
     turns: list[str]
     expect: dict[str, Any]
     given: list[str] = field(default_factory=list)
+    # The day the conversation was written; a later batch is reported apart from the first.
+    batch: str = FIRST_BATCH
+
+    @property
+    def column(self) -> str:
+        """Where the report counts it: the split, and the batch when it is a later one."""
+        return self.split if self.batch == FIRST_BATCH else f"{self.split} {self.batch}"
 
 
 @dataclass
@@ -85,6 +94,7 @@ def load_conversations(path: Path = CONVERSATIONS) -> tuple[datetime, list[Conve
             turns=[turn(c["id"], t) for t in c["turns"]],
             expect=c["expect"],
             given=list(c.get("given") or []),
+            batch=str(c.get("batch", FIRST_BATCH)),
         )
         for c in data["conversations"]
     ]
@@ -367,25 +377,25 @@ def matches(expected: Any, actual: Any) -> bool:
 def report(results: list[Result]) -> str:
     by_category: dict[tuple[str, str], list[Result]] = defaultdict(list)
     for r in results:
-        by_category[(r.conversation.category, r.conversation.split)].append(r)
-    splits = sorted({r.conversation.split for r in results})
+        by_category[(r.conversation.category, r.conversation.column)].append(r)
+    splits = sorted({r.conversation.column for r in results})
     categories = sorted({r.conversation.category for r in results})
-    lines = [f"{'category':<12}" + "".join(f"{s:>16}" for s in splits)]
+    lines = [f"{'category':<12}" + "".join(f"{s:>18}" for s in splits)]
     for category in [*categories, "all"]:
         cells = []
         for split in splits:
             chosen = [
                 r
                 for r in results
-                if r.conversation.split == split and category in ("all", r.conversation.category)
+                if r.conversation.column == split and category in ("all", r.conversation.category)
             ]
             passed = sum(r.passed for r in chosen)
             cells.append(
                 f"{passed:>3}/{len(chosen):<3} {100 * passed / max(1, len(chosen)):5.1f} %"
             )
-        lines.append(f"{category:<12}" + "".join(f"{c:>16}" for c in cells))
+        lines.append(f"{category:<12}" + "".join(f"{c:>18}" for c in cells))
     for split in splits:
-        chosen = [r for r in results if r.conversation.split == split]
+        chosen = [r for r in results if r.conversation.column == split]
         wrong = [r.conversation.id for r in chosen if r.wrong_values]
         stuck = [r.conversation.id for r in chosen if r.dead_ends]
         lines.append(
@@ -405,6 +415,7 @@ def report(results: list[Result]) -> str:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--split", choices=("dev", "test", "all"), default="all")
+    parser.add_argument("--batch", default=None, help="only the conversations of this batch")
     parser.add_argument("--only", nargs="*", default=None, help="conversation ids")
     parser.add_argument("--verbose", action="store_true", help="every conversation's outcome")
     args = parser.parse_args()
@@ -412,7 +423,9 @@ def main() -> int:
     chosen = [
         c
         for c in conversations
-        if (args.split == "all" or c.split == args.split) and (not args.only or c.id in args.only)
+        if (args.split == "all" or c.split == args.split)
+        and (not args.batch or c.batch == args.batch)
+        and (not args.only or c.id in args.only)
     ]
     with FlowStack.started(now) as flows:
         results = []

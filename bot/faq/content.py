@@ -20,11 +20,17 @@ from bot.faq.findings import CheckMessage
 class FaqProblem:
     path: Path
     line: int
+    # For the log, in English: "[rule] what is wrong".
     message: str
+    # The rule and the Swedish text, for HR's page.
+    rule: str = ""
+    sv: str = ""
 
     @classmethod
     def of(cls, message: CheckMessage) -> "FaqProblem":
-        return cls(message.path, message.line, f"[{message.rule}] {message.en}")
+        return cls(
+            message.path, message.line, f"[{message.rule}] {message.en}", message.rule, message.sv
+        )
 
     def __str__(self) -> str:
         return f"{self.path}:{self.line}: {self.message}"

@@ -7,109 +7,48 @@ moves it; the manager or HR documents the outcome, which unlocks the linked agre
 
 import logging
 import uuid
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from collections.abc import Callable
+from datetime import UTC, date, datetime, timedelta
 
-from dateutil.relativedelta import relativedelta
 from sqlalchemy import or_, select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from bot.calendars import Calendar, CalendarUnavailable, Participant
+from bot.calendars import Calendar
 from bot.errors import Refused
 from bot.identity import Directory, User
 from bot.outbox import drain_calendar_writes, queue_calendar_write
-from bot.risk_assessments.action_plans import resolve_owner
-from bot.risk_assessments.availability import add_busy_time, busy_intervals
+from bot.risk_assessments.availability import add_busy_time
 from bot.risk_assessments.invitation import meeting_event
 from bot.risk_assessments.links import PublicLinks
+from bot.risk_assessments.meeting_times import (
+    DEFAULT_DURATION,
+    BookingRules,
+    MeetingTimes,
+    SlotOffer,
+)
 from bot.risk_assessments.notices import InvitationMail, tell_participants
+from bot.risk_assessments.outcomes import Action, ask_managers, record_outcome
 from bot.risk_assessments.scheduling import (
     STOCKHOLM,
     WorkingHours,
-    check_meeting_time,
-    earliest_start,
-    free_slots,
-    outside_hours,
-    search_end,
-    spread_slots,
-    swedish_time,
 )
 from bot.storage.database import Database
 from bot.storage.models import (
-    ActionEvent,
-    ActionItem,
-    ActionStatus,
     Agreement,
     AgreementStatus,
     BusyTime,
-    Notification,
     RiskAssessment,
     RiskAssessmentStatus,
 )
 
-DEFAULT_DURATION = timedelta(minutes=45)
 SHORTEST = timedelta(minutes=15)
 LONGEST = timedelta(minutes=240)
-# How far ahead free slots are looked for and busy times read.
-SLOT_HORIZON = timedelta(days=60)
 NOT_FOUND = Refused(
     404, "risk_assessment_not_found", "Riskbedömningen finns inte.", "No such risk assessment."
 )
-BUSY_TEXT = "Någon av deltagarna är upptagen då. Välj en annan tid."
 
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class BookingRules:
-    """Which times are offered: not before ``notice_working_days`` working days from today
-    (1: the next working day), from the next ``search_working_days`` working days, ``offers`` of
-    them, each on a day of its own."""
-
-    notice_working_days: int = 1
-    search_working_days: int = 10
-    offers: int = 3
-
-
-@dataclass(frozen=True)
-class SlotOffer:
-    """The times offered for the dialogue, and what they were checked against."""
-
-    starts: list[datetime]
-    # True: against the participants' calendars too; False: the calendar could not be reached,
-    # so only the app's own store; None: no calendar system is configured.
-    calendars_checked: bool | None
-    searched_from: datetime
-    searched_until: datetime
-    working_days: int
-
-    @property
-    def widen_from(self) -> date:
-        """Where a wider search goes on: the day after this one ended."""
-        return self.searched_until.astimezone(STOCKHOLM).date() + timedelta(days=1)
-
-
-@dataclass(frozen=True)
-class Busy:
-    """A time one or more participants cannot meet; ``off_hours`` names the participant whose
-    calendar says they do not work then."""
-
-    start: datetime
-    end: datetime
-    off_hours: User | None = None
-
-
-def _overlapping(busy: Sequence[Busy], start: datetime, end: datetime) -> list[Busy]:
-    return [b for b in busy if b.start < end and start < b.end]
-
-
-@dataclass(frozen=True)
-class Action:
-    action: str
-    owner: str
-    due: date
 
 
 class RiskAssessmentService:
@@ -130,12 +69,13 @@ class RiskAssessmentService:
         times), which is read in any case. ``links``: the app's public address for links."""
         self.db = db
         self.directory = directory
-        self.hours = hours or WorkingHours()
         self.now = now
         self._invitations = invitations
         self.calendar = calendar
-        self.rules = rules or BookingRules()
         self.links = links or PublicLinks()
+        self.meeting_times = MeetingTimes(
+            db, directory, hours or WorkingHours(), now, calendar, rules or BookingRules()
+        )
 
     def proposed_safety_representative(self, employee: User) -> User | None:
         """The safety representative of the employee's unit, if the directory has one."""
@@ -182,9 +122,9 @@ class RiskAssessmentService:
             else self.proposed_safety_representative(employee)
         )
         start = start.astimezone(STOCKHOLM)
-        checked = self._check_outside(start, duration, employee, representative, None)
+        checked = self.meeting_times.check_outside(start, duration, employee, representative, None)
         with self.db.session() as session:
-            self._check_store(session, start, duration, employee, representative, None)
+            self.meeting_times.check_store(session, start, duration, employee, representative, None)
             if agreement_id is None:
                 agreement_id = self._linkable_agreement(session, employee.id)
             assessment = RiskAssessment(
@@ -227,10 +167,12 @@ class RiskAssessmentService:
         length = duration or (current.end_at - current.start_at)  # type: ignore[operator]
         self.check_duration(length)
         employee, representative = self._people_of(current)
-        checked = self._check_outside(start, length, employee, representative, current)
+        checked = self.meeting_times.check_outside(start, length, employee, representative, current)
         with self.db.session() as session:
             assessment = self._changeable(session, user, assessment_id)
-            self._check_store(session, start, length, employee, representative, assessment.id)
+            self.meeting_times.check_store(
+                session, start, length, employee, representative, assessment.id
+            )
             assessment.start_at = start
             assessment.end_at = start + length
             assessment.calendar_sequence += 1
@@ -323,80 +265,15 @@ class RiskAssessmentService:
         actions: list[Action],
         follow_up_on: date,
     ) -> RiskAssessment:
-        """Records the outcome; follow-up at least yearly, as the region's routine requires."""
+        """Records the outcome (``bot.risk_assessments.outcomes``)."""
         with self.db.session() as session:
             assessment = session.get(RiskAssessment, assessment_id, with_for_update=True)
             if assessment is None or not can_see(user, assessment):
                 raise NOT_FOUND
-            if not user.is_hr and user.id != assessment.manager_id:
-                raise Refused(
-                    403,
-                    "not_the_manager",
-                    "Bara chefen eller HR dokumenterar riskbedömningen.",
-                    "Only the manager or HR documents the risk assessment.",
-                )
-            if assessment.status == RiskAssessmentStatus.CANCELLED:
-                raise Refused(
-                    409,
-                    "cancelled",
-                    "Riskbedömningen är avbokad.",
-                    "The risk assessment was cancelled.",
-                )
-            if user.id == assessment.employee_id:
-                raise Refused(
-                    403,
-                    "own_assessment",
-                    "Du kan inte dokumentera riskbedömningen av ditt eget distansarbete.",
-                    "You cannot document the risk assessment of your own remote work.",
-                )
-            if assessment.start_at and assessment.end_at and assessment.end_at > self.now():
-                raise Refused(
-                    409,
-                    "not_held_yet",
-                    "Riskbedömningen kan dokumenteras först när mötet har hållits "
-                    f"({swedish_time(assessment.start_at)}).",
-                    "The risk assessment can be documented only once the meeting has been held.",
-                )
-            held_on = (assessment.start_at or self.now()).astimezone(STOCKHOLM).date()
-            latest = held_on + relativedelta(years=1)
-            if follow_up_on > latest or follow_up_on < held_on:
-                raise Refused(
-                    422,
-                    "follow_up_too_late",
-                    f"Riskbedömningen ska följas upp minst en gång per år: välj ett datum "
-                    f"mellan {held_on.isoformat()} och {latest.isoformat()}.",
-                    f"The assessment must be followed up at least yearly: choose a date "
-                    f"between {held_on.isoformat()} and {latest.isoformat()}.",
-                )
-            assessment.outcome = risks.strip()
-            self._plan(assessment, actions, user.id)
-            assessment.follow_up_on = follow_up_on
-            assessment.documented_on = self.now().astimezone(STOCKHOLM).date()
-            assessment.status = RiskAssessmentStatus.DOCUMENTED
-            return assessment
-
-    def _plan(self, assessment: RiskAssessment, actions: list[Action], actor_id: str) -> None:
-        """The assessment's action plan becomes ``actions``: open actions of an earlier
-        documentation are replaced, done ones stay as history."""
-        for item in [i for i in assessment.action_items if i.status == ActionStatus.OPEN]:
-            assessment.action_items.remove(item)
-        for action in actions:
-            assessment.action_items.append(
-                ActionItem(
-                    text=action.action.strip(),
-                    owner=action.owner.strip(),
-                    owner_id=resolve_owner(self.directory, action.owner, assessment),
-                    due_on=action.due,
-                    status=ActionStatus.OPEN,
-                    moved_count=0,
-                    events=[ActionEvent(actor_id=actor_id, event="created", due_on=action.due)],
-                )
+            record_outcome(
+                assessment, user, risks, actions, follow_up_on, self.now(), self.directory
             )
-
-    def participants(self, employee: User, representative: User | None) -> set[str]:
-        return {employee.id, *([employee.manager] if employee.manager else [])} | (
-            {representative.id} if representative else set()
-        )
+            return assessment
 
     def _bookable(self, booker: User, employee_id: str) -> User:
         """The employee whose dialogue ``booker`` may book: their own, their staff's, or
@@ -435,11 +312,7 @@ class RiskAssessmentService:
             if safety_representative_id
             else self.proposed_safety_representative(employee)
         )
-        return self.offer(employee, representative, duration, after)
-
-    def earliest(self) -> datetime:
-        """The first start the booking offers or accepts: the minimum notice from now."""
-        return earliest_start(self.now(), self.hours, self.rules.notice_working_days)
+        return self.meeting_times.offer(employee, representative, duration, after)
 
     def offer(
         self,
@@ -449,37 +322,8 @@ class RiskAssessmentService:
         after: date | None = None,
         moving_id: int | None = None,
     ) -> SlotOffer:
-        """Times when everybody is free, each on a day of its own, from the next
-        ``rules.search_working_days`` working days after the minimum notice (or from ``after``,
-        to look further ahead). Empty ``starts``: nothing free in that window."""
-        first = self.earliest()
-        if after is not None:
-            first = max(first, datetime.combine(after, time(0), tzinfo=STOCKHOLM))
-        until = search_end(first, self.rules.search_working_days, self.hours)
-        busy, checked = self._busy(employee, representative, first, until, moving_id)
-        starts = spread_slots(
-            [(b.start, b.end) for b in busy],
-            first,
-            until,
-            duration,
-            self.hours,
-            self.rules.offers,
-        )
-        return SlotOffer(starts, checked, first, until, self.rules.search_working_days)
-
-    def free_starts(
-        self,
-        employee: User,
-        representative: User | None,
-        duration: timedelta = DEFAULT_DURATION,
-        after: datetime | None = None,
-        count: int = 3,
-        moving_id: int | None = None,
-    ) -> list[datetime]:
-        """The first ``count`` allowed starts when none of the participants is busy."""
-        after = max(after or self.now(), self.earliest())
-        busy, _ = self._busy(employee, representative, after, after + SLOT_HORIZON, moving_id)
-        return free_slots([(b.start, b.end) for b in busy], after, duration, self.hours, count)
+        """Free times for everybody, each on a day of its own (``MeetingTimes.offer``)."""
+        return self.meeting_times.offer(employee, representative, duration, after, moving_id)
 
     def check_time(
         self,
@@ -489,30 +333,8 @@ class RiskAssessmentService:
         representative: User | None,
         moving_id: int | None = None,
     ) -> Refused | None:
-        """Why the dialogue cannot take place then (with a suggestion), or None: the working
-        day, holidays, the minimum notice, and everybody's calendars and bookings."""
-        start = start.astimezone(STOCKHOLM)
-        refusal = self._time_refusal(start, duration)
-        if refusal is not None or employee is None:
-            return refusal
-        busy, _ = self._busy(employee, representative, start, start + duration, moving_id)
-        return self._busy_refusal(busy, start, duration, employee, representative, moving_id)
-
-    def is_free(
-        self,
-        employee: User,
-        representative: User | None,
-        start: datetime,
-        duration: timedelta,
-        moving_id: int | None = None,
-    ) -> bool:
-        """True when none of the participants is busy at any time of the meeting."""
-        busy, _ = self._busy(employee, representative, start, start + duration, moving_id)
-        return not busy
-
-    def _people(self, employee: User, representative: User | None) -> list[User]:
-        manager = self.directory.get(employee.manager) if employee.manager else None
-        return [p for p in (employee, manager, representative) if p is not None]
+        """Why the dialogue cannot take place then, or None (``MeetingTimes.check_time``)."""
+        return self.meeting_times.check_time(start, duration, employee, representative, moving_id)
 
     def _people_of(self, assessment: RiskAssessment) -> tuple[User, User | None]:
         employee = self.directory.get(assessment.employee_id)
@@ -529,183 +351,6 @@ class RiskAssessmentService:
             else None
         )
         return employee, representative
-
-    def _busy(
-        self,
-        employee: User,
-        representative: User | None,
-        start: datetime,
-        end: datetime,
-        moving_id: int | None,
-    ) -> tuple[list[Busy], bool | None]:
-        """Everything that keeps a participant from meeting between ``start`` and ``end``: the
-        app's own store, and the calendar system's free/busy and working hours when it answers.
-        The second value says whether the calendars were checked (None: none configured)."""
-        with self.db.session() as session:
-            moving = session.get(RiskAssessment, moving_id) if moving_id else None
-            stored = busy_intervals(
-                session, self.participants(employee, representative), start, end, moving_id
-            )
-        busy = [Busy(s, e) for s, e in stored]
-        outside, checked = self._calendar_busy(employee, representative, start, end, moving)
-        return sorted(busy + outside, key=lambda b: (b.start, b.end)), checked
-
-    def _calendar_busy(
-        self,
-        employee: User,
-        representative: User | None,
-        start: datetime,
-        end: datetime,
-        moving: RiskAssessment | None,
-    ) -> tuple[list[Busy], bool | None]:
-        if self.calendar is None:
-            return [], None
-        people = self._people(employee, representative)
-        # The dialogue being moved is in the calendar at its old time: that is no conflict. The
-        # server cuts busy periods at the edges of the query, so the query covers the old time
-        # whole, and its period is recognised by its exact start and end.
-        own = (moving.start_at, moving.end_at) if moving is not None else None
-        first, last = start, end
-        if own is not None and own[0] is not None and own[1] is not None:
-            first, last = min(start, own[0]), max(end, own[1])
-        try:
-            schedules = self.calendar.schedules(
-                [Participant(p.id, p.name, p.email) for p in people], first, last
-            )
-        except CalendarUnavailable:
-            return [], False
-        busy: list[Busy] = []
-        for person in people:
-            schedule = schedules.get(person.id)
-            if schedule is None:
-                continue
-            busy += [Busy(s, e) for s, e in schedule.busy if (s, e) != own]
-            if schedule.working_hours is not None:
-                busy += [
-                    Busy(s, e, off_hours=person)
-                    for s, e in outside_hours(schedule.working_hours, start, end)
-                ]
-        return busy, True
-
-    def _time_refusal(self, start: datetime, duration: timedelta) -> Refused | None:
-        """The region's rules for any meeting time: working day and hours, holidays, and the
-        minimum notice."""
-        refusal = check_meeting_time(start, duration, self.now(), self.hours)
-        if refusal is not None:
-            suggestion = (
-                f" Förslag: {swedish_time(refusal.suggestion)}." if refusal.suggestion else ""
-            )
-            return Refused(422, "time_not_allowed", refusal.reason + suggestion, refusal.reason)
-        earliest = self.earliest()
-        if start < earliest:
-            days = self.rules.notice_working_days
-            notice = "en arbetsdag" if days == 1 else f"{days} arbetsdagar"
-            later = next(
-                (
-                    candidate
-                    for candidate in (
-                        datetime.combine(earliest.date(), start.time(), tzinfo=STOCKHOLM),
-                        earliest,
-                    )
-                    if candidate >= earliest
-                    and check_meeting_time(candidate, duration, self.now(), self.hours) is None
-                ),
-                None,
-            )
-            suggestion = f" Förslag: {swedish_time(later)}." if later else ""
-            return Refused(
-                422,
-                "too_short_notice",
-                f"Mötet behöver bokas minst {notice} i förväg, så att alla hinner förbereda "
-                f"sig.{suggestion}",
-                f"The meeting must be booked at least {days} working day(s) ahead.",
-            )
-        return None
-
-    def _busy_refusal(
-        self,
-        busy: Sequence[Busy],
-        start: datetime,
-        duration: timedelta,
-        employee: User,
-        representative: User | None,
-        moving_id: int | None,
-    ) -> Refused | None:
-        conflicts = _overlapping(busy, start, start + duration)
-        if not conflicts:
-            return None
-        later = self.free_starts(
-            employee, representative, duration, after=start, count=1, moving_id=moving_id
-        )
-        hint = f" Första lediga tid: {swedish_time(later[0])}." if later else ""
-        off = next((b.off_hours for b in conflicts if b.off_hours is not None), None)
-        if off is not None and len({b.off_hours is None for b in conflicts}) == 1:
-            return Refused(
-                409,
-                "outside_working_hours",
-                f"Tiden ligger utanför arbetstiden för {off.name} enligt kalendern. "
-                f"Välj en annan tid.{hint}",
-                "The time is outside a participant's working hours. Please choose another time.",
-            )
-        return Refused(
-            409,
-            "double_booked",
-            BUSY_TEXT + hint,
-            "One of the participants is busy then. Please choose another time.",
-        )
-
-    def _check_outside(
-        self,
-        start: datetime,
-        duration: timedelta,
-        employee: User,
-        representative: User | None,
-        moving: RiskAssessment | None,
-    ) -> bool | None:
-        """Before the transaction: the rules, and the calendar system's free/busy (a network
-        call, so no row is locked meanwhile). Raises Refused; returns whether the calendars could
-        be checked (None: none configured)."""
-        refusal = self._time_refusal(start, duration)
-        if refusal is not None:
-            raise refusal
-        outside, checked = self._calendar_busy(
-            employee, representative, start, start + duration, moving
-        )
-        refusal = self._busy_refusal(
-            outside, start, duration, employee, representative, moving.id if moving else None
-        )
-        if refusal is not None:
-            raise refusal
-        return checked
-
-    def _check_store(
-        self,
-        session: Session,
-        start: datetime,
-        duration: timedelta,
-        employee: User,
-        representative: User | None,
-        moving_id: int | None,
-    ) -> None:
-        """Inside the transaction: nobody taking part has another booking or an entered busy
-        time then (the calendar system was asked just before)."""
-        people = self.participants(employee, representative)
-        if not busy_intervals(session, people, start, start + duration, moving_id):
-            return
-        later = free_slots(
-            busy_intervals(session, people, start, start + SLOT_HORIZON, moving_id),
-            max(start, self.earliest()),
-            duration,
-            self.hours,
-            count=1,
-        )
-        hint = f" Första lediga tid: {swedish_time(later[0])}." if later else ""
-        raise Refused(
-            409,
-            "double_booked",
-            BUSY_TEXT + hint,
-            "One of the participants is busy then. Please choose another time.",
-        )
 
     def add_busy_time(self, user: User, start: datetime, end: datetime) -> BusyTime:
         """Records that ``user`` cannot meet between ``start`` and ``end``."""
@@ -760,32 +405,10 @@ class RiskAssessmentService:
             )
 
     def ask_for_outcomes(self) -> int:
-        """Marks dialogues whose time has passed as held and asks each manager, once, in chat
-        to document the outcome. Returns how many managers were asked. Run by the daily job."""
+        """Asks each manager, once, to document a dialogue whose time has passed; returns how
+        many were asked. Run by the daily job."""
         with self.db.session() as session:
-            passed = session.scalars(
-                select(RiskAssessment)
-                .where(
-                    RiskAssessment.status.in_(
-                        [RiskAssessmentStatus.BOOKED, RiskAssessmentStatus.HELD]
-                    ),
-                    RiskAssessment.end_at <= self.now(),
-                    RiskAssessment.outcome_requested_at.is_(None),
-                )
-                .with_for_update(skip_locked=True)
-            ).all()
-            for assessment in passed:
-                assessment.status = RiskAssessmentStatus.HELD
-                assessment.outcome_requested_at = self.now()
-                employee = self.directory.get(assessment.employee_id)
-                session.add(
-                    Notification(
-                        recipient_id=assessment.manager_id,
-                        agreement_id=assessment.agreement_id,
-                        text=outcome_request_text(assessment, employee),
-                    )
-                )
-            return len(passed)
+            return ask_managers(session, self.directory, self.now())
 
     def visible_to(self, user: User) -> list[RiskAssessment]:
         with self.db.session() as session:
@@ -867,14 +490,4 @@ def can_see(user: User, assessment: RiskAssessment) -> bool:
         assessment.employee_id,
         assessment.manager_id,
         assessment.safety_representative_id,
-    )
-
-
-def outcome_request_text(assessment: RiskAssessment, employee: User | None) -> str:
-    held = swedish_time(assessment.start_at) if assessment.start_at else ""
-    name = employee.name if employee else assessment.employee_id
-    return (
-        f"Riskbedömningen med {name} hölls {held}. Dokumentera resultatet: vilka risker ni såg, "
-        "åtgärder med ansvarig och datum, och när den ska följas upp. Skriv "
-        '"dokumentera riskbedömningen" så går vi igenom det.'
     )

@@ -418,3 +418,22 @@ class OutboxMessage(Base):
     sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), default=None)
     # The last failure, masked and cut short.
     last_error: Mapped[str | None] = mapped_column(String(300), default=None)
+
+
+class FaqEntryVersion(Base):
+    """One version of an FAQ entry's file, as HR's editor saved or restored it, or as it was
+    found on disk when edited outside the editor. Kept whole (the audit trail has hashes only),
+    so any version can be compared and restored."""
+
+    __tablename__ = "faq_entry_versions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    entry_id: Mapped[str] = mapped_column(String(80), index=True)
+    content: Mapped[str] = mapped_column(Text)
+    content_hash: Mapped[str] = mapped_column(String(64))
+    # "created", "saved", "restored" (through the editor) or "found" (on disk).
+    origin: Mapped[str] = mapped_column(String(20))
+    # Who saved it; None for a version found on disk.
+    actor_id: Mapped[str | None] = mapped_column(String(80), default=None)
+    restored_from: Mapped[int | None] = mapped_column(Integer, default=None)
+    at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utc_now, index=True)

@@ -2,11 +2,14 @@
 through a symlink, and atomic (temporary file, fsync, rename, fsync of the directory), so a
 crash leaves either the old file or the new one, never half of it."""
 
+import fcntl
 import hashlib
 import os
 import re
 import stat
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from bot.faq.entry import ENTRY_ID
@@ -49,6 +52,19 @@ def read_bytes(path: Path) -> bytes | None:
         raise UnsafeFileName(f"cannot open {path.name!r}: {error}") from error
     with os.fdopen(fd, "rb") as handle:
         return handle.read()
+
+
+@contextmanager
+def faq_write_lock(faq_dir: Path) -> Iterator[None]:
+    """Held while a file in ``faq_dir`` is read, compared and replaced: an exclusive lock on the
+    directory itself, so editors in other threads, workers or replicas on this host wait, and
+    no lock file shows up among HR's files."""
+    fd = os.open(faq_dir, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)
 
 
 def write_atomically(path: Path, data: bytes, *, create_only: bool = False) -> None:

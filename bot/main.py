@@ -27,6 +27,7 @@ from bot.api import (
     follow_ups,
     health,
     hr,
+    hr_entries,
     my_cases,
     pages,
     rasa_actions,
@@ -232,6 +233,8 @@ def create_app(settings: Settings | None = None, encoder: Encoder | None = None)
     app.include_router(feedback.router)
     app.include_router(hr.router)
     app.include_router(hr.demo_router)
+    app.include_router(hr_entries.router)
+    app.include_router(hr_entries.page_router)
     app.include_router(reports.router)
     app.include_router(rasa_actions.router)
     if settings.teams_configured:

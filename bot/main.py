@@ -28,6 +28,8 @@ from bot.api import (
     health,
     hr,
     hr_entries,
+    hr_overview,
+    hr_try,
     my_cases,
     pages,
     rasa_actions,
@@ -235,6 +237,8 @@ def create_app(settings: Settings | None = None, encoder: Encoder | None = None)
     app.include_router(hr.demo_router)
     app.include_router(hr_entries.router)
     app.include_router(hr_entries.page_router)
+    app.include_router(hr_try.router)
+    app.include_router(hr_overview.router)
     app.include_router(reports.router)
     app.include_router(rasa_actions.router)
     if settings.teams_configured:

@@ -2,11 +2,14 @@
 
 import csv
 import io
+from collections.abc import Callable
 from datetime import date, timedelta
 
 from sqlalchemy import ColumnElement, and_, case, func, select
 from sqlalchemy.orm import Session
 
+from bot.hr.charts import Bar, Chart, bar_chart
+from bot.hr.labels import label
 from bot.storage.models import Agreement, AgreementStatus
 
 # Statuses under which the employee may (or soon may) work remotely.
@@ -95,6 +98,44 @@ def statistics_csv(stats: Statistics) -> str:
         for key, value in figures.items():
             writer.writerow([section, key, value])
     return buffer.getvalue()
+
+
+def statistics_charts(stats: Statistics) -> list[Chart]:
+    """The figures as four charts, in Swedish, each with its rows for a table beside it."""
+
+    def bars(figures: dict[str, int], name: Callable[[str], str]) -> list[Bar]:
+        return [Bar(name(key), (count,), _agreements(count)) for key, count in figures.items()]
+
+    return [
+        bar_chart(
+            "Gällande överenskommelser per enhet",
+            ["Gällande"],
+            bars(stats["in_force_per_unit"], str),
+            "inga gällande överenskommelser.",
+        ),
+        bar_chart(
+            "Gällande överenskommelser efter andel av arbetstiden",
+            ["Gällande"],
+            bars(stats["share_percent"], str),
+            "inga gällande överenskommelser.",
+        ),
+        bar_chart(
+            "Gällande överenskommelser som löper ut",
+            ["Löper ut"],
+            bars(stats["expiring_within_days"], lambda days: f"Inom {days} dagar"),
+            "inga gällande överenskommelser.",
+        ),
+        bar_chart(
+            "Alla överenskommelser efter status",
+            ["Överenskommelser"],
+            bars(stats["per_status"], lambda status: label("agreement_statuses", status)),
+            "inga överenskommelser.",
+        ),
+    ]
+
+
+def _agreements(count: int) -> str:
+    return "1 överenskommelse" if count == 1 else f"{count} överenskommelser"
 
 
 def _count_if(condition: ColumnElement[bool]) -> ColumnElement[int]:

@@ -11,7 +11,6 @@ from functools import partial
 from pathlib import Path
 from typing import Annotated, Literal
 
-import anyio
 from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -19,16 +18,15 @@ from bot.agreements.service import AgreementService
 from bot.api.deps import ClockDep, CurrentUser, SettingsDep, limit_writes
 from bot.api.errors import ApiError, error_responses
 from bot.api.inputs import FreeText, PathId, RecordId, RequestBody
-from bot.faq.answering import Evidence, FaqAnswerer, Reply
+from bot.faq.answering import FaqAnswerer
 from bot.faq.check import edit_errors
-from bot.faq.nlu import OUT_OF_SCOPE_INTENT, intent_confidence, topic_confidence
+from bot.faq.loader import LoadedFaq
 from bot.hr.audit import recent_changes
 from bot.hr.entries import EntryEditError
 from bot.hr.figures import entry_figures
-from bot.hr.queue import QuestionGroup, ReviewDesk
+from bot.hr.labels import all_labels, label
+from bot.hr.queue import MAX_OPEN_ITEMS, QuestionGroup, ReviewDesk
 from bot.identity import Role, User, load_directory
-from bot.privacy import mask_personal_data
-from bot.rasa_client import RasaUnavailable
 from bot.settings import Settings
 
 
@@ -64,6 +62,8 @@ router = APIRouter(
     responses=error_responses(401, 403, 422, 503),
 )
 WRITE_ERRORS = error_responses(400, 404, 409, 413, 429)
+# The entries offered first for a group's alternates.
+SUGGESTIONS = 3
 # The demo-user selector on the HR page, in local mode only.
 demo_router = APIRouter(prefix="/api", tags=["hr"], responses=error_responses(404))
 
@@ -142,14 +142,17 @@ class ItemClosing(RequestBody):
     resolution: FreeText = Field(default="", max_length=500)
 
 
-class TryQuestion(RequestBody):
-    question: str = Field(min_length=1, max_length=2000)
+class GroupClosing(RequestBody):
+    item_ids: list[RecordId] = Field(min_length=1, max_length=MAX_OPEN_ITEMS)
+    action: Literal["resolve", "discard"]
+    resolution: FreeText = Field(default="", max_length=500)
 
 
 class HrSession(BaseModel):
     id: str
     name: str
     role: Role
+    role_label: str
     is_admin: bool
     mode: Literal["local", "production"]
 
@@ -169,25 +172,50 @@ class ReviewItemOut(BaseModel):
     resolution: str | None
 
 
+class WordingOut(BaseModel):
+    """One way the question was asked, and how often."""
+
+    text: str
+    count: int
+    item_ids: list[int]
+
+
+class SuggestedEntry(BaseModel):
+    faq_id: str
+    question: str
+
+
 class QuestionGroupOut(BaseModel):
     """Questions asked the same way, labelled by the most central one."""
 
+    # Stable while the group's oldest question is open: the page keeps a group open across
+    # reloads by it.
+    key: int
     label: str
     count: int
     reasons: dict[str, int]
     faq_ids: list[str]
+    wordings: list[WordingOut]
+    # The entries closest to the label, best first: offered, never chosen for HR.
+    suggestions: list[SuggestedEntry]
     items: list[ReviewItemOut]
 
     @classmethod
-    def of(cls, group: QuestionGroup) -> "QuestionGroupOut":
+    def of(cls, group: QuestionGroup, suggestions: list[SuggestedEntry]) -> "QuestionGroupOut":
         reasons: dict[str, int] = {}
         for item in group.items:
             reasons[item.reason] = reasons.get(item.reason, 0) + 1
         return cls(
+            key=min(i.id for i in group.items),
             label=group.label,
             count=len(group.items),
             reasons=reasons,
             faq_ids=sorted({i.faq_id for i in group.items if i.faq_id}),
+            wordings=[
+                WordingOut(text=w.text, count=len(w.item_ids), item_ids=list(w.item_ids))
+                for w in group.wordings
+            ],
+            suggestions=suggestions,
             items=[ReviewItemOut.model_validate(i) for i in group.items],
         )
 
@@ -195,6 +223,11 @@ class QuestionGroupOut(BaseModel):
 class ReviewQueue(BaseModel):
     open: int
     groups: list[QuestionGroupOut]
+
+
+class GroupClosed(BaseModel):
+    status: Literal["resolved", "discarded"]
+    item_ids: list[int]
 
 
 class AlternatesAdded(BaseModel):
@@ -226,16 +259,46 @@ class CountedSince(BaseModel):
 
 class EntryFigures(BaseModel):
     """One FAQ entry's use, for its current version (``version``: the SHA-256 of its file) and
-    over all versions."""
+    over all versions, and when it is due for review."""
 
     faq_id: str
     question: str
     topic: str
+    owner: str
     file: str | None
+    review_by: date
+    review_overdue: bool
     version: str
     since: CountedSince
     current_version: UsageCounts
     all_versions: UsageCounts
+
+
+class RejectedFile(BaseModel):
+    """A file the last load or reload of ``faq/`` would not serve, and why (in Swedish)."""
+
+    file: str
+    line: int
+    rule: str
+    message: str
+    # An earlier version of the file still serves; otherwise the file serves nothing.
+    previous_version_served: bool
+
+
+class OverdueEntry(BaseModel):
+    faq_id: str
+    question: str
+    review_by: date
+
+
+class FaqStatus(BaseModel):
+    """What the HR guide promises the page shows: rejected files and passed review dates."""
+
+    entries: int
+    rejected: list[RejectedFile]
+    review_overdue: list[OverdueEntry]
+    # DG_WITHHOLD_EXPIRED_FAQ: overdue answers are withheld rather than served.
+    overdue_withheld: bool
 
 
 class AuditRecordOut(BaseModel):
@@ -248,44 +311,6 @@ class AuditRecordOut(BaseModel):
     after_hash: str | None
     detail: str | None
     at: datetime
-
-
-class Thresholds(BaseModel):
-    answer: float
-    clarify: float
-    margin: float
-    sibling_margin: float
-    in_scope: float
-
-
-class RankedEntry(BaseModel):
-    faq_id: str
-    question: str
-    score: float
-    embedding: float
-    lexical: float
-
-
-class TriedQuestion(BaseModel):
-    """The reply the user would get in chat, and the evidence the decision weighed."""
-
-    kind: Literal["answer", "clarify", "unknown", "out_of_scope", "withheld"]
-    faq_id: str | None
-    text: str
-    # The "Menade du …?" choices, when it asks back.
-    buttons: list[str]
-    # Whether Rasa answered; when not, the chat is in limited mode and so is this reply.
-    rasa_reachable: bool
-    rasa_intent: str | None
-    rasa_confidence: float | None
-    rasa_out_of_scope: float
-    # The scope gate's probability that the question is about remote work.
-    in_scope: float
-    # The question as searched: without its greeting and introduction.
-    searched: str
-    siblings: bool
-    thresholds: Thresholds
-    hits: list[RankedEntry]
 
 
 class DemoUser(BaseModel):
@@ -301,17 +326,36 @@ def session(user: HrUser, settings: SettingsDep) -> HrSession:
         id=user.id,
         name=user.name,
         role=user.role,
+        role_label=label("roles", user.role),
         is_admin=user.role == "hr_admin",
         mode=settings.mode,
     )
 
 
+@router.get("/labels")
+def labels() -> dict[str, dict[str, str]]:
+    """The Swedish words for the codes the other endpoints return, by kind (``topics``,
+    ``agreement_statuses``, ``queue_reasons``, ``roles``, ``audit_actions``, …)."""
+    return all_labels()
+
+
 @router.get("/queue")
-def queue(desk: Desk, settings: SettingsDep) -> ReviewQueue:
+def queue(request: Request, desk: Desk, settings: SettingsDep) -> ReviewQueue:
+    """Open questions in groups, largest first; each wording once, with the closest entries."""
     groups = desk.groups(settings.review_group_similarity)
+    answerer = _loaded_answerer(request)
     return ReviewQueue(
         open=sum(len(g.items) for g in groups),
-        groups=[QuestionGroupOut.of(g) for g in groups],
+        groups=[
+            QuestionGroupOut.of(
+                g,
+                [
+                    SuggestedEntry(faq_id=hit.entry.id, question=hit.entry.question)
+                    for hit in answerer.index.search(g.label, limit=SUGGESTIONS)
+                ],
+            )
+            for g in groups
+        ],
     )
 
 
@@ -342,12 +386,56 @@ def close_item(
     return ReviewItemOut.model_validate(item)
 
 
+@router.post("/queue/close", responses=WRITE_ERRORS)
+def close_group(body: GroupClosing, user: HrAdmin, desk: Desk) -> GroupClosed:
+    """Resolves or discards a whole group without a content change; one audit record each."""
+    status: Literal["resolved", "discarded"] = (
+        "resolved" if body.action == "resolve" else "discarded"
+    )
+    items = desk.close_items(user, body.item_ids, status, body.resolution)
+    return GroupClosed(status=status, item_ids=[i.id for i in items])
+
+
 @router.get("/figures")
-def figures(request: Request) -> list[EntryFigures]:
+def figures(request: Request, clock: ClockDep) -> list[EntryFigures]:
     answerer = _loaded_answerer(request)
     with _database(request).db.session() as db_session:
         rows = entry_figures(db_session, answerer.index.entries)
-    return [EntryFigures.model_validate(row) for row in rows]
+    today = clock.today()
+    return [
+        EntryFigures.model_validate(
+            row | {"review_overdue": date.fromisoformat(row["review_by"]) < today}
+        )
+        for row in rows
+    ]
+
+
+@router.get("/faq-status")
+def faq_status(request: Request, settings: SettingsDep, clock: ClockDep) -> FaqStatus:
+    _loaded_answerer(request)  # 503 while the index is still being built
+    loaded: LoadedFaq = request.app.state.faq
+    served = {f.path for f in loaded.content.files}
+    today = clock.today()
+    entries = loaded.answerer.index.entries
+    return FaqStatus(
+        entries=len(entries),
+        rejected=[
+            RejectedFile(
+                file=f"faq/{p.path.name}",
+                line=p.line,
+                rule=p.rule,
+                message=p.sv or p.message,
+                previous_version_served=p.path in served,
+            )
+            for p in loaded.problems
+        ],
+        review_overdue=[
+            OverdueEntry(faq_id=e.id, question=e.question, review_by=e.review_by)
+            for e in sorted(entries, key=lambda e: e.review_by)
+            if e.is_expired(today)
+        ],
+        overdue_withheld=settings.withhold_expired_faq,
+    )
 
 
 @router.get("/audit")
@@ -357,61 +445,6 @@ def audit(
     with _database(request).db.session() as db_session:
         records = recent_changes(db_session, limit)
     return [AuditRecordOut.model_validate(record) for record in records]
-
-
-@router.post("/try", responses=error_responses(400, 413, 429))
-async def try_question(body: TryQuestion, request: Request) -> TriedQuestion:
-    """What the assistant would reply in chat, and why: the same decision with Rasa's reading
-    of the question, the scope gate and the ranked entries. Nothing is recorded."""
-    answerer = _loaded_answerer(request)
-    question = mask_personal_data(body.question.strip()).text
-    if not question:
-        raise ApiError(422, "question_empty", "Frågan är tom.", "The question is empty.")
-    try:
-        ranking = await request.app.state.rasa.intent_ranking(question)
-    except RasaUnavailable:
-        # The chat then answers in limited mode, on the index alone: so does this.
-        ranking = None
-    topics = topic_confidence(ranking or [])
-    out_of_scope = intent_confidence(ranking or [], OUT_OF_SCOPE_INTENT)
-
-    def decide_in_thread() -> tuple[Evidence, Reply]:
-        evidence = answerer.weigh(question, topics, out_of_scope)
-        return evidence, answerer.reply_for(question, evidence)
-
-    evidence, reply = await anyio.to_thread.run_sync(decide_in_thread)
-    top_intent = ranking[0] if ranking else None
-    t = answerer.thresholds
-    return TriedQuestion(
-        kind=reply.kind,
-        faq_id=reply.entry.id if reply.entry else None,
-        text=reply.text,
-        buttons=[b.title for b in reply.buttons],
-        rasa_reachable=ranking is not None,
-        rasa_intent=str(top_intent["name"]) if top_intent else None,
-        rasa_confidence=round(float(top_intent.get("confidence") or 0), 4) if top_intent else None,
-        rasa_out_of_scope=round(out_of_scope, 4),
-        in_scope=round(evidence.in_scope, 4),
-        searched=evidence.searched,
-        siblings=evidence.siblings,
-        thresholds=Thresholds(
-            answer=t.answer,
-            clarify=t.clarify,
-            margin=t.margin,
-            sibling_margin=t.sibling_margin,
-            in_scope=t.in_scope,
-        ),
-        hits=[
-            RankedEntry(
-                faq_id=hit.entry.id,
-                question=hit.entry.question,
-                score=round(hit.score, 4),
-                embedding=round(hit.embedding, 4),
-                lexical=round(hit.lexical, 4),
-            )
-            for hit in evidence.hits
-        ],
-    )
 
 
 @demo_router.get("/demo-users")

@@ -1,5 +1,6 @@
 """Per-entry figures for HR: how often each answer was served and rated, counted since the
-entry's current version (the SHA-256 of its file, as in the audit trail) and over all versions."""
+entry's current version (the SHA-256 of its file, as in the audit trail) and over all versions.
+The page names an entry by its question; the hash only ties the figures to the audit trail."""
 
 import hashlib
 import os
@@ -11,6 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from bot.faq.content import FaqEntry
+from bot.hr.charts import Bar, Chart, bar_chart
 from bot.storage.models import AuditRecord, FaqUsageEvent
 
 KINDS = ("served", "helpful", "not_helpful")
@@ -78,6 +80,8 @@ def entry_figures(session: Session, entries: Sequence[FaqEntry]) -> list[dict[st
                 "faq_id": entry.id,
                 "question": entry.question,
                 "topic": entry.topic,
+                "owner": entry.owner,
+                "review_by": entry.review_by.isoformat(),
                 "file": f"faq/{entry.path.name}" if entry.path else None,
                 "version": version,
                 "since": {
@@ -91,3 +95,29 @@ def entry_figures(session: Session, entries: Sequence[FaqEntry]) -> list[dict[st
             }
         )
     return rows
+
+
+# The chart shows the most served entries; the table beside it has them all.
+CHART_ENTRIES = 12
+# Up green, down red, no verdict grey: each at least 3:1 against white (WCAG 1.4.11).
+VERDICT_COLOURS = ("#2e6b30", "#8a1c1c", "#767676")
+
+
+def figures_chart(rows: Sequence[dict[str, Any]]) -> Chart:
+    """The most served entries since their current version, split by the verdicts they got."""
+    served = sorted(rows, key=lambda r: (-r["current_version"]["served"], r["question"]))
+    bars = []
+    for row in served[:CHART_ENTRIES]:
+        counts = row["current_version"]
+        up, down = counts["helpful"], counts["not_helpful"]
+        # A vote can come for an answer served before the counting began: never below zero.
+        unrated = max(counts["served"] - up - down, 0)
+        text = f"visad {counts['served']}, upp {up}, ned {down}"
+        bars.append(Bar(row["question"], (up, down, unrated), text))
+    return bar_chart(
+        f"De {len(bars)} mest visade svaren sedan senaste ändringen",
+        ["Tumme upp", "Tumme ned", "Utan omdöme"],
+        bars,
+        "inga svar visade ännu.",
+        VERDICT_COLOURS,
+    )

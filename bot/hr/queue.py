@@ -5,7 +5,10 @@ Who may do what (checked by the API, see ``bot/api/hr.py``):
 
 - HR editor and HR admin: see the queue, turn a group into alternates of an entry or into a
   draft entry (which closes the group's items as resolved);
-- HR admin only: resolve or discard an item without changing any content.
+- HR admin only: resolve or discard an item, or a whole group, without changing any content.
+
+A group lists each wording once with how often it was asked: the same short question ("Teams")
+asked nineteen times is one line, not nineteen.
 """
 
 import hashlib
@@ -22,6 +25,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.errors import Refused
+from bot.faq.conflicts import normalise_phrasing
 from bot.faq.content import FaqEntry, load_faq
 from bot.faq.embeddings import Encoder
 from bot.hr.audit import record_change
@@ -43,10 +47,31 @@ MAX_OPEN_ITEMS = 500
 _faq_lock = threading.Lock()
 
 
+@dataclass(frozen=True)
+class Wording:
+    """One way a question was asked, as first written, and the items that asked it so."""
+
+    text: str
+    item_ids: tuple[int, ...]
+
+
 @dataclass
 class QuestionGroup:
     label: str
     items: list[ReviewItem] = field(default_factory=list)
+
+    @property
+    def wordings(self) -> list[Wording]:
+        """Each wording once (case, punctuation and spacing ignored), most asked first."""
+        return distinct_wordings(self.items)
+
+
+def distinct_wordings(items: Sequence[ReviewItem]) -> list[Wording]:
+    by_key: dict[str, list[ReviewItem]] = {}
+    for item in sorted(items, key=lambda i: i.id):
+        by_key.setdefault(normalise_phrasing(item.question) or item.question, []).append(item)
+    wordings = [Wording(same[0].question, tuple(i.id for i in same)) for same in by_key.values()]
+    return sorted(wordings, key=lambda w: (-len(w.item_ids), w.item_ids[0]))
 
 
 def group_questions(
@@ -54,12 +79,17 @@ def group_questions(
 ) -> list[QuestionGroup]:
     """Groups items whose questions are at least ``similarity`` (cosine) from a group's centre.
 
-    Greedy, oldest first: each question joins the closest group centre above the threshold or
-    starts a group. The label is the group's most central question. Largest groups first.
+    The same wording (case, punctuation and spacing ignored) is always one group, however the
+    encoder treats "Teams" beside "teams?": short questions are where their vectors differ most.
+    Then greedy over the wordings, oldest first: each joins the closest group centre (weighted
+    by how often each wording was asked) above the threshold or starts a group. The label is
+    the group's most central wording. Largest groups first.
     """
     if not items:
         return []
-    vectors = encoder.encode([item.question for item in items])
+    wordings = sorted(distinct_wordings(items), key=lambda w: w.item_ids[0])
+    vectors = encoder.encode([w.text for w in wordings])
+    weights = np.array([len(w.item_ids) for w in wordings], dtype=np.float32)
     members: list[list[int]] = []
     centres: list[np.ndarray] = []
     for i, vector in enumerate(vectors):
@@ -72,13 +102,15 @@ def group_questions(
             centres.append(vector)
             continue
         members[best].append(i)
-        centre = vectors[members[best]].mean(axis=0)
+        centre = weights[members[best]] @ vectors[members[best]]
         centres[best] = centre / (np.linalg.norm(centre) or 1.0)
+    by_id = {item.id: item for item in items}
     groups = []
     for rows in members:
         block = vectors[rows]
-        central = rows[int(np.argmax((block @ block.T).mean(axis=1)))]
-        groups.append(QuestionGroup(items[central].question, [items[r] for r in rows]))
+        central = rows[int(np.argmax((block @ block.T) @ weights[rows]))]
+        grouped = sorted(i for row in rows for i in wordings[row].item_ids)
+        groups.append(QuestionGroup(wordings[central].text, [by_id[i] for i in grouped]))
     return sorted(groups, key=lambda g: (-len(g.items), -max(i.id for i in g.items)))
 
 
@@ -152,7 +184,7 @@ class ReviewDesk:
                     "FAQ-filen finns inte längre. Ladda om sidan.",
                     "The FAQ file no longer exists. Reload the page.",
                 )
-            wanted = list(questions) if questions else [i.question for i in items]
+            wanted = list(questions) if questions else [w.text for w in distinct_wordings(items)]
             try:
                 edit = add_alternates(before.decode("utf-8"), wanted)
                 after = edit.text.encode("utf-8")
@@ -254,10 +286,17 @@ class ReviewDesk:
 
     def close_item(self, user: User, item_id: int, status: str, resolution: str) -> ReviewItem:
         """Marks one open item ``resolved`` or ``discarded`` without touching any content."""
+        return self.close_items(user, [item_id], status, resolution)[0]
+
+    def close_items(
+        self, user: User, item_ids: Sequence[int], status: str, resolution: str
+    ) -> list[ReviewItem]:
+        """Closes a whole group at once: all of ``item_ids`` or, when one is gone or already
+        closed, none (the page then reloads the queue)."""
         with self.db.session() as session:
-            items = _open_items(session, [item_id])
+            items = _open_items(session, item_ids)
             _close(session, user, items, status, resolution or status)
-        return items[0]
+        return items
 
     def _entry(self, faq_id: str) -> FaqEntry | None:
         content = load_faq(self.faq_dir)

@@ -264,8 +264,10 @@ ORIGIN_LABELS = {
     "created": "Skapad i redigeraren",
     "saved": "Sparad i redigeraren",
     "restored": "Återställd",
-    "found": "Ändrad utanför redigeraren",
+    "found": "Ändrad direkt i filen",
 }
+# The oldest version, when the editor found it on disk: the file before any edit here.
+FIRST_FOUND_LABEL = "Filen som den var när den först öppnades här"
 
 
 def faq_editor(request: Request, settings: SettingsDep, clock: ClockDep) -> FaqEditor:
@@ -345,12 +347,15 @@ def _same(a: FaqEntry, b: FaqEntry) -> bool:
     return replace(a, path=None) == replace(b, path=None)
 
 
-def _version_out(version: FaqEntryVersion, current_hash: str | None) -> VersionOut:
+def _version_out(
+    version: FaqEntryVersion, current_hash: str | None, first: bool = False
+) -> VersionOut:
+    label = ORIGIN_LABELS.get(version.origin, version.origin)
     return VersionOut(
         id=version.id,
         content_hash=version.content_hash,
         origin=version.origin,  # type: ignore[arg-type]
-        origin_label=ORIGIN_LABELS.get(version.origin, version.origin),
+        origin_label=FIRST_FOUND_LABEL if first and version.origin == "found" else label,
         actor=version.actor_id,
         restored_from=version.restored_from,
         at=version.at,
@@ -462,7 +467,7 @@ def history(entry_id: EntryIdPath, editor: Editor) -> History:
     return History(
         entry_id=entry_id,
         current_hash=current_hash,
-        versions=[_version_out(v, current_hash) for v in versions],
+        versions=[_version_out(v, current_hash, v is versions[-1]) for v in versions],
     )
 
 

@@ -3,12 +3,14 @@ as found on disk whenever it differs from the last version known (an edit made o
 editor, or the file as it was before the editor first touched it)."""
 
 import difflib
+import json
 from dataclasses import dataclass
 from typing import Literal
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bot.hr.audit import SYSTEM_ACTOR, record_change
 from bot.hr.files import content_hash
 from bot.storage.models import FaqEntryVersion
 
@@ -52,17 +54,31 @@ def add_version(
 
 
 def note_file(session: Session, entry_id: str, data: bytes | None) -> FaqEntryVersion | None:
-    """Records the file as found on disk when no version holds it yet as the latest; the new
-    version, or None when there was nothing new (or no readable file)."""
+    """Records the file as found on disk when it is not the latest version known; the new
+    version, or None when there was nothing new (or no readable file). A change after a known
+    version was made outside the editor, and is audited as such."""
     if data is None:
         return None
     latest = latest_version(session, entry_id)
     if latest is not None and latest.content_hash == content_hash(data):
         return None
     try:
-        return add_version(session, entry_id, data, "found")
+        found = add_version(session, entry_id, data, "found")
     except UnicodeDecodeError:
         return None
+    if latest is not None:
+        # Not the first sight of the file but a change made outside the service: on record.
+        record_change(
+            session,
+            SYSTEM_ACTOR,
+            SYSTEM_ACTOR,
+            "faq_entry_found",
+            f"faq/{entry_id}.md",
+            latest.content_hash,
+            found.content_hash,
+            detail=json.dumps({"version": found.id}),
+        )
+    return found
 
 
 def entry_versions(session: Session, entry_id: str) -> list[FaqEntryVersion]:

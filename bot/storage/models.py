@@ -129,6 +129,8 @@ class RiskAssessment(Base):
     # last moved: None with no calendar system configured (DG_CALENDAR=local), False when it
     # could not be reached and only the app's own store was checked.
     calendar_checked: Mapped[bool | None] = mapped_column(Boolean, default=None)
+    # The Teams meeting's join link, once Microsoft Graph has made the event (DG_CALENDAR=graph).
+    online_meeting_url: Mapped[str | None] = mapped_column(Text, default=None)
     agreement_id: Mapped[int | None] = mapped_column(Integer, default=None)
     outcome: Mapped[str | None] = mapped_column(Text, default=None)
     documented_on: Mapped[date | None] = mapped_column(Date, default=None)

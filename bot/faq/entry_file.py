@@ -155,7 +155,8 @@ def yaml_scalar(text: str) -> str:
     try:
         if text and yaml.safe_load(f"- {text}") == [text]:
             return text
-    except yaml.YAMLError:
+    # A date-like text that is no date ("2027-13-01") fails in the constructor, not the parser.
+    except (yaml.YAMLError, ValueError):
         pass
     return json.dumps(text, ensure_ascii=False)
 
@@ -175,6 +176,28 @@ def _line_of(checked: CheckedFile, problem: EntryProblem) -> int:
     if problem.rule == "missing-field":
         return checked.lines.get(problem.field, closing)
     return checked.line_of(problem.field)
+
+
+def _impossible_date_line(text: str) -> int:
+    """The file line of the first value YAML takes for a date that the calendar lacks."""
+    constructor = yaml.SafeLoader("")
+    for node in yaml.compose_all(text, Loader=yaml.SafeLoader):
+        pending = [node]
+        while pending:
+            current = pending.pop(0)
+            if isinstance(current, yaml.MappingNode):
+                pending += [part for pair in current.value for part in pair]
+            elif isinstance(current, yaml.SequenceNode):
+                pending += current.value
+            elif (
+                isinstance(current, yaml.ScalarNode)
+                and current.tag == "tag:yaml.org,2002:timestamp"
+            ):
+                try:
+                    constructor.construct_yaml_timestamp(current)
+                except ValueError:
+                    return int(current.start_mark.line) + 2
+    return 2
 
 
 def _front_matter(checked: CheckedFile, text: str) -> dict[str, Any] | None:
@@ -198,6 +221,21 @@ def _front_matter(checked: CheckedFile, text: str) -> dict[str, Any] | None:
                 "citattecken; en text med ':' eller '#' behöver citattecken.",
                 f"The front matter is invalid YAML ({problem}). Check indentation, colons and "
                 "quotes; text holding ':' or '#' needs quotes.",
+            )
+        )
+        return None
+    except ValueError as impossible:
+        # YAML reads "2027-13-01" as a date and fails building it; the date rule names it.
+        line = _impossible_date_line(text)
+        checked.messages.append(
+            error(
+                path,
+                line,
+                "invalid-date",
+                f"Ett datum i huvudet finns inte i kalendern ({impossible}). Skriv datumet på "
+                "formen ÅÅÅÅ-MM-DD, till exempel 2026-11-22.",
+                f"A date in the front matter does not exist ({impossible}). Write the date as "
+                "YYYY-MM-DD, for example 2026-11-22.",
             )
         )
         return None

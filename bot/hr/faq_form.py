@@ -138,7 +138,7 @@ def form_of(text: str) -> EntryForm | None:
         return None
     try:
         meta = yaml.safe_load("\n".join(lines[1:end]))
-    except yaml.YAMLError:
+    except (yaml.YAMLError, ValueError):
         return None
     if not isinstance(meta, dict):
         return None

@@ -1,5 +1,7 @@
 """Who is asking. In local mode a small demo directory stands in for the region's SSO."""
 
+import re
+from datetime import time
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -14,6 +16,9 @@ Role = Literal["employee", "manager", "hr_editor", "hr_admin", "safety_represent
 HR_ROLES = ("hr_editor", "hr_admin")
 DEMO_DIRECTORY = Path(__file__).with_name("demo_directory.yml")
 DEFAULT_DEMO_USER = "anna.andersson"
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+Weekday = Literal["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
+_HOURS = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})\s*$")
 
 
 class User(BaseModel):
@@ -27,6 +32,10 @@ class User(BaseModel):
     aad_object_id: str | None = None
     # Anställningsnummer from the HR system, printed on the agreement for the personnel file.
     employee_number: str | None = Field(default=None, pattern=r"^[A-Za-z0-9-]{1,20}$")
+    # Hours other than the region's (part time, another schedule), by weekday, for example
+    # {"monday": "08:00-16:30", "friday": "08:00-12:00, 13:00-15:00"}; a weekday left out is a
+    # day off. Meeting times keep within them where the calendar states no hours of its own.
+    working_hours: dict[Weekday, str] | None = None
 
     @field_validator("employee_number")
     @classmethod
@@ -36,9 +45,40 @@ class User(BaseModel):
             raise ValueError("employee_number holds a personal identity number (personnummer)")
         return value
 
+    @field_validator("working_hours")
+    @classmethod
+    def readable_hours(cls, value: dict[Weekday, str] | None) -> dict[Weekday, str] | None:
+        for day, spans in (value or {}).items():
+            for span in spans.split(","):
+                if _span(span) is None:
+                    raise ValueError(f"working_hours.{day}: {span.strip()!r} is not HH:MM-HH:MM")
+        return value
+
     @property
     def is_hr(self) -> bool:
         return self.role in HR_ROLES
+
+    def weekly_hours(self) -> dict[int, list[tuple[time, time]]] | None:
+        """The directory's working hours as local clock windows per ISO weekday (Monday = 0),
+        or None when the directory has none for this person."""
+        if self.working_hours is None:
+            return None
+        return {
+            WEEKDAYS.index(day): sorted(w for w in map(_span, spans.split(",")) if w is not None)
+            for day, spans in self.working_hours.items()
+        }
+
+
+def _span(text: str) -> tuple[time, time] | None:
+    """ "08:00-16:30" as (08:00, 16:30); None unless it is a window of one day."""
+    match = _HOURS.match(text)
+    if match is None:
+        return None
+    hour, minute, end_hour, end_minute = map(int, match.groups())
+    if hour > 23 or minute > 59 or end_hour > 23 or end_minute > 59:
+        return None
+    start, end = time(hour, minute), time(end_hour, end_minute)
+    return (start, end) if start < end else None
 
 
 class Directory:

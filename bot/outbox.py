@@ -23,7 +23,7 @@ from bot.calendars import Calendar, CalendarUnavailable, MeetingEvent
 from bot.mail import Mailer, MailError
 from bot.privacy import mask_personal_data
 from bot.storage.database import Database
-from bot.storage.models import OutboxMessage, utc_now
+from bot.storage.models import OutboxMessage, RiskAssessment, utc_now
 
 log = logging.getLogger(__name__)
 
@@ -150,12 +150,14 @@ def drain_calendar_writes(
             if target is None:
                 break
             continue
+        event = MeetingEvent.from_json(message.body)
         try:
-            calendar.save(MeetingEvent.from_json(message.body))
+            join_url = calendar.save(event)
         except CalendarUnavailable as error:
-            _failed(db, message, str(error.__cause__ or error), now(), result)
+            reason = str(error.__cause__ or error)
+            _failed(db, message, reason, now(), result, error.retry_after)
             continue
-        _done(db, message.id, now())
+        _done(db, message.id, now(), (event.uid, join_url) if join_url else None)
         result.sent += 1
     return result
 
@@ -223,8 +225,19 @@ def _send(
     result.sent += 1
 
 
-def _done(db: Database, message_id: int, now: datetime) -> None:
+def _done(
+    db: Database, message_id: int, now: datetime, online_meeting: tuple[str, str] | None = None
+) -> None:
+    """Marks the message sent; ``online_meeting`` (the event's UID and the join link the
+    calendar made) is kept on the dialogue, so chat and "Mina ärenden" can show the link."""
     with db.session() as session:
+        if online_meeting is not None:
+            uid, join_url = online_meeting
+            session.execute(
+                update(RiskAssessment)
+                .where(RiskAssessment.calendar_uid == uid)
+                .values(online_meeting_url=join_url)
+            )
         # The content has done its job; the row stays as a record until the daily job's purge.
         session.execute(
             update(OutboxMessage)
@@ -241,16 +254,24 @@ def _done(db: Database, message_id: int, now: datetime) -> None:
 
 
 def _failed(
-    db: Database, message: OutboxMessage, error: str, now: datetime, result: Drained
+    db: Database,
+    message: OutboxMessage,
+    error: str,
+    now: datetime,
+    result: Drained,
+    retry_after: float | None = None,
 ) -> None:
+    """Schedules the next attempt after the backoff, or after the server's Retry-After when it
+    asked for longer."""
     short = mask_personal_data(error).text[:300]
     giving_up = message.attempts >= MAX_ATTEMPTS
+    delay = max(retry_delay(message.attempts), timedelta(seconds=retry_after or 0))
     with db.session() as session:
         session.execute(
             update(OutboxMessage)
             .where(OutboxMessage.id == message.id)
             .values(
-                next_attempt_at=None if giving_up else now + retry_delay(message.attempts),
+                next_attempt_at=None if giving_up else now + delay,
                 claimed_until=None,
                 last_error=short,
             )

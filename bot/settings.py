@@ -137,6 +137,42 @@ class CalDavSettings(BaseModel):
         return self
 
 
+class GraphSettings(BaseModel):
+    """Microsoft Graph (Exchange Online) for free/busy and the dialogue's event, used when
+    DG_CALENDAR=graph: DG_GRAPH_TENANT_ID, DG_GRAPH_CLIENT_ID, DG_GRAPH_CLIENT_SECRET,
+    DG_GRAPH_BASE_URL, DG_GRAPH_AUTHORITY, DG_GRAPH_CA_FILE, DG_GRAPH_ONLINE_MEETINGS,
+    DG_GRAPH_TIMEOUT_SECONDS, DG_GRAPH_PAUSE_SECONDS. The app signs in as itself (client
+    credentials) with the application permission Calendars.ReadWrite, limited by an application
+    access policy to the staff's mailboxes."""
+
+    model_config = ConfigDict(str_strip_whitespace=True)
+
+    tenant_id: str | None = None
+    client_id: str | None = None
+    client_secret: SecretStr | None = None
+    # Other clouds (or a test's stand-in) have other hosts; the token's scope is the Graph
+    # host's "/.default".
+    base_url: str = "https://graph.microsoft.com/v1.0"
+    authority: str = "https://login.microsoftonline.com"
+    # CA certificates to trust for both hosts instead of the usual ones (a proxy that inspects
+    # TLS, or a test).
+    ca_file: Path | None = None
+    # A Teams meeting for dialogues whose place is Teams; its link reaches the participants.
+    online_meetings: bool = True
+    # One call (free/busy for all participants, or a write with its look-up) gives up after this.
+    timeout_seconds: float = Field(default=10.0, gt=0, le=60)
+    # After a failure Graph is not asked again for this long, or for as long as its Retry-After
+    # asks, whichever is longer.
+    pause_seconds: float = Field(default=30.0, ge=0)
+
+    @field_validator("base_url", "authority")
+    @classmethod
+    def https_only(cls, value: str) -> str:
+        if urlsplit(value).scheme != "https":
+            raise ValueError("Microsoft Graph and its sign-in are reached over https only")
+        return value.rstrip("/")
+
+
 class BookingSettings(BaseModel):
     """Which meeting times the risk-assessment booking offers (DG_BOOKING_NOTICE_WORKING_DAYS,
     DG_BOOKING_SEARCH_WORKING_DAYS, DG_BOOKING_OFFERS)."""
@@ -259,9 +295,10 @@ class Settings(BaseSettings):
     # sends it too).
     outbox_poll_seconds: float = Field(default=5.0, ge=0)
     # Where the meeting times' free/busy comes from and the dialogue's event goes: the local
-    # store only, or the region's CalDAV server too (bot/calendars/).
-    calendar: Literal["local", "caldav"] = "local"
+    # store only, or the region's CalDAV server or Microsoft Graph too (bot/calendars/).
+    calendar: Literal["local", "caldav", "graph"] = "local"
     caldav: CalDavSettings = Field(default_factory=CalDavSettings)
+    graph: GraphSettings = Field(default_factory=GraphSettings)
     booking: BookingSettings = Field(default_factory=BookingSettings)
     # The address people reach the app at, for links in chat, Teams, e-mail and invitations
     # (https://distansguiden.region.se). Unset: http://127.0.0.1:8000 in local mode, and in
@@ -301,6 +338,14 @@ class Settings(BaseSettings):
             raise ValueError("DG_CALDAV_URL must be set when DG_CALENDAR=caldav")
         if self.mode == "production" and is_placeholder(self.caldav.password):
             raise ValueError("DG_CALDAV_PASSWORD must be a real secret in production mode")
+        if self.calendar == "graph":
+            graph = self.graph
+            if not graph.tenant_id or graph.tenant_id.lower() in MULTI_TENANT_NAMES:
+                raise ValueError("DG_GRAPH_TENANT_ID must name the region's own tenant")
+            if not graph.client_id or not graph.client_secret:
+                raise ValueError("DG_GRAPH_CLIENT_ID and DG_GRAPH_CLIENT_SECRET must be set")
+        if self.mode == "production" and is_placeholder(self.graph.client_secret):
+            raise ValueError("DG_GRAPH_CLIENT_SECRET must be a real secret in production mode")
         if self.public_url and urlsplit(self.public_url).scheme not in ("http", "https"):
             raise ValueError("DG_PUBLIC_URL must be an http(s) address")
         return self

@@ -168,12 +168,12 @@ class BusyTimeOut(BaseModel):
 @router.get("/busy-times")
 def my_busy_times(user: CurrentUser, service: RiskAssessments) -> list[BusyTimeOut]:
     """The signed-in user's busy times from now on (proposals of free slots avoid them)."""
-    return [BusyTimeOut.of(b) for b in service.busy_times(user)]
+    return [BusyTimeOut.of(b) for b in service.meeting_times.busy_times(user)]
 
 
 @router.post("/busy-times", status_code=201, responses=WRITE_ERRORS)
 def add_busy_time(body: Busy, user: CurrentUser, service: RiskAssessments) -> BusyTimeOut:
-    return BusyTimeOut.of(service.add_busy_time(user, body.start, body.end))
+    return BusyTimeOut.of(service.meeting_times.add_busy_time(user, body.start, body.end))
 
 
 class FreeTimesOut(BaseModel):

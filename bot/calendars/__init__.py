@@ -2,7 +2,8 @@
 working hours, and where the dialogue's event is written.
 
 Adapters: ``LocalCalendar`` (the app's own store, the embedded default), ``CalDavCalendar``
-(RFC 4791, ``bot.calendars.caldav_calendar``), and later Microsoft Graph. An outside calendar is
+(RFC 4791, ``bot.calendars.caldav_calendar``) and ``GraphCalendar`` (Microsoft Graph,
+``bot.calendars.graph_calendar``). An outside calendar is
 always wrapped in ``GuardedCalendar`` (``bot.calendars.guard``), which bounds every call by a
 deadline and turns any failure into ``CalendarUnavailable``, so the booking can go on with the
 local store and say that the times were not checked against the calendars.
@@ -26,7 +27,12 @@ Interval = tuple[datetime, datetime]
 
 
 class CalendarUnavailable(Exception):
-    """The calendar service could not be asked (down, slow, refusing, misconfigured)."""
+    """The calendar service could not be asked (down, slow, refusing, misconfigured).
+    ``retry_after``: seconds the service asked us to wait (HTTP Retry-After), if it said."""
+
+    def __init__(self, message: str, retry_after: float | None = None) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
 
 
 @dataclass(frozen=True)
@@ -101,6 +107,8 @@ class Calendar(Protocol):
     # True when the calendar system itself sends the attendees the invitation and its updates
     # (Exchange through Graph, a CalDAV server with scheduling): the app then mails none.
     sends_invitations: bool
+    # True when a saved event that takes place in Teams gets a Teams meeting and its join link.
+    online_meetings: bool
 
     def schedules(
         self, participants: Sequence[Participant], start: datetime, end: datetime
@@ -109,7 +117,8 @@ class Calendar(Protocol):
         and ``end``, by user id."""
         ...
 
-    def save(self, event: MeetingEvent) -> None:
+    def save(self, event: MeetingEvent) -> str | None:
         """Creates or updates the event by its UID (a cancelled one as cancelled); a version
-        older than the calendar's (a lower SEQUENCE) changes nothing."""
+        older than the calendar's (a lower SEQUENCE) changes nothing. Returns the event's
+        online-meeting join link when the calendar made one."""
         ...

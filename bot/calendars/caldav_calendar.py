@@ -44,6 +44,8 @@ WEEKDAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
 class CalDavCalendar:
     name = "caldav"
     external = True
+    # A CalDAV server makes no Teams meetings.
+    online_meetings = False
 
     def __init__(self, settings: CalDavSettings) -> None:
         if not settings.url:
@@ -68,12 +70,13 @@ class CalDavCalendar:
                 )
         return result
 
-    def save(self, event: MeetingEvent) -> None:
+    def save(self, event: MeetingEvent) -> str | None:
         owners = event.participants if self.settings.attendee_copies else (event.organizer,)
         data = event_ics(event, method=None)
         with self._client() as client:
             for owner in owners:
                 self._put(client, self.calendar_url(client, owner), event, data)
+        return None
 
     def calendar_url(self, client: DAVClient, person: Participant) -> str:
         """The participant's calendar: the URL pattern filled in, or with discovery the first

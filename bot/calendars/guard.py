@@ -3,8 +3,8 @@
 Each call runs in a worker thread of its own pool and is given up after ``timeout`` seconds, even
 when the server trickles bytes or hangs between requests (the client's socket timeout bounds only
 each read). Any failure becomes ``CalendarUnavailable``. After one, the calendar is not asked for
-``pause`` seconds, so users do not each wait out the timeout while it is down; the first call
-after the pause tries it again.
+``pause`` seconds, or as long as the server's Retry-After asked if that is longer, so users do not
+each wait out the timeout while it is down; the first call after the pause tries it again.
 """
 
 import logging
@@ -40,6 +40,7 @@ class GuardedCalendar:
         self.name = inner.name
         self.external = inner.external
         self.sends_invitations = inner.sends_invitations
+        self.online_meetings = getattr(inner, "online_meetings", False)
         self.timeout = timeout
         self.pause = pause
         self._monotonic = monotonic
@@ -57,11 +58,15 @@ class GuardedCalendar:
     ) -> dict[str, Schedule]:
         return self._call("free/busy", lambda: self.inner.schedules(participants, start, end))
 
-    def save(self, event: MeetingEvent) -> None:
-        self._call(f"save {event.reference}", lambda: self.inner.save(event))
+    def save(self, event: MeetingEvent) -> str | None:
+        return self._call(f"save {event.reference}", lambda: self.inner.save(event))
 
     def close(self) -> None:
         self._pool.shutdown(wait=False, cancel_futures=True)
+        # An adapter that keeps connections open (Graph's HTTP client) lets them go.
+        close_inner = getattr(self.inner, "close", None)
+        if close_inner is not None:
+            close_inner()
 
     def _call(self, what: str, work: Callable[[], T]) -> T:
         if self.paused:
@@ -80,19 +85,20 @@ class GuardedCalendar:
             self._failed(what, f"no answer within {self.timeout:g} s")
             raise CalendarUnavailable(f"{self.name}: {what} timed out") from None
         except CalendarUnavailable as error:
-            self._failed(what, str(error))
+            self._failed(what, str(error), error.retry_after)
             raise
         except Exception as error:
             self._failed(what, f"{type(error).__name__}: {error}")
             raise CalendarUnavailable(f"{self.name}: {what} failed") from error
 
-    def _failed(self, what: str, reason: str) -> None:
+    def _failed(self, what: str, reason: str, retry_after: float | None = None) -> None:
+        pause = max(self.pause, retry_after or 0.0)
         with self._lock:
-            self._paused_until = self._monotonic() + self.pause
+            self._paused_until = max(self._paused_until, self._monotonic() + pause)
         log.warning(
             "Calendar %s unavailable (%s): %s; not asked again for %g s",
             self.name,
             what,
             mask_personal_data(reason).text[:300],
-            self.pause,
+            pause,
         )

@@ -16,6 +16,7 @@ class LocalCalendar:
     name = "local"
     external = False
     sends_invitations = False
+    online_meetings = False
 
     def __init__(self, db: Database) -> None:
         self.db = db
@@ -39,6 +40,7 @@ class LocalCalendar:
                 result[busy.user_id].busy.append((busy.start_at, busy.end_at))
         return result
 
-    def save(self, event: MeetingEvent) -> None:
+    def save(self, event: MeetingEvent) -> str | None:
         """Nothing to write: the dialogue's row is the event here, and its invitation is the
         .ics the chat links and the e-mail carries."""
+        return None

@@ -11,12 +11,13 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.calendars import Calendar, CalendarUnavailable, Participant
+from bot.calendars import Calendar, CalendarUnavailable, Participant, Schedule
 from bot.errors import Refused
 from bot.identity import Directory, User
-from bot.risk_assessments.availability import busy_intervals
+from bot.risk_assessments.availability import add_busy_time, busy_intervals
 from bot.risk_assessments.scheduling import (
     STOCKHOLM,
     WorkingHours,
@@ -29,7 +30,7 @@ from bot.risk_assessments.scheduling import (
     swedish_time,
 )
 from bot.storage.database import Database
-from bot.storage.models import RiskAssessment
+from bot.storage.models import BusyTime, RiskAssessment
 
 DEFAULT_DURATION = timedelta(minutes=45)
 # How far ahead free slots are looked for and busy times read.
@@ -162,14 +163,38 @@ class MeetingTimes:
         busy, _ = self._busy(employee, representative, start, start + duration, moving_id)
         return self._busy_refusal(busy, start, duration, employee, representative, moving_id)
 
+    def add_busy_time(self, user: User, start: datetime, end: datetime) -> BusyTime:
+        """Records that ``user`` cannot meet between ``start`` and ``end``."""
+        if end <= start or end - start > timedelta(days=31):
+            raise Refused(
+                422,
+                "invalid_busy_time",
+                "En upptagen tid ska sluta efter att den börjar och vara högst 31 dagar.",
+                "A busy time must end after it starts and last at most 31 days.",
+            )
+        with self.db.session() as session:
+            return add_busy_time(session, user.id, start, end)
+
+    def busy_times(self, user: User) -> list[BusyTime]:
+        with self.db.session() as session:
+            return list(
+                session.scalars(
+                    select(BusyTime)
+                    .where(BusyTime.user_id == user.id, BusyTime.end_at > self.now())
+                    .order_by(BusyTime.start_at)
+                )
+            )
+
     def participants(self, employee: User, representative: User | None) -> set[str]:
         return {employee.id, *([employee.manager] if employee.manager else [])} | (
             {representative.id} if representative else set()
         )
 
     def _people(self, employee: User, representative: User | None) -> list[User]:
+        """The participants, the manager (who organises the dialogue) first: a calendar asks
+        everybody's free/busy from the organiser's mailbox."""
         manager = self.directory.get(employee.manager) if employee.manager else None
-        return [p for p in (employee, manager, representative) if p is not None]
+        return [p for p in (manager, employee, representative) if p is not None]
 
     def _busy(
         self,
@@ -180,8 +205,9 @@ class MeetingTimes:
         moving_id: int | None,
     ) -> tuple[list[Busy], bool | None]:
         """Everything that keeps a participant from meeting between ``start`` and ``end``: the
-        app's own store, and the calendar system's free/busy and working hours when it answers.
-        The second value says whether the calendars were checked (None: none configured)."""
+        app's own store, the calendar system's free/busy when it answers, and the times outside
+        their working hours. The second value says whether the calendars were checked (None:
+        none configured)."""
         with self.db.session() as session:
             moving = session.get(RiskAssessment, moving_id) if moving_id else None
             stored = busy_intervals(
@@ -199,9 +225,26 @@ class MeetingTimes:
         end: datetime,
         moving: RiskAssessment | None,
     ) -> tuple[list[Busy], bool | None]:
-        if self.calendar is None:
-            return [], None
+        """The calendar system's busy times, and the times outside each participant's working
+        hours: the calendar's, or else the directory's. The second value says whether the
+        calendars were checked (None: none configured)."""
         people = self._people(employee, representative)
+        schedules, checked = self._schedules(people, start, end, moving)
+        own = (moving.start_at, moving.end_at) if moving is not None else None
+        busy: list[Busy] = []
+        for person in people:
+            schedule = schedules.get(person.id, Schedule())
+            busy += [Busy(s, e) for s, e in schedule.busy if (s, e) != own]
+            hours = schedule.working_hours or person.weekly_hours()
+            if hours is not None:
+                busy += [Busy(s, e, off_hours=person) for s, e in outside_hours(hours, start, end)]
+        return busy, checked
+
+    def _schedules(
+        self, people: list[User], start: datetime, end: datetime, moving: RiskAssessment | None
+    ) -> tuple[dict[str, Schedule], bool | None]:
+        if self.calendar is None:
+            return {}, None
         # The dialogue being moved is in the calendar at its old time: that is no conflict. The
         # server cuts busy periods at the edges of the query, so the query covers the old time
         # whole, and its period is recognised by its exact start and end.
@@ -214,19 +257,8 @@ class MeetingTimes:
                 [Participant(p.id, p.name, p.email) for p in people], first, last
             )
         except CalendarUnavailable:
-            return [], False
-        busy: list[Busy] = []
-        for person in people:
-            schedule = schedules.get(person.id)
-            if schedule is None:
-                continue
-            busy += [Busy(s, e) for s, e in schedule.busy if (s, e) != own]
-            if schedule.working_hours is not None:
-                busy += [
-                    Busy(s, e, off_hours=person)
-                    for s, e in outside_hours(schedule.working_hours, start, end)
-                ]
-        return busy, True
+            return {}, False
+        return schedules, True
 
     def _time_refusal(self, start: datetime, duration: timedelta) -> Refused | None:
         """The region's rules for any meeting time: working day and hours, holidays, and the
@@ -284,8 +316,7 @@ class MeetingTimes:
             return Refused(
                 409,
                 "outside_working_hours",
-                f"Tiden ligger utanför arbetstiden för {off.name} enligt kalendern. "
-                f"Välj en annan tid.{hint}",
+                f"Tiden ligger utanför arbetstiden för {off.name}. Välj en annan tid.{hint}",
                 "The time is outside a participant's working hours. Please choose another time.",
             )
         return Refused(

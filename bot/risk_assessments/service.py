@@ -18,7 +18,6 @@ from bot.calendars import Calendar
 from bot.errors import Refused
 from bot.identity import Directory, User
 from bot.outbox import drain_calendar_writes, queue_calendar_write
-from bot.risk_assessments.availability import add_busy_time
 from bot.risk_assessments.invitation import meeting_event
 from bot.risk_assessments.links import PublicLinks
 from bot.risk_assessments.meeting_times import (
@@ -37,7 +36,6 @@ from bot.storage.database import Database
 from bot.storage.models import (
     Agreement,
     AgreementStatus,
-    BusyTime,
     RiskAssessment,
     RiskAssessmentStatus,
 )
@@ -154,7 +152,7 @@ class RiskAssessmentService:
                 agreement.risk_assessment_id = assessment.id
             write = self._tell(session, booker, assessment, "har bokat")
         self._write_now(write, checked)
-        return assessment
+        return self._with_online_meeting(assessment)
 
     def reschedule(
         self, user: User, assessment_id: int, start: datetime, duration: timedelta | None = None
@@ -179,7 +177,7 @@ class RiskAssessmentService:
             assessment.calendar_checked = checked
             write = self._tell(session, user, assessment, "har flyttat")
         self._write_now(write, checked)
-        return assessment
+        return self._with_online_meeting(assessment)
 
     def cancel(self, user: User, assessment_id: int) -> RiskAssessment:
         """Cancels the dialogue: its calendar event is marked cancelled (same UID, higher
@@ -244,6 +242,17 @@ class RiskAssessmentService:
         except SQLAlchemyError as error:
             # The change is stored; its calendar write waits in the outbox for the drain.
             log.warning("Calendar write %s left to the outbox: %s", message_id, error)
+
+    def _with_online_meeting(self, assessment: RiskAssessment) -> RiskAssessment:
+        """The booking with the Teams link the calendar made when the write just now went
+        through (the outbox keeps it on the row); without it, the link comes in the invitation."""
+        if self.calendar is None or not self.calendar.online_meetings:
+            return assessment
+        with self.db.session() as session:
+            assessment.online_meeting_url = session.scalar(
+                select(RiskAssessment.online_meeting_url).where(RiskAssessment.id == assessment.id)
+            )
+        return assessment
 
     def agreement_reference(self, assessment: RiskAssessment) -> str | None:
         """The reference of the agreement the dialogue belongs to (DA-2026-00012), if any."""
@@ -351,28 +360,6 @@ class RiskAssessmentService:
             else None
         )
         return employee, representative
-
-    def add_busy_time(self, user: User, start: datetime, end: datetime) -> BusyTime:
-        """Records that ``user`` cannot meet between ``start`` and ``end``."""
-        if end <= start or end - start > timedelta(days=31):
-            raise Refused(
-                422,
-                "invalid_busy_time",
-                "En upptagen tid ska sluta efter att den börjar och vara högst 31 dagar.",
-                "A busy time must end after it starts and last at most 31 days.",
-            )
-        with self.db.session() as session:
-            return add_busy_time(session, user.id, start, end)
-
-    def busy_times(self, user: User) -> list[BusyTime]:
-        with self.db.session() as session:
-            return list(
-                session.scalars(
-                    select(BusyTime)
-                    .where(BusyTime.user_id == user.id, BusyTime.end_at > self.now())
-                    .order_by(BusyTime.start_at)
-                )
-            )
 
     def upcoming(self, user: User) -> list[RiskAssessment]:
         """Booked dialogues not yet started that ``user`` may move or cancel."""

@@ -9,8 +9,10 @@ from actions.conversation.fields import Field, FormContext, Prompt, Reading
 from actions.conversation.reading import Answer, Message, is_hedge, yes_or_no
 from bot.agreements.parsing import (
     PLACE_NAMES,
+    end_after,
     equipment_items,
     find_date,
+    find_period,
     find_share,
     parse_share,
     place_kind,
@@ -122,6 +124,16 @@ def start_reading(ctx: FormContext, start: date | None, hedged: bool = False) ->
 
 
 def read_end(ctx: FormContext, message: Message) -> Reading:
+    period = find_period(message.text)
+    start_value = ctx.get("agreement_start")
+    if period is not None and start_value:
+        # "ett år": the user gave a length, not a date; the date is confirmed before it is used.
+        start = date.fromisoformat(str(start_value))
+        end = end_after(start, period)
+        problem = check_end(start, end, policy(ctx))
+        if problem:
+            return Reading.refused(problem.text)
+        return Reading.of(end.isoformat(), confirm=f"Ska jag skriva {swedish_date(end)}?")
     return find_end(ctx, message.text)
 
 

@@ -105,6 +105,9 @@ class ValidateAgreementForm(GuidedForm):
                 return f"Slutdatumet {swedish_date(end)} passar inte längre: {problem.text}"
         return None
 
+    def also_answered(self, ctx: FormContext, slot: str, text: str) -> list[str]:
+        return opening_values(ctx, text)
+
     def settle(self, ctx: FormContext) -> None:
         """No overlap, nothing to ask about it."""
         if (
@@ -174,8 +177,9 @@ class ActionStartAgreement(AgreementStep):
 
 
 def opening_values(ctx: FormContext, text: str) -> list[str]:
-    """Fills the slots the opening message answers ("hemifrån två dagar i veckan från 1
-    februari till 30 juni"); returns them as the user reads them."""
+    """Fills the empty slots the message answers ("hemifrån två dagar i veckan från 1 februari
+    till 30 juni"), in the opening message or beside the answer to a question; returns them as
+    the user reads them."""
     fields = {f.slot: f for f in agreement_fields(ctx)}
     dates = [m.group(0) for m in DATE_IN_TEXT.finditer(text.lower())]
     found: dict[str, Reading] = {"agreement_share": find_share_in(ctx, text)}
@@ -186,10 +190,10 @@ def opening_values(ctx: FormContext, text: str) -> list[str]:
         found["agreement_start"] = find_start(ctx, dates[0])
     noted = []
     for slot, reading in found.items():
-        if reading.found and not reading.confirm:
+        if ctx.get(slot) is None and reading.found and not reading.confirm:
             ctx.set(slot, reading.value)
             noted.append(f"{fields[slot].title.lower()} {fields[slot].show(reading.value)}")
-    if ctx.get("agreement_start") and len(dates) > 1:
+    if ctx.get("agreement_start") and not ctx.get("agreement_end") and len(dates) > 1:
         end = find_end(ctx, dates[1])
         if end.found:
             ctx.set("agreement_end", end.value)

@@ -81,6 +81,11 @@ class GuidedForm(Action, ABC):
         a note for the user."""
         return None
 
+    def also_answered(self, ctx: FormContext, slot: str, text: str) -> list[str]:
+        """Fills the empty slots that an answer to ``slot`` also answers ("40 procent hemifrån"
+        to the share question names the place too); returns them as the user reads them."""
+        return []
+
     def settle(self, ctx: FormContext) -> None:
         """Fills what follows from the answers so far (e.g. that there is no overlap to ask
         about), before the form picks its next question."""

@@ -52,6 +52,9 @@ STOP_WORDS = re.compile(
     r"\b(avbryt|avbryter|(vill|ska|måste) avbryta|stoppa|stopp|sluta|glöm det|strunta i det|"
     r"skit i det|ångrar mig|cancel|stop|abort|forget it|never ?mind|quit)\b"
 )
+# A stop word right after these describes something ("svårt att sluta i tid", "to stop"); it
+# is not the user's wish to stop the form.
+DESCRIBING = {"att", "to", "hon", "han", "hen", "de", "dom", "vi", "man", "chefen", "she", "he"}
 LEADING_FILLERS = re.compile(r"^((nej|nä|no|ok|okej|men|då|så|ja|jo)\W+)+")
 UNSURE_STOP = re.compile(
     r"(vet inte om jag vill (fortsätta|söka|ansöka|boka)|ångrar mig nog|kanske (ska )?avbryta|"
@@ -194,7 +197,11 @@ def stop_wish(message: Message) -> StopWish:
     if match is None:
         return StopWish.NONE
     words = WORD.findall(text)
+    before = WORD.findall(text[: match.start()])
     at_end = not WORD.search(text[match.end() :])
+    if before and before[-1] in DESCRIBING and not at_end and len(words) > 3:
+        # "Hon har svårt att sluta i tid": about someone or something, not a wish to stop.
+        return StopWish.NONE
     at_start = not WORD.search(LEADING_FILLERS.sub("", text[: match.start()]))
     if len(words) <= 4 or at_end or (at_start and len(words) <= 6):
         return StopWish.CLEAR

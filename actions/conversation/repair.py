@@ -97,6 +97,7 @@ class Turn:
         if field is None:
             return
         if not field.free_text and self.answer(field, field.read(self.ctx, m)):
+            self.note_also_answered(field)
             return
         if self.screen(field):
             return
@@ -280,6 +281,14 @@ class Turn:
             return True
         self.store(field.slot, reading.value)
         return True
+
+    def note_also_answered(self, field: Field) -> None:
+        """Two answers in one message: the rest is noted rather than asked for again."""
+        if self.ctx.get(field.slot) is None:
+            return
+        noted = self.form.also_answered(self.ctx, field.slot, self.message.text)
+        if noted:
+            self.say(f"Jag har också noterat: {', '.join(noted)}.")
 
     def store(self, slot: str, value: Any) -> None:
         self.ctx.set(slot, value)

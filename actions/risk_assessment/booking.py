@@ -42,6 +42,7 @@ from actions.risk_assessment.meeting import (
     invitation_markdown,
     manage_buttons,
     meeting_people,
+    online_meeting_note,
     person,
     read_duration,
     read_start,
@@ -409,7 +410,8 @@ class ActionBookRiskAssessment(RiskAssessmentCompletion):
                 "text": f"{booked} {when(assessment)} ({assessment.place}). Deltagarna får "
                 f"besked. {invitation}"
                 + by_email(self.services, assessment, "Inbjudan")
-                + calendar_note(assessment),
+                + calendar_note(assessment)
+                + online_meeting_note(self.services, assessment),
                 "link": invitation_link(assessment),
                 "buttons": manage_buttons(assessment),
             }

@@ -32,6 +32,7 @@ from actions.risk_assessment.meeting import (
     invitation_link,
     invitation_markdown,
     manage_buttons,
+    online_meeting_note,
     read_start,
     start_prompt,
     when,
@@ -144,7 +145,8 @@ def move(
             + invitation_markdown(services, moved, "Den uppdaterade kalenderinbjudan (.ics)")
             + " ersätter den gamla."
             + by_email(services, moved, "Den nya inbjudan")
-            + calendar_note(moved),
+            + calendar_note(moved)
+            + online_meeting_note(services, moved),
             "link": invitation_link(moved),
             "buttons": manage_buttons(moved),
         }

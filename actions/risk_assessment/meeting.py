@@ -48,6 +48,7 @@ CALENDARS_NOT_CHECKED = (
     "Jag kunde inte kontrollera tiderna mot deltagarnas kalendrar just nu, bara mot bokningarna "
     "här, så dubbelkolla gärna din kalender."
 )
+TEAMS = re.compile(r"\bteams\b", re.IGNORECASE)
 MINUTES = re.compile(r"(\d{1,3})\s*(?:min|minuter|minutes)\b", re.IGNORECASE)
 BARE_MINUTES = re.compile(r"^\s*(\d{1,3})\s*$")
 HOURS = re.compile(
@@ -273,6 +274,18 @@ def calendar_note(assessment: RiskAssessment) -> str:
         " Tiden kunde inte kontrolleras mot deltagarnas kalendrar just nu; mötet läggs in i "
         "kalendern så snart den svarar."
     )
+
+
+def online_meeting_note(services: Services, assessment: RiskAssessment) -> str:
+    """The Teams meeting's link once the calendar has made it; when its write still waits in
+    the outbox (the calendar did not answer), that the link comes with the invitation."""
+    if assessment.online_meeting_url:
+        return " " + markdown_link("Anslut till Teams-mötet", assessment.online_meeting_url) + "."
+    service = services.risk_assessments
+    calendar = service.calendar if service else None
+    if calendar is not None and calendar.online_meetings and TEAMS.search(assessment.place or ""):
+        return " Länken till Teams-mötet kommer i kalenderinbjudan."
+    return ""
 
 
 def by_email(services: Services, assessment: RiskAssessment, what: str) -> str:

@@ -34,7 +34,7 @@ from actions.risk_assessment.meeting import (
     held_on,
     when,
 )
-from bot.agreements.parsing import find_date, parse_date
+from bot.agreements.parsing import find_date, find_period, parse_date
 from bot.errors import Refused
 from bot.identity import User
 from bot.risk_assessments.service import Action as PlannedAction
@@ -104,7 +104,9 @@ def read_follow_up(ctx: FormContext, message: Message) -> Reading:
 
 def find_follow_up(ctx: FormContext, text: str) -> Reading:
     earliest, latest = follow_up_window(ctx)
-    follow_up = find_date(text, earliest)
+    # "om ett år" counts from the dialogue, as the buttons do.
+    period = find_period(text)
+    follow_up = earliest + period if period is not None else find_date(text, earliest)
     if follow_up is None:
         return Reading()
     if not earliest <= follow_up <= latest:

@@ -4,10 +4,13 @@
 dateparser (which knows Swedish) after a little normalising of forms it misses.
 """
 
+import calendar
 import re
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
+from difflib import SequenceMatcher
 
 import dateparser
+from dateutil.relativedelta import relativedelta
 
 NUMBER_WORDS = {
     "en": 1, "ett": 1, "one": 1, "två": 2, "tva": 2, "two": 2, "tre": 3, "three": 3,
@@ -28,6 +31,9 @@ DAYS = re.compile(
     r"(\d+|[a-zåäö]+)\s*(?:dag|dagar|day|days)\b(?:\s*(?:i|per|a|/)\s*(?:veckan|vecka|week))?"
 )
 BARE_NUMBER = re.compile(r"^\s*(-?\d+(?:[.,]\d+)?)\s*$")
+# A number and a word that may be a misspelt unit: "40 procnet", "40 precent".
+NUMBER_AND_WORD = re.compile(r"(-?\d+(?:[.,]\d+)?)\s*([a-zåäö]{5,9})\b")
+UNITS = ("procent", "percent")
 WEEKDAY = re.compile(
     r"\b(måndag|tisdag|onsdag|torsdag|fredag|lördag|söndag|monday|tuesday|wednesday|thursday|"
     r"friday|saturday|sunday)\b"
@@ -40,7 +46,7 @@ def parse_share(text: str, working_days_per_week: int = 5) -> float | None:
     Days per week are converted against the employee's working week. The result is not
     range-checked: -10 or 120 come back as they are so the caller can explain the rule.
     """
-    lowered = text.lower().strip()
+    lowered = with_units_spelt(text.lower().strip())
     if match := PERCENT.search(lowered) or BARE_NUMBER.match(lowered):
         return float(match.group(1).replace(",", "."))
     if match := DAYS.search(lowered):
@@ -54,9 +60,22 @@ def parse_share(text: str, working_days_per_week: int = 5) -> float | None:
     return None
 
 
+def with_units_spelt(text: str) -> str:
+    """ "40 procnet" -> "40 procent": a word after a number that is close to the unit is it."""
+
+    def spelt(match: re.Match[str]) -> str:
+        word = match.group(2)
+        close = max(SequenceMatcher(None, word, unit).ratio() for unit in UNITS)
+        return f"{match.group(1)} procent" if word[0] == "p" and close >= 0.75 else match.group(0)
+
+    return NUMBER_AND_WORD.sub(spelt, text)
+
+
 def parse_date(text: str, today: date) -> date | None:
     """A calendar date from Swedish or English text, relative dates counted from ``today``."""
     normalised = text.lower().strip()
+    if month_edge := month_edge_date(normalised, today):
+        return month_edge
     normalised = re.sub(r"\b(nästa|kommande|next)\s+", "", normalised)
     normalised = re.sub(r"\b(\d{1,2}):?[ae]\b", r"\1", normalised)
     for word, number in ORDINALS.items():
@@ -82,8 +101,30 @@ MONTHS = (
 )
 ORDINAL_WORDS = "|".join(ORDINALS)
 # Where a date stands in a longer message ("oj, startdatumet ska vara 15 januari").
+MONTH_NUMBERS = {
+    name: number
+    for number, names in enumerate(
+        (
+            ("januari", "january", "jan"), ("februari", "february", "feb"),
+            ("mars", "march", "mar"), ("april", "apr"), ("maj", "may"), ("juni", "june", "jun"),
+            ("juli", "july", "jul"), ("augusti", "august", "aug"),
+            ("september", "sep", "sept"), ("oktober", "october", "okt", "oct"),
+            ("november", "nov"), ("december", "dec"),
+        ),
+        start=1,
+    )
+    for name in names
+}  # fmt: skip
+# "slutet av juni", "sista juni", "the end of June"; "början av mars", "the beginning of March".
+MONTH_EDGE = re.compile(
+    r"\b(?:(?P<end>(?:i\s+)?slutet\s+av|sista\s+(?:dagen\s+i\s+)?|(?:the\s+)?end\s+of|"
+    r"(?:the\s+)?last\s+day\s+of)|(?P<start>(?:i\s+)?början\s+av|(?:the\s+)?beginning\s+of|"
+    r"(?:the\s+)?start\s+of))\s*"
+    rf"(?P<month>{MONTHS})\b\.?(?:\s+(?P<year>\d{{4}}))?"
+)
 DATE_IN_TEXT = re.compile(
-    rf"\d{{4}}-\d{{1,2}}-\d{{1,2}}"
+    rf"{MONTH_EDGE.pattern}"
+    rf"|\d{{4}}-\d{{1,2}}-\d{{1,2}}"
     rf"|\b\d{{1,2}}(?::[ae])?\s+(?:{MONTHS})\b\.?(?:\s+\d{{4}})?"
     rf"|\b(?:den\s+)?(?:{ORDINAL_WORDS})\s+(?:{MONTHS})\b(?:\s+\d{{4}})?"
     rf"|\b(?:{MONTHS})\s+\d{{1,2}}(?:st|nd|rd|th)?\b(?:,?\s+\d{{4}})?"
@@ -103,6 +144,71 @@ SHARE_WORDS = re.compile(
 )
 
 
+def month_edge_date(text: str, today: date) -> date | None:
+    """The first or last day of a named month ("slutet av juni"), the first one from ``today``
+    on when no year is given."""
+    match = MONTH_EDGE.search(text)
+    if match is None:
+        return None
+    month = MONTH_NUMBERS[match.group("month")]
+    year = int(match.group("year") or today.year)
+
+    def edge(y: int) -> date:
+        last = calendar.monthrange(y, month)[1]
+        return date(y, month, last if match.group("end") else 1)
+
+    if match.group("year") is None and edge(year) < today:
+        year += 1
+    return edge(year)
+
+
+PERIOD_NUMBERS = {
+    **NUMBER_WORDS, "a": 1, "an": 1, "åtta": 8, "eight": 8, "nio": 9, "nine": 9, "tio": 10,
+    "ten": 10, "elva": 11, "eleven": 11, "tolv": 12, "twelve": 12, "arton": 18,
+    "eighteen": 18, "tjugofyra": 24,
+}  # fmt: skip
+# A whole message that is a length of time: "om ett år", "i sex månader", "ett halvår",
+# "for a year", "in 6 months".
+PERIOD = re.compile(
+    r"^(?:(?:om|in|i|för|for|under|inom)\s+)?(?:(?P<count>\d{1,2}|[a-zåäö]+)\s+)?"
+    r"(?P<unit>år|året|halvår|halvåret|månader|månad|mån|veckor|vecka|years?|months?|weeks?|"
+    r"half\s+a\s+year)(?:\s+(?:framåt|från nu|from now|till|to))?$"
+)
+
+
+def find_period(text: str) -> relativedelta | None:
+    """A length of time written as the whole message ("om ett år", "6 månader"), or None."""
+    match = PERIOD.match(" ".join(text.lower().split()).strip(" .!?"))
+    if match is None:
+        return None
+    unit = match.group("unit")
+    count_word = match.group("count")
+    if count_word is None:
+        # "halvår" alone is a length; "i år" is this year, not one.
+        if not unit.startswith(("halv", "half")):
+            return None
+        count = 1
+    elif count_word.isdigit():
+        count = int(count_word)
+    elif count_word in PERIOD_NUMBERS:
+        count = PERIOD_NUMBERS[count_word]
+    else:
+        return None
+    if unit.startswith("halv") or unit.startswith("half"):
+        return relativedelta(months=6 * count)
+    if unit in ("år", "året", "year", "years"):
+        return relativedelta(years=count)
+    if unit.startswith("mån") or unit.startswith("month"):
+        return relativedelta(months=count)
+    return relativedelta(weeks=count)
+
+
+def end_after(start: date, period: relativedelta) -> date:
+    """The last day of a period that begins on ``start``: a year from 1 February ends on 31
+    January."""
+    return start + period - timedelta(days=1)
+
+
 def find_date(text: str, today: date) -> date | None:
     """The first date written anywhere in ``text``, relative dates counted from ``today``."""
     match = DATE_IN_TEXT.search(text.lower())
@@ -112,7 +218,7 @@ def find_date(text: str, today: date) -> date | None:
 def find_share(text: str, working_days_per_week: int = 5) -> float | None:
     """A share named anywhere in a longer message ("nej vänta, jag menar 60 procent"); a bare
     number does not count here, as it may be anything."""
-    lowered = text.lower()
+    lowered = with_units_spelt(text.lower())
     if not SHARE_WORDS.search(lowered):
         return None
     return parse_share(lowered, working_days_per_week)
@@ -191,6 +297,8 @@ NO_EQUIPMENT = re.compile(
     r"^(ingen|inget|inga|nej|none|nothing|no)( utrustning| alls| just nu| equipment| thanks"
     r"| tack)*$"
 )
+# "nej tack, inget", "inget, tack": the same no, with a thank-you and punctuation around it.
+NO_EQUIPMENT_AROUND = re.compile(r"^(nej|no)\s+(tack|thanks)\s+")
 ITEM_SPLIT = re.compile(r",|;|\n|\+|&|/|\boch\b|\bsamt\b|\band\b|\bplus\b")
 ITEM_FILLERS = re.compile(
     r"\b(en|ett|två|tre|a|an|one|two|bara|only|just|då|också|also|the|my|min|mitt|också|"
@@ -204,7 +312,8 @@ def equipment_items(text: str, options: list[str]) -> list[str] | None:
     Bildskärm, Headset), without those negated ("ingen dator, bara ett headset" -> Headset);
     ``[]`` for "ingen"; None when no item is recognised."""
     lowered = " ".join(text.lower().split()).strip(" .!")
-    if NO_EQUIPMENT.match(lowered):
+    plain = " ".join(re.sub(r"[,.!;]", " ", lowered).split())
+    if NO_EQUIPMENT.match(lowered) or NO_EQUIPMENT.match(NO_EQUIPMENT_AROUND.sub("", plain)):
         return []
     items: list[str] = []
     for part in ITEM_SPLIT.split(lowered):

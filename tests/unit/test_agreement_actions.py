@@ -521,3 +521,50 @@ async def test_a_seal_older_than_its_lifetime_is_refused(services: Services) -> 
         listing, tracker("visa mina ansökningar", metadata=old), {}
     )
     assert "logga in" in texts(listing)
+
+
+async def test_an_answer_that_also_names_the_place_fills_both(services: Services) -> None:
+    """Batch 2026-12-04: "40 procent hemifrån" to the share question left the place to be asked,
+    and the start date was then given to the place question."""
+    turn = await form_turn(
+        ValidateAgreementForm(services), "40 procent hemifrån", {}, "agreement_share"
+    )
+    assert turn.slots["agreement_share"] == 40.0
+    assert turn.slots["agreement_place"] == "Hemma"
+    assert "Jag har också noterat" in turn.said
+    assert "Från vilket datum" in turn.said
+
+
+async def test_a_start_date_answer_with_the_end_date_fills_both(services: Services) -> None:
+    filled = {"agreement_share": 40.0, "agreement_place": "Hemma"}
+    turn = await form_turn(
+        ValidateAgreementForm(services), "1 februari till 31 juli", filled, "agreement_start"
+    )
+    assert turn.slots["agreement_start"] == "2027-02-01"
+    assert turn.slots["agreement_end"] == "2027-07-31"
+
+
+async def test_an_answer_names_nothing_it_was_not_asked_when_it_is_one_value(
+    services: Services,
+) -> None:
+    filled = {"agreement_share": 40.0, "agreement_place": "Hemma"}
+    turn = await form_turn(ValidateAgreementForm(services), "1 februari", filled, "agreement_start")
+    assert turn.slots["agreement_start"] == "2027-02-01"
+    assert turn.slots.get("agreement_end") is None
+    assert "också noterat" not in turn.said
+    assert "Till och med vilket datum" in turn.said
+
+
+async def test_a_length_as_the_end_date_is_confirmed_as_a_date_first(services: Services) -> None:
+    filled = {"agreement_share": 40.0, "agreement_place": "Hemma", "agreement_start": "2027-02-01"}
+    turn = await form_turn(ValidateAgreementForm(services), "ett år", filled, "agreement_end")
+    assert turn.slots.get("agreement_end") is None
+    assert "Ska jag skriva 31 januari 2028?" in turn.said
+    pending = turn.slots["flow_pending"]
+    confirmed = await form_turn(
+        ValidateAgreementForm(services),
+        "ja",
+        {**filled, "flow_pending": pending},
+        "agreement_end",
+    )
+    assert confirmed.slots["agreement_end"] == "2028-01-31"

@@ -4,7 +4,17 @@ from datetime import date
 
 import pytest
 
-from bot.agreements.parsing import parse_date, parse_share
+from dateutil.relativedelta import relativedelta
+
+from bot.agreements.parsing import (
+    end_after,
+    equipment_items,
+    find_date,
+    find_period,
+    find_share,
+    parse_date,
+    parse_share,
+)
 from bot.agreements.policy import check_end, check_share, check_start, latest_end
 from bot.regions import AgreementPolicy
 
@@ -29,6 +39,10 @@ VASTMANLAND = AgreementPolicy(source="Västmanlands riktlinje")
         ("30", 30.0),
         ("-10%", -10.0),
         ("120 procent", 120.0),
+        # Misspelt units (batch 2026-12-04: "40 procnet" was asked again eight times).
+        ("40 procnet", 40.0),
+        ("40 precent", 40.0),
+        ("40 prosent", 40.0),
         ("vet inte", None),
         ("", None),
     ],
@@ -56,10 +70,63 @@ def test_days_are_converted_against_the_working_week() -> None:
         ("January 15 2027", date(2027, 1, 15)),
         ("december", None),
         ("blä", None),
+        # The edge of a month, the next one from today (batch 2026-12-04).
+        ("slutet av juni", date(2027, 6, 30)),
+        ("sista februari 2028", date(2028, 2, 29)),
+        ("the end of june", date(2027, 6, 30)),
+        ("i början av december", date(2026, 12, 1)),
+        ("slutet av november", date(2026, 11, 30)),
     ],
 )
 def test_parse_date(text: str, expected: date | None) -> None:
     assert parse_date(text, TODAY) == expected
+
+
+def test_a_month_edge_is_found_in_a_longer_message() -> None:
+    assert find_date("until the end of june", TODAY) == date(2027, 6, 30)
+    assert find_date("ända till slutet av augusti 2027", TODAY) == date(2027, 8, 31)
+
+
+def test_a_number_near_the_unit_is_a_share_but_other_words_are_not() -> None:
+    assert find_share("nej vänta, 60 procnet", 5) == 60.0
+    assert find_share("vi är 40 personer på enheten", 5) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "period"),
+    [
+        ("om ett år", relativedelta(years=1)),
+        ("i sex månader", relativedelta(months=6)),
+        ("ett halvår", relativedelta(months=6)),
+        ("in 6 months", relativedelta(months=6)),
+        ("for a year", relativedelta(years=1)),
+        ("om två veckor", relativedelta(weeks=2)),
+        # "i år" is this year, "om ett tag" is no length at all, and a date is not a period.
+        ("i år", None),
+        ("om ett tag", None),
+        ("1 februari", None),
+    ],
+)
+def test_find_period(text: str, period: relativedelta | None) -> None:
+    assert find_period(text) == period
+
+
+def test_a_period_ends_the_day_before_its_anniversary() -> None:
+    assert end_after(date(2027, 2, 1), relativedelta(years=1)) == date(2028, 1, 31)
+
+
+@pytest.mark.parametrize(
+    ("text", "items"),
+    [
+        ("nej tack, inget", []),
+        ("inget, tack", []),
+        ("nej tack", []),
+        ("nej tack, bara headset", ["Headset"]),
+        ("tack", None),
+    ],
+)
+def test_no_equipment_with_a_thank_you(text: str, items: list[str] | None) -> None:
+    assert equipment_items(text, ["Bärbar dator", "Headset"]) == items
 
 
 def test_share_rules() -> None:

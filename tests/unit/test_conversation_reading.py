@@ -77,6 +77,11 @@ def test_buttons_and_the_nlu_count_as_yes_and_no() -> None:
         ("Vi behöver avbryta allt distansarbete på enheten under omorganisationen.", StopWish.NONE),
         ("Avbryta pågående utredningar är inte aktuellt, det gäller rapporter", StopWish.NONE),
         ("Vi kan inte stoppa projektet mitt i, och det gäller hela våren", StopWish.UNSURE),
+        # Batch 2026-12-04: a follow-up answer about the employee asked whether to stop.
+        ("Hon har svårt att sluta i tid", StopWish.NONE),
+        ("Han glömmer att stoppa arbetet på kvällarna", StopWish.NONE),
+        ("jag vill att vi avbryter", StopWish.CLEAR),
+        ("nej vänta, jag vill sluta", StopWish.CLEAR),
     ],
 )
 def test_only_a_clear_wish_stops(text: str, wish: StopWish) -> None:

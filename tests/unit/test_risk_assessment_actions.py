@@ -446,6 +446,10 @@ async def test_after_the_meeting_the_manager_is_asked_once_and_documents_it(
     slots = {"ra_assessment_id": str(held.id), "ra_risks": "Bildskärm saknas", "ra_actions": []}
     too_late = await form_turn(form, "2028-01-01", slots, "ra_follow_up", user="maria.berg")
     assert too_late.slots["ra_follow_up"] is None and "minst en gång per år" in too_late.said
+    # Typed as the button reads, "om ett år" is the button's date: a year after the dialogue.
+    in_a_year = await form_turn(form, "om ett år", slots, "ra_follow_up", user="maria.berg")
+    year_button = next(b for b in too_late.buttons if b["title"].startswith("Om ett år"))
+    assert in_a_year.slots["ra_follow_up"] == year_button["payload"]
     follow_up = await form_turn(form, "2027-06-01", slots, "ra_follow_up", user="maria.berg")
     actions = await form_turn(
         form,

@@ -441,47 +441,47 @@ def create_entry(
     return _saved(request, settings, editor, saved)
 
 
-@router.get("/entries/{entry_id}", responses=error_responses(404))
+@router.get("/entries/{entry}", responses=error_responses(404))
 def open_entry(
-    entry_id: EntryIdPath, editor: Editor, request: Request, settings: SettingsDep
+    entry: EntryIdPath, editor: Editor, request: Request, settings: SettingsDep
 ) -> OpenedEntryOut:
-    return _opened(request, settings, editor, editor.open(entry_id))
+    return _opened(request, settings, editor, editor.open(entry))
 
 
-@router.put("/entries/{entry_id}", responses=WRITE_ERRORS)
+@router.put("/entries/{entry}", responses=WRITE_ERRORS)
 def save_entry(
-    entry_id: EntryIdPath,
+    entry: EntryIdPath,
     body: SaveRequest,
     user: HrUser,
     editor: Editor,
     request: Request,
     settings: SettingsDep,
 ) -> SavedEntryOut:
-    saved = editor.save(user, body.entry.form(), body.base_hash, entry_id)
+    saved = editor.save(user, body.entry.form(), body.base_hash, entry)
     return _saved(request, settings, editor, saved)
 
 
-@router.get("/entries/{entry_id}/versions", responses=error_responses(404))
-def history(entry_id: EntryIdPath, editor: Editor) -> History:
-    current_hash, versions = editor.history(entry_id)
+@router.get("/entries/{entry}/versions", responses=error_responses(404))
+def history(entry: EntryIdPath, editor: Editor) -> History:
+    current_hash, versions = editor.history(entry)
     return History(
-        entry_id=entry_id,
+        entry_id=entry,
         current_hash=current_hash,
         versions=[_version_out(v, current_hash, v is versions[-1]) for v in versions],
     )
 
 
-@router.get("/entries/{entry_id}/versions/{version_id}", responses=error_responses(404))
+@router.get("/entries/{entry}/versions/{version_id}", responses=error_responses(404))
 def version_diff(
-    entry_id: EntryIdPath,
+    entry: EntryIdPath,
     version_id: PathId,
     editor: Editor,
     against: Literal["previous", "current"] = "previous",
 ) -> VersionDiff:
     """The version's text, and its lines compared with the version before it, or with the
     file as it is now (what restoring it would change)."""
-    current_hash, _ = editor.history(entry_id)
-    version, lines = editor.compare(entry_id, version_id, against)
+    current_hash, _ = editor.history(entry)
+    version, lines = editor.compare(entry, version_id, against)
     return VersionDiff(
         version=_version_out(version, current_hash),
         against=against,
@@ -490,9 +490,9 @@ def version_diff(
     )
 
 
-@router.post("/entries/{entry_id}/versions/{version_id}/restore", responses=WRITE_ERRORS)
+@router.post("/entries/{entry}/versions/{version_id}/restore", responses=WRITE_ERRORS)
 def restore_version(
-    entry_id: EntryIdPath,
+    entry: EntryIdPath,
     version_id: PathId,
     body: RestoreRequest,
     user: HrUser,
@@ -502,5 +502,5 @@ def restore_version(
 ) -> SavedEntryOut:
     """Saves the version's text again, as a new version; refused like any save when the file
     changed since it was loaded or when the old text has errors now."""
-    saved = editor.restore(user, entry_id, version_id, body.base_hash)
+    saved = editor.restore(user, entry, version_id, body.base_hash)
     return _saved(request, settings, editor, saved)

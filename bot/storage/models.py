@@ -336,6 +336,15 @@ class Notification(Base):
     )
     created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utc_now)
     delivered_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), default=None)
+    # Held by the Teams notifier while it sends: a chat turn does not show it meanwhile.
+    claimed_until: Mapped[datetime | None] = mapped_column(UtcDateTime(), default=None)
+    # Sending it to the recipient's Teams chat (bot/channels/teams_proactive.py): attempts
+    # made, when the next may be (null: at once), the last failure (masked, cut short), and
+    # when Teams was given up, after which it waits for the web chat only.
+    teams_attempts: Mapped[int] = mapped_column(Integer, default=0)
+    teams_next_attempt_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), default=None)
+    teams_last_error: Mapped[str | None] = mapped_column(String(300), default=None)
+    teams_given_up_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), default=None)
 
 
 class ReviewItem(Base):

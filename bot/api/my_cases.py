@@ -84,6 +84,8 @@ class MyRiskAssessment(BaseModel):
     place: str | None
     # The calendar invitation, a path on this app; null without a booked time.
     invitation: str | None
+    # The Teams meeting's join link, once the region's calendar (Microsoft Graph) has made it.
+    online_meeting: str | None = None
     can_cancel: bool
 
     @classmethod
@@ -100,6 +102,9 @@ class MyRiskAssessment(BaseModel):
             place=assessment.place,
             invitation=(
                 f"/api/risk-assessments/{assessment.id}.ics" if assessment.start_at else None
+            ),
+            online_meeting=(
+                assessment.online_meeting_url if status == RiskAssessmentStatus.BOOKED else None
             ),
             # The employee may cancel their own booked dialogue (RiskAssessmentService.cancel).
             can_cancel=status == RiskAssessmentStatus.BOOKED,

@@ -16,6 +16,7 @@ the guard pauses and the outbox tries again later.
 """
 
 import logging
+import ssl
 import threading
 from collections.abc import Sequence
 from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
@@ -43,6 +44,7 @@ SEQUENCE_PROPERTY = f"Integer {PROPERTY_SET} Name DistansguidenSequence"
 # participant from the dialogue like a busy one; free and workingElsewhere do not.
 BLOCKING = {"busy", "oof", "tentative"}
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+GRAPH_SCOPE = "https://graph.microsoft.com/.default"
 CANCEL_COMMENT = "Riskbedömningen av distansarbetet är avbokad."
 TEAMS = "teams"
 
@@ -59,14 +61,21 @@ class GraphCalendar:
         self.settings = settings
         self._secret = settings.client_secret.get_secret_value()
         self.online_meetings = settings.online_meetings
-        graph = urlsplit(settings.base_url)
-        # Application permissions come with the resource's ".default" scope.
-        self.scope = f"{graph.scheme}://{graph.netloc}/.default"
-        verify: str | bool = str(settings.ca_file) if settings.ca_file else True
-        self._verify = verify
+        # Application permissions come with the resource's ".default" scope. A national cloud's
+        # Graph (graph.microsoft.us, microsoftgraph.chinacloudapi.cn) is a resource of its own;
+        # any other host (a gateway, a test's stand-in) forwards to the global one.
+        host = urlsplit(settings.base_url).hostname or ""
+        national = host.startswith(("graph.", "dod-graph.", "microsoftgraph."))
+        self.scope = f"https://{host}/.default" if national else GRAPH_SCOPE
+        verify: ssl.SSLContext | bool = (
+            ssl.create_default_context(cafile=settings.ca_file) if settings.ca_file else True
+        )
         self._http = httpx.Client(
             base_url=settings.base_url + "/", timeout=settings.timeout_seconds, verify=verify
         )
+        # MSAL's own HTTP client: the same trust as Graph's (requests would let the environment's
+        # REQUESTS_CA_BUNDLE override a CA file given to it).
+        self._sign_in = httpx.Client(timeout=settings.timeout_seconds, verify=verify)
         # Built at the first call (inside the guard's deadline): MSAL asks the authority for its
         # OpenID configuration when it is made.
         self._application: msal.ConfidentialClientApplication | None = None
@@ -137,6 +146,7 @@ class GraphCalendar:
 
     def close(self) -> None:
         self._http.close()
+        self._sign_in.close()
 
     def _find(self, mailbox: str, uid: str) -> tuple[str, int, str | None] | None:
         """The organiser's event with our UID: its id, our SEQUENCE on it and its join link."""
@@ -229,8 +239,7 @@ class GraphCalendar:
                     # The authority is the administrator's setting, not to be checked against
                     # Microsoft's list (which would ask login.microsoftonline.com about a test's).
                     instance_discovery=False,
-                    verify=self._verify,
-                    timeout=self.settings.timeout_seconds,
+                    http_client=self._sign_in,
                 )
             application = self._application
         # MSAL answers from its cache until the token is about to expire.
@@ -318,8 +327,9 @@ def _local(moment: datetime) -> str:
 
 
 def _join_url(event: dict[str, Any]) -> str | None:
-    meeting = event.get("onlineMeeting") or {}
-    return str(meeting["joinUrl"]) if meeting.get("joinUrl") else None
+    """The Teams join link; only a web address, as it becomes a link in chat and the widget."""
+    link = str((event.get("onlineMeeting") or {}).get("joinUrl") or "")
+    return link if link.startswith("https://") else None
 
 
 def _path(segment: str) -> str:

@@ -70,6 +70,7 @@
       share: (percent, place) => `${percent} % på distans, ${place}`,
       agreementPdf: (reference) => `Överenskommelsen ${reference} (PDF)`,
       invitation: "Kalenderinbjudan (.ics)",
+      joinTeams: "Anslut till Teams-mötet",
       withdraw: "Ta tillbaka ansökan",
       confirmWithdraw: (reference) =>
         `Vill du ta tillbaka ansökan ${reference}? Din chef får besked.`,
@@ -140,6 +141,7 @@
       share: (percent, place) => `${percent} % remote, ${place}`,
       agreementPdf: (reference) => `Agreement ${reference} (PDF)`,
       invitation: "Calendar invitation (.ics)",
+      joinTeams: "Join the Teams meeting",
       withdraw: "Withdraw the request",
       confirmWithdraw: (reference) =>
         `Do you want to withdraw request ${reference}? Your manager is told.`,
@@ -962,6 +964,21 @@
               "a",
               { href: appUrl(booking.invitation), download: `${booking.id}.ics` },
               translated("span", "invitation"),
+            ),
+          ),
+        );
+      }
+      // Only a web address is made a link: the join link comes from the calendar system.
+      const joinUrl = booking.online_meeting;
+      if (typeof joinUrl === "string" && /^https:\/\//.test(joinUrl)) {
+        node.append(
+          el(
+            "p",
+            {},
+            el(
+              "a",
+              { href: joinUrl, target: "_blank", rel: "noopener" },
+              translated("span", "joinTeams"),
             ),
           ),
         );

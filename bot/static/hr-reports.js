@@ -3,7 +3,7 @@
 // and each chart is SVG built here, with the same figures in a table beside it.
 "use strict";
 
-// el() and table() come from hr.js, which the page loads first.
+// el(), table() and download() come from hr.js, which the page loads first.
 (() => {
   const SVG = "http://www.w3.org/2000/svg";
   const $ = (id) => document.getElementById(id);
@@ -45,31 +45,6 @@
       if (value !== "" && value !== null && value !== undefined) search.set(name, String(value));
     }
     return search.toString();
-  }
-
-  async function download(path, errorTarget) {
-    $(errorTarget).textContent = "";
-    const response = await fetch(path, { headers: headers() });
-    if (!response.ok) {
-      let body = null;
-      try {
-        body = await response.json();
-      } catch {
-        body = null;
-      }
-      showError(errorTarget, { status: response.status, body });
-      return;
-    }
-    const disposition = response.headers.get("Content-Disposition") || "";
-    const match = /filename="([^"]+)"/.exec(disposition);
-    const url = URL.createObjectURL(await response.blob());
-    const link = el("a");
-    link.href = url;
-    link.download = match ? match[1] : "rapport";
-    document.body.append(link);
-    link.click();
-    link.remove();
-    setTimeout(() => URL.revokeObjectURL(url), 10000);
   }
 
   function fill(select, values, first) {

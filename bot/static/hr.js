@@ -1,14 +1,10 @@
 // Distansguiden HR page: plain DOM, no third-party code. Everything from the server is inserted
-// with textContent, never as HTML, because queue questions are typed by users.
+// with textContent, never as HTML, because queue questions are typed by users. Charts come drawn
+// as SVG from the server and are shown as images (a data: URL, which runs no script), each with
+// its description as alternative text and its rows as a table.
 "use strict";
 
 const $ = (id) => document.getElementById(id);
-const REASONS = {
-  low_confidence: "Inget säkert svar",
-  clarified: "Fick frågan ”Menade du …?”",
-  thumbs_down: "Tummen ned",
-  out_of_scope: "Inte om distansarbete",
-};
 const KINDS = {
   answer: "Svarar",
   clarify: "Frågar ”Menade du …?”",
@@ -16,14 +12,14 @@ const KINDS = {
   out_of_scope: "Inte om distansarbete: säger vem man kan fråga",
   withheld: "Svaret granskas och visas inte",
 };
-const STATISTICS = {
-  in_force_per_unit: "Gällande överenskommelser per enhet",
-  share_percent: "Andel av arbetstiden (gällande)",
-  expiring_within_days: "Löper ut inom antal dagar",
-  per_status: "Alla per status",
-};
+// Groups shown before "Visa alla": the largest come first, the long tail waits.
+const GROUPS_SHOWN = 12;
 let session = null;
+let labels = {};
 let entries = [];
+let groupsShown = GROUPS_SHOWN;
+// Groups the user opened stay open when the queue reloads (by the group's oldest question).
+const openGroups = new Set();
 
 function el(tag, text, className) {
   const node = document.createElement(tag);
@@ -32,13 +28,22 @@ function el(tag, text, className) {
   return node;
 }
 
+// The Swedish word for a code (GET /api/hr/labels); an unlisted code says so, in Swedish.
+function word(kind, code) {
+  const known = labels[kind] && labels[kind][code];
+  return known || `Okänt värde (${code})`;
+}
+
 function demoUser() {
   return sessionStorage.getItem("dg-hr-demo-user") || "";
 }
 
+function demoHeaders() {
+  return demoUser() ? { "X-Demo-User": demoUser() } : {};
+}
+
 async function api(path, options = {}) {
-  const headers = { "Content-Type": "application/json" };
-  if (demoUser()) headers["X-Demo-User"] = demoUser();
+  const headers = { "Content-Type": "application/json", ...demoHeaders() };
   const response = await fetch(path, { ...options, headers });
   let body = null;
   try {
@@ -53,9 +58,39 @@ function say(text) {
   $("status").textContent = text;
 }
 
-function fail(result) {
-  const detail = result.body && result.body.detail ? result.body.detail : "Något gick fel.";
-  $("error").textContent = `${detail} (${result.status})`;
+function reason(result) {
+  return `${result.body && result.body.detail ? result.body.detail : "Något gick fel."} (${result.status})`;
+}
+
+function fail(result, target = "error") {
+  $(target).textContent = reason(result);
+}
+
+// A file from the API (a PDF, a CSV), fetched with the demo user's header and saved under the
+// name the server gives it.
+async function download(path, errorTarget) {
+  $(errorTarget).textContent = "";
+  const response = await fetch(path, { headers: demoHeaders() });
+  if (!response.ok) {
+    let body = null;
+    try {
+      body = await response.json();
+    } catch {
+      body = null;
+    }
+    fail({ status: response.status, body }, errorTarget);
+    return;
+  }
+  const disposition = response.headers.get("Content-Disposition") || "";
+  const match = /filename="([^"]+)"/.exec(disposition);
+  const url = URL.createObjectURL(await response.blob());
+  const link = el("a");
+  link.href = url;
+  link.download = match ? match[1] : "fil";
+  document.body.append(link);
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10000);
 }
 
 function table(caption, headings, rows, numeric = []) {
@@ -73,13 +108,12 @@ function table(caption, headings, rows, numeric = []) {
   for (const row of rows) {
     const tr = el("tr");
     row.forEach((cell, i) => {
-      if (i === 0) {
-        const th = el("th", cell);
-        th.scope = "row";
-        tr.append(th);
-      } else {
-        tr.append(el("td", cell, numeric.includes(i) ? "number" : undefined));
-      }
+      const node = cell instanceof Node ? cell : null;
+      const tag = i === 0 ? "th" : "td";
+      const cellNode = el(tag, node ? undefined : cell, !node && numeric.includes(i) ? "number" : undefined);
+      if (node) cellNode.append(node);
+      if (i === 0) cellNode.scope = "row";
+      tr.append(cellNode);
     });
     body.append(tr);
   }
@@ -87,12 +121,42 @@ function table(caption, headings, rows, numeric = []) {
   return t;
 }
 
+// A wide table scrolls sideways inside its box; focusable so the keyboard can scroll it.
+function scrolling(label, content) {
+  const box = el("div", undefined, "scroll");
+  box.tabIndex = 0;
+  box.setAttribute("role", "region");
+  box.setAttribute("aria-label", label);
+  box.append(content);
+  return box;
+}
+
+// A server-drawn chart: the image with its description, and the same rows as a table.
+function chartFigure(chart) {
+  const figure = el("figure", undefined, "chart");
+  const image = el("img");
+  image.src = `data:image/svg+xml;charset=utf-8,${encodeURIComponent(chart.svg)}`;
+  image.alt = chart.description;
+  const rows = chart.rows.map((row) => [row.label, ...(chart.series.length > 1 ? row.values : []), row.text]);
+  const headings = ["", ...(chart.series.length > 1 ? chart.series : []), "Antal"];
+  const details = el("details");
+  details.append(el("summary", "Visa som tabell"), scrolling(chart.title, table(chart.title, headings, rows)));
+  figure.append(el("figcaption", chart.title), image, details);
+  return figure;
+}
+
+async function loadLabels() {
+  const result = await api("/api/hr/labels");
+  if (result.ok) labels = result.body;
+}
+
 async function loadDemoUsers() {
   const result = await api("/api/demo-users");
   if (!result.ok) return;
+  await loadLabels();
   const select = $("demo-user");
   for (const user of result.body) {
-    const option = el("option", `${user.name} (${user.role})`);
+    const option = el("option", `${user.name} (${word("roles", user.role)})`);
     option.value = user.id;
     select.append(option);
   }
@@ -116,107 +180,224 @@ async function start() {
     return;
   }
   session = result.body;
-  $("who").textContent = `Inloggad: ${session.name} (${session.role === "hr_admin" ? "HR-administratör" : "HR-redaktör"})`;
+  await loadLabels();
+  $("who").textContent = `Inloggad: ${session.name} (${session.role_label})`;
   $("content").hidden = false;
   $("audit-section").hidden = !session.is_admin;
   await loadFigures();
-  await Promise.all([loadQueue(), loadStatistics(), session.is_admin ? loadAudit() : null]);
+  await Promise.all([
+    loadQueue(),
+    loadFaqStatus(),
+    window.hrAgreements ? window.hrAgreements.start() : null,
+    session.is_admin ? loadAudit() : null,
+  ]);
 }
 
+// --- What HR must fix in the content: rejected files and passed review dates ------------------
+async function loadFaqStatus() {
+  const result = await api("/api/hr/faq-status");
+  const rejected = $("rejected");
+  const overdue = $("overdue");
+  rejected.replaceChildren();
+  overdue.replaceChildren();
+  if (!result.ok) return fail(result);
+  const status = result.body;
+  if (status.rejected.length) {
+    rejected.append(el("h3", "Filer som inte kunde laddas"));
+    const byFile = new Map();
+    for (const problem of status.rejected) {
+      if (!byFile.has(problem.file)) byFile.set(problem.file, []);
+      byFile.get(problem.file).push(problem);
+    }
+    const list = el("ul");
+    for (const [file, problems] of byFile) {
+      const item = el("li");
+      const kept = problems[0].previous_version_served ? "Den förra versionen visas fortfarande." : "Filen visas inte alls.";
+      const messages = el("ul");
+      for (const p of problems) messages.append(el("li", `Rad ${p.line}: ${p.message}`));
+      item.append(el("strong", file), " ", el("span", kept), messages);
+      list.append(item);
+    }
+    rejected.append(list);
+  }
+  if (status.review_overdue.length) {
+    const shown = status.overdue_withheld ? "De visas inte i chatten förrän de granskats." : "De visas fortfarande i chatten.";
+    overdue.append(el("h3", "Svar som har passerat sitt granskningsdatum"), el("p", shown));
+    const list = el("ul");
+    for (const entry of status.review_overdue) list.append(el("li", `${entry.question} (granska senast ${entry.review_by})`));
+    overdue.append(list);
+  }
+  $("faq-status").hidden = !status.rejected.length && !status.review_overdue.length;
+}
+
+// --- Figures per entry, named by their question ---------------------------------------------
 async function loadFigures() {
-  const result = await api("/api/hr/figures");
+  const [result, chart] = await Promise.all([api("/api/hr/figures"), api("/api/hr/charts/figures")]);
   const target = $("figures");
   target.replaceChildren();
+  $("figures-chart").replaceChildren();
   if (!result.ok) return fail(result);
   entries = result.body;
-  const rows = entries.map((e) => [
-    e.faq_id,
-    e.question,
-    e.current_version.served,
-    e.current_version.helpful,
-    e.current_version.not_helpful,
-    sinceText(e),
-    `${e.all_versions.served} / ${e.all_versions.helpful} / ${e.all_versions.not_helpful}`,
-  ]);
-  target.append(
-    table(
-      "Sedan senaste ändringen av posten: visade svar och omdömen",
-      ["Post", "Fråga", "Visad", "Tumme upp", "Tumme ned", "Räknas sedan", "Alla versioner (visad / upp / ned)"],
-      rows,
-      [2, 3, 4],
+  if (chart.ok) $("figures-chart").append(chartFigure(chart.body));
+  const rows = [...entries]
+    .sort((a, b) => b.current_version.served - a.current_version.served || a.question.localeCompare(b.question, "sv"))
+    .map((e) => [
+      e.question,
+      word("topics", e.topic),
+      e.current_version.served,
+      e.current_version.helpful,
+      e.current_version.not_helpful,
+      e.review_overdue ? `${e.review_by} (passerat)` : e.review_by,
+      sinceText(e),
+    ]);
+  const details = el("details");
+  details.append(
+    el("summary", `Alla ${entries.length} poster i en tabell, med granskningsdatum`),
+    scrolling(
+      "Svar per post, kan rullas i sidled",
+      table(
+        "Sedan senaste ändringen av posten: visade svar och omdömen",
+        ["Fråga", "Ämne", "Visad", "Tumme upp", "Tumme ned", "Granskas senast", "Räknas sedan"],
+        rows,
+        [2, 3, 4],
+      ),
     ),
   );
+  target.append(details);
 }
 
 function sinceText(entry) {
-  const version = entry.version.slice(0, 10);
-  if (entry.since.edited_at) {
-    return `ändring ${version} av ${entry.since.edited_by}, ${entry.since.edited_at.slice(0, 10)}`;
-  }
-  const first = entry.since.first_counted_at ? entry.since.first_counted_at.slice(0, 10) : "–";
-  return `version ${version} (granskad ${entry.since.reviewed}), första händelse ${first}`;
+  if (entry.since.edited_at) return `ändrad ${entry.since.edited_at.slice(0, 10)}`;
+  const first = entry.since.first_counted_at ? entry.since.first_counted_at.slice(0, 10) : "inget visat än";
+  return `granskad ${entry.since.reviewed}, första visning ${first}`;
 }
 
+// --- The review queue: one row per group, opened for its questions and actions --------------
 async function loadQueue() {
   const result = await api("/api/hr/queue");
   const target = $("queue");
   target.replaceChildren();
   if (!result.ok) return fail(result);
-  $("queue-summary").textContent =
-    `${result.body.open} öppna frågor i ${result.body.groups.length} grupper.`;
-  result.body.groups.forEach((group, index) => target.append(renderGroup(group, index)));
+  const groups = result.body.groups;
+  $("queue-summary").textContent = groups.length
+    ? `${result.body.open} öppna frågor i ${groups.length} grupper.`
+    : "Kön är tom.";
+  groups.slice(0, groupsShown).forEach((group) => target.append(renderGroup(group)));
+  const more = $("more-groups");
+  more.hidden = groups.length <= groupsShown;
+  more.textContent = `Visa alla ${groups.length} grupper`;
 }
 
-function renderGroup(group, index) {
-  const article = el("article", undefined, "group");
-  const id = `g${index}`;
-  article.setAttribute("aria-labelledby", `${id}-label`);
-  const heading = el("h3", `${group.label} (${group.count})`);
-  heading.id = `${id}-label`;
-  article.append(heading);
-  const reasons = Object.entries(group.reasons).map(([r, n]) => `${REASONS[r] || r}: ${n}`);
-  const summary = [reasons.join(", ")];
-  if (group.faq_ids.length) summary.push(`gällde ${group.faq_ids.join(", ")}`);
-  article.append(el("p", summary.join(" · "), "reason"));
-  const list = el("ul");
-  for (const item of group.items) {
+function count(n, one, many) {
+  return `${n} ${n === 1 ? one : many}`;
+}
+
+function renderGroup(group) {
+  const id = `group-${group.key}`;
+  const item = el("li", undefined, "group");
+  const details = el("details");
+  details.open = openGroups.has(group.key);
+  details.addEventListener("toggle", () => (details.open ? openGroups.add(group.key) : openGroups.delete(group.key)));
+  const summary = el("summary");
+  const reasons = Object.entries(group.reasons).map(([code, n]) => `${word("queue_reasons", code)} ${n}`);
+  summary.append(
+    el("span", group.label, "group-label"),
+    " ",
+    el("span", count(group.count, "fråga", "frågor"), "tally"),
+    " ",
+    el("span", reasons.join(" · "), "reason"),
+  );
+  summary.id = `${id}-label`;
+  details.append(summary, groupBody(id, group));
+  item.append(details);
+  if (session && session.is_admin) item.append(closeButtons(group));
+  return item;
+}
+
+function groupBody(id, group) {
+  const body = el("div", undefined, "group-body");
+  const list = el("ul", undefined, "wordings");
+  for (const wording of group.wordings) {
     const li = el("li");
-    li.append(el("span", item.question), " ", el("span", `(${REASONS[item.reason] || item.reason}, ${item.created_at.slice(0, 10)})`, "reason"));
-    if (session && session.is_admin) {
-      for (const [action, title] of [["resolve", "Markera som hanterad"], ["discard", "Kasta"]]) {
-        const button = el("button", title);
-        button.type = "button";
-        button.setAttribute("aria-label", `${title}: ${item.question}`);
-        button.addEventListener("click", () => closeItem(item.id, action));
-        li.append(" ", button);
-      }
-    }
+    li.append(el("span", wording.text));
+    if (wording.count > 1) li.append(" ", el("span", `× ${wording.count}`, "tally"));
     list.append(li);
   }
-  article.append(list);
+  body.append(list);
+  if (group.faq_ids.length) body.append(el("p", `Fick svar från: ${group.faq_ids.map(questionOf).join("; ")}`, "reason"));
   const ids = group.items.map((i) => i.id);
-  article.append(alternatesForm(id, ids), draftForm(id, ids, group.label));
-  return article;
+  body.append(alternatesForm(id, ids, group), draftForm(id, ids, group.label));
+  return body;
 }
 
+function questionOf(faqId) {
+  const entry = entries.find((e) => e.faq_id === faqId);
+  return entry ? entry.question : faqId;
+}
+
+// One click closes the whole group; an admin's action, like closing one question.
+function closeButtons(group) {
+  const box = el("div", undefined, "group-actions");
+  for (const [action, text, title, done] of [
+    ["resolve", "Hanterad", "Markera gruppen som hanterad", "markerade som hanterade"],
+    ["discard", "Kasta", "Kasta gruppen", "kastade"],
+  ]) {
+    const button = el("button", text);
+    button.type = "button";
+    button.setAttribute("aria-label", `${title}: ${group.label} (${count(group.count, "fråga", "frågor")})`);
+    button.addEventListener("click", async () => {
+      const result = await api("/api/hr/queue/close", {
+        method: "POST",
+        body: JSON.stringify({ item_ids: group.items.map((i) => i.id), action }),
+      });
+      if (!result.ok) return fail(result);
+      say(`${count(result.body.item_ids.length, "fråga", "frågor")} ${done}: ”${group.label}”.`);
+      await refresh();
+      $("queue-summary").focus();
+    });
+    box.append(button);
+  }
+  return box;
+}
+
+// A label and its control kept together when the row wraps.
 function labelled(id, text, control) {
+  const field = el("span", undefined, "field");
   const label = el("label", text);
   label.htmlFor = id;
   control.id = id;
-  return [label, control];
+  field.append(label, control);
+  return [field];
 }
 
-function alternatesForm(id, itemIds) {
+// No entry is chosen for HR: the closest ones come first, as suggestions.
+function alternatesForm(id, itemIds, group) {
   const form = el("form", undefined, "row");
   const select = el("select");
-  for (const entry of entries) {
-    const option = el("option", `${entry.faq_id} – ${entry.question}`);
-    option.value = entry.faq_id;
-    select.append(option);
+  select.required = true;
+  const none = el("option", "Välj post …");
+  none.value = "";
+  select.append(none);
+  const suggested = el("optgroup");
+  suggested.label = "Närmast frågorna";
+  for (const s of group.suggestions) {
+    const option = el("option", s.question);
+    option.value = s.faq_id;
+    suggested.append(option);
   }
-  const button = el("button", "Lägg till som alternativa frågor");
+  const all = el("optgroup");
+  all.label = "Alla poster";
+  for (const entry of [...entries].sort((a, b) => a.question.localeCompare(b.question, "sv"))) {
+    const option = el("option", entry.question);
+    option.value = entry.faq_id;
+    all.append(option);
+  }
+  if (group.suggestions.length) select.append(suggested);
+  select.append(all);
+  select.value = "";
+  const button = el("button", `Lägg till ${count(group.wordings.length, "formulering", "formuleringar")}`);
   button.type = "submit";
-  form.append(...labelled(`${id}-entry`, "Befintlig post", select), button);
+  form.append(...labelled(`${id}-entry`, "Som alternativa frågor i", select), button);
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     const result = await api("/api/hr/queue/alternates", {
@@ -224,8 +405,10 @@ function alternatesForm(id, itemIds) {
       body: JSON.stringify({ item_ids: itemIds, faq_id: select.value }),
     });
     if (!result.ok) return fail(result);
-    say(`${result.body.added.length} alternativa frågor tillagda i ${result.body.file}; ${result.body.skipped.length} fanns redan.`);
+    const added = result.body.added.length;
+    say(`${count(added, "alternativ fråga", "alternativa frågor")} tillagda i ”${questionOf(select.value)}”; ${result.body.skipped.length} fanns redan.`);
     await refresh();
+    $("queue-summary").focus();
   });
   return form;
 }
@@ -237,21 +420,26 @@ function draftForm(id, itemIds, label) {
   entryId.required = true;
   entryId.pattern = "[a-z0-9][a-z0-9_\\-]{0,60}";
   entryId.title = "Små bokstäver a–z, siffror, bindestreck och understreck";
+  entryId.autocomplete = "off";
   const question = el("input");
   question.type = "text";
   question.required = true;
   question.maxLength = 300;
   question.value = label;
   const topic = el("select");
-  for (const name of [...new Set(entries.map((e) => e.topic))].sort()) {
-    const option = el("option", name);
-    option.value = name;
+  topic.required = true;
+  const none = el("option", "Välj ämne …");
+  none.value = "";
+  topic.append(none);
+  for (const code of [...new Set(entries.map((e) => e.topic))].sort((a, b) => word("topics", a).localeCompare(word("topics", b), "sv"))) {
+    const option = el("option", word("topics", code));
+    option.value = code;
     topic.append(option);
   }
   const button = el("button", "Skapa utkast till ny post");
   button.type = "submit";
   form.append(
-    ...labelled(`${id}-id`, "Id för ny post", entryId),
+    ...labelled(`${id}-id`, "Filnamn för ny post", entryId),
     ...labelled(`${id}-question`, "Huvudfråga", question),
     ...labelled(`${id}-topic`, "Ämne", topic),
     button,
@@ -263,37 +451,30 @@ function draftForm(id, itemIds, label) {
       body: JSON.stringify({ item_ids: itemIds, entry_id: entryId.value, question: question.value, topic: topic.value }),
     });
     if (!result.ok) return fail(result);
-    say(`Utkast sparat i ${result.body.file}. Skriv svaret och ta bort raden ”status: draft” för att publicera.`);
+    say(`Utkast sparat i ${result.body.file}. Skriv svaret och publicera posten.`);
     await refresh();
+    $("queue-summary").focus();
   });
   return form;
-}
-
-async function closeItem(itemId, action) {
-  const result = await api(`/api/hr/queue/items/${itemId}/${action}`, { method: "POST", body: "{}" });
-  if (!result.ok) return fail(result);
-  say(action === "resolve" ? "Frågan är markerad som hanterad." : "Frågan är kastad.");
-  await refresh();
 }
 
 async function refresh() {
   $("error").textContent = "";
   await loadFigures();
-  await Promise.all([loadQueue(), session && session.is_admin ? loadAudit() : null]);
+  await Promise.all([loadQueue(), loadFaqStatus(), session && session.is_admin ? loadAudit() : null]);
 }
 
-async function loadStatistics() {
-  const result = await api("/api/statistics/agreements");
-  const target = $("statistics");
-  target.replaceChildren();
-  if (!result.ok) {
-    target.append(el("p", result.body && result.body.detail ? result.body.detail : "Statistiken kunde inte hämtas."));
-    return;
+// --- The audit trail, in words -----------------------------------------------------------------
+function targetText(target) {
+  const file = /^faq\/(.+)\.md$/.exec(target);
+  if (file) {
+    const entry = entries.find((e) => e.faq_id === file[1]);
+    return entry ? `${entry.question} (${target})` : target;
   }
-  for (const [key, caption] of Object.entries(STATISTICS)) {
-    const section = result.body[key] || {};
-    target.append(table(caption, ["Värde", "Antal"], Object.entries(section), [1]));
-  }
+  const item = /^review_item:(\d+)$/.exec(target);
+  if (item) return `Fråga ${item[1]} i kön`;
+  const user = /^user:/.exec(target);
+  return user ? "En användare (namnet sparas inte)" : target;
 }
 
 async function loadAudit() {
@@ -302,16 +483,24 @@ async function loadAudit() {
   target.replaceChildren();
   if (!result.ok) return fail(result);
   const rows = result.body.map((r) => [
-    r.at.replace("T", " ").slice(0, 19),
-    `${r.actor} (${r.role})`,
-    r.action,
-    r.target,
-    r.before_hash ? r.before_hash.slice(0, 12) : "–",
+    r.at.replace("T", " ").slice(0, 16),
+    `${r.actor} (${word("roles", r.role)})`,
+    word("audit_actions", r.action),
+    targetText(r.target),
     r.after_hash ? r.after_hash.slice(0, 12) : "–",
   ]);
-  target.append(table("De senaste 100 ändringarna, nyast först", ["När", "Vem", "Vad", "Mål", "Före (SHA-256)", "Efter (SHA-256)"], rows));
+  const details = el("details");
+  details.append(
+    el("summary", `De senaste ${rows.length} ändringarna`),
+    scrolling(
+      "Ändringsloggen, kan rullas i sidled",
+      table("Nyast först; kontrollsumman är filens eller frågans SHA-256 efter ändringen", ["När", "Vem", "Vad", "Vad ändrades", "Kontrollsumma"], rows),
+    ),
+  );
+  target.append(details);
 }
 
+// --- "Prova en fråga" --------------------------------------------------------------------------
 $("try-form").addEventListener("submit", async (event) => {
   event.preventDefault();
   const target = $("try-result");
@@ -325,11 +514,12 @@ $("try-form").addEventListener("submit", async (event) => {
   const t = reply.thresholds;
   const answered = el("blockquote", reply.text);
   answered.className = "tried-reply";
+  const topic = reply.rasa_intent && reply.rasa_intent.startsWith("faq_") ? word("topics", reply.rasa_intent.slice(4)) : "inget FAQ-ämne";
   const why = [
-    `Beslut: ${KINDS[reply.kind] || reply.kind}${reply.faq_id ? ` (${reply.faq_id})` : ""}.`,
+    `Beslut: ${KINDS[reply.kind] || reply.kind}${reply.faq_id ? ` (${questionOf(reply.faq_id)}, ${reply.faq_id})` : ""}.`,
     `Om distansarbete: ${percent(reply.in_scope)} (gräns ${percent(t.in_scope)}).`,
     reply.rasa_reachable
-      ? `Rasa: ${reply.rasa_intent || "–"} ${percent(reply.rasa_confidence || 0)}, utanför ämnet ${percent(reply.rasa_out_of_scope)}.`
+      ? `Rasa: ${topic} ${percent(reply.rasa_confidence || 0)}, utanför ämnet ${percent(reply.rasa_out_of_scope)}.`
       : "Rasa svarade inte: chatten svarar då i begränsat läge, och så gör den här provningen.",
     `Gränser: svar ≥ ${t.answer}, ”Menade du” ≥ ${t.clarify}, marginal ${t.margin}${reply.siblings ? ` (syskonposter: ${t.sibling_margin})` : ""}.`,
   ];
@@ -340,11 +530,14 @@ $("try-form").addEventListener("submit", async (event) => {
     ...(reply.buttons.length ? [el("p", `Knappar: ${reply.buttons.join(" · ")}`)] : []),
     el("h3", "Varför"),
     ...why.map((line) => el("p", line)),
-    table(
-      "Rangordnade poster med poäng (med Rasas ämnesbedömning, som i chatten)",
-      ["Post", "Fråga", "Sammanvägd", "Inbäddning", "Ordmatchning"],
-      reply.hits.map((h) => [h.faq_id, h.question, h.score.toFixed(3), h.embedding.toFixed(3), h.lexical.toFixed(3)]),
-      [2, 3, 4],
+    scrolling(
+      "Rangordnade poster, kan rullas i sidled",
+      table(
+        "Rangordnade poster med poäng (med Rasas ämnesbedömning, som i chatten)",
+        ["Fråga", "Sammanvägd", "Inbäddning", "Ordmatchning"],
+        reply.hits.map((h) => [`${h.question} (${h.faq_id})`, h.score.toFixed(3), h.embedding.toFixed(3), h.lexical.toFixed(3)]),
+        [1, 2, 3],
+      ),
     ),
   );
 });
@@ -354,5 +547,9 @@ function percent(value) {
 }
 
 $("reload-queue").addEventListener("click", () => refresh());
+$("more-groups").addEventListener("click", () => {
+  groupsShown = Number.MAX_SAFE_INTEGER;
+  loadQueue();
+});
 
 loadDemoUsers().then(start);

@@ -61,6 +61,12 @@ ENDPOINTS: list[tuple[str, str, dict[str, Any] | None, tuple[str, ...]]] = [
     ("POST", f"/api/hr/queue/items/{MISSING_ITEM}/resolve", {}, (ADMIN,)),
     ("POST", f"/api/hr/queue/items/{MISSING_ITEM}/discard", {}, (ADMIN,)),
     ("GET", "/api/hr/audit", None, (ADMIN,)),
+    ("GET", "/api/hr/labels", None, (EDITOR, ADMIN)),
+    ("GET", "/api/hr/faq-status", None, (EDITOR, ADMIN)),
+    ("POST", "/api/hr/queue/close", {"item_ids": [MISSING_ITEM], "action": "discard"}, (ADMIN,)),
+    ("GET", "/api/hr/agreements", None, (EDITOR, ADMIN)),
+    ("GET", "/api/hr/charts/agreements", None, (EDITOR, ADMIN)),
+    ("GET", "/api/hr/charts/figures", None, (EDITOR, ADMIN)),
 ]
 
 

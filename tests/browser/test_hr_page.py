@@ -86,8 +86,8 @@ def test_the_page_has_no_accessibility_violations_and_no_blocked_code(
     from axe_playwright_python.sync_playwright import Axe
 
     page, problems = open_page(browser, server, "hanna.holm")
-    page.wait_for_selector("#queue article")
-    page.wait_for_selector("#audit table")
+    page.wait_for_selector("#queue li")
+    page.wait_for_selector("#audit details")
     # User text is shown as text, never run or rendered as markup.
     assert page.locator("#queue img").count() == 0
     assert page.get_by_text("<img src=x onerror=alert(1)> från Spanien?").count() >= 1
@@ -99,7 +99,7 @@ def test_the_page_has_no_accessibility_violations_and_no_blocked_code(
 
 def test_try_a_question_by_keyboard_alone(browser: Any, server: str) -> None:
     page, problems = open_page(browser, server, "henrik.hall")
-    page.wait_for_selector("#queue article")
+    page.wait_for_selector("#queue li")
     page.focus("#try-question")
     page.keyboard.type("Får jag jobba från sommarstugan?")
     page.keyboard.press("Enter")

@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from bot.agreements.service import AgreementRequest
 from bot.identity import demo_directory
-from bot.storage.models import AgreementEvent, Notification
+from bot.storage.models import AgreementEvent, Notification, RiskAssessment
 
 PERIODS = itertools.count()
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
@@ -133,3 +133,23 @@ def test_the_privacy_and_terms_pages_show_the_regions_texts_without_sign_in(
     assert terms.status_code == 200
     assert "<h1>Villkor för Distansguiden</h1>" in terms.text
     assert "inte beviljad förrän din chef (eller HR) har beslutat om den" in terms.text
+
+
+def test_a_dialogue_shows_its_teams_link_while_it_is_booked(client: TestClient) -> None:
+    booking = book(client)
+    join_url = "https://teams.microsoft.com/l/meetup-join/19%3ameeting_abc%40thread.v2/0"
+    # What the outbox keeps once Microsoft Graph has made the event (bot/outbox.py).
+    database = client.app.state.agreements.db  # type: ignore[attr-defined]
+    with database.session() as session:
+        session.get(RiskAssessment, booking).online_meeting_url = join_url  # type: ignore[union-attr]
+
+    def shown() -> dict[str, object]:
+        cases = client.get("/api/me/cases", headers=as_user("anna.andersson")).json()
+        return next(r for r in cases["risk_assessments"] if r["id"] == booking)
+
+    assert shown()["online_meeting"] == join_url
+    cancelled = client.post(
+        f"/api/risk-assessments/{booking}/cancel", headers=as_user("anna.andersson")
+    )
+    assert cancelled.status_code == 200
+    assert shown()["online_meeting"] is None, "no link to a cancelled meeting"

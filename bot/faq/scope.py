@@ -8,9 +8,12 @@ phrasings and Rasa's FAQ training examples (``data/nlu/faq.yml``); out of scope 
 teach Rasa its ``out_of_scope`` intent. It reads character and word n-grams, which carry Swedish
 inflection, compounds and typos better than the English sentence model does.
 
-Trained when the index is built (well under a second), so HR's new alternates count at once.
+Trained when the index is built, so HR's new alternates count at once. Training takes seconds
+on two cores (the logistic regression over the n-grams), so a reload whose phrasings are the
+same as the last one's (an edited answer, a restored version of it) reuses the last gate.
 """
 
+import threading
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
@@ -51,6 +54,18 @@ class ScopeGate:
         return float(self._model.predict_proba(self._features([question]))[0, 1])
 
 
+class _LastGate:
+    """The last gate trained, with the examples it learnt from."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.examples: tuple[tuple[str, ...], tuple[str, ...]] | None = None
+        self.gate: ScopeGate | None = None
+
+
+_last = _LastGate()
+
+
 def scope_gate(nlu_dir: Path, phrasings: Iterable[str]) -> ScopeGate | None:
     """The gate for an FAQ whose entries are asked as ``phrasings``; None (no gate, the ranking
     thresholds alone decide) when there are no out-of-scope examples to learn from."""
@@ -62,4 +77,8 @@ def scope_gate(nlu_dir: Path, phrasings: Iterable[str]) -> ScopeGate | None:
     inside = [*phrasings, *(text for texts in topics for text in texts)]
     if not outside or not inside:
         return None
-    return ScopeGate(inside, outside)
+    examples = (tuple(inside), tuple(outside))
+    with _last.lock:
+        if _last.examples != examples or _last.gate is None:
+            _last.gate, _last.examples = ScopeGate(inside, outside), examples
+        return _last.gate

@@ -65,15 +65,15 @@ class EntryFields(RequestBody):
     id: str = Field(max_length=80)
     status: Literal["draft", "published"] = "published"
     question: str = Field(max_length=300)
-    alternates: list[Phrasing] = Field(default_factory=list, max_length=100)
+    alternates: list[Phrasing] = Field(default_factory=list, max_length=50)
     topic: str = Field(max_length=60)
     region: str = Field(max_length=60)
     source: str = Field(max_length=300)
     owner: str = Field(max_length=120)
     reviewed: str = Field(max_length=20)
     review_by: str = Field(max_length=20)
-    answer: str = Field(max_length=20_000)
-    answer_en: str = Field(default="", max_length=20_000)
+    answer: str = Field(max_length=10_000)
+    answer_en: str = Field(default="", max_length=10_000)
     siblings: list[Annotated[str, Field(max_length=80)]] = Field(
         default_factory=list, max_length=20
     )
@@ -113,8 +113,8 @@ class RestoreRequest(RequestBody):
 
 
 class PreviewRequest(RequestBody):
-    answer: str = Field(max_length=20_000)
-    answer_en: str = Field(default="", max_length=20_000)
+    answer: str = Field(max_length=10_000)
+    answer_en: str = Field(default="", max_length=10_000)
 
 
 class CheckerMessage(BaseModel):
@@ -417,7 +417,7 @@ def list_entries(
     )
 
 
-@router.post("/entries/check", responses=error_responses(400, 413, 429))
+@router.post("/entry-checks", responses=error_responses(400, 413, 429))
 def check_entry(body: CheckRequest, editor: Editor) -> CheckResult:
     """The checker's messages for the form as it stands, before anything is saved."""
     messages = editor.check(body.entry.form(), body.editing)
@@ -428,7 +428,7 @@ def check_entry(body: CheckRequest, editor: Editor) -> CheckResult:
     )
 
 
-@router.post("/entries/preview", responses=error_responses(400, 413, 429))
+@router.post("/entry-previews", responses=error_responses(400, 413, 429))
 def preview(body: PreviewRequest) -> Preview:
     return Preview(html=render_markdown(body.answer), html_en=render_markdown(body.answer_en))
 

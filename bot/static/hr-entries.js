@@ -224,7 +224,7 @@ function showMessages(messages, heading) {
 }
 
 async function runCheck() {
-  const result = await api("/api/hr/entries/check", {
+  const result = await api("/api/hr/entry-checks", {
     method: "POST",
     body: JSON.stringify({ entry: formEntry(), editing }),
   });
@@ -246,7 +246,7 @@ async function check() {
 async function save(event) {
   event.preventDefault();
   clearError();
-  say("Kontrollerar …");
+  say("Kontrollerar och sparar …");
   const report = await runCheck();
   if (!report) return say("");
   if (report.errors) {
@@ -367,7 +367,7 @@ async function updatePreview() {
   const key = JSON.stringify(body);
   if (key === lastPreview) return;
   lastPreview = key;
-  const result = await api("/api/hr/entries/preview", { method: "POST", body: key });
+  const result = await api("/api/hr/entry-previews", { method: "POST", body: key });
   if (!result.ok) {
     lastPreview = null;
     $("preview").textContent = result.status === 429

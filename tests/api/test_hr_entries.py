@@ -64,8 +64,8 @@ ENDPOINTS: list[tuple[str, str, dict[str, Any] | None]] = [
     ("GET", "/api/hr/entries", None),
     ("GET", "/api/hr/entry-choices", None),
     ("GET", "/api/hr/entries/kostnader", None),
-    ("POST", "/api/hr/entries/check", {"entry": NEW}),
-    ("POST", "/api/hr/entries/preview", {"answer": "**Hej**"}),
+    ("POST", "/api/hr/entry-checks", {"entry": NEW}),
+    ("POST", "/api/hr/entry-previews", {"answer": "**Hej**"}),
     ("POST", "/api/hr/entries", {"entry": NEW}),
     ("PUT", "/api/hr/entries/kostnader", {"entry": NEW, "base_hash": "0" * 64}),
     ("GET", "/api/hr/entries/kostnader/versions", None),
@@ -112,7 +112,7 @@ def test_entries_list_with_swedish_labels_and_the_due_filter(client: TestClient)
 def test_a_new_entry_is_saved_and_the_chat_answers_with_it(
     client: TestClient, sandbox: Path
 ) -> None:
-    check = client.post("/api/hr/entries/check", json={"entry": NEW}, headers=as_user(EDITOR))
+    check = client.post("/api/hr/entry-checks", json={"entry": NEW}, headers=as_user(EDITOR))
     assert check.json() == {"errors": 0, "warnings": 0, "messages": []}
     response = client.post("/api/hr/entries", json={"entry": NEW}, headers=as_user(ADMIN))
     assert response.status_code == 201, response.text
@@ -169,7 +169,7 @@ def first_text(client: TestClient, entry_id: str, version_id: int) -> str:
 
 def test_the_preview_is_the_chats_sanitised_html(client: TestClient) -> None:
     response = client.post(
-        "/api/hr/entries/preview",
+        "/api/hr/entry-previews",
         json={"answer": "**Ja**\n\n<script>alert(1)</script> [x](javascript:alert(1))"},
         headers=as_user(EDITOR),
     )
@@ -208,10 +208,10 @@ def test_a_path_traversal_id_is_refused_and_writes_nothing(
 
 def test_an_oversized_body_is_refused(client: TestClient) -> None:
     body = {"entry": NEW | {"answer": "x" * 70_000}}
-    response = client.post("/api/hr/entries/check", json=body, headers=as_user(EDITOR))
+    response = client.post("/api/hr/entry-checks", json=body, headers=as_user(EDITOR))
     assert (response.status_code, response.json()["code"]) == (413, "request_too_large")
     long_field = {"entry": NEW | {"question": "x" * 301}}
-    refused = client.post("/api/hr/entries/check", json=long_field, headers=as_user(EDITOR))
+    refused = client.post("/api/hr/entry-checks", json=long_field, headers=as_user(EDITOR))
     assert refused.status_code == 422
 
 
@@ -244,12 +244,12 @@ def test_the_checkers_errors_are_shown_and_refuse_the_save(client: TestClient) -
         "alternates": ["Får jag jobba från sommarstugan?"],
         "review_by": "2026-01-01",
     }
-    check = client.post("/api/hr/entries/check", json={"entry": entry}, headers=as_user(EDITOR))
+    check = client.post("/api/hr/entry-checks", json={"entry": entry}, headers=as_user(EDITOR))
     (message,) = check.json()["messages"]
     assert (message["field"], message["rule"]) == ("review_by", "review-order")
     assert "måste ligga efter" in message["text"]
     entry["review_by"] = "2027-11-22"
-    check = client.post("/api/hr/entries/check", json={"entry": entry}, headers=as_user(EDITOR))
+    check = client.post("/api/hr/entry-checks", json={"entry": entry}, headers=as_user(EDITOR))
     (message,) = check.json()["messages"]
     assert (message["field"], message["item"], message["rule"]) == (
         "alternates",

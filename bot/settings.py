@@ -159,8 +159,9 @@ class GraphSettings(BaseModel):
     ca_file: Path | None = None
     # A Teams meeting for dialogues whose place is Teams; its link reaches the participants.
     online_meetings: bool = True
-    # One call (free/busy for all participants, or a write with its look-up) gives up after this.
-    timeout_seconds: float = Field(default=10.0, gt=0, le=60)
+    # One call (free/busy for all participants, or a write with its look-up; the first one also
+    # signs in) gives up after this, and the booking goes on with the local store.
+    timeout_seconds: float = Field(default=8.0, gt=0, le=60)
     # After a failure Graph is not asked again for this long, or for as long as its Retry-After
     # asks, whichever is longer.
     pause_seconds: float = Field(default=30.0, ge=0)
@@ -171,6 +172,13 @@ class GraphSettings(BaseModel):
         if urlsplit(value).scheme != "https":
             raise ValueError("Microsoft Graph and its sign-in are reached over https only")
         return value.rstrip("/")
+
+    @field_validator("ca_file")
+    @classmethod
+    def readable_ca_file(cls, value: Path | None) -> Path | None:
+        if value is not None and not value.is_file():
+            raise ValueError(f"DG_GRAPH_CA_FILE {value} is not a file")
+        return value
 
 
 class BookingSettings(BaseModel):

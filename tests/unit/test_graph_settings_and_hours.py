@@ -77,6 +77,7 @@ def test_a_national_cloud_gets_a_token_for_its_own_graph() -> None:
         ({"graph": {"base_url": "http://graph.microsoft.com/v1.0"}}, "https only"),
         ({"graph": {"authority": "http://login.microsoftonline.com"}}, "https only"),
         ({"graph": {"timeout_seconds": 0}}, "timeout_seconds"),
+        ({"graph": {"ca_file": "/nonexistent/proxy-ca.pem"}}, "DG_GRAPH_CA_FILE"),
         (
             {"mode": "production", "graph": {**GRAPH, "client_secret": "change-me"}},
             "DG_GRAPH_CLIENT_SECRET must be a real secret",

@@ -4,7 +4,6 @@ When Rasa is down or slow the service still answers FAQ questions straight from 
 and says that the guided processes are unavailable for the moment.
 """
 
-import asyncio
 import logging
 import re
 from collections.abc import Callable
@@ -17,7 +16,7 @@ from bot.faq.answering import FaqAnswerer, Reply
 from bot.faq.language import is_english
 from bot.identity import User
 from bot.identity_seal import IdentitySeal
-from bot.notifications import Inbox, Waiting
+from bot.notifications import Handoff, Inbox
 from bot.privacy import mask_personal_data
 from bot.rasa_client import RasaBusy, RasaClient, RasaUnavailable
 from bot.rasa_sessions import SESSION_START, RestPoints
@@ -112,7 +111,6 @@ class ChatService:
         self._seal = seal
         self._answerer = answerer
         self._inbox = inbox
-        self._background: set[asyncio.Task[object]] = set()
         self._record_turn = record_turn
         self._rest_points = rest_points
         self._region = region
@@ -179,22 +177,16 @@ class ChatService:
         use the database, which may hang: in worker threads, and the user waits for neither
         longer than STORE_WAIT_SECONDS (the notices then come with a later turn)."""
         inbox = self._inbox if with_notices else None
-        notices: list[Waiting] = []
-
-        async def fetch_notices(inbox: Inbox) -> None:
-            nonlocal notices
-            notices = await self._in_thread(inbox.waiting, user.id) or []
-
+        # Claimed before they are shown, so a second turn at the same instant cannot show them
+        # too; what the database hands over after the wait goes back for a later turn.
+        handoff = Handoff()
         with anyio.move_on_after(STORE_WAIT_SECONDS):
             async with anyio.create_task_group() as both:
                 if self._record_turn is not None:
                     both.start_soon(self._in_thread, self._record_turn, user.id, text, replies)
                 if inbox is not None:
-                    both.start_soon(fetch_notices, inbox)
-        if inbox is not None and notices:
-            # Marked only once they are in the reply; if this fails they come again next turn.
-            self._in_background(inbox.mark_delivered, [n.id for n in notices])
-        return [BotMessage(text=notice.text) for notice in notices]
+                    both.start_soon(self._in_thread, inbox.claim, user.id, handoff)
+        return [BotMessage(text=notice.text) for notice in handoff.close()]
 
     async def _in_thread(self, work: Callable[..., T], *args: Any) -> T | None:
         """``work`` in a worker thread; a failure is logged, never the user's problem."""
@@ -203,11 +195,6 @@ class ChatService:
         except Exception as error:
             log.warning("Could not %s: %s", getattr(work, "__name__", "store"), error)
             return None
-
-    def _in_background(self, work: Callable[..., object], *args: Any) -> None:
-        task = asyncio.get_running_loop().create_task(self._in_thread(work, *args))
-        self._background.add(task)
-        task.add_done_callback(self._background.discard)
 
     def _degraded_reply(self, text: str) -> list[BotMessage]:
         replies = self._answer_from_index(text)

@@ -33,6 +33,7 @@ from bot.hr.retention import purge_older_than
 from bot.hr.tracker_store import tracker_store_url
 from bot.identity import load_directory
 from bot.mail import mailer_from_settings
+from bot.notifications import TEAMS_MAX_ATTEMPTS, given_up_in_teams
 from bot.outbox import drain, drain_calendar_writes, forget_finished
 from bot.regions import load_region
 from bot.risk_assessments.reminders import send_follow_up_reminders
@@ -91,6 +92,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 db, settings.retention_days, utc_now(), tracker_store_url(settings)
             )
             forget_finished(db, utc_now() - timedelta(days=settings.retention_days))
+            teams_given_up = given_up_in_teams(db, utc_now() - timedelta(days=1))
             mailed = drain(db, mailer) if mailer is not None else None
             calendar = configured_calendar(settings)
             written = drain_calendar_writes(db, calendar) if calendar is not None else None
@@ -106,6 +108,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(mailed.summary())
     if written is not None:
         print(written.summary())
+    if teams_given_up:
+        print(
+            f"Teams: {teams_given_up} notiser gavs upp det senaste dygnet efter "
+            f"{TEAMS_MAX_ATTEMPTS} försök; de väntar i webbchatten (orsaken står i loggen)."
+        )
     return 1 if agreements.errors or reminded.errors else 0
 
 

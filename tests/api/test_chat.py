@@ -1,7 +1,6 @@
 """``POST /api/chat``: the contract, bad input, identity, and Rasa faults."""
 
 import json
-from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -224,58 +223,57 @@ def test_a_burst_beyond_what_rasa_can_serve_gets_503_with_a_time_to_retry(
 
 
 def test_a_notice_the_database_returns_late_comes_with_a_later_turn_not_lost(
-    rasa: FakeRasa,
+    rasa: FakeRasa, tmp_path: Path
 ) -> None:
-    """The turn does not wait for a slow database; the reminder it could not fetch in time
-    is neither shown nor marked delivered, and the next turn brings it, once."""
+    """The turn does not wait for a slow database; the reminder it claimed too late is not
+    shown and is handed back, and the next turn brings it, once."""
     import asyncio
     import time
 
     from bot.chat import ChatService
     from bot.identity import demo_directory
-    from bot.notifications import Inbox, Waiting
+    from bot.notifications import Inbox
     from bot.rasa_client import RasaClient
+    from bot.storage.database import Database
+    from bot.storage.models import Notification
 
-    class SlowInbox(Inbox):
-        def __init__(self) -> None:
-            super().__init__(lambda: None)
-            self.delay = 2.0
-            self.delivered: list[int] = []
+    db = Database(f"sqlite:///{tmp_path}/app.db")
+    db.migrate()
+    with db.session() as session:
+        session.add(
+            Notification(recipient_id="maria.berg", text="Din överenskommelse löper ut snart.")
+        )
+    delay = [2.0]
 
-        def waiting(self, user_id: str) -> list[Waiting]:
-            time.sleep(self.delay)
-            return [] if self.delivered else [Waiting(7, "Din överenskommelse löper ut snart.")]
-
-        def mark_delivered(self, ids: Sequence[int]) -> None:
-            self.delivered.extend(ids)
+    def slow_database() -> Database:
+        time.sleep(delay[0])
+        return db
 
     user = demo_directory().get("maria.berg")
     assert user is not None
-    inbox = SlowInbox()
 
     async def turns() -> tuple[list[str], float, list[str], list[str]]:
         seal = IdentitySeal("test-token")
         client = RasaClient(rasa.url, 1.0, seal.channel_key)
         try:
-            service = ChatService(client, seal, lambda: None, inbox=inbox)
+            service = ChatService(client, seal, lambda: None, inbox=Inbox(slow_database))
             started = time.monotonic()
             slow = [m.text for m in await service.handle(user, "c-late", "hej")]
             waited = time.monotonic() - started
-            inbox.delay = 0.0
-            await asyncio.sleep(2.5)  # the abandoned read finishes meanwhile
+            delay[0] = 0.0
+            await asyncio.sleep(2.5)  # the abandoned claim finishes meanwhile
             fast = [m.text for m in await service.handle(user, "c-late", "hej")]
-            await asyncio.sleep(0.2)
             after = [m.text for m in await service.handle(user, "c-late", "hej")]
             return slow, waited, fast, after
         finally:
             await client.close()
 
     slow, waited, fast, after = asyncio.run(turns())
+    db.dispose()
     assert slow == ["Hej från Rasa"]
     assert waited < 1.5
     assert fast == ["Hej från Rasa", "Din överenskommelse löper ut snart."]
     assert after == ["Hej från Rasa"]
-    assert inbox.delivered == [7]
 
 
 def test_the_welcome_names_the_signed_in_user_and_offers_the_regions_questions(

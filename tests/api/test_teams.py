@@ -78,13 +78,30 @@ class FakeConnector:
         self.received: list[dict[str, Any]] = []
         self.members: dict[str, dict[str, Any]] = {}
         self.status = 200
+        # Sent with a 429, as the connector throttles: seconds, or an HTTP date.
+        self.retry_after: str | None = None
         fake = self
 
         class Handler(JsonHandler):
             def do_POST(self) -> None:
                 length = int(self.headers.get("Content-Length", 0))
                 self._record(json.loads(self.rfile.read(length)))
-                self._send(fake.status, {"id": f"sent-{len(fake.received)}"})
+                if fake.status == 429:
+                    self._throttled()
+                else:
+                    self._send(fake.status, {"id": f"sent-{len(fake.received)}"})
+
+            def _throttled(self) -> None:
+                data = json.dumps(
+                    {"error": {"code": "TooManyRequests", "message": "Too many requests"}}
+                ).encode()
+                self.send_response(429)
+                self.send_header("Content-Type", "application/json")
+                if fake.retry_after is not None:
+                    self.send_header("Retry-After", fake.retry_after)
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
 
             def do_GET(self) -> None:
                 self._record(None)
@@ -269,6 +286,7 @@ def teams(stack: Teams, rasa: FakeRasa) -> Teams:
     stack.connector.received.clear()
     stack.connector.members.clear()
     stack.connector.status = 200
+    stack.connector.retry_after = None
     return stack
 
 

@@ -13,7 +13,7 @@ import sqlalchemy
 from dateutil.relativedelta import relativedelta
 from sqlalchemy import func, select
 
-from bot.channels.teams_proactive import store_reference, waiting_for_teams
+from bot.channels.teams_proactive import claim_for_teams, store_reference
 from bot.clock import STOCKHOLM, Clock
 from bot.errors import Refused
 from bot.identity import User, demo_directory
@@ -145,7 +145,7 @@ def test_the_follow_up_date_reminds_the_manager_once_in_chat_teams_and_email(
     for expected in ["Anna Andersson", "2027-03-01", "minst en gång per år"]:
         assert expected in text
     # Teams gets what the chat gets: the notifier sends every undelivered notice.
-    assert [w.text for w in waiting_for_teams(db)] == [text]
+    assert [w.text for w in claim_for_teams(db)] == [text]
     assert drain(db, Mailer("127.0.0.1", port, SENDER)) == Drained(sent=1)
     assert [e.rcpt_tos for e in recorder.envelopes] == [["maria.berg@example.org"]]
     [mail] = recorder.messages()

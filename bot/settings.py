@@ -217,6 +217,9 @@ class Settings(BaseSettings):
     # CPU threads for encoding a question. One query is too small to gain from more: two threads
     # cut 2 ms off a turn but cost 4 ms more CPU, which Rasa, on the same cores, needs under load.
     encoder_threads: int = Field(default=1, ge=1, le=64)
+    # What encodes with the model: torch (sentence-transformers), or its ONNX export on ONNX
+    # Runtime, in float (the same vectors, a third of the CPU) or int8 (bot/faq/onnx_export.py).
+    embedding_backend: Literal["torch", "onnx", "onnx-int8"] = "onnx"
     # A model without FAQ ranking values in bot/faq/tuned.yml is refused at start-up unless
     # this says to run it on the defaults (answer quality unmeasured; tune with benchmarks.tune).
     allow_untuned_model: bool = False

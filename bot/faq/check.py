@@ -202,10 +202,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     encoder: Encoder | None = None
     cache: EmbeddingCache | None = None
     if not args.no_embeddings:
-        from bot.faq.embeddings import SentenceTransformerEncoder
+        from bot.faq.embeddings import cache_name, load_encoder
 
-        encoder = SentenceTransformerEncoder(settings.embedding_model)
-        cache = EmbeddingCache(settings.cache_dir, settings.embedding_model)
+        encoder = load_encoder(settings)
+        cache = EmbeddingCache(settings.cache_dir, cache_name(settings))
     report = check_faq(
         args.faq_dir,
         regions=known_regions(settings.regions_dir),

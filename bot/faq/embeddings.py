@@ -1,8 +1,11 @@
 """Sentence embeddings with an on-disk cache, so a restart or a one-entry edit re-encodes only
 texts it has not seen before.
 
-The cache is numpy arrays plus JSON (never pickle) under a key of the model name; each row is
-keyed by the hash of its text.
+The cache is numpy arrays plus JSON (never pickle) under a key of the model name and the
+backend that encodes with it (``cache_name``); each row is keyed by the hash of its text.
+
+``load_encoder`` gives the configured backend (``DG_EMBEDDING_BACKEND``): the model on torch
+through sentence-transformers, or its ONNX export, in float or int8 (``bot.faq.onnx_encoder``).
 """
 
 import hashlib
@@ -15,6 +18,8 @@ from typing import Protocol
 
 import numpy as np
 
+from bot.settings import Settings
+
 log = logging.getLogger(__name__)
 
 
@@ -22,6 +27,27 @@ class Encoder(Protocol):
     def encode(self, texts: list[str]) -> np.ndarray:
         """Normalised embeddings, shape ``(len(texts), dim)``."""
         ...
+
+
+def load_encoder(settings: Settings) -> Encoder:
+    """The configured model on the configured backend, exported first when it needs to be."""
+    if settings.embedding_backend == "torch":
+        return SentenceTransformerEncoder(settings.embedding_model, settings.encoder_threads)
+    from bot.faq.onnx_encoder import OnnxEncoder
+    from bot.faq.onnx_export import ensure_exported
+
+    directory = ensure_exported(
+        settings.cache_dir, settings.embedding_model, settings.embedding_backend
+    )
+    return OnnxEncoder(directory, settings.encoder_threads)
+
+
+def cache_name(settings: Settings) -> str:
+    """What the embedding cache is kept under: the model, and the backend unless torch's (whose
+    caches from before the backends keep serving)."""
+    if settings.embedding_backend == "torch":
+        return settings.embedding_model
+    return f"{settings.embedding_model}|{settings.embedding_backend}"
 
 
 class SentenceTransformerEncoder:

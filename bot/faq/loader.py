@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from bot.faq.answering import FaqAnswerer
 from bot.faq.check import known_regions
 from bot.faq.content import FaqContent, FaqProblem, load_faq
-from bot.faq.embeddings import EmbeddingCache, Encoder, SentenceTransformerEncoder
+from bot.faq.embeddings import EmbeddingCache, Encoder, cache_name, load_encoder
 from bot.faq.index import FaqIndex
 from bot.faq.lexical import SwedishAnalyzer
 from bot.faq.scope import scope_gate
@@ -41,10 +41,8 @@ class FaqLoader:
         self.region = load_region(settings.regions_dir, settings.region)
         self.regions = known_regions(settings.regions_dir)
         self.tuned = tuned_values(settings)
-        self.encoder = encoder or SentenceTransformerEncoder(
-            settings.embedding_model, settings.encoder_threads
-        )
-        self.cache = EmbeddingCache(settings.cache_dir, settings.embedding_model)
+        self.encoder = encoder or load_encoder(settings)
+        self.cache = EmbeddingCache(settings.cache_dir, cache_name(settings))
 
     def load(self) -> LoadedFaq:
         """The files as they are on disk, those with errors left out and logged."""

@@ -192,22 +192,24 @@ class QuestionGroupOut(BaseModel):
     # reloads by it.
     key: int
     label: str
+    # A question worded as the label: its suggestions are the group's
+    # (GET /api/hr/queue/items/{id}/suggestions).
+    label_item_id: int
     count: int
     reasons: dict[str, int]
     faq_ids: list[str]
     wordings: list[WordingOut]
-    # The entries closest to the label, best first: offered, never chosen for HR.
-    suggestions: list[SuggestedEntry]
     items: list[ReviewItemOut]
 
     @classmethod
-    def of(cls, group: QuestionGroup, suggestions: list[SuggestedEntry]) -> "QuestionGroupOut":
+    def of(cls, group: QuestionGroup) -> "QuestionGroupOut":
         reasons: dict[str, int] = {}
         for item in group.items:
             reasons[item.reason] = reasons.get(item.reason, 0) + 1
         return cls(
             key=min(i.id for i in group.items),
             label=group.label,
+            label_item_id=next(w.item_ids[0] for w in group.wordings if w.text == group.label),
             count=len(group.items),
             reasons=reasons,
             faq_ids=sorted({i.faq_id for i in group.items if i.faq_id}),
@@ -215,7 +217,6 @@ class QuestionGroupOut(BaseModel):
                 WordingOut(text=w.text, count=len(w.item_ids), item_ids=list(w.item_ids))
                 for w in group.wordings
             ],
-            suggestions=suggestions,
             items=[ReviewItemOut.model_validate(i) for i in group.items],
         )
 
@@ -340,23 +341,25 @@ def labels() -> dict[str, dict[str, str]]:
 
 
 @router.get("/queue")
-def queue(request: Request, desk: Desk, settings: SettingsDep) -> ReviewQueue:
-    """Open questions in groups, largest first; each wording once, with the closest entries."""
+def queue(desk: Desk, settings: SettingsDep) -> ReviewQueue:
+    """Open questions in groups, largest first; each wording once."""
     groups = desk.groups(settings.review_group_similarity)
-    answerer = _loaded_answerer(request)
     return ReviewQueue(
         open=sum(len(g.items) for g in groups),
-        groups=[
-            QuestionGroupOut.of(
-                g,
-                [
-                    SuggestedEntry(faq_id=hit.entry.id, question=hit.entry.question)
-                    for hit in answerer.index.search(g.label, limit=SUGGESTIONS)
-                ],
-            )
-            for g in groups
-        ],
+        groups=[QuestionGroupOut.of(g) for g in groups],
     )
+
+
+@router.get("/queue/items/{item_id}/suggestions", responses=error_responses(404))
+def suggestions(item_id: PathId, request: Request, desk: Desk) -> list[SuggestedEntry]:
+    """The entries closest to a queued question, best first: offered to HR, never chosen.
+    Asked for when a group is opened, as each costs one encoding (tens of milliseconds)."""
+    answerer = _loaded_answerer(request)
+    question = desk.question(item_id)
+    return [
+        SuggestedEntry(faq_id=hit.entry.id, question=hit.entry.question)
+        for hit in answerer.index.search(question, limit=SUGGESTIONS)
+    ]
 
 
 @router.post("/queue/alternates", responses=WRITE_ERRORS)

@@ -157,6 +157,19 @@ class ReviewDesk:
             ).all()
         return group_questions(items, encoder, similarity)
 
+    def question(self, item_id: int) -> str:
+        """The (masked) question of a queued item, open or closed."""
+        with self.db.session() as session:
+            item = session.get(ReviewItem, item_id)
+        if item is None:
+            raise Refused(
+                404,
+                "review_item_not_found",
+                "Frågan finns inte i kön längre.",
+                "The question is no longer in the queue.",
+            )
+        return item.question
+
     def add_alternates(
         self,
         user: User,

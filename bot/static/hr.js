@@ -297,7 +297,12 @@ function renderGroup(group) {
   const item = el("li", undefined, "group");
   const details = el("details");
   details.open = openGroups.has(group.key);
-  details.addEventListener("toggle", () => (details.open ? openGroups.add(group.key) : openGroups.delete(group.key)));
+  const body = groupBody(id, group);
+  details.addEventListener("toggle", () => {
+    if (!details.open) return openGroups.delete(group.key);
+    openGroups.add(group.key);
+    body.suggest();
+  });
   const summary = el("summary");
   const reasons = Object.entries(group.reasons).map(([code, n]) => `${word("queue_reasons", code)} ${n}`);
   summary.append(
@@ -308,8 +313,9 @@ function renderGroup(group) {
     el("span", reasons.join(" · "), "reason"),
   );
   summary.id = `${id}-label`;
-  details.append(summary, groupBody(id, group));
+  details.append(summary, body);
   item.append(details);
+  if (details.open) body.suggest();
   if (session && session.is_admin) item.append(closeButtons(group));
   return item;
 }
@@ -326,7 +332,9 @@ function groupBody(id, group) {
   body.append(list);
   if (group.faq_ids.length) body.append(el("p", `Fick svar från: ${group.faq_ids.map(questionOf).join("; ")}`, "reason"));
   const ids = group.items.map((i) => i.id);
-  body.append(alternatesForm(id, ids, group), draftForm(id, ids, group.label));
+  const alternates = alternatesForm(id, ids, group);
+  body.append(alternates, draftForm(id, ids, group.label));
+  body.suggest = alternates.suggest;
   return body;
 }
 
@@ -378,13 +386,6 @@ function alternatesForm(id, itemIds, group) {
   const none = el("option", "Välj post …");
   none.value = "";
   select.append(none);
-  const suggested = el("optgroup");
-  suggested.label = "Närmast frågorna";
-  for (const s of group.suggestions) {
-    const option = el("option", s.question);
-    option.value = s.faq_id;
-    suggested.append(option);
-  }
   const all = el("optgroup");
   all.label = "Alla poster";
   for (const entry of [...entries].sort((a, b) => a.question.localeCompare(b.question, "sv"))) {
@@ -392,8 +393,24 @@ function alternatesForm(id, itemIds, group) {
     option.value = entry.faq_id;
     all.append(option);
   }
-  if (group.suggestions.length) select.append(suggested);
   select.append(all);
+  // Asked for when the group is opened: each costs the server one encoding.
+  let suggested = null;
+  form.suggest = async () => {
+    if (suggested) return;
+    suggested = el("optgroup");
+    suggested.label = "Närmast frågorna";
+    const result = await api(`/api/hr/queue/items/${group.label_item_id}/suggestions`);
+    if (!result.ok || !result.body.length) return;
+    for (const s of result.body) {
+      const option = el("option", s.question);
+      option.value = s.faq_id;
+      suggested.append(option);
+    }
+    const chosen = select.value;
+    select.insertBefore(suggested, all);
+    select.value = chosen;
+  };
   select.value = "";
   const button = el("button", `Lägg till ${count(group.wordings.length, "formulering", "formuleringar")}`);
   button.type = "submit";

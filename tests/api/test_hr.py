@@ -62,6 +62,7 @@ ENDPOINTS: list[tuple[str, str, dict[str, Any] | None, tuple[str, ...]]] = [
     ("POST", f"/api/hr/queue/items/{MISSING_ITEM}/discard", {}, (ADMIN,)),
     ("GET", "/api/hr/audit", None, (ADMIN,)),
     ("GET", "/api/hr/labels", None, (EDITOR, ADMIN)),
+    ("GET", f"/api/hr/queue/items/{MISSING_ITEM}/suggestions", None, (EDITOR, ADMIN)),
     ("GET", "/api/hr/faq-status", None, (EDITOR, ADMIN)),
     ("POST", "/api/hr/queue/close", {"item_ids": [MISSING_ITEM], "action": "discard"}, (ADMIN,)),
     ("GET", "/api/hr/agreements", None, (EDITOR, ADMIN)),

@@ -82,8 +82,21 @@ def test_the_queue_gives_each_wording_once_and_suggests_entries_without_choosing
     assert teams["count"] == 3
     assert [(w["text"], w["count"]) for w in teams["wordings"]] == [("Teams", 3)]
     assert teams["key"] == min(i["id"] for i in teams["items"])
-    assert len(teams["suggestions"]) == 3
-    assert all(s["faq_id"] and s["question"] for s in teams["suggestions"])
+    label_item = next(i for i in teams["items"] if i["id"] == teams["label_item_id"])
+    assert label_item["question"] == "Teams"
+
+    suggested = client.get(
+        f"/api/hr/queue/items/{teams['label_item_id']}/suggestions", headers=as_user(EDITOR)
+    )
+    assert suggested.status_code == 200
+    assert len(suggested.json()) == 3
+    assert all(s["faq_id"] and s["question"] for s in suggested.json())
+    missing = client.get("/api/hr/queue/items/999999/suggestions", headers=as_user(EDITOR))
+    assert (missing.status_code, missing.json()["code"]) == (404, "review_item_not_found")
+    refused = client.get(
+        f"/api/hr/queue/items/{teams['label_item_id']}/suggestions", headers=as_user(EMPLOYEE)
+    )
+    assert (refused.status_code, refused.json()["code"]) == (403, "hr_only")
 
 
 def test_an_admin_discards_a_whole_group_an_editor_may_not_and_bad_input_is_refused(

@@ -18,8 +18,8 @@ INK = "#1b1b1b"
 MUTED = "#4a4a4a"
 FONT = "system-ui, sans-serif"
 FONT_SIZE = 12
-# About how wide a character of the 12 px font is, to make room for the labels.
-CHAR_WIDTH = 6.6
+# A generous width of a 12 px character (system fonts differ), so no label is cut off.
+CHAR_WIDTH = 7.4
 LABEL_CHARS = 48
 BAR_WIDTH = 300
 ROW_HEIGHT = 24

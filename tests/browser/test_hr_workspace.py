@@ -300,10 +300,7 @@ def test_a_long_queue_is_a_short_list_of_groups_each_wording_once(
     teams.locator("summary").click()
     expect(teams.locator(".wordings li")).to_have_count(1)
     expect(teams.locator(".wordings li")).to_have_text("Teams × 19")
-    page.locator("#queue-heading").scroll_into_view_if_needed()
-    page.evaluate(
-        "window.scrollBy(0, document.getElementById('queue-heading').getBoundingClientRect().top - 8)"
-    )
+    page.locator("#queue-heading").evaluate("node => node.scrollIntoView()")
     page.screenshot(path=ARTIFACTS / f"hr-queue-{width}px.png")
     # The long tail waits behind a button; the largest groups come first.
     expect(queue.locator("li.group")).to_have_count(12)
@@ -448,6 +445,8 @@ def test_hr_filters_the_agreements_and_downloads_a_pdf(
     page.get_by_label("Status", exact=True).select_option(label="Inskickad, väntar på beslut")
     page.get_by_label("Medarbetare", exact=True).fill("erik")
     page.locator("#agreements-form button[type=submit]").click()
+    # The list before it held one row too: wait for the submitted request's.
+    expect(rows.first).to_contain_text("Inskickad, väntar på beslut")
     expect(rows).to_have_count(1)
     expect(rows.first).to_contain_text("Erik Ek")
     with page.expect_download() as downloaded:

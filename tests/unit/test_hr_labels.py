@@ -71,6 +71,7 @@ def test_labels_are_swedish_and_an_unknown_code_says_so_in_swedish() -> None:
 
 
 def test_the_label_module_is_the_only_place_the_page_gets_words_for_codes() -> None:
-    script = Path(PROJECT_ROOT / "bot/static/hr.js").read_text(encoding="utf-8")
-    for code in ("low_confidence", "hr_admin", "thumbs_down"):
-        assert code not in script, code
+    for name in ("hr.js", "hr-queue.js", "hr-agreements.js"):
+        script = Path(PROJECT_ROOT / "bot/static" / name).read_text(encoding="utf-8")
+        for code in ("low_confidence", "hr_admin", "thumbs_down", "submitted", "accident"):
+            assert code not in script, (name, code)

@@ -72,8 +72,8 @@ class EntryFields(RequestBody):
     owner: str = Field(max_length=120)
     reviewed: str = Field(max_length=20)
     review_by: str = Field(max_length=20)
-    answer: str = Field(max_length=10_000)
-    answer_en: str = Field(default="", max_length=10_000)
+    answer: str = Field(max_length=5_000)
+    answer_en: str = Field(default="", max_length=5_000)
     siblings: list[Annotated[str, Field(max_length=80)]] = Field(
         default_factory=list, max_length=20
     )
@@ -113,8 +113,8 @@ class RestoreRequest(RequestBody):
 
 
 class PreviewRequest(RequestBody):
-    answer: str = Field(max_length=10_000)
-    answer_en: str = Field(default="", max_length=10_000)
+    answer: str = Field(max_length=5_000)
+    answer_en: str = Field(default="", max_length=5_000)
 
 
 class CheckerMessage(BaseModel):

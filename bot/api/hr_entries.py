@@ -348,18 +348,23 @@ def _same(a: FaqEntry, b: FaqEntry) -> bool:
 
 
 def _version_out(
-    version: FaqEntryVersion, current_hash: str | None, first: bool = False
+    version: FaqEntryVersion, versions: list[FaqEntryVersion], current_hash: str | None
 ) -> VersionOut:
-    label = ORIGIN_LABELS.get(version.origin, version.origin)
+    """``versions``: the entry's, newest first. Only the newest is ``current``, when the file is
+    still as it was saved: an older version with the same text is one to compare, not a second
+    current one."""
+    first_found = version is versions[-1] and version.origin == "found"
     return VersionOut(
         id=version.id,
         content_hash=version.content_hash,
         origin=version.origin,  # type: ignore[arg-type]
-        origin_label=FIRST_FOUND_LABEL if first and version.origin == "found" else label,
+        origin_label=FIRST_FOUND_LABEL
+        if first_found
+        else ORIGIN_LABELS.get(version.origin, version.origin),
         actor=version.actor_id,
         restored_from=version.restored_from,
         at=version.at,
-        current=version.content_hash == current_hash,
+        current=version is versions[0] and version.content_hash == current_hash,
     )
 
 
@@ -467,7 +472,7 @@ def history(entry: EntryIdPath, editor: Editor) -> History:
     return History(
         entry_id=entry,
         current_hash=current_hash,
-        versions=[_version_out(v, current_hash, v is versions[-1]) for v in versions],
+        versions=[_version_out(v, versions, current_hash) for v in versions],
     )
 
 
@@ -480,10 +485,11 @@ def version_diff(
 ) -> VersionDiff:
     """The version's text, and its lines compared with the version before it, or with the
     file as it is now (what restoring it would change)."""
-    current_hash, _ = editor.history(entry)
+    current_hash, versions = editor.history(entry)
     version, lines = editor.compare(entry, version_id, against)
+    same = next(v for v in versions if v.id == version.id)
     return VersionDiff(
-        version=_version_out(version, current_hash),
+        version=_version_out(same, versions, current_hash),
         against=against,
         text=version.content,
         lines=[DiffLineOut(kind=line.kind, text=line.text) for line in lines],

@@ -157,6 +157,10 @@ def test_an_edit_and_its_restore_are_versions_with_diffs(client: TestClient) -> 
     )
     assert restored.status_code == 200, restored.text
     assert opened(client, "kostnader")["text"] == first_text(client, "kostnader", first["id"])
+    after = client.get("/api/hr/entries/kostnader/versions", headers=as_user(EDITOR)).json()
+    # The restored text is current once, as the newest version; the first stays restorable.
+    assert [v["current"] for v in after["versions"]] == [True, False, False]
+    assert after["versions"][0]["restored_from"] == first["id"]
 
 
 def first_text(client: TestClient, entry_id: str, version_id: int) -> str:

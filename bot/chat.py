@@ -161,7 +161,10 @@ class ChatService:
         if self._rest_points is not None and self._rest_points.take(sender):
             # Before the reply goes out, so the user's next message comes after it.
             await self._start_new_session(sender, metadata)
-        return replies + await self._after_reply(user, text, replies, with_notices=True)
+        # Waiting notices come first: inside a form the reply ends with its question, which must
+        # stay the last thing the user reads.
+        notices = await self._after_reply(user, text, replies, with_notices=True)
+        return notices + replies
 
     async def _start_new_session(self, sender: str, metadata: dict[str, Any]) -> None:
         """Best effort: without it the turn is only slower, so a busy or absent Rasa is fine."""

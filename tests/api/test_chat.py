@@ -272,7 +272,7 @@ def test_a_notice_the_database_returns_late_comes_with_a_later_turn_not_lost(
     db.dispose()
     assert slow == ["Hej från Rasa"]
     assert waited < 1.5
-    assert fast == ["Hej från Rasa", "Din överenskommelse löper ut snart."]
+    assert fast == ["Din överenskommelse löper ut snart.", "Hej från Rasa"]
     assert after == ["Hej från Rasa"]
 
 

@@ -169,6 +169,12 @@ def yes_or_no(message: Message) -> Answer:
     return Answer.NONE
 
 
+def is_bare_yes_or_no(message: Message) -> bool:
+    """ "nej", "ja tack", "no": nothing but a yes or a no (and a thank-you)."""
+    words = set(message.words)
+    return bool(words) and words <= AFFIRMATIONS | NEGATIONS | {"tack", "thanks"}
+
+
 def is_weak_yes(message: Message) -> bool:
     """ "ok", "kör": agreement to go on, but not an attestation."""
     return bool(set(message.words) & WEAK_AFFIRMATIONS) and not set(message.words) & NEGATIONS

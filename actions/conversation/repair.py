@@ -27,6 +27,7 @@ from actions.conversation.reading import (
     StopWish,
     has_correction_cue,
     instead_parts,
+    is_bare_yes_or_no,
     is_change_only,
     is_chitchat,
     is_hedge,
@@ -45,6 +46,8 @@ ABOUT_THE_QUESTION = re.compile(
     r"\b(menar du|menas med|betyder|vad ska jag skriva|what do you mean|example|exempel)\b"
 )
 CHANGE_VERB = re.compile(r"\b(ändra|rätta|byt|byta|fel|change|correct|wrong)\b")
+# A process named this briefly inside a free-text answer is a wish to start it, not an answer.
+SHORT_COMMAND_WORDS = 3
 CONFIRM_WORDS = ("skicka", "boka", "spara", "kör", "ser bra ut", "send", "book", "save", "submit")
 PROCESS_INTENTS = (
     "request_agreement", "book_risk_assessment", "reschedule_risk_assessment",
@@ -209,7 +212,8 @@ class Turn:
 
     def find_correction(self) -> tuple[Field, Reading] | None:
         m = self.message
-        if m.is_payload:
+        if m.is_payload or is_bare_yes_or_no(m):
+            # "nej" answers the question asked; it never empties the equipment given before.
             return None
         parts = instead_parts(m.text)
         cue = has_correction_cue(m) or self.at_summary
@@ -317,7 +321,10 @@ class Turn:
             self.say(field.hedge_help or "Ta den tid du behöver.")
             self.reask()
             return True
-        if m.intent in PROCESS_INTENTS and m.confidence >= 0.9 and not field.free_text:
+        # In a free-text answer only a short command counts ("boka riskbedömning" at the place
+        # question); "Boka möten med kunder" is a task.
+        short = len(m.words) <= SHORT_COMMAND_WORDS
+        if m.intent in PROCESS_INTENTS and m.confidence >= 0.9 and (short or not field.free_text):
             self.say(
                 f'Vi håller på med {self.form.noun}. Gör klart den eller skriv "avbryt", så '
                 "hjälper jag dig med det sedan."

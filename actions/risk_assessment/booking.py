@@ -54,7 +54,12 @@ from actions.services import Services
 from bot.errors import Refused
 from bot.identity import User
 from bot.risk_assessments.invitation import load_checklist
-from bot.risk_assessments.scheduling import STOCKHOLM, find_meeting_time, swedish_time
+from bot.risk_assessments.scheduling import (
+    STOCKHOLM,
+    find_meeting_time,
+    meeting_place_after_time,
+    swedish_time,
+)
 from bot.risk_assessments.service import DEFAULT_DURATION
 
 log = logging.getLogger(__name__)
@@ -282,6 +287,14 @@ class ValidateRiskAssessmentForm(GuidedForm):
             ],
         )
 
+    def also_answered(self, ctx: FormContext, slot: str, text: str) -> list[str]:
+        """ "tisdag kl 10 på Teams": the place with the time."""
+        place = meeting_place_after_time(text) if slot == "ra_start" else None
+        if place is None or ctx.get("ra_place"):
+            return []
+        ctx.set("ra_place", place[:200])
+        return [f"plats {place}"]
+
     def after_change(self, ctx: FormContext, slot: str) -> str | None:
         if slot == "ra_employee" and ctx.get("ra_employee"):
             employee = person(ctx.services, ctx.get("ra_employee"))
@@ -360,6 +373,8 @@ def prefill_start(ctx: FormContext, dispatcher: CollectingDispatcher, text: str)
         )
     elif reading.found:
         ctx.set("ra_start", reading.value)
+    if reading.found and (place := meeting_place_after_time(text)) is not None:
+        ctx.set("ra_place", place[:200])
 
 
 class ActionBookRiskAssessment(RiskAssessmentCompletion):

@@ -509,12 +509,28 @@ _TIME_START = re.compile(
 _TRAILING_WORDS = re.compile(
     r"[\s,.!?]*\b(istället|i stället|instead|då|tack|please|ok|eller|or|om det går)\b[\s,.!?]*$"
 )
+# Where, after the time: "tisdag kl 10 på Teams", "kl 13 i rum 3B", "at 10 in Teams".
+_TRAILING_PLACE = re.compile(
+    r"[\s,]*\b(?:på|i|via|över|in|on|at|over)\s+(?P<place>teams\b.*|zoom\b.*|rum\b.*|"
+    r"konferensrum\w*.*|mötesrum\w*.*|kontoret\b.*|room\b.*|the office\b.*)$",
+    re.IGNORECASE,
+)
 _DATE_WORDS = re.compile(
     r"\b(?:" + "|".join(_WEEKDAYS_SV + _WEEKDAYS_EN) + r"|i\s*morgon|imorgon|övermorgon|tomorrow"
     r"|i\s*går|igår|yesterday|i\s*dag|idag|today"
     r"|" + _MONTH_WORDS + r")\b|\d{4}-\d{1,2}-\d{1,2}|\b\d{1,2}/\d{1,2}\b",
     re.IGNORECASE,
 )
+
+
+def meeting_place_after_time(text: str) -> str | None:
+    """The place named after a time in the same message ("tisdag kl 10 på Teams" -> "Teams",
+    "kl 13 i rum 3B" -> "rum 3B"), as written; None when there is none."""
+    match = _TRAILING_PLACE.search(" ".join(text.split()).strip(" ?!."))
+    if match is None or _TIME_START.search(text.lower()) is None:
+        return None
+    place = match.group("place")
+    return "Teams" if place.lower().startswith("teams") else place
 
 
 def find_meeting_time(text: str, now: datetime, on: date | None = None) -> ParsedTime | None:
@@ -525,6 +541,7 @@ def find_meeting_time(text: str, now: datetime, on: date | None = None) -> Parse
     if match is None:
         return None
     span = lowered[match.start() :].strip(" ?!.")
+    span = _TRAILING_PLACE.sub("", span)
     while (trimmed := _TRAILING_WORDS.sub("", span)) != span:
         span = trimmed
     if on is not None and not _DATE_WORDS.search(span):

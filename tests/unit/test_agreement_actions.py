@@ -568,3 +568,42 @@ async def test_a_length_as_the_end_date_is_confirmed_as_a_date_first(services: S
         "agreement_end",
     )
     assert confirmed.slots["agreement_end"] == "2028-01-31"
+
+
+async def test_a_bare_no_answers_the_question_and_changes_no_earlier_answer(
+    services: Services,
+) -> None:
+    """Tried by hand on 2026-12-04: "nej" to the IT-security question was read as "no
+    equipment" and would have emptied the equipment given before."""
+    filled = dict(
+        itertools.takewhile(lambda item: item[0] != "agreement_it_security", FILLED.items())
+    )
+    filled["agreement_equipment"] = ["Headset"]
+    turn = await form_turn(ValidateAgreementForm(services), "nej", filled, "agreement_it_security")
+    assert "agreement_equipment" not in turn.slots
+    assert "Ändrat" not in turn.said
+
+
+async def test_starting_another_process_is_no_place(services: Services) -> None:
+    """Tried by hand on 2026-12-04: "boka riskbedömning" to the place question was stored as the
+    place."""
+    filled = {"agreement_share": 40.0}
+    turn = await form_turn(
+        ValidateAgreementForm(services),
+        "boka riskbedömning",
+        filled,
+        "agreement_place",
+        intent="book_risk_assessment",
+        confidence=0.97,
+    )
+    assert turn.slots["agreement_place"] is None
+    assert "Vi håller på med ansökan" in turn.said
+    task = await form_turn(
+        ValidateAgreementForm(services),
+        "Boka möten och resor åt enhetens chefer",
+        {**FILLED, "agreement_tasks": None},
+        "agreement_tasks",
+        intent="book_risk_assessment",
+        confidence=0.95,
+    )
+    assert task.slots["agreement_tasks"] == "Boka möten och resor åt enhetens chefer"

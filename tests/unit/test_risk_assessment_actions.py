@@ -550,3 +550,25 @@ async def test_yes_or_thanks_is_no_meeting_place(services: Any) -> None:
     assert (await form_turn(form, "rum 2.14", BOOKING | {"ra_place": None}, "ra_place")).slots[
         "ra_place"
     ] == "rum 2.14"
+
+
+async def test_a_time_with_its_place_fills_both(services: Any) -> None:
+    """Tried by hand on 2026-12-04: "tisdag kl 10 på Teams" was not understood as a time."""
+    form = ValidateRiskAssessmentForm(risk_args(services))
+    slots = BOOKING | {"ra_start": None, "ra_place": None}
+    turn = await form_turn(form, "nästa tisdag kl 10 på Teams", slots, "ra_start")
+    assert turn.slots["ra_start"] == datetime(2026, 12, 1, 10, 0, tzinfo=STOCKHOLM).isoformat()
+    assert turn.slots["ra_place"] == "Teams"
+    assert "Jag har också noterat: plats Teams" in turn.said
+    in_a_room = await form_turn(form, "nästa tisdag kl 10 i rum 3B", slots, "ra_start")
+    assert in_a_room.slots["ra_place"] == "rum 3B"
+
+
+async def test_the_opening_message_may_name_the_place_too(services: Any) -> None:
+    events = await ActionStartRiskAssessment(risk_args(services)).run(
+        CollectingDispatcher(),
+        tracker("boka riskbedömning nästa tisdag kl 10 i Teams", active_loop=None),
+        {},
+    )
+    slots = {e["name"]: e["value"] for e in events if e["event"] == "slot"}
+    assert slots["ra_place"] == "Teams"

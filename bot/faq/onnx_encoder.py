@@ -56,7 +56,13 @@ class OnnxEncoder:
     def _encode_batch(self, texts: list[str]) -> np.ndarray:
         if self._lower_case:
             texts = [text.lower() for text in texts]
-        encodings = self._tokenizer.encode_batch(texts)
+        # One question (a chat turn) is tokenized here; only a batch goes to the tokenizer's
+        # own thread pool.
+        encodings = (
+            [self._tokenizer.encode(texts[0])]
+            if len(texts) == 1
+            else self._tokenizer.encode_batch(texts)
+        )
         feed = {
             name: np.array([getattr(e, TOKENIZER_OUTPUTS[name]) for e in encodings], dtype=np.int64)
             for name in self._inputs

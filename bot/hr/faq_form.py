@@ -58,8 +58,9 @@ class EntryDocument:
         places: dict[int, FieldPlace] = {}
         last = len(checked.text_lines)
         end = checked.end + 1 if checked.end is not None else last + 1
-        for (line, place), following in zip(starts, [*starts[1:], (end, None)], strict=True):
-            for number in range(line, following[0]):
+        ends = [line for line, _ in starts[1:]] + ([end] if starts else [])
+        for (line, place), following in zip(starts, ends, strict=True):
+            for number in range(line, following):
                 places[number] = place
         for number in range(end, last + 1):
             places[number] = FieldPlace(ANSWER)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.faq.entry_file import is_entry_file, parse_entry
+from bot.faq.entry_file import is_entry_file, parse_entry, read_entry_file
 from bot.hr.faq_form import EntryDocument, EntryForm, FieldPlace, entry_document, form_of
 from bot.settings import PROJECT_ROOT
 
@@ -92,3 +92,12 @@ def test_lines_of_a_hand_written_file_are_placed_too() -> None:
     assert document.place_of(lines.index("siblings:") + 1) == FieldPlace("siblings")
     assert document.place_of(lines.index("topic: ordered_remote") + 1) == FieldPlace("topic")
     assert document.place_of(1) is None
+
+
+def test_a_front_matter_yaml_cannot_read_is_a_document_without_places() -> None:
+    # Found by fuzzing: control characters in the English answer made the file unreadable
+    # YAML, and placing its lines failed instead of letting the checker say so.
+    document = entry_document(replace(FORM, answer_en="No.\x00\u2028Yes."))
+    assert document.place_of(2) is None
+    checked = read_entry_file(document.text, None)
+    assert [m.rule for m in checked.messages] == ["front-matter"]

@@ -2,9 +2,10 @@
 
 For each backend and thread count, in a process of its own so memory is not shared: the time to
 encode one question (the dev split's questions one at a time, as a chat turn does; median and
-p95 of wall and CPU time), the process's peak RSS with the encoder loaded and used, and how close
-its vectors are to torch's (lowest and median cosine). Answer quality is `make eval`'s to judge
-(``python -m benchmarks.evaluate --split dev`` with the backend set).
+p95 of the wall time and of the process's CPU time, all threads counted), the process's peak RSS
+with the encoder loaded and used, and how close its vectors are to torch's (lowest and median
+cosine). Answer quality is `make eval`'s to judge (``python -m benchmarks.evaluate --split dev``
+with the backend set).
 """
 
 import argparse
@@ -41,9 +42,9 @@ def measure(backend: str, threads: int, vectors_file: Path) -> dict[str, float]:
         encoder.encode([text])
     wall, cpu, vectors = [], [], []
     for text in texts:
-        wall_start, cpu_start = time.perf_counter(), time.thread_time()
+        wall_start, cpu_start = time.perf_counter(), time.process_time()
         vectors.append(encoder.encode([text])[0])
-        cpu.append((time.thread_time() - cpu_start) * 1000)
+        cpu.append((time.process_time() - cpu_start) * 1000)
         wall.append((time.perf_counter() - wall_start) * 1000)
     np.save(vectors_file, np.stack(vectors), allow_pickle=False)
     return {

@@ -2,7 +2,7 @@
 against the region's policy, and how people name it when they correct it."""
 
 import re
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from actions.conversation.fields import Field, FormContext, Prompt, Reading
@@ -105,8 +105,16 @@ def find_place(ctx: FormContext, text: str) -> Reading:
     return Reading.of(PLACE_NAMES[kind]) if kind != "other" else Reading()
 
 
+# Days that are here or past, as a whole answer: refused with the reason, not misunderstood.
+NEAR_DAYS = {"i dag", "idag", "today", "nu", "now", "i går", "igår", "yesterday"}
+YESTERDAY = {"i går", "igår", "yesterday"}
+
+
 def read_start(ctx: FormContext, message: Message) -> Reading:
-    return start_reading(ctx, find_date(message.text, ctx.today()), is_hedge(message))
+    start = find_date(message.text, ctx.today())
+    if start is None and message.lowered in NEAR_DAYS:
+        start = ctx.today() - timedelta(days=1 if message.lowered in YESTERDAY else 0)
+    return start_reading(ctx, start, is_hedge(message))
 
 
 def find_start(ctx: FormContext, text: str) -> Reading:

@@ -607,3 +607,12 @@ async def test_starting_another_process_is_no_place(services: Services) -> None:
         confidence=0.95,
     )
     assert task.slots["agreement_tasks"] == "Boka möten och resor åt enhetens chefer"
+
+
+async def test_yesterday_as_the_start_is_refused_with_its_reason(services: Services) -> None:
+    """Tried by hand on 2026-12-04: "igår" got "Jag förstod inte datumet"."""
+    value, said = await answer(services, "agreement_start", "igår")
+    assert value is None and "har redan varit" in said
+    assert (await answer(services, "agreement_start", "idag"))[0] is not None
+    # A bare number is no day of its own.
+    assert (await answer(services, "agreement_start", "15"))[0] is None

@@ -3,7 +3,6 @@
 from datetime import date
 
 import pytest
-
 from dateutil.relativedelta import relativedelta
 
 from bot.agreements.parsing import (

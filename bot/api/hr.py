@@ -376,16 +376,21 @@ def group_to_draft(body: GroupToDraft, user: HrUser, desk: Desk, clock: ClockDep
     return DraftCreated.model_validate(created)
 
 
-@router.post("/queue/items/{item_id}/{action}", responses=WRITE_ERRORS)
-def close_item(
-    item_id: PathId,
-    action: Literal["resolve", "discard"],
-    user: HrAdmin,
-    desk: Desk,
-    body: ItemClosing | None = None,
+# Two fixed paths, not "/{action}": that one also matched .../suggestions, so a POST there got
+# 403 or 422 instead of 405.
+@router.post("/queue/items/{item_id}/resolve", responses=WRITE_ERRORS)
+def resolve_item(
+    item_id: PathId, user: HrAdmin, desk: Desk, body: ItemClosing | None = None
 ) -> ReviewItemOut:
-    status = "resolved" if action == "resolve" else "discarded"
-    item = desk.close_item(user, item_id, status, body.resolution if body else "")
+    item = desk.close_item(user, item_id, "resolved", body.resolution if body else "")
+    return ReviewItemOut.model_validate(item)
+
+
+@router.post("/queue/items/{item_id}/discard", responses=WRITE_ERRORS)
+def discard_item(
+    item_id: PathId, user: HrAdmin, desk: Desk, body: ItemClosing | None = None
+) -> ReviewItemOut:
+    item = desk.close_item(user, item_id, "discarded", body.resolution if body else "")
     return ReviewItemOut.model_validate(item)
 
 

@@ -13,7 +13,6 @@ asked nineteen times is one line, not nineteen.
 
 import hashlib
 import json
-import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -35,6 +34,7 @@ from bot.hr.files import (
     UnsafeFileName,
     content_hash,
     faq_file,
+    faq_write_lock,
     read_bytes,
     write_atomically,
 )
@@ -43,8 +43,6 @@ from bot.storage.database import Database
 from bot.storage.models import ReviewItem, utc_now
 
 MAX_OPEN_ITEMS = 500
-# One writer of faq/ at a time in this process; the hot reload reads the finished file.
-_faq_lock = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -178,7 +176,7 @@ class ReviewDesk:
         questions: Sequence[str] | None = None,
     ) -> dict[str, Any]:
         """Adds the group's questions (or HR's edited wording of them) to entry ``faq_id``."""
-        with _faq_lock, self.db.session() as session:
+        with faq_write_lock(self.faq_dir), self.db.session() as session:
             items = _open_items(session, item_ids)
             entry = self._entry(faq_id)
             if entry is None or entry.path is None:
@@ -242,7 +240,7 @@ class ReviewDesk:
         if not ENTRY_ID.fullmatch(entry_id):
             raise _bad_name(entry_id)
         path = _safe_file(self.faq_dir, f"{entry_id}.md")
-        with _faq_lock, self.db.session() as session:
+        with faq_write_lock(self.faq_dir), self.db.session() as session:
             items = _open_items(session, item_ids)
             content = load_faq(self.faq_dir)
             taken = {e.id for e in content.entries} | {e.id for e in content.drafts}

@@ -97,6 +97,11 @@ def test_the_queue_gives_each_wording_once_and_suggests_entries_without_choosing
         f"/api/hr/queue/items/{teams['label_item_id']}/suggestions", headers=as_user(EMPLOYEE)
     )
     assert (refused.status_code, refused.json()["code"]) == (403, "hr_only")
+    # Suggestions are only read: a POST there is no way to close the question.
+    posted = client.post(
+        f"/api/hr/queue/items/{teams['label_item_id']}/suggestions", headers=as_user(ADMIN)
+    )
+    assert posted.status_code == 405
 
 
 def test_an_admin_discards_a_whole_group_an_editor_may_not_and_bad_input_is_refused(

@@ -85,9 +85,12 @@ validate: $(APP_VENV)/.installed $(RASA_VENV)/.installed
 
 train: $(MODEL)
 
-# Retrains only when the pipeline, the domain or the NLU/rules data changed.
+# Retrains only when the pipeline, the domain or the NLU/rules data changed. Trained beside the
+# model and moved over it in one step: a Rasa or test starting meanwhile loads the old model,
+# never a half-written one.
 $(MODEL): $(RASA_VENV)/.installed $(RASA_INPUTS)
-	$(RASA) train --domain domain --data data --config config.yml --out models --fixed-model-name distansguiden
+	$(RASA) train --domain domain --data data --config config.yml --out models/.training --fixed-model-name distansguiden
+	mv models/.training/distansguiden.tar.gz $(MODEL)
 
 # HR's FAQ files: fields, ids, links, shared alternates (errors fail); near-duplicate questions
 # and passed review-by dates are warnings (FAQ_CHECK_FLAGS=--strict makes them fail too).

@@ -258,7 +258,9 @@ class MeetingTimes:
             )
         except CalendarUnavailable:
             return {}, False
-        return schedules, True
+        # A mailbox the calendar system gave no schedule for (none there, or outside the app's
+        # access policy) was not checked either: the user is told so.
+        return schedules, all(p.id in schedules for p in people)
 
     def _time_refusal(self, start: datetime, duration: timedelta) -> Refused | None:
         """The region's rules for any meeting time: working day and hours, holidays, and the

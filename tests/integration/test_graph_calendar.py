@@ -384,3 +384,15 @@ def test_a_refused_sign_in_and_a_graph_error_are_named_by_their_codes(
     assert standin.tokens_issued == 1, "MSAL keeps the token between calls"
     right.close()
     wrong.close()
+
+
+def test_a_mailbox_graph_has_no_schedule_for_is_not_called_checked(
+    standin: GraphStandIn, service: RiskAssessmentService
+) -> None:
+    """One participant's mailbox unknown to Exchange (or outside the access policy): the others'
+    calendars still count, but the offer does not claim everybody's were checked."""
+    del standin.mailboxes[SVEN]
+    standin.busy(MARIA, "busy", at(25, 8), at(25, 12))
+    offer = service.offer(person("anna.andersson"), person("sven.skog"))
+    assert offer.calendars_checked is False
+    assert at(25, 8) not in offer.starts and len(offer.starts) == 3

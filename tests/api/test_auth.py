@@ -239,6 +239,7 @@ def test_roles_come_from_the_token_not_from_the_directory(production: TestClient
         "id": "hanna.holm",
         "name": "Hanna Holm",
         "role": "hr_admin",
+        "role_label": "HR-administratör",
         "is_admin": True,
         "mode": None,
     }

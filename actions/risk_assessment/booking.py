@@ -54,12 +54,8 @@ from actions.services import Services
 from bot.errors import Refused
 from bot.identity import User
 from bot.risk_assessments.invitation import load_checklist
-from bot.risk_assessments.scheduling import (
-    STOCKHOLM,
-    find_meeting_time,
-    meeting_place_after_time,
-    swedish_time,
-)
+from bot.risk_assessments.meeting_text import find_meeting_time, meeting_place_after_time
+from bot.risk_assessments.scheduling import STOCKHOLM, swedish_time
 from bot.risk_assessments.service import DEFAULT_DURATION
 
 log = logging.getLogger(__name__)

@@ -40,7 +40,8 @@ from actions.risk_assessment.meeting import (
 from actions.services import Services
 from bot.errors import Refused
 from bot.identity import User
-from bot.risk_assessments.scheduling import find_meeting_time, swedish_time
+from bot.risk_assessments.meeting_text import find_meeting_time
+from bot.risk_assessments.scheduling import swedish_time
 
 RESCHEDULE_FORM = "reschedule_form"
 CANCEL_FORM = "cancel_booking_form"

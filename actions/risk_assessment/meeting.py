@@ -21,12 +21,8 @@ from actions.services import Services
 from bot.errors import Refused
 from bot.identity import User
 from bot.risk_assessments.links import markdown_link
-from bot.risk_assessments.scheduling import (
-    STOCKHOLM,
-    find_meeting_time,
-    swedish_day,
-    swedish_time,
-)
+from bot.risk_assessments.meeting_text import find_meeting_time
+from bot.risk_assessments.scheduling import STOCKHOLM, swedish_day, swedish_time
 from bot.risk_assessments.service import DEFAULT_DURATION, RiskAssessmentService, SlotOffer
 from bot.storage.models import RiskAssessment
 

@@ -1,13 +1,12 @@
 """Meeting times for the risk-assessment dialogue between manager, employee and safety rep.
 
-Parses what people type ("nästa tisdag kl 10", "imorgon eftermiddag", "tomorrow at 14"),
-refuses times nobody can attend (past, outside working hours, weekends, Swedish holidays)
-with a Swedish reason and a suggestion, and lists free slots around busy intervals.
+Refuses times nobody can attend (past, outside working hours, weekends, Swedish holidays)
+with a Swedish reason and a suggestion, and lists free slots around busy intervals. What people
+type as a time is read in ``meeting_text``.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -15,7 +14,6 @@ from functools import lru_cache
 from itertools import islice
 from zoneinfo import ZoneInfo
 
-import dateparser
 import holidays
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
@@ -24,75 +22,10 @@ STOCKHOLM = ZoneInfo("Europe/Stockholm")
 # can never fit (longer than the working day, no working weekdays) does not loop forever.
 _SEARCH_DAYS = 400
 
-_DEFAULT_HOUR = time(9)
-_PART_OF_DAY_HOURS = {
-    "förmiddag": 9,
-    "morgonen": 9,
-    "morning": 9,
-    "eftermiddag": 13,
-    "afternoon": 13,
-}
-
 _MONTHS_SV = (
     "januari februari mars april maj juni juli augusti september oktober november december"
 ).split()
-_WEEKDAYS_SV = "måndag tisdag onsdag torsdag fredag lördag söndag".split()
-_WEEKDAYS_EN = "monday tuesday wednesday thursday friday saturday sunday".split()
-
-_MONTH_WORDS = (
-    "januari|februari|mars|april|maj|juni|juli|augusti|september|oktober|november|december"
-    "|january|february|march|may|june|july|august|october"
-    "|jan|feb|mar|apr|jun|jul|aug|sept|sep|okt|oct|nov|dec"
-)
-_WEEKDAY_PATTERN = re.compile(
-    r"\b(?P<next>(?:nästa|kommande|next)\s+)?(?P<day>"
-    + "|".join(_WEEKDAYS_SV + _WEEKDAYS_EN)
-    + r")(?:en)?\b"
-)
-
-_ORDINALS_SV = (
-    "första andra tredje fjärde femte sjätte sjunde åttonde nionde tionde elfte tolfte "
-    "trettonde fjortonde femtonde sextonde sjuttonde artonde nittonde tjugonde"
-).split()
-_ORDINALS_EN = (
-    "first second third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth "
-    "thirteenth fourteenth fifteenth sixteenth seventeenth eighteenth nineteenth twentieth"
-).split()
-
-
-def _ordinal_numbers() -> dict[str, int]:
-    """Return ordinal words 1-31 in Swedish and English mapped to their numbers."""
-    words: dict[str, int] = {}
-    for index, (sv, en) in enumerate(zip(_ORDINALS_SV, _ORDINALS_EN, strict=True), start=1):
-        words[sv] = words[en] = index
-    for index, (sv, en) in enumerate(zip(_ORDINALS_SV[:9], _ORDINALS_EN[:9], strict=True), 1):
-        words["tjugo" + sv] = words["twenty-" + en] = words["twenty " + en] = 20 + index
-    words["trettionde"] = words["thirtieth"] = 30
-    words["trettioförsta"] = words["thirty-first"] = words["thirty first"] = 31
-    return words
-
-
-_ORDINALS = _ordinal_numbers()
-_ORDINAL_PATTERN = re.compile(
-    r"\b(?:den\s+|the\s+)?("
-    + "|".join(sorted(map(re.escape, _ORDINALS), key=len, reverse=True))
-    + r")(?:\s+of)?\s+(?="
-    + _MONTH_WORDS
-    + r")\b"
-)
-_NUMERIC_ORDINAL = re.compile(r"\b(\d{1,2})(?::(?:e|a|dje)|st|nd|rd|th)\b")
-_CLOCK_WORD = re.compile(r"\b(?:kl\.?|klockan|at)\s*(\d{1,2})(?:[.:](\d{2}))?(?!\d)")
-# Not part of a dotted date such as 3.12.2026, which dateparser reads on its own.
-_DOTTED_TIME = re.compile(r"(?<![\d.])([01]?\d|2[0-3])\.([0-5]\d)(?![\d.])")
-_CLOCK_TIME = re.compile(r"(?<!\d)(\d{1,2}):(\d{2})(?!\d)|\b\d{1,2}\s*(?:am|pm)\b")
-_PART_OF_DAY = re.compile(
-    r"\b(?:på\s+|i\s+|in\s+the\s+|this\s+)?"
-    r"(förmiddag|eftermiddag|morgonen|morning|afternoon)(?:en)?\b"
-)
-_DAY_AFTER_TOMORROW = re.compile(r"\b(?:i\s*)?övermorgon\b|\bthe\s+day\s+after\s+tomorrow\b")
-_EXPLICIT_DATE = re.compile(
-    r"\d{4}-\d{1,2}-\d{1,2}|\b\d{1,2}\s*[/.]\s*\d{1,2}\b|\b\d{1,2}\s+(?:" + _MONTH_WORDS + r")\b"
-)
+WEEKDAYS_SV = "måndag tisdag onsdag torsdag fredag lördag söndag".split()
 
 
 @dataclass(frozen=True)
@@ -105,14 +38,6 @@ class WorkingHours:
 
 
 @dataclass(frozen=True)
-class ParsedTime:
-    """A parsed start in Europe/Stockholm; ambiguous means the dialogue should confirm it."""
-
-    start: datetime
-    ambiguous: bool
-
-
-@dataclass(frozen=True)
 class Refusal:
     """Why a start time was refused (Swedish), and the next allowed start if one was found."""
 
@@ -120,13 +45,13 @@ class Refusal:
     suggestion: datetime | None
 
 
-def _require_aware(value: datetime, name: str) -> None:
+def require_aware(value: datetime, name: str) -> None:
     """Return nothing; raise ValueError if value has no time zone."""
     if value.tzinfo is None or value.utcoffset() is None:
         raise ValueError(f"{name} must be timezone-aware, got {value!r}")
 
 
-def _localize(naive: datetime) -> datetime:
+def localize(naive: datetime) -> datetime:
     """Return naive Stockholm wall-clock time as an aware datetime, valid across DST.
 
     The round trip through UTC moves a time in the spring-forward gap (02:30 on the last
@@ -135,96 +60,9 @@ def _localize(naive: datetime) -> datetime:
     return naive.replace(tzinfo=STOCKHOLM).astimezone(UTC).astimezone(STOCKHOLM)
 
 
-def _at(day: date, clock: time) -> datetime:
+def at_local(day: date, clock: time) -> datetime:
     """Return the aware Stockholm datetime for a local date and clock time."""
-    return _localize(datetime.combine(day, clock))
-
-
-def _normalise(text: str) -> str:
-    """Return text rewritten into forms dateparser understands (Swedish and English)."""
-    text = " ".join(text.lower().split())
-    text = re.sub(r"\bimorgon\b", "i morgon", text)
-    text = _DAY_AFTER_TOMORROW.sub("om 2 dagar", text)
-    text = _WEEKDAY_PATTERN.sub(lambda m: m.group("day"), text)
-    text = _ORDINAL_PATTERN.sub(lambda m: f"{_ORDINALS[m.group(1)]} ", text)
-    text = _NUMERIC_ORDINAL.sub(r"\1", text)
-    text = _CLOCK_WORD.sub(lambda m: f"{int(m.group(1)):02d}:{m.group(2) or '00'}", text)
-    text = _DOTTED_TIME.sub(lambda m: f"{int(m.group(1)):02d}:{m.group(2)}", text)
-    return _apply_part_of_day(text)
-
-
-def _apply_part_of_day(text: str) -> str:
-    """Return text with "förmiddag"/"afternoon" turned into a clock time, or dropped.
-
-    With a clock time already given, the word only moves "kl 3 på eftermiddagen" to 15:00.
-    """
-    match = _PART_OF_DAY.search(text)
-    if match is None:
-        return text
-    hour = _PART_OF_DAY_HOURS[match.group(1)]
-    clock = _CLOCK_TIME.search(text)
-    if clock is None:
-        return f"{text[: match.start()]} {hour:02d}:00 {text[match.end() :]}".strip()
-    text = f"{text[: match.start()]} {text[match.end() :]}".strip()
-    if hour >= 12 and clock.group(1) is not None and 1 <= int(clock.group(1)) < 12:
-        text = _CLOCK_TIME.sub(lambda m: f"{int(m.group(1)) + 12}:{m.group(2)}", text, count=1)
-    return " ".join(text.split())
-
-
-def _named_weekday_is_today(text: str, today: date) -> bool:
-    """Return True if text names today's weekday without "nästa" and without a date."""
-    if _EXPLICIT_DATE.search(text):
-        return False
-    for match in _WEEKDAY_PATTERN.finditer(text):
-        day = match.group("day")
-        weekday = _WEEKDAYS_SV.index(day) if day in _WEEKDAYS_SV else _WEEKDAYS_EN.index(day)
-        if match.group("next") is None and weekday == today.weekday():
-            return True
-    return False
-
-
-def _next_weekday_in_this_week(text: str, result: date, today: date) -> bool:
-    """Return True if "nästa tisdag" resolved to this week, which people read both ways."""
-    said_next = any(m.group("next") for m in _WEEKDAY_PATTERN.finditer(text))
-    return said_next and result.isocalendar()[:2] == today.isocalendar()[:2]
-
-
-def parse_meeting_time(text: str, now: datetime) -> ParsedTime | None:
-    """Return the start meant by text, relative to the aware `now`, or None if none is found.
-
-    Without a clock time the start is 09:00 and ambiguous; a bare weekday naming today,
-    or "nästa <weekday>" landing in the current week, is ambiguous too.
-    """
-    _require_aware(now, "now")
-    local_now = now.astimezone(STOCKHOLM)
-    lowered = " ".join(text.lower().split())
-    normalised = _normalise(text)
-    if not normalised:
-        return None
-    parsed = dateparser.parse(
-        normalised,
-        languages=["sv", "en"],
-        settings={
-            "RELATIVE_BASE": local_now.replace(tzinfo=None),
-            "PREFER_DATES_FROM": "future",
-            "DATE_ORDER": "DMY",
-        },
-    )
-    if parsed is None:
-        return None
-    # An explicit zone in the text ("10:00 CET") wins over the Stockholm default.
-    start = parsed.astimezone(STOCKHOLM) if parsed.tzinfo is not None else _localize(parsed)
-    ambiguous = False
-    if _CLOCK_TIME.search(normalised) is None:
-        # dateparser fills in the time of RELATIVE_BASE ("i morgon" at 14:37) or midnight.
-        start = _at(start.date(), _DEFAULT_HOUR)
-        ambiguous = True
-    ambiguous = (
-        ambiguous
-        or _named_weekday_is_today(lowered, local_now.date())
-        or _next_weekday_in_this_week(lowered, start.date(), local_now.date())
-    )
-    return ParsedTime(start=start, ambiguous=ambiguous)
+    return localize(datetime.combine(day, clock))
 
 
 @lru_cache(maxsize=32)
@@ -253,13 +91,13 @@ def _swedish_date(day: date) -> str:
 def swedish_day(moment: datetime) -> str:
     """A day as Swedish prose in Stockholm time: "fredag 18 december 2026"."""
     local = moment.astimezone(STOCKHOLM)
-    return f"{_WEEKDAYS_SV[local.weekday()]} {_swedish_date(local.date())}"
+    return f"{WEEKDAYS_SV[local.weekday()]} {_swedish_date(local.date())}"
 
 
 def swedish_time(moment: datetime) -> str:
     """A start as Swedish prose in Stockholm time: "tisdag 1 december 2026 kl. 10.00"."""
     local = moment.astimezone(STOCKHOLM)
-    return f"{_WEEKDAYS_SV[local.weekday()]} {_swedish_date(local.date())} kl. {local:%H.%M}"
+    return f"{WEEKDAYS_SV[local.weekday()]} {_swedish_date(local.date())} kl. {local:%H.%M}"
 
 
 def _day_refusal(day: date, hours: WorkingHours) -> str | None:
@@ -270,7 +108,7 @@ def _day_refusal(day: date, hours: WorkingHours) -> str | None:
         kind = "en helgdag" if public else "en dag som jämställs med helgdag"
         return f"Den {_swedish_date(day)} är {name[0].lower()}{name[1:]}, {kind}."
     if day.weekday() not in hours.weekdays:
-        weekday = _WEEKDAYS_SV[day.weekday()].capitalize()
+        weekday = WEEKDAYS_SV[day.weekday()].capitalize()
         return f"{weekday} den {_swedish_date(day)} är ingen arbetsdag."
     return None
 
@@ -308,7 +146,7 @@ def _suggest(
     for offset in range(_SEARCH_DAYS):
         day = first_day + timedelta(days=offset)
         for clock in (start.time(), hours.start):
-            candidate = _at(day, clock)
+            candidate = at_local(day, clock)
             if candidate <= start or candidate < now:
                 continue
             if _refusal_reason(candidate, duration, now, hours) is None:
@@ -320,8 +158,8 @@ def check_meeting_time(
     start: datetime, duration: timedelta, now: datetime, hours: WorkingHours
 ) -> Refusal | None:
     """Return a Refusal (Swedish reason, suggested start) if start is not allowed, else None."""
-    _require_aware(start, "start")
-    _require_aware(now, "now")
+    require_aware(start, "start")
+    require_aware(now, "now")
     if duration <= timedelta(0):
         raise ValueError(f"duration must be positive, got {duration}")
     start = start.astimezone(STOCKHOLM)
@@ -338,7 +176,7 @@ def _round_up(moment: datetime, step: timedelta) -> datetime:
     # Wall-clock difference, so steps stay on :00/:30 also on DST change days.
     elapsed = local.replace(tzinfo=None) - midnight.replace(tzinfo=None)
     steps = -(-elapsed // step)
-    return _localize(midnight.replace(tzinfo=None) + steps * step)
+    return localize(midnight.replace(tzinfo=None) + steps * step)
 
 
 def _free_starts(
@@ -357,11 +195,11 @@ def _free_starts(
             end = candidate + duration
             if not any(candidate < b_end and b_start < end for b_start, b_end in busy):
                 yield candidate
-            candidate = _localize(candidate.replace(tzinfo=None) + step)
+            candidate = localize(candidate.replace(tzinfo=None) + step)
         elif candidate.time() < hours.start and _day_refusal(candidate.date(), hours) is None:
-            candidate = _at(candidate.date(), hours.start)
+            candidate = at_local(candidate.date(), hours.start)
         else:
-            candidate = _at(candidate.date() + timedelta(days=1), hours.start)
+            candidate = at_local(candidate.date() + timedelta(days=1), hours.start)
 
 
 def free_slots(
@@ -373,11 +211,11 @@ def free_slots(
     step: timedelta = timedelta(minutes=30),
 ) -> list[datetime]:
     """Return up to count allowed starts at or after `after` that overlap no busy interval."""
-    _require_aware(after, "after")
+    require_aware(after, "after")
     if step <= timedelta(0):
         raise ValueError(f"step must be positive, got {step}")
     first = _round_up(after, step)
-    until = _at(first.date() + timedelta(days=_SEARCH_DAYS + 1), time(0))
+    until = at_local(first.date() + timedelta(days=_SEARCH_DAYS + 1), time(0))
     return list(islice(_free_starts(busy, after, until, duration, hours, step), count))
 
 
@@ -400,8 +238,8 @@ def spread_slots(
     alternately in the morning and the afternoon where the day allows (the first free start of
     that part of the day), so the offers are real alternatives rather than three starts on one
     morning."""
-    _require_aware(after, "after")
-    _require_aware(until, "until")
+    require_aware(after, "after")
+    require_aware(until, "until")
     if step <= timedelta(0):
         raise ValueError(f"step must be positive, got {step}")
     by_day: dict[date, list[datetime]] = {}
@@ -442,21 +280,21 @@ def working_day(day: date, count: int, hours: WorkingHours) -> date:
 def earliest_start(now: datetime, hours: WorkingHours, notice_working_days: int) -> datetime:
     """The first moment a meeting may start, ``notice_working_days`` working days from ``now``
     (1: the start of the next working day; 0: now), so everybody has time to prepare."""
-    _require_aware(now, "now")
+    require_aware(now, "now")
     if notice_working_days == 0:
         return now
     today = now.astimezone(STOCKHOLM).date()
-    return _at(working_day(today, notice_working_days, hours), hours.start)
+    return at_local(working_day(today, notice_working_days, hours), hours.start)
 
 
 def search_end(first: datetime, working_days: int, hours: WorkingHours) -> datetime:
     """The end of the working day ``working_days`` working days into the search that begins at
     ``first`` (its own day counts when it is a working day)."""
-    _require_aware(first, "first")
+    require_aware(first, "first")
     day = working_day(first.astimezone(STOCKHOLM).date(), 0, hours)
     for _ in range(working_days - 1):
         day = working_day(day, 1, hours)
-    return _at(day, hours.end)
+    return at_local(day, hours.end)
 
 
 # A participant's working hours from their calendar: ISO weekday (Monday = 0) -> the local clock
@@ -469,83 +307,20 @@ def outside_hours(
 ) -> list[tuple[datetime, datetime]]:
     """The times between ``after`` and ``until`` outside a participant's working hours, as busy
     intervals: a meeting then would be outside their working day."""
-    _require_aware(after, "after")
-    _require_aware(until, "until")
+    require_aware(after, "after")
+    require_aware(until, "until")
     intervals: list[tuple[datetime, datetime]] = []
     day = after.astimezone(STOCKHOLM).date()
     last = until.astimezone(STOCKHOLM).date()
     while day <= last:
-        cursor = _at(day, time(0))
+        cursor = at_local(day, time(0))
         for start, end in sorted(weekly.get(day.weekday(), ())):
-            window_start, window_end = _at(day, start), _at(day, end)
+            window_start, window_end = at_local(day, start), at_local(day, end)
             if window_start > cursor:
                 intervals.append((cursor, window_start))
             cursor = max(cursor, window_end)
-        next_midnight = _at(day + timedelta(days=1), time(0))
+        next_midnight = at_local(day + timedelta(days=1), time(0))
         if cursor < next_midnight:
             intervals.append((cursor, next_midnight))
         day += timedelta(days=1)
     return [(s, e) for s, e in intervals if e > after and s < until]
-
-
-# Where a meeting time starts in a longer message ("kan vi flytta riskbedömningen till den 18
-# december kl 14?"): a weekday, a date, "i morgon", or a clock time.
-_TIME_START = re.compile(
-    r"\b(?:nästa|kommande|next|på|on|den|the)?\s*(?:"
-    + "|".join(_WEEKDAYS_SV + _WEEKDAYS_EN)
-    + r")|\d{4}-\d{1,2}-\d{1,2}|\b\d{1,2}\s*(?:[/.]\s*\d{1,2}\b|(?::[ae])?\s+(?:"
-    + _MONTH_WORDS
-    + r")\b)|\b(?:den\s+)?(?:"
-    + "|".join(sorted(map(re.escape, _ORDINALS), key=len, reverse=True))
-    + r")\s+(?:"
-    + _MONTH_WORDS
-    + r")\b|\b(?:"
-    + _MONTH_WORDS
-    + r")\s+\d{1,2}\b"
-    r"|\b(?:i\s*morgon|imorgon|övermorgon|tomorrow|i\s*går|igår|yesterday|i\s*dag|idag|today)\b"
-    r"|\b(?:kl\.?|klockan|at)\s*\d{1,2}|(?<![\d-])\d{1,2}[:.]\d{2}\b|\b\d{1,2}\s*(?:am|pm)\b",
-    re.IGNORECASE,
-)
-_TRAILING_WORDS = re.compile(
-    r"[\s,.!?]*\b(istället|i stället|instead|då|tack|please|ok|eller|or|om det går)\b[\s,.!?]*$"
-)
-# Where, after the time: "tisdag kl 10 på Teams", "kl 13 i rum 3B", "at 10 in Teams".
-_TRAILING_PLACE = re.compile(
-    r"[\s,]*\b(?:på|i|via|över|in|on|at|over)\s+(?P<place>teams\b.*|zoom\b.*|rum\b.*|"
-    r"konferensrum\w*.*|mötesrum\w*.*|kontoret\b.*|room\b.*|the office\b.*)$",
-    re.IGNORECASE,
-)
-_DATE_WORDS = re.compile(
-    r"\b(?:" + "|".join(_WEEKDAYS_SV + _WEEKDAYS_EN) + r"|i\s*morgon|imorgon|övermorgon|tomorrow"
-    r"|i\s*går|igår|yesterday|i\s*dag|idag|today"
-    r"|" + _MONTH_WORDS + r")\b|\d{4}-\d{1,2}-\d{1,2}|\b\d{1,2}/\d{1,2}\b",
-    re.IGNORECASE,
-)
-
-
-def meeting_place_after_time(text: str) -> str | None:
-    """The place named after a time in the same message ("tisdag kl 10 på Teams" -> "Teams",
-    "kl 13 i rum 3B" -> "rum 3B"), as written; None when there is none."""
-    match = _TRAILING_PLACE.search(" ".join(text.split()).strip(" ?!."))
-    if match is None or _TIME_START.search(text.lower()) is None:
-        return None
-    place = match.group("place")
-    return "Teams" if place.lower().startswith("teams") else place
-
-
-def find_meeting_time(text: str, now: datetime, on: date | None = None) -> ParsedTime | None:
-    """The meeting time written somewhere in ``text``, relative to ``now``; a clock time alone
-    ("kan vi ta kl 14 istället?") is on the day ``on`` when one is given."""
-    lowered = " ".join(text.lower().split())
-    match = _TIME_START.search(lowered)
-    if match is None:
-        return None
-    span = lowered[match.start() :].strip(" ?!.")
-    span = _TRAILING_PLACE.sub("", span)
-    while (trimmed := _TRAILING_WORDS.sub("", span)) != span:
-        span = trimmed
-    if on is not None and not _DATE_WORDS.search(span):
-        clock = parse_meeting_time(f"{on.isoformat()} {span}", now)
-        if clock is not None and _CLOCK_TIME.search(_normalise(span)):
-            return ParsedTime(start=clock.start, ambiguous=False)
-    return parse_meeting_time(span, now)

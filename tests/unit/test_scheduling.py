@@ -5,13 +5,13 @@ from datetime import UTC, date, datetime, time, timedelta
 import holidays
 import pytest
 
+from bot.risk_assessments.meeting_text import parse_meeting_time
 from bot.risk_assessments.scheduling import (
     STOCKHOLM,
     Refusal,
     WorkingHours,
     check_meeting_time,
     free_slots,
-    parse_meeting_time,
 )
 
 # Tuesday 24 November 2026, 10:00 in Stockholm.

@@ -1,0 +1,245 @@
+"""What people type as a meeting time: "nästa tisdag kl 10", "imorgon eftermiddag", "tomorrow
+at 14", "den 18 december kl 14" inside a longer message, and a place after the time ("på Teams").
+
+Only reading: whether anyone can meet then is ``scheduling``'s question.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, time
+
+import dateparser
+
+from bot.risk_assessments.scheduling import (
+    STOCKHOLM,
+    WEEKDAYS_SV,
+    at_local,
+    localize,
+    require_aware,
+)
+
+_DEFAULT_HOUR = time(9)
+_PART_OF_DAY_HOURS = {
+    "förmiddag": 9,
+    "morgonen": 9,
+    "morning": 9,
+    "eftermiddag": 13,
+    "afternoon": 13,
+}
+
+_WEEKDAYS_EN = "monday tuesday wednesday thursday friday saturday sunday".split()
+
+_MONTH_WORDS = (
+    "januari|februari|mars|april|maj|juni|juli|augusti|september|oktober|november|december"
+    "|january|february|march|may|june|july|august|october"
+    "|jan|feb|mar|apr|jun|jul|aug|sept|sep|okt|oct|nov|dec"
+)
+_WEEKDAY_PATTERN = re.compile(
+    r"\b(?P<next>(?:nästa|kommande|next)\s+)?(?P<day>"
+    + "|".join(WEEKDAYS_SV + _WEEKDAYS_EN)
+    + r")(?:en)?\b"
+)
+
+_ORDINALS_SV = (
+    "första andra tredje fjärde femte sjätte sjunde åttonde nionde tionde elfte tolfte "
+    "trettonde fjortonde femtonde sextonde sjuttonde artonde nittonde tjugonde"
+).split()
+_ORDINALS_EN = (
+    "first second third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth "
+    "thirteenth fourteenth fifteenth sixteenth seventeenth eighteenth nineteenth twentieth"
+).split()
+
+
+def _ordinal_numbers() -> dict[str, int]:
+    """Return ordinal words 1-31 in Swedish and English mapped to their numbers."""
+    words: dict[str, int] = {}
+    for index, (sv, en) in enumerate(zip(_ORDINALS_SV, _ORDINALS_EN, strict=True), start=1):
+        words[sv] = words[en] = index
+    for index, (sv, en) in enumerate(zip(_ORDINALS_SV[:9], _ORDINALS_EN[:9], strict=True), 1):
+        words["tjugo" + sv] = words["twenty-" + en] = words["twenty " + en] = 20 + index
+    words["trettionde"] = words["thirtieth"] = 30
+    words["trettioförsta"] = words["thirty-first"] = words["thirty first"] = 31
+    return words
+
+
+_ORDINALS = _ordinal_numbers()
+_ORDINAL_PATTERN = re.compile(
+    r"\b(?:den\s+|the\s+)?("
+    + "|".join(sorted(map(re.escape, _ORDINALS), key=len, reverse=True))
+    + r")(?:\s+of)?\s+(?="
+    + _MONTH_WORDS
+    + r")\b"
+)
+_NUMERIC_ORDINAL = re.compile(r"\b(\d{1,2})(?::(?:e|a|dje)|st|nd|rd|th)\b")
+_CLOCK_WORD = re.compile(r"\b(?:kl\.?|klockan|at)\s*(\d{1,2})(?:[.:](\d{2}))?(?!\d)")
+# Not part of a dotted date such as 3.12.2026, which dateparser reads on its own.
+_DOTTED_TIME = re.compile(r"(?<![\d.])([01]?\d|2[0-3])\.([0-5]\d)(?![\d.])")
+_CLOCK_TIME = re.compile(r"(?<!\d)(\d{1,2}):(\d{2})(?!\d)|\b\d{1,2}\s*(?:am|pm)\b")
+_PART_OF_DAY = re.compile(
+    r"\b(?:på\s+|i\s+|in\s+the\s+|this\s+)?"
+    r"(förmiddag|eftermiddag|morgonen|morning|afternoon)(?:en)?\b"
+)
+_DAY_AFTER_TOMORROW = re.compile(r"\b(?:i\s*)?övermorgon\b|\bthe\s+day\s+after\s+tomorrow\b")
+_EXPLICIT_DATE = re.compile(
+    r"\d{4}-\d{1,2}-\d{1,2}|\b\d{1,2}\s*[/.]\s*\d{1,2}\b|\b\d{1,2}\s+(?:" + _MONTH_WORDS + r")\b"
+)
+
+
+@dataclass(frozen=True)
+class ParsedTime:
+    """A parsed start in Europe/Stockholm; ambiguous means the dialogue should confirm it."""
+
+    start: datetime
+    ambiguous: bool
+
+
+def _normalise(text: str) -> str:
+    """Return text rewritten into forms dateparser understands (Swedish and English)."""
+    text = " ".join(text.lower().split())
+    text = re.sub(r"\bimorgon\b", "i morgon", text)
+    text = _DAY_AFTER_TOMORROW.sub("om 2 dagar", text)
+    text = _WEEKDAY_PATTERN.sub(lambda m: m.group("day"), text)
+    text = _ORDINAL_PATTERN.sub(lambda m: f"{_ORDINALS[m.group(1)]} ", text)
+    text = _NUMERIC_ORDINAL.sub(r"\1", text)
+    text = _CLOCK_WORD.sub(lambda m: f"{int(m.group(1)):02d}:{m.group(2) or '00'}", text)
+    text = _DOTTED_TIME.sub(lambda m: f"{int(m.group(1)):02d}:{m.group(2)}", text)
+    return _apply_part_of_day(text)
+
+
+def _apply_part_of_day(text: str) -> str:
+    """Return text with "förmiddag"/"afternoon" turned into a clock time, or dropped.
+
+    With a clock time already given, the word only moves "kl 3 på eftermiddagen" to 15:00.
+    """
+    match = _PART_OF_DAY.search(text)
+    if match is None:
+        return text
+    hour = _PART_OF_DAY_HOURS[match.group(1)]
+    clock = _CLOCK_TIME.search(text)
+    if clock is None:
+        return f"{text[: match.start()]} {hour:02d}:00 {text[match.end() :]}".strip()
+    text = f"{text[: match.start()]} {text[match.end() :]}".strip()
+    if hour >= 12 and clock.group(1) is not None and 1 <= int(clock.group(1)) < 12:
+        text = _CLOCK_TIME.sub(lambda m: f"{int(m.group(1)) + 12}:{m.group(2)}", text, count=1)
+    return " ".join(text.split())
+
+
+def _named_weekday_is_today(text: str, today: date) -> bool:
+    """Return True if text names today's weekday without "nästa" and without a date."""
+    if _EXPLICIT_DATE.search(text):
+        return False
+    for match in _WEEKDAY_PATTERN.finditer(text):
+        day = match.group("day")
+        weekday = WEEKDAYS_SV.index(day) if day in WEEKDAYS_SV else _WEEKDAYS_EN.index(day)
+        if match.group("next") is None and weekday == today.weekday():
+            return True
+    return False
+
+
+def _next_weekday_in_this_week(text: str, result: date, today: date) -> bool:
+    """Return True if "nästa tisdag" resolved to this week, which people read both ways."""
+    said_next = any(m.group("next") for m in _WEEKDAY_PATTERN.finditer(text))
+    return said_next and result.isocalendar()[:2] == today.isocalendar()[:2]
+
+
+def parse_meeting_time(text: str, now: datetime) -> ParsedTime | None:
+    """Return the start meant by text, relative to the aware `now`, or None if none is found.
+
+    Without a clock time the start is 09:00 and ambiguous; a bare weekday naming today,
+    or "nästa <weekday>" landing in the current week, is ambiguous too.
+    """
+    require_aware(now, "now")
+    local_now = now.astimezone(STOCKHOLM)
+    lowered = " ".join(text.lower().split())
+    normalised = _normalise(text)
+    if not normalised:
+        return None
+    parsed = dateparser.parse(
+        normalised,
+        languages=["sv", "en"],
+        settings={
+            "RELATIVE_BASE": local_now.replace(tzinfo=None),
+            "PREFER_DATES_FROM": "future",
+            "DATE_ORDER": "DMY",
+        },
+    )
+    if parsed is None:
+        return None
+    # An explicit zone in the text ("10:00 CET") wins over the Stockholm default.
+    start = parsed.astimezone(STOCKHOLM) if parsed.tzinfo is not None else localize(parsed)
+    ambiguous = False
+    if _CLOCK_TIME.search(normalised) is None:
+        # dateparser fills in the time of RELATIVE_BASE ("i morgon" at 14:37) or midnight.
+        start = at_local(start.date(), _DEFAULT_HOUR)
+        ambiguous = True
+    ambiguous = (
+        ambiguous
+        or _named_weekday_is_today(lowered, local_now.date())
+        or _next_weekday_in_this_week(lowered, start.date(), local_now.date())
+    )
+    return ParsedTime(start=start, ambiguous=ambiguous)
+
+
+# Where a meeting time starts in a longer message ("kan vi flytta riskbedömningen till den 18
+# december kl 14?"): a weekday, a date, "i morgon", or a clock time.
+_TIME_START = re.compile(
+    r"\b(?:nästa|kommande|next|på|on|den|the)?\s*(?:"
+    + "|".join(WEEKDAYS_SV + _WEEKDAYS_EN)
+    + r")|\d{4}-\d{1,2}-\d{1,2}|\b\d{1,2}\s*(?:[/.]\s*\d{1,2}\b|(?::[ae])?\s+(?:"
+    + _MONTH_WORDS
+    + r")\b)|\b(?:den\s+)?(?:"
+    + "|".join(sorted(map(re.escape, _ORDINALS), key=len, reverse=True))
+    + r")\s+(?:"
+    + _MONTH_WORDS
+    + r")\b|\b(?:"
+    + _MONTH_WORDS
+    + r")\s+\d{1,2}\b"
+    r"|\b(?:i\s*morgon|imorgon|övermorgon|tomorrow|i\s*går|igår|yesterday|i\s*dag|idag|today)\b"
+    r"|\b(?:kl\.?|klockan|at)\s*\d{1,2}|(?<![\d-])\d{1,2}[:.]\d{2}\b|\b\d{1,2}\s*(?:am|pm)\b",
+    re.IGNORECASE,
+)
+_TRAILING_WORDS = re.compile(
+    r"[\s,.!?]*\b(istället|i stället|instead|då|tack|please|ok|eller|or|om det går)\b[\s,.!?]*$"
+)
+# Where, after the time: "tisdag kl 10 på Teams", "kl 13 i rum 3B", "at 10 in Teams".
+_TRAILING_PLACE = re.compile(
+    r"[\s,]*\b(?:på|i|via|över|in|on|at|over)\s+(?P<place>teams\b.*|zoom\b.*|rum\b.*|"
+    r"konferensrum\w*.*|mötesrum\w*.*|kontoret\b.*|room\b.*|the office\b.*)$",
+    re.IGNORECASE,
+)
+_DATE_WORDS = re.compile(
+    r"\b(?:" + "|".join(WEEKDAYS_SV + _WEEKDAYS_EN) + r"|i\s*morgon|imorgon|övermorgon|tomorrow"
+    r"|i\s*går|igår|yesterday|i\s*dag|idag|today"
+    r"|" + _MONTH_WORDS + r")\b|\d{4}-\d{1,2}-\d{1,2}|\b\d{1,2}/\d{1,2}\b",
+    re.IGNORECASE,
+)
+
+
+def meeting_place_after_time(text: str) -> str | None:
+    """The place named after a time in the same message ("tisdag kl 10 på Teams" -> "Teams",
+    "kl 13 i rum 3B" -> "rum 3B"), as written; None when there is none."""
+    match = _TRAILING_PLACE.search(" ".join(text.split()).strip(" ?!."))
+    if match is None or _TIME_START.search(text.lower()) is None:
+        return None
+    place = match.group("place")
+    return "Teams" if place.lower().startswith("teams") else place
+
+
+def find_meeting_time(text: str, now: datetime, on: date | None = None) -> ParsedTime | None:
+    """The meeting time written somewhere in ``text``, relative to ``now``; a clock time alone
+    ("kan vi ta kl 14 istället?") is on the day ``on`` when one is given."""
+    lowered = " ".join(text.lower().split())
+    match = _TIME_START.search(lowered)
+    if match is None:
+        return None
+    span = lowered[match.start() :].strip(" ?!.")
+    span = _TRAILING_PLACE.sub("", span)
+    while (trimmed := _TRAILING_WORDS.sub("", span)) != span:
+        span = trimmed
+    if on is not None and not _DATE_WORDS.search(span):
+        clock = parse_meeting_time(f"{on.isoformat()} {span}", now)
+        if clock is not None and _CLOCK_TIME.search(_normalise(span)):
+            return ParsedTime(start=clock.start, ambiguous=False)
+    return parse_meeting_time(span, now)

@@ -16,7 +16,7 @@ from typing import Any
 import anyio
 import httpx
 from fastapi import APIRouter, Request, Response
-from microsoft_agents.activity import Activity, ActivityEventNames, Attachment, ChannelAccount
+from microsoft_agents.activity import Activity, ActivityEventNames, ChannelAccount
 from microsoft_agents.authentication.msal import MsalConnectionManager
 from microsoft_agents.hosting.core import (
     ActivityHandler,
@@ -35,18 +35,18 @@ from bot.channels.teams_auth import (
     TokenRejected,
     bearer_token,
 )
+from bot.channels.teams_cards import PAYLOAD_KEY, PICKED_KEY, markdown, to_activity
 from bot.channels.teams_proactive import (
     CONNECTOR_CLIENT_KEY,
     TeamsNotifier,
     forget_reference,
     store_reference,
 )
-from bot.chat import BotMessage, Button, ChatService
+from bot.chat import BotMessage, ChatService
 from bot.errors import ApiError
 from bot.identity import Directory, User
 from bot.rasa_client import RasaBusy
 from bot.rate_limit import RateLimiter
-from bot.rendering import absolute_links, without_source_line
 from bot.settings import Settings
 from bot.storage.database import Database
 
@@ -94,13 +94,6 @@ ERROR_TEXT = (
     "Något gick fel hos assistenten. Försök igen om en stund. "
     "Something went wrong on our side. Please try again shortly."
 )
-ADAPTIVE_CARD = "application/vnd.microsoft.card.adaptive"
-# Where a button's Rasa payload travels in the card's Action.Submit data.
-PAYLOAD_KEY = "payload"
-# The ticked choices of a multi-select question, as Teams returns an Input.ChoiceSet's value.
-PICKED_KEY = "picked"
-# Teams shows at most six actions per action set.
-BUTTONS_PER_ROW = 5
 USER_KEY = "distansguiden.user"
 
 
@@ -400,109 +393,9 @@ def strip_mentions(activity: Activity) -> str:
     return " ".join(html.unescape(text).split())
 
 
-def markdown(text: str) -> Activity:
-    return Activity(type="message", text=text, text_format="markdown")
-
-
 def in_company(replies: list[BotMessage]) -> list[BotMessage]:
     """A group chat's reply: an FAQ answer or a "Menade du …?" as it is; anything else (not
     understood, not about remote work, a request for a process) points to the personal chat."""
     if any(reply.kind in ("answer", "clarify") for reply in replies):
         return replies
     return [*replies, BotMessage(text=PERSONAL_CHAT_POINTER)]
-
-
-def to_activity(message: BotMessage, base_url: str = "") -> Activity:
-    """The message as Teams shows it: markdown with absolute links (``base_url`` is the app's
-    public address), the source as a link when its address is known, an attachment as a link,
-    and the buttons as a card."""
-    text = absolute_links(without_source_line(message.text, message.source), base_url)
-    if message.source:
-        text += f"\n\n*Källa: {source_markdown(message)}*"
-    if message.link and message.link.startswith("/"):
-        address = f"{base_url}{message.link}"
-        if address not in text:
-            name = message.link_title or message.link.rsplit("/", 1)[-1]
-            text += f"\n\n[Ladda ner {name}]({address})"
-    activity = markdown(text)
-    if message.buttons:
-        card = choice_card(message.buttons) if message.multi_select else None
-        activity.attachments = [
-            Attachment(content_type=ADAPTIVE_CARD, content=card or button_card(message.buttons))
-        ]
-    return activity
-
-
-def source_markdown(message: BotMessage) -> str:
-    title = message.source or ""
-    if message.source_url:
-        title = f"[{title}]({message.source_url})"
-    if message.source_section:
-        title += f", avsnitt {message.source_section}"
-    return title
-
-
-def choice_card(buttons: list[Button]) -> dict[str, Any]:
-    """A multi-select question as one card: the items to tick in an Input.ChoiceSet and a send
-    button that returns them together (``PICKED_KEY``), then the answers given on their own
-    ("Ingen", "Klart") as buttons."""
-    items = [b for b in buttons if not b.exclusive]
-    alone = [b for b in buttons if b.exclusive]
-    send = {
-        "type": "Action.Submit",
-        "title": "Skicka valda",
-        "data": {"msteams": {"type": "messageBack", "displayText": "Skicka valda"}},
-    }
-    card = button_card(alone) if alone else {"body": []}
-    return {
-        "type": "AdaptiveCard",
-        "$schema": "http://adaptivecards.io/schemas/adaptive-card.json",
-        "version": "1.4",
-        "body": [
-            {
-                "type": "Input.ChoiceSet",
-                "id": PICKED_KEY,
-                "isMultiSelect": True,
-                "style": "expanded",
-                "label": "Välj en eller flera",
-                "choices": [{"title": b.title, "value": b.title} for b in items],
-            },
-            {"type": "ActionSet", "actions": [send]},
-            *card["body"],
-        ],
-    }
-
-
-def button_card(buttons: list[Button]) -> dict[str, Any]:
-    """The buttons as an Adaptive Card of Action.Submit, not as suggested actions: Teams shows
-    suggested actions only in personal chat, only as imBack (which posts the raw payload such
-    as ``/choose_faq{"faq_id":"x"}`` as the user's message) and hides them after the next
-    message. A card works in personal chat and in a team channel; ``messageBack`` shows the
-    button's title as the user's message and returns the payload in ``value``."""
-    rows = [buttons[i : i + BUTTONS_PER_ROW] for i in range(0, len(buttons), BUTTONS_PER_ROW)]
-    return {
-        "type": "AdaptiveCard",
-        "$schema": "http://adaptivecards.io/schemas/adaptive-card.json",
-        "version": "1.4",
-        "body": [
-            {
-                "type": "ActionSet",
-                "actions": [
-                    {
-                        "type": "Action.Submit",
-                        "title": button.title,
-                        "data": {
-                            "msteams": {
-                                "type": "messageBack",
-                                "displayText": button.title,
-                                "text": button.payload,
-                            },
-                            PAYLOAD_KEY: button.payload,
-                        },
-                    }
-                    for button in row
-                ],
-            }
-            for row in rows
-        ],
-    }

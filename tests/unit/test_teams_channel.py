@@ -9,14 +9,9 @@ import pytest
 from microsoft_agents.activity import Activity
 
 from actions.agreement.fields import pick_button
-from bot.channels.teams import (
-    BUTTONS_PER_ROW,
-    PICKED_KEY,
-    TeamsChannel,
-    incoming_text,
-    to_activity,
-)
+from bot.channels.teams import TeamsChannel, incoming_text
 from bot.channels.teams_auth import KEYS_MIN_REFRESH_SECONDS, KeysUnavailable, OpenIdKeys
+from bot.channels.teams_cards import BUTTONS_PER_ROW, PICKED_KEY, to_activity
 from bot.chat import BotMessage, Button, to_bot_messages
 from bot.settings import Settings
 

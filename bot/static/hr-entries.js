@@ -3,7 +3,6 @@
 // with the chat's own renderer (bot/rendering.py).
 "use strict";
 
-const $ = (id) => document.getElementById(id);
 const FIELDS = ["id", "status", "question", "alternates", "topic", "region", "source", "owner",
   "reviewed", "review_by", "answer", "answer_en", "siblings"];
 const LABELS = {
@@ -24,39 +23,6 @@ let shownVersion = null;
 let previewTimer = null;
 let lastPreview = null;
 let chatPoll = null;
-
-function el(tag, text, className) {
-  const node = document.createElement(tag);
-  if (text !== undefined && text !== null) node.textContent = String(text);
-  if (className) node.className = className;
-  return node;
-}
-
-function demoUser() {
-  return sessionStorage.getItem("dg-hr-demo-user") || "";
-}
-
-async function api(path, options = {}) {
-  const headers = { "Content-Type": "application/json" };
-  if (demoUser()) headers["X-Demo-User"] = demoUser();
-  let response;
-  try {
-    response = await fetch(path, { ...options, headers });
-  } catch {
-    return { ok: false, status: 0, body: { detail: "Servern svarar inte. Kontrollera anslutningen och försök igen." } };
-  }
-  let body = null;
-  try {
-    body = await response.json();
-  } catch {
-    body = null;
-  }
-  return { ok: response.ok, status: response.status, body };
-}
-
-function say(text) {
-  $("status").textContent = text;
-}
 
 function fail(result) {
   const detail = result.body && result.body.detail ? result.body.detail : "Något gick fel.";

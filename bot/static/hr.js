@@ -4,7 +4,6 @@
 // its description as alternative text and its rows as a table.
 "use strict";
 
-const $ = (id) => document.getElementById(id);
 const KINDS = {
   answer: "Svarar",
   clarify: "Frågar ”Menade du …?”",
@@ -16,41 +15,10 @@ let session = null;
 let labels = {};
 let entries = [];
 
-function el(tag, text, className) {
-  const node = document.createElement(tag);
-  if (text !== undefined && text !== null) node.textContent = String(text);
-  if (className) node.className = className;
-  return node;
-}
-
 // The Swedish word for a code (GET /api/hr/labels); an unlisted code says so, in Swedish.
 function word(kind, code) {
   const known = labels[kind] && labels[kind][code];
   return known || `Okänt värde (${code})`;
-}
-
-function demoUser() {
-  return sessionStorage.getItem("dg-hr-demo-user") || "";
-}
-
-function demoHeaders() {
-  return demoUser() ? { "X-Demo-User": demoUser() } : {};
-}
-
-async function api(path, options = {}) {
-  const headers = { "Content-Type": "application/json", ...demoHeaders() };
-  const response = await fetch(path, { ...options, headers });
-  let body = null;
-  try {
-    body = await response.json();
-  } catch {
-    body = null;
-  }
-  return { ok: response.ok, status: response.status, body };
-}
-
-function say(text) {
-  $("status").textContent = text;
 }
 
 function reason(result) {

@@ -301,9 +301,11 @@ def test_the_hr_page_is_served_without_inline_code(hr_client: TestClient) -> Non
     html = page.text
     assert '<script src="/static/hr.js" defer></script>' in html
     assert "<style" not in html and " style=" not in html and "onclick" not in html
-    script = hr_client.get("/static/hr.js").text
-    assert "innerHTML" not in script and "insertAdjacentHTML" not in script
-    assert "http://" not in script and "https://" not in script
+    assert '<script src="/static/hr-common.js" defer></script>' in html
+    for name in ("hr-common.js", "hr.js"):
+        script = hr_client.get(f"/static/{name}").text
+        assert "innerHTML" not in script and "insertAdjacentHTML" not in script
+        assert "http://" not in script and "https://" not in script
 
 
 def test_a_recording_failure_never_costs_the_user_their_answer(

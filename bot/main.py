@@ -98,7 +98,6 @@ def create_app(settings: Settings | None = None, encoder: Encoder | None = None)
             settings.rasa_queue_budget_seconds,
             settings.rasa_pause_seconds,
         )
-        app.state.settings = settings
         app.state.region = region
         app.state.rate_limiter = RateLimiter.from_settings(settings)
         app.state.write_rate_limiter = RateLimiter(
@@ -216,7 +215,7 @@ def create_app(settings: Settings | None = None, encoder: Encoder | None = None)
         docs_url="/docs" if published else None,
         redoc_url="/redoc" if published else None,
     )
-    app.dependency_overrides[get_settings] = lambda: settings
+    app.state.settings = settings
     # Production users are whoever the SSO token says (bot/api/deps.py current_user).
     app.state.sso = (
         OidcAuthenticator.from_settings(settings) if settings.mode == "production" else None

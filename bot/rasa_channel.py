@@ -27,6 +27,7 @@ from bot.identity_seal import (
     TIMESTAMP_HEADER,
     channel_signature,
 )
+from bot.rasa_schema_check import check_response_schema_once
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +43,7 @@ class SignedRestInput(RestInput):
         if len(key) < 32:
             # Refuse to start rather than accept unsigned messages.
             raise ValueError(f"{CHANNEL_KEY_VARIABLE} must hold the app's channel key")
+        check_response_schema_once()
         return cls(key)
 
     def __init__(self, key: str) -> None:

@@ -188,18 +188,32 @@ def summary_for(employee_name: str) -> str:
     return f"{SUMMARY} – {employee_name}"
 
 
+JOIN_TEAMS = "Anslut till Teams-mötet"
+
+
+def teams_join_url(assessment: RiskAssessment) -> str | None:
+    """The Teams meeting's join link, for whatever tells people about the dialogue (notices,
+    e-mail, the invitation); None once it is cancelled, or before the calendar has made one."""
+    if assessment.status == RiskAssessmentStatus.CANCELLED:
+        return None
+    return assessment.online_meeting_url or None
+
+
 def short_description(
     employee: str,
     manager: str,
     representative: str | None,
     links: PublicLinks,
     agreement_reference: str | None,
+    join_url: str | None = None,
 ) -> str:
-    """A few lines for the event's DESCRIPTION: who, which agreement, and where the checklist is
-    (the checklist itself is too long for a calendar)."""
+    """A few lines for the event's DESCRIPTION: who, the Teams link, which agreement, and where
+    the checklist is (the checklist itself is too long for a calendar)."""
     who = f"Riskbedömning av distansarbetet för {employee}, med {manager} (chef)"
     who += f" och {representative} (skyddsombud)." if representative else "."
     lines = [who]
+    if join_url:
+        lines.append(f"{JOIN_TEAMS}: {join_url}")
     if agreement_reference:
         lines.append(f"Distansöverenskommelse: {agreement_reference}")
     lines.append(f"Checklista inför samtalet: {links.checklist()}")
@@ -241,6 +255,9 @@ def meeting_event(
             representative.name if representative else None,
             links,
             agreement_reference,
+            # Known once the calendar made the meeting: a move's update (which replaces the
+            # event's text in Exchange) and the downloaded invitation keep the link.
+            teams_join_url(assessment),
         ),
         location=assessment.place or "",
         organizer=Participant(manager.id, manager.name, manager.email),

@@ -11,7 +11,13 @@ from sqlalchemy.orm import Session
 
 from bot.identity import Directory, User
 from bot.outbox import queue_email
-from bot.risk_assessments.invitation import assessment_invitation, checklist_as_text, load_checklist
+from bot.risk_assessments.invitation import (
+    JOIN_TEAMS,
+    assessment_invitation,
+    checklist_as_text,
+    load_checklist,
+    teams_join_url,
+)
 from bot.risk_assessments.links import PublicLinks, markdown_link
 from bot.risk_assessments.scheduling import swedish_time
 from bot.storage.models import Notification, RiskAssessment, RiskAssessmentStatus
@@ -77,7 +83,7 @@ class InvitationMail:
 
 def invitation_email(assessment: RiskAssessment) -> tuple[str, str]:
     """Subject and body of the e-mail that carries the invitation: booked, moved (a calendar
-    sequence above 0) or cancelled."""
+    sequence above 0) or cancelled; with the Teams meeting's link when there is one."""
     when = swedish_time(assessment.start_at) if assessment.start_at else ""
     if assessment.status == RiskAssessmentStatus.CANCELLED:
         return (
@@ -85,16 +91,18 @@ def invitation_email(assessment: RiskAssessment) -> tuple[str, str]:
             f"Riskbedömningen av distansarbete {when} ({assessment.place}) är avbokad. "
             "Bilagan tar bort mötet ur kalendern.",
         )
+    join_url = teams_join_url(assessment)
+    join = f"\n\n{JOIN_TEAMS}: {join_url}" if join_url else ""
     if assessment.calendar_sequence > 0:
         return (
             f"Flyttat: {SUBJECT}",
             f"Riskbedömningen av distansarbete är flyttad till {when} ({assessment.place}). "
-            "Inbjudan i bilagan ersätter den tidigare.",
+            f"Inbjudan i bilagan ersätter den tidigare.{join}",
         )
     return (
         SUBJECT,
         f"Riskbedömningen av distansarbete är bokad {when} ({assessment.place}). "
-        "Inbjudan finns i bilagan och checklistan inför samtalet nedan.",
+        f"Inbjudan finns i bilagan och checklistan inför samtalet nedan.{join}",
     )
 
 
@@ -114,6 +122,8 @@ def tell_participants(
     invitation = markdown_link(
         "kalenderinbjudan", links.invitation(assessment.id, assessment.end_at)
     )
+    join_url = teams_join_url(assessment)
+    join = f" {markdown_link(JOIN_TEAMS, join_url)}." if join_url else ""
     for person in (
         assessment.employee_id,
         assessment.manager_id,
@@ -125,7 +135,7 @@ def tell_participants(
                     recipient_id=person,
                     agreement_id=assessment.agreement_id,
                     text=f"{actor.name} {what} riskbedömningen av distansarbete {when} "
-                    f"({assessment.place}). Här är {invitation}.",
+                    f"({assessment.place}). Här är {invitation}.{join}",
                 )
             )
     if invitations is not None:

@@ -354,6 +354,12 @@ class GraphStandIn:
         return _graph_error(405, "ErrorInvalidRequest", "The OData request is not supported.")
 
     def _apply(self, event: dict[str, Any], body: dict[str, Any]) -> None:
+        blob = event.get("meetingBlob")
+        if blob and "body" in body and blob not in str(body["body"].get("content", "")):
+            # As Microsoft documents: "Inadvertently removing the meeting blob from the body
+            # would disable meeting online."
+            event.update(onlineMeeting=None, isOnlineMeeting=False, meetingBlob=None)
+            event["onlineMeetingProvider"] = "unknown"
         properties = {p["id"]: p for p in event["singleValueExtendedProperties"]}
         for given in body.get("singleValueExtendedProperties", []):
             properties[given["id"]] = dict(given)
@@ -370,6 +376,14 @@ class GraphStandIn:
                 "conferenceId": "291633251",
             }
             event["onlineMeetingProvider"] = "teamsForBusiness"
+            # The join block Exchange adds to the event's text.
+            event["meetingBlob"] = (
+                f"\n{'_' * 80}\nMicrosoft Teams-möte\nAnslut: {event['onlineMeeting']['joinUrl']}"
+                f"\nMötes-ID: {thread[:12]}\n{'_' * 80}"
+            )
+            text = dict(event.get("body") or {"contentType": "text", "content": ""})
+            text["content"] = f"{text.get('content', '')}{event['meetingBlob']}"
+            event["body"] = text
         event["lastModifiedDateTime"] = _now_text()
 
 
@@ -378,7 +392,7 @@ def _shown(event: dict[str, Any]) -> dict[str, Any]:
     return {
         k: v
         for k, v in event.items()
-        if k not in ("singleValueExtendedProperties", "transactionId")
+        if k not in ("singleValueExtendedProperties", "transactionId", "meetingBlob")
     }
 
 

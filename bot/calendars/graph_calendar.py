@@ -183,9 +183,9 @@ class GraphCalendar:
 
     def _event_body(self, event: MeetingEvent, created: bool) -> dict[str, Any]:
         zone = tz_win.get(str(STOCKHOLM), "W. Europe Standard Time")
+        online = self.online_meetings and TEAMS in event.location.lower()
         body: dict[str, Any] = {
             "subject": event.summary,
-            "body": {"contentType": "text", "content": event.description},
             "start": {"dateTime": _local(event.start), "timeZone": zone},
             "end": {"dateTime": _local(event.end), "timeZone": zone},
             "location": {"displayName": event.location},
@@ -203,9 +203,14 @@ class GraphCalendar:
         }
         if created:
             body["transactionId"] = event.uid
+        # Graph puts the Teams meeting's join block into the event's text; an update whose text
+        # lacks it turns the meeting off ("event update", Microsoft's notes on body and online
+        # meetings). The text says nothing a move changes, so an online meeting's is sent once.
+        if created or not online:
+            body["body"] = {"contentType": "text", "content": event.description}
         # Once on, Graph keeps the Teams meeting: a move to a room leaves it (it cannot be
         # switched off), so it is only ever asked for, never turned off.
-        if self.online_meetings and TEAMS in event.location.lower():
+        if online:
             body["isOnlineMeeting"] = True
             body["onlineMeetingProvider"] = "teamsForBusiness"
         return body

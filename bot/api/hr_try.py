@@ -66,6 +66,9 @@ class TriedQuestion(BaseModel):
     # The question as searched: without its greeting and introduction.
     searched: str
     siblings: bool
+    # For close siblings: the topic the question's stance points to (who wants the remote
+    # work), which then decides between them; None without a stance.
+    stance_topic: str | None
     thresholds: Thresholds
     hits: list[RankedEntry]
 
@@ -105,6 +108,7 @@ async def try_question(body: TryQuestion, request: Request) -> TriedQuestion:
         in_scope=round(evidence.in_scope, 4),
         searched=evidence.searched,
         siblings=evidence.siblings,
+        stance_topic=evidence.stance_topic,
         thresholds=Thresholds(
             answer=t.answer,
             clarify=t.clarify,

@@ -14,6 +14,7 @@ from bot.faq.entry import FaqEntry
 from bot.faq.index import FaqIndex, Hit
 from bot.faq.language import is_english, question_part
 from bot.faq.scope import ScopeGate
+from bot.faq.stance import stance_topic
 from bot.faq.tuning import Thresholds
 from bot.regions import Region
 
@@ -52,6 +53,15 @@ class Evidence:
     siblings: bool = False
     # What was searched: the question without its greeting and introduction.
     searched: str = ""
+    # For two sibling entries: the topic of the one the question's stance points to (who wants
+    # the remote work, ``bot.faq.stance``), or None.
+    stance_topic: str | None = None
+
+    def stance_choice(self) -> Hit | None:
+        """Of two close sibling entries, the one the stance points to."""
+        if not self.siblings or self.stance_topic is None:
+            return None
+        return next((h for h in self.hits[:2] if h.entry.topic == self.stance_topic), None)
 
 
 Decision = Literal["answer", "clarify", "unknown", "out_of_scope"]
@@ -88,7 +98,8 @@ class FaqAnswerer:
         hits = self.index.search(searched, topic_confidence, limit=3)
         in_scope = self.gate.in_scope(question) if self.gate is not None else 1.0
         siblings = len(hits) > 1 and hits[1].entry.id in hits[0].entry.siblings
-        return Evidence(hits, in_scope, out_of_scope, siblings, searched)
+        stance = stance_topic(question) if siblings else None
+        return Evidence(hits, in_scope, out_of_scope, siblings, searched, stance)
 
     def reply_to(
         self,
@@ -108,6 +119,9 @@ class FaqAnswerer:
         if known is not None:
             return self._answer(known.entry, english, hits)
         decision = decide(evidence, self.thresholds)
+        chosen = evidence.stance_choice()
+        if decision in ("answer", "clarify") and chosen is not None:
+            return self._answer(chosen.entry, english, hits)
         if decision == "answer":
             return self._answer(hits[0].entry, english, hits)
         if decision == "clarify":

@@ -319,6 +319,11 @@ $("try-form").addEventListener("submit", async (event) => {
       : "Rasa svarade inte: chatten svarar då i begränsat läge, och så gör den här provningen.",
     `Gränser: svar ≥ ${t.answer}, ”Menade du” ≥ ${t.clarify}, marginal ${t.margin}${reply.siblings ? ` (syskonposter: ${t.sibling_margin})` : ""}.`,
   ];
+  if (reply.siblings) {
+    why.push(reply.stance_topic
+      ? `Syskonposterna avgjordes av vem som vill ha distansarbetet: ${word("topics", reply.stance_topic)}.`
+      : "Frågan säger inte vem som vill ha distansarbetet, så syskonposterna frågas tillbaka.");
+  }
   if (reply.searched) why.push(`Sökt text: ”${reply.searched}”.`);
   target.append(
     el("h3", "Svaret användaren skulle få"),

@@ -1,0 +1,89 @@
+"""Who wants the remote work decides between the two "kräva" entries (bot/faq/stance.py): the
+assistant answers the right one instead of asking back, and still asks back without a stance."""
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from bot.faq.answering import FaqAnswerer, Thresholds
+from bot.faq.embeddings import EmbeddingCache
+from bot.faq.entry import FaqEntry
+from bot.faq.index import FaqIndex, Weights
+from bot.faq.lexical import SwedishAnalyzer
+from bot.faq.stance import EMPLOYEE_WANTS_REMOTE, MANAGER_WANTS_REMOTE, stance_topic
+from tests.conftest import CharTrigramEncoder
+from tests.unit.test_ranking import REGION
+
+
+# Written for this test, not taken from the evaluation's questions.
+@pytest.mark.parametrize(
+    ("question", "topic"),
+    [
+        ("kan jag kräva att få distansarbeta två dagar i veckan", EMPLOYEE_WANTS_REMOTE),
+        ("min chef nekar mig hemarbete trots att jobbet går att göra hemma", EMPLOYEE_WANTS_REMOTE),
+        ("my boss won't let me work from home, can I insist?", EMPLOYEE_WANTS_REMOTE),
+        ("vem avgör om jag får jobba hemifrån på fredagar", EMPLOYEE_WANTS_REMOTE),
+        ("får arbetsgivaren tvinga mig att jobba hemifrån", MANAGER_WANTS_REMOTE),
+        ("chefen vill att jag sitter hemma men jag vill vara på jobbet", MANAGER_WANTS_REMOTE),
+        ("Can my employer make me work from home every day?", MANAGER_WANTS_REMOTE),
+        ("måste jag jobba hemma när det är ombyggnad på avdelningen", MANAGER_WANTS_REMOTE),
+    ],
+)
+def test_the_stance_says_who_wants_the_remote_work(question: str, topic: str) -> None:
+    assert stance_topic(question) == topic
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["vad säger riktlinjen om krav på distansarbete", "distansarbete krav", "Hej!"],
+)
+def test_a_question_without_a_stance_has_none(question: str) -> None:
+    assert stance_topic(question) is None
+
+
+def sibling(entry_id: str, question: str, topic: str, other: str) -> FaqEntry:
+    return FaqEntry(
+        id=entry_id,
+        question=question,
+        alternates=(question,),
+        siblings=(other,),
+        topic=topic,
+        region="test",
+        source="Testkällan",
+        owner="HR",
+        reviewed=date(2026, 11, 1),
+        review_by=date(2027, 11, 1),
+        answer=f"Svar: {question}",
+    )
+
+
+@pytest.fixture
+def answerer(tmp_path: Path) -> FaqAnswerer:
+    entries = [
+        sibling("krav-chef", "Kan chef kräva distansarbete?", MANAGER_WANTS_REMOTE, "krav-med"),
+        sibling("krav-med", "Kan jag kräva distansarbete?", EMPLOYEE_WANTS_REMOTE, "krav-chef"),
+    ]
+    encoder = CharTrigramEncoder()
+    index = FaqIndex(
+        entries,
+        encoder,
+        EmbeddingCache(tmp_path, encoder.name),
+        SwedishAnalyzer({}),
+        Weights(embedding=0.5, lexical=0.5, topic=0.3),
+    )
+    # Any two hits above 0.1 are a close call between the siblings.
+    return FaqAnswerer(index, REGION, Thresholds(answer=0.1, clarify=0.1, sibling_margin=1.0))
+
+
+def test_close_siblings_are_answered_by_the_stance(answerer: FaqAnswerer) -> None:
+    ordered = answerer.reply_to("kan chefen tvinga mig att jobba hemma med distansarbete")
+    assert (ordered.kind, ordered.entry and ordered.entry.id) == ("answer", "krav-chef")
+    demanded = answerer.reply_to("chefen säger nej, kan jag kräva distansarbete")
+    assert (demanded.kind, demanded.entry and demanded.entry.id) == ("answer", "krav-med")
+
+
+def test_close_siblings_without_a_stance_are_still_asked_back(answerer: FaqAnswerer) -> None:
+    reply = answerer.reply_to("krav på distansarbete")
+    assert reply.kind == "clarify"
+    assert len(reply.buttons) == 2

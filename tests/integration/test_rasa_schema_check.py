@@ -1,12 +1,9 @@
 """Rasa still refuses a malformed action-server response after its response schema is checked
 once instead of on every call (bot/rasa_schema_check.py), in Rasa's own environment."""
 
-import json
-import subprocess
-
 import pytest
 
-from bot.settings import PROJECT_ROOT
+from tests.rasa_python import run_in_rasa
 
 pytestmark = pytest.mark.slow
 
@@ -50,16 +47,7 @@ print(json.dumps({
 
 
 def test_malformed_responses_are_still_refused_and_only_other_schemas_are_rechecked() -> None:
-    result = subprocess.run(
-        [str(PROJECT_ROOT / ".venv-rasa" / "bin" / "python"), "-c", SCRIPT],
-        cwd=PROJECT_ROOT,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert result.returncode == 0, result.stderr
-    seen = json.loads(result.stdout.strip().splitlines()[-1])
-    assert seen == {
+    assert run_in_rasa(SCRIPT) == {
         "good": "accepted",
         "events_not_a_list": "refused",
         "event_without_type": "refused",

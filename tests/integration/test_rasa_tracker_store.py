@@ -2,13 +2,12 @@
 (bot/rasa_tracker_store.py), which skips Rasa's counting query for a tracker it loaded itself."""
 
 import json
-import subprocess
 from pathlib import Path
 
 import pytest
 
 from bot.launcher import TRACKER_STORE_TYPE, tracker_store
-from bot.settings import PROJECT_ROOT
+from tests.rasa_python import run_in_rasa
 
 pytestmark = pytest.mark.slow
 
@@ -61,16 +60,7 @@ asyncio.run(main())
 
 
 def test_every_turn_is_stored_once_without_counting_the_stored_events(tmp_path: Path) -> None:
-    config = tracker_store(None, tmp_path)
-    result = subprocess.run(
-        [str(PROJECT_ROOT / ".venv-rasa" / "bin" / "python"), "-c", SCRIPT, json.dumps(config)],
-        cwd=PROJECT_ROOT,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert result.returncode == 0, result.stderr
-    seen = json.loads(result.stdout.strip().splitlines()[-1])
+    seen = run_in_rasa(SCRIPT, json.dumps(tracker_store(None, tmp_path)))
     assert seen["class"] == TRACKER_STORE_TYPE.rsplit(".", 1)[1]
     assert seen["texts"] == [
         "hej", "Hej!", "vem betalar internet", "Svaret", "tack", "Varsågod",

@@ -1,7 +1,7 @@
 """Who wants the remote work decides between the two "kräva" entries (bot/faq/stance.py): the
 assistant answers the right one instead of asking back, and still asks back without a stance."""
 
-from datetime import date
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -13,7 +13,7 @@ from bot.faq.index import FaqIndex, Weights
 from bot.faq.lexical import SwedishAnalyzer
 from bot.faq.stance import EMPLOYEE_WANTS_REMOTE, MANAGER_WANTS_REMOTE, stance_topic
 from tests.conftest import CharTrigramEncoder
-from tests.unit.test_ranking import REGION
+from tests.unit.test_ranking import REGION, entry
 
 
 # Written for this test, not taken from the evaluation's questions.
@@ -43,19 +43,7 @@ def test_a_question_without_a_stance_has_none(question: str) -> None:
 
 
 def sibling(entry_id: str, question: str, topic: str, other: str) -> FaqEntry:
-    return FaqEntry(
-        id=entry_id,
-        question=question,
-        alternates=(question,),
-        siblings=(other,),
-        topic=topic,
-        region="test",
-        source="Testkällan",
-        owner="HR",
-        reviewed=date(2026, 11, 1),
-        review_by=date(2027, 11, 1),
-        answer=f"Svar: {question}",
-    )
+    return replace(entry(entry_id, question, topic=topic), siblings=(other,))
 
 
 @pytest.fixture

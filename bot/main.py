@@ -27,6 +27,7 @@ from bot.api import (
     follow_ups,
     health,
     hr,
+    hr_deliveries,
     hr_entries,
     hr_overview,
     hr_try,
@@ -238,6 +239,7 @@ def create_app(settings: Settings | None = None, encoder: Encoder | None = None)
     app.include_router(hr_entries.page_router)
     app.include_router(hr_try.router)
     app.include_router(hr_overview.router)
+    app.include_router(hr_deliveries.router)
     app.include_router(reports.router)
     app.include_router(rasa_actions.router)
     if settings.teams_configured:

@@ -6,7 +6,8 @@ sends e-mail, ``drain_calendar_writes`` saves events in the calendar (``bot.cale
 Any number of drains may run at once (the app's task on every replica, the daily job): each
 message is claimed with a lease by one UPDATE before it is sent, so only one of them sends it.
 A failure is retried after 30 s, 1, 2, 4 … minutes (at most an hour between attempts) and
-given up after ``MAX_ATTEMPTS``. A process that dies between the SMTP server's acceptance and
+given up after ``MAX_ATTEMPTS`` (``given_up_at``: counted by ``GET /health`` and listed on HR's
+page, ``bot.hr.deliveries``). A process that dies between the SMTP server's acceptance and
 marking the message sent leaves it to be sent again once the lease has run out: that window is
 the only way a message can arrive twice.
 """
@@ -274,6 +275,7 @@ def _failed(
                 next_attempt_at=None if giving_up else now + delay,
                 claimed_until=None,
                 last_error=short,
+                given_up_at=now if giving_up else None,
             )
         )
     what = "E-mail" if message.kind == EMAIL else "Calendar write"

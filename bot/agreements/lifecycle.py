@@ -19,6 +19,7 @@ from bot.storage.models import (
     Agreement,
     AgreementEvent,
     AgreementStatus,
+    NoticeKind,
     Notification,
     utc_now,
 )
@@ -135,7 +136,12 @@ def _advance(
     employee_name = employee.name if employee else agreement.employee_id
     text = reminder_text(agreement, employee_name)
     session.add(
-        Notification(recipient_id=agreement.manager_id, agreement_id=agreement.id, text=text)
+        Notification(
+            recipient_id=agreement.manager_id,
+            agreement_id=agreement.id,
+            kind=NoticeKind.AGREEMENT_EXPIRING,
+            text=text,
+        )
     )
     agreement.reminded_at = utc_now()
     _record(session, agreement, "reminder_sent", f"till {agreement.manager_id}")

@@ -23,6 +23,7 @@ from bot.storage.models import (
     Agreement,
     AgreementEvent,
     AgreementStatus,
+    NoticeKind,
     Notification,
     RiskAssessment,
     RiskAssessmentStatus,
@@ -153,6 +154,7 @@ class AgreementService:
                     Notification(
                         recipient_id=manager_id,
                         agreement_id=agreement.id,
+                        kind=NoticeKind.AGREEMENT_SUBMITTED,
                         text=(
                             f"{request.employee.name} har ansökt om distansarbete "
                             f"({agreement.reference}, {agreement.share_percent} %, "
@@ -215,6 +217,7 @@ class AgreementService:
                 Notification(
                     recipient_id=agreement.manager_id,
                     agreement_id=agreement.id,
+                    kind=NoticeKind.AGREEMENT_WITHDRAWN,
                     text=f"Ansökan {agreement.reference} om distansarbete är återtagen.",
                 )
             )
@@ -255,6 +258,7 @@ class AgreementService:
                     Notification(
                         recipient_id=agreement.manager_id,
                         agreement_id=agreement.id,
+                        kind=NoticeKind.WORKPLACE_ADDRESS,
                         text=(
                             f"Adressen till distansarbetsplatsen i {agreement.reference} är "
                             f"{'ändrad' if changed else 'angiven'}. Skriv ut överenskommelsen "
@@ -341,6 +345,7 @@ class AgreementService:
                 Notification(
                     recipient_id=agreement.employee_id,
                     agreement_id=agreement.id,
+                    kind=NoticeKind.AGREEMENT_DECIDED,
                     text=decision_text(agreement),
                 )
             )

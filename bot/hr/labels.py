@@ -1,5 +1,6 @@
 """The Swedish words HR reads for the codes the service stores: FAQ topics, agreement and
-risk-assessment statuses, queue reasons and statuses, roles and audit actions.
+risk-assessment statuses, queue reasons and statuses, roles, audit actions, and what kind of
+delivery was given up and what it was about.
 
 One place, so the HR page, its charts and its agreement list say the same thing; the page gets
 them from ``GET /api/hr/labels``. Codes stay English in the store and the API (they are
@@ -12,7 +13,7 @@ from typing import Literal
 from bot.agreements.document import PLACE_KINDS as PRINTED_PLACE_KINDS
 from bot.agreements.document import STATUS_TEXT
 from bot.faq.topics import TOPIC_LABELS
-from bot.storage.models import RiskAssessmentStatus
+from bot.storage.models import NoticeKind, RiskAssessmentStatus
 
 # The FAQ topics' labels live with the topics (HR's entry editor offers them in that order).
 TOPICS: Mapping[str, str] = TOPIC_LABELS
@@ -55,10 +56,34 @@ AUDIT_ACTIONS: Mapping[str, str] = {
     "faq_entry_restored": "Tidigare version av FAQ-post återställd",
     "faq_entry_found": "Ändring gjord direkt i FAQ-filen",
     "review_item_resolved": "Fråga i kön markerad som hanterad",
+    # A given-up Teams message, e-mail or calendar write (bot/hr/deliveries.py).
+    "delivery_handled": "Meddelande som inte kom fram markerat som hanterat",
     "review_item_discarded": "Fråga i kön kastad",
     "user_erased": "Användares uppgifter raderade",
 }
 PLACE_KINDS: Mapping[str, str] = PRINTED_PLACE_KINDS
+# How a given-up delivery was to reach its recipient (bot/hr/deliveries.py).
+DELIVERY_CHANNELS: Mapping[str, str] = {
+    "teams": "Teams-meddelande",
+    "email": "E-post",
+    "calendar": "Kalenderhändelse",
+}
+# What a chat or Teams notice is about (NoticeKind).
+NOTICE_KINDS: Mapping[str, str] = {
+    NoticeKind.AGREEMENT_SUBMITTED: "Ny ansökan om distansarbete att besluta",
+    NoticeKind.AGREEMENT_WITHDRAWN: "Ansökan om distansarbete återtagen",
+    NoticeKind.WORKPLACE_ADDRESS: "Ny adress till distansarbetsplatsen",
+    NoticeKind.AGREEMENT_DECIDED: "Beslut om distansarbete",
+    NoticeKind.AGREEMENT_EXPIRING: "Påminnelse: överenskommelsen löper snart ut",
+    NoticeKind.RISK_ASSESSMENT_BOOKED: "Riskbedömning bokad",
+    NoticeKind.RISK_ASSESSMENT_MOVED: "Riskbedömning flyttad",
+    NoticeKind.RISK_ASSESSMENT_CANCELLED: "Riskbedömning avbokad",
+    NoticeKind.OUTCOME_REQUESTED: "Begäran att dokumentera riskbedömningen",
+    NoticeKind.FOLLOW_UP_RECORDED: "Uppföljning registrerad",
+    NoticeKind.RISK_ASSESSMENT_FOLLOW_UP: "Påminnelse: följ upp riskbedömningen",
+    NoticeKind.ACTION_DUE: "Påminnelse: åtgärd i handlingsplanen",
+    NoticeKind.AGREEMENT_FOLLOW_UP: "Påminnelse: följ upp överenskommelsen",
+}
 
 Kind = Literal[
     "topics",
@@ -69,6 +94,8 @@ Kind = Literal[
     "roles",
     "audit_actions",
     "place_kinds",
+    "delivery_channels",
+    "notice_kinds",
 ]
 LABELS: Mapping[Kind, Mapping[str, str]] = {
     "topics": TOPICS,
@@ -79,6 +106,8 @@ LABELS: Mapping[Kind, Mapping[str, str]] = {
     "roles": ROLES,
     "audit_actions": AUDIT_ACTIONS,
     "place_kinds": PLACE_KINDS,
+    "delivery_channels": DELIVERY_CHANNELS,
+    "notice_kinds": NOTICE_KINDS,
 }
 # What an unlisted code is called: the code is kept so HR can tell a developer which one.
 UNNAMED: Mapping[Kind, str] = {
@@ -90,6 +119,8 @@ UNNAMED: Mapping[Kind, str] = {
     "roles": "Okänd roll",
     "audit_actions": "Annan ändring",
     "place_kinds": "Annan plats",
+    "delivery_channels": "Annat sätt",
+    "notice_kinds": "Meddelande",
 }
 
 

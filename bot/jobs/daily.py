@@ -111,7 +111,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if teams_given_up:
         print(
             f"Teams: {teams_given_up} notiser gavs upp det senaste dygnet efter "
-            f"{TEAMS_MAX_ATTEMPTS} försök; de väntar i webbchatten (orsaken står i loggen)."
+            f"{TEAMS_MAX_ATTEMPTS} försök; de väntar i webbchatten och på HR-sidan (/hr)."
         )
     return 1 if agreements.errors or reminded.errors else 0
 

@@ -33,6 +33,7 @@ from bot.storage.models import (
     AgreementStatus,
     FollowUp,
     FollowUpOutcome,
+    NoticeKind,
     Notification,
     RiskAssessment,
     RiskAssessmentStatus,
@@ -328,6 +329,7 @@ class FollowUpService:
                     Notification(
                         recipient_id=recipient,
                         agreement_id=agreement.id if agreement else None,
+                        kind=NoticeKind.FOLLOW_UP_RECORDED,
                         text=text,
                     )
                 )

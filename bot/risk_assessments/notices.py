@@ -20,7 +20,7 @@ from bot.risk_assessments.invitation import (
 )
 from bot.risk_assessments.links import PublicLinks, markdown_link
 from bot.risk_assessments.scheduling import swedish_time
-from bot.storage.models import Notification, RiskAssessment, RiskAssessmentStatus
+from bot.storage.models import NoticeKind, Notification, RiskAssessment, RiskAssessmentStatus
 
 log = logging.getLogger(__name__)
 
@@ -124,6 +124,12 @@ def tell_participants(
     )
     join_url = teams_join_url(assessment)
     join = f" {markdown_link(JOIN_TEAMS, join_url)}." if join_url else ""
+    if assessment.status == RiskAssessmentStatus.CANCELLED:
+        kind = NoticeKind.RISK_ASSESSMENT_CANCELLED
+    elif assessment.calendar_sequence > 0:
+        kind = NoticeKind.RISK_ASSESSMENT_MOVED
+    else:
+        kind = NoticeKind.RISK_ASSESSMENT_BOOKED
     for person in (
         assessment.employee_id,
         assessment.manager_id,
@@ -134,6 +140,7 @@ def tell_participants(
                 Notification(
                     recipient_id=person,
                     agreement_id=assessment.agreement_id,
+                    kind=kind,
                     text=f"{actor.name} {what} riskbedömningen av distansarbete {when} "
                     f"({assessment.place}). Här är {invitation}.{join}",
                 )

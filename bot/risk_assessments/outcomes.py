@@ -17,6 +17,7 @@ from bot.storage.models import (
     ActionEvent,
     ActionItem,
     ActionStatus,
+    NoticeKind,
     Notification,
     RiskAssessment,
     RiskAssessmentStatus,
@@ -128,6 +129,7 @@ def ask_managers(session: Session, directory: Directory, now: datetime) -> int:
             Notification(
                 recipient_id=assessment.manager_id,
                 agreement_id=assessment.agreement_id,
+                kind=NoticeKind.OUTCOME_REQUESTED,
                 text=outcome_request_text(assessment, directory.get(assessment.employee_id)),
             )
         )

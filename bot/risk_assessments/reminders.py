@@ -41,6 +41,7 @@ from bot.storage.models import (
     Agreement,
     AgreementEvent,
     AgreementStatus,
+    NoticeKind,
     Notification,
     RiskAssessment,
     RiskAssessmentStatus,
@@ -91,6 +92,7 @@ class Letter:
     recipient_id: str
     text: str
     subject: str
+    kind: NoticeKind
 
 
 # What to write in the chat (actions/follow_up/): the reminder says how to act on it.
@@ -241,6 +243,7 @@ class Reminders:
             "risker har uppstått. Riskbedömningen ska följas upp minst en gång per år. "
             f"{follow_up_hint(employee)}",
             f"Dags att följa upp riskbedömningen av distansarbetet med {employee}",
+            NoticeKind.RISK_ASSESSMENT_FOLLOW_UP,
         )
         _claim(session, RISK_ASSESSMENT_FOLLOW_UP, assessment.id, assessment.follow_up_on, [letter])
         self._send(
@@ -273,6 +276,7 @@ class Reminders:
                 f"{what} (ansvarig: {item.owner}). Markera den som klar, eller flytta den till "
                 f"ett nytt datum och skriv varför. {ACTIONS_HINT}",
                 f"Åtgärd i handlingsplanen: {item.text[:120]}",
+                NoticeKind.ACTION_DUE,
             )
         ]
         if item.owner_id is not None and item.owner_id != assessment.manager_id:
@@ -282,6 +286,7 @@ class Reminders:
                     f"{what}. Du är ansvarig för den. Markera den som klar när den är gjord, "
                     f"eller kom överens med chefen om ett nytt datum. {ACTIONS_HINT}",
                     f"Din åtgärd i handlingsplanen: {item.text[:120]}",
+                    NoticeKind.ACTION_DUE,
                 )
             )
         _claim(session, ACTION_DUE, item.id, item.due_on, letters)
@@ -320,6 +325,7 @@ class Reminders:
             f"uppföljningssamtal med {employee} om arbetsmiljö och informationssäkerhet. "
             f"{follow_up_hint(employee)}",
             f"Dags att följa upp distansöverenskommelsen {agreement.reference} för {employee}",
+            NoticeKind.AGREEMENT_FOLLOW_UP,
         )
         _claim(session, AGREEMENT_FOLLOW_UP, agreement.id, due, [letter])
         session.add(
@@ -367,7 +373,10 @@ class Reminders:
         for letter in letters:
             session.add(
                 Notification(
-                    recipient_id=letter.recipient_id, agreement_id=agreement_id, text=letter.text
+                    recipient_id=letter.recipient_id,
+                    agreement_id=agreement_id,
+                    kind=letter.kind,
+                    text=letter.text,
                 )
             )
             result.notices += 1

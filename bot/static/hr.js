@@ -152,6 +152,7 @@ async function start() {
     loadQueue(),
     loadFaqStatus(),
     window.hrAgreements ? window.hrAgreements.start() : null,
+    window.hrDeliveries ? window.hrDeliveries.start(session.is_admin) : null,
     session.is_admin ? loadAudit() : null,
   ]);
 }
@@ -269,6 +270,10 @@ function targetText(target) {
   }
   const item = /^review_item:(\d+)$/.exec(target);
   if (item) return `Fråga ${item[1]} i kön`;
+  const notice = /^notification:(\d+)$/.exec(target);
+  if (notice) return `Teams-meddelande ${notice[1]} som inte kom fram`;
+  const message = /^outbox:(\d+)$/.exec(target);
+  if (message) return `E-post eller kalenderhändelse ${message[1]} som inte kom fram`;
   const user = /^user:/.exec(target);
   return user ? "En användare (namnet sparas inte)" : target;
 }

@@ -323,6 +323,25 @@ class AgreementEvent(Base):
     agreement: Mapped[Agreement] = relationship(back_populates="events")
 
 
+class NoticeKind(StrEnum):
+    """What a notification is about, so HR can tell a given-up one apart without reading it."""
+
+    AGREEMENT_SUBMITTED = "agreement_submitted"
+    AGREEMENT_WITHDRAWN = "agreement_withdrawn"
+    WORKPLACE_ADDRESS = "workplace_address"
+    AGREEMENT_DECIDED = "agreement_decided"
+    AGREEMENT_EXPIRING = "agreement_expiring"
+    RISK_ASSESSMENT_BOOKED = "risk_assessment_booked"
+    RISK_ASSESSMENT_MOVED = "risk_assessment_moved"
+    RISK_ASSESSMENT_CANCELLED = "risk_assessment_cancelled"
+    OUTCOME_REQUESTED = "outcome_requested"
+    FOLLOW_UP_RECORDED = "follow_up_recorded"
+    # The daily job's follow-up reminders (bot/risk_assessments/reminders.py).
+    RISK_ASSESSMENT_FOLLOW_UP = "risk_assessment_follow_up"
+    ACTION_DUE = "action_due"
+    AGREEMENT_FOLLOW_UP = "agreement_follow_up"
+
+
 class Notification(Base):
     """A message waiting for a user in chat (expiry reminders, decisions)."""
 
@@ -331,6 +350,8 @@ class Notification(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     recipient_id: Mapped[str] = mapped_column(String(80), index=True)
     text: Mapped[str] = mapped_column(Text)
+    # A NoticeKind; null for notices written before migration 0012.
+    kind: Mapped[str | None] = mapped_column(String(40), default=None)
     agreement_id: Mapped[int | None] = mapped_column(
         ForeignKey("agreements.id", ondelete="CASCADE")
     )
@@ -344,7 +365,12 @@ class Notification(Base):
     teams_attempts: Mapped[int] = mapped_column(Integer, default=0)
     teams_next_attempt_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), default=None)
     teams_last_error: Mapped[str | None] = mapped_column(String(300), default=None)
-    teams_given_up_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), default=None)
+    teams_given_up_at: Mapped[datetime | None] = mapped_column(
+        UtcDateTime(), default=None, index=True
+    )
+    # When and by whom HR marked the given-up notice handled (bot/hr/deliveries.py).
+    handled_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), default=None)
+    handled_by: Mapped[str | None] = mapped_column(String(80), default=None)
 
 
 class ReviewItem(Base):
@@ -429,6 +455,10 @@ class OutboxMessage(Base):
     sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), default=None)
     # The last failure, masked and cut short.
     last_error: Mapped[str | None] = mapped_column(String(300), default=None)
+    # When the last attempt failed and it was given up; when and by whom HR marked that handled.
+    given_up_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), default=None, index=True)
+    handled_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), default=None)
+    handled_by: Mapped[str | None] = mapped_column(String(80), default=None)
 
 
 class FaqEntryVersion(Base):

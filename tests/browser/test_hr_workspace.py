@@ -8,7 +8,7 @@ import shutil
 import threading
 import time
 from collections.abc import Iterator
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +21,7 @@ from bot.hr.labels import LABELS
 from bot.launcher import free_port
 from bot.main import create_app
 from bot.settings import PROJECT_ROOT
-from bot.storage.models import ReviewItem, RiskAssessment
+from bot.storage.models import Notification, OutboxMessage, ReviewItem, RiskAssessment
 from tests.api.conftest import make_settings
 from tests.browser.conftest import ARTIFACTS
 from tests.conftest import CharTrigramEncoder, FakeRasa
@@ -187,6 +187,36 @@ def seed_agreements(app: Any) -> None:
             )
 
 
+def seed_given_up(app: Any) -> None:
+    """A reminder Teams gave up on and an e-mail the SMTP server never took, as their senders
+    leave them after the last attempt."""
+    now = datetime.now(UTC)
+    with app.state.agreements.db.session() as session:
+        session.add(
+            Notification(
+                recipient_id="johan.lind",
+                kind="agreement_expiring",
+                text="Distansöverenskommelsen för Erik Ek löper ut om 20 dagar.",
+                teams_attempts=12,
+                teams_last_error="502, message='Bad Gateway', url='https://smba.example/v3/x'",
+                teams_given_up_at=now - timedelta(hours=2),
+            )
+        )
+        session.add(
+            OutboxMessage(
+                kind="email",
+                recipient="maria.berg@example.org",
+                subject="Riskbedömning av distansarbete",
+                body="Riskbedömningen av distansarbete är bokad tisdag 1 december kl. 10.00.",
+                reference="risk_assessment:1",
+                attempts=12,
+                next_attempt_at=None,
+                last_error="SMTP mail.region.example:25: timed out",
+                given_up_at=now - timedelta(hours=1),
+            )
+        )
+
+
 def seed_faq(faq: Path) -> None:
     """One entry past its review date and one file the checker rejects."""
     olycka = faq / "olycka.md"
@@ -216,6 +246,7 @@ def server(module_rasa: FakeRasa, tmp_path_factory: pytest.TempPathFactory) -> I
     while not running.started and time.monotonic() < deadline:
         time.sleep(0.1)
     seed_agreements(app)
+    seed_given_up(app)
     with app.state.agreements.db.session() as session:
         session.add_all(
             ReviewItem(
@@ -378,6 +409,56 @@ def test_every_code_shows_in_swedish_and_figures_name_entries_not_hashes(
     assert "Inloggad: Hanna Holm (HR-administratör)" in visible
     assert "Inskickad, väntar på beslut" in page.inner_text("#agreements")
     assert_accessible(page)
+    assert problems == []
+
+
+def test_hr_sees_what_did_not_arrive_and_an_admin_marks_it_handled_by_keyboard(
+    browser: Any, server: Any
+) -> None:
+    editor, _ = open_page(browser, server.state.test_url, "henrik.hall", 1280)
+    loaded(editor, admin=False)
+    expect(editor.locator("#deliveries-section")).to_be_visible()
+    expect(editor.locator("#deliveries tbody tr")).to_have_count(2)
+    expect(editor.get_by_role("button", name=re.compile("^Markera som hanterad"))).to_have_count(0)
+
+    page, problems = open_page(browser, server.state.test_url, "hanna.holm", 1280)
+    loaded(page)
+    section = page.locator("#deliveries-section")
+    expect(page.locator("#deliveries-summary")).to_have_text("2 meddelanden kom inte fram.")
+    rows = section.locator("tbody tr")
+    # Newest first: the e-mail an hour ago, then the Teams reminder.
+    expect(rows.nth(0)).to_contain_text("Maria Berg")
+    expect(rows.nth(0)).to_contain_text("E-post: Riskbedömning av distansarbete")
+    expect(rows.nth(0)).to_contain_text("E-postservern svarade inte i tid.")
+    teams = rows.nth(1)
+    expect(teams).to_contain_text("Johan Lind")
+    expect(teams).to_contain_text("Teams-meddelande: Påminnelse: överenskommelsen löper snart ut")
+    expect(teams).to_contain_text("serverfel (502)")
+    teams.get_by_text("Visa meddelandet").click()
+    expect(teams).to_contain_text("Distansöverenskommelsen för Erik Ek löper ut om 20 dagar.")
+    assert_accessible(page)
+
+    note = teams.get_by_label("Vad gjorde du? (valfritt)")
+    note.focus()
+    page.keyboard.type("Ringt Johan")
+    page.keyboard.press("Tab")
+    expect(
+        page.get_by_role("button", name="Markera som hanterad: Teams-meddelande till Johan Lind")
+    ).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(page.locator("#status")).to_have_text(
+        "Markerat som hanterat: Teams-meddelande till Johan Lind."
+    )
+    expect(page.locator("#deliveries-summary")).to_be_focused()
+    expect(page.locator("#deliveries-summary")).to_have_text("Ett meddelande kom inte fram.")
+    expect(rows).to_have_count(1)
+    page.locator("#audit summary").click()
+    record = page.locator("#audit tbody tr").filter(
+        has_text="Meddelande som inte kom fram markerat som hanterat"
+    )
+    expect(record).to_have_count(1)
+    expect(record).to_contain_text("hanna.holm (HR-administratör)")
+    expect(record).to_contain_text("som inte kom fram")
     assert problems == []
 
 

@@ -9,10 +9,11 @@ from pathlib import Path
 
 from bot.faq.content import load_faq
 from bot.hr import recording
+from bot.hr.delivery_errors import Channel
 from bot.hr.labels import LABELS, all_labels, label
 from bot.identity import Role
 from bot.settings import PROJECT_ROOT
-from bot.storage.models import AgreementStatus, RiskAssessmentStatus
+from bot.storage.models import AgreementStatus, NoticeKind, RiskAssessmentStatus
 
 
 def recorded_actions() -> list[str]:
@@ -52,6 +53,8 @@ def test_statuses_reasons_roles_and_the_topics_in_use_all_have_labels() -> None:
     assert set(RiskAssessmentStatus) <= set(LABELS["risk_assessment_statuses"])
     assert set(recording.QUEUE_REASONS) <= set(LABELS["queue_reasons"])
     assert set(typing.get_args(Role)) <= set(LABELS["roles"])
+    assert set(NoticeKind) <= set(LABELS["notice_kinds"])
+    assert set(typing.get_args(Channel)) <= set(LABELS["delivery_channels"])
     topics = {e.topic for e in load_faq(PROJECT_ROOT / "faq").entries}
     assert topics <= set(LABELS["topics"])
 

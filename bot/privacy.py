@@ -25,7 +25,8 @@ _IDENTITY_CANDIDATE = re.compile(
     rf"(?<![\d{_DASHES}])(?:\d{{2}})?\d{{6}}\s*[+{_DASHES}]?\s*\d{{4}}(?![\d{_DASHES}])"
 )
 _ANY_DASH = re.compile(f"[{_DASHES}]")
-_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+# Also URL-encoded (%40), as in a Graph request's path that an error message repeats.
+_EMAIL = re.compile(r"[\w.+-]+(?:@|%40)[\w-]+(?:\.[\w-]+)+", re.IGNORECASE)
 # Swedish numbers: +46 / 0046 / 0, then digits in groups (070-123 45 67, 08-123 456 78).
 # Not after a dash, dot or slash: "2027-01-15 2027-06-30" is two dates.
 _PHONE = re.compile(r"(?<![\w+./-])(?:\+46|0046|0)[\s-]?\d{1,3}(?:[\s-]?\d{2,4}){2,4}(?!\d)")

@@ -70,6 +70,15 @@ def test_contact_details_are_masked_for_storage() -> None:
     assert sorted(masked.kinds) == ["email", "identity_number", "phone", "phone"]
 
 
+def test_an_address_in_a_url_is_masked_too() -> None:
+    """Graph's error for a calendar write repeats the request's path, where the mailbox is
+    URL-encoded."""
+    masked = mask_personal_data(
+        "404 for https://graph.microsoft.com/v1.0/users/maria.berg%40example.org/events"
+    )
+    assert masked.text == "404 for https://graph.microsoft.com/v1.0/users/[e-post]/events"
+
+
 def test_log_records_never_hold_an_identity_number(caplog: pytest.LogCaptureFixture) -> None:
     install_log_masking()
     with caplog.at_level(logging.INFO):

@@ -17,6 +17,7 @@ from bot.agreements.parsing import (
     parse_share,
     place_kind,
     share_options,
+    week_days,
 )
 from bot.agreements.policy import check_end, check_share, check_start
 from bot.regions import AgreementPolicy
@@ -66,7 +67,7 @@ def after_to(text: str) -> str | None:
 
 
 def read_share(ctx: FormContext, message: Message) -> Reading:
-    options = share_options(message.text)
+    options = share_options(message.text, policy(ctx).working_days_per_week)
     if options:
         return Reading.refused(
             f"Menar du {options[0]:g} eller {options[1]:g} procent?",
@@ -114,7 +115,9 @@ def read_start(ctx: FormContext, message: Message) -> Reading:
     start = find_date(message.text, ctx.today())
     if start is None and message.lowered in NEAR_DAYS:
         start = ctx.today() - timedelta(days=1 if message.lowered in YESTERDAY else 0)
-    return start_reading(ctx, start, is_hedge(message))
+    # "från vecka 7" is read as its Monday, which the user confirms.
+    week = week_days(message.text, ctx.today())
+    return start_reading(ctx, start, is_hedge(message) or week is not None)
 
 
 def find_start(ctx: FormContext, text: str) -> Reading:
@@ -142,6 +145,13 @@ def read_end(ctx: FormContext, message: Message) -> Reading:
         if problem:
             return Reading.refused(problem.text)
         return Reading.of(end.isoformat(), confirm=f"Ska jag skriva {swedish_date(end)}?")
+    start = date.fromisoformat(str(start_value)) if start_value else ctx.today()
+    if week := week_days(message.text, start):
+        # "till och med vecka 26" is that week's Sunday, which the user confirms.
+        problem = check_end(start, week[1], policy(ctx))
+        if problem:
+            return Reading.refused(problem.text)
+        return Reading.of(week[1].isoformat(), confirm=f"Ska jag skriva {swedish_date(week[1])}?")
     return find_end(ctx, message.text)
 
 
@@ -190,9 +200,18 @@ def read_equipment(ctx: FormContext, message: Message) -> Reading:
     return Reading.of([*picked, *(i for i in items if i not in picked)][:20])
 
 
+# "jag behöver headset också": added to what was chosen, not instead of it.
+ALSO = re.compile(r"\b(också|även|dessutom|till det|too|also|as well)\b")
+
+
 def find_equipment(ctx: FormContext, text: str) -> Reading:
     items = equipment_items(text, policy(ctx).equipment_options)
-    return Reading.of(items) if items is not None else Reading()
+    if items is None:
+        return Reading()
+    if items and ALSO.search(text.lower()):
+        chosen = list(ctx.get("agreement_equipment") or [])
+        items = [*chosen, *(i for i in items if i not in chosen)]
+    return Reading.of(items)
 
 
 def pick_button(title: str, item: str | None = None, alone: bool = False) -> dict[str, str]:

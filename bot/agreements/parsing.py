@@ -72,10 +72,13 @@ def with_units_spelt(text: str) -> str:
 
 
 def parse_date(text: str, today: date) -> date | None:
-    """A calendar date from Swedish or English text, relative dates counted from ``today``."""
+    """A calendar date from Swedish or English text, relative dates counted from ``today``; a
+    week ("vecka 7") is its Monday."""
     normalised = text.lower().strip()
     if month_edge := month_edge_date(normalised, today):
         return month_edge
+    if week := week_days(normalised, today):
+        return week[0]
     normalised = re.sub(r"\b(nästa|kommande|next)\s+", "", normalised)
     normalised = re.sub(r"\b(\d{1,2}):?[ae]\b", r"\1", normalised)
     for word, number in ORDINALS.items():
@@ -122,8 +125,16 @@ MONTH_EDGE = re.compile(
     r"(?:the\s+)?start\s+of))\s*"
     rf"(?P<month>{MONTHS})\b\.?(?:\s+(?P<year>\d{{4}}))?"
 )
+# "vecka 7", "v. 7", "v7", "week 7", "v. 7 2028": an ISO week, as Swedish calendars number them.
+WEEK_IN_TEXT = r"\b(?:vecka|veckan|v\.?|week|wk\.?)\s*\d{1,2}\b(?:\s+\d{4})?"
+WEEK = re.compile(
+    r"\b(?:vecka|veckan|v\.?|week|wk\.?)\s*(?P<week>\d{1,2})\b(?:\s+(?P<year>\d{4}))?"
+)
+
+
 DATE_IN_TEXT = re.compile(
     rf"{MONTH_EDGE.pattern}"
+    rf"|{WEEK_IN_TEXT}"
     rf"|\d{{4}}-\d{{1,2}}-\d{{1,2}}"
     rf"|\b\d{{1,2}}(?::[ae])?\s+(?:{MONTHS})\b\.?(?:\s+\d{{4}})?"
     rf"|\b(?:den\s+)?(?:{ORDINAL_WORDS})\s+(?:{MONTHS})\b(?:\s+\d{{4}})?"
@@ -138,10 +149,35 @@ RANGE = re.compile(
     r"(\d+(?:[.,]\d+)?)\s*(?:%|procent|percent)?\s*(?:och|till|eller|or|to|and|-|–)\s*"
     r"(\d+(?:[.,]\d+)?)\s*(?:%|procent|percent)"
 )
+DAY_COUNT = r"(\d|en|ett|två|tre|fyra|fem|one|two|three|four|five)"
+# "1-2 dagar i veckan", "en eller två dagar", "two or three days a week".
+DAY_RANGE = re.compile(
+    rf"\b{DAY_COUNT}\s*(?:-|–|till|eller|à|or|to)\s*{DAY_COUNT}\s*(?:dag|dagar|day|days)\b"
+)
 SHARE_WORDS = re.compile(
     r"%|\bprocent|\bpercent|\bdag(ar)?\b|\bdays?\b|hälften|halva|halvtid|\bhalf\b|heltid|"
     r"fjärdedel|tredjedel|quarter|\bthird\b"
 )
+
+
+def week_days(text: str, today: date) -> tuple[date, date] | None:
+    """The Monday and the Sunday of the week named in ``text``: without a year, the first week
+    of that number that has not ended before ``today``; None when no week (or no such week) is
+    named."""
+    match = WEEK.search(text.lower())
+    if match is None:
+        return None
+    number = int(match.group("week"))
+    years = [int(match.group("year"))] if match.group("year") else [today.year, today.year + 1]
+    for year in years:
+        try:
+            monday = date.fromisocalendar(year, number, 1)
+        except ValueError:
+            continue
+        sunday = monday + timedelta(days=6)
+        if match.group("year") or sunday >= today:
+            return monday, sunday
+    return None
 
 
 def month_edge_date(text: str, today: date) -> date | None:
@@ -203,6 +239,23 @@ def find_period(text: str) -> relativedelta | None:
     return relativedelta(weeks=count)
 
 
+# A length inside a sentence: "nej förresten, uppföljning om ett år", "in six months".
+PERIOD_IN_TEXT = re.compile(
+    r"\b(?:om|in|inom)\s+(?:(?:\d{1,2}|[a-zåäö]+)\s+)?(?:år|halvår|månader|månad|veckor|vecka|"
+    r"years?|months?|weeks?|half\s+a\s+year)\b"
+)
+
+
+def find_period_in(text: str) -> relativedelta | None:
+    """A length written anywhere in ``text`` after "om"/"in" ("uppföljning om ett år"), or
+    None; "i år" is this year, not a length."""
+    lowered = " ".join(text.lower().split())
+    for match in PERIOD_IN_TEXT.finditer(lowered):
+        if period := find_period(match.group(0)):
+            return period
+    return None
+
+
 def end_after(start: date, period: relativedelta) -> date:
     """The last day of a period that begins on ``start``: a year from 1 February ends on 31
     January."""
@@ -217,19 +270,24 @@ def find_date(text: str, today: date) -> date | None:
 
 def find_share(text: str, working_days_per_week: int = 5) -> float | None:
     """A share named anywhere in a longer message ("nej vänta, jag menar 60 procent"); a bare
-    number does not count here, as it may be anything."""
+    number does not count here, as it may be anything, nor does a range, as it is two."""
     lowered = with_units_spelt(text.lower())
-    if not SHARE_WORDS.search(lowered):
+    if not SHARE_WORDS.search(lowered) or share_options(lowered, working_days_per_week):
         return None
     return parse_share(lowered, working_days_per_week)
 
 
-def share_options(text: str) -> list[float]:
-    """The two ends of a range ("mellan 40 och 60 procent"), or nothing."""
-    match = RANGE.search(text.lower())
-    if match is None:
+def share_options(text: str, working_days_per_week: int = 5) -> list[float]:
+    """The two ends of a range ("mellan 40 och 60 procent", "1-2 dagar i veckan"), in per
+    cent, or nothing."""
+    lowered = text.lower()
+    if match := RANGE.search(lowered):
+        low, high = (float(g.replace(",", ".")) for g in match.groups())
+    elif match := DAY_RANGE.search(lowered):
+        days = [int(g) if g.isdigit() else NUMBER_WORDS[g] for g in match.groups()]
+        low, high = (round(100 * d / working_days_per_week, 1) for d in days)
+    else:
         return []
-    low, high = (float(g.replace(",", ".")) for g in match.groups())
     return [low, high] if low != high else []
 
 
@@ -263,12 +321,52 @@ def names_only_the_kind(kind: str, description: str) -> bool:
     said = " ".join(WORDS.findall(description.lower()))
     plain = re.sub(r"^(i|på|från|in|at|from|the|my)\s+", "", said)
     names = (PLACE_NAMES.get(kind, kind).lower(), *PLACE_KINDS.get(kind, ()))
-    return not plain or plain in names
+    return not plain or plain in names or misspelt_place(plain) == kind
+
+
+# Words for a kind of place long enough that a typo in them ("hemam", "stguan") is still read
+# as that place; shorter ones ("hem", "torp") are too close to other words.
+SPELT_PLACE_WORDS = {
+    "holiday_home": (
+        "fritidsbostaden", "fritidsbostad", "fritidshuset", "fritidshus", "sommarhuset",
+        "sommarstugan", "stugan", "fjällstugan",
+    ),
+    "home": ("hemma", "hemifrån", "hemmet", "bostaden", "lägenheten", "lägenhet"),
+}  # fmt: skip
+
+
+def one_edit_apart(word: str, other: str) -> bool:
+    """True when ``word`` becomes ``other`` by one letter added, removed, changed, or two
+    neighbours swapped ("hemam" -> "hemma")."""
+    if word == other or abs(len(word) - len(other)) > 1:
+        return False
+    if len(word) == len(other):
+        diff = [i for i, (a, b) in enumerate(zip(word, other, strict=True)) if a != b]
+        swapped = (
+            len(diff) == 2
+            and diff[1] == diff[0] + 1
+            and word[diff[0]] == other[diff[1]]
+            and word[diff[1]] == other[diff[0]]
+        )
+        return len(diff) == 1 or swapped
+    shorter, longer = sorted((word, other), key=len)
+    return any(longer[:i] + longer[i + 1 :] == shorter for i in range(len(longer)))
+
+
+def misspelt_place(word: str) -> str | None:
+    """The kind of place a word of five letters or more is one typo away from, or None."""
+    if len(word) < 5:
+        return None
+    for kind, names in SPELT_PLACE_WORDS.items():
+        if any(one_edit_apart(word, name) for name in names):
+            return kind
+    return None
 
 
 def place_kind(text: str) -> str:
     """``home``, ``holiday_home`` or ``other``; compounds count ("sommarstugan" is a holiday
-    home), negated places do not ("hemma, inte i stugan" is home)."""
+    home), negated places do not ("hemma, inte i stugan" is home), and neither does one typo
+    ("hemam" is home)."""
     # Our own name for a kind (the opening message stores "Fritidsbostaden") is that kind.
     named = {name.lower(): kind for kind, name in PLACE_NAMES.items()}
     if text.strip().lower() in named:
@@ -281,6 +379,9 @@ def place_kind(text: str) -> str:
                 return kind
             if any(w == name or (len(name) > 4 and w.endswith(name)) for w in words):
                 return kind
+    for word in words:
+        if misspelt := misspelt_place(word):
+            return misspelt
     return "other"
 
 

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 
 import dateparser
 
+from bot.agreements.parsing import week_days
 from bot.risk_assessments.scheduling import (
     STOCKHOLM,
     WEEKDAYS_SV,
@@ -144,14 +145,40 @@ def _next_weekday_in_this_week(text: str, result: date, today: date) -> bool:
     return said_next and result.isocalendar()[:2] == today.isocalendar()[:2]
 
 
+# "v. 3", "vecka 3", "week 3": a numbered week, as Swedish calendars number them.
+_WEEK = re.compile(r"\b(?:vecka|veckan|v\.?|week|wk\.?)\s*\d{1,2}\b(?:\s+\d{4})?")
+
+
+def _with_week_date(text: str, today: date) -> tuple[str, bool]:
+    """Return text with a numbered week and its weekday written as the date ("onsdag v. 3 kl
+    14" -> "2027-01-20 kl 14"), and whether the day is a guess: a week without a weekday is
+    its Monday, to be confirmed."""
+    week = _WEEK.search(text)
+    days = week_days(week.group(0), today) if week else None
+    if week is None or days is None:
+        return text, False
+    named = _WEEKDAY_PATTERN.search(text)
+    offset = 0
+    if named is not None:
+        day = named.group("day")
+        offset = WEEKDAYS_SV.index(day) if day in WEEKDAYS_SV else _WEEKDAYS_EN.index(day)
+    spans = sorted([week.span(), *([named.span()] if named else [])], reverse=True)
+    for start, end in spans:
+        text = f"{text[:start]} {text[end:]}"
+    rest = re.sub(r"\b(?:på|den|on|the|in|i)\s*$", "", " ".join(text.split()))
+    return f"{(days[0] + timedelta(days=offset)).isoformat()} {rest}".strip(), named is None
+
+
 def parse_meeting_time(text: str, now: datetime) -> ParsedTime | None:
     """Return the start meant by text, relative to the aware `now`, or None if none is found.
 
     Without a clock time the start is 09:00 and ambiguous; a bare weekday naming today,
-    or "nästa <weekday>" landing in the current week, is ambiguous too.
+    or "nästa <weekday>" landing in the current week, is ambiguous too, and so is a numbered
+    week without a weekday.
     """
     require_aware(now, "now")
     local_now = now.astimezone(STOCKHOLM)
+    text, week_without_day = _with_week_date(" ".join(text.lower().split()), local_now.date())
     lowered = " ".join(text.lower().split())
     normalised = _normalise(text)
     if not normalised:
@@ -176,6 +203,7 @@ def parse_meeting_time(text: str, now: datetime) -> ParsedTime | None:
         ambiguous = True
     ambiguous = (
         ambiguous
+        or week_without_day
         or _named_weekday_is_today(lowered, local_now.date())
         or _next_weekday_in_this_week(lowered, start.date(), local_now.date())
     )
@@ -197,11 +225,15 @@ _TIME_START = re.compile(
     + _MONTH_WORDS
     + r")\s+\d{1,2}\b"
     r"|\b(?:i\s*morgon|imorgon|övermorgon|tomorrow|i\s*går|igår|yesterday|i\s*dag|idag|today)\b"
-    r"|\b(?:kl\.?|klockan|at)\s*\d{1,2}|(?<![\d-])\d{1,2}[:.]\d{2}\b|\b\d{1,2}\s*(?:am|pm)\b",
+    r"|\b(?:kl\.?|klockan|at)\s*\d{1,2}|(?<![\d-])\d{1,2}[:.]\d{2}\b|\b\d{1,2}\s*(?:am|pm)\b"
+    r"|" + _WEEK.pattern,
     re.IGNORECASE,
 )
+# Words after the time that say nothing about it: "fredag kl 10 funkar", "kl 14 blir bättre".
 _TRAILING_WORDS = re.compile(
-    r"[\s,.!?]*\b(istället|i stället|instead|då|tack|please|ok|eller|or|om det går)\b[\s,.!?]*$"
+    r"[\s,.!?]*\b(istället|i stället|instead|då|tack|please|ok|eller|or|om det går|"
+    r"(?:funkar|fungerar|passar|går|blir|är)(?: bra| fint| bättre| mig| för mig)?|"
+    r"works(?: for me)?|is (?:fine|better|good)|suits me)\b[\s,.!?]*$"
 )
 # Where, after the time: "tisdag kl 10 på Teams", "kl 13 i rum 3B", "at 10 in Teams".
 _TRAILING_PLACE = re.compile(
@@ -212,7 +244,7 @@ _TRAILING_PLACE = re.compile(
 _DATE_WORDS = re.compile(
     r"\b(?:" + "|".join(WEEKDAYS_SV + _WEEKDAYS_EN) + r"|i\s*morgon|imorgon|övermorgon|tomorrow"
     r"|i\s*går|igår|yesterday|i\s*dag|idag|today"
-    r"|" + _MONTH_WORDS + r")\b|\d{4}-\d{1,2}-\d{1,2}|\b\d{1,2}/\d{1,2}\b",
+    r"|" + _MONTH_WORDS + r")\b|\d{4}-\d{1,2}-\d{1,2}|\b\d{1,2}/\d{1,2}\b|" + _WEEK.pattern,
     re.IGNORECASE,
 )
 

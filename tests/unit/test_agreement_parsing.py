@@ -10,9 +10,14 @@ from bot.agreements.parsing import (
     equipment_items,
     find_date,
     find_period,
+    find_period_in,
     find_share,
+    names_only_the_kind,
     parse_date,
     parse_share,
+    place_kind,
+    share_options,
+    week_days,
 )
 from bot.agreements.policy import check_end, check_share, check_start, latest_end
 from bot.regions import AgreementPolicy
@@ -153,3 +158,89 @@ def test_end_rules() -> None:
     assert check_end(start, date(2035, 1, 1), VASTMANLAND) is None
     assert "efter startdatumet" in check_end(start, start, VASTMANLAND).text  # type: ignore[union-attr]
     assert latest_end(date(2027, 3, 15), 24) == date(2029, 3, 14)
+
+
+# --- batch 2026-12-04b: what the third batch of conversations found ------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "monday"),
+    [
+        ("från vecka 7", date(2027, 2, 15)),
+        ("v. 7", date(2027, 2, 15)),
+        ("v7", date(2027, 2, 15)),
+        ("week 7", date(2027, 2, 15)),
+        # The week of today has not ended; one that has is next year's.
+        ("vecka 47", date(2026, 11, 16)),
+        ("vecka 46", date(2027, 11, 15)),
+        ("v. 26 2028", date(2028, 6, 26)),
+    ],
+)
+def test_a_numbered_week_is_its_monday(text: str, monday: date) -> None:
+    """ "från vecka 7" was not a date, so the start question was asked again and again."""
+    assert parse_date(text, TODAY) == monday
+    assert find_date(f"jag börjar {text}", TODAY) == monday
+    days = week_days(text, TODAY)
+    assert days is not None and days[1] == monday + relativedelta(days=6)
+
+
+def test_a_week_that_does_not_exist_is_no_date() -> None:
+    assert week_days("vecka 60", TODAY) is None
+    assert week_days("två dagar i veckan", TODAY) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "options"),
+    [
+        ("1-2 dagar i veckan", [20.0, 40.0]),
+        ("en eller två dagar", [20.0, 40.0]),
+        ("two or three days a week", [40.0, 60.0]),
+        ("mellan 40 och 60 procent", [40.0, 60.0]),
+        ("två dagar i veckan", []),
+    ],
+)
+def test_a_range_of_days_is_two_shares(text: str, options: list[float]) -> None:
+    """ "1-2 dagar i veckan" was stored as 40 %: the user had not chosen."""
+    assert share_options(text) == options
+
+
+def test_a_range_inside_a_correction_is_no_share() -> None:
+    assert find_share("nej, 1-2 dagar i veckan") is None
+    assert find_share("nej, två dagar i veckan") == 40.0
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("hemam", "home"),
+        ("hemifårn", "home"),
+        ("stguan i Sälen", "holiday_home"),
+        ("Köping", "other"),
+        ("Hemmesta", "other"),
+        ("kontoret", "other"),
+    ],
+)
+def test_one_typo_in_a_place_word_is_that_place(text: str, kind: str) -> None:
+    """ "hemam" was filed as another place than home."""
+    assert place_kind(text) == kind
+
+
+def test_a_misspelt_place_word_names_only_the_kind() -> None:
+    assert names_only_the_kind("home", "hemam")
+    assert not names_only_the_kind("home", "hemma i Köping")
+
+
+@pytest.mark.parametrize(
+    ("text", "period"),
+    [
+        ("nej förresten, uppföljning om ett år", relativedelta(years=1)),
+        ("kan vi ta det om sex månader istället", relativedelta(months=6)),
+        ("follow up in 6 months", relativedelta(months=6)),
+        ("i år", None),
+        ("en gång om året", None),
+    ],
+)
+def test_a_length_inside_a_sentence(text: str, period: relativedelta | None) -> None:
+    """ "nej förresten, uppföljning om ett år" at the summary asked what to change, and the
+    next "spara" stored the old date."""
+    assert find_period_in(text) == period

@@ -5,7 +5,7 @@ from datetime import UTC, date, datetime, time, timedelta
 import holidays
 import pytest
 
-from bot.risk_assessments.meeting_text import parse_meeting_time
+from bot.risk_assessments.meeting_text import find_meeting_time, parse_meeting_time
 from bot.risk_assessments.scheduling import (
     STOCKHOLM,
     Refusal,
@@ -248,3 +248,40 @@ def test_free_slots_across_dst_keep_local_clock_times() -> None:
 
 def test_free_slots_gives_up_when_nothing_fits() -> None:
     assert free_slots([], NOW, timedelta(hours=10), HOURS) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "expected", "ambiguous"),
+    [
+        ("onsdag v. 3 kl 14", local(2027, 1, 20, 14), False),
+        ("vecka 3 onsdag 13.30", local(2027, 1, 20, 13, 30), False),
+        ("week 3 on wednesday at 2 pm", local(2027, 1, 20, 14), False),
+        # Which day of the week is not said: its Monday, to be confirmed.
+        ("vecka 3 kl 10", local(2027, 1, 18, 10), True),
+        ("v. 49", local(2026, 11, 30, 9), True),
+    ],
+)
+def test_a_numbered_week_in_a_meeting_time(text: str, expected: datetime, ambiguous: bool) -> None:
+    """ "onsdag v. 3 kl 14" was not a time (batch 2026-12-04b)."""
+    parsed = find_meeting_time(f"kan vi ses {text}", NOW)
+    assert parsed is not None
+    assert (parsed.start, parsed.ambiguous) == (expected, ambiguous)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("nu har jag kollat, fredag 4 december kl 10 funkar", local(2026, 12, 4, 10)),
+        ("tisdag kl 13 passar bra", local(2026, 12, 1, 13)),
+        ("Friday at 10 works for me", local(2026, 11, 27, 10)),
+    ],
+)
+def test_words_after_the_time_that_only_agree(text: str, expected: datetime) -> None:
+    """ "fredag 18 december kl 10 funkar" was not a time."""
+    parsed = find_meeting_time(text, NOW)
+    assert parsed is not None and parsed.start == expected
+
+
+def test_a_better_clock_time_keeps_the_day_chosen() -> None:
+    parsed = find_meeting_time("nej vänta, kl 14 blir bättre", NOW, on=date(2026, 12, 17))
+    assert parsed is not None and parsed.start == local(2026, 12, 17, 14)

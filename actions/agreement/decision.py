@@ -37,8 +37,9 @@ APPROVE = re.compile(r"\b(godkänn\w*|bevilja\w*|approve\w*|accept\w*)\b")
 REJECT = re.compile(r"\b(avslå\w*|avslag|neka\w*|reject\w*|decline\w*|deny)\b")
 # What follows "avslå" as the reason: "avslå, för att ...", "jag avslår den. Vi har ..."
 REASON = re.compile(
-    r"\b(?:avslå\w*|avslag|neka\w*|reject\w*|decline\w*)\b(?:\s+(?:den|det|ansökan|"
-    r"\w+s\s+ansökan|it|this))?\s*(?:[,:.;–-]\s*|\s+)(?:för att|eftersom|på grund av|pga\.?|"
+    r"\b(?:avslå\w*|avslag|neka\w*|reject\w*|decline\w*)\b(?:\s+jag)?(?:\s+(?:den|det|ansökan|"
+    r"\w+s\s+ansökan|it|this))?(?:\s+(?:så länge|tills vidare|för tillfället|for now))?"
+    r"\s*(?:[,:.;–-]\s*|\s+)(?:för att|eftersom|på grund av|pga\.?|"
     r"då|skäl:?|because|since|as)?\s*(?P<reason>.{3,})$",
     re.IGNORECASE,
 )
@@ -94,6 +95,10 @@ def find_agreement(ctx: FormContext, message: Message) -> Reading:
             )
         )
     named = [a for a in candidates if names_employee(text, employee_name(ctx, a))]
+    if len(named) > 1:
+        # "godkänn Eriks men vänta med Annas": the one named where the decision is.
+        clause = decided_clause(text)
+        named = [a for a in named if names_employee(clause, employee_name(ctx, a))]
     if len(named) == 1:
         return Reading.of(str(named[0].id))
     shown = [a for a in candidates if a.id in (ctx.get(SHOWN_SLOT) or [])]
@@ -114,6 +119,19 @@ def find_by_reference(ctx: FormContext, reference: str) -> Agreement | None:
         ),
         None,
     )
+
+
+# Where one part of a message ends and another begins: "godkänn Eriks, men vänta med Annas".
+CLAUSE_BREAK = re.compile(r"[,;.]|\b(?:men|but|och inte|and not)\b")
+
+
+def decided_clause(text: str) -> str:
+    """The part of ``text`` that says the decision ("godkänn Eriks" in "godkänn Eriks men vänta
+    med Annas"); "" when no part does."""
+    for clause in CLAUSE_BREAK.split(text):
+        if APPROVE.search(clause) or REJECT.search(clause):
+            return clause
+    return ""
 
 
 def names_employee(text: str, name: str) -> bool:

@@ -87,6 +87,8 @@ class Field:
     not_understood: str = "Det förstod jag inte riktigt."
     # Offered under "Vad vill du ändra?".
     changeable: bool = True
+    # "hoppa över" is an answer the field reads itself; otherwise it is explained and asked again.
+    skippable: bool = False
 
 
 class FormContext:

@@ -43,18 +43,26 @@ WEAK_AFFIRMATIONS = {"ok", "okej", "okey", "okay", "kör", "gärna", "fine", "al
 HEDGES = re.compile(
     r"\b(vet inte|vet ej|vet faktiskt inte|ingen aning|osäker|inte säker|kanske|möjligen|"
     r"tror jag|tror det|typ|ungefär|någon gång|får se|don'?t know|not sure|maybe|perhaps|"
-    r"no idea|i guess|not yet|inte än|inte ännu)\b"
+    r"no idea|i guess|not yet|inte än|inte ännu|(?:måste|ska|får) kolla|återkommer|"
+    r"need to check|get back to you)\b"
 )
 NOT_YET = re.compile(r"\b(inte än|inte ännu|not yet)\b")
 
 # A wish to stop. "avbryta" alone is not one: "Vi behöver avbryta projektet" is a reason.
 STOP_WORDS = re.compile(
     r"\b(avbryt|avbryter|(vill|ska|måste) avbryta|stoppa|stopp|sluta|glöm det|strunta i det|"
-    r"skit i det|ångrar mig|cancel|stop|abort|forget it|never ?mind|quit)\b"
+    r"skit i det|ångrar mig|cancel|stop|abort|forget it|never ?mind|quit|"
+    # Putting it off: "jag väntar med beslutet", "vi tar det en annan dag".
+    r"väntar med (beslutet|ansökan|bokningen|dokumentationen|uppföljningen|det)|"
+    r"vänta med (beslutet|ansökan|bokningen|dokumentationen|uppföljningen|det)|"
+    r"tar det (senare|en annan (gång|dag))|wait with the decision)\b"
 )
 # A stop word right after these describes something ("svårt att sluta i tid", "to stop"); it
 # is not the user's wish to stop the form.
 DESCRIBING = {"att", "to", "hon", "han", "hen", "de", "dom", "vi", "man", "chefen", "she", "he"}
+# Nor is one in a clause about a situation: "who owns the laptop if I quit?", "vad händer om
+# jag ångrar mig?".
+CONDITIONAL = {"om", "ifall", "när", "innan", "if", "when", "whether", "before", "unless"}
 LEADING_FILLERS = re.compile(r"^((nej|nä|no|ok|okej|men|då|så|ja|jo)\W+)+")
 UNSURE_STOP = re.compile(
     r"(vet inte om jag vill (fortsätta|söka|ansöka|boka)|ångrar mig nog|kanske (ska )?avbryta|"
@@ -208,10 +216,44 @@ def stop_wish(message: Message) -> StopWish:
     if before and before[-1] in DESCRIBING and not at_end and len(words) > 3:
         # "Hon har svårt att sluta i tid": about someone or something, not a wish to stop.
         return StopWish.NONE
+    if set(before[-3:]) & CONDITIONAL and len(words) > 3:
+        return StopWish.NONE
     at_start = not WORD.search(LEADING_FILLERS.sub("", text[: match.start()]))
     if len(words) <= 4 or at_end or (at_start and len(words) <= 6):
         return StopWish.CLEAR
     return StopWish.UNSURE
+
+
+# A wish to leave the question unanswered: "hoppa över", "skippa den", "skip".
+SKIP = re.compile(
+    r"^(kan vi |kan jag |jag vill |vi )?(hoppa över|hoppar över|skippa|skippar|skip|pass|"
+    r"nästa fråga|next question)( den| den frågan| det| denna| this( one)?| it)?( tack| please)?$"
+)
+
+
+def is_skip(message: Message) -> bool:
+    """ "hoppa över", "skippa den frågan", "skip": the question left unanswered."""
+    return not message.is_payload and bool(SKIP.match(message.lowered))
+
+
+# Openings of a question to the assistant that is no answer to the form's question: "who owns
+# the laptop if I quit?" names a laptop, but asks. "kan vi ta kl 14?" proposes, so "kan" and
+# "ska" are not among them.
+ASKING_WORDS = {
+    "vad", "vem", "vems", "vilka", "vilken", "vilket", "hur", "varför", "får", "måste", "behöver",
+    "gäller", "who", "whose", "what", "how", "why", "which", "does", "must", "may",
+}  # fmt: skip
+
+
+def asks_the_assistant(message: Message) -> bool:
+    """A question ("?") that opens with a question word: to be answered, not read as a value."""
+    words = message.words
+    return (
+        not message.is_payload
+        and message.text.rstrip().endswith("?")
+        and bool(words)
+        and words[0] in ASKING_WORDS
+    )
 
 
 def is_question(message: Message) -> bool:

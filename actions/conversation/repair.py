@@ -25,6 +25,7 @@ from actions.conversation.reading import (
     Answer,
     Message,
     StopWish,
+    asks_the_assistant,
     has_correction_cue,
     instead_parts,
     is_bare_yes_or_no,
@@ -32,6 +33,7 @@ from actions.conversation.reading import (
     is_chitchat,
     is_hedge,
     is_question,
+    is_skip,
     is_weak_yes,
     stop_wish,
     yes_or_no,
@@ -46,6 +48,12 @@ ABOUT_THE_QUESTION = re.compile(
     r"\b(menar du|menas med|betyder|vad ska jag skriva|what do you mean|example|exempel)\b"
 )
 CHANGE_VERB = re.compile(r"\b(ändra|rätta|byt|byta|fel|change|correct|wrong)\b")
+# Where one message changes several answers: "slutdatum 30 april, och jag behöver headset också".
+CLAUSES = re.compile(r"[,;.!?]+\s*(?:och|men|samt|and|but)?\s*")
+# A correction's opening: "nej vänta, ...", "förresten ...".
+CORRECTION_OPENING = re.compile(
+    r"^(nej|nä|oj|förlåt|sorry|vänta|förresten|no|oops|wait|actually)\b"
+)
 # A process named this briefly inside a free-text answer is a wish to start it, not an answer.
 SHORT_COMMAND_WORDS = 3
 CONFIRM_WORDS = ("skicka", "boka", "spara", "kör", "ser bra ut", "send", "book", "save", "submit")
@@ -99,12 +107,21 @@ class Turn:
         field = self.form.field(self.ctx, self.requested)
         if field is None:
             return
+        if is_skip(m) and not field.skippable:
+            return self.refuse_skip(field)
+        if asks_the_assistant(m) and self.screen(field):
+            # "who owns the laptop if I quit?" at the equipment question: answered, not stored.
+            return
         if not field.free_text and self.answer(field, field.read(self.ctx, m)):
             self.note_also_answered(field)
             return
         if self.screen(field):
             return
+        if field.free_text and self.names_another_answer(field):
+            # "nej vänta, kl 14 blir bättre" at the place question: not a place.
+            return self.ask_what_to_change("Vad vill du ändra?")
         if field.free_text and self.answer(field, field.read(self.ctx, m)):
+            self.note_also_answered(field)
             return
         self.say(field.not_understood)
         self.reask()
@@ -188,8 +205,9 @@ class Turn:
         self.ctx.set(slot, None)
 
     def correct(self) -> bool:
-        """A new value for a field other than the one asked for (at the summary: any field)."""
-        found = self.find_correction()
+        """A new value for a field other than the one asked for (at the summary: any field);
+        a message whose parts change several answers changes each."""
+        found = self.find_correction(self.message)
         if found is None:
             return False
         field, reading = found
@@ -200,35 +218,54 @@ class Turn:
             self.say(reading.problem, reading.buttons)
             self.after_problem(reading.problem)
             return True
-        old = self.ctx.get(field.slot)
-        self.ctx.set(field.slot, reading.value)
-        line = f"Ändrat: {field.title.lower()} {field.show(reading.value)}"
-        if old not in (None, "") and old != reading.value:
-            line += f" i stället för {field.show(old)}"
-        note = self.form.after_change(self.ctx, field.slot)
-        self.say(line + "." + (f" {note}" if note else ""))
+        lines = [self.change(field, reading.value)]
+        changed = [field]
+        for clause in (Message(text=c) for c in CLAUSES.split(self.message.text) if c.strip()):
+            if any(self.value_in(f, clause) for f in changed):
+                # "jag skrev fel slutdatum, det ska vara 31 augusti": the same change, said on.
+                continue
+            if not self.at_summary and not self.named_fields(clause):
+                continue
+            more = self.find_correction(clause)
+            if more is None or more[0] in changed or not more[1].found:
+                continue
+            changed.append(more[0])
+            lines.append(self.change(more[0], more[1].value))
+        self.say(" ".join(lines))
         self.keep_requested(brief=not self.at_summary)
         return True
 
-    def find_correction(self) -> tuple[Field, Reading] | None:
-        m = self.message
+    def change(self, field: Field, value: Any) -> str:
+        """Sets a corrected answer; the line that confirms it."""
+        old = self.ctx.get(field.slot)
+        self.ctx.set(field.slot, value)
+        line = f"Ändrat: {field.title.lower()} {field.show(value)}"
+        if old not in (None, "") and old != value:
+            line += f" i stället för {field.show(old)}"
+        note = self.form.after_change(self.ctx, field.slot)
+        return line + "." + (f" {note}" if note else "")
+
+    def find_correction(self, m: Message) -> tuple[Field, Reading] | None:
         if m.is_payload or is_bare_yes_or_no(m):
             # "nej" answers the question asked; it never empties the equipment given before.
             return None
         parts = instead_parts(m.text)
         cue = has_correction_cue(m) or self.at_summary
-        named = self.named_fields()
+        named = self.named_fields(m)
         if parts is not None:
             old, new = parts
             for f in self.correctable():
                 if f.find is None:
                     continue
                 replaced = f.find(self.ctx, old)
-                if replaced.found and replaced.value == self.ctx.get(f.slot):
-                    return f, f.find(self.ctx, new)
+                instead = f.find(self.ctx, new)
+                usable = instead.found or instead.reopen or instead.problem
+                if replaced.found and replaced.value == self.ctx.get(f.slot) and usable:
+                    # "tiden passar inte Sven" names Sven, but no one instead of him.
+                    return f, instead
         for f in named:
             if f.slot != self.requested or self.at_summary:
-                reading = self.value_in(f)
+                reading = self.value_in(f, m)
                 if reading is not None:
                     return f, reading
         if len(named) == 1 and CHANGE_VERB.search(m.lowered):
@@ -239,14 +276,18 @@ class Turn:
         found = [
             (f, r)
             for f in self.correctable()
-            if f.slot != self.requested and (r := self.value_in(f)) is not None and not f.free_text
+            if f.slot != self.requested
+            and (r := self.value_in(f, m)) is not None
+            and not f.free_text
+            # The value already given is no correction ("nej vänta, ... Sven" names him again).
+            and (r.problem or r.reopen or r.value != self.ctx.get(f.slot))
         ]
         return found[0] if len(found) == 1 else None
 
-    def value_in(self, field: Field) -> Reading | None:
+    def value_in(self, field: Field, message: Message | None = None) -> Reading | None:
         if field.find is None:
             return None
-        reading = field.find(self.ctx, self.message.text)
+        reading = field.find(self.ctx, (message or self.message).text)
         return reading if reading.found or reading.reopen or reading.problem else None
 
     def correctable(self) -> list[Field]:
@@ -257,9 +298,23 @@ class Turn:
             if f.changeable and (self.ctx.get(f.slot) is not None or f.slot == self.requested)
         ]
 
-    def named_fields(self) -> list[Field]:
-        text = self.message.lowered
+    def named_fields(self, message: Message | None = None) -> list[Field]:
+        text = (message or self.message).lowered
         return [f for f in self.correctable() if any(w in text for w in f.words)]
+
+    def names_another_answer(self, field: Field) -> bool:
+        """A free-text answer that opens as a correction and names another answer given before
+        ("nej vänta, kl 14 blir bättre") changes that answer; it is not this one."""
+        m = self.message
+        if not CORRECTION_OPENING.match(m.lowered):
+            return False
+        return any(f.slot != field.slot and self.ctx.get(f.slot) for f in self.named_fields())
+
+    def refuse_skip(self, field: Field) -> None:
+        """ "hoppa över" to a question the process needs answered: said why, asked again."""
+        help_text = f" {field.hedge_help}" if field.hedge_help else ""
+        self.say(f"Den frågan behöver ett svar, så den kan jag inte hoppa över.{help_text}")
+        self.reask()
 
     def answer(self, field: Field, reading: Reading) -> bool:
         if reading.pending is not None:

@@ -7,7 +7,7 @@ from typing import Any
 
 from actions.agreement.fields import swedish_date
 from actions.conversation.fields import NOTHING, Field, FormContext, Prompt, Reading
-from actions.conversation.reading import Message, is_chitchat, is_hedge
+from actions.conversation.reading import Message, is_chitchat, is_hedge, is_skip
 from actions.conversation.repair import PROCESS_INTENTS
 from actions.risk_assessment.booking import bookable_for, named_person
 from actions.risk_assessment.outcome import read_actions, show_actions
@@ -21,6 +21,8 @@ from bot.risk_assessments.follow_ups import (
 from bot.storage.models import ActionStatus, FollowUpOutcome
 
 NO_REMARKS = "Inget att anmärka"
+# A supporting question left unanswered ("hoppa över"), as the follow-up's text records it.
+SKIPPED = "Hoppades över"
 # Short answers that are answers here, though elsewhere they only keep the conversation going.
 SHORT_ANSWERS = {
     "ok", "okej", "okey", "okay", "bra", "fint", "toppen", "perfekt", "super", "ja", "nej",
@@ -28,7 +30,7 @@ SHORT_ANSWERS = {
 }  # fmt: skip
 DASHES = {"-", "–", "—", "--"}
 NO_RISKS = re.compile(
-    r"^(nej|nä|no|none|inga|ingen|inget)(\s+(nya|fler|ytterligare|new))?"
+    r"^(?:(?:nej|nä|no)\s+)?(nej|nä|no|none|inga|ingen|inget)(\s+(nya|fler|ytterligare|new))?"
     r"(\s+(risker|risk|risks))?(\s+(alls|här|har (kommit fram|uppstått)))?$"
     r"|^inget att anmärka$|^no new risks$"
 )
@@ -128,6 +130,8 @@ def read_answer(ctx: FormContext, message: Message) -> Reading:
         return NOTHING
     if text in DASHES:
         return Reading.of(NO_REMARKS)
+    if is_skip(message):
+        return Reading.of(SKIPPED)
     if lowered in SHORT_ANSWERS or lowered.startswith("inget att anmärka"):
         return Reading.of(text[:1000])
     if text.endswith("?") or QUESTION_OPENING.match(lowered):
@@ -159,7 +163,8 @@ def show_answers(value: Any) -> str:
 
 def read_risks(ctx: FormContext, message: Message) -> Reading:
     text = " ".join(message.text.split())
-    if NO_RISKS.match(message.lowered):
+    # "Nej, inga nya risker" is the same no as "nej inga nya risker".
+    if NO_RISKS.match(" ".join(re.sub(r"[,.!;:]", " ", message.lowered).split())):
         return Reading.of("")
     if len(text) < 2 or not re.search(r"[a-zåäöA-ZÅÄÖ]{2}", text):
         return NOTHING
@@ -321,6 +326,8 @@ def follow_up_fields(ctx: FormContext) -> list[Field]:
             hedge_help="Skriv kort vad ni kom fram till, även om det bara är en del av svaret, "
             f'eller "{NO_REMARKS.lower()}" om ni inte har något att ta upp.',
             not_understood=f'Skriv kort vad ni kom fram till, eller "{NO_REMARKS.lower()}".',
+            # HR's supporting questions are support: one may be left unanswered.
+            skippable=True,
         ),
         Field(
             slot="fu_risks",

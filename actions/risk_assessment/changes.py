@@ -2,6 +2,7 @@
 den 18 december kl 14?" moves it at once; "avboka riskbedömningen" asks first, unless a button
 named the booking."""
 
+import re
 from datetime import datetime
 from typing import Any
 
@@ -10,6 +11,9 @@ from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.conversation.fields import (
+    CANCELLED,
+    OUTCOME_SLOT,
+    REQUESTED_SLOT,
     Field,
     FormContext,
     Prompt,
@@ -47,6 +51,8 @@ RESCHEDULE_FORM = "reschedule_form"
 CANCEL_FORM = "cancel_booking_form"
 CANCEL_CONFIRMED = "ra_cancel_confirmed"
 SLOTS = ("ra_start", "ra_duration", "ra_assessment_id", CANCEL_CONFIRMED)
+# A no to cancelling that asks for another time instead.
+MOVE_WORDS = re.compile(r"\b(flytta\w*|byta tid|annan tid|ändra tid\w*|move|reschedule)\b")
 
 
 class ValidateRescheduleForm(GuidedForm):
@@ -189,7 +195,31 @@ class ValidateCancelBookingForm(GuidedForm):
         )
 
     def no_at_summary(self, turn: Turn) -> None:
-        turn.stop()
+        """ "nej, kan vi flytta den till måndag kl 13 istället?": moved, not cancelled."""
+        if not self.move_instead(turn):
+            turn.stop()
+
+    def move_instead(self, turn: Turn) -> bool:
+        """Moves the meeting when the no asks for another time that everybody can meet at; a
+        time that needs confirming or that nobody can meet at is said, and the meeting stays."""
+        ctx, message = turn.ctx, turn.message
+        assessment_id = chosen_assessment(ctx)
+        if assessment_id is None or ctx.user is None or not MOVE_WORDS.search(message.lowered):
+            return False
+        reading = read_start(ctx, message)
+        if not reading.found and not reading.problem:
+            return False
+        if reading.problem or reading.confirm:
+            turn.say(
+                (reading.problem or "")
+                + ' Mötet ligger kvar som det är. Skriv "flytta riskbedömningen" och en tid, '
+                'till exempel "flytta riskbedömningen till tisdag kl 10".'
+            )
+        else:
+            move(self.services, ctx.user, turn.dispatcher, assessment_id, reading.value)
+        ctx.set(OUTCOME_SLOT, CANCELLED)
+        ctx.set(REQUESTED_SLOT, None)
+        return True
 
 
 class ActionStartCancelBooking(RiskAssessmentStep):

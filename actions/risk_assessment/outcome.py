@@ -34,7 +34,7 @@ from actions.risk_assessment.meeting import (
     held_on,
     when,
 )
-from bot.agreements.parsing import find_date, find_period, parse_date
+from bot.agreements.parsing import find_date, find_period, find_period_in, parse_date
 from bot.errors import Refused
 from bot.identity import User
 from bot.risk_assessments.service import Action as PlannedAction
@@ -48,6 +48,10 @@ CONFIRM_SLOT = "ra_outcome_confirmed"
 SLOTS = (*FIELD_SLOTS, CONFIRM_SLOT, "ra_assessment_id")
 NONE = re.compile(r"^\s*(inga|ingen|inget|nej|none|no)\b", re.IGNORECASE)
 ACTION_PARTS = re.compile(r"\s+[–—-]\s+|\s*;\s*|\s*\|\s*")
+# Both answers in one message: "Risker: skärmen är för låg. Åtgärd: Höja skärmen – Anna – 18
+# december".
+RISKS_LABEL = re.compile(r"^\s*(risker|risk|risks)\s*:\s*", re.IGNORECASE)
+ACTIONS_LABEL = re.compile(r"\b(åtgärder|åtgärd|actions?)\s*:\s*", re.IGNORECASE)
 
 
 def parse_actions(text: str, today: date) -> tuple[list[dict[str, str]], list[str]]:
@@ -74,8 +78,16 @@ def follow_up_window(ctx: FormContext) -> tuple[date, date]:
     return held, held + relativedelta(years=1)
 
 
+def labelled_parts(text: str) -> tuple[str, str | None]:
+    """The risks, and the actions when the message labels them ("Åtgärd: ...")."""
+    label = ACTIONS_LABEL.search(text)
+    risks = text[: label.start()] if label else text
+    actions = text[label.end() :].strip() if label else None
+    return " ".join(RISKS_LABEL.sub("", risks).split()).strip(" .;"), actions or None
+
+
 def read_risks(ctx: FormContext, message: Message) -> Reading:
-    text = " ".join(message.text.split())
+    text, _ = labelled_parts(message.text)
     if len(text) < 2 or not re.search(r"[a-zåäöA-ZÅÄÖ]{2}", text):
         return Reading()
     return Reading.of(text[:5000])
@@ -104,8 +116,9 @@ def read_follow_up(ctx: FormContext, message: Message) -> Reading:
 
 def find_follow_up(ctx: FormContext, text: str) -> Reading:
     earliest, latest = follow_up_window(ctx)
-    # "om ett år" counts from the dialogue, as the buttons do.
-    period = find_period(text)
+    # "om ett år" counts from the dialogue, as the buttons do, also inside a sentence
+    # ("nej förresten, uppföljning om ett år").
+    period = find_period(text) or find_period_in(text)
     follow_up = earliest + period if period is not None else find_date(text, earliest)
     if follow_up is None:
         return Reading()
@@ -194,6 +207,18 @@ class ValidateOutcomeForm(GuidedForm):
 
     def fields(self, ctx: FormContext) -> list[Field]:
         return outcome_fields(ctx)
+
+    def also_answered(self, ctx: FormContext, slot: str, text: str) -> list[str]:
+        """ "Risker: ... Åtgärd: Höja skärmen – Anna – 18 december": the actions with the
+        risks, when they are written as the actions question asks."""
+        _, actions = labelled_parts(text) if slot == "ra_risks" else ("", None)
+        if actions is None or ctx.get("ra_actions") is not None:
+            return []
+        found = read_actions(ctx, Message(text=actions))
+        if not found.found:
+            return []
+        ctx.set("ra_actions", found.value)
+        return [f"åtgärder {show_actions(found.value)}"]
 
     def summary(self, ctx: FormContext) -> Prompt:
         return Prompt(

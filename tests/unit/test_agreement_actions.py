@@ -3,7 +3,7 @@ message read by the form's conversation layer before anything is stored."""
 
 import itertools
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -29,7 +29,7 @@ from actions.agreement.request import (
 from actions.conversation.fields import FormContext
 from actions.services import Services
 from bot.agreements.parsing import PLACE_NAMES, place_kind, place_label
-from bot.agreements.service import AgreementService
+from bot.agreements.service import AgreementRequest, AgreementService
 from bot.chat import to_bot_messages
 from bot.clock import Clock
 from bot.faq.loader import load_answerer
@@ -441,6 +441,8 @@ async def test_the_equipment_buttons_may_be_ticked_together_and_sent_as_one_answ
         ("hemifrån", "Distansarbetsplats: Hemma"),
         ("I fritidsbostaden", "Distansarbetsplats: Fritidsbostaden"),
         ("stugan i Rättvik", "Distansarbetsplats: Fritidsbostaden (stugan i Rättvik)"),
+        # Batch 2026-12-04b: "hemam" was filed as "Annan plats (hemam)".
+        ("hemam", "Distansarbetsplats: Hemma"),
     ],
 )
 def test_the_summary_names_the_place_once(services: Services, place: str, shown: str) -> None:
@@ -616,3 +618,156 @@ async def test_yesterday_as_the_start_is_refused_with_its_reason(services: Servi
     assert (await answer(services, "agreement_start", "idag"))[0] is not None
     # A bare number is no day of its own.
     assert (await answer(services, "agreement_start", "15"))[0] is None
+
+
+# --- batch 2026-12-04b -----------------------------------------------------------------------
+
+
+async def test_skipping_a_question_the_request_needs_is_explained_and_asked_again(
+    services: Services,
+) -> None:
+    """ "hoppa över" was stored as the tasks."""
+    value, said = await answer(services, "agreement_tasks", "hoppa över")
+    assert value is None
+    assert "kan jag inte hoppa över" in said
+    assert "Vi fortsätter med ansökan. Vilka arbetsuppgifter" in said
+
+
+async def test_a_range_of_days_is_asked_about_not_guessed(services: Services) -> None:
+    """ "1-2 dagar i veckan" was stored as 40 %."""
+    value, said = await answer(services, "agreement_share", "1-2 dagar i veckan")
+    assert value is None
+    assert "Menar du 20 eller 40 procent?" in said
+    assert (await answer(services, "agreement_share", "1 dag"))[0] == 20.0
+
+
+async def test_a_numbered_week_is_confirmed_as_a_date(services: Services) -> None:
+    """ "från vecka 7" was not understood."""
+    form = ValidateAgreementForm(services)
+    start = await form_turn(form, "från vecka 7", {}, "agreement_start")
+    assert start.slots["agreement_start"] is None
+    assert start.slots["flow_pending"]["value"] == "2027-02-15"
+    assert "Ska jag skriva 15 februari 2027?" in start.said
+    yes = await form_turn(
+        form, "ja", {"flow_pending": start.slots["flow_pending"]}, "agreement_start"
+    )
+    assert yes.slots["agreement_start"] == "2027-02-15"
+    end = await form_turn(
+        form, "till och med vecka 26", {"agreement_start": "2027-02-15"}, "agreement_end"
+    )
+    assert end.slots["flow_pending"]["value"] == "2027-07-04"
+
+
+async def test_two_changes_in_one_message_at_the_summary_change_both(
+    services: Services,
+) -> None:
+    """Only the end date was changed; the headset asked for with it was lost."""
+    at_summary = {**FILLED, "agreement_equipment": ["Bärbar dator"], "agreement_confirmed": None}
+    turn = await form_turn(
+        ValidateAgreementForm(services),
+        "slutdatum ska vara 30 april, och jag behöver headset också",
+        at_summary,
+        "agreement_confirmed",
+    )
+    assert turn.slots["agreement_end"] == "2027-04-30"
+    assert turn.slots["agreement_equipment"] == ["Bärbar dator", "Headset"]
+    assert "Ändrat: utrustning Bärbar dator, Headset i stället för Bärbar dator." in turn.said
+    assert turn.slots["agreement_confirmed"] is None and "Stämmer det här?" in turn.said
+
+
+async def test_a_change_said_on_in_the_next_clause_changes_one_answer(
+    services: Services,
+) -> None:
+    """The first version of several changes in one message also moved the start date, on the
+    first batch's "jag skrev fel slutdatum, det ska vara 31 augusti"."""
+    earlier = dict(
+        itertools.takewhile(lambda item: item[0] != "agreement_equipment", FILLED.items())
+    )
+    turn = await form_turn(
+        ValidateAgreementForm(services),
+        "jag skrev fel slutdatum, det ska vara 31 augusti",
+        earlier,
+        "agreement_equipment",
+    )
+    assert turn.slots["agreement_end"] == "2027-08-31"
+    assert "agreement_start" not in turn.slots
+    assert "Vi fortsätter med ansökan. Vilken utrustning" in turn.said
+
+
+async def test_a_question_about_quitting_does_not_stop_the_request(services: Services) -> None:
+    """ "who owns the laptop if I quit?" at the equipment question stopped the request."""
+    turn = await form_turn(
+        ValidateAgreementForm(services),
+        "who owns the laptop if I quit?",
+        dict(itertools.takewhile(lambda item: item[0] != "agreement_equipment", FILLED.items())),
+        "agreement_equipment",
+    )
+    assert turn.slots.get("flow_outcome") != "cancelled"
+    assert "avbrutit" not in turn.said
+    assert "Vi fortsätter med ansökan. Vilken utrustning" in turn.said
+
+
+async def test_a_decision_names_the_one_request_it_is_about(
+    services: Services, vasternorrland: AgreementService
+) -> None:
+    """HR's "godkänn Eriks men vänta med Annas" asked which request was meant."""
+    hanna = demo_directory().get("hanna.holm")
+    assert hanna is not None
+    for employee in ("anna.andersson", "erik.ek"):
+        vasternorrland.submit(
+            AgreementRequest(
+                employee=demo_directory().get(employee),  # type: ignore[arg-type]
+                share_percent=40,
+                place_kind="home",
+                place_description="Hemma",
+                start_date=date(2027, 1, 1),
+                end_date=date(2027, 6, 30),
+                tasks="Utredningar",
+                it_security_confirmed=True,
+                submission_key=f"test-{employee}",
+            )
+        )
+    for agreement in vasternorrland.visible_to(hanna):
+        vasternorrland.register_risk_assessment(
+            hanna, agreement.id, "Inga risker", CLOCK.today() - timedelta(days=1)
+        )
+    dispatcher = CollectingDispatcher()
+    await ActionStartDecision(services).run(
+        dispatcher,
+        tracker("godkänn Eriks men vänta med Annas", intent="approve_agreement",
+                confidence=0.87, user="hanna.holm"),
+        {},
+    )  # fmt: skip
+    statuses = {a.employee_id: a.status for a in vasternorrland.visible_to(hanna)}
+    assert statuses == {"erik.ek": "approved", "anna.andersson": "submitted"}, texts(dispatcher)
+
+
+async def test_putting_the_decision_off_is_no_reason_to_reject(services: Services) -> None:
+    """ "nej förresten, jag väntar med beslutet tills vi har pratat" was stored as the reason,
+    and the request rejected."""
+    turn = await form_turn(
+        ValidateDecisionForm(services),
+        "nej förresten, jag väntar med beslutet tills vi har pratat",
+        {"agreement_id": "1", "decision": "reject"},
+        "rejection_reason",
+        user="maria.berg",
+    )
+    assert turn.slots["rejection_reason"] is None
+    assert "Vill du avbryta beslutet?" in turn.said
+
+
+async def test_a_rejection_for_now_keeps_only_the_reason(
+    services: Services, vasternorrland: AgreementService
+) -> None:
+    await ActionSubmitAgreement(services).run(
+        CollectingDispatcher(), tracker("/affirm", slots=FILLED), {}
+    )
+    await ActionStartDecision(services).run(
+        CollectingDispatcher(),
+        tracker("ok då avslår jag den så länge, riskbedömningen är inte gjord än",
+                intent="reject_agreement", confidence=0.9, user="maria.berg"),
+        {},
+    )  # fmt: skip
+    (agreement,) = vasternorrland.visible_to(demo_directory().get("maria.berg"))  # type: ignore[arg-type]
+    assert agreement.status == "rejected"
+    assert agreement.decision_reason == "Riskbedömningen är inte gjord än"

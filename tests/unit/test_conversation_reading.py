@@ -13,6 +13,7 @@ from actions.conversation.reading import (
     is_chitchat,
     is_hedge,
     is_question,
+    is_skip,
     stop_wish,
     yes_or_no,
 )
@@ -158,3 +159,35 @@ def test_instead_parts() -> None:
         "jag ska jobba hemma",
     )
     assert instead_parts("hemma") is None
+
+
+@pytest.mark.parametrize(
+    ("text", "wish"),
+    [
+        # Batch 2026-12-04b: an FAQ question in the middle of the form stopped it.
+        ("who owns the laptop if I quit?", StopWish.NONE),
+        ("vad händer om jag ångrar mig?", StopWish.NONE),
+        ("I quit", StopWish.CLEAR),
+        # Putting it off is asked about, never taken as an answer.
+        ("nej förresten, jag väntar med beslutet tills vi har pratat", StopWish.UNSURE),
+        ("vi tar det en annan dag", StopWish.CLEAR),
+        ("Vi väntar med att införa distansarbete på enheten till hösten", StopWish.NONE),
+    ],
+)
+def test_stopping_said_about_a_situation_or_for_later(text: str, wish: StopWish) -> None:
+    assert stop_wish(Message(text)) is wish
+
+
+@pytest.mark.parametrize(
+    ("text", "skip"),
+    [
+        ("hoppa över", True),
+        ("Hoppa över den frågan", True),
+        ("kan vi skippa den?", True),
+        ("skip this one please", True),
+        ("hoppa över lunchen ibland", False),
+        ("/skip", False),
+    ],
+)
+def test_a_wish_to_skip_the_question(text: str, skip: bool) -> None:
+    assert is_skip(Message(text)) is skip

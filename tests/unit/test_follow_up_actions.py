@@ -597,3 +597,29 @@ async def test_only_who_may_change_an_action_is_asked_for_a_new_date(
         {},
     )
     assert events == [] and "Bara chefen" in texts(dispatcher)
+
+
+# --- batch 2026-12-04b -----------------------------------------------------------------------
+
+
+async def test_a_supporting_question_may_be_skipped_and_says_so(services: Services) -> None:
+    """ "hoppa över" was kept as the answer's text."""
+    turn = await form_turn(ValidateFollowUpForm(services), "hoppa över", at_question(1),
+                           "fu_answers")  # fmt: skip
+    assert turn.slots["fu_progress"]["given"][-1]["answer"] == "Hoppades över"
+    assert "Arbetsmiljö, fråga 3 av 9" in turn.said
+
+
+async def test_skipping_the_decision_is_explained_and_asked_again(services: Services) -> None:
+    before = filled(1, None, fu_decision=None)
+    turn = await form_turn(ValidateFollowUpForm(services), "hoppa över", before, "fu_decision")
+    assert turn.slots["fu_decision"] is None
+    assert "kan jag inte hoppa över" in turn.said
+
+
+async def test_no_new_risks_with_a_comma_is_none(services: Services) -> None:
+    """ "Nej, inga nya risker" was stored as a new risk."""
+    before = filled(1, None, fu_risks=None, fu_actions=None, fu_decision=None)
+    turn = await form_turn(ValidateFollowUpForm(services), "Nej, inga nya risker.", before,
+                           "fu_risks")  # fmt: skip
+    assert turn.slots["fu_risks"] == ""

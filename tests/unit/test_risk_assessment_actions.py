@@ -572,3 +572,107 @@ async def test_the_opening_message_may_name_the_place_too(services: Any) -> None
     )
     slots = {e["name"]: e["value"] for e in events if e["event"] == "slot"}
     assert slots["ra_place"] == "Teams"
+
+
+# --- batch 2026-12-04b -----------------------------------------------------------------------
+
+
+async def test_a_numbered_week_and_its_weekday_is_a_time(services: Any) -> None:
+    result, said = await start_of(BOOKING | {"ra_start": None}, services, "onsdag v. 50 kl 14")
+    assert result["ra_start"] == datetime(2026, 12, 9, 14, 0, tzinfo=STOCKHOLM).isoformat(), said
+
+
+async def test_a_better_clock_time_at_the_place_question_moves_the_time(services: Any) -> None:
+    """ "nej vänta, kl 14 blir bättre" at the place question was stored as the place."""
+    form = ValidateRiskAssessmentForm(risk_args(services))
+    turn = await form_turn(form, "nej vänta, kl 14 blir bättre", BOOKING | {"ra_place": None},
+                           "ra_place")  # fmt: skip
+    assert turn.slots["ra_start"] == datetime(2026, 12, 1, 14, 0, tzinfo=STOCKHOLM).isoformat()
+    assert turn.slots["ra_place"] is None
+    assert "Var ses ni" in turn.said
+
+
+async def test_a_correction_that_cannot_be_read_is_no_place(services: Any) -> None:
+    form = ValidateRiskAssessmentForm(risk_args(services))
+    turn = await form_turn(form, "nej vänta, tiden passar inte Sven", BOOKING | {"ra_place": None},
+                           "ra_place")  # fmt: skip
+    assert turn.slots["ra_place"] is None
+    assert "Vad vill du ändra?" in turn.said
+
+
+async def test_no_to_cancelling_with_a_new_time_moves_the_meeting(services: Any) -> None:
+    """ "nej förresten, kan vi flytta den till ... istället?" kept the meeting where it was."""
+    risk, _ = services
+    await ActionBookRiskAssessment(risk_args(services)).run(
+        CollectingDispatcher(), tracker("/affirm", slots=BOOKING, active_loop=None), {}
+    )
+    (booked,) = risk.visible_to(person("anna.andersson"))
+    form = ValidateCancelBookingForm(risk_args(services))
+    slots = {"ra_assessment_id": str(booked.id)}
+    moved = await form_turn(
+        form, "nej förresten, kan vi flytta den till torsdag 3 december kl 13 istället?", slots,
+        "ra_cancel_confirmed",
+    )  # fmt: skip
+    assert moved.slots["flow_outcome"] == "cancelled", "the cancellation is not made"
+    assert "Mötet är flyttat till torsdag 3 december 2026 kl. 13.00" in moved.said
+    (after,) = risk.visible_to(person("anna.andersson"))
+    assert after.status == "booked"
+    assert after.start_at == datetime(2026, 12, 3, 13, 0, tzinfo=STOCKHOLM)
+    refused = await form_turn(
+        form, "nej, flytta den till lördag kl 10", slots, "ra_cancel_confirmed"
+    )
+    assert "lördag" in refused.said.lower() and "ligger kvar" in refused.said
+    (still,) = risk.visible_to(person("anna.andersson"))
+    assert still.start_at == after.start_at
+
+
+async def held_outcome_slots(services: Any, clock: MovingClock) -> dict[str, Any]:
+    risk, _ = services
+    await ActionBookRiskAssessment(risk_args(services)).run(
+        CollectingDispatcher(), tracker("/affirm", slots=BOOKING, active_loop=None), {}
+    )
+    clock.now = datetime(2026, 12, 1, 16, 0, tzinfo=STOCKHOLM)
+    risk.ask_for_outcomes()
+    (held,) = risk.visible_to(person("maria.berg"))
+    return {"ra_assessment_id": str(held.id)}
+
+
+async def test_risks_and_labelled_actions_in_one_message_fill_both(
+    services: Any, clock: MovingClock
+) -> None:
+    """ "Risker: ... Åtgärd: ..." was stored whole as the risks, and the action asked for."""
+    slots = await held_outcome_slots(services, clock)
+    turn = await form_turn(
+        ValidateOutcomeForm(risk_args(services)),
+        "Risker: skärmen är för låg. Åtgärd: Höja skärmen – Anna Andersson – 18 december",
+        slots,
+        "ra_risks",
+        user="maria.berg",
+    )
+    assert turn.slots["ra_risks"] == "skärmen är för låg"
+    assert turn.slots["ra_actions"] == [
+        {"action": "Höja skärmen", "owner": "Anna Andersson", "due": "2026-12-18"}
+    ]
+    assert "Jag har också noterat: åtgärder Höja skärmen" in turn.said
+    assert "När ska riskbedömningen följas upp?" in turn.said
+
+
+async def test_a_length_in_a_correction_at_the_summary_changes_the_follow_up(
+    services: Any, clock: MovingClock
+) -> None:
+    """ "nej förresten, uppföljning om ett år" asked what to change; "spara" then stored the
+    old date."""
+    slots = await held_outcome_slots(services, clock) | {
+        "ra_risks": "Dålig belysning",
+        "ra_actions": [],
+        "ra_follow_up": "2027-06-01",
+    }
+    turn = await form_turn(
+        ValidateOutcomeForm(risk_args(services)),
+        "nej förresten, uppföljning om ett år",
+        slots,
+        "ra_outcome_confirmed",
+        user="maria.berg",
+    )
+    assert turn.slots["ra_follow_up"] == "2027-12-01"
+    assert "Stämmer det här?" in turn.said

@@ -32,7 +32,8 @@ MANAGER = (
 EMPLOYEE = r"(jag|ja|man|vi|anställda?|medarbetar\w*|i|we|employee)"
 # The manager asserting something (not "säger nej", "vill inte").
 ASSERTS = (
-    r"(kräva|kräver|require\w*|bestämma|bestämmer|bestämt|vill|wants|säger|säga|sagt|har sagt)"
+    r"(kräva|kräver|require\w*|bestämma|bestämmer|bestämt|vill|wants|säger|säga|sagt|har sagt"
+    r"|decide\w*)"
     r"(?!\W+(nej|inte|no|not)\b)"
 )
 WORDS = r"(\w+\W+)"
@@ -50,7 +51,8 @@ _CUES: list[tuple[str, str]] = [
         EMPLOYEE_WANTS_REMOTE,
     ),
     (
-        rf"\b{MANAGER}\W+{WORDS}{{0,2}}(kräver|kräva|vill ha mig|vill att jag|säger att alla ska)"
+        rf"\b{MANAGER}\W+{WORDS}{{0,2}}(kräver|kräva|vill ha mig|vill att jag|säger att alla ska"
+        r"|säger att jag (måste|ska))"
         rf"\W+{WORDS}{{0,5}}{OFFICE}",
         EMPLOYEE_WANTS_REMOTE,
     ),
@@ -72,7 +74,8 @@ _CUES: list[tuple[str, str]] = [
     (rf"\b(rätt|ratt|rättighet|right|entitled)\W+{WORDS}{{0,4}}{HOME}", EMPLOYEE_WANTS_REMOTE),
     (rf"\b{HOME}\W+{WORDS}{{0,3}}(en )?(rättighet|right|entitled)", EMPLOYEE_WANTS_REMOTE),
     (
-        r"\b(bestämma själv|upp till mig|välja distans|let me work|säga till chefen)",
+        r"\b(bestämma själv|själv bestämma|upp till mig|välja distans|let me work"
+        r"|säga till chefen)",
         EMPLOYEE_WANTS_REMOTE,
     ),
     (
@@ -84,15 +87,16 @@ _CUES: list[tuple[str, str]] = [
     (
         r"\b(beordr\w*|tvinga[rs]?\W+(mig|oss|fram|dig|hela|alla|personal\w*)|tvingad\w*"
         r"|tvingas|tvång\w*|påtvinga\w*|skicka\w* hem|sent home|send\w* (me |us )?home"
-        r"|stanna hemma|force\w*|make me|ta bort (mitt|min) skrivbord\w*|hindra mig)",
+        r"|stanna hemma|säga åt (mig|oss)|force\w*|make me|ta bort (mitt|min) (skrivbord|plats)\w*"
+        r"|hindra mig)",
         MANAGER_WANTS_REMOTE,
     ),
     (rf"\b{MANAGER}\W+{WORDS}{{0,3}}{ASSERTS}\W+{WORDS}{{0,6}}{HOME}", MANAGER_WANTS_REMOTE),
-    (rf"\bmåste\W+{EMPLOYEE}\W+{WORDS}{{0,3}}{HOME}", MANAGER_WANTS_REMOTE),
+    (rf"\b(måste?|have to)\W+({EMPLOYEE}\W+)?{WORDS}{{0,3}}{HOME}", MANAGER_WANTS_REMOTE),
     (r"\bbestämma att (mina|min|hela|alla|personal\w*|medarbetar\w*)", MANAGER_WANTS_REMOTE),
     (
-        rf"\b(skyldig|gå med på|frivilligt|vägra\w*|{EMPLOYEE}\W+{WORDS}{{0,2}}säga nej|refuse"
-        r"|have to accept)\b",
+        rf"\b(skyldig|gå med på|frivillig\w*|voluntary|vägra\w*"
+        rf"|{EMPLOYEE}\W+{WORDS}{{0,2}}säga nej|refuse|have to accept)\b",
         MANAGER_WANTS_REMOTE,
     ),
     # The employee wants to be at the office, or not at home.

@@ -5,7 +5,9 @@ One run, one table (README, "Speed and capacity"):
 - open loop: new turns at a fixed rate whatever the answers' speed, as many people do;
 - closed loop: many sessions at once, each sending its next turn when the last is answered;
 - one long conversation: turn 1 against turn 150;
-- CPU per turn of each process (from /proc over the sequential phase) and their peak RSS.
+- CPU per turn of each process (from /proc over the sequential phase) and their peak RSS;
+- other users' FAQ turns while the mail server or the database hangs (``benchmarks/hang.py``,
+  on a stack of its own; ``--only hang`` runs just that, ``--only load`` all but that).
 
 A turn is "limited" when the app answered from the index alone because Rasa did not answer in
 time; "shed" counts the 503 refusals with Retry-After (the closed loop's sessions send the turn
@@ -59,13 +61,20 @@ class Phase:
 
 
 async def ask(
-    client: httpx.AsyncClient, text: str, conversation: str, phase: Phase
+    client: httpx.AsyncClient,
+    text: str,
+    conversation: str,
+    phase: Phase,
+    user: str | None = None,
 ) -> float | None:
-    """Sends one turn; returns the seconds to wait when the app shed it (503, Retry-After)."""
+    """Sends one turn (as the demo ``user``, else the default one); returns the seconds to wait
+    when the app shed it (503, Retry-After)."""
     started = time.perf_counter()
     try:
         response = await client.post(
-            "/api/chat", json={"conversation_id": conversation, "message": text}
+            "/api/chat",
+            json={"conversation_id": conversation, "message": text},
+            headers={"X-Demo-User": user} if user else None,
         )
     except httpx.HTTPError:
         phase.failed += 1
@@ -172,8 +181,10 @@ def peak_rss_mb(pid: int) -> float:
     return float("nan")
 
 
-async def run(args: argparse.Namespace) -> int:
-    questions = [q for q in load_questions() if q.expected and q.region == "vastmanland"]
+async def load_phases(
+    args: argparse.Namespace, questions: list[Question]
+) -> tuple[list[Phase], list[str]]:
+    """Everything but the hangs, on one stack: the phases for the table and the notes below it."""
     stack = stack_for("vastmanland")
     pids = {name: process.pid for name, process in stack.processes.items()}
     phases: list[Phase] = []
@@ -202,26 +213,39 @@ async def run(args: argparse.Namespace) -> int:
     finally:
         rss = {name: peak_rss_mb(pid) for name, pid in pids.items()}
         stack.stop()
+    return phases, [
+        f"One conversation: median of turns 1-10 {first:.0f} ms, of turns "
+        f"{args.long - 9}-{args.long} {last:.0f} ms ({last / first:.2f}x).",
+        "CPU per sequential turn: "
+        + ", ".join(f"{name} {ms:.0f} ms" for name, ms in cpu_per_turn.items())
+        + f" (together {sum(cpu_per_turn.values()):.0f} ms).",
+        "Peak RSS: "
+        + ", ".join(f"{name} {mb:.0f} MB" for name, mb in rss.items())
+        + f" (together {sum(rss.values()):.0f} MB).",
+        "Normal service again after: " + "; ".join(recoveries) + ".",
+    ]
 
+
+async def run(args: argparse.Namespace) -> int:
+    questions = [q for q in load_questions() if q.expected and q.region == "vastmanland"]
+    phases: list[Phase] = []
+    notes: list[str] = []
+    if args.only in (None, "load"):
+        phases, notes = await load_phases(args, questions)
+    if args.only in (None, "hang"):
+        # Imported here: benchmarks.hang builds on this module.
+        from benchmarks.hang import run_hang
+
+        hang_phases, hang_notes = await run_hang(questions, args.hang_rate, args.hang_seconds)
+        phases += hang_phases
+        notes += hang_notes
     print("| load | turns | p50 ms | p95 ms | answered/s | limited | shed (503) | failed |")
     print("|---|---|---|---|---|---|---|---|")
     for phase in phases:
         print(phase.row())
-    print(
-        f"\nOne conversation: median of turns 1-10 {first:.0f} ms, of turns "
-        f"{args.long - 9}-{args.long} {last:.0f} ms ({last / first:.2f}x)."
-    )
-    print(
-        "CPU per sequential turn: "
-        + ", ".join(f"{name} {ms:.0f} ms" for name, ms in cpu_per_turn.items())
-        + f" (together {sum(cpu_per_turn.values()):.0f} ms)."
-    )
-    print(
-        "Peak RSS: "
-        + ", ".join(f"{name} {mb:.0f} MB" for name, mb in rss.items())
-        + f" (together {sum(rss.values()):.0f} MB)."
-    )
-    print("Normal service again after: " + "; ".join(recoveries) + ".")
+    print()
+    for note in notes:
+        print(note)
     return 0
 
 
@@ -232,6 +256,14 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, default=20, help="length of each open loop")
     parser.add_argument("--sessions", type=int, default=200, help="closed-loop sessions")
     parser.add_argument("--long", type=int, default=150, help="turns of the long conversation")
+    parser.add_argument(
+        "--only",
+        choices=["load", "hang"],
+        help="load: all but the hangs; hang: only other users' FAQ turns while SMTP or the "
+        "database hangs (a stack of its own on the local PostgreSQL)",
+    )
+    parser.add_argument("--hang-rate", type=float, default=10, help="FAQ turns/s during a hang")
+    parser.add_argument("--hang-seconds", type=float, default=30, help="length of each hang")
     return asyncio.run(run(parser.parse_args()))
 
 

@@ -7,6 +7,7 @@ and says that the guided processes are unavailable for the moment.
 import logging
 import re
 from collections.abc import Callable
+from time import monotonic
 from typing import Any, TypeVar
 
 import anyio
@@ -36,6 +37,9 @@ UNAVAILABLE_TEXT = (
 )
 # A database that hangs must not hold the user's answer: the figures and the reminders wait.
 STORE_WAIT_SECONDS = 0.5
+# After a wait that ran out, the turns of the next few seconds do not try the database at all:
+# otherwise every user's every turn would wait the half second while it hangs.
+STORE_PAUSE_SECONDS = 5.0
 NOT_UNDERSTOOD_TEXT = "Jag förstod inte riktigt. Kan du formulera frågan på ett annat sätt?"
 CHOSEN_ENTRY = re.compile(r'/choose_faq\{\s*"faq_id"\s*:\s*"([a-z0-9][a-z0-9_-]*)"\s*\}')
 
@@ -114,6 +118,7 @@ class ChatService:
         self._record_turn = record_turn
         self._rest_points = rest_points
         self._region = region
+        self._store_paused_until = 0.0
 
     async def handle(self, user: User, conversation_id: str, text: str) -> list[BotMessage]:
         """The assistant's reply to ``text``; identity numbers, e-mail addresses and phone
@@ -178,17 +183,27 @@ class ChatService:
     ) -> list[BotMessage]:
         """Records the turn for HR and fetches the user's waiting notices, side by side. Both
         use the database, which may hang: in worker threads, and the user waits for neither
-        longer than STORE_WAIT_SECONDS (the notices then come with a later turn)."""
+        longer than STORE_WAIT_SECONDS (the notices then come with a later turn). After a wait
+        that ran out, neither is tried for STORE_PAUSE_SECONDS: that turn goes unrecorded."""
+        if monotonic() < self._store_paused_until:
+            return []
         inbox = self._inbox if with_notices else None
         # Claimed before they are shown, so a second turn at the same instant cannot show them
         # too; what the database hands over after the wait goes back for a later turn.
         handoff = Handoff()
-        with anyio.move_on_after(STORE_WAIT_SECONDS):
+        with anyio.move_on_after(STORE_WAIT_SECONDS) as waiting:
             async with anyio.create_task_group() as both:
                 if self._record_turn is not None:
                     both.start_soon(self._in_thread, self._record_turn, user.id, text, replies)
                 if inbox is not None:
                     both.start_soon(self._in_thread, inbox.claim, user.id, handoff)
+        if waiting.cancelled_caught:
+            self._store_paused_until = monotonic() + STORE_PAUSE_SECONDS
+            log.warning(
+                "The database did not answer within %.1f s; turns are not recorded for %.0f s",
+                STORE_WAIT_SECONDS,
+                STORE_PAUSE_SECONDS,
+            )
         return [BotMessage(text=notice.text) for notice in handoff.close()]
 
     async def _in_thread(self, work: Callable[..., T], *args: Any) -> T | None:

@@ -223,13 +223,15 @@ def test_a_burst_beyond_what_rasa_can_serve_gets_503_with_a_time_to_retry(
 
 
 def test_a_notice_the_database_returns_late_comes_with_a_later_turn_not_lost(
-    rasa: FakeRasa, tmp_path: Path
+    rasa: FakeRasa, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The turn does not wait for a slow database; the reminder it claimed too late is not
-    shown and is handed back, and the next turn brings it, once."""
+    shown and is handed back. The turns right after do not try the database at all, and the
+    first turn after that pause brings the reminder, once."""
     import asyncio
     import time
 
+    from bot import chat
     from bot.chat import ChatService
     from bot.identity import demo_directory
     from bot.notifications import Inbox
@@ -244,15 +246,18 @@ def test_a_notice_the_database_returns_late_comes_with_a_later_turn_not_lost(
             Notification(recipient_id="maria.berg", text="Din överenskommelse löper ut snart.")
         )
     delay = [2.0]
+    asked: list[float] = []
+    monkeypatch.setattr(chat, "STORE_PAUSE_SECONDS", 2.0)
 
     def slow_database() -> Database:
+        asked.append(delay[0])
         time.sleep(delay[0])
         return db
 
     user = demo_directory().get("maria.berg")
     assert user is not None
 
-    async def turns() -> tuple[list[str], float, list[str], list[str]]:
+    async def turns() -> tuple[list[str], float, list[str], list[str], list[str]]:
         seal = IdentitySeal("test-token")
         client = RasaClient(rasa.url, 1.0, seal.channel_key)
         try:
@@ -261,17 +266,21 @@ def test_a_notice_the_database_returns_late_comes_with_a_later_turn_not_lost(
             slow = [m.text for m in await service.handle(user, "c-late", "hej")]
             waited = time.monotonic() - started
             delay[0] = 0.0
-            await asyncio.sleep(2.5)  # the abandoned claim finishes meanwhile
+            paused = [m.text for m in await service.handle(user, "c-late", "hej")]
+            await asyncio.sleep(2.5)  # the abandoned claim finishes, and the pause ends
             fast = [m.text for m in await service.handle(user, "c-late", "hej")]
             after = [m.text for m in await service.handle(user, "c-late", "hej")]
-            return slow, waited, fast, after
+            return slow, waited, paused, fast, after
         finally:
             await client.close()
 
-    slow, waited, fast, after = asyncio.run(turns())
+    slow, waited, paused, fast, after = asyncio.run(turns())
     db.dispose()
     assert slow == ["Hej från Rasa"]
     assert waited < 1.5
+    # The turn during the pause was answered without asking the database.
+    assert paused == ["Hej från Rasa"]
+    assert asked == [2.0, 0.0, 0.0]
     assert fast == ["Din överenskommelse löper ut snart.", "Hej från Rasa"]
     assert after == ["Hej från Rasa"]
 

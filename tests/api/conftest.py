@@ -8,7 +8,7 @@ from fastapi.testclient import TestClient
 
 from bot.main import create_app
 from bot.settings import Settings
-from tests.conftest import CharTrigramEncoder, FakeRasa
+from tests.conftest import CharTrigramEncoder, FakeRasa, postgres_schema
 
 
 @pytest.fixture(scope="module")
@@ -50,3 +50,22 @@ def client(module_rasa: FakeRasa, tmp_path_factory: pytest.TempPathFactory) -> I
     )
     with TestClient(app, raise_server_exceptions=False) as test_client:
         yield test_client
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def any_database(
+    request: pytest.FixtureRequest,
+    tmp_path_factory: pytest.TempPathFactory,
+    module_rasa: FakeRasa,
+) -> Iterator[TestClient]:
+    """The app on SQLite, or on a private schema of the local PostgreSQL."""
+    tmp_path = tmp_path_factory.mktemp(request.param)
+    if request.param == "sqlite":
+        settings = make_settings(tmp_path, module_rasa.url)
+        with TestClient(create_app(settings, CharTrigramEncoder())) as client:
+            yield client
+        return
+    with postgres_schema(migrate=False) as db:
+        settings = make_settings(tmp_path, module_rasa.url, database_url=db.url)
+        with TestClient(create_app(settings, CharTrigramEncoder())) as client:
+            yield client

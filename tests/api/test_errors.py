@@ -4,7 +4,6 @@ conflict in the database and a database that does not answer; on SQLite and on P
 
 import json
 import sqlite3
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -14,7 +13,7 @@ from sqlalchemy import text
 
 from bot.main import create_app
 from tests.api.conftest import make_settings
-from tests.conftest import CharTrigramEncoder, FakeRasa, postgres_schema
+from tests.conftest import CharTrigramEncoder, FakeRasa
 
 EMPLOYEE, MANAGER, HR_ADMIN = "anna.andersson", "maria.berg", "hanna.holm"
 
@@ -30,25 +29,6 @@ def assert_error_body(response: object, status: int, code: str) -> dict[str, str
     assert body["code"] == code
     assert body["detail"] and body["detail_en"]
     return body
-
-
-@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
-def any_database(
-    request: pytest.FixtureRequest,
-    tmp_path_factory: pytest.TempPathFactory,
-    module_rasa: FakeRasa,
-) -> Iterator[TestClient]:
-    """The app on SQLite, or on a private schema of the local PostgreSQL."""
-    tmp_path = tmp_path_factory.mktemp(request.param)
-    if request.param == "sqlite":
-        settings = make_settings(tmp_path, module_rasa.url)
-        with TestClient(create_app(settings, CharTrigramEncoder())) as client:
-            yield client
-        return
-    with postgres_schema(migrate=False) as db:
-        settings = make_settings(tmp_path, module_rasa.url, database_url=db.url)
-        with TestClient(create_app(settings, CharTrigramEncoder())) as client:
-            yield client
 
 
 @pytest.mark.parametrize(

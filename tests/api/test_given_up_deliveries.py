@@ -5,7 +5,6 @@ admin marks it handled, which is audited. On SQLite and on PostgreSQL."""
 
 import itertools
 import json
-from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -25,7 +24,7 @@ from bot.outbox import MAX_ATTEMPTS, drain, drain_calendar_writes, queue_calenda
 from bot.storage.database import Database
 from bot.storage.models import AuditRecord, Notification, OutboxMessage
 from tests.api.conftest import make_settings
-from tests.conftest import CharTrigramEncoder, FakeRasa, postgres_schema
+from tests.conftest import CharTrigramEncoder, FakeRasa
 
 # Each application its own period, so none overlaps another test's waiting one.
 PERIODS = itertools.count()
@@ -44,32 +43,13 @@ def as_user(user: str) -> dict[str, str]:
     return {"X-Demo-User": user}
 
 
-@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
-def app_client(
-    request: pytest.FixtureRequest,
-    tmp_path_factory: pytest.TempPathFactory,
-    module_rasa: FakeRasa,
-) -> Iterator[TestClient]:
-    """The app on SQLite, or on a private schema of the local PostgreSQL."""
-    tmp_path = tmp_path_factory.mktemp(request.param)
-    if request.param == "sqlite":
-        settings = make_settings(tmp_path, module_rasa.url)
-        with TestClient(create_app(settings, CharTrigramEncoder())) as client:
-            yield client
-        return
-    with postgres_schema(migrate=False) as db:
-        settings = make_settings(tmp_path, module_rasa.url, database_url=db.url)
-        with TestClient(create_app(settings, CharTrigramEncoder())) as client:
-            yield client
-
-
 @pytest.fixture
-def client(app_client: TestClient, rasa: FakeRasa) -> TestClient:
+def client(any_database: TestClient, rasa: FakeRasa) -> TestClient:
     """The module's app with no notices, outbox messages or audit records left by another test."""
-    with database(app_client).session() as session:
+    with database(any_database).session() as session:
         for table in (Notification, OutboxMessage, AuditRecord):
             session.execute(delete(table))
-    return app_client
+    return any_database
 
 
 def database(client: TestClient) -> Database:

@@ -164,12 +164,15 @@ def drain_calendar_writes(
 
 
 def forget_finished(db: Database, before: datetime) -> int:
-    """Deletes messages sent or given up before ``before``; returns how many."""
+    """Deletes messages sent or given up before ``before``; returns how many. A given-up
+    message stays until HR has marked it handled: it is on HR's list so that the recipient
+    is told another way, and retention must not take it off unseen."""
     with db.session() as session:
         finished = session.execute(
             delete(OutboxMessage).where(
                 OutboxMessage.next_attempt_at.is_(None),
                 OutboxMessage.created_at < before,
+                or_(OutboxMessage.given_up_at.is_(None), OutboxMessage.handled_at.is_not(None)),
             )
         )
         return int(getattr(finished, "rowcount", 0) or 0)

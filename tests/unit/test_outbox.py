@@ -254,3 +254,20 @@ def test_finished_messages_are_forgotten(db: Database, smtp: tuple[Recorder, int
 
     [waiting] = rows(db)
     assert waiting.sent_at is None
+
+
+def test_a_given_up_message_is_kept_until_hr_has_handled_it(db: Database) -> None:
+    queue(db, count=2)
+    now = datetime.now(UTC)
+    with db.session() as session:
+        for message in session.scalars(select(OutboxMessage)):
+            message.next_attempt_at, message.given_up_at = None, now
+    later = now + timedelta(days=1)
+
+    assert forget_finished(db, later) == 0
+    with db.session() as session:
+        first = session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)).first()
+        assert first is not None
+        first.handled_at = now
+    assert forget_finished(db, later) == 1
+    assert len(rows(db)) == 1

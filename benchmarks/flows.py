@@ -11,6 +11,7 @@ förstod inte").
 """
 
 import argparse
+import json
 import sys
 import time
 from collections import Counter, defaultdict
@@ -342,12 +343,24 @@ def compare(
         return
     for position, (expected, record) in enumerate(zip(wanted, stored, strict=True), start=1):
         for name, value in expected.items():
+            if name == "absent":
+                for text in kept_anywhere(record, value):
+                    result.problems.append(f"{person} {kind}[{position}] keeps {text!r}")
+                    result.wrong_values = True
+                continue
             actual = field_value(kind, record, name)
             if not matches(value, actual):
                 result.problems.append(
                     f"{person} {kind}[{position}].{name}: {actual!r}, expected {value!r}"
                 )
                 result.wrong_values = True
+
+
+def kept_anywhere(record: dict[str, Any], texts: list[str]) -> list[str]:
+    """Those of ``texts`` that any field of the stored record contains (case-insensitive): a
+    personal identity number or an e-mail typed into an answer must not be kept."""
+    stored = json.dumps(record, ensure_ascii=False, default=str).lower()
+    return [text for text in texts if text.lower() in stored]
 
 
 def field_value(kind: str, record: dict[str, Any], name: str) -> Any:

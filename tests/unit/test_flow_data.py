@@ -3,7 +3,7 @@ trained on."""
 
 from difflib import SequenceMatcher
 
-from benchmarks.flows import GIVEN, load_conversations
+from benchmarks.flows import GIVEN, Conversation, Result, compare, load_conversations
 from bot.identity import demo_directory
 from tests.unit.test_eval_data import NEAR_COPY, normalise, tuning_sentences
 
@@ -52,3 +52,17 @@ def test_no_held_out_message_is_a_near_copy_of_an_nlu_example() -> None:
                 ):
                     near_copies.append((c.id, text, sentence))
     assert near_copies == []
+
+
+def test_a_value_that_must_not_be_kept_fails_the_conversation_wherever_it_is_stored() -> None:
+    conversation = Conversation(
+        id="x", split="dev", category="free_text", user="anna.andersson", turns=[], expect={}
+    )
+    stored = [{"id": 1, "status": "submitted", "tasks": "Lön, pnr 19850312-2387"}]
+    kept = Result(conversation)
+    compare("agreements", "anna.andersson", [{"absent": ["19850312-2387"]}], stored, kept)
+    assert kept.wrong_values and kept.problems
+    masked = Result(conversation)
+    stored[0]["tasks"] = "Lön, pnr [personnummer]"
+    compare("agreements", "anna.andersson", [{"absent": ["19850312-2387"]}], stored, masked)
+    assert masked.passed and not masked.wrong_values

@@ -7,6 +7,7 @@ and says that the guided processes are unavailable for the moment.
 import logging
 import re
 from collections.abc import Callable
+from functools import partial
 from time import monotonic
 from typing import Any, TypeVar
 
@@ -23,6 +24,7 @@ from bot.rasa_client import RasaBusy, RasaClient, RasaUnavailable
 from bot.rasa_sessions import SESSION_START, RestPoints
 from bot.regions import Region
 from bot.rendering import fold_summary, is_long, message_html
+from bot.storage.database import answer_within
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -40,6 +42,9 @@ STORE_WAIT_SECONDS = 0.5
 # After a wait that ran out, the turns of the next few seconds do not try the database at all:
 # otherwise every user's every turn would wait the half second while it hangs.
 STORE_PAUSE_SECONDS = 5.0
+# The worker threads the turn stopped waiting for give up in the database after this, instead of
+# the statement timeout: a hanging database must not keep the pool's connections for long.
+STORE_GIVE_UP_SECONDS = 2.0
 NOT_UNDERSTOOD_TEXT = "Jag förstod inte riktigt. Kan du formulera frågan på ett annat sätt?"
 CHOSEN_ENTRY = re.compile(r'/choose_faq\{\s*"faq_id"\s*:\s*"([a-z0-9][a-z0-9_-]*)"\s*\}')
 
@@ -209,7 +214,9 @@ class ChatService:
     async def _in_thread(self, work: Callable[..., T], *args: Any) -> T | None:
         """``work`` in a worker thread; a failure is logged, never the user's problem."""
         try:
-            return await anyio.to_thread.run_sync(work, *args, abandon_on_cancel=True)
+            return await anyio.to_thread.run_sync(
+                partial(within, STORE_GIVE_UP_SECONDS, work, *args), abandon_on_cancel=True
+            )
         except Exception as error:
             log.warning("Could not %s: %s", getattr(work, "__name__", "store"), error)
             return None
@@ -219,6 +226,12 @@ class ChatService:
         if not replies or replies[0].text == UNAVAILABLE_TEXT:
             return [BotMessage(text=UNAVAILABLE_TEXT)]
         return [*replies, BotMessage(text=DEGRADED_NOTE)]
+
+
+def within(seconds: float, work: Callable[..., T], *args: Any) -> T:
+    """``work(*args)`` with its database work given up after ``seconds``."""
+    with answer_within(seconds):
+        return work(*args)
 
 
 def masking_notice(text: str, kinds: tuple[str, ...]) -> str:

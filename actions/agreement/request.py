@@ -239,12 +239,7 @@ class ActionSubmitAgreement(AgreementCompletion):
             return back_to_summary(ValidateAgreementForm, "agreement_overlap", OUTCOME_SLOT)
         except SQLAlchemyError as error:
             return not_stored(
-                dispatcher,
-                ValidateAgreementForm,
-                error,
-                "an agreement request",
-                "Det gick inte att spara ansökan just nu. Inget har sparats. "
-                "Svara ja för att försöka igen.",
+                dispatcher, tracker, ValidateAgreementForm, error, "an agreement request"
             )
         dispatcher.utter_message(**submitted_reply(self.services, agreement))
         return done

@@ -13,12 +13,21 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from actions.conversation.fields import FormContext, reset, was_cancelled
 from actions.conversation.form import GuidedForm
+from actions.faq import last_free_text
 from actions.services import Services
+from bot.faq.language import is_english_reply
 from bot.identity import User
 
 log = logging.getLogger(__name__)
 
-SAVE_FAILED = "Det gick inte att spara just nu. Inget har sparats. Svara ja för att försöka igen."
+# Said when the database did not answer in time (bot/api/rasa_actions.py gives the actions' work
+# a deadline inside Rasa's turn), with what was not done; in English to a user who wrote English.
+UNREACHABLE = (
+    "Jag kommer inte åt ärendena just nu. {nothing} Svara ja om en stund för att försöka igen."
+)
+UNREACHABLE_EN = "I cannot reach the records right now. {nothing} Say yes in a moment to try again."
+NOTHING_SAVED = ("Inget har sparats.", "Nothing has been saved.")
+NOTHING_BOOKED = ("Inget har bokats.", "Nothing has been booked.")
 
 NOT_SIGNED_IN = (
     "Jag kan inte se vem du är, så jag kan inte göra det här åt dig. Ladda om sidan och logga in "
@@ -89,13 +98,17 @@ def back_to_summary(form: type[GuidedForm], *asked_again: str) -> list[EventType
 
 def not_stored(
     dispatcher: CollectingDispatcher,
+    tracker: Tracker,
     form: type[GuidedForm],
     error: SQLAlchemyError,
     what: str,
-    text: str,
+    nothing: tuple[str, str] = NOTHING_SAVED,
 ) -> list[EventType]:
     """The database failed while storing what the user confirmed: nothing was stored, so the
-    summary is shown again and "ja" tries once more."""
+    summary is shown again and "ja" tries once more. ``nothing`` says so in Swedish and English."""
     log.error("Could not store %s: %s", what, error)
-    dispatcher.utter_message(text=text)
+    if is_english_reply(last_free_text(tracker)):
+        dispatcher.utter_message(text=UNREACHABLE_EN.format(nothing=nothing[1]))
+    else:
+        dispatcher.utter_message(text=UNREACHABLE.format(nothing=nothing[0]))
     return back_to_summary(form)

@@ -27,7 +27,6 @@ from actions.conversation.fields import Field, FormContext, Prompt, reset
 from actions.conversation.form import GuidedForm
 from actions.conversation.reading import Message
 from actions.conversation.steps import (
-    SAVE_FAILED,
     Completion,
     ProcessStep,
     back_to_summary,
@@ -265,7 +264,7 @@ class ActionRecordFollowUp(Completion, FollowUpStep):
                 return back_to_summary(ValidateFollowUpForm, "fu_actions")
             return done
         except SQLAlchemyError as error:
-            return not_stored(dispatcher, ValidateFollowUpForm, error, "a follow-up", SAVE_FAILED)
+            return not_stored(dispatcher, tracker, ValidateFollowUpForm, error, "a follow-up")
         self.tell(dispatcher, str(employee), subject, FollowUpOutcome(decision), held_on, actions)
         if risks:
             dispatcher.utter_message(

@@ -25,7 +25,7 @@ from actions.conversation.fields import (
 )
 from actions.conversation.form import GuidedForm
 from actions.conversation.reading import Answer, Message, yes_or_no
-from actions.conversation.steps import back_to_summary, not_stored
+from actions.conversation.steps import NOTHING_BOOKED, back_to_summary, not_stored
 from actions.risk_assessment.meeting import (
     NO_REPRESENTATIVE,
     TIME_EXAMPLES,
@@ -407,10 +407,11 @@ class ActionBookRiskAssessment(RiskAssessmentCompletion):
         except SQLAlchemyError as error:
             return not_stored(
                 dispatcher,
+                tracker,
                 ValidateRiskAssessmentForm,
                 error,
                 "a risk assessment booking",
-                "Det gick inte att boka just nu. Inget har bokats. Svara ja för att försöka igen.",
+                NOTHING_BOOKED,
             )
         booked = "Mötet är bokat" + (
             " och kopplat till din ansökan om distansarbete." if assessment.agreement_id else "."

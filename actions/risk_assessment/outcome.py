@@ -24,7 +24,7 @@ from actions.conversation.fields import (
 )
 from actions.conversation.form import GuidedForm
 from actions.conversation.reading import Message
-from actions.conversation.steps import SAVE_FAILED, not_stored
+from actions.conversation.steps import not_stored
 from actions.risk_assessment.meeting import (
     RiskAssessmentCompletion,
     RiskAssessmentStep,
@@ -304,7 +304,7 @@ class ActionDocumentRiskAssessment(RiskAssessmentCompletion):
             return done
         except SQLAlchemyError as error:
             return not_stored(
-                dispatcher, ValidateOutcomeForm, error, "a risk assessment's outcome", SAVE_FAILED
+                dispatcher, tracker, ValidateOutcomeForm, error, "a risk assessment's outcome"
             )
         text = (
             f"Riskbedömningen är dokumenterad, med {len(actions)} åtgärder och uppföljning "

@@ -20,14 +20,24 @@ from rasa_sdk.interfaces import (
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.api.deps import SettingsDep
+from bot.faq.language import is_english_reply
+from bot.storage.database import answer_within
 
 log = logging.getLogger(__name__)
 
 STORAGE_UNAVAILABLE_TEXT = (
     "Jag kommer inte åt ärendena just nu, så inget har sparats eller ändrats. Försök igen om "
-    "en stund. "
-    "(I cannot reach the records right now; nothing was saved. Please try again shortly.)"
+    "en stund."
 )
+STORAGE_UNAVAILABLE_TEXT_EN = (
+    "I cannot reach the records right now, so nothing was saved or changed. Please try again "
+    "shortly."
+)
+# An action's database work gives up at this share of Rasa's turn timeout (DG_RASA_TIMEOUT_SECONDS),
+# and at least after MIN_DATABASE_SECONDS: a hanging database is then said in the turn, instead
+# of the turn running out into limited mode. The rest is Rasa's own work and the reply.
+DATABASE_SHARE_OF_TURN = 0.5
+MIN_DATABASE_SECONDS = 1.0
 router = APIRouter(prefix="/internal/rasa", include_in_schema=False)
 
 
@@ -41,14 +51,17 @@ async def run_action(request: Request, settings: SettingsDep, token: str = "") -
     except ValueError:
         return JSONResponse({"error": "invalid body"}, status_code=400)
     executor: ActionExecutor = request.app.state.action_executor
+    budget = max(MIN_DATABASE_SECONDS, settings.rasa_timeout_seconds * DATABASE_SHARE_OF_TURN)
     try:
         # The actions call the services synchronously; their database work runs in a worker
         # thread (with its own event loop) so a slow database never stalls other users.
-        result = await anyio.to_thread.run_sync(partial(anyio.run, executor.run, action_call))
+        result = await anyio.to_thread.run_sync(partial(run_within, budget, executor, action_call))
     except SQLAlchemyError as error:
         # No events: nothing of this turn is kept, in the database or in the conversation.
         log.error("Database unavailable during %s: %s", action_call.get("next_action"), error)
-        return JSONResponse({"events": [], "responses": [{"text": STORAGE_UNAVAILABLE_TEXT}]})
+        english = wrote_english(action_call)
+        text = STORAGE_UNAVAILABLE_TEXT_EN if english else STORAGE_UNAVAILABLE_TEXT
+        return JSONResponse({"events": [], "responses": [{"text": text}]})
     except ActionExecutionRejection as error:
         return JSONResponse(
             {"error": error.message, "action_name": error.action_name}, status_code=400
@@ -66,3 +79,19 @@ async def run_action(request: Request, settings: SettingsDep, token: str = "") -
     response = result.model_dump() if result else None
     request.app.state.rest_points.observe(action_call, response)
     return JSONResponse(response)
+
+
+def run_within(seconds: float, executor: ActionExecutor, action_call: dict[str, Any]) -> Any:
+    """The action, on an event loop of this worker thread, its database work under a deadline."""
+    with answer_within(seconds):
+        return anyio.run(executor.run, action_call)
+
+
+def wrote_english(action_call: dict[str, Any]) -> bool:
+    """Whether the user's last typed message (not a button's payload) was in English."""
+    tracker = action_call.get("tracker") or {}
+    for event in reversed(tracker.get("events") or []):
+        text = str(event.get("text") or "")
+        if event.get("event") == "user" and not text.startswith("/"):
+            return is_english_reply(text)
+    return is_english_reply(str((tracker.get("latest_message") or {}).get("text") or ""))

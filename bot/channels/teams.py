@@ -42,7 +42,7 @@ from bot.channels.teams_proactive import (
     forget_reference,
     store_reference,
 )
-from bot.chat import BotMessage, ChatService
+from bot.chat import STORE_GIVE_UP_SECONDS, BotMessage, ChatService, within
 from bot.errors import ApiError
 from bot.identity import Directory, User
 from bot.rasa_client import RasaBusy
@@ -253,7 +253,9 @@ class DistansguidenAgent(ActivityHandler):
         if user is not None and self._db is not None and is_personal(activity):
             stored = reference_to_store(activity)
             try:
-                await anyio.to_thread.run_sync(store_reference, self._db, user.id, stored)
+                await anyio.to_thread.run_sync(
+                    within, STORE_GIVE_UP_SECONDS, store_reference, self._db, user.id, stored
+                )
             except SQLAlchemyError as error:
                 # Only proactive reminders need it; the user's message is answered anyway.
                 log.warning("Could not store the Teams conversation reference: %s", error)

@@ -26,6 +26,11 @@ def is_english(text: str) -> bool:
     return english > swedish
 
 
+def is_english_reply(text: str) -> bool:
+    """``text`` in English, a bare "yes, book it" at a summary included (it has no markers)."""
+    return is_english(text) or WORD.findall(text.lower())[:1] == ["yes"]
+
+
 # "Hej!", "Hej hej,", "Hallå där.", "Hi,", "Hello!" at the start of a message.
 GREETING = re.compile(
     r"^\s*(?:(?:hej|hejsan|hallå|tjena|tjenare|tja|god\s+(?:morgon|dag|eftermiddag)|hi|hello|hey"

@@ -3,14 +3,16 @@
 import hashlib
 from collections.abc import Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from pathlib import Path
+from time import monotonic
 
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import create_engine, event, make_url, text
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session, SessionTransaction, sessionmaker
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 
@@ -19,6 +21,32 @@ MIGRATIONS = Path(__file__).with_name("migrations")
 CONNECT_TIMEOUT_SECONDS = 3
 STATEMENT_TIMEOUT_SECONDS = 10
 POOL_TIMEOUT_SECONDS = 5
+# Under a deadline (``answer_within``) a transaction that starts late still gets this long, so a
+# slow calendar call before it does not fail a database that answers.
+LEAST_WAIT_SECONDS = 0.5
+
+# The chat turn's database work (the actions, recording the turn) must end inside Rasa's timeout,
+# so it gives up at a deadline; HR's pages, the API and the jobs keep STATEMENT_TIMEOUT_SECONDS.
+_deadline: ContextVar[float | None] = ContextVar("database_deadline", default=None)
+
+
+@contextmanager
+def answer_within(seconds: float) -> Iterator[None]:
+    """Every transaction begun inside (in this thread, or a task or thread started from it)
+    gives up on a statement or a lock wait at ``seconds`` from now, or LEAST_WAIT_SECONDS after
+    it begins if that is later; an outer, earlier deadline stands."""
+    outer = _deadline.get()
+    token = _deadline.set(min(monotonic() + seconds, outer if outer is not None else float("inf")))
+    try:
+        yield
+    finally:
+        _deadline.reset(token)
+
+
+def _wait_allowed() -> float | None:
+    """Seconds a statement of a transaction begun now may wait; None: the connection's own."""
+    deadline = _deadline.get()
+    return None if deadline is None else max(deadline - monotonic(), LEAST_WAIT_SECONDS)
 
 
 class Database:
@@ -32,6 +60,7 @@ class Database:
         if url.startswith("sqlite"):
             event.listen(self.engine, "connect", _sqlite_pragmas)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        event.listen(self._sessions, "after_begin", _limit_waits)
 
     def is_reachable(self) -> bool:
         """One round trip; for the health check."""
@@ -118,6 +147,30 @@ def _connect_args(url: str) -> dict[str, object]:
 
 def _pool_args(url: str) -> dict[str, object]:
     return {} if url.startswith("sqlite") else {"pool_timeout": POOL_TIMEOUT_SECONDS}
+
+
+def _limit_waits(
+    _session: Session, _transaction: SessionTransaction, connection: Connection
+) -> None:
+    """The deadline of ``answer_within`` for this transaction: on PostgreSQL its statement and
+    lock timeouts (SET LOCAL, gone at its end); on SQLite the connection's busy timeout, put
+    back once a transaction without a deadline uses the connection."""
+    wait = _wait_allowed()
+    if connection.dialect.name == "postgresql":
+        if wait is not None:
+            milliseconds = str(int(wait * 1000))
+            connection.execute(
+                text(
+                    "SELECT set_config('statement_timeout', :ms, true), "
+                    "set_config('lock_timeout', :ms, true)"
+                ),
+                {"ms": milliseconds},
+            )
+    elif connection.dialect.name == "sqlite":
+        busy = int((wait if wait is not None else STATEMENT_TIMEOUT_SECONDS) * 1000)
+        if connection.info.get("busy_timeout_ms", STATEMENT_TIMEOUT_SECONDS * 1000) != busy:
+            connection.exec_driver_sql(f"PRAGMA busy_timeout = {busy}")
+            connection.info["busy_timeout_ms"] = busy
 
 
 def _sqlite_pragmas(connection: object, _record: object) -> None:

@@ -4,9 +4,12 @@ an address. Both are written in the transaction of the change, so a change that 
 tells nobody; the e-mail goes out later from the outbox (``bot.outbox``)."""
 
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.identity import Directory, User
@@ -115,35 +118,60 @@ def tell_participants(
     invitations: InvitationMail | None,
     links: PublicLinks,
     agreement_reference: str | None = None,
-) -> None:
+    held_until: datetime | None = None,
+) -> list[Notification]:
     """A chat notice to every other participant (seen in their next turn or in Teams), and the
-    invitation by e-mail to all of them when ``invitations`` is set."""
+    invitation by e-mail to all of them when ``invitations`` is set; returns the notices.
+    ``held_until``: neither the web chat nor Teams shows them before, unless ``release_held``
+    lets them go sooner (the calendar is about to make the Teams meeting's link)."""
     when = swedish_time(assessment.start_at) if assessment.start_at else ""
     invitation = markdown_link(
         "kalenderinbjudan", links.invitation(assessment.id, assessment.end_at)
     )
-    join_url = teams_join_url(assessment)
-    join = f" {markdown_link(JOIN_TEAMS, join_url)}." if join_url else ""
     if assessment.status == RiskAssessmentStatus.CANCELLED:
         kind = NoticeKind.RISK_ASSESSMENT_CANCELLED
     elif assessment.calendar_sequence > 0:
         kind = NoticeKind.RISK_ASSESSMENT_MOVED
     else:
         kind = NoticeKind.RISK_ASSESSMENT_BOOKED
-    for person in (
-        assessment.employee_id,
-        assessment.manager_id,
-        assessment.safety_representative_id,
-    ):
-        if person and person != actor.id:
-            session.add(
-                Notification(
-                    recipient_id=person,
-                    agreement_id=assessment.agreement_id,
-                    kind=kind,
-                    text=f"{actor.name} {what} riskbedömningen av distansarbete {when} "
-                    f"({assessment.place}). Här är {invitation}.{join}",
-                )
-            )
+    notices = [
+        Notification(
+            recipient_id=person,
+            agreement_id=assessment.agreement_id,
+            kind=kind,
+            text=f"{actor.name} {what} riskbedömningen av distansarbete {when} "
+            f"({assessment.place}). Här är {invitation}.{join_sentence(assessment)}",
+            claimed_until=held_until,
+        )
+        for person in (
+            assessment.employee_id,
+            assessment.manager_id,
+            assessment.safety_representative_id,
+        )
+        if person and person != actor.id
+    ]
+    session.add_all(notices)
     if invitations is not None:
         invitations.queue(session, directory, assessment, links, agreement_reference)
+    return notices
+
+
+def join_sentence(assessment: RiskAssessment) -> str:
+    """ " [Anslut till Teams-mötet](…)." once the calendar has made the meeting, else nothing."""
+    join_url = teams_join_url(assessment)
+    return f" {markdown_link(JOIN_TEAMS, join_url)}." if join_url else ""
+
+
+def release_held(session: Session, notice_ids: Sequence[int], assessment: RiskAssessment) -> None:
+    """Lets the held notices go, with the Teams meeting's join link if the calendar has made
+    one. A notice already shown or tried in Teams (its hold ran out) is left as it was sent."""
+    join = join_sentence(assessment)
+    for notice in session.scalars(
+        select(Notification).where(
+            Notification.id.in_(notice_ids),
+            Notification.delivered_at.is_(None),
+            Notification.teams_attempts == 0,
+        )
+    ):
+        notice.text += join
+        notice.claimed_until = None

@@ -11,8 +11,10 @@ chat and "Mina ärenden"; a move PATCHes that event; a cancellation is Graph's c
 so, and the event lands through the outbox once Graph answers again, once.
 """
 
+import threading
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -32,8 +34,10 @@ from bot.api.my_cases import MyRiskAssessment
 from bot.calendars import CalendarUnavailable, Participant
 from bot.calendars.graph_calendar import SEQUENCE_PROPERTY, UID_PROPERTY, GraphCalendar
 from bot.calendars.guard import GuardedCalendar
+from bot.channels.teams_proactive import claim_for_teams, mark_delivered, store_reference
 from bot.clock import Clock
 from bot.identity import User, demo_directory
+from bot.notifications import claim_waiting
 from bot.outbox import drain_calendar_writes
 from bot.risk_assessments.invitation import meeting_event
 from bot.risk_assessments.links import PublicLinks
@@ -43,7 +47,7 @@ from bot.settings import PROJECT_ROOT, GraphSettings
 from bot.storage.database import Database
 from bot.storage.models import OutboxMessage
 from tests.faults import BreakableProxy
-from tests.graph_standin import CLIENT_ID, CLIENT_SECRET, TENANT, GraphStandIn
+from tests.graph_standin import CLIENT_ID, CLIENT_SECRET, TENANT, GraphStandIn, Sent
 from tests.unit.trackers import SEAL, texts, tracker
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
@@ -399,3 +403,76 @@ def test_a_mailbox_graph_has_no_schedule_for_is_not_called_checked(
     offer = service.offer(person("anna.andersson"), person("sven.skog"))
     assert offer.calendars_checked is False
     assert at(25, 8) not in offer.starts and len(offer.starts) == 3
+
+
+def creating_events(standin: GraphStandIn) -> tuple[threading.Event, threading.Event]:
+    """Graph's event creation waits until the test lets it go: returns (creating, go)."""
+    creating, go = threading.Event(), threading.Event()
+    graph = standin.graph
+
+    def held(sent: Sent) -> Any:
+        if sent.method == "POST" and sent.path.endswith("/events"):
+            creating.set()
+            go.wait(TIMEOUT)
+        return graph(sent)
+
+    standin.graph = held  # type: ignore[method-assign]
+    return creating, go
+
+
+def test_a_new_teams_meetings_notices_carry_its_join_link_and_are_shown_once(
+    standin: GraphStandIn, service: RiskAssessmentService
+) -> None:
+    # Sven reads his notices in Teams, Anna hers in the web chat.
+    store_reference(service.db, "sven.skog", {"conversation": {"id": "a:sven"}})
+    creating, go = creating_events(standin)
+    with ThreadPoolExecutor(1) as manager:
+        booking = manager.submit(
+            service.book, person("maria.berg"), "anna.andersson", at(25, 13), place="Teams"
+        )
+        assert creating.wait(TIMEOUT), "the booking is stored and Graph is making the event"
+        assert claim_waiting(service.db, "anna.andersson") == [], "the notice waits for the link"
+        assert claim_for_teams(service.db) == []
+        go.set()
+        booked = booking.result(timeout=2 * TIMEOUT)
+
+    (event,) = standin.events(MARIA)
+    join = f"[Anslut till Teams-mötet]({event['onlineMeeting']['joinUrl']})."
+    assert booked.online_meeting_url == event["onlineMeeting"]["joinUrl"]
+    (in_teams,) = claim_for_teams(service.db)
+    assert in_teams.user_id == "sven.skog" and in_teams.text.endswith(join), in_teams.text
+    mark_delivered(service.db, in_teams.notification_id)
+    (in_chat,) = claim_waiting(service.db, "anna.andersson")
+    assert in_chat.text.startswith("Maria Berg har bokat riskbedömningen") and join in in_chat.text
+    assert in_chat.text.count("Anslut till Teams-mötet") == 1
+    assert claim_waiting(service.db, "sven.skog") == [], "shown in Teams, so not again in chat"
+    assert claim_waiting(service.db, "anna.andersson") == [] and claim_for_teams(service.db) == []
+
+
+def test_when_graph_cannot_make_the_meeting_the_notices_go_at_once_without_a_link(
+    standin: GraphStandIn, service: RiskAssessmentService
+) -> None:
+    graph = standin.graph
+    unavailable = (503, {}, {"error": {"code": "serviceNotAvailable", "message": "Unavailable."}})
+
+    def refusing(sent: Sent) -> Any:
+        if sent.method == "POST" and sent.path.endswith("/events"):
+            return unavailable
+        return graph(sent)
+
+    standin.graph = refusing  # type: ignore[method-assign]
+    booked = service.book(person("maria.berg"), "anna.andersson", at(25, 13), place="Teams")
+    assert booked.online_meeting_url is None and standin.events(MARIA) == []
+
+    (notice,) = claim_waiting(service.db, "anna.andersson")
+    assert "Anslut till Teams-mötet" not in notice.text
+    # The outbox makes the meeting once Graph answers; the notice already shown is not sent again.
+    standin.graph = graph  # type: ignore[method-assign]
+    time.sleep(PAUSE)
+    assert service.calendar is not None
+    later = drain_calendar_writes(
+        service.db, service.calendar, now=lambda: datetime.now(UTC) + timedelta(minutes=3)
+    )
+    assert later.sent == 1
+    assert service.get(person("maria.berg"), booked.id).online_meeting_url
+    assert claim_waiting(service.db, "anna.andersson") == []

@@ -357,7 +357,8 @@ class Notification(Base):
     )
     created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utc_now)
     delivered_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), default=None)
-    # Held by the Teams notifier while it sends: a chat turn does not show it meanwhile.
+    # Held by the Teams notifier while it sends, or by a booking until the calendar has made its
+    # Teams meeting (bot/risk_assessments/service.py): a chat turn does not show it meanwhile.
     claimed_until: Mapped[datetime | None] = mapped_column(UtcDateTime(), default=None)
     # Sending it to the recipient's Teams chat (bot/channels/teams_proactive.py): attempts
     # made, when the next may be (null: at once), the last failure (masked, cut short), and

@@ -11,9 +11,11 @@ afterwards), its e-mail pointed at a server in this process that never answers:
   steady rate. At the end the server hangs up.
 - **The database hangs.** A session of this process holds ACCESS EXCLUSIVE locks on the tables
   a chat turn writes (the FAQ usage counts, HR's review queue, the notices) and on the outbox,
-  so every statement that touches them waits, until the app's statement timeout (10 s) or the
-  end of the phase. Another user confirms a booking meanwhile: its transaction stores the
-  dialogue and then waits for its notices and e-mail. Other users ask FAQ questions as above.
+  so every statement that touches them waits, until the chat path gives up (2 s for recording a
+  turn, half of Rasa's timeout for an action: ``answer_within`` in bot/storage/database.py) or
+  the end of the phase. Another user confirms a booking meanwhile: its transaction stores the
+  dialogue, waits for its notices and e-mail, and is rolled back; the booker is told so within
+  Rasa's turn. Other users ask FAQ questions as above.
   After the lock is gone the booker says yes once more, and the database is checked: every
   stored dialogue has its notices and invitations, no invitation points to a dialogue that is
   not stored, and each booker has a dialogue stored exactly when the last reply said "bokat".

@@ -92,6 +92,11 @@ class Stack:
             **os.environ,
             "RASA_TELEMETRY_ENABLED": "false",
             "TF_CPP_MIN_LOG_LEVEL": "2",
+            # One TensorFlow thread per op: DIET classifies one short message at a time, and
+            # TensorFlow's own thread pools only burn CPU that the app and Rasa need (9 % of
+            # Rasa's CPU per turn; README, Speed and capacity). A deployment may set more.
+            TF_INTER_OP: os.environ.get(TF_INTER_OP, "1"),
+            TF_INTRA_OP: os.environ.get(TF_INTRA_OP, "1"),
             "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
             # Rasa's only channel, bot/rasa_channel.py, is imported from the project and
             # accepts only messages the app signed with this key.
@@ -275,7 +280,10 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-# Rasa's SQL tracker store, minus a query per save (bot/rasa_tracker_store.py).
+# Rasa reads these to size TensorFlow's thread pools.
+TF_INTER_OP = "TF_INTER_OP_PARALLELISM_THREADS"
+TF_INTRA_OP = "TF_INTRA_OP_PARALLELISM_THREADS"
+# Rasa's SQL tracker store, with lighter queries (bot/rasa_tracker_store.py).
 TRACKER_STORE_TYPE = "bot.rasa_tracker_store.SQLTrackerStoreKnowingWhatIsStored"
 
 

@@ -35,14 +35,20 @@ class Waiting:
 def claim_waiting(db: Database, user_id: str) -> list[Waiting]:
     """The notices waiting for ``user_id``, oldest first, now marked delivered."""
     now = datetime.now(UTC)
+    waiting = (
+        Notification.recipient_id == user_id,
+        Notification.delivered_at.is_(None),
+        or_(Notification.claimed_until.is_(None), Notification.claimed_until < now),
+    )
+    # Nearly every turn has nothing waiting: a read finds that out without taking SQLite's
+    # one write lock, which every other turn's writes then wait for. The update checks again.
+    with db.session() as session:
+        if session.scalar(select(Notification.id).where(*waiting).limit(1)) is None:
+            return []
     with db.session() as session:
         rows = session.execute(
             update(Notification)
-            .where(
-                Notification.recipient_id == user_id,
-                Notification.delivered_at.is_(None),
-                or_(Notification.claimed_until.is_(None), Notification.claimed_until < now),
-            )
+            .where(*waiting)
             .values(delivered_at=now)
             .returning(Notification.id, Notification.text)
             .execution_options(synchronize_session=False)

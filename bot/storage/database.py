@@ -54,8 +54,13 @@ class Database:
         self.url = url
         if url.startswith("sqlite:///"):
             Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+        # A pooled server connection may have been closed by the server or the network; a
+        # SQLite file's cannot, so it is not pinged before every transaction.
         self.engine: Engine = create_engine(
-            url, pool_pre_ping=True, connect_args=_connect_args(url), **_pool_args(url)
+            url,
+            pool_pre_ping=not url.startswith("sqlite"),
+            connect_args=_connect_args(url),
+            **_pool_args(url),
         )
         if url.startswith("sqlite"):
             event.listen(self.engine, "connect", _sqlite_pragmas)

@@ -3,6 +3,8 @@ not by a turn while the Teams notifier is sending it (#19). Against SQLite and t
 PostgreSQL, with the chat service's real claim."""
 
 import asyncio
+import sqlite3
+import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -13,7 +15,7 @@ from bot.channels.teams_proactive import claim_for_teams, mark_failed, store_ref
 from bot.chat import ChatService
 from bot.identity import User, demo_directory
 from bot.identity_seal import IdentitySeal
-from bot.notifications import Inbox
+from bot.notifications import Inbox, claim_waiting
 from bot.rasa_client import RasaClient
 from bot.storage.database import Database
 from bot.storage.models import Notification
@@ -94,3 +96,26 @@ def test_a_notice_being_sent_to_teams_is_not_shown_in_chat_until_the_send_fails(
     # Shown in the chat, it is no longer Teams' to send.
     later = datetime.now(UTC) + timedelta(hours=2)
     assert claim_for_teams(db, later) == []
+
+
+def test_a_turn_with_nothing_waiting_does_not_wait_for_another_writer(tmp_path: Path) -> None:
+    """SQLite has one write lock: a turn's look for notices must not queue behind a long write
+    (a report, a retention run) when nothing waits for the user, as nearly every turn."""
+    database = Database(f"sqlite:///{tmp_path}/app.db")
+    database.migrate()
+    try:
+        with database.session() as session:
+            session.add(Notification(recipient_id="erik.ek", text="Inte Marias"))
+        writer = sqlite3.connect(tmp_path / "app.db")
+        writer.execute("BEGIN IMMEDIATE")
+        try:
+            started = time.monotonic()
+            assert claim_waiting(database, "maria.berg") == []
+            assert time.monotonic() - started < 1
+        finally:
+            writer.rollback()
+            writer.close()
+        # Once the writer is done, a waiting notice is claimed as before.
+        assert [n.text for n in claim_waiting(database, "erik.ek")] == ["Inte Marias"]
+    finally:
+        database.dispose()

@@ -1,11 +1,11 @@
 """Rasa's SQL tracker store with lighter queries (``endpoints.yml``: ``tracker_store``).
 
-Per turn, Rasa's ``SQLTrackerStore`` loads the conversation as ORM objects, and saves it twice
-(after reading the message and after the actions), each time counting the stored events with a
-query and inserting the new ones one statement each. This store writes exactly the same rows
+Per turn, Rasa's ``SQLTrackerStore`` loads the conversation as ORM objects and saves it,
+counting the stored events with a query before each save and inserting the new ones one
+statement each (a new conversation is saved once more when it is created). This store writes exactly the same rows
 and reads the same ones, but:
-- it remembers, on the tracker it loaded, how many of its events are already stored, and counts
-  only a tracker it did not load;
+- it remembers, on the tracker it loaded or created, how many of its events are already stored,
+  and counts only a tracker it did neither;
 - it inserts a save's new events in one statement;
 - it reads only the events' ``data`` column, with Rasa's own query.
 
@@ -37,6 +37,12 @@ class SQLTrackerStoreKnowingWhatIsStored(SQLTrackerStore):
         tracker = DialogueStateTracker.from_dict(sender_id, events, self.domain.slots)
         if not fetch_events_from_all_sessions:
             setattr(tracker, STORED, len(tracker.events))
+        return tracker
+
+    def init_tracker(self, sender_id: str) -> DialogueStateTracker:
+        # A new conversation (Rasa found none stored): none of its events are stored yet.
+        tracker = super().init_tracker(sender_id)
+        setattr(tracker, STORED, 0)
         return tracker
 
     async def save(self, tracker: DialogueStateTracker) -> None:

@@ -1,8 +1,8 @@
 """An outside calendar behind a deadline and a pause.
 
-Each call runs in a worker thread of its own pool and is given up after ``timeout`` seconds, even
-when the server trickles bytes or hangs between requests (the client's socket timeout bounds only
-each read). Any failure becomes ``CalendarUnavailable``. After one, the calendar is not asked for
+Each call runs in a worker thread of its own pool and is given up after ``timeout`` seconds, or
+at a chat turn's deadline if that is sooner, even when the server trickles bytes or hangs
+between requests (the client's socket timeout bounds only each read). Any failure becomes ``CalendarUnavailable``. After one, the calendar is not asked for
 ``pause`` seconds, or as long as the server's Retry-After asked if that is longer, so users do not
 each wait out the timeout while it is down; the first call after the pause tries it again.
 """
@@ -18,6 +18,7 @@ from typing import TypeVar
 
 from bot.calendars import Calendar, CalendarUnavailable, MeetingEvent, Participant, Schedule
 from bot.privacy import mask_personal_data
+from bot.storage.database import time_allowed
 
 log = logging.getLogger(__name__)
 
@@ -79,10 +80,14 @@ class GuardedCalendar:
             self._slots.release()
             raise CalendarUnavailable(f"{self.name}: closed") from error
         future.add_done_callback(lambda _: self._slots.release())
+        # Inside a chat turn (``answer_within``) the call ends with the turn's deadline, so the
+        # user hears about a slow calendar in the turn, not as limited mode after Rasa's timeout.
+        allowed = time_allowed()
+        timeout = self.timeout if allowed is None else min(self.timeout, allowed)
         try:
-            return future.result(timeout=self.timeout)
+            return future.result(timeout=timeout)
         except FutureTimeout:
-            self._failed(what, f"no answer within {self.timeout:g} s")
+            self._failed(what, f"no answer within {timeout:g} s")
             raise CalendarUnavailable(f"{self.name}: {what} timed out") from None
         except CalendarUnavailable as error:
             self._failed(what, str(error), error.retry_after)

@@ -43,8 +43,9 @@ def answer_within(seconds: float) -> Iterator[None]:
         _deadline.reset(token)
 
 
-def _wait_allowed() -> float | None:
-    """Seconds a statement of a transaction begun now may wait; None: the connection's own."""
+def time_allowed() -> float | None:
+    """Seconds a statement of a transaction, or a call to an outside server, begun now may wait
+    under ``answer_within``; None: no deadline, each uses its own timeout."""
     deadline = _deadline.get()
     return None if deadline is None else max(deadline - monotonic(), LEAST_WAIT_SECONDS)
 
@@ -160,7 +161,7 @@ def _limit_waits(
     """The deadline of ``answer_within`` for this transaction: on PostgreSQL its statement and
     lock timeouts (SET LOCAL, gone at its end); on SQLite the connection's busy timeout, put
     back once a transaction without a deadline uses the connection."""
-    wait = _wait_allowed()
+    wait = time_allowed()
     if connection.dialect.name == "postgresql":
         if wait is not None:
             milliseconds = str(int(wait * 1000))

@@ -41,7 +41,7 @@ from bot.risk_assessments.invitation import assessment_invitation
 from bot.risk_assessments.links import PublicLinks
 from bot.risk_assessments.service import RiskAssessmentService
 from bot.settings import PROJECT_ROOT, CalDavSettings
-from bot.storage.database import Database
+from bot.storage.database import Database, answer_within
 from tests.faults import BreakableProxy
 from tests.unit.trackers import SEAL, texts, tracker
 
@@ -524,3 +524,45 @@ async def test_the_booking_reply_links_the_invitation_and_checklist_by_name(
     assert f"[Checklista inför samtalet]({base}/riskbedomning/checklista)" in said
     assert "kunde inte kontrolleras" not in said, "the calendars were checked"
     assert booked.calendar_checked is True
+
+
+async def test_a_hanging_calendar_slower_than_the_chat_turn_is_given_up_at_the_turns_deadline(
+    server: Radicale, tmp_path: Path
+) -> None:
+    """A region's calendar timeout may be longer than Rasa's turn: inside a chat turn the booking
+    still answers by the turn's deadline, booked in the app's own store, instead of the turn
+    running out into limited mode while the booking is stored unseen."""
+    server.proxy.set("hang")
+    slow = GuardedCalendar(
+        CalDavCalendar(
+            CalDavSettings(
+                url=server.url,
+                username=SERVICE_ACCOUNT[0],
+                password=SERVICE_ACCOUNT[1],
+                timeout_seconds=30,
+            )
+        ),
+        timeout=30,
+        pause=PAUSE,
+    )
+    db = Database(f"sqlite:///{tmp_path}/slow.db")
+    db.migrate()
+    service = RiskAssessmentService(
+        db, demo_directory(), now=lambda: NOW, calendar=slow, links=LINKS
+    )
+    try:
+        dispatcher = CollectingDispatcher()
+        started = time.monotonic()
+        with answer_within(1.0):
+            await ActionBookRiskAssessment(chat_services(service)).run(
+                dispatcher, tracker("/affirm", slots=BOOKING, active_loop=None), {}
+            )
+        assert time.monotonic() - started < 2.5, "the booking waited past the turn's deadline"
+        said = texts(dispatcher)
+        assert "Mötet är bokat" in said
+        assert "Tiden kunde inte kontrolleras mot deltagarnas kalendrar just nu" in said
+        (booked,) = service.visible_to(person("anna.andersson"))
+        assert booked.status == "booked" and booked.calendar_checked is False
+    finally:
+        slow.close()
+        db.dispose()

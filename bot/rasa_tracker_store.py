@@ -2,10 +2,10 @@
 
 Per turn, Rasa's ``SQLTrackerStore`` loads the conversation as ORM objects and saves it,
 counting the stored events with a query before each save and inserting the new ones one
-statement each (a new conversation is saved once more when it is created). This store writes exactly the same rows
-and reads the same ones, but:
-- it remembers, on the tracker it loaded or created, how many of its events are already stored,
-  and counts only a tracker it did neither;
+statement each (a new conversation is saved once more when it is created). This store writes
+exactly the same rows and reads the same ones, but:
+- it remembers, on the tracker it loaded, how many of its events are already stored, and that a
+  conversation it found empty has none, and counts only a tracker it knows neither of;
 - it inserts a save's new events in one statement;
 - it reads only the events' ``data`` column, with Rasa's own query.
 
@@ -14,6 +14,7 @@ Tables and queries are Rasa's. Runs inside the Rasa process (Python 3.10).
 
 import itertools
 import json
+from collections import OrderedDict
 from collections.abc import Iterator
 from typing import Any
 
@@ -23,15 +24,23 @@ from rasa.shared.nlu.constants import INTENT_NAME_KEY
 
 # The attribute on a tracker that says how many of its events, from the first, are stored.
 STORED = "_distansguiden_stored_events"
+# Conversations found empty and not yet saved; a bound, as a read that is never saved is allowed.
+MAX_REMEMBERED_EMPTY = 10_000
 
 
 class SQLTrackerStoreKnowingWhatIsStored(SQLTrackerStore):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._empty: OrderedDict[str, None] = OrderedDict()
+
     async def _retrieve(
         self, sender_id: str, fetch_events_from_all_sessions: bool
     ) -> DialogueStateTracker | None:
         with self.session_scope() as session:
             query = self._event_query(session, sender_id, fetch_events_from_all_sessions)
             events = [json.loads(data) for (data,) in query.with_entities(self.SQLEvent.data)]
+        if not events and not fetch_events_from_all_sessions:
+            self._found_empty(sender_id)
         if not self.domain or not events:
             return None
         tracker = DialogueStateTracker.from_dict(sender_id, events, self.domain.slots)
@@ -39,13 +48,18 @@ class SQLTrackerStoreKnowingWhatIsStored(SQLTrackerStore):
             setattr(tracker, STORED, len(tracker.events))
         return tracker
 
-    def init_tracker(self, sender_id: str) -> DialogueStateTracker:
-        # A new conversation (Rasa found none stored): none of its events are stored yet.
-        tracker = super().init_tracker(sender_id)
-        setattr(tracker, STORED, 0)
-        return tracker
+    def _found_empty(self, sender_id: str) -> None:
+        """Rasa creates the tracker of a conversation it found nothing of, through wrappers
+        that bypass this class; its first save then has nothing stored before it. The
+        conversation's lock is held meanwhile, so no other process stores any."""
+        self._empty[sender_id] = None
+        while len(self._empty) > MAX_REMEMBERED_EMPTY:
+            self._empty.popitem(last=False)
 
     async def save(self, tracker: DialogueStateTracker) -> None:
+        if getattr(tracker, STORED, None) is None and tracker.sender_id in self._empty:
+            setattr(tracker, STORED, 0)
+        self._empty.pop(tracker.sender_id, None)
         await self.stream_events(tracker)
         with self.session_scope() as session:
             rows = [

@@ -30,6 +30,11 @@ def gate() -> ScopeGate:
         "min dotter är förkyld, hur sjukanmäler jag henne i skolan",
         "när betalas julbonusen ut",
         "kan IT hjälpa mig att flytta bilder från min privata telefon",
+        # Office matters phrased like the FAQ (workplace, desk, manager, office).
+        "får man ha med sig hunden in på kontoret om den är lugn",
+        "vi ska flytta till nya lokaler i vår, får jag behålla mitt rum",
+        "när stänger lunchrestaurangen i regionhuset",
+        "can my colleague and I share a desk in the new open-plan office",
     ],
 )
 def test_questions_that_share_the_faqs_words_are_out_of_scope(
@@ -45,6 +50,9 @@ def test_questions_that_share_the_faqs_words_are_out_of_scope(
         "vem står för kostnaden om jag behöver en extra skärm hemma",
         "måste jag sjukanmäla mig fast jag kan jobba hemifrån",
         "what happens if I get hurt while working at home",
+        # The office, where it is about remote work.
+        "får chefen ta bort min plats på kontoret när jag distansjobbar",
+        "vem betalar skrivbordet jag behöver hemma",
     ],
 )
 def test_remote_work_questions_are_in_scope(gate: ScopeGate, question: str) -> None:

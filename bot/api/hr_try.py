@@ -66,8 +66,8 @@ class TriedQuestion(BaseModel):
     # The question as searched: without its greeting and introduction.
     searched: str
     siblings: bool
-    # For close siblings: the topic the question's stance points to (who wants the remote
-    # work), which then decides between them; None without a stance.
+    # When the best entry has siblings: the topic the question's stance points to (who wants
+    # the remote work), which then decides between them; None without a stance.
     stance_topic: str | None
     thresholds: Thresholds
     hits: list[RankedEntry]

@@ -53,15 +53,23 @@ class Evidence:
     siblings: bool = False
     # What was searched: the question without its greeting and introduction.
     searched: str = ""
-    # For two sibling entries: the topic of the one the question's stance points to (who wants
-    # the remote work, ``bot.faq.stance``), or None.
+    # When the best entry has siblings: the topic of the entry the question's stance points to
+    # (who wants the remote work, ``bot.faq.stance``), or None.
     stance_topic: str | None = None
+    # The best entry's siblings, ranked or not: the ranking cannot read the stance, so the
+    # sibling the question means may rank below an unrelated entry.
+    sibling_entries: tuple[FaqEntry, ...] = ()
 
-    def stance_choice(self) -> Hit | None:
-        """Of two close sibling entries, the one the stance points to."""
-        if not self.siblings or self.stance_topic is None:
+    def stance_choice(self) -> FaqEntry | None:
+        """The entry the stance points to: one of two close siblings, or the best entry's
+        sibling in its place; None when the stance leaves the ranking as it is."""
+        if self.stance_topic is None or not self.hits:
             return None
-        return next((h for h in self.hits[:2] if h.entry.topic == self.stance_topic), None)
+        # The best entry itself only against a close sibling: against an unrelated runner-up
+        # the stance says nothing, and a "Menade du …?" stays one.
+        best = [self.hits[0].entry] if self.siblings else []
+        candidates = [*best, *self.sibling_entries]
+        return next((e for e in candidates if e.topic == self.stance_topic), None)
 
 
 Decision = Literal["answer", "clarify", "unknown", "out_of_scope"]
@@ -98,8 +106,13 @@ class FaqAnswerer:
         hits = self.index.search(searched, topic_confidence, limit=3)
         in_scope = self.gate.in_scope(question) if self.gate is not None else 1.0
         siblings = len(hits) > 1 and hits[1].entry.id in hits[0].entry.siblings
-        stance = stance_topic(question) if siblings else None
-        return Evidence(hits, in_scope, out_of_scope, siblings, searched, stance)
+        sibling_entries = tuple(
+            entry
+            for entry in (self.index.get(i) for i in (hits[0].entry.siblings if hits else ()))
+            if entry is not None
+        )
+        stance = stance_topic(question) if sibling_entries else None
+        return Evidence(hits, in_scope, out_of_scope, siblings, searched, stance, sibling_entries)
 
     def reply_to(
         self,
@@ -121,7 +134,7 @@ class FaqAnswerer:
         decision = decide(evidence, self.thresholds)
         chosen = evidence.stance_choice()
         if decision in ("answer", "clarify") and chosen is not None:
-            return self._answer(chosen.entry, english, hits)
+            return self._answer(chosen, english, hits)
         if decision == "answer":
             return self._answer(hits[0].entry, english, hits)
         if decision == "clarify":

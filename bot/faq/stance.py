@@ -23,20 +23,24 @@ MANAGER_WANTS_REMOTE = "ordered_remote"
 HOME = r"(hem(?:ma|ifrån|ifån|arbete\w*)|distans\w*|remote\w*|from home|stay home|sitta hemma)"
 OFFICE = (
     r"(kontor\w*|huvudarbetsplats\w*|på plats|arbetsplatsen|office|skrivbord\w*|desk|komma in"
-    r"|jobbet)"
+    r"|jobbet|on[ -]?site|come in|at work)"
 )
 MANAGER = (
     r"(chef\w*|chfen|hen|hon|han|arbetsgivar\w*|ledning\w*|de|dom|manager|boss|employer"
     r"|department head|she|he|they)"
 )
 EMPLOYEE = r"(jag|ja|man|vi|anställda?|medarbetar\w*|i|we|employee)"
+# "jag vill hellre", "I really want", "I'd rather": the wish, not who wishes.
+ADVERB = r"((hellre|helst|gärna|verkligen|egentligen|faktiskt|really|still|actually|would)\W+)"
 # The manager asserting something (not "säger nej", "vill inte").
 ASSERTS = (
     r"(kräva|kräver|require\w*|bestämma|bestämmer|bestämt|vill|wants|säger|säga|sagt|har sagt"
-    r"|decide\w*)"
+    r"|decide\w*|told|tells|order\w*|instruct\w*)"
     r"(?!\W+(nej|inte|no|not)\b)"
 )
 WORDS = r"(\w+\W+)"
+# Words that are not the manager: "undrar jag om chefen kan kräva" is the manager's demand.
+NOT_MANAGER = rf"((?!{MANAGER}\b)\w+\W+)"
 
 _CUES: list[tuple[str, str]] = [
     # The employee wants remote work: the manager refuses it, or wants them at the office.
@@ -47,7 +51,16 @@ _CUES: list[tuple[str, str]] = [
         EMPLOYEE_WANTS_REMOTE,
     ),
     (
-        r"\b(avslag|nej av chefen|emot det|e emot|är emot|rejected|turned down)\b",
+        r"\b(avslag|avsl(å|år|og|agit|agen)|nej av chefen|emot det|e emot|är emot|rejected"
+        r"|turned down)\b",
+        EMPLOYEE_WANTS_REMOTE,
+    ),
+    # The employee asked for it, or the law or the job would allow it.
+    (
+        rf"\b(begäran|ansökan|önskemål|request|application)\W+(om|to|for)\W+{WORDS}{{0,2}}{HOME}"
+        rf"|\b(i lagen|lagstadgad\w*|by law|legal right)"
+        r"|\b(inte går att (göra|utföra|sköta)|can'?t be done|cannot be done)"
+        rf"\W+{WORDS}{{0,1}}{HOME}",
         EMPLOYEE_WANTS_REMOTE,
     ),
     (
@@ -62,17 +75,24 @@ _CUES: list[tuple[str, str]] = [
     ),
     # The employee demands, wants or has a right to remote work, or asks who decides.
     (
-        rf"\b{EMPLOYEE}\W+{WORDS}{{0,3}}(kräva|krava|krav på|tvinga (sig|chefen)|insist\w*|demand"
-        r"|require my manager|driva det|push for)",
+        rf"\b{EMPLOYEE}\W+{NOT_MANAGER}{{0,3}}(kräva|krava|krav på|tvinga (sig|chefen)|insist\w*"
+        r"|demand|require my manager|driva det|push for)",
         EMPLOYEE_WANTS_REMOTE,
     ),
     (
-        rf"\b{EMPLOYEE}\W+(vill|skulle vilja|önskar|want)(?!\W+(inte|not)\b)"
+        rf"\b{EMPLOYEE}\W+{ADVERB}?(vill|skulle vilja|önskar|want)(?!\W+(inte|not)\b)"
         rf"\W+{WORDS}{{0,2}}{HOME}",
         EMPLOYEE_WANTS_REMOTE,
     ),
     (rf"\b(rätt|ratt|rättighet|right|entitled)\W+{WORDS}{{0,4}}{HOME}", EMPLOYEE_WANTS_REMOTE),
-    (rf"\b{HOME}\W+{WORDS}{{0,3}}(en )?(rättighet|right|entitled)", EMPLOYEE_WANTS_REMOTE),
+    (rf"\b{HOME}\W+{WORDS}{{0,4}}(en )?(rättighet|right|entitled)", EMPLOYEE_WANTS_REMOTE),
+    # The employee makes the manager allow it.
+    (
+        r"\b(tvinga|force|make)\W+(min|sin|vår|my|our|the)\W+(chef\w*|arbetsgivar\w*|manager|boss"
+        r"|employer)",
+        EMPLOYEE_WANTS_REMOTE,
+    ),
+    (rf"\b(hellre|helst|rather)\W+{WORDS}{{0,3}}{HOME}", EMPLOYEE_WANTS_REMOTE),
     (
         r"\b(bestämma själv|själv bestämma|upp till mig|välja distans|let me work"
         r"|säga till chefen)",
@@ -87,8 +107,9 @@ _CUES: list[tuple[str, str]] = [
     (
         r"\b(beordr\w*|tvinga[rs]?\W+(mig|oss|fram|dig|hela|alla|personal\w*)|tvingad\w*"
         r"|tvingas|tvång\w*|påtvinga\w*|skicka\w* hem|sent home|send\w* (me |us )?home"
-        r"|stanna hemma|säga åt (mig|oss)|force\w*|make me|ta bort (mitt|min) (skrivbord|plats)\w*"
-        r"|hindra mig)",
+        r"|stanna hemma|säga åt (mig|oss)|force\w*(?!\W+(my|our|the)\W+(manager|boss|employer))"
+        r"|make me|ta bort (mitt|min) (skrivbord|plats)\w*|hindra mig|mandatory|compulsory"
+        r"|obligatorisk\w*)",
         MANAGER_WANTS_REMOTE,
     ),
     (rf"\b{MANAGER}\W+{WORDS}{{0,3}}{ASSERTS}\W+{WORDS}{{0,6}}{HOME}", MANAGER_WANTS_REMOTE),
@@ -101,11 +122,15 @@ _CUES: list[tuple[str, str]] = [
     ),
     # The employee wants to be at the office, or not at home.
     (
-        rf"\b({EMPLOYEE}\W+(vill|föredrar|prefer|want)|rätt (att|till)|right to|allowed to"
+        rf"\b({EMPLOYEE}\W+{ADVERB}?(vill|föredrar|prefer|want)|rätt (att|till)|right to|allowed to"
         rf"|få jobba på|får jag (komma|jobba|vara)|välja att)\W+{WORDS}{{0,4}}{OFFICE}",
         MANAGER_WANTS_REMOTE,
     ),
-    (rf"\b(vill|want)\W+(inte|not)\W+{WORDS}{{0,2}}{HOME}", MANAGER_WANTS_REMOTE),
+    (
+        rf"\b(vill|want)\W+(inte|not)\W+(?!(att\W+)?(låta|let)\b){WORDS}{{0,2}}{HOME}",
+        MANAGER_WANTS_REMOTE,
+    ),
+    (rf"\b(hellre|helst|rather)\W+{WORDS}{{0,3}}{OFFICE}", MANAGER_WANTS_REMOTE),
     (
         r"\b(vill tillbaka|trivs inte|mår (inte bra|dåligt)|ingen bra plats hemma"
         r"|fast jag inte vill|jag inte vill|don't want to work from home)",

@@ -28,6 +28,15 @@ from tests.unit.test_ranking import REGION, entry
         ("chefen vill att jag sitter hemma men jag vill vara på jobbet", MANAGER_WANTS_REMOTE),
         ("Can my employer make me work from home every day?", MANAGER_WANTS_REMOTE),
         ("måste jag jobba hemma när det är ombyggnad på avdelningen", MANAGER_WANTS_REMOTE),
+        # The stance in a subordinate clause, behind an adverb, or in other words.
+        ("undrar jag om chefen kan kräva att jag sitter hemma på fredagar", MANAGER_WANTS_REMOTE),
+        ("jag vill hellre vara på kontoret men min chef kräver hemarbete", MANAGER_WANTS_REMOTE),
+        ("My boss told me to work remotely, but I'd rather come in", MANAGER_WANTS_REMOTE),
+        ("Is working from home mandatory when my manager says so?", MANAGER_WANTS_REMOTE),
+        ("min chef avslog min ansökan om distansarbete", EMPLOYEE_WANTS_REMOTE),
+        ("kan jag tvinga min chef att låta mig jobba hemifrån", EMPLOYEE_WANTS_REMOTE),
+        ("Can I force my manager to let me work from home?", EMPLOYEE_WANTS_REMOTE),
+        ("chefen vill att jag är på kontoret fast jag hellre jobbar hemma", EMPLOYEE_WANTS_REMOTE),
     ],
 )
 def test_the_stance_says_who_wants_the_remote_work(question: str, topic: str) -> None:
@@ -75,3 +84,36 @@ def test_close_siblings_without_a_stance_are_still_asked_back(answerer: FaqAnswe
     reply = answerer.reply_to("krav på distansarbete")
     assert reply.kind == "clarify"
     assert len(reply.buttons) == 2
+
+
+@pytest.fixture
+def answerer_with_a_third_entry(tmp_path: Path) -> FaqAnswerer:
+    entries = [
+        sibling("krav-chef", "Kan chef kräva distansarbete?", MANAGER_WANTS_REMOTE, "krav-med"),
+        sibling("krav-med", "Kan jag kräva distansarbete?", EMPLOYEE_WANTS_REMOTE, "krav-chef"),
+        entry("omfattning", "Hur mycket distansarbete får jag ha?", topic="extent"),
+    ]
+    encoder = CharTrigramEncoder()
+    index = FaqIndex(
+        entries,
+        encoder,
+        EmbeddingCache(tmp_path, encoder.name),
+        SwedishAnalyzer({}),
+        Weights(embedding=0.5, lexical=0.5, topic=1.0),
+    )
+    return FaqAnswerer(index, REGION, Thresholds(answer=0.1, clarify=0.1, margin=0.01))
+
+
+def test_the_stance_picks_the_sibling_the_ranking_put_below_another_entry(
+    answerer_with_a_third_entry: FaqAnswerer,
+) -> None:
+    # The NLU reads the manager's entry, then the extent: the employee's entry ranks third.
+    topics = {MANAGER_WANTS_REMOTE: 1.0, "extent": 0.6}
+    question = "min chef avslog min ansökan om distansarbete, vad gäller"
+    evidence = answerer_with_a_third_entry.weigh(question, topics)
+    assert [h.entry.id for h in evidence.hits] == ["krav-chef", "omfattning", "krav-med"]
+    reply = answerer_with_a_third_entry.reply_to(question, topics)
+    assert (reply.kind, reply.entry and reply.entry.id) == ("answer", "krav-med")
+    # Without a stance the ranking stands.
+    plain = answerer_with_a_third_entry.reply_to("distansarbete, vad gäller", topics)
+    assert (plain.kind, plain.entry and plain.entry.id) == ("answer", "krav-chef")

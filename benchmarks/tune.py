@@ -29,7 +29,7 @@ from benchmarks.evaluate import Question, load_questions
 from bot.faq.answering import Evidence, decide
 from bot.faq.entry import FaqEntry
 from bot.faq.index import Hit, fuse
-from bot.faq.language import question_part
+from bot.faq.language import asked_sentences, question_part
 from bot.faq.loader import load_answerer
 from bot.faq.nlu import OUT_OF_SCOPE_INTENT, intent_confidence, topic_confidence
 from bot.faq.tuning import (
@@ -104,12 +104,13 @@ def prepare(dev: list[Question], settings: Settings) -> list[Prepared]:
             ranking = rankings[q.text]
             confidence = topic_confidence(ranking)
             searched = question_part(q.text)
+            embedding, lexical = index.query_scores(searched, asked_sentences(searched))
             prepared.append(
                 Prepared(
                     q,
                     index.entries,
-                    index.embedding_scores(searched),
-                    index.lexical_scores(searched),
+                    embedding,
+                    lexical,
                     np.array(
                         [confidence.get(e.topic, 0.0) for e in index.entries], dtype=np.float32
                     ),

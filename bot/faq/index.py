@@ -72,18 +72,34 @@ class FaqIndex:
     def bm25_scores(self, query: str) -> np.ndarray:
         return self._lexical.bm25(query)
 
+    def query_scores(self, query: str, asked: str | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """The embedding and lexical scores of ``query``, each ``(entries,)``. ``asked``: the
+        question sentences of a long message; each entry keeps the better of its scores for
+        the whole message and for them."""
+        embedding, lexical = self.embedding_scores(query), self.lexical_scores(query)
+        if asked is None:
+            return embedding, lexical
+        return (
+            np.maximum(embedding, self.embedding_scores(asked)),
+            np.maximum(lexical, self.lexical_scores(asked)),
+        )
+
     def search(
-        self, query: str, topic_confidence: Mapping[str, float] | None = None, limit: int = 3
+        self,
+        query: str,
+        topic_confidence: Mapping[str, float] | None = None,
+        limit: int = 3,
+        asked: str | None = None,
     ) -> list[Hit]:
         """The best ``limit`` entries for ``query``, best first.
 
         ``topic_confidence`` maps an FAQ topic to the NLU's confidence that the question is about
         it; it nudges the ranking towards that topic without overruling clear evidence.
+        ``asked``: see ``query_scores``.
         """
         if not self.entries:
             return []
-        embedding = self.embedding_scores(query)
-        lexical = self.lexical_scores(query)
+        embedding, lexical = self.query_scores(query, asked)
         topic = np.array(
             [(topic_confidence or {}).get(e.topic, 0.0) for e in self.entries], dtype=np.float32
         )

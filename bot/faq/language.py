@@ -45,6 +45,8 @@ INTRODUCTION = re.compile(
     re.IGNORECASE,
 )
 MIN_QUESTION_CHARS = 12
+# A sentence ends at ".", "!" or "?" followed by white space.
+SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 
 
 def question_part(text: str) -> str:
@@ -55,3 +57,17 @@ def question_part(text: str) -> str:
     if len(shorter) >= MIN_QUESTION_CHARS:
         rest = shorter
     return rest if len(rest) >= MIN_QUESTION_CHARS else text.strip()
+
+
+def asked_sentences(text: str) -> str | None:
+    """The sentences that end with "?" in a message of several sentences, or None.
+
+    In "Står arbetsgivaren för elen? Jag frågar för att elräkningen har fördubblats …" the
+    context dilutes what is asked; the index also searches the question alone.
+    """
+    sentences = [s for s in SENTENCE_END.split(text.strip()) if s]
+    asked = [s for s in sentences if s.endswith("?")]
+    if len(sentences) < 2 or not asked:
+        return None
+    joined = " ".join(asked)
+    return joined if len(joined) >= MIN_QUESTION_CHARS else None

@@ -151,6 +151,18 @@ def test_search_ranks_colloquial_question_to_its_entry(index: FaqIndex) -> None:
     assert index.search("vem betalar internet hemma")[0].entry.id == "kostnad"
 
 
+def test_a_long_message_is_answered_on_its_question_sentence(index: FaqIndex) -> None:
+    # The context after the question dilutes the whole message below the bars.
+    message = (
+        "Vem betalar internet hemma? Jag frågar eftersom jag har varit sjuk och jobbat från "
+        "sjuksängen hela veckan när jag blev sjuk."
+    )
+    thresholds = Thresholds(answer=0.5, clarify=0.4, margin=0.04, clear_lead=0.25)
+    assert index.search(message)[0].score < thresholds.clarify
+    reply = FaqAnswerer(index, REGION, thresholds).reply_to(message)
+    assert (reply.kind, reply.entry and reply.entry.id) == ("answer", "kostnad")
+
+
 def test_topic_confidence_breaks_a_tie(index: FaqIndex) -> None:
     query = "xyzzy"
     neutral = index.search(query, limit=3)

@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from bot.faq.content import load_faq
-from bot.faq.language import question_part
+from bot.faq.language import asked_sentences, question_part
 from bot.faq.nlu import nlu_examples
 from bot.faq.scope import ScopeGate, scope_gate
 from bot.regions import load_region
@@ -93,6 +93,26 @@ def test_nlu_examples_drop_entity_markup(tmp_path: Path) -> None:
 )
 def test_question_part(message: str, searched: str) -> None:
     assert question_part(message) == searched
+
+
+@pytest.mark.parametrize(
+    ("message", "asked"),
+    [
+        (
+            "Står regionen för bredbandet? Jag frågar för att räkningen har ökat.",
+            "Står regionen för bredbandet?",
+        ),
+        (
+            "Min chef har sagt ja till två dagar. Var sparas avtalet? Och vem skriver under?",
+            "Var sparas avtalet? Och vem skriver under?",
+        ),
+        # One sentence, or none that asks: nothing to search apart.
+        ("får jag jobba från stugan?", None),
+        ("Jag jobbar hemma. Bredbandet är långsamt.", None),
+    ],
+)
+def test_asked_sentences(message: str, asked: str | None) -> None:
+    assert asked_sentences(message) == asked
 
 
 def test_each_region_names_whom_to_ask_about_salary_and_home_insurance() -> None:

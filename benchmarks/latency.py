@@ -35,6 +35,7 @@ from bot.chat import DEGRADED_NOTE
 
 LIMITED_MARK = DEGRADED_NOTE[:40]
 CLIENT_TIMEOUT_SECONDS = 60.0
+CORES = len(os.sched_getaffinity(0))
 
 
 @dataclass
@@ -174,6 +175,11 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def own_cpu() -> dict[str, float]:
+    """This process's CPU seconds, as the load generator's."""
+    return {"load generator": time.process_time()}
+
+
 def peak_rss_mb(pid: int) -> float:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmHWM:"):
@@ -207,7 +213,18 @@ async def load_phases(
                     f"{rate:g}/s: {await recovery_seconds(client, questions[0]):.1f} s"
                 )
                 await asyncio.sleep(2)
-            phases.append(await closed_loop(client, questions, args.sessions, 3))
+            # Every process's CPU over the closed loop, the load generator's too: it shares the
+            # two cores, so what it takes is capacity the server does not get here.
+            closed_before = {**{n: cpu_seconds(p) for n, p in pids.items()}, **own_cpu()}
+            closed = await closed_loop(client, questions, args.sessions, 3)
+            closed_cpu = {
+                name: (seconds - closed_before[name]) / closed.turns * 1000
+                for name, seconds in {
+                    **{n: cpu_seconds(p) for n, p in pids.items()},
+                    **own_cpu(),
+                }.items()
+            }
+            phases.append(closed)
             recoveries.append(f"closed loop: {await recovery_seconds(client, questions[0]):.1f} s")
             first, last = await long_conversation(client, questions, args.long)
     finally:
@@ -219,6 +236,10 @@ async def load_phases(
         "CPU per sequential turn: "
         + ", ".join(f"{name} {ms:.0f} ms" for name, ms in cpu_per_turn.items())
         + f" (together {sum(cpu_per_turn.values()):.0f} ms).",
+        "CPU per closed-loop turn (sheds included): "
+        + ", ".join(f"{name} {ms:.0f} ms" for name, ms in closed_cpu.items())
+        + f" (together {sum(closed_cpu.values()):.0f} ms of the {CORES} cores' "
+        f"{CORES * 1000 * closed.seconds / closed.turns:.0f} ms per turn).",
         "Peak RSS: "
         + ", ".join(f"{name} {mb:.0f} MB" for name, mb in rss.items())
         + f" (together {sum(rss.values()):.0f} MB).",

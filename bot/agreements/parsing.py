@@ -22,9 +22,10 @@ FRACTION_WORDS = {
     "heltid": 100, "all the time": 100, "hela tiden": 100, "full time": 100,
 }  # fmt: skip
 ORDINALS = {
-    "första": 1, "andra": 2, "tredje": 3, "fjärde": 4, "femte": 5, "sjätte": 6, "sjunde": 7,
-    "åttonde": 8, "nionde": 9, "tionde": 10, "elfte": 11, "tolfte": 12, "femtonde": 15,
-    "tjugonde": 20, "sista": 31,
+    # "den förste mars": the older masculine forms are still written.
+    "förste": 1, "andre": 2, "första": 1, "andra": 2, "tredje": 3, "fjärde": 4, "femte": 5,
+    "sjätte": 6, "sjunde": 7, "åttonde": 8, "nionde": 9, "tionde": 10, "elfte": 11, "tolfte": 12,
+    "femtonde": 15, "tjugonde": 20, "sista": 31,
 }  # fmt: skip
 PERCENT = re.compile(r"(-?\d+(?:[.,]\d+)?)\s*(?:%|procent|percent)")
 DAYS = re.compile(
@@ -34,9 +35,22 @@ BARE_NUMBER = re.compile(r"^\s*(-?\d+(?:[.,]\d+)?)\s*$")
 # A number and a word that may be a misspelt unit: "40 procnet", "40 precent".
 NUMBER_AND_WORD = re.compile(r"(-?\d+(?:[.,]\d+)?)\s*([a-zåäö]{5,9})\b")
 UNITS = ("procent", "percent")
-WEEKDAY = re.compile(
-    r"\b(måndag|tisdag|onsdag|torsdag|fredag|lördag|söndag|monday|tuesday|wednesday|thursday|"
-    r"friday|saturday|sunday)\b"
+WEEKDAY_NAMES = (
+    "måndag", "tisdag", "onsdag", "torsdag", "fredag", "lördag", "söndag", "monday", "tuesday",
+    "wednesday", "thursday", "friday", "saturday", "sunday",
+)  # fmt: skip
+WEEKDAY = re.compile(rf"\b({'|'.join(WEEKDAY_NAMES)})\b")
+
+
+# "varannan fredag", "every other Friday": one day in two weeks; "två dagar varannan vecka":
+# half as many days a week.
+EVERY_OTHER = r"(?:varannan|var annan|every other|every second)"
+ALTERNATE_WEEKDAY = re.compile(
+    rf"\b{EVERY_OTHER}\s+(?:måndag|tisdag|onsdag|torsdag|fredag|monday|tuesday|wednesday|"
+    r"thursday|friday)\b"
+)
+DAYS_EVERY_OTHER_WEEK = re.compile(
+    rf"(\d+|[a-zåäö]+)\s*(?:dag|dagar|day|days)\s+(?:i\s+|a\s+)?{EVERY_OTHER}\s+(?:vecka|week)\b"
 )
 
 
@@ -49,6 +63,12 @@ def parse_share(text: str, working_days_per_week: int = 5) -> float | None:
     lowered = with_units_spelt(text.lower().strip())
     if match := PERCENT.search(lowered) or BARE_NUMBER.match(lowered):
         return float(match.group(1).replace(",", "."))
+    if match := DAYS_EVERY_OTHER_WEEK.search(lowered):
+        word = match.group(1)
+        days = int(word) if word.isdigit() else NUMBER_WORDS.get(word)
+        return round(100 * days / 2 / working_days_per_week, 1) if days is not None else None
+    if ALTERNATE_WEEKDAY.search(lowered):
+        return round(100 / 2 / working_days_per_week, 1)
     if match := DAYS.search(lowered):
         word = match.group(1)
         days = int(word) if word.isdigit() else NUMBER_WORDS.get(word)
@@ -156,7 +176,7 @@ DAY_RANGE = re.compile(
 )
 SHARE_WORDS = re.compile(
     r"%|\bprocent|\bpercent|\bdag(ar)?\b|\bdays?\b|hälften|halva|halvtid|\bhalf\b|heltid|"
-    r"fjärdedel|tredjedel|quarter|\bthird\b"
+    r"fjärdedel|tredjedel|quarter|\bthird\b|\bvarannan\b|\bevery (?:other|second)\b"
 )
 
 
@@ -363,6 +383,40 @@ def misspelt_place(word: str) -> str | None:
     return None
 
 
+NEGATED_PLACE = re.compile(r"\b(inte|ej|not)\s+(i\s+|på\s+|from\s+|in\s+)?\w+", re.IGNORECASE)
+# "stugan i Sälen", "hemma i Västerås": where the place is, after the word for its kind.
+PLACE_WHERE = re.compile(
+    r"\s+(?:i|på|vid|utanför|nära|in|at|near)\s+(?P<name>[A-ZÅÄÖ][\wåäöÅÄÖ-]*(?:\s+[A-ZÅÄÖ]"
+    r"[\wåäöÅÄÖ-]*)?|[a-zåäö][\wåäö-]{2,})"
+)
+NOT_A_PLACE_NAME = {
+    "veckan", "vecka", "månaden", "året", "stället", "början", "slutet", "morgon", "sommar",
+    "sommaren", "vinter", "vintern", "våras", "höstas", "perioden", "mån", "huvudsak", "regel",
+    *MONTH_NUMBERS, *WEEKDAY_NAMES,
+}  # fmt: skip
+
+
+def place_phrase(text: str) -> str | None:
+    """The words that name the place and where it is, as written ("oj, platsen blir inte hemma
+    utan sommarstugan i Sälen" -> "sommarstugan i Sälen"); None when the text names only the
+    kind of place ("hemifrån två dagar i veckan") or no place."""
+    kind = place_kind(text)
+    if kind == "other":
+        return None
+    unnegated = NEGATED_PLACE.sub(lambda m: " " * len(m.group(0)), text)
+    names = PLACE_KINDS[kind]
+    for word in re.finditer(r"[A-Za-zÅÄÖåäöéü]+", unnegated):
+        lowered = word.group(0).lower()
+        named = any(lowered == n or (len(n) > 4 and lowered.endswith(n)) for n in names)
+        if not named and misspelt_place(lowered) != kind:
+            continue
+        where = PLACE_WHERE.match(text, word.end())
+        if where is None or where.group("name").lower() in NOT_A_PLACE_NAME:
+            return None
+        return text[word.start() : where.end()]
+    return None
+
+
 def place_kind(text: str) -> str:
     """``home``, ``holiday_home`` or ``other``; compounds count ("sommarstugan" is a holiday
     home), negated places do not ("hemma, inte i stugan" is home), and neither does one typo
@@ -371,7 +425,7 @@ def place_kind(text: str) -> str:
     named = {name.lower(): kind for kind, name in PLACE_NAMES.items()}
     if text.strip().lower() in named:
         return named[text.strip().lower()]
-    lowered = re.sub(r"\b(inte|ej|not)\s+(i\s+|på\s+|from\s+|in\s+)?\w+", " ", text.lower())
+    lowered = NEGATED_PLACE.sub(" ", text.lower())
     words = WORDS.findall(lowered)
     for kind in ("holiday_home", "home"):
         for name in PLACE_KINDS[kind]:

@@ -229,9 +229,11 @@ _TIME_START = re.compile(
     r"|" + _WEEK.pattern,
     re.IGNORECASE,
 )
-# Words after the time that say nothing about it: "fredag kl 10 funkar", "kl 14 blir bättre".
+# Words after the time that say nothing about it: "fredag kl 10 funkar", "kl 14 blir bättre",
+# "torsdag 10 december kl 13 ska det vara".
 _TRAILING_WORDS = re.compile(
     r"[\s,.!?]*\b(istället|i stället|instead|då|tack|please|ok|eller|or|om det går|"
+    r"(?:ska|skulle|bör) (?:det|den|mötet|vi ses) (?:vara|bli|ligga)|det ska vara|"
     r"(?:funkar|fungerar|passar|går|blir|är)(?: bra| fint| bättre| mig| för mig)?|"
     r"works(?: for me)?|is (?:fine|better|good)|suits me)\b[\s,.!?]*$"
 )
@@ -249,13 +251,31 @@ _DATE_WORDS = re.compile(
 )
 
 
+# Where a clause ends: "onsdag 16 december kl 10:30, vi ses i rum Hjälmaren". Not the dot of
+# "10.30", "16.12" or "v. 49".
+_CLAUSE_END = re.compile(r"\s*[,;]\s*|\.\s+(?=[^\d\s])")
+
+
+def _time_clauses(span: str) -> str:
+    """The clauses of ``span`` that say the time: up to the first one that names none ("kl
+    10:30, vi ses i rum Hjälmaren" -> "kl 10:30"); "tisdag, kl 10" keeps both."""
+    clauses = _CLAUSE_END.split(span)
+    kept = [clauses[0]]
+    for clause in clauses[1:]:
+        if _TIME_START.search(clause) is None:
+            break
+        kept.append(clause)
+    return " ".join(kept)
+
+
 def meeting_place_after_time(text: str) -> str | None:
     """The place named after a time in the same message ("tisdag kl 10 på Teams" -> "Teams",
     "kl 13 i rum 3B" -> "rum 3B"), as written; None when there is none."""
     match = _TRAILING_PLACE.search(" ".join(text.split()).strip(" ?!."))
     if match is None or _TIME_START.search(text.lower()) is None:
         return None
-    place = match.group("place")
+    # "i rum Hjälmaren, Sven är skyddsombud": the place ends with its clause.
+    place = _CLAUSE_END.split(match.group("place"), maxsplit=1)[0].strip()
     return "Teams" if place.lower().startswith("teams") else place
 
 
@@ -268,6 +288,7 @@ def find_meeting_time(text: str, now: datetime, on: date | None = None) -> Parse
         return None
     span = lowered[match.start() :].strip(" ?!.")
     span = _TRAILING_PLACE.sub("", span)
+    span = _time_clauses(span)
     while (trimmed := _TRAILING_WORDS.sub("", span)) != span:
         span = trimmed
     if on is not None and not _DATE_WORDS.search(span):

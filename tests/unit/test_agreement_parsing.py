@@ -16,6 +16,7 @@ from bot.agreements.parsing import (
     parse_date,
     parse_share,
     place_kind,
+    place_phrase,
     share_options,
     week_days,
 )
@@ -49,6 +50,12 @@ VASTMANLAND = AgreementPolicy(source="Västmanlands riktlinje")
         ("40 prosent", 40.0),
         ("vet inte", None),
         ("", None),
+        # Batch 2026-12-04c: one day in two weeks.
+        ("varannan fredag", 10.0),
+        ("every other Friday", 10.0),
+        ("två dagar varannan vecka", 20.0),
+        # Whole weeks or one day every other week? Asked, not guessed.
+        ("varannan vecka", None),
     ],
 )
 def test_parse_share(text: str, share: float | None) -> None:
@@ -65,6 +72,9 @@ def test_days_are_converted_against_the_working_week() -> None:
         ("1 januari", date(2027, 1, 1)),
         ("den 3 december", date(2026, 12, 3)),
         ("första februari", date(2027, 2, 1)),
+        # Batch 2026-12-04c: the older masculine ordinal was no date.
+        ("den förste mars", date(2027, 3, 1)),
+        ("1/3", date(2027, 3, 1)),
         ("1:a april", date(2027, 4, 1)),
         ("2027-03-01", date(2027, 3, 1)),
         ("31/12 2027", date(2027, 12, 31)),
@@ -244,3 +254,21 @@ def test_a_length_inside_a_sentence(text: str, period: relativedelta | None) -> 
     """ "nej förresten, uppföljning om ett år" at the summary asked what to change, and the
     next "spara" stored the old date."""
     assert find_period_in(text) == period
+
+
+@pytest.mark.parametrize(
+    ("text", "phrase"),
+    [
+        ("oj vänta, platsen blir inte hemma utan sommarstugan i Sälen", "sommarstugan i Sälen"),
+        ("från stugan på Gotland från 1 mars", "stugan på Gotland"),
+        ("hemma i Västerås", "hemma i Västerås"),
+        # Only the kind: the form's own name for it is stored.
+        ("jobba hemifrån två dagar i veckan", None),
+        ("hemma i januari", None),
+        ("hos min sambo i Göteborg", None),
+    ],
+)
+def test_a_place_keeps_where_it_is(text: str, phrase: str | None) -> None:
+    """ "platsen blir inte hemma utan sommarstugan i Sälen" was stored as "Fritidsbostaden",
+    without Sälen (batch 2026-12-04c)."""
+    assert place_phrase(text) == phrase

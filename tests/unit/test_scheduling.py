@@ -274,6 +274,9 @@ def test_a_numbered_week_in_a_meeting_time(text: str, expected: datetime, ambigu
         ("nu har jag kollat, fredag 4 december kl 10 funkar", local(2026, 12, 4, 10)),
         ("tisdag kl 13 passar bra", local(2026, 12, 1, 13)),
         ("Friday at 10 works for me", local(2026, 11, 27, 10)),
+        # Batch 2026-12-04c, at the summary: the time was asked for again.
+        ("nej det blev fel dag, torsdag 10 december kl 13 ska det vara", local(2026, 12, 10, 13)),
+        ("onsdag 16 december kl 10:30, vi ses i rum Hjälmaren", local(2026, 12, 16, 10, 30)),
     ],
 )
 def test_words_after_the_time_that_only_agree(text: str, expected: datetime) -> None:

@@ -16,6 +16,7 @@ from bot.agreements.parsing import (
     find_share,
     parse_share,
     place_kind,
+    place_phrase,
     share_options,
     week_days,
 )
@@ -103,7 +104,10 @@ def find_place(ctx: FormContext, text: str) -> Reading:
     if named and re.search(r"\b(plats|platsen|place)\b", text.lower()):
         return Reading.of(named[:300])
     kind = place_kind(text)
-    return Reading.of(PLACE_NAMES[kind]) if kind != "other" else Reading()
+    if kind == "other":
+        return Reading()
+    # "platsen blir inte hemma utan sommarstugan i Sälen": where it is, not only its kind.
+    return Reading.of((place_phrase(text) or PLACE_NAMES[kind])[:300])
 
 
 # Days that are here or past, as a whole answer: refused with the reason, not misunderstood.
@@ -175,6 +179,49 @@ def read_tasks(ctx: FormContext, message: Message) -> Reading:
 def find_tasks(ctx: FormContext, text: str) -> Reading:
     named = after_to(text)
     return Reading.of(named[:1000]) if named else Reading()
+
+
+# Tasks named in a longer message: "Arbetsuppgifter: fakturering och kundreskontra.", "Jobbar
+# med lönehantering och behöver låna en skärm." (up to the sentence's end or its next verb).
+TASKS_IN_TEXT = re.compile(
+    r"\b(?:mina\s+)?(?:arbetsuppgifter(?:na)?|uppgifter(?:na)?|tasks)\s*(?::|är|blir)\s*"
+    r"(?P<listed>[^.!?\n]+)|\b(?:jobbar|arbetar|i work|my work is)\s+(?:med|with|on)\s+"
+    r"(?P<work>[^.!?\n]+)",
+    re.IGNORECASE,
+)
+TASKS_END = re.compile(
+    r",?\s+(?:och|men|samt|and|but)\s+(?:jag\s+|I\s+)?(?:behöver|vill|lånar|ska|skulle|har|"
+    r"need|want|would)\b.*$|,\s*(?:behöver|vill|need|want)\b.*$",
+    re.IGNORECASE,
+)
+
+
+def tasks_in(text: str) -> str | None:
+    """The tasks a longer message names (see ``TASKS_IN_TEXT``), or None."""
+    match = TASKS_IN_TEXT.search(text)
+    if match is None:
+        return None
+    tasks = TASKS_END.sub("", match.group("listed") or match.group("work")).strip(" ,;:")
+    return tasks[:1000] if len(tasks) >= 3 else None
+
+
+# Equipment named in a longer message: "behöver låna en skärm", "Ingen utrustning behövs."
+BORROWING = re.compile(r"\b(?:låna|lånar|behöver|borrow|need)\b(?P<items>[^.!?\n]+)", re.I)
+NO_EQUIPMENT_IN_TEXT = re.compile(
+    r"\b(?:ingen|inget|no)\s+(?:hemlånad\s+)?(?:utrustning|equipment)\b", re.IGNORECASE
+)
+
+
+def equipment_in(ctx: FormContext, text: str) -> list[str] | None:
+    """The equipment a longer message says is borrowed, ``[]`` for "ingen utrustning", or None
+    when it says nothing about equipment."""
+    if NO_EQUIPMENT_IN_TEXT.search(text):
+        return []
+    for match in BORROWING.finditer(text):
+        items = equipment_items(match.group("items"), policy(ctx).equipment_options)
+        if items:
+            return items
+    return None
 
 
 def read_equipment(ctx: FormContext, message: Message) -> Reading:

@@ -20,12 +20,14 @@ from actions.agreement.fields import (
     FIELD_SLOTS,
     NO_OVERLAP,
     agreement_fields,
+    equipment_in,
     find_end,
     find_share_in,
     find_start,
     overlapping,
     policy,
     swedish_date,
+    tasks_in,
 )
 from actions.conversation.fields import (
     OUTCOME_SLOT,
@@ -38,7 +40,14 @@ from actions.conversation.fields import (
 from actions.conversation.form import GuidedForm
 from actions.conversation.steps import Completion, ProcessStep, back_to_summary, not_stored
 from actions.services import Services
-from bot.agreements.parsing import DATE_IN_TEXT, PLACE_NAMES, place_kind, place_label
+from bot.agreements.parsing import (
+    ALTERNATE_WEEKDAY,
+    DATE_IN_TEXT,
+    PLACE_NAMES,
+    place_kind,
+    place_label,
+    place_phrase,
+)
 from bot.agreements.policy import check_end
 from bot.agreements.service import AgreementRequest
 from bot.errors import Refused
@@ -178,26 +187,38 @@ class ActionStartAgreement(AgreementStep):
 
 def opening_values(ctx: FormContext, text: str) -> list[str]:
     """Fills the empty slots the message answers ("hemifrån två dagar i veckan från 1 februari
-    till 30 juni"), in the opening message or beside the answer to a question; returns them as
-    the user reads them."""
+    till 30 juni", "Jobbar med lönehantering och behöver låna en skärm"), in the opening message
+    or beside the answer to a question; returns them as the user reads them."""
     fields = {f.slot: f for f in agreement_fields(ctx)}
-    dates = [m.group(0) for m in DATE_IN_TEXT.finditer(text.lower())]
+    # "varannan fredag" is how often, not when.
+    dates = [m.group(0) for m in DATE_IN_TEXT.finditer(ALTERNATE_WEEKDAY.sub(" ", text.lower()))]
     found: dict[str, Reading] = {"agreement_share": find_share_in(ctx, text)}
     kind = place_kind(text)
     if kind != "other":
-        found["agreement_place"] = Reading.of(PLACE_NAMES[kind])
+        found["agreement_place"] = Reading.of((place_phrase(text) or PLACE_NAMES[kind])[:300])
     if dates:
         found["agreement_start"] = find_start(ctx, dates[0])
-    noted = []
-    for slot, reading in found.items():
-        if ctx.get(slot) is None and reading.found and not reading.confirm:
-            ctx.set(slot, reading.value)
-            noted.append(f"{fields[slot].title.lower()} {fields[slot].show(reading.value)}")
+    noted = fill(ctx, fields, found)
     if ctx.get("agreement_start") and not ctx.get("agreement_end") and len(dates) > 1:
         end = find_end(ctx, dates[1])
         if end.found:
             ctx.set("agreement_end", end.value)
             noted.append(f"slutdatum {swedish_date(end.value)}")
+    more: dict[str, Reading] = {}
+    if tasks := tasks_in(text):
+        more["agreement_tasks"] = Reading.of(tasks)
+    if (equipment := equipment_in(ctx, text)) is not None:
+        more["agreement_equipment"] = Reading.of(equipment)
+    return noted + fill(ctx, fields, more)
+
+
+def fill(ctx: FormContext, fields: dict[str, Field], found: dict[str, Reading]) -> list[str]:
+    """Sets the empty slots of ``found`` that are plain answers; returns them as shown."""
+    noted = []
+    for slot, reading in found.items():
+        if ctx.get(slot) is None and reading.found and not reading.confirm:
+            ctx.set(slot, reading.value)
+            noted.append(f"{fields[slot].title.lower()} {fields[slot].show(reading.value)}")
     return noted
 
 

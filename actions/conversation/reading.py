@@ -156,6 +156,71 @@ def is_chitchat(message: Message) -> bool:
     return short and message.intent in CHITCHAT_INTENTS and message.confidence >= 0.8
 
 
+# Greetings and thanks that open a message before its answer ("ok tack. hemma"); not "bra",
+# which may be the answer itself ("Bra, de har avstämning varje morgon").
+OPENING_CHITCHAT = {
+    "tack", "tackar", "tack tack", "tack så mycket", "tusen tack", "stort tack", "ok", "okej",
+    "okey", "okay", "ok tack", "okej tack", "ok då", "okej då", "hej", "hej hej", "hejsan",
+    "hallå", "tjena", "tja", "god morgon", "thanks", "thank you", "thx", "hi", "hello", "hey",
+}  # fmt: skip
+SENTENCE_OR_CLAUSE = re.compile(r"(?<=[.!,])\s+")
+
+
+def without_chitchat_opening(message: Message) -> Message:
+    """The message without a greeting or thank-you written before the answer as a sentence or
+    clause of its own ("ok tack. hemma" -> "hemma"); the message itself otherwise."""
+    text = message.text.strip()
+    while not message.is_payload:
+        parts = SENTENCE_OR_CLAUSE.split(text, maxsplit=1)
+        if len(parts) < 2 or normalised(parts[0]) not in OPENING_CHITCHAT:
+            break
+        text = parts[1].strip()
+    if text == message.text.strip() or not WORD.search(text):
+        return message
+    # Rasa's intent was for the whole message (a thank-you); the rest is read on its words.
+    return Message(text=text, entities=message.entities)
+
+
+# Stepping away without stopping: "vänta, jag måste svara i telefon", "måste springa på ett
+# möte, fortsätter sen", "brb". The form waits; nothing is read as an answer.
+LEAVING = re.compile(
+    r"\b(?:måste|ska|behöver)\s+(?:bara\s+)?(?:gå|springa|kila|svara|iväg|hämta|ta (?:ett|det "
+    r"här|ett viktigt) samtal|ta samtalet|på (?:ett )?möte)\b|\b(?:have|need) to (?:go|run|"
+    r"take (?:a|this) call)\b"
+)
+COMING_BACK = re.compile(
+    r"\b(?:återkommer strax|kommer tillbaka|strax tillbaka|fortsätter sen|fortsätter senare|"
+    r"fortsätter strax|brb|be right back|back in a (?:minute|sec)|one sec|hold on|"
+    r"give me a (?:minute|sec))\b"
+)
+AWAY_OPENING = re.compile(r"^(vänta|wait|sorry|förlåt|ursäkta|oj|hoppsan|jag|i)\b")
+AWAY_MAX_WORDS = 12
+
+
+def steps_away(message: Message) -> bool:
+    """The user has to leave for a moment and means to come back."""
+    if message.is_payload or len(message.words) > AWAY_MAX_WORDS:
+        return False
+    text = message.lowered
+    if COMING_BACK.search(text):
+        return True
+    leaving = LEAVING.search(text)
+    return leaving is not None and (
+        leaving.start() == 0 or bool(AWAY_OPENING.match(text[: leaving.start()]))
+    )
+
+
+WHERE_WERE_WE = re.compile(
+    r"\b(var var vi|vart var vi|var är vi|var höll vi på|vad var frågan|vad frågade du|"
+    r"where were we|what was the question)\b"
+)
+
+
+def asks_where_we_were(message: Message) -> bool:
+    """ "var var vi?", "hej igen, var var vi?": the question asked again."""
+    return not message.is_payload and bool(WHERE_WERE_WE.search(message.lowered))
+
+
 def yes_or_no(message: Message) -> Answer:
     """Yes, no, unsure or neither, reading negations: "jag har inte läst dem" is no."""
     if message.is_payload:

@@ -26,6 +26,7 @@ from actions.conversation.reading import (
     Message,
     StopWish,
     asks_the_assistant,
+    asks_where_we_were,
     has_correction_cue,
     instead_parts,
     is_bare_yes_or_no,
@@ -35,7 +36,9 @@ from actions.conversation.reading import (
     is_question,
     is_skip,
     is_weak_yes,
+    steps_away,
     stop_wish,
+    without_chitchat_opening,
     yes_or_no,
 )
 from actions.faq import faq_reply, utter
@@ -73,7 +76,7 @@ class Turn:
     ) -> None:
         self.form = form
         self.ctx = ctx
-        self.message = message
+        self.message = without_chitchat_opening(message)
         self.dispatcher = dispatcher
         self.requested = ctx.requested
         self.fields = form.fields(ctx)
@@ -83,7 +86,8 @@ class Turn:
         # rasa-sdk filled the requested slot with the raw text; it stays empty unless read.
         if self.requested:
             ctx.set(self.requested, None)
-        ctx.set(PENDING_SLOT, None)
+        # A sub-question marked "keep" (an action's missing owner) waits through digressions.
+        ctx.set(PENDING_SLOT, self.pending if self.pending.get("keep") else None)
 
     # --- the patterns, in the order they are tried -------------------------------------------
 
@@ -96,6 +100,10 @@ class Turn:
             return self.stop()
         if wish is StopWish.UNSURE:
             return self.ask_to_stop()
+        if steps_away(m):
+            return self.wait()
+        if asks_where_we_were(m):
+            return self.where_we_were()
         if field_slot := m.entities.get("field"):
             return self.reopen(str(field_slot))
         if is_change_only(m) or (m.is_payload and m.intent == self.form.change_intent):
@@ -182,6 +190,16 @@ class Turn:
             ],
         )
         self.keep_quiet()
+
+    def wait(self) -> None:
+        """The user steps away: nothing is read or asked until they write again."""
+        self.say("Inga problem, jag väntar. Skriv när du vill fortsätta, så tar vi det därifrån.")
+        self.keep_quiet()
+
+    def where_we_were(self) -> None:
+        """The question, whole; at the summary, the summary."""
+        if not self.at_summary:
+            self.say(f"Vi håller på med {self.form.noun}.")
 
     def ask_what_to_change(self, intro: str = "Vad vill du ändra?") -> None:
         changeable = [f for f in self.fields if f.changeable]
@@ -328,6 +346,8 @@ class Turn:
             return True
         if not reading.found:
             return False
+        if reading.pending is None:
+            self.ctx.set(PENDING_SLOT, None)
         if reading.confirm:
             self.ctx.set(
                 PENDING_SLOT, {"kind": "confirm", "slot": field.slot, "value": reading.value}

@@ -14,6 +14,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.exc import SQLAlchemyError
 
 from actions.conversation.fields import (
+    NOTHING,
     PENDING_SLOT,
     QUIET,
     REASK_SLOT,
@@ -342,6 +343,10 @@ class ActionStartRiskAssessment(RiskAssessmentStep):
         if employee is not None:
             ctx.set("ra_employee", employee.id)
             propose_representative(ctx)
+            # "..., Sven är skyddsombud": the one named, instead of the unit's.
+            named = find_representative(ctx, text) if "skyddsombud" in text.lower() else NOTHING
+            if named.found:
+                ctx.set("ra_safety_representative", named.value)
         ctx.set("ra_duration", DEFAULT_DURATION.total_seconds() / 60)
         dispatcher.utter_message(
             text="Då bokar vi riskbedömningen av distansarbetet. Den görs i dialog mellan "

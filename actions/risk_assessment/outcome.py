@@ -9,13 +9,14 @@ from typing import Any
 
 from dateutil.relativedelta import relativedelta
 from rasa_sdk import Tracker
-from rasa_sdk.events import EventType, FollowupAction, SlotSet
+from rasa_sdk.events import EventType, FollowupAction
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.exc import SQLAlchemyError
 
 from actions.agreement.decision import decision_payload
 from actions.agreement.request import swedish_date
 from actions.conversation.fields import (
+    PENDING_SLOT,
     Field,
     FormContext,
     Prompt,
@@ -23,7 +24,7 @@ from actions.conversation.fields import (
     reset,
 )
 from actions.conversation.form import GuidedForm
-from actions.conversation.reading import Message
+from actions.conversation.reading import Message, is_chitchat, is_hedge, is_question
 from actions.conversation.steps import not_stored
 from actions.risk_assessment.meeting import (
     RiskAssessmentCompletion,
@@ -34,7 +35,13 @@ from actions.risk_assessment.meeting import (
     held_on,
     when,
 )
-from bot.agreements.parsing import find_date, find_period, find_period_in, parse_date
+from bot.agreements.parsing import (
+    DATE_IN_TEXT,
+    find_date,
+    find_period,
+    find_period_in,
+    parse_date,
+)
 from bot.errors import Refused
 from bot.identity import User
 from bot.risk_assessments.service import Action as PlannedAction
@@ -48,28 +55,89 @@ CONFIRM_SLOT = "ra_outcome_confirmed"
 SLOTS = (*FIELD_SLOTS, CONFIRM_SLOT, "ra_assessment_id")
 NONE = re.compile(r"^\s*(inga|ingen|inget|nej|none|no)\b", re.IGNORECASE)
 ACTION_PARTS = re.compile(r"\s+[–—-]\s+|\s*;\s*|\s*\|\s*")
+# "1. Höja skärmen – Anna – 11 december": a pasted numbered list.
+NUMBERED = re.compile(r"^\d{1,2}[.)]\s+")
+# Actions that lack an owner or a date, waiting while they are asked for.
+HELD = "held_actions"
+# Dropping the held action instead: "ta bort den", "stryk den".
+DROP_HELD = re.compile(r"^(ta bort|stryk|strunta i) (den|den åtgärden|åtgärden|det)$")
 # Both answers in one message: "Risker: skärmen är för låg. Åtgärd: Höja skärmen – Anna – 18
 # december".
 RISKS_LABEL = re.compile(r"^\s*(risker|risk|risks)\s*:\s*", re.IGNORECASE)
+RISKS_IN_TEXT = re.compile(r"\b(risker|risk|risks)\s*:\s*", re.IGNORECASE)
 ACTIONS_LABEL = re.compile(r"\b(åtgärder|åtgärd|actions?)\s*:\s*", re.IGNORECASE)
 
 
 def parse_actions(text: str, today: date) -> tuple[list[dict[str, str]], list[str]]:
     """Lines of "action – owner – date": the actions, and what is wrong with the others."""
+    actions, held = split_actions(text, today)
+    return actions, [f'"{a["line"][:60]}"' for a in held]
+
+
+def split_actions(text: str, today: date) -> tuple[list[dict[str, str]], list[dict[str, Any]]]:
+    """Lines of "action – owner – date": the complete actions, and the others with what they
+    say (``owner`` or ``due`` None where missing; ``line`` as written)."""
     actions: list[dict[str, str]] = []
-    problems: list[str] = []
+    held: list[dict[str, Any]] = []
     for line in (line.strip(" •*-") for line in text.splitlines()):
+        line = NUMBERED.sub("", line)
         if not line:
             continue
         parts = [p.strip() for p in ACTION_PARTS.split(line) if p.strip()]
         due = parse_date(parts[-1], today) if len(parts) >= 3 else None
-        if len(parts) < 3 or due is None:
-            problems.append(f'"{line[:60]}"')
+        if len(parts) >= 3 and due is not None:
+            actions.append(
+                {
+                    "action": " ".join(parts[:-2])[:500],
+                    "owner": parts[-2][:120],
+                    "due": due.isoformat(),
+                }
+            )
             continue
-        actions.append(
-            {"action": " ".join(parts[:-2])[:500], "owner": parts[-2][:120], "due": due.isoformat()}
-        )
-    return actions, problems
+        owner = due_on = None
+        for part in parts[1:]:
+            if due_on is None and (day := parse_date(part, today)) is not None:
+                due_on = day.isoformat()
+            elif owner is None:
+                owner = part[:120]
+        held.append({"line": line, "action": parts[0][:500], "owner": owner, "due": due_on})
+    return actions, held
+
+
+# What is not the owner in "Anna, senast 18 december": the date and the words around it.
+NOT_THE_OWNER = re.compile(
+    r"\b(ansvarig[at]?|ansvarar|är|blir|senast|till|klart|klar|den|by|owner|is|due)\b|[:,–—-]",
+    re.IGNORECASE,
+)
+
+
+def completed(action: dict[str, Any], text: str, today: date) -> dict[str, Any]:
+    """A held action with the owner and the date an answer gives ("Anna, 18 december")."""
+    day = find_date(text, today)
+    rest = DATE_IN_TEXT.sub(" ", text) if day else text
+    owner = " ".join(NOT_THE_OWNER.sub(" ", rest).split()).strip(" .")
+    return {
+        **action,
+        "owner": action["owner"] or (owner[:120] or None),
+        "due": action["due"] or (day.isoformat() if day else None),
+    }
+
+
+def missing_question(action: dict[str, Any]) -> str:
+    name = action["action"]
+    if action["owner"] is None and action["due"] is None:
+        return f'Vem ansvarar för "{name}", och till vilket datum?'
+    if action["owner"] is None:
+        return f'Vem ansvarar för "{name}"?'
+    return f'Till vilket datum ska "{name}" vara gjort?'
+
+
+def ask_missing(done: list[dict[str, str]], held: list[dict[str, Any]]) -> Reading:
+    """The actions so far, the first held one's missing parts asked for; kept until answered."""
+    return Reading(
+        problem=missing_question(held[0]),
+        pending={"kind": HELD, "keep": True, "actions": done, "held": held},
+    )
 
 
 def follow_up_window(ctx: FormContext) -> tuple[date, date]:
@@ -93,21 +161,66 @@ def read_risks(ctx: FormContext, message: Message) -> Reading:
     return Reading.of(text[:5000])
 
 
+# "lägg till i riskerna att hon jobbar sent": more risks, after those given.
+MORE_RISKS = re.compile(
+    r"\blägg(?:a)?\s+till\s+(?:i|till|bland|under)\s+risk(?:erna|er)\b\s*(?:att\s+|:\s*)?"
+    r"(?P<more>.+)$|\badd\s+to\s+the\s+risks\s*(?:that\s+|:\s*)?(?P<more_en>.+)$",
+    re.IGNORECASE,
+)
+RISKS_REPLACED = re.compile(
+    r"\b(?:ändra|byt)\s+risk(?:erna|er)\s+till\s*:?\s*(?P<new>.+)$", re.IGNORECASE
+)
+
+
+def find_risks(ctx: FormContext, text: str) -> Reading:
+    """A change to the risks given earlier: added to ("lägg till i riskerna att …") or
+    replaced ("ändra riskerna till …")."""
+    text = " ".join(text.split())
+    if more := MORE_RISKS.search(text):
+        added = (more.group("more") or more.group("more_en")).strip(" .")
+        if len(added) < 3:
+            return Reading(reopen=True)
+        earlier = str(ctx.get("ra_risks") or "").strip().rstrip(".")
+        added = added[0].upper() + added[1:]
+        return Reading.of(f"{earlier}. {added}"[:5000] if earlier else added[:5000])
+    if replaced := RISKS_REPLACED.search(text):
+        return Reading.of(replaced.group("new").strip(" .")[:5000])
+    return Reading()
+
+
 def read_actions(ctx: FormContext, message: Message) -> Reading:
     if isinstance(message.entities.get("actions"), list):
         return Reading.of(message.entities["actions"])
     text = message.text.strip()
+    waiting = ctx.pending if ctx.pending.get("kind") == HELD else None
+    actions, held = split_actions(text, ctx.today())
+    if waiting is not None and not (actions and not held):
+        # The answer to "Vem ansvarar för …, och till vilket datum?"; "tack" or a question is
+        # not one.
+        if is_chitchat(message) or is_hedge(message) or is_question(message):
+            return Reading()
+        return complete_held(ctx, waiting, text)
     if NONE.match(text):
         return Reading.of([])
     if not ACTION_PARTS.search(text):
         return Reading()
-    actions, problems = parse_actions(text, ctx.today())
-    if problems:
-        return Reading.refused(
-            "Jag behöver åtgärd, ansvarig och datum för varje åtgärd, en per rad, t.ex. "
-            '"Beställa bildskärm – Maria Berg – 2026-12-15". Kontrollera: ' + "; ".join(problems)
-        )
-    return Reading.of(actions)
+    done = [*(waiting or {}).get("actions", []), *actions]
+    return ask_missing(done, held) if held else Reading.of(done)
+
+
+def complete_held(ctx: FormContext, waiting: dict[str, Any], text: str) -> Reading:
+    done: list[dict[str, str]] = list(waiting.get("actions") or [])
+    held: list[dict[str, Any]] = list(waiting.get("held") or [])
+    if DROP_HELD.match(" ".join(text.lower().split()).strip(" .!")):
+        held = held[1:]
+    else:
+        held[0] = completed(held[0], text, ctx.today())
+        if held[0]["owner"] is None and held[0]["due"] is None:
+            return Reading()
+        if held[0]["owner"] is not None and held[0]["due"] is not None:
+            first = held.pop(0)
+            done.append({k: first[k] for k in ("action", "owner", "due")})
+    return ask_missing(done, held) if held else Reading.of(done)
 
 
 def read_follow_up(ctx: FormContext, message: Message) -> Reading:
@@ -128,6 +241,34 @@ def find_follow_up(ctx: FormContext, text: str) -> Reading:
             f"{earliest.isoformat()} och {latest.isoformat()}."
         )
     return Reading.of(follow_up.isoformat())
+
+
+def labelled_actions(ctx: FormContext, text: str) -> list[str]:
+    """Fills the actions from the text after "Åtgärd:"; an action without owner or date waits
+    in the form's sub-question until they are given. Returns what was noted."""
+    if ctx.get("ra_actions") is not None:
+        return []
+    if NONE.match(text):
+        ctx.set("ra_actions", [])
+        return ["åtgärder inga"]
+    actions, held = split_actions(text, ctx.today())
+    if not held:
+        ctx.set("ra_actions", actions)
+        return [f"åtgärder {show_actions(actions)}"] if actions else []
+    ctx.set(PENDING_SLOT, ask_missing(actions, held).pending)
+    return [f'åtgärden "{a["action"]}"' for a in [*actions, *held]]
+
+
+def actions_prompt(ctx: FormContext) -> Prompt:
+    """The actions question, or the missing parts of an action given without them."""
+    held = ctx.pending.get("held") if ctx.pending.get("kind") == HELD else None
+    if held:
+        return Prompt(missing_question(held[0]))
+    return Prompt(
+        "Vilka åtgärder bestämde ni? Skriv en per rad: åtgärd – ansvarig – datum, till "
+        'exempel "Beställa bildskärm – Maria Berg – 15 december". Skriv "inga" om inga '
+        "åtgärder behövs."
+    )
 
 
 def follow_up_prompt(ctx: FormContext) -> Prompt:
@@ -162,6 +303,7 @@ def outcome_fields(ctx: FormContext) -> list[Field]:
             reprompt="vilka risker kom fram i dialogen?",
             read=read_risks,
             free_text=True,
+            find=find_risks,
             words=("risker", "risken", "risks"),
             hedge_help='Beskriv kort vad ni såg, eller skriv "inga" om dialogen inte visade '
             "några risker.",
@@ -170,11 +312,7 @@ def outcome_fields(ctx: FormContext) -> list[Field]:
         Field(
             slot="ra_actions",
             title="Åtgärder",
-            prompt=lambda _: Prompt(
-                "Vilka åtgärder bestämde ni? Skriv en per rad: åtgärd – ansvarig – datum, till "
-                'exempel "Beställa bildskärm – Maria Berg – 15 december". Skriv "inga" om inga '
-                "åtgärder behövs."
-            ),
+            prompt=actions_prompt,
             reprompt="vilka åtgärder bestämde ni (åtgärd – ansvarig – datum), eller inga?",
             read=read_actions,
             words=("åtgärd", "actions"),
@@ -210,15 +348,9 @@ class ValidateOutcomeForm(GuidedForm):
 
     def also_answered(self, ctx: FormContext, slot: str, text: str) -> list[str]:
         """ "Risker: ... Åtgärd: Höja skärmen – Anna – 18 december": the actions with the
-        risks, when they are written as the actions question asks."""
+        risks; an action without its owner or date is kept, and they are asked for."""
         _, actions = labelled_parts(text) if slot == "ra_risks" else ("", None)
-        if actions is None or ctx.get("ra_actions") is not None:
-            return []
-        found = read_actions(ctx, Message(text=actions))
-        if not found.found:
-            return []
-        ctx.set("ra_actions", found.value)
-        return [f"åtgärder {show_actions(found.value)}"]
+        return labelled_actions(ctx, actions) if actions is not None else []
 
     def summary(self, ctx: FormContext) -> Prompt:
         return Prompt(
@@ -238,6 +370,8 @@ class ActionStartOutcome(RiskAssessmentStep):
     """The manager documents a dialogue that has taken place."""
 
     step_name = "action_start_outcome"
+
+    form_class = ValidateOutcomeForm
 
     async def step(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, user: User
@@ -267,11 +401,50 @@ class ActionStartOutcome(RiskAssessmentStep):
             )
             return []
         chosen = waiting[0]
+        ctx = self.context(tracker)
+        for slot in SLOTS:
+            ctx.set(slot, None)
+        ctx.set("ra_assessment_id", str(chosen.id))
+        noted = opening_answers(ctx, str(tracker.latest_message.get("text") or ""))
         dispatcher.utter_message(
             text=f"Då dokumenterar vi riskbedömningen med {describe(self.services, chosen)} "
             f"({when(chosen)}). Tre frågor: risker, åtgärder och uppföljning."
+            + (f" Jag har noterat: {', '.join(noted)}." if noted else "")
         )
-        return [*reset(SLOTS), SlotSet("ra_assessment_id", str(chosen.id)), FollowupAction(FORM)]
+        return [*reset(SLOTS), *ctx.events(), FollowupAction(FORM)]
+
+
+# "Uppföljning om ett år." as a sentence of the opening message.
+FOLLOW_UP_SENTENCE = re.compile(
+    r"(?:^|[.!?]\s+)(?P<said>(?:uppföljning|följs upp|följa upp|följ upp|follow[- ]?up)[^.!?]*)",
+    re.IGNORECASE,
+)
+
+
+def opening_answers(ctx: FormContext, text: str) -> list[str]:
+    """What "dokumentera riskbedömningen med Anna. Risker: … Uppföljning om ett år." already
+    answers: the risks after their label, labelled actions, and the follow-up; returns them as
+    noted."""
+    label = RISKS_IN_TEXT.search(text)
+    if label is None:
+        return []
+    rest = text[label.end() :]
+    follow_up = FOLLOW_UP_SENTENCE.search(rest)
+    if follow_up is not None:
+        rest = rest[: follow_up.start()]
+    risks, actions = labelled_parts(rest)
+    noted = []
+    if len(risks) >= 2:
+        ctx.set("ra_risks", risks[:5000])
+        noted.append(f"risker {risks}")
+    if actions is not None:
+        noted += labelled_actions(ctx, actions)
+    if follow_up is not None:
+        reading = find_follow_up(ctx, follow_up.group("said"))
+        if reading.found:
+            ctx.set("ra_follow_up", reading.value)
+            noted.append(f"uppföljning {swedish_date(reading.value)}")
+    return noted
 
 
 class ActionDocumentRiskAssessment(RiskAssessmentCompletion):

@@ -771,3 +771,90 @@ async def test_a_rejection_for_now_keeps_only_the_reason(
     (agreement,) = vasternorrland.visible_to(demo_directory().get("maria.berg"))  # type: ignore[arg-type]
     assert agreement.status == "rejected"
     assert agreement.decision_reason == "Riskbedömningen är inte gjord än"
+
+
+@pytest.mark.parametrize(
+    ("opening", "tasks", "equipment"),
+    [
+        (
+            "Hej! Jag skulle vilja ansöka om att jobba hemifrån två dagar i veckan (tisdagar och "
+            "torsdagar) från och med 1 februari till sista juni. Jobbar med lönehantering och "
+            "behöver låna en skärm.",
+            "lönehantering",
+            ["Bildskärm"],
+        ),
+        (
+            "Hej! Ansöker om distansarbete 40 %, hemma, 1 mars–31 december 2027. "
+            "Arbetsuppgifter: fakturering och kundreskontra. Ingen utrustning behövs.",
+            "fakturering och kundreskontra",
+            [],
+        ),
+    ],
+)
+async def test_tasks_and_equipment_in_a_long_opening_message_are_noted(
+    services: Services, opening: str, tasks: str, equipment: list[str]
+) -> None:
+    """Batch 2026-12-04c: the tasks and the equipment of a long first message were asked for
+    again, and the next answer ("ja, har läst dem") was stored as the tasks."""
+    dispatcher = CollectingDispatcher()
+    events = await ActionStartAgreement(services).run(dispatcher, tracker(opening), {})
+    filled = {e["name"]: e["value"] for e in events if e.get("event") == "slot"}
+    assert filled["agreement_tasks"] == tasks
+    assert filled["agreement_equipment"] == equipment
+    assert filled["agreement_share"] == 40.0 and filled["agreement_place"] == "Hemma"
+    assert filled["agreement_start"] and filled["agreement_end"]
+
+
+async def test_a_weekday_that_says_how_often_is_no_start_date(services: Services) -> None:
+    events = await ActionStartAgreement(services).run(
+        CollectingDispatcher(), tracker("jag vill jobba hemifrån varannan fredag"), {}
+    )
+    filled = {e["name"]: e["value"] for e in events if e.get("event") == "slot"}
+    assert filled["agreement_share"] == 10.0
+    assert filled["agreement_start"] is None
+
+
+async def test_a_place_corrected_two_questions_later_keeps_where_it_is(
+    services: Services,
+) -> None:
+    filled = {
+        "agreement_share": 40.0,
+        "agreement_place": "hemma",
+        "agreement_start": "2027-03-01",
+        "agreement_end": "2027-08-31",
+    }
+    turn = await form_turn(
+        ValidateAgreementForm(services),
+        "oj vänta, platsen blir inte hemma utan sommarstugan i Sälen",
+        filled,
+        "agreement_tasks",
+    )
+    assert turn.slots["agreement_place"] == "sommarstugan i Sälen"
+    assert place_kind(turn.slots["agreement_place"]) == "holiday_home"
+    assert turn.slots["agreement_tasks"] is None
+    assert "Vilka arbetsuppgifter" in turn.said
+
+
+async def test_the_answer_after_a_thank_you_is_read(services: Services) -> None:
+    value, said = await answer(
+        services, "agreement_place", "ok tack. hemma", intent="thanks", confidence=0.95
+    )
+    assert value == "hemma", said
+
+
+async def test_stepping_away_is_waited_for_and_the_question_asked_again_after(
+    services: Services, vasternorrland: AgreementService
+) -> None:
+    """Batch 2026-12-04c: "vänta, jag måste svara i telefon" was stored as the reason for
+    rejecting the request."""
+    form = ValidateDecisionForm(services)
+    slots = {"agreement_id": "1", "decision": "reject"}
+    away = await form_turn(
+        form, "vänta, jag måste svara i telefon", slots, "rejection_reason", user="maria.berg"
+    )
+    assert away.slots["rejection_reason"] is None
+    assert "jag väntar" in away.said and "skälet" not in away.said
+    back = await form_turn(form, "hej igen, var var vi?", slots, "rejection_reason",
+                           user="maria.berg")  # fmt: skip
+    assert back.slots["rejection_reason"] is None
+    assert "Vad är skälet till att du avslår ansökan?" in back.said

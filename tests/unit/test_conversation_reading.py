@@ -14,7 +14,9 @@ from actions.conversation.reading import (
     is_hedge,
     is_question,
     is_skip,
+    steps_away,
     stop_wish,
+    without_chitchat_opening,
     yes_or_no,
 )
 
@@ -191,3 +193,41 @@ def test_stopping_said_about_a_situation_or_for_later(text: str, wish: StopWish)
 )
 def test_a_wish_to_skip_the_question(text: str, skip: bool) -> None:
     assert is_skip(Message(text)) is skip
+
+
+@pytest.mark.parametrize(
+    ("text", "rest"),
+    [
+        ("ok tack. hemma", "hemma"),
+        ("Tack! 40 procent", "40 procent"),
+        ("ok, skicka", "skicka"),
+        # "Bra" may be the answer to how something works; kept.
+        ("Bra, de har avstämning varje morgon", "Bra, de har avstämning varje morgon"),
+        ("ok tack", "ok tack"),
+        ("tack!", "tack!"),
+    ],
+)
+def test_a_thank_you_before_the_answer_is_not_part_of_it(text: str, rest: str) -> None:
+    """ "ok tack. hemma" was taken as a thank-you only (batch 2026-12-04c)."""
+    assert without_chitchat_opening(Message(text=text, intent="thanks", confidence=0.95)).text == (
+        rest
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "away"),
+    [
+        ("vänta, jag måste svara i telefon", True),
+        ("måste springa på ett möte, fortsätter sen", True),
+        ("brb", True),
+        ("one sec", True),
+        # Reasons and tasks that mention leaving are answers.
+        ("Hon måste gå ner i tid under våren", False),
+        ("Svara i telefon och boka möten", False),
+        ("Vi behöver henne på plats, hon måste svara i telefon i receptionen", False),
+    ],
+)
+def test_stepping_away_is_not_an_answer(text: str, away: bool) -> None:
+    """ "vänta, jag måste svara i telefon" was stored as the reason for a rejection (batch
+    2026-12-04c)."""
+    assert steps_away(Message(text=text)) is away

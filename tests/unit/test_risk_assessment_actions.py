@@ -676,3 +676,123 @@ async def test_a_length_in_a_correction_at_the_summary_changes_the_follow_up(
     )
     assert turn.slots["ra_follow_up"] == "2027-12-01"
     assert "Stämmer det här?" in turn.said
+
+
+async def test_an_action_given_without_owner_and_date_is_kept_and_they_are_asked_for(
+    services: Any, clock: MovingClock
+) -> None:
+    """ "Risker: ... Åtgärd: höja skärmen" dropped the action and asked for the actions as if
+    none had been given (helper-22's leftover)."""
+    slots = await held_outcome_slots(services, clock)
+    form = ValidateOutcomeForm(risk_args(services))
+    turn = await form_turn(
+        form, "Risker: skärmen är för låg. Åtgärd: höja skärmen", slots, "ra_risks",
+        user="maria.berg",
+    )  # fmt: skip
+    assert turn.slots["ra_risks"] == "skärmen är för låg"
+    assert turn.slots.get("ra_actions") is None
+    assert 'Vem ansvarar för "höja skärmen", och till vilket datum?' in turn.said
+    asked = slots | {"ra_risks": "skärmen är för låg", "flow_pending": turn.slots["flow_pending"]}
+    thanks = await form_turn(form, "tack", asked, "ra_actions", user="maria.berg")
+    assert thanks.slots.get("ra_actions") is None, "a thank-you is no owner"
+    owner_only = await form_turn(form, "Anna Andersson", asked, "ra_actions", user="maria.berg")
+    assert owner_only.slots.get("ra_actions") is None
+    assert 'Till vilket datum ska "höja skärmen" vara gjort?' in owner_only.said
+    dated = await form_turn(
+        form, "18 december", asked | {"flow_pending": owner_only.slots["flow_pending"]},
+        "ra_actions", user="maria.berg",
+    )  # fmt: skip
+    assert dated.slots["ra_actions"] == [
+        {"action": "höja skärmen", "owner": "Anna Andersson", "due": "2026-12-18"}
+    ]
+    assert dated.slots["flow_pending"] is None
+    both = await form_turn(form, "Maria Berg, senast 15 januari", asked, "ra_actions",
+                           user="maria.berg")  # fmt: skip
+    assert both.slots["ra_actions"] == [
+        {"action": "höja skärmen", "owner": "Maria Berg", "due": "2027-01-15"}
+    ]
+
+
+async def test_a_pasted_numbered_action_list_keeps_each_action(
+    services: Any, clock: MovingClock
+) -> None:
+    slots = await held_outcome_slots(services, clock) | {"ra_risks": "Skärmen står för lågt"}
+    turn = await form_turn(
+        ValidateOutcomeForm(risk_args(services)),
+        "1. Höja skärmen – Anna – 11 december\n2. Beställa stol – Maria Berg",
+        slots,
+        "ra_actions",
+        user="maria.berg",
+    )
+    assert turn.slots.get("ra_actions") is None
+    assert turn.slots["flow_pending"]["actions"] == [
+        {"action": "Höja skärmen", "owner": "Anna", "due": "2026-12-11"}
+    ]
+    assert 'Till vilket datum ska "Beställa stol" vara gjort?' in turn.said
+
+
+async def test_more_risks_added_two_questions_later_join_the_first(
+    services: Any, clock: MovingClock
+) -> None:
+    """ "vänta, lägg till i riskerna att hon också jobbar sent på kvällarna" at the follow-up
+    question changed nothing (batch 2026-12-04c)."""
+    slots = await held_outcome_slots(services, clock) | {
+        "ra_risks": "Hon sitter i soffan ibland",
+        "ra_actions": [],
+    }
+    turn = await form_turn(
+        ValidateOutcomeForm(risk_args(services)),
+        "vänta, lägg till i riskerna att hon också jobbar sent på kvällarna",
+        slots,
+        "ra_follow_up",
+        user="maria.berg",
+    )
+    assert turn.slots["ra_risks"] == (
+        "Hon sitter i soffan ibland. Hon också jobbar sent på kvällarna"
+    )
+    assert turn.slots["ra_follow_up"] is None
+    assert "När ska riskbedömningen följas upp?" in turn.said
+
+
+async def test_risks_and_follow_up_in_the_opening_message_are_noted(
+    services: Any, clock: MovingClock
+) -> None:
+    """ "dokumentera riskbedömningen med Anna. Risker: …. Uppföljning om ett år." asked for the
+    risks, and the action typed next became them (batch 2026-12-04c)."""
+    await held_outcome_slots(services, clock)
+    dispatcher = CollectingDispatcher()
+    events = await ActionStartOutcome(risk_args(services)).run(
+        dispatcher,
+        tracker(
+            "dokumentera riskbedömningen med Anna. Risker: hon sitter ensam mycket och skärmen "
+            "är liten. Uppföljning om ett år.",
+            user="maria.berg",
+            active_loop=None,
+        ),
+        {},
+    )
+    slots = {e["name"]: e["value"] for e in events if e["event"] == "slot"}
+    assert slots["ra_risks"] == "hon sitter ensam mycket och skärmen är liten"
+    assert slots["ra_follow_up"] == "2027-12-01"
+    assert slots["ra_actions"] is None
+    assert "Jag har noterat" in texts(dispatcher)
+
+
+async def test_a_manager_books_with_time_room_and_representative_in_one_message(
+    services: Any,
+) -> None:
+    """The time was not read when a clause about the room followed it (batch 2026-12-04c)."""
+    events = await ActionStartRiskAssessment(risk_args(services)).run(
+        CollectingDispatcher(),
+        tracker(
+            "Kan du boka riskbedömningen med Anna Andersson onsdag 16 december kl 10:30, vi ses i "
+            "rum Hjälmaren, Sara är skyddsombud",
+            user="maria.berg",
+            active_loop=None,
+        ),
+        {},
+    )
+    slots = {e["name"]: e["value"] for e in events if e["event"] == "slot"}
+    assert slots["ra_start"] == datetime(2026, 12, 16, 10, 30, tzinfo=STOCKHOLM).isoformat()
+    assert slots["ra_place"] == "rum Hjälmaren"
+    assert slots["ra_safety_representative"] == "sara.strand"

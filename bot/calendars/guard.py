@@ -2,9 +2,10 @@
 
 Each call runs in a worker thread of its own pool and is given up after ``timeout`` seconds, or
 at a chat turn's deadline if that is sooner, even when the server trickles bytes or hangs
-between requests (the client's socket timeout bounds only each read). Any failure becomes ``CalendarUnavailable``. After one, the calendar is not asked for
-``pause`` seconds, or as long as the server's Retry-After asked if that is longer, so users do not
-each wait out the timeout while it is down; the first call after the pause tries it again.
+between requests (the client's socket timeout bounds only each read). Any failure becomes
+``CalendarUnavailable``. After one, the calendar is not asked for ``pause`` seconds, or as long as
+the server's Retry-After asked if that is longer, so users do not each wait out the timeout while
+it is down; the first call after the pause tries it again.
 """
 
 import logging

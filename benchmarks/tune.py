@@ -32,6 +32,7 @@ from bot.faq.index import Hit, fuse
 from bot.faq.language import asked_sentences, question_part
 from bot.faq.loader import load_answerer
 from bot.faq.nlu import OUT_OF_SCOPE_INTENT, intent_confidence, topic_confidence
+from bot.faq.stance import stance_topic
 from bot.faq.tuning import (
     Thresholds,
     TunedValues,
@@ -63,10 +64,24 @@ class Prepared:
     topics: np.ndarray
     out_of_scope: float
     in_scope: float
+    # Who wants the remote work (``bot.faq.stance``); it decides between sibling entries.
+    stance: str | None = None
 
     @property
     def entry_ids(self) -> list[str]:
         return [e.id for e in self.entries]
+
+    def evidence(self, weights: Weights) -> Evidence:
+        """What ``FaqAnswerer.weigh`` gives under ``weights``: the two best, the stance."""
+        fused = fuse(self.embedding, self.lexical, self.topics, weights)
+        order = np.argsort(-fused)[:2]
+        hits = [Hit(self.entries[i], float(fused[i]), 0.0, 0.0) for i in order]
+        siblings = hits[1].entry.id in hits[0].entry.siblings
+        sibling_entries = tuple(e for e in self.entries if e.id in hits[0].entry.siblings)
+        stance = self.stance if sibling_entries else None
+        return Evidence(
+            hits, self.in_scope, self.out_of_scope, siblings, "", stance, sibling_entries
+        )
 
 
 def intent_rankings(texts: list[str]) -> dict[str, list[dict[str, object]]]:
@@ -116,18 +131,20 @@ def prepare(dev: list[Question], settings: Settings) -> list[Prepared]:
                     ),
                     intent_confidence(ranking, OUT_OF_SCOPE_INTENT),
                     answerer.gate.in_scope(q.text) if answerer.gate is not None else 1.0,
+                    stance_topic(q.text),
                 )
             )
     return prepared
 
 
 def outcome(p: Prepared, weights: Weights, thresholds: Thresholds) -> tuple[str, str]:
-    fused = fuse(p.embedding, p.lexical, p.topics, weights)
-    order = np.argsort(-fused)[:2]
-    hits = [Hit(p.entries[i], float(fused[i]), 0.0, 0.0) for i in order]
-    siblings = hits[1].entry.id in hits[0].entry.siblings
-    decision = decide(Evidence(hits, p.in_scope, p.out_of_scope, siblings), thresholds)
-    ids = [p.entry_ids[i] for i in order]
+    evidence = p.evidence(weights)
+    decision = decide(evidence, thresholds)
+    ids = [hit.entry.id for hit in evidence.hits]
+    # As FaqAnswerer.reply_for: the stance's entry is answered instead of either.
+    chosen = evidence.stance_choice()
+    if chosen is not None and decision in ("answer", "clarify"):
+        decision, ids = "answer", [chosen.id]
     if p.question.expected is None:
         return "out", {"answer": "answer", "clarify": "clarify"}.get(decision, "none")
     if decision == "answer":
@@ -150,18 +167,25 @@ class Ranked:
     # The scope gate's probability, and whether the two best are siblings.
     gate: np.ndarray
     siblings: np.ndarray
+    # The stance picks an entry (answered instead of a "Menade du …?" too), and it is right.
+    stance_picks: np.ndarray
+    stance_right: np.ndarray
 
 
 def rank(prepared: list[Prepared], weights: Weights) -> Ranked:
     best, runner_up, best_right, right_offered, siblings = [], [], [], [], []
+    stance_picks, stance_right = [], []
     for p in prepared:
-        fused = fuse(p.embedding, p.lexical, p.topics, weights)
-        first, second = np.argsort(-fused)[:2]
-        best.append(fused[first])
-        runner_up.append(fused[second])
-        best_right.append(p.entry_ids[first] == p.question.expected)
-        right_offered.append(p.question.expected in (p.entry_ids[first], p.entry_ids[second]))
-        siblings.append(p.entries[second].id in p.entries[first].siblings)
+        evidence = p.evidence(weights)
+        first, second = evidence.hits[:2]
+        best.append(first.score)
+        runner_up.append(second.score)
+        best_right.append(first.entry.id == p.question.expected)
+        right_offered.append(p.question.expected in (first.entry.id, second.entry.id))
+        siblings.append(evidence.siblings)
+        chosen = evidence.stance_choice()
+        stance_picks.append(chosen is not None)
+        stance_right.append(chosen is not None and chosen.id == p.question.expected)
     return Ranked(
         np.array(best),
         np.array(runner_up),
@@ -171,6 +195,8 @@ def rank(prepared: list[Prepared], weights: Weights) -> Ranked:
         np.array(right_offered),
         np.array([p.in_scope for p in prepared]),
         np.array(siblings),
+        np.array(stance_picks),
+        np.array(stance_right),
     )
 
 
@@ -186,10 +212,13 @@ def value_of(r: Ranked, t: Thresholds) -> float:
         & ~clarify
         & ((r.best >= t.answer + raise_by) | (lead >= t.clear_lead + raise_by))
     )
+    # The stance's entry is answered where the decision would answer or ask back.
+    answer, clarify = answer | (clarify & r.stance_picks), clarify & ~r.stance_picks
+    right = np.where(r.stance_picks, r.stance_right, r.best_right)
     inside, outside = r.in_scope, ~r.in_scope
     return float(
-        VALUE[("in", "right")] * np.sum(inside & answer & r.best_right)
-        + VALUE[("in", "wrong")] * np.sum(inside & answer & ~r.best_right)
+        VALUE[("in", "right")] * np.sum(inside & answer & right)
+        + VALUE[("in", "wrong")] * np.sum(inside & answer & ~right)
         + VALUE[("in", "clarify_right")] * np.sum(inside & clarify & r.right_offered)
         + VALUE[("in", "clarify_wrong")] * np.sum(inside & clarify & ~r.right_offered)
         + VALUE[("out", "none")] * np.sum(outside & ~answer & ~clarify)

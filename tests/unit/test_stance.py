@@ -4,8 +4,11 @@ assistant answers the right one instead of asking back, and still asks back with
 from dataclasses import replace
 from pathlib import Path
 
+import numpy as np
 import pytest
 
+from benchmarks import tune
+from benchmarks.evaluate import Question
 from bot.faq.answering import FaqAnswerer, Thresholds
 from bot.faq.embeddings import EmbeddingCache
 from bot.faq.entry import FaqEntry
@@ -117,3 +120,31 @@ def test_the_stance_picks_the_sibling_the_ranking_put_below_another_entry(
     # Without a stance the ranking stands.
     plain = answerer_with_a_third_entry.reply_to("distansarbete, vad gäller", topics)
     assert (plain.kind, plain.entry and plain.entry.id) == ("answer", "krav-chef")
+
+
+def test_tuning_scores_the_stance_as_the_assistant_uses_it() -> None:
+    """benchmarks/tune.py values a close call between siblings as the stance's answer, as the
+    assistant gives it, not as a "Menade du …?"."""
+    entries = [
+        sibling("krav-chef", "Kan chef kräva distansarbete?", MANAGER_WANTS_REMOTE, "krav-med"),
+        sibling("krav-med", "Kan jag kräva distansarbete?", EMPLOYEE_WANTS_REMOTE, "krav-chef"),
+    ]
+    text = "min chef nekar mig hemarbete, kan jag kräva det"
+    scores = np.array([0.80, 0.78], dtype=np.float32)
+    prepared = tune.Prepared(
+        Question(text, "krav-med", "vastmanland", "sv", "dev"),
+        entries,
+        scores,
+        scores,
+        scores * 0,
+        0.0,
+        1.0,
+        stance_topic(text),
+    )
+    weights = Weights(embedding=0.5, lexical=0.5, topic=0.0)
+    thresholds = Thresholds(answer=0.7, clarify=0.6, sibling_margin=0.45)
+    assert tune.outcome(prepared, weights, thresholds) == ("in", "right")
+    right = tune.VALUE[("in", "right")]
+    assert tune.value_of(tune.rank([prepared], weights), thresholds) == right
+    without_stance = replace(prepared, stance=None)
+    assert tune.outcome(without_stance, weights, thresholds) == ("in", "clarify_right")

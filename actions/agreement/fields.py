@@ -9,6 +9,7 @@ from actions.conversation.fields import Field, FormContext, Prompt, Reading
 from actions.conversation.reading import Answer, Message, is_hedge, yes_or_no
 from bot.agreements.parsing import (
     PLACE_NAMES,
+    WEEKDAY_NAMES,
     end_after,
     equipment_items,
     find_date,
@@ -19,6 +20,7 @@ from bot.agreements.parsing import (
     place_phrase,
     share_options,
     week_days,
+    weekday_conflict,
 )
 from bot.agreements.policy import check_end, check_share, check_start
 from bot.regions import AgreementPolicy
@@ -115,17 +117,40 @@ NEAR_DAYS = {"i dag", "idag", "today", "nu", "now", "i går", "igår", "yesterda
 YESTERDAY = {"i går", "igår", "yesterday"}
 
 
+def which_date(text: str, day: date, word: str) -> Reading | None:
+    """ "tisdag 16.12" when 16 December is a Wednesday: the date as written or that weekday in
+    the same week, asked, never guessed; None when the weekday fits or none is written. The
+    buttons name the field (``word``), so a choice made during a correction changes it."""
+    written = weekday_conflict(text, day)
+    if written is None:
+        return None
+    other = day + timedelta(days=written - day.weekday())
+    return Reading.refused(
+        f"{swedish_date(day)} är en {WEEKDAY_NAMES[day.weekday()]}, inte en "
+        f"{WEEKDAY_NAMES[written]}. Vilket datum menar du?",
+        [
+            {"title": f"{WEEKDAY_NAMES[d.weekday()]} {swedish_date(d)}", "payload": f"{word} {d}"}
+            for d in (day, other)
+        ],
+    )
+
+
 def read_start(ctx: FormContext, message: Message) -> Reading:
     start = find_date(message.text, ctx.today())
     if start is None and message.lowered in NEAR_DAYS:
         start = ctx.today() - timedelta(days=1 if message.lowered in YESTERDAY else 0)
+    if start is not None and (ask := which_date(message.text, start, "startdatum")):
+        return ask
     # "från vecka 7" is read as its Monday, which the user confirms.
     week = week_days(message.text, ctx.today())
     return start_reading(ctx, start, is_hedge(message) or week is not None)
 
 
 def find_start(ctx: FormContext, text: str) -> Reading:
-    return start_reading(ctx, find_date(text, ctx.today()))
+    start = find_date(text, ctx.today())
+    if start is not None and (ask := which_date(text, start, "startdatum")):
+        return ask
+    return start_reading(ctx, start)
 
 
 def start_reading(ctx: FormContext, start: date | None, hedged: bool = False) -> Reading:
@@ -165,6 +190,8 @@ def find_end(ctx: FormContext, text: str) -> Reading:
     end = find_date(text, start)
     if end is None:
         return Reading()
+    if ask := which_date(text, end, "slutdatum"):
+        return ask
     problem = check_end(start, end, policy(ctx))
     return Reading.refused(problem.text) if problem else Reading.of(end.isoformat())
 

@@ -14,6 +14,7 @@ from typing import Any
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.agreement.fields import swedish_date
 from actions.conversation.fields import FormContext, Prompt, Reading
 from actions.conversation.reading import Message, is_hedge
 from actions.conversation.steps import Completion, ProcessStep
@@ -22,7 +23,7 @@ from bot.errors import Refused
 from bot.identity import User
 from bot.risk_assessments.links import markdown_link
 from bot.risk_assessments.meeting_text import find_meeting_time
-from bot.risk_assessments.scheduling import STOCKHOLM, swedish_day, swedish_time
+from bot.risk_assessments.scheduling import STOCKHOLM, WEEKDAYS_SV, swedish_day, swedish_time
 from bot.risk_assessments.service import DEFAULT_DURATION, RiskAssessmentService, SlotOffer
 from bot.storage.models import RiskAssessment
 
@@ -123,12 +124,26 @@ def read_start(ctx: FormContext, message: Message) -> Reading:
     if parsed is None:
         return Reading()
     start = parsed.start
+    if parsed.written_weekday is not None:
+        return which_day(start, parsed.written_weekday)
     refusal = check_start(ctx, start)
     if refusal:
         return Reading.refused(refusal)
     confirm = parsed.ambiguous or is_hedge(message)
     return Reading.of(
         start.isoformat(), confirm=f"Menar du {swedish_time(start)}?" if confirm else None
+    )
+
+
+def which_day(start: datetime, written_weekday: int) -> Reading:
+    """ "tisdag 16.12" when 16 December is a Wednesday: the date as written or the weekday in
+    the same week, asked, never guessed."""
+    local = start.astimezone(STOCKHOLM)
+    other = local + timedelta(days=written_weekday - local.weekday())
+    return Reading.refused(
+        f"{swedish_date(local.date())} är en {WEEKDAYS_SV[local.weekday()]}, inte en "
+        f"{WEEKDAYS_SV[written_weekday]}. Vilken dag menar du?",
+        [{"title": swedish_time(s), "payload": payload_time(s)} for s in (local, other)],
     )
 
 

@@ -28,8 +28,10 @@ ORDINALS = {
     "femtonde": 15, "tjugonde": 20, "sista": 31,
 }  # fmt: skip
 PERCENT = re.compile(r"(-?\d+(?:[.,]\d+)?)\s*(?:%|procent|percent)")
+# "2,5 dagar" and "2.5 dagar" are half days, not five.
 DAYS = re.compile(
-    r"(\d+|[a-zåäö]+)\s*(?:dag|dagar|day|days)\b(?:\s*(?:i|per|a|/)\s*(?:veckan|vecka|week))?"
+    r"(\d+(?:[.,]\d+)?|[a-zåäö]+)\s*(?:dag|dagar|day|days)\b"
+    r"(?:\s*(?:i|per|a|/)\s*(?:veckan|vecka|week))?"
 )
 BARE_NUMBER = re.compile(r"^\s*(-?\d+(?:[.,]\d+)?)\s*$")
 # A number and a word that may be a misspelt unit: "40 procnet", "40 precent".
@@ -50,7 +52,8 @@ ALTERNATE_WEEKDAY = re.compile(
     r"thursday|friday)\b"
 )
 DAYS_EVERY_OTHER_WEEK = re.compile(
-    rf"(\d+|[a-zåäö]+)\s*(?:dag|dagar|day|days)\s+(?:i\s+|a\s+)?{EVERY_OTHER}\s+(?:vecka|week)\b"
+    rf"(\d+(?:[.,]\d+)?|[a-zåäö]+)\s*(?:dag|dagar|day|days)\s+(?:i\s+|a\s+)?{EVERY_OTHER}\s+"
+    r"(?:vecka|week)\b"
 )
 
 
@@ -64,20 +67,26 @@ def parse_share(text: str, working_days_per_week: int = 5) -> float | None:
     if match := PERCENT.search(lowered) or BARE_NUMBER.match(lowered):
         return float(match.group(1).replace(",", "."))
     if match := DAYS_EVERY_OTHER_WEEK.search(lowered):
-        word = match.group(1)
-        days = int(word) if word.isdigit() else NUMBER_WORDS.get(word)
+        days = day_count(match.group(1))
         return round(100 * days / 2 / working_days_per_week, 1) if days is not None else None
     if ALTERNATE_WEEKDAY.search(lowered):
         return round(100 / 2 / working_days_per_week, 1)
     if match := DAYS.search(lowered):
-        word = match.group(1)
-        days = int(word) if word.isdigit() else NUMBER_WORDS.get(word)
+        days = day_count(match.group(1))
         if days is not None:
             return round(100 * days / working_days_per_week, 1)
     for words, share in sorted(FRACTION_WORDS.items(), key=lambda item: -len(item[0])):
         if words in lowered:
             return float(share)
     return None
+
+
+def day_count(word: str) -> float | None:
+    """ "2", "2,5", "två" -> the number of days, or None."""
+    if re.fullmatch(r"\d+(?:[.,]\d+)?", word):
+        return float(word.replace(",", "."))
+    number = NUMBER_WORDS.get(word)
+    return float(number) if number is not None else None
 
 
 def with_units_spelt(text: str) -> str:
@@ -99,6 +108,8 @@ def parse_date(text: str, today: date) -> date | None:
         return month_edge
     if week := week_days(normalised, today):
         return week[0]
+    # "måndag 1 mars" is the date; whether the weekday fits is ``weekday_conflict``'s question.
+    normalised = with_dotted_dates(WEEKDAY_BEFORE_DATE.sub("", normalised))
     normalised = re.sub(r"\b(nästa|kommande|next)\s+", "", normalised)
     normalised = re.sub(r"\b(\d{1,2}):?[ae]\b", r"\1", normalised)
     for word, number in ORDINALS.items():
@@ -152,15 +163,79 @@ WEEK = re.compile(
 )
 
 
+# "16.12", "1.3.2027": the day first, as Swedes write a date. Not a time ("kl 10.10"), a share
+# ("2.5 dagar") or a decimal ("0.5"); whether "16.12" alone is a date depends on the question.
+DOTTED_DATE = (
+    r"(?<![\d.,:])(?<!kl)(?<!kl )(?<!kl\. )(?<!at )(?<!klockan )"
+    r"(0?[1-9]|[12]\d|3[01])\.(0?[1-9]|1[0-2])(?:\.(\d{4}|\d{2}))?(?![\d,])(?!\.\d)(?!\s*%)"
+    r"(?!\s*(?:procent|percent|dagar|dag|days?|timmar|timme|tim|h|hours?|min|minuter)\b)"
+)
+DOTTED = re.compile(DOTTED_DATE)
+# A day and a month, however written: "16 december", "16/12", "16.12", "sixteenth of March".
+EXPLICIT_DATE = (
+    r"\d{4}-\d{1,2}-\d{1,2}"
+    rf"|\d{{1,2}}(?::[ae]|:e|st|nd|rd|th)?\s+(?:of\s+)?(?:{MONTHS})\b"
+    rf"|(?:{ORDINAL_WORDS})\s+(?:of\s+)?(?:{MONTHS})\b"
+    rf"|(?:{MONTHS})\s+\d{{1,2}}\b"
+    r"|\d{1,2}/\d{1,2}\b"
+    rf"|{DOTTED_DATE}"
+)
+WEEKDAY_NUMBERS = {
+    name: number
+    for number, names in enumerate(
+        (
+            ("måndag", "mån", "monday", "mon"), ("tisdag", "tis", "tuesday", "tues", "tue"),
+            ("onsdag", "ons", "wednesday", "wed"),
+            ("torsdag", "tors", "tor", "thursday", "thurs", "thur", "thu"),
+            ("fredag", "fre", "friday", "fri"), ("lördag", "lör", "saturday", "sat"),
+            ("söndag", "sön", "sunday", "sun"),
+        )
+    )
+    for name in names
+}  # fmt: skip
+WEEKDAY_WORDS = "|".join(sorted(WEEKDAY_NUMBERS, key=len, reverse=True))
+# "tisdag 16.12", "ons den 16 december", "Tuesday, 16 December": a weekday written with a date,
+# which the date must fall on.
+WEEKDAY_BEFORE_DATE = re.compile(
+    rf"\b(?P<weekday>{WEEKDAY_WORDS})(?:en)?\.?,?\s+(?:den\s+|the\s+)?(?=(?:{EXPLICIT_DATE}))"
+)
+
+
+def written_weekday(text: str) -> int | None:
+    """The weekday written right before a date ("tisdag 16.12"), 0 for Monday; None when no
+    weekday stands with a date."""
+    match = WEEKDAY_BEFORE_DATE.search(text.lower())
+    return WEEKDAY_NUMBERS[match.group("weekday")] if match else None
+
+
+def weekday_conflict(text: str, day: date) -> int | None:
+    """The weekday written with the date of ``day`` when ``day`` does not fall on it ("tisdag
+    16.12" when 16 December is a Wednesday): to be asked about, never guessed."""
+    named = written_weekday(text)
+    return named if named is not None and named != day.weekday() else None
+
+
+def with_dotted_dates(text: str) -> str:
+    """ "16.12" -> "16/12", "1.3.2027" -> "1/3/2027": the form dateparser reads as a date."""
+
+    def slashed(match: re.Match[str]) -> str:
+        day, month, year = match.groups()
+        return f"{day}/{month}" + (f"/{year}" if year else "")
+
+    return DOTTED.sub(slashed, text)
+
+
 DATE_IN_TEXT = re.compile(
     rf"{MONTH_EDGE.pattern}"
     rf"|{WEEK_IN_TEXT}"
+    rf"|\b(?:{WEEKDAY_WORDS})(?:en)?\.?,?\s+(?:den\s+|the\s+)?(?:{EXPLICIT_DATE})(?:\s+\d{{4}})?"
     rf"|\d{{4}}-\d{{1,2}}-\d{{1,2}}"
+    rf"|{DOTTED_DATE}"
     rf"|\b\d{{1,2}}(?::[ae])?\s+(?:{MONTHS})\b\.?(?:\s+\d{{4}})?"
     rf"|\b(?:den\s+)?(?:{ORDINAL_WORDS})\s+(?:{MONTHS})\b(?:\s+\d{{4}})?"
     rf"|\b(?:{MONTHS})\s+\d{{1,2}}(?:st|nd|rd|th)?\b(?:,?\s+\d{{4}})?"
     r"|\b\d{1,2}/\d{1,2}(?:\s+\d{4})?"
-    r"|\b(?:nästa|kommande|next)?\s*(?:måndag|tisdag|onsdag|torsdag|fredag|monday|tuesday|"
+    r"|\b(?:(?:nästa|kommande|next)\s+)?(?:måndag|tisdag|onsdag|torsdag|fredag|monday|tuesday|"
     r"wednesday|thursday|friday)\b"
     r"|\bi\s*morgon\b|\btomorrow\b",
     re.IGNORECASE,

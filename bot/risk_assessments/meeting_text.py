@@ -12,7 +12,13 @@ from datetime import date, datetime, time, timedelta
 
 import dateparser
 
-from bot.agreements.parsing import week_days
+from bot.agreements.parsing import (
+    DOTTED,
+    WEEKDAY_NUMBERS,
+    WEEKDAY_WORDS,
+    week_days,
+    weekday_conflict,
+)
 from bot.risk_assessments.scheduling import (
     STOCKHOLM,
     WEEKDAYS_SV,
@@ -83,8 +89,9 @@ _PART_OF_DAY = re.compile(
     r"(förmiddag|eftermiddag|morgonen|morning|afternoon)(?:en)?\b"
 )
 _DAY_AFTER_TOMORROW = re.compile(r"\b(?:i\s*)?övermorgon\b|\bthe\s+day\s+after\s+tomorrow\b")
+# Read after ``_with_dotted_dates``: a dotted pair left over ("10.30") is a time.
 _EXPLICIT_DATE = re.compile(
-    r"\d{4}-\d{1,2}-\d{1,2}|\b\d{1,2}\s*[/.]\s*\d{1,2}\b|\b\d{1,2}\s+(?:" + _MONTH_WORDS + r")\b"
+    r"\d{4}-\d{1,2}-\d{1,2}|\b\d{1,2}\s*/\s*\d{1,2}\b|\b\d{1,2}\s+(?:" + _MONTH_WORDS + r")\b"
 )
 
 
@@ -94,6 +101,59 @@ class ParsedTime:
 
     start: datetime
     ambiguous: bool
+    # A weekday written with a date it does not fall on ("tisdag 16.12" when 16 December is a
+    # Wednesday), 0 for Monday: the dialogue asks which was meant.
+    written_weekday: int | None = None
+
+
+# What makes a dotted day and month ("16.12") the date rather than 16:12: "den" before it, or
+# a clock time elsewhere in the message ("16.12 kl 10.30", "16.12 10.30").
+_DATE_ARTICLE = re.compile(r"\b(?:den|the|on)\s*$")
+_WEEKDAY_BEFORE = re.compile(rf"\b(?P<day>{WEEKDAY_WORDS})(?:en)?\.?,?\s*(?:den\s+)?$")
+_OTHER_TIME = re.compile(
+    r"\b(?:kl\.?|klockan|at)\s*\d|\d:\d{2}|\b\d{1,2}\s*(?:am|pm)\b|(?<![\d./])\d{1,2}\.\d{2}(?![\d./])"
+    r"|\b(?:förmiddag|eftermiddag|morgonen|morning|afternoon)"
+)
+
+
+def _with_dotted_dates(text: str, today: date) -> str:
+    """Return text with a dotted day and month written as "16/12" where it is the date.
+
+    "16.12" alone stays a time. After a weekday and without another time it is the date when
+    the weekday fits it or when it cannot be a meeting time ("tisdag 16.12": 16:12 is no time
+    anyone books; the weekday is asked about); "fredag 10.10" is ten past ten on Friday.
+    """
+
+    def rewrite(match: re.Match[str]) -> str:
+        day, month, year = (int(g) if g else None for g in match.groups())
+        assert day is not None and month is not None
+        slashed = f"{day}/{month}" + (f"/{match.group(3)}" if year else "")
+        before = text[: match.start()]
+        if year or _DATE_ARTICLE.search(before):
+            return slashed
+        if _OTHER_TIME.search(f"{before} {text[match.end() :]}"):
+            return slashed
+        weekday = _WEEKDAY_BEFORE.search(before)
+        if weekday is None:
+            return match.group(0)
+        on = _next_date(day, month, today)
+        fits = on is not None and on.weekday() == WEEKDAY_NUMBERS[weekday.group("day")]
+        # Read as a time, the month is the minutes: "16.12" would be 16:12.
+        return slashed if fits or month % 5 != 0 else match.group(0)
+
+    return DOTTED.sub(rewrite, text)
+
+
+def _next_date(day: int, month: int, today: date) -> date | None:
+    """The first such date from today on, or None when there is none (30.2)."""
+    for year in (today.year, today.year + 1):
+        try:
+            candidate = date(year, month, day)
+        except ValueError:
+            continue
+        if candidate >= today:
+            return candidate
+    return None
 
 
 def _normalise(text: str) -> str:
@@ -178,7 +238,8 @@ def parse_meeting_time(text: str, now: datetime) -> ParsedTime | None:
     """
     require_aware(now, "now")
     local_now = now.astimezone(STOCKHOLM)
-    text, week_without_day = _with_week_date(" ".join(text.lower().split()), local_now.date())
+    text = _with_dotted_dates(" ".join(text.lower().split()), local_now.date())
+    text, week_without_day = _with_week_date(text, local_now.date())
     lowered = " ".join(text.lower().split())
     normalised = _normalise(text)
     if not normalised:
@@ -207,7 +268,8 @@ def parse_meeting_time(text: str, now: datetime) -> ParsedTime | None:
         or _named_weekday_is_today(lowered, local_now.date())
         or _next_weekday_in_this_week(lowered, start.date(), local_now.date())
     )
-    return ParsedTime(start=start, ambiguous=ambiguous)
+    written = weekday_conflict(normalised, start.date())
+    return ParsedTime(start=start, ambiguous=ambiguous, written_weekday=written)
 
 
 # Where a meeting time starts in a longer message ("kan vi flytta riskbedömningen till den 18
@@ -215,7 +277,10 @@ def parse_meeting_time(text: str, now: datetime) -> ParsedTime | None:
 _TIME_START = re.compile(
     r"\b(?:nästa|kommande|next|på|on|den|the)?\s*(?:"
     + "|".join(WEEKDAYS_SV + _WEEKDAYS_EN)
-    + r")|\d{4}-\d{1,2}-\d{1,2}|\b\d{1,2}\s*(?:[/.]\s*\d{1,2}\b|(?::[ae])?\s+(?:"
+    # "ons 16/12", "tis kl 10": an abbreviated weekday only before a date or a time ("i viss
+    # mån" is none).
+    + r")|(?<!viss )\b(?:mån|tis|ons|tors|tor|fre|mon|tues|tue|wed|thurs|thur|thu|fri)\.?"
+    r"(?=\s+(?:den\s+)?\d|\s+kl)|\d{4}-\d{1,2}-\d{1,2}|\b\d{1,2}\s*(?:[/.]\s*\d{1,2}\b|(?::[ae])?\s+(?:"
     + _MONTH_WORDS
     + r")\b)|\b(?:den\s+)?(?:"
     + "|".join(sorted(map(re.escape, _ORDINALS), key=len, reverse=True))
@@ -282,7 +347,7 @@ def meeting_place_after_time(text: str) -> str | None:
 def find_meeting_time(text: str, now: datetime, on: date | None = None) -> ParsedTime | None:
     """The meeting time written somewhere in ``text``, relative to ``now``; a clock time alone
     ("kan vi ta kl 14 istället?") is on the day ``on`` when one is given."""
-    lowered = " ".join(text.lower().split())
+    lowered = _with_dotted_dates(" ".join(text.lower().split()), now.astimezone(STOCKHOLM).date())
     match = _TIME_START.search(lowered)
     if match is None:
         return None

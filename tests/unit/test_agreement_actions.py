@@ -858,3 +858,28 @@ async def test_stepping_away_is_waited_for_and_the_question_asked_again_after(
                            user="maria.berg")  # fmt: skip
     assert back.slots["rejection_reason"] is None
     assert "Vad är skälet till att du avslår ansökan?" in back.said
+
+
+async def test_dotted_dates_are_start_and_end_dates(services: Services) -> None:
+    """ "16.12" and "1.3.2027" were no dates (helper-29's brief); "1,5 dagar" is a share, not
+    a date and not five days."""
+    assert (await answer(services, "agreement_start", "16.12"))[0] == "2026-12-16"
+    assert (await answer(services, "agreement_start", "från 1.3.2027"))[0] == "2027-03-01"
+    start = {"agreement_start": "2027-03-01"}
+    assert (await answer(services, "agreement_end", "29.2.2028", slots=start))[0] == "2028-02-29"
+    assert (await answer(services, "agreement_share", "1,5 dagar i veckan"))[0] == 30.0
+    assert (await answer(services, "agreement_share", "1.5 dagar"))[0] == 30.0
+
+
+async def test_a_weekday_that_does_not_fit_the_date_is_asked_about(services: Services) -> None:
+    """1 March 2027 is a Monday: "tisdag 1.3" is asked about, and the choice is stored."""
+    form = ValidateAgreementForm(services)
+    turn = await form_turn(form, "från tisdag 1.3", {}, "agreement_start")
+    assert turn.slots["agreement_start"] is None
+    assert "1 mars 2027 är en måndag, inte en tisdag. Vilket datum menar du?" in turn.said
+    assert "Från vilket datum" not in turn.said, "one question at a time"
+    assert [b["title"] for b in turn.buttons] == ["måndag 1 mars 2027", "tisdag 2 mars 2027"]
+    chosen = await form_turn(form, turn.buttons[1]["payload"], {}, "agreement_start")
+    assert chosen.slots["agreement_start"] == "2027-03-02"
+    fits = await form_turn(form, "måndag 1 mars", {}, "agreement_start")
+    assert fits.slots["agreement_start"] == "2027-03-01"

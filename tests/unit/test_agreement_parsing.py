@@ -19,6 +19,7 @@ from bot.agreements.parsing import (
     place_phrase,
     share_options,
     week_days,
+    weekday_conflict,
 )
 from bot.agreements.policy import check_end, check_share, check_start, latest_end
 from bot.regions import AgreementPolicy
@@ -56,6 +57,9 @@ VASTMANLAND = AgreementPolicy(source="Västmanlands riktlinje")
         ("två dagar varannan vecka", 20.0),
         # Whole weeks or one day every other week? Asked, not guessed.
         ("varannan vecka", None),
+        # Half days: "2.5 dagar" was five days.
+        ("2,5 dagar i veckan", 50.0),
+        ("2.5 dagar", 50.0),
     ],
 )
 def test_parse_share(text: str, share: float | None) -> None:
@@ -90,6 +94,10 @@ def test_days_are_converted_against_the_working_week() -> None:
         ("the end of june", date(2027, 6, 30)),
         ("i början av december", date(2026, 12, 1)),
         ("slutet av november", date(2026, 11, 30)),
+        # Day and month with dots, as Swedes write them.
+        ("16.12", date(2026, 12, 16)),
+        ("1.3.2027", date(2027, 3, 1)),
+        ("den 1.3", date(2027, 3, 1)),
     ],
 )
 def test_parse_date(text: str, expected: date | None) -> None:
@@ -272,3 +280,26 @@ def test_a_place_keeps_where_it_is(text: str, phrase: str | None) -> None:
     """ "platsen blir inte hemma utan sommarstugan i Sälen" was stored as "Fritidsbostaden",
     without Sälen (batch 2026-12-04c)."""
     assert place_phrase(text) == phrase
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("från 16.12 till 30.6.2027", date(2026, 12, 16)),
+        # The weekday written with the date is not "the coming Monday".
+        ("från måndag 1 mars", date(2027, 3, 1)),
+        ("från tisdag 1.3", date(2027, 3, 1)),
+        # Not dates: a time, a share, a decimal.
+        ("kl 10.10", None),
+        ("2.5 dagar i veckan", None),
+        ("0.5", None),
+    ],
+)
+def test_a_dotted_date_in_a_longer_message(text: str, expected: date | None) -> None:
+    assert find_date(text, TODAY) == expected
+
+
+def test_a_weekday_that_does_not_fit_its_date_is_a_conflict() -> None:
+    assert weekday_conflict("tisdag 1.3", date(2027, 3, 1)) == 1, "tuesday"
+    assert weekday_conflict("måndag 1.3", date(2027, 3, 1)) is None
+    assert weekday_conflict("1.3", date(2027, 3, 1)) is None

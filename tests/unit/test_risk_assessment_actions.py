@@ -175,6 +175,31 @@ async def test_clear_times_are_taken(services: Any, text: str, expected: datetim
     assert result["ra_start"] == expected.isoformat(), said
 
 
+@pytest.mark.parametrize(
+    "text", ["onsdag 2.12 kl 10.30", "2.12 kl 10.30", "2/12 10.30", "den 2 dec 10:30"]
+)
+async def test_a_dotted_date_and_time_are_taken(services: Any, text: str) -> None:
+    """ "onsdag 16.12 kl 10.30" was no time: Swedes write d.m and h.mm (helper-29's brief)."""
+    result, said = await start_of(BOOKING | {"ra_start": None}, services, text)
+    assert result["ra_start"] == datetime(2026, 12, 2, 10, 30, tzinfo=STOCKHOLM).isoformat(), said
+
+
+async def test_a_weekday_that_does_not_fit_the_date_is_asked_about(services: Any) -> None:
+    """2 December 2026 is a Wednesday: "tisdag 2.12" is asked about, never guessed."""
+    form = ValidateRiskAssessmentForm(risk_args(services))
+    slots = BOOKING | {"ra_start": None}
+    turn = await form_turn(form, "tisdag 2.12 kl 10.30", slots, "ra_start")
+    assert turn.slots["ra_start"] is None
+    assert "2 december 2026 är en onsdag, inte en tisdag. Vilken dag menar du?" in turn.said
+    assert "När vill ni ses?" not in turn.said, "one question at a time"
+    assert [b["title"] for b in turn.buttons] == [
+        "onsdag 2 december 2026 kl. 10.30",
+        "tisdag 1 december 2026 kl. 10.30",
+    ]
+    chosen = await form_turn(form, turn.buttons[1]["payload"], slots, "ra_start")
+    assert chosen.slots["ra_start"] == datetime(2026, 12, 1, 10, 30, tzinfo=STOCKHOLM).isoformat()
+
+
 async def test_an_ambiguous_time_is_confirmed_first(services: Any) -> None:
     # "på tisdag" on a Tuesday: today or next week? The dialogue asks.
     result, said = await start_of(BOOKING | {"ra_start": None}, services, "på tisdag")

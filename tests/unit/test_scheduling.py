@@ -288,3 +288,38 @@ def test_words_after_the_time_that_only_agree(text: str, expected: datetime) -> 
 def test_a_better_clock_time_keeps_the_day_chosen() -> None:
     parsed = find_meeting_time("nej vänta, kl 14 blir bättre", NOW, on=date(2026, 12, 17))
     assert parsed is not None and parsed.start == local(2026, 12, 17, 14)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("onsdag 16.12 kl 10.30", local(2026, 12, 16, 10, 30)),
+        ("16.12 kl 10.30", local(2026, 12, 16, 10, 30)),
+        ("16/12 10.30", local(2026, 12, 16, 10, 30)),
+        ("den 16 dec 10:30", local(2026, 12, 16, 10, 30)),
+        ("ons 16/12 kl. 10", local(2026, 12, 16, 10)),
+        ("den 16.12 kl. 10.30", local(2026, 12, 16, 10, 30)),
+        ("16.12 på eftermiddagen", local(2026, 12, 16, 13)),
+        ("kan vi ta onsdag 16.12 kl 10.30, i rum Hjälmaren?", local(2026, 12, 16, 10, 30)),
+        # Alone, a dotted pair is the time; after a weekday it does not fit, too.
+        ("10.30", local(2026, 11, 24, 10, 30)),
+        ("16.12", local(2026, 11, 24, 16, 12)),
+        ("fredag 10.10", local(2026, 11, 27, 10, 10)),
+    ],
+)
+def test_a_dotted_date_with_a_time_is_the_date(text: str, expected: datetime) -> None:
+    """ "onsdag 16.12 kl 10.30" was no time: 16.12 became 16:12 (helper-29's brief)."""
+    parsed = find_meeting_time(text, NOW)
+    assert parsed is not None and parsed.start == expected
+    assert parsed.written_weekday is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["tisdag 16.12 kl 10.30", "tis 16/12 kl 10", "tisdag den 16 december kl 10", "tisdag 16.12"],
+)
+def test_a_weekday_that_does_not_fit_the_date_is_kept_for_the_question(text: str) -> None:
+    """16 December 2026 is a Wednesday: which day is meant is asked, never guessed."""
+    parsed = find_meeting_time(text, NOW)
+    assert parsed is not None and parsed.start.date() == date(2026, 12, 16)
+    assert parsed.written_weekday == 1

@@ -284,7 +284,10 @@ def find_equipment(ctx: FormContext, text: str) -> Reading:
         return Reading()
     if items and ALSO.search(text.lower()):
         chosen = list(ctx.get("agreement_equipment") or [])
-        items = [*chosen, *(i for i in items if i not in chosen)]
+        added = [i for i in items if i not in chosen]
+        if chosen and added:
+            return Reading.added([*chosen, *added], f"Tillagt i utrustningen: {', '.join(added)}")
+        items = [*chosen, *added]
     return Reading.of(items)
 
 

@@ -48,10 +48,18 @@ class Reading:
     reopen: bool = False
     # A sub-question to remember (a multi-select's picks so far).
     pending: dict[str, Any] | None = None
+    # How a correction that adds to the earlier answer is confirmed ("Tillagt bland riskerna:
+    # …"): "Ändrat: … i stället för …" would repeat the old answer whole.
+    change_line: str | None = None
 
     @classmethod
     def of(cls, value: Any, confirm: str | None = None) -> "Reading":
         return cls(value=value, found=True, confirm=confirm)
+
+    @classmethod
+    def added(cls, value: Any, change_line: str) -> "Reading":
+        """The earlier answer with more added to it; ``change_line`` says what was added."""
+        return cls(value=value, found=True, change_line=change_line)
 
     @classmethod
     def refused(cls, problem: str, buttons: Sequence[dict[str, str]] = ()) -> "Reading":

@@ -236,7 +236,7 @@ class Turn:
             self.say(reading.problem, reading.buttons)
             self.after_problem(reading.problem)
             return True
-        lines = [self.change(field, reading.value)]
+        lines = [self.change(field, reading)]
         changed = [field]
         for clause in (Message(text=c) for c in CLAUSES.split(self.message.text) if c.strip()):
             if any(self.value_in(f, clause) for f in changed):
@@ -248,18 +248,21 @@ class Turn:
             if more is None or more[0] in changed or not more[1].found:
                 continue
             changed.append(more[0])
-            lines.append(self.change(more[0], more[1].value))
+            lines.append(self.change(more[0], more[1]))
         self.say(" ".join(lines))
         self.keep_requested(brief=not self.at_summary)
         return True
 
-    def change(self, field: Field, value: Any) -> str:
+    def change(self, field: Field, reading: Reading) -> str:
         """Sets a corrected answer; the line that confirms it."""
+        value = reading.value
         old = self.ctx.get(field.slot)
         self.ctx.set(field.slot, value)
         line = f"Ändrat: {field.title.lower()} {field.show(value)}"
         if old not in (None, "") and old != value:
             line += f" i stället för {field.show(old)}"
+        if reading.change_line:
+            line = reading.change_line.rstrip(".")
         note = self.form.after_change(self.ctx, field.slot)
         return line + "." + (f" {note}" if note else "")
 

@@ -182,7 +182,8 @@ def find_risks(ctx: FormContext, text: str) -> Reading:
             return Reading(reopen=True)
         earlier = str(ctx.get("ra_risks") or "").strip().rstrip(".")
         added = added[0].upper() + added[1:]
-        return Reading.of(f"{earlier}. {added}"[:5000] if earlier else added[:5000])
+        joined = f"{earlier}. {added}" if earlier else added
+        return Reading.added(joined[:5000], f"Tillagt bland riskerna: {added}")
     if replaced := RISKS_REPLACED.search(text):
         return Reading.of(replaced.group("new").strip(" .")[:5000])
     return Reading()

@@ -671,7 +671,8 @@ async def test_two_changes_in_one_message_at_the_summary_change_both(
     )
     assert turn.slots["agreement_end"] == "2027-04-30"
     assert turn.slots["agreement_equipment"] == ["Bärbar dator", "Headset"]
-    assert "Ändrat: utrustning Bärbar dator, Headset i stället för Bärbar dator." in turn.said
+    # Only what was added is confirmed, not the old list and the new one whole.
+    assert "i stället för 31 december 2027. Tillagt i utrustningen: Headset. Stämmer" in turn.said
     assert turn.slots["agreement_confirmed"] is None and "Stämmer det här?" in turn.said
 
 

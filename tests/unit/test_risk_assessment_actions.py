@@ -777,6 +777,9 @@ async def test_more_risks_added_two_questions_later_join_the_first(
     )
     assert turn.slots["ra_follow_up"] is None
     assert "När ska riskbedömningen följas upp?" in turn.said
+    # Only what was added is confirmed; the line repeated the old risks and the new ones whole.
+    assert "Tillagt bland riskerna: Hon också jobbar sent på kvällarna." in turn.said
+    assert "soffan" not in turn.said and "i stället för" not in turn.said
 
 
 async def test_risks_and_follow_up_in_the_opening_message_are_noted(

@@ -79,7 +79,8 @@ class Field:
     prompt: Callable[["FormContext"], Prompt]
     read: Callable[["FormContext", Message], Reading]
     # Asked after an interruption, after "Vi fortsätter med ...": empty: the whole prompt again.
-    reprompt: str = ""
+    # A function when the question depends on the answers so far (an action's missing owner).
+    reprompt: str | Callable[["FormContext"], str] = ""
     # Any text answers it (a place, tasks, a reason): questions, chitchat and hedges are
     # screened out first, and a value for it is never looked for inside other answers.
     free_text: bool = False

@@ -134,8 +134,9 @@ class AskField(Action):
             field = self.form.field(ctx, self.slot)
             assert field is not None, self.slot
             prompt = field.prompt(ctx)
-            if tracker.get_slot(REASK_SLOT) == self.slot and field.reprompt:
-                again = field.reprompt[0].upper() + field.reprompt[1:]
+            reprompt = field.reprompt(ctx) if callable(field.reprompt) else field.reprompt
+            if tracker.get_slot(REASK_SLOT) == self.slot and reprompt:
+                again = reprompt[0].upper() + reprompt[1:]
                 prompt = Prompt(f"Vi fortsätter med {self.form.noun}. {again}", prompt.buttons)
         dispatcher.utter_message(text=prompt.text, buttons=prompt.buttons)
         return [SlotSet(REASK_SLOT, None)]

@@ -272,6 +272,14 @@ def actions_prompt(ctx: FormContext) -> Prompt:
     )
 
 
+def actions_reprompt(ctx: FormContext) -> str:
+    """After a digression: the owner and date of the action kept for them, or the actions."""
+    held = ctx.pending.get("held") if ctx.pending.get("kind") == HELD else None
+    if held:
+        return missing_question(held[0])
+    return "vilka åtgärder bestämde ni (åtgärd – ansvarig – datum), eller inga?"
+
+
 def follow_up_prompt(ctx: FormContext) -> Prompt:
     earliest, latest = follow_up_window(ctx)
     half = earliest + relativedelta(months=6)
@@ -314,7 +322,7 @@ def outcome_fields(ctx: FormContext) -> list[Field]:
             slot="ra_actions",
             title="Åtgärder",
             prompt=actions_prompt,
-            reprompt="vilka åtgärder bestämde ni (åtgärd – ansvarig – datum), eller inga?",
+            reprompt=actions_reprompt,
             read=read_actions,
             words=("åtgärd", "actions"),
             show=show_actions,

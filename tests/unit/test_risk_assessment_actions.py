@@ -1,6 +1,7 @@
 """The risk-assessment dialogue's actions, run as rasa-sdk runs them, with a frozen clock."""
 
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -35,6 +36,7 @@ from actions.services import Services
 from bot.agreements.service import AgreementService
 from bot.clock import Clock
 from bot.errors import Refused
+from bot.faq.answering import Reply
 from bot.identity import User, demo_directory
 from bot.outbox import drain
 from bot.regions import load_region
@@ -735,6 +737,46 @@ async def test_an_action_given_without_owner_and_date_is_kept_and_they_are_asked
                            user="maria.berg")  # fmt: skip
     assert both.slots["ra_actions"] == [
         {"action": "höja skärmen", "owner": "Maria Berg", "due": "2027-01-15"}
+    ]
+
+
+class OneAnswerFaq:
+    """The FAQ, answering every question with the same answer."""
+
+    def reply_to(self, text: str, **_: Any) -> Reply:
+        return Reply(kind="answer", text="FAQ-svar: arbetsgivaren står för bildskärmen.")
+
+
+async def test_after_a_question_the_kept_actions_owner_and_date_are_asked_again(
+    services: Any, clock: MovingClock
+) -> None:
+    """A question in the middle brought back the general actions question, not the owner and
+    date of the action kept for them (helper-29's brief)."""
+    slots = await held_outcome_slots(services, clock)
+    with_faq = replace(risk_args(services), answerer=lambda: OneAnswerFaq())  # type: ignore[arg-type, return-value]
+    form = ValidateOutcomeForm(with_faq)
+    turn = await form_turn(
+        form, "Risker: skärmen är för låg. Åtgärd: höja skärmen", slots, "ra_risks",
+        user="maria.berg",
+    )  # fmt: skip
+    asked = slots | {"ra_risks": "skärmen är för låg", "flow_pending": turn.slots["flow_pending"]}
+    question = await form_turn(
+        form, "vem betalar för en ny skärm?", asked, "ra_actions", user="maria.berg",
+        intent="faq_costs", confidence=0.95,
+    )  # fmt: skip
+    assert "FAQ-svar" in question.said
+    assert (
+        'Vi fortsätter med dokumentationen. Vem ansvarar för "höja skärmen", och till vilket '
+        "datum?" in question.said
+    )
+    assert "Vilka åtgärder bestämde ni" not in question.said
+    assert question.slots["flow_pending"]["held"][0]["action"] == "höja skärmen"
+    answered = await form_turn(
+        form, "Anna Andersson, 18 december", asked | question.slots, "ra_actions",
+        user="maria.berg",
+    )  # fmt: skip
+    assert answered.slots["ra_actions"] == [
+        {"action": "höja skärmen", "owner": "Anna Andersson", "due": "2026-12-18"}
     ]
 
 

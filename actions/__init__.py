@@ -20,6 +20,7 @@ from actions.agreement.request import (
     ValidateAgreementForm,
 )
 from actions.conversation.form import GuidedForm
+from actions.conversation.resume import ActionWhereWereWe
 from actions.faq import ActionAnswerFaq
 from actions.follow_up.action_plans import (
     ActionMarkActionDone,
@@ -91,7 +92,9 @@ def build_actions(services: Services) -> list[Action]:
     forms = [form(services) for form in FORMS]
     asks = [ask for form in forms for ask in form.ask_actions()]
     processes = [action(services) for action in ACTIONS]
-    return [ActionAnswerFaq(services.answerer), *forms, *asks, *processes]
+    resume = ActionWhereWereWe(services, forms)
+    faq = ActionAnswerFaq(services.answerer, resume)
+    return [faq, *forms, *asks, *processes, resume]
 
 
 __all__ = ["Services", "build_actions"]

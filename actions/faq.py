@@ -6,16 +6,20 @@ from typing import Any
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.conversation.reading import Message
+from actions.conversation.reading import Message, asks_where_we_were
 from bot.faq.answering import CHOOSE_FAQ_INTENT, FaqAnswerer, Reply
 from bot.faq.language import is_english
 from bot.faq.nlu import OUT_OF_SCOPE_INTENT, intent_confidence, topic_confidence
 
 
 class ActionAnswerFaq(Action):
-    def __init__(self, answerer: Callable[[], FaqAnswerer]) -> None:
-        """``answerer`` gives the one in service now: HR's edits replace it without a restart."""
+    def __init__(
+        self, answerer: Callable[[], FaqAnswerer], where_were_we: Action | None = None
+    ) -> None:
+        """``answerer`` gives the one in service now: HR's edits replace it without a restart.
+        ``where_were_we`` answers "var var vi?", whatever topic Rasa guessed for it."""
         self._answerer = answerer
+        self._where_were_we = where_were_we
 
     def name(self) -> str:
         return "action_answer_faq"
@@ -30,7 +34,12 @@ class ActionAnswerFaq(Action):
             english = is_english(last_free_text(tracker))
             reply = answerer.reply_with_entry(faq_id, english)
         else:
-            reply = faq_reply(answerer, Message.from_tracker(tracker))
+            message = Message.from_tracker(tracker)
+            if self._where_were_we is not None and asks_where_we_were(message):
+                # Answered here, not by a follow-up action: a model trained before the
+                # where_were_we intent does not know that action.
+                return await self._where_were_we.run(dispatcher, tracker, domain)
+            reply = faq_reply(answerer, message)
         utter(dispatcher, reply)
         return []
 

@@ -210,15 +210,24 @@ def steps_away(message: Message) -> bool:
     )
 
 
+# At the end of a short message: "var är vi försäkrade?" is a question about insurance.
 WHERE_WERE_WE = re.compile(
-    r"\b(var var vi|vart var vi|var är vi|var höll vi på|vad var frågan|vad frågade du|"
-    r"where were we|what was the question)\b"
+    r"\b(?:var var vi|vart var vi|var är vi|var höll vi på|var slutade vi|vad höll vi på med|"
+    r"vad var frågan|vad frågade du|vad var det du frågade|(?:fortsätta|fortsätter) där vi "
+    r"(?:var|slutade)|where were we|where did we leave off|what was the question|"
+    r"continue where we left off)(?:\s+(?:nu|någonstans|då|igen|now|again))?$"
 )
+WHERE_WERE_WE_MAX_WORDS = 8
 
 
 def asks_where_we_were(message: Message) -> bool:
-    """ "var var vi?", "hej igen, var var vi?": the question asked again."""
-    return not message.is_payload and bool(WHERE_WERE_WE.search(message.lowered))
+    """ "var var vi?", "hej igen, var var vi?": the question asked again (inside a form), or
+    what is in progress (outside one)."""
+    return (
+        not message.is_payload
+        and len(message.words) <= WHERE_WERE_WE_MAX_WORDS
+        and bool(WHERE_WERE_WE.search(message.lowered))
+    )
 
 
 def yes_or_no(message: Message) -> Answer:

@@ -1,0 +1,154 @@
+""" "var var vi?" outside any form: Rasa's form is gone, so the form layer never sees it.
+
+A form left when the conversation's session ran out (an hour without a message) keeps its
+answers in the carried-over slots; it is taken up again at its question. Otherwise nothing is
+in progress: the user is told so, what is waiting for them (their own request, requests to
+decide, a dialogue to document), and what the assistant can help with.
+"""
+
+import logging
+from collections.abc import Sequence
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, FollowupAction, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from sqlalchemy.exc import SQLAlchemyError
+
+from actions.conversation.fields import REASK_SLOT, REQUESTED_SLOT
+from actions.conversation.form import GuidedForm
+from actions.faq import last_free_text
+from actions.services import Services
+from bot.faq.language import is_english_reply
+from bot.identity import User
+from bot.storage.models import AgreementStatus
+
+log = logging.getLogger(__name__)
+
+NOTHING = "Vi håller inte på med något just nu, så det finns inget att fortsätta."
+NOTHING_EN = "We are not in the middle of anything right now, so there is nothing to continue."
+HELP = (
+    "Jag svarar på frågor om distansarbete och hjälper dig att ansöka om en "
+    "distansöverenskommelse och att boka riskbedömningen. Vad vill du göra?"
+)
+HELP_EN = (
+    "I answer questions about remote work and help you apply for a remote-work agreement and "
+    "book the risk assessment. What would you like to do?"
+)
+HELP_BUTTONS = [
+    {"title": "Ansöka om distansarbete", "payload": "/request_agreement"},
+    {"title": "Boka riskbedömning", "payload": "/book_risk_assessment"},
+    {"title": "Får jag jobba hemifrån?", "payload": "Får jag jobba hemifrån?"},
+]
+HELP_BUTTONS_EN = [
+    {"title": "Apply for remote work", "payload": "/request_agreement"},
+    {"title": "Book the risk assessment", "payload": "/book_risk_assessment"},
+    {"title": "Can I work from home?", "payload": "Can I work from home?"},
+]
+
+
+# One thing waiting: what is said about it, in Swedish and English, and the button that opens it.
+Waiting = tuple[str, str, dict[str, str]]
+
+
+class ActionWhereWereWe(Action):
+    def __init__(self, services: Services, forms: Sequence[GuidedForm]) -> None:
+        self.services = services
+        self.forms = forms
+
+    def name(self) -> str:
+        return "action_where_were_we"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        form = self.interrupted_form(tracker)
+        if form is not None:
+            dispatcher.utter_message(text=f"Vi höll på med {form.noun}. Vi fortsätter där.")
+            return [SlotSet(REASK_SLOT, None), FollowupAction(form.form_name)]
+        english = is_english_reply(last_free_text(tracker))
+        user = self.services.user(tracker)
+        waiting = self.waiting(user) if user is not None else []
+        if waiting:
+            said = " ".join(en if english else sv for sv, en, _ in waiting)
+            intro = "Here is what is waiting:" if english else "Det här väntar:"
+            dispatcher.utter_message(
+                text=f"{NOTHING_EN if english else NOTHING} {intro} {said}",
+                buttons=[button for _, _, button in waiting],
+            )
+            return []
+        dispatcher.utter_message(
+            text=f"{NOTHING_EN} {HELP_EN}" if english else f"{NOTHING} {HELP}",
+            buttons=HELP_BUTTONS_EN if english else HELP_BUTTONS,
+        )
+        return []
+
+    def interrupted_form(self, tracker: Tracker) -> GuidedForm | None:
+        """The form whose question was asked last, when the session ended before its answer
+        (its slots are carried over into the new session)."""
+        requested = tracker.get_slot(REQUESTED_SLOT)
+        if not requested:
+            return None
+        asking = [f for f in self.forms if requested in (*f.field_slots, f.confirm_slot)]
+        # Booking and moving both ask for "ra_start"; the booking has its employee already.
+        answered = [
+            f for f in asking if any(tracker.get_slot(s) is not None for s in f.field_slots)
+        ]
+        candidates = answered or asking
+        return candidates[0] if candidates else None
+
+    def waiting(self, user: User) -> list[Waiting]:
+        """The user's own request waiting for a decision, requests waiting for the user's
+        decision, and dialogues waiting for the user to document them."""
+        found: list[Waiting] = []
+        agreements = self.services.agreements
+        risk_assessments = self.services.risk_assessments
+        try:
+            if agreements is not None:
+                own = [
+                    a.reference
+                    for a in agreements.visible_to(user, AgreementStatus.SUBMITTED)
+                    if a.employee_id == user.id
+                ]
+                if own:
+                    found.append(
+                        (
+                            f"{listed(own, 'Din ansökan', 'Dina ansökningar')} väntar på beslut "
+                            "från din chef.",
+                            f"Waiting for your manager's decision: {', '.join(own[:3])}.",
+                            {"title": "Visa mina ansökningar", "payload": "/show_my_requests"},
+                        )
+                    )
+                if to_decide := agreements.pending_for(user):
+                    found.append(
+                        (
+                            f"{count(len(to_decide), 'ansökan', 'ansökningar')} väntar på ditt "
+                            "beslut.",
+                            f"Requests waiting for your decision: {len(to_decide)}.",
+                            {"title": "Visa ansökningarna", "payload": "/show_my_requests"},
+                        )
+                    )
+            if risk_assessments is not None and (
+                to_document := risk_assessments.awaiting_outcome(user)
+            ):
+                found.append(
+                    (
+                        f"{count(len(to_document), 'riskbedömning', 'riskbedömningar')} väntar "
+                        "på att dokumenteras.",
+                        f"Risk assessments waiting to be documented: {len(to_document)}.",
+                        {"title": "Dokumentera", "payload": "/document_risk_assessment"},
+                    )
+                )
+        except SQLAlchemyError as error:
+            # Nothing to point to then; what the assistant can do is still said.
+            log.warning("Could not read what waits for the user: %s", error)
+            return []
+        return found
+
+
+def count(number: int, one: str, many: str) -> str:
+    return f"En {one}" if number == 1 else f"{number} {many}"
+
+
+def listed(references: list[str], one: str, many: str) -> str:
+    return f"{one if len(references) == 1 else many} {', '.join(references[:3])}"

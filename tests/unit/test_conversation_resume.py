@@ -1,0 +1,136 @@
+""" "var var vi?" outside any form: what is in progress, what waits, or the form taken up again."""
+
+from collections.abc import Iterator
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions import FORMS
+from actions.conversation.resume import ActionWhereWereWe
+from actions.faq import ActionAnswerFaq
+from actions.services import Services
+from bot.agreements.service import AgreementRequest, AgreementService
+from bot.clock import Clock
+from bot.faq.answering import Reply
+from bot.identity import demo_directory
+from bot.regions import load_region
+from bot.risk_assessments.service import RiskAssessmentService
+from bot.settings import PROJECT_ROOT, Settings
+from bot.storage.database import Database
+from tests.unit.trackers import SEAL, texts, tracker
+
+CLOCK = Clock.frozen(datetime(2026, 11, 22, 10))
+OUT_OF_SCOPE = "Jag svarar på frågor om distansarbete. Fråga HR."
+
+
+class OutOfScopeFaq:
+    """The FAQ as it answered "var var vi?": not about remote work."""
+
+    def reply_to(self, text: str, **_: Any) -> Reply:
+        return Reply(kind="out_of_scope", text=OUT_OF_SCOPE)
+
+
+@pytest.fixture
+def services(tmp_path: Path) -> Iterator[Services]:
+    db = Database(f"sqlite:///{tmp_path}/w.db")
+    db.migrate()
+    region = load_region(Settings().regions_dir, "vasternorrland")
+    yield Services(
+        answerer=lambda: OutOfScopeFaq(),  # type: ignore[arg-type, return-value]
+        seal=SEAL,
+        agreements=AgreementService(db, demo_directory(), region, CLOCK),
+        risk_assessments=RiskAssessmentService(db, demo_directory(), now=CLOCK.now),
+        faq_dir=PROJECT_ROOT / "faq",
+        clock=CLOCK,
+    )
+    db.dispose()
+
+
+def submitted_request(services: Services) -> str:
+    assert services.agreements is not None
+    agreement = services.agreements.submit(
+        AgreementRequest(
+            employee=demo_directory().get("anna.andersson"),  # type: ignore[arg-type]
+            share_percent=40,
+            place_kind="home",
+            place_description="Hemma",
+            start_date=date(2027, 1, 1),
+            end_date=date(2027, 6, 30),
+            tasks="Utredningar",
+            it_security_confirmed=True,
+            submission_key="resume-1",
+        )
+    )
+    return agreement.reference
+
+
+async def where_were_we(
+    services: Services, text: str = "var var vi?", **kwargs: Any
+) -> tuple[list[dict[str, Any]], CollectingDispatcher]:
+    dispatcher = CollectingDispatcher()
+    action = ActionWhereWereWe(services, [form(services) for form in FORMS])
+    events = await action.run(dispatcher, tracker(text, active_loop=None, **kwargs), {})
+    return events, dispatcher
+
+
+async def test_with_nothing_in_progress_it_says_so_and_what_it_can_do(services: Services) -> None:
+    """ "var var vi?" outside any form got the out-of-scope answer (helper-29's brief)."""
+    events, dispatcher = await where_were_we(services)
+    said = texts(dispatcher)
+    assert said.startswith("Vi håller inte på med något just nu")
+    assert "ansöka om en distansöverenskommelse" in said and "Vad vill du göra?" in said
+    assert OUT_OF_SCOPE not in said
+    payloads = [b["payload"] for b in dispatcher.messages[0]["buttons"]]
+    assert "/request_agreement" in payloads
+    assert events == []
+
+
+async def test_in_english_it_answers_in_english(services: Services) -> None:
+    _, dispatcher = await where_were_we(services, "where were we?")
+    assert texts(dispatcher).startswith("We are not in the middle of anything right now")
+
+
+async def test_a_request_waiting_for_a_decision_is_pointed_to(services: Services) -> None:
+    reference = submitted_request(services)
+    _, employee = await where_were_we(services)
+    assert f"Din ansökan {reference} väntar på beslut från din chef." in texts(employee)
+    assert employee.messages[0]["buttons"] == [
+        {"title": "Visa mina ansökningar", "payload": "/show_my_requests"}
+    ]
+    _, manager = await where_were_we(services, "hej igen, var var vi?", user="maria.berg")
+    assert "En ansökan väntar på ditt beslut." in texts(manager)
+
+
+async def test_a_form_left_when_the_session_ran_out_is_taken_up_again(
+    services: Services,
+) -> None:
+    """After an hour away the form is gone but its answers are carried over: it goes on."""
+    slots = {
+        "requested_slot": "agreement_start",
+        "agreement_share": 40.0,
+        "agreement_place": "Hemma",
+    }
+    events, dispatcher = await where_were_we(services, slots=slots)
+    assert texts(dispatcher) == "Vi höll på med ansökan. Vi fortsätter där."
+    assert [e["name"] for e in events if e["event"] == "followup"] == ["agreement_form"]
+
+
+async def test_the_faq_hands_where_were_we_over_whatever_topic_rasa_guessed(
+    services: Services,
+) -> None:
+    """Rasa read "var var vi?" as a question about the place (faq_place, 0.45)."""
+    resume = ActionWhereWereWe(services, [form(services) for form in FORMS])
+    faq = ActionAnswerFaq(services.answerer, resume)
+    dispatcher = CollectingDispatcher()
+    await faq.run(dispatcher, tracker("var var vi?", intent="faq_place", active_loop=None), {})
+    assert texts(dispatcher).startswith("Vi håller inte på med något just nu")
+    insured = CollectingDispatcher()
+    await faq.run(
+        insured,
+        tracker("var är vi försäkrade när vi jobbar hemma?", intent="faq_accident"),
+        {},
+    )
+    assert texts(insured) == OUT_OF_SCOPE, "a question with the same words is still asked"

@@ -159,6 +159,7 @@ class ActionStartAgreement(AgreementStep):
     dagar i veckan från 1 februari") filled in."""
 
     step_name = "action_start_agreement"
+    offer = ("Ansök om distansarbete", "/request_agreement")
 
     form_class = ValidateAgreementForm
 

@@ -3,7 +3,9 @@ database-backed service; when either is missing it says so, in one place, instea
 action checking."""
 
 import logging
+import re
 from abc import ABC, abstractmethod
+from dataclasses import replace
 from typing import Any
 
 from rasa_sdk import Action, Tracker
@@ -13,8 +15,10 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from actions.conversation.fields import FormContext, reset, was_cancelled
 from actions.conversation.form import GuidedForm
-from actions.faq import last_free_text
+from actions.conversation.reading import Message
+from actions.faq import faq_reply, last_free_text, utter
 from actions.services import Services
+from bot.faq.answering import Button
 from bot.faq.language import is_english_reply
 from bot.identity import User
 
@@ -35,6 +39,31 @@ NOT_SIGNED_IN = (
 )
 
 
+# Rasa's intent confidence above which a wish to start a process is taken as said.
+SURE_TO_START = 0.8
+# Words that ask for the process itself ("boka", "ansöka", "apply"): such a message opens it
+# whatever Rasa's confidence.
+REQUESTING = re.compile(
+    r"\b(boka|bokar|book|ansök\w*|sök\w*|apply|application|förläng\w*|extend|ändra|change|"
+    r"starta|start|begär\w*|teckna|vill ha|would like|want)\b",
+    re.IGNORECASE,
+)
+ASKING = re.compile(
+    r"\?\s*$|^\s*(vad|hur|vilk\w*|när|var|vem|varför|måste|what|how|which|when|where|who|why|"
+    r"should|must|is|are|does|do)\b",
+    re.IGNORECASE,
+)
+OFFER_EN = {
+    "Ansök om distansarbete": "Apply for remote work",
+    "Boka riskbedömning": "Book a risk assessment",
+}
+
+
+def asks_rather_than_requests(text: str) -> bool:
+    """A question with no word asking for the process itself."""
+    return bool(ASKING.search(text)) and not REQUESTING.search(text)
+
+
 class ProcessStep(Action, ABC):
     step_name = ""
     # The service the step needs ("agreements" or "risk_assessments"): None while the database
@@ -46,6 +75,9 @@ class ProcessStep(Action, ABC):
     slots: tuple[str, ...] = ()
     # The form a starting step opens, built with the same services.
     form_class: type[GuidedForm] | None = None
+    # A step that opens a process on a wish to start it: the button (title, payload) offered
+    # with an FAQ answer when the wish was really a question (``_answered_instead``).
+    offer: tuple[str, str] | None = None
 
     def __init__(self, services: Services) -> None:
         self.services = services
@@ -70,7 +102,32 @@ class ProcessStep(Action, ABC):
             # The message did not come from a signed-in user through the app.
             dispatcher.utter_message(text=NOT_SIGNED_IN)
             return reset(self.slots) if self.slots else []
+        if self.offer is not None and self._answered_instead(dispatcher, tracker, self.offer):
+            return []
         return await self.step(dispatcher, tracker, user)
+
+    def _answered_instead(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, offer: tuple[str, str]
+    ) -> bool:
+        """A question about the process that Rasa took, unsure, for a wish to start it ("What
+        should a risk assessment include?", "hur mycket distans är okej") is answered from the
+        FAQ, with a button to start; a form opened by mistake would hold every later message."""
+        message = tracker.latest_message
+        confidence = float((message.get("intent") or {}).get("confidence") or 0.0)
+        text = str(message.get("text") or "")
+        if confidence >= SURE_TO_START or not asks_rather_than_requests(text):
+            return False
+        reply = faq_reply(self.services.answerer(), Message.from_tracker(tracker))
+        if reply.kind != "answer":
+            return False
+        title, payload = offer
+        english = is_english_reply(text)
+        reply = replace(
+            reply,
+            buttons=[Button(OFFER_EN.get(title, title) if english else title, payload)],
+        )
+        utter(dispatcher, reply)
+        return True
 
     @abstractmethod
     async def step(

@@ -314,6 +314,7 @@ class ActionStartRiskAssessment(RiskAssessmentStep):
     booking form, with a time from the opening message ("på tisdag kl 10") filled in."""
 
     step_name = "action_start_risk_assessment"
+    offer = ("Boka riskbedömning", "/book_risk_assessment")
 
     form_class = ValidateRiskAssessmentForm
 

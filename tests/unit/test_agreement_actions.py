@@ -884,3 +884,45 @@ async def test_a_weekday_that_does_not_fit_the_date_is_asked_about(services: Ser
     assert chosen.slots["agreement_start"] == "2027-03-02"
     fits = await form_turn(form, "måndag 1 mars", {}, "agreement_start")
     assert fits.slots["agreement_start"] == "2027-03-01"
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["Hur stor andel av tiden får man arbeta på distans?", "How much remote work is allowed?"],
+)
+async def test_a_question_rasa_took_unsure_for_a_request_is_answered_with_a_button_to_apply(
+    services: Services, question: str
+) -> None:
+    """Rasa once read "hur mycket distans är okej" as a wish to apply (0.31): the form opened, and
+    every later question in that conversation was answered inside it."""
+    dispatcher = CollectingDispatcher()
+    events = await ActionStartAgreement(services).run(
+        dispatcher,
+        tracker(question, intent="request_agreement", confidence=0.4, active_loop=None),
+        {},
+    )
+    assert events == [], "no form was opened"
+    (message,) = to_bot_messages(dispatcher.messages)
+    assert message.kind == "answer" and "omfattningen av distansarbete" in message.text
+    english = question.startswith("How")
+    title = "Apply for remote work" if english else "Ansök om distansarbete"
+    assert [(b.title, b.payload) for b in message.buttons] == [(title, "/request_agreement")]
+
+
+@pytest.mark.parametrize(
+    ("text", "confidence"),
+    [
+        ("Hur stor andel av tiden får man arbeta på distans?", 0.9),  # Rasa is sure
+        ("hur ansöker jag om distansarbete?", 0.4),  # asks for the process itself
+        ("jag skulle vilja ha en distansöverenskommelse", 0.5),  # not a question
+    ],
+)
+async def test_a_wish_to_apply_opens_the_form_even_when_rasa_is_unsure(
+    services: Services, text: str, confidence: float
+) -> None:
+    events = await ActionStartAgreement(services).run(
+        CollectingDispatcher(),
+        tracker(text, intent="request_agreement", confidence=confidence, active_loop=None),
+        {},
+    )
+    assert events[-1] == {"event": "followup", "name": "agreement_form", "timestamp": None}

@@ -34,17 +34,17 @@ from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 
-import httpx
+import aiohttp
 import sqlalchemy
 from sqlalchemy import func, select, text
 
 from benchmarks.evaluate import Question
 from benchmarks.latency import (
-    CLIENT_TIMEOUT_SECONDS,
     LIMITED_MARK,
     PROCESS_WORDS,
     Phase,
     ask,
+    load_client,
     new_conversation,
 )
 from bot.launcher import Stack
@@ -157,26 +157,25 @@ class Booker:
     conversation: str = field(default_factory=new_conversation)
     last_reply: str = ""
 
-    async def say(self, client: httpx.AsyncClient, message: str) -> float:
+    async def say(self, client: aiohttp.ClientSession, message: str) -> float:
         """Sends one turn; returns its milliseconds and keeps the reply's text."""
         started = time.perf_counter()
         try:
-            response = await client.post(
+            async with client.post(
                 "/api/chat",
                 json={"conversation_id": self.conversation, "message": message},
                 headers={"X-Demo-User": self.user},
-            )
-        except httpx.HTTPError as error:
+            ) as response:
+                if response.status != 200:
+                    self.last_reply = f"HTTP {response.status}"
+                else:
+                    reply = await response.json()
+                    self.last_reply = " ".join(m["text"] for m in reply["messages"])
+        except (aiohttp.ClientError, TimeoutError) as error:
             self.last_reply = f"no answer ({type(error).__name__})"
-            return (time.perf_counter() - started) * 1000
-        took = (time.perf_counter() - started) * 1000
-        if response.status_code != 200:
-            self.last_reply = f"HTTP {response.status_code}"
-        else:
-            self.last_reply = " ".join(m["text"] for m in response.json()["messages"])
-        return took
+        return (time.perf_counter() - started) * 1000
 
-    async def fill_form(self, client: httpx.AsyncClient) -> None:
+    async def fill_form(self, client: aiohttp.ClientSession) -> None:
         """Up to the summary: what is left is the yes."""
         when = f"{WEEKDAYS[self.day.weekday()]} {self.day.day} {MONTHS[self.day.month - 1]}"
         for message in ("boka riskbedömning", f"{when} kl {self.hour}", "Teams"):
@@ -195,7 +194,7 @@ class Booker:
 
 
 async def steady_faq(
-    client: httpx.AsyncClient, questions: list[Question], rate: float, seconds: float, name: str
+    client: aiohttp.ClientSession, questions: list[Question], rate: float, seconds: float, name: str
 ) -> Phase:
     """New FAQ turns at ``rate`` a second, each at its time however late the earlier are."""
     phase = Phase(name)
@@ -250,7 +249,7 @@ def stored_whole(db: Database, bookers: list[Booker]) -> str:
 
 
 async def smtp_hangs(
-    client: httpx.AsyncClient,
+    client: aiohttp.ClientSession,
     smtp: StallingSmtp,
     questions: list[Question],
     rate: float,
@@ -274,7 +273,7 @@ async def smtp_hangs(
 
 
 async def database_hangs(
-    client: httpx.AsyncClient,
+    client: aiohttp.ClientSession,
     schema: str,
     questions: list[Question],
     rate: float,
@@ -321,10 +320,7 @@ async def run_hang(
         db = Database(url)
         try:
             await asyncio.to_thread(stack.start, 300)
-            limits = httpx.Limits(max_connections=1000, max_keepalive_connections=100)
-            async with httpx.AsyncClient(
-                base_url=stack.url, timeout=CLIENT_TIMEOUT_SECONDS, limits=limits
-            ) as client:
+            async with load_client(stack.url) as client:
                 warm_up = Phase("warm-up")
                 for question in plain[:10]:
                     await ask(client, question.text, new_conversation(), warm_up)

@@ -4,8 +4,8 @@ left to time out, and nothing a burst does leaves the client broken afterwards."
 import asyncio
 import time
 
+import aiohttp
 import anyio
-import httpx
 import pytest
 
 from bot.rasa_client import RasaBusy, RasaClient, RasaUnavailable
@@ -48,14 +48,19 @@ async def test_a_broken_connection_pool_is_replaced_so_the_next_turn_works(
 ) -> None:
     rasa = RasaClient(fake_rasa.url, 1.0, "key")
     # A pool with its one connection taken by a turn that hangs: every later turn would wait.
-    broken = httpx.AsyncClient(
+    broken = aiohttp.ClientSession(
         base_url=fake_rasa.url,
-        timeout=httpx.Timeout(1.0, pool=0.2),
-        limits=httpx.Limits(max_connections=1),
+        timeout=aiohttp.ClientTimeout(total=1.0, connect=0.2),
+        connector=aiohttp.TCPConnector(limit=1),
     )
-    rasa._http = broken
+    rasa._session = broken
     fake_rasa.delay_seconds = 0.8
-    hanging = asyncio.create_task(broken.post("/webhooks/signed/webhook", content=b"{}"))
+
+    async def hang() -> None:
+        async with broken.post("/webhooks/signed/webhook", data=b"{}") as response:
+            await response.read()
+
+    hanging = asyncio.create_task(hang())
     await asyncio.sleep(0.1)
     fake_rasa.delay_seconds = 0.0
     with pytest.raises(RasaUnavailable, match="PoolTimeout"):

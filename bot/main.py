@@ -11,7 +11,7 @@ from functools import partial
 from pathlib import Path
 
 import anyio
-from fastapi import FastAPI, Request
+from fastapi import FastAPI
 from fastapi.responses import FileResponse
 from fastapi.staticfiles import StaticFiles
 from rasa_sdk.executor import ActionExecutor
@@ -37,9 +37,10 @@ from bot.api import (
     reports,
     risk_assessments,
 )
-from bot.api.errors import error_response, install_error_handlers
+from bot.api.errors import install_error_handlers
 from bot.api.headers import SecurityHeaders
 from bot.api.limits import RequestSizeLimit
+from bot.api.local_only import OnlyThisComputer
 from bot.auth import OidcAuthenticator
 from bot.calendars.configured import configured_calendar
 from bot.calendars.guard import GuardedCalendar
@@ -64,7 +65,7 @@ from bot.risk_assessments.action_plans import ActionPlanService
 from bot.risk_assessments.links import PublicLinks
 from bot.risk_assessments.notices import InvitationMail
 from bot.risk_assessments.service import BookingRules, RiskAssessmentService
-from bot.settings import Settings, get_settings, is_remote_address, local_mode_refusal
+from bot.settings import Settings, get_settings, local_mode_refusal
 from bot.storage.database import Database
 
 STATIC_DIR = Path(__file__).with_name("static")
@@ -256,21 +257,7 @@ def create_app(settings: Settings | None = None, encoder: Encoder | None = None)
         return FileResponse(STATIC_DIR / "hr.html")
 
     if settings.mode == "local":
-
-        @app.middleware("http")
-        async def only_this_computer(request: Request, call_next):  # type: ignore[no-untyped-def]
-            """Local mode picks users by a header, so it answers only this computer, however
-            the server was bound (the launcher refuses any other address too)."""
-            peer = request.client.host if request.client else None
-            if peer is not None and is_remote_address(peer):
-                return error_response(
-                    403,
-                    "local_mode",
-                    "Assistenten körs i lokalt demoläge och svarar bara på den egna datorn.",
-                    "The assistant runs in local demo mode and answers only this computer.",
-                )
-            return await call_next(request)
-
+        app.add_middleware(OnlyThisComputer)
     app.add_middleware(SecurityHeaders)
 
     return app

@@ -7,7 +7,10 @@ exactly the same rows and reads the same ones, but:
 - it remembers, on the tracker it loaded, how many of its events are already stored, and that a
   conversation it found empty has none, and counts only a tracker it knows neither of;
 - it inserts a save's new events in one statement;
-- it reads only the events' ``data`` column, with Rasa's own query.
+- it reads only the events' ``data`` column, with Rasa's own query;
+- on SQLite it keeps its connection open. SQLAlchemy 1.4 opens and closes a file database's
+  connection for every session, and closing the last one checkpoints the write-ahead log into
+  the database file (py-spy: about 5 % of Rasa's CPU per turn in connecting and closing).
 
 Tables and queries are Rasa's. Runs inside the Rasa process (Python 3.10).
 """
@@ -18,6 +21,7 @@ from collections import OrderedDict
 from collections.abc import Iterator
 from typing import Any
 
+import sqlalchemy as sa
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
@@ -32,6 +36,19 @@ class SQLTrackerStoreKnowingWhatIsStored(SQLTrackerStore):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._empty: OrderedDict[str, None] = OrderedDict()
+        if self.engine.dialect.name == "sqlite" and isinstance(self.engine.pool, sa.pool.NullPool):
+            self._keep_connections_open()
+
+    def _keep_connections_open(self) -> None:
+        url = self.engine.url
+        self.engine.dispose()
+        self.engine = sa.create_engine(
+            url,
+            poolclass=sa.pool.QueuePool,
+            # Rasa's event loop holds one at a time; the pool hands it to whichever thread asks.
+            connect_args={"check_same_thread": False},
+        )
+        self.sessionmaker = sa.orm.sessionmaker(bind=self.engine)
 
     async def _retrieve(
         self, sender_id: str, fetch_events_from_all_sessions: bool

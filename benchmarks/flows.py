@@ -286,7 +286,7 @@ class FlowStack:
             db.dispose()
             stack.stop()
 
-    def play(self, conversation: Conversation) -> Result:
+    def play(self, conversation: Conversation, transcript: bool = False) -> Result:
         self.world.clear()
         for name in conversation.given:
             GIVEN[name](self.world)
@@ -304,6 +304,8 @@ class FlowStack:
                     result.dead_ends.append(number)
                     continue
                 replies = " ".join(m["text"] for m in response.json()["messages"])
+                if transcript:
+                    print(f"  > {text}\n    {replies}", flush=True)
                 if not replies.strip() or any(marker in replies for marker in DEAD_END_MARKERS):
                     result.dead_ends.append(number)
             result.seconds = time.monotonic() - began
@@ -431,6 +433,7 @@ def main() -> int:
     parser.add_argument("--batch", default=None, help="only the conversations of this batch")
     parser.add_argument("--only", nargs="*", default=None, help="conversation ids")
     parser.add_argument("--verbose", action="store_true", help="every conversation's outcome")
+    parser.add_argument("--transcript", action="store_true", help="every turn and its reply")
     args = parser.parse_args()
     now, conversations = load_conversations()
     chosen = [
@@ -443,7 +446,9 @@ def main() -> int:
     with FlowStack.started(now) as flows:
         results = []
         for conversation in chosen:
-            result = flows.play(conversation)
+            if args.transcript:
+                print(f"--- {conversation.id}", flush=True)
+            result = flows.play(conversation, args.transcript)
             results.append(result)
             if args.verbose or not result.passed:
                 status = "ok  " if result.passed else "FAIL"

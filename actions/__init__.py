@@ -19,8 +19,10 @@ from actions.agreement.request import (
     ActionSubmitAgreement,
     ValidateAgreementForm,
 )
+from actions.conversation.commands import Handoff
 from actions.conversation.form import GuidedForm
 from actions.conversation.resume import ActionWhereWereWe
+from actions.conversation.steps import ProcessStep
 from actions.faq import ActionAnswerFaq
 from actions.follow_up.action_plans import (
     ActionMarkActionDone,
@@ -92,8 +94,12 @@ def build_actions(services: Services) -> list[Action]:
     forms = [form(services) for form in FORMS]
     asks = [ask for form in forms for ask in form.ask_actions()]
     processes = [action(services) for action in ACTIONS]
+    steps = [p for p in processes if isinstance(p, ProcessStep)]
+    handoff = Handoff(services, steps)
+    for step in steps:
+        step.handoff = handoff
     resume = ActionWhereWereWe(services, forms)
-    faq = ActionAnswerFaq(services.answerer, resume)
+    faq = ActionAnswerFaq(services.answerer, resume, handoff)
     return [faq, *forms, *asks, *processes, resume]
 
 

@@ -1,7 +1,7 @@
 """Answers FAQ questions from the hybrid index, nudged by the topic Rasa recognised."""
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
@@ -11,15 +11,23 @@ from bot.faq.answering import CHOOSE_FAQ_INTENT, FaqAnswerer, Reply
 from bot.faq.language import is_english
 from bot.faq.nlu import OUT_OF_SCOPE_INTENT, intent_confidence, topic_confidence
 
+if TYPE_CHECKING:
+    from actions.conversation.commands import Handoff
+
 
 class ActionAnswerFaq(Action):
     def __init__(
-        self, answerer: Callable[[], FaqAnswerer], where_were_we: Action | None = None
+        self,
+        answerer: Callable[[], FaqAnswerer],
+        where_were_we: Action | None = None,
+        handoff: "Handoff | None" = None,
     ) -> None:
         """``answerer`` gives the one in service now: HR's edits replace it without a restart.
-        ``where_were_we`` answers "var var vi?", whatever topic Rasa guessed for it."""
+        ``where_were_we`` answers "var var vi?", whatever topic Rasa guessed for it;
+        ``handoff`` starts the process a message opens with a command for ("avslå, …")."""
         self._answerer = answerer
         self._where_were_we = where_were_we
+        self._handoff = handoff
 
     def name(self) -> str:
         return "action_answer_faq"
@@ -39,6 +47,10 @@ class ActionAnswerFaq(Action):
                 # Answered here, not by a follow-up action: a model trained before the
                 # where_were_we intent does not know that action.
                 return await self._where_were_we.run(dispatcher, tracker, domain)
+            step = self._handoff.step_for(tracker) if self._handoff is not None else None
+            if step is not None:
+                # A command Rasa read as a question, out of scope or unsure: the process starts.
+                return await step.begin(dispatcher, tracker, domain)
             reply = faq_reply(answerer, message)
         utter(dispatcher, reply)
         return []

@@ -2,6 +2,7 @@
 
 import re
 from pathlib import Path
+from typing import Literal
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -184,6 +185,10 @@ class Publisher(BaseModel):
         return web_address(value, ("https",))
 
 
+# The processes a command word can start (actions/conversation/commands.py's COMMANDS).
+CommandProcess = Literal["decide", "reschedule", "cancel", "book", "document", "request"]
+
+
 class Region(BaseModel):
     id: str
     name: str
@@ -209,6 +214,9 @@ class Region(BaseModel):
     reports: ReportPolicy = ReportPolicy()
     # "Today" is the region's date, whatever zone the host runs in.
     time_zone: str = "Europe/Stockholm"
+    # Verbs added to the commands that start a process from the first words of a message
+    # (actions/conversation/commands.py): {"decide": ["underkänn"], "book": ["lägg in"]}.
+    commands: dict[CommandProcess, list[str]] = {}
 
     @field_validator("time_zone")
     @classmethod

@@ -13,6 +13,7 @@ from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.exc import SQLAlchemyError
 
+from actions.conversation.commands import STARTS, UNSURE, Handoff
 from actions.conversation.fields import FormContext, reset, was_cancelled
 from actions.conversation.form import GuidedForm
 from actions.conversation.reading import Message
@@ -78,6 +79,9 @@ class ProcessStep(Action, ABC):
     # A step that opens a process on a wish to start it: the button (title, payload) offered
     # with an FAQ answer when the wish was really a question (``_answered_instead``).
     offer: tuple[str, str] | None = None
+    # Hands a command for another process over when Rasa started this step unsure; set by
+    # ``build_actions``.
+    handoff: Handoff | None = None
 
     def __init__(self, services: Services) -> None:
         self.services = services
@@ -94,6 +98,29 @@ class ProcessStep(Action, ABC):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
+        if (other := self.handed_to(tracker)) is not None:
+            return await other.begin(dispatcher, tracker, domain)
+        return await self.begin(dispatcher, tracker, domain, guarded=True)
+
+    def handed_to(self, tracker: Tracker) -> "ProcessStep | None":
+        """Another process's start step, when Rasa started this one unsure and the message
+        opens with that process's command ("kan du boka riskbedömningen …" read as a move)."""
+        intent = tracker.latest_message.get("intent") or {}
+        if self.handoff is None or STARTS.get(str(intent.get("name"))) != self.step_name:
+            return None
+        if float(intent.get("confidence") or 0.0) >= UNSURE:
+            return None
+        return self.handoff.step_for(tracker, instead_of=self.step_name)
+
+    async def begin(
+        self,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: dict[str, Any],
+        guarded: bool = False,
+    ) -> list[EventType]:
+        """The step itself; ``guarded``: a question Rasa took for a wish to start is answered
+        instead (not for a message a command handed over)."""
         if getattr(self.services, self.needs) is None:
             dispatcher.utter_message(text=self.unavailable)
             return reset(self.slots) if self.slots else []
@@ -102,7 +129,8 @@ class ProcessStep(Action, ABC):
             # The message did not come from a signed-in user through the app.
             dispatcher.utter_message(text=NOT_SIGNED_IN)
             return reset(self.slots) if self.slots else []
-        if self.offer is not None and self._answered_instead(dispatcher, tracker, self.offer):
+        guard = guarded and self.offer is not None
+        if guard and self.offer and self._answered_instead(dispatcher, tracker, self.offer):
             return []
         return await self.step(dispatcher, tracker, user)
 

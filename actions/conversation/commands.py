@@ -1,0 +1,260 @@
+"""A message that opens with a command for a process starts that process, whatever Rasa's intent.
+
+DIET flips long openings with several clauses on retrain: "reject it, the team needs him on
+site" was read as an IT question, "dokumentera riskbedömningen med Anna. Risker: …" fell below
+the fallback threshold, "kan du boka riskbedömningen med … kl 13, vi ses i rum …" was read as a
+reschedule. The command word at the start says it plainly, so the action Rasa chose hands the
+message over: the FAQ action (an FAQ topic, out of scope, fallback), or a process's start step
+when Rasa was unsure (``ProcessStep.run``). This is the converse of ``_answered_instead``.
+
+A question about a process is no command: it opens with a question word ("hur avslår man en
+ansökan?", "can I reject a request?"), or the verb has a subject after it and the sentence ends
+with "?" ("bokar man riskbedömningen själv?"). The words are data: a region adds its own under
+``commands`` in its file (``bot/regions.py``).
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from rasa_sdk import Tracker
+from sqlalchemy.exc import SQLAlchemyError
+
+from actions.conversation.reading import Message, without_chitchat_opening
+from bot.agreements.parsing import one_edit_apart
+from bot.regions import CommandProcess
+
+if TYPE_CHECKING:
+    from actions.conversation.steps import ProcessStep
+    from actions.services import Services
+
+log = logging.getLogger(__name__)
+
+# Rasa's intent confidence under which a start step hands a command for another process over.
+UNSURE = 0.8
+WORD = re.compile(r"[0-9a-zåäöéü]+(?:['’][a-z]+)?")
+# Words at least this long may have one typo ("dokumnetera", "rejcet", "godkän").
+TYPO_LENGTH = 5
+
+
+@dataclass(frozen=True)
+class Command:
+    """A process started by a command: its verbs (phrases, longest first when matched), and the
+    word beginnings one of which must follow (none: the verb says it all)."""
+
+    process: CommandProcess
+    step: str
+    verbs: tuple[str, ...]
+    objects: tuple[str, ...] = ()
+
+
+# What is booked: not "möte" or "tid" alone ("boka tid hos företagshälsan" is no dialogue).
+ASSESSMENT = ("riskbedöm", "riskbedomn", "dialog", "mötet", "risk assessment", "the meeting")
+# What is moved or cancelled: the user's booked dialogue, however it is called.
+MEETING = (*ASSESSMENT, "möte", "tid", "meeting", "appointment")
+COMMANDS: tuple[Command, ...] = (
+    Command(
+        "decide",
+        "action_start_decision",
+        (
+            "godkänn", "godkänner", "godkänna", "bevilja", "beviljar", "avslå", "avslår",
+            "avslag", "neka", "nekar", "approve", "reject", "decline",
+        ),
+    ),
+    Command(
+        "reschedule",
+        "action_start_reschedule",
+        ("boka om", "bokar om", "flytta", "flyttar", "reschedule", "move", "postpone"),
+        MEETING,
+    ),
+    Command(
+        "cancel",
+        "action_start_cancel_booking",
+        ("avboka", "avbokar", "ställ in", "ställa in", "cancel", "call off"),
+        (*MEETING, "bokning", "booking"),
+    ),
+    Command(
+        "book",
+        "action_start_risk_assessment",
+        ("boka", "bokar", "book", "schedule"),
+        ASSESSMENT,
+    ),
+    Command(
+        "document",
+        "action_start_outcome",
+        ("dokumentera", "dokumenterar", "document", "registrera", "record"),
+        (*ASSESSMENT, "resultat", "risker", "outcome"),
+    ),
+    Command(
+        "request",
+        "action_start_agreement",
+        ("ansök", "ansöka", "ansöker", "söka", "teckna", "apply"),
+        ("distans", "överenskommelse", "hemarbete", "hemifrån", "remote", "agreement", "work from"),
+    ),
+)  # fmt: skip
+PROCESSES = tuple(c.process for c in COMMANDS)
+# The step Rasa's rules start on each process intent (data/rules/): when Rasa was unsure, that
+# step hands a command for another process over.
+STARTS = {
+    "request_agreement": "action_start_agreement",
+    "show_my_requests": "action_show_pending_agreements",
+    "decide_agreement": "action_start_decision",
+    "approve_agreement": "action_start_decision",
+    "reject_agreement": "action_start_decision",
+    "book_risk_assessment": "action_start_risk_assessment",
+    "reschedule_risk_assessment": "action_start_reschedule",
+    "cancel_risk_assessment": "action_start_cancel_booking",
+    "document_risk_assessment": "action_start_outcome",
+    "follow_up_remote_work": "action_start_follow_up",
+    "show_actions": "action_show_actions",
+    "mark_action_done": "action_mark_action_done",
+    "move_action": "action_start_move_action",
+}
+
+# What may come before the command: asking the assistant to do it ("kan du boka …"), wanting
+# it ("jag vill ansöka om …"), fillers ("ok då avslår jag den"). Not "kan jag", "can I", "hur":
+# those ask about the process.
+OPENINGS = (
+    "kan du", "kan ni", "skulle du kunna", "vill du", "snälla", "jag vill", "jag skulle vilja",
+    "vi vill", "jag ska", "jag behöver", "vi behöver", "hjälp mig att", "hjälp mig", "jag",
+    "vi", "då", "så", "ok", "okej", "men", "nu", "can you", "could you", "would you", "please",
+    "pls", "i want to", "i'd like to", "i would like to", "i need to", "we need to", "let's",
+    "lets", "help me", "i", "we", "then", "now",
+)  # fmt: skip
+OPENING_WORDS = tuple(o.split() for o in OPENINGS)
+# A subject after the verb in a sentence that ends with "?": "bokar man …?", "avslår chefen …?".
+SUBJECTS = {
+    "man", "jag", "du", "vi", "ni", "de", "dom", "hon", "han", "hen", "chefen", "någon", "det",
+    "i", "you", "we", "they", "one", "he", "she",
+}  # fmt: skip
+NEGATIONS = {"inte", "ej", "aldrig", "not", "never"}
+
+
+def commands(extra: Mapping[CommandProcess, Sequence[str]] | None = None) -> tuple[Command, ...]:
+    """The commands with a region's own verbs added."""
+    if not extra:
+        return COMMANDS
+    return tuple(
+        Command(
+            c.process,
+            c.step,
+            (*c.verbs, *(" ".join(v.lower().split()) for v in extra.get(c.process, ()))),
+            c.objects,
+        )
+        for c in COMMANDS
+    )
+
+
+def command_in(text: str, known: Sequence[Command] = COMMANDS) -> Command | None:
+    """The command ``text`` opens with, or None (a question, a payload, or no command)."""
+    message = without_chitchat_opening(Message(text=text))
+    if message.is_payload:
+        return None
+    words = WORD.findall(message.text.lower())
+    start = opening_length(words)
+    first_sentence = re.split(r"(?<=[.!?])\s", message.text.strip(), maxsplit=1)[0]
+    for command, verb_words in matches(words[start:], known):
+        after = words[start + verb_words :]
+        if after[:1] and after[0] in NEGATIONS:
+            return None
+        if first_sentence.rstrip().endswith("?") and after[:1] and after[0] in SUBJECTS:
+            # "bokar man riskbedömningen själv?", "avslår chefen ofta?"
+            return None
+        if not command.objects or names_object(after, command.objects):
+            return command
+    return None
+
+
+def opening_length(words: list[str]) -> int:
+    """How many words the longest polite or filler opening takes, repeated ("ok då kan du")."""
+    taken = 0
+    while True:
+        found = max(
+            (
+                len(o.split())
+                for o in OPENINGS
+                if words[taken : taken + len(o.split())] == o.split()
+            ),
+            default=0,
+        )
+        if not found:
+            return taken
+        taken += found
+
+
+def matches(words: list[str], known: Sequence[Command]) -> list[tuple[Command, int]]:
+    """The commands whose verb ``words`` start with, the longest verb first ("boka om" before
+    "boka"), with the number of words the verb takes."""
+    found = []
+    for command in known:
+        for verb in command.verbs:
+            parts = verb.split()
+            said = words[: len(parts)]
+            if len(said) == len(parts) and same_word(said[0], parts[0]) and said[1:] == parts[1:]:
+                found.append((command, len(parts)))
+    return sorted(found, key=lambda pair: -pair[1])
+
+
+def same_word(word: str, verb: str) -> bool:
+    if word == verb:
+        return True
+    return len(verb) >= TYPO_LENGTH and one_edit_apart(word, verb)
+
+
+def names_object(words: list[str], objects: Sequence[str]) -> bool:
+    """One of the words (or two in a row) begins with an object ("riskbedömningen",
+    "the risk assessment"), allowing one typo in a long beginning ("riskbedmöningen")."""
+    pairs = [" ".join(words[i : i + 2]) for i in range(len(words))]
+    for said in (*words, *pairs):
+        for stem in objects:
+            if said.startswith(stem):
+                return True
+            if len(stem) >= 6 and any(
+                one_edit_apart(said[:n], stem) for n in range(len(stem) - 1, len(stem) + 2)
+            ):
+                return True
+    return False
+
+
+class Handoff:
+    """The start steps a command hands a message over to, and who may use them."""
+
+    def __init__(self, services: Services, steps: Sequence[ProcessStep]) -> None:
+        self.services = services
+        self.steps = {step.name(): step for step in steps}
+
+    def known(self) -> tuple[Command, ...]:
+        agreements = self.services.agreements
+        return commands(agreements.region.commands if agreements is not None else None)
+
+    def step_for(self, tracker: Tracker, instead_of: str | None = None) -> ProcessStep | None:
+        """The start step the latest message commands, when it is not ``instead_of`` and the
+        user may use it; None otherwise."""
+        if (tracker.active_loop or {}).get("name"):
+            return None
+        command = command_in(str(tracker.latest_message.get("text") or ""), self.known())
+        if command is None or command.step == instead_of:
+            return None
+        if command.process == "decide" and not self.may_decide_now(tracker):
+            return None
+        return self.steps.get(command.step)
+
+    def may_decide_now(self, tracker: Tracker) -> bool:
+        """Only a manager or HR with requests waiting: for anyone else "avslå …" is more likely
+        a question or a quote than a decision."""
+        # Here, not at the top: the decision's module imports the steps, which import this one.
+        from actions.agreement.decision import may_decide
+
+        agreements = self.services.agreements
+        user = self.services.user(tracker)
+        if agreements is None or user is None or not may_decide(user):
+            return False
+        try:
+            return bool(agreements.pending_for(user))
+        except SQLAlchemyError as error:
+            log.warning("Could not read the requests waiting for a decision: %s", error)
+            return False

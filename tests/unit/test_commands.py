@@ -1,0 +1,215 @@
+"""A message that opens with a command for a process starts it, whatever Rasa's intent was; a
+question about the process is still answered from the FAQ."""
+
+from collections.abc import Iterator
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any, get_args
+
+import pytest
+from rasa_sdk import Action
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions import build_actions
+from actions.conversation.commands import COMMANDS, PROCESSES, command_in, commands
+from actions.services import Services
+from bot.agreements.service import AgreementRequest, AgreementService
+from bot.clock import Clock
+from bot.faq.answering import Reply
+from bot.identity import demo_directory
+from bot.regions import CommandProcess, Region, load_region
+from bot.risk_assessments.service import RiskAssessmentService
+from bot.settings import PROJECT_ROOT, Settings
+from bot.storage.database import Database
+from tests.unit.trackers import SEAL, texts, tracker
+
+CLOCK = Clock.frozen(datetime(2026, 11, 23, 10))  # a Monday
+FAQ_TEXT = "Svaret från FAQ:n."
+
+
+class Faq:
+    """An FAQ that answers everything: a message that reaches it was taken for a question."""
+
+    def reply_to(self, text: str, **_: Any) -> Reply:
+        return Reply(kind="answer", text=FAQ_TEXT)
+
+
+@pytest.mark.parametrize(
+    ("text", "process"),
+    [
+        ("reject it, the team needs him on site", "decide"),
+        ("rejcet it, we need him here during the audit", "decide"),
+        ("Godkän Annas ansökan", "decide"),
+        ("ok då avslår jag den så länge, vi behöver henne på plats", "decide"),
+        ("avsla DA-2027-00012, för att bokslutet kräver det", "decide"),
+        ("please approve Anna's request", "decide"),
+        ("dokumentera riskbedömningen med Anna. Risker: trappan till förrådet", "document"),
+        ("dokumnetera riskbedömnigen med Erik", "document"),
+        ("kan du boka riskbedömningen med Anna kl 13, vi ses i rum 4", "book"),
+        ("hej! kan du boka en riskbedömning med Anna på tisdag?", "book"),
+        ("Book the risk assessment with Erik on Tuesday at 10", "book"),
+        ("jag vill ansöka om distansarbete två dagar i veckan", "request"),
+        ("I'd like to apply for remote work from February", "request"),
+        ("avboka mötet om riskbedömningen", "cancel"),
+        ("cancel the risk assessment meeting", "cancel"),
+        ("boka om riskbedömningen till fredag kl 10", "reschedule"),
+        ("I want to reschedule the meeting to Friday", "reschedule"),
+    ],
+)
+def test_a_command_at_the_start_names_its_process(text: str, process: str) -> None:
+    command = command_in(text)
+    assert command is not None and command.process == process
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "hur avslår man en ansökan?",
+        "hur avslår man en ansökn?",
+        "kan jag avslå utan att ange skäl?",
+        "avslår man en ansökan utan skäl?",
+        "bokar man riskbedömningen själv?",
+        "can I reject a request?",
+        "How do I book a risk assessment?",
+        "What happens if my manager rejects my application?",
+        "avslå inte Annas ansökan än",
+        "boka tid hos företagshälsan",
+        "flytta åtgärden till fredag",
+        "cancel",
+        "avbryt",
+        "/reject_agreement",
+    ],
+)
+def test_a_question_about_a_process_or_no_command_is_none(text: str) -> None:
+    assert command_in(text) is None
+
+
+def test_a_region_adds_its_own_command_words() -> None:
+    assert command_in("underkänn Annas ansökan, verksamheten kräver det") is None
+    extended = commands({"decide": ["underkänn"], "book": ["lägg in"]})
+    decided = command_in("underkänn Annas ansökan, verksamheten kräver det", extended)
+    assert decided is not None and decided.process == "decide"
+    booked = command_in("lägg in riskbedömningen med Anna på fredag", extended)
+    assert booked is not None and booked.process == "book"
+
+
+def test_the_regions_file_names_the_processes_the_commands_have() -> None:
+    assert set(get_args(CommandProcess)) == set(PROCESSES) == {c.process for c in COMMANDS}
+    region = load_region(Settings().regions_dir, "vasternorrland")
+    data = region.model_dump() | {"commands": {"decide": ["underkänn"]}}
+    assert Region.model_validate(data).commands == {"decide": ["underkänn"]}
+    with pytest.raises(ValueError, match="commands"):
+        Region.model_validate(data | {"commands": {"approve_all": ["x"]}})
+
+
+# --- handed over by the actions ------------------------------------------------------------------
+
+
+@pytest.fixture
+def services(tmp_path: Path) -> Iterator[Services]:
+    db = Database(f"sqlite:///{tmp_path}/c.db")
+    db.migrate()
+    region = load_region(Settings().regions_dir, "vasternorrland")
+    yield Services(
+        answerer=lambda: Faq(),  # type: ignore[arg-type, return-value]
+        seal=SEAL,
+        agreements=AgreementService(db, demo_directory(), region, CLOCK),
+        risk_assessments=RiskAssessmentService(db, demo_directory(), now=CLOCK.now),
+        faq_dir=PROJECT_ROOT / "faq",
+        clock=CLOCK,
+    )
+    db.dispose()
+
+
+def submit(services: Services, start: date, end: date, key: str) -> None:
+    assert services.agreements is not None
+    services.agreements.submit(
+        AgreementRequest(
+            employee=demo_directory().get("anna.andersson"),  # type: ignore[arg-type]
+            share_percent=40,
+            place_kind="home",
+            place_description="Hemma",
+            start_date=start,
+            end_date=end,
+            tasks="Utredningar",
+            it_security_confirmed=True,
+            submission_key=key,
+        )
+    )
+
+
+def action(services: Services, name: str) -> Action:
+    return next(a for a in build_actions(services) if a.name() == name)
+
+
+async def run(
+    services: Services, name: str, text: str, intent: str, confidence: float, user: str
+) -> tuple[list[dict[str, Any]], CollectingDispatcher]:
+    dispatcher = CollectingDispatcher()
+    events = await action(services, name).run(
+        dispatcher,
+        tracker(text, intent=intent, confidence=confidence, user=user, active_loop=None),
+        {},
+    )
+    return events, dispatcher
+
+
+def followups(events: list[dict[str, Any]]) -> list[str]:
+    return [e["name"] for e in events if e["event"] == "followup"]
+
+
+def slots(events: list[dict[str, Any]]) -> dict[str, Any]:
+    return {e["name"]: e["value"] for e in events if e["event"] == "slot"}
+
+
+async def test_a_rejection_read_as_an_it_question_opens_the_decision_with_its_reason(
+    services: Services,
+) -> None:
+    """After a retrain DIET read it as an IT question; two requests wait, so the form asks
+    which one, and the reason is kept for it."""
+    submit(services, date(2027, 1, 1), date(2027, 6, 30), "c-1")
+    submit(services, date(2027, 8, 1), date(2027, 12, 31), "c-2")
+    events, dispatcher = await run(
+        services, "action_answer_faq", "reject it, the team needs him on site",
+        "faq_it_support_home", 0.62, "maria.berg",
+    )  # fmt: skip
+    assert FAQ_TEXT not in texts(dispatcher)
+    assert followups(events) == ["decision_form"]
+    assert slots(events)["decision"] == "reject"
+    assert slots(events)["rejection_reason"] == "The team needs him on site"
+    assert slots(events)["agreement_id"] is None, "two wait: the form asks which"
+
+
+async def test_a_question_about_rejecting_is_answered_from_the_faq(services: Services) -> None:
+    submit(services, date(2027, 1, 1), date(2027, 6, 30), "c-1")
+    for text in ("hur avslår man en ansökan?", "can I reject a request?"):
+        events, dispatcher = await run(
+            services, "action_answer_faq", text, "faq_agreement", 0.7, "maria.berg"
+        )
+        assert texts(dispatcher) == FAQ_TEXT and followups(events) == []
+
+
+async def test_only_someone_with_requests_to_decide_decides_by_command(services: Services) -> None:
+    """An employee quoting "avslå …", or a manager with nothing waiting, gets the FAQ."""
+    submit(services, date(2027, 1, 1), date(2027, 6, 30), "c-1")
+    text = "avslå den, vi behöver dig på plats"
+    _, employee = await run(
+        services, "action_answer_faq", text, "out_of_scope", 0.5, "anna.andersson"
+    )
+    _, other = await run(services, "action_answer_faq", text, "nlu_fallback", 0.3, "johan.lind")
+    assert texts(employee) == FAQ_TEXT and texts(other) == FAQ_TEXT
+
+
+async def test_a_booking_read_unsure_as_a_move_books(services: Services) -> None:
+    """ "kan du boka riskbedömningen med … kl 13, vi ses i rum …" was read as a reschedule."""
+    text = "kan du boka riskbedömningen med Anna på tisdag 1 december kl 13, vi ses i rum 4"
+    events, dispatcher = await run(
+        services, "action_start_reschedule", text, "reschedule_risk_assessment", 0.55, "maria.berg"
+    )
+    assert followups(events) == ["risk_assessment_form"]
+    assert slots(events)["ra_employee"] == "anna.andersson"
+    assert "Då bokar vi riskbedömningen" in texts(dispatcher)
+    sure, said = await run(
+        services, "action_start_reschedule", text, "reschedule_risk_assessment", 0.92, "maria.berg"
+    )
+    assert followups(sure) == [] and "Då bokar vi" not in texts(said), "Rasa sure: its process"

@@ -152,12 +152,13 @@ def test_search_ranks_colloquial_question_to_its_entry(index: FaqIndex) -> None:
 
 
 def test_a_long_message_is_answered_on_its_question_sentence(index: FaqIndex) -> None:
-    # The context after the question dilutes the whole message below the bars.
+    # The context after the question dilutes the whole message below the bars; its question
+    # sentence lifts the entry the whole message ranks best (by at most ASKED_GAIN a score).
     message = (
         "Vem betalar internet hemma? Jag frågar eftersom jag har varit sjuk och jobbat från "
         "sjuksängen hela veckan när jag blev sjuk."
     )
-    thresholds = Thresholds(answer=0.5, clarify=0.4, margin=0.04, clear_lead=0.25)
+    thresholds = Thresholds(answer=0.42, clarify=0.35, margin=0.04, clear_lead=0.25)
     assert index.search(message)[0].score < thresholds.clarify
     reply = FaqAnswerer(index, REGION, thresholds).reply_to(message)
     assert (reply.kind, reply.entry and reply.entry.id) == ("answer", "kostnad")

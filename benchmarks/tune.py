@@ -7,7 +7,7 @@ writes the chosen ``Weights`` and ``Thresholds`` for the embedding model (``DG_E
 into ``bot/faq/tuned.yml``, where the app reads them (``bot/faq/tuning.py``). The test split is
 never read.
 
-    .venv/bin/python -m benchmarks.tune [--folds 5] [--values-file PATH]
+    .venv/bin/python -m benchmarks.tune [--folds 5] [--values-file PATH] [--leave-out-batch B]
 """
 
 import argparse
@@ -324,11 +324,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         type=Path,
         help="where the tuned values are written (default: bot/faq/tuned.yml, read by the app)",
     )
+    parser.add_argument(
+        "--leave-out-batch",
+        action="append",
+        default=[],
+        metavar="BATCH",
+        help="leave out a batch's dev questions too, e.g. one kept unread for a coming report "
+        "(repeatable)",
+    )
     args = parser.parse_args(argv)
     # A model is tuned before it has values of its own.
     settings = Settings(allow_untuned_model=True)
     in_use = tuned_values(settings, args.values_file)
-    dev = [q for q in load_questions() if q.split == "dev"]
+    dev = [q for q in load_questions() if q.split == "dev" and q.batch not in args.leave_out_batch]
     print(f"Preparing {len(dev)} dev questions …", flush=True)
     prepared = prepare(dev, settings)
     which = f"tuned on {in_use.tuned}" if in_use.tuned else "the defaults"

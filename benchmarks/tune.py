@@ -32,7 +32,7 @@ from bot.faq.index import Hit, fuse
 from bot.faq.language import asked_sentences, question_part
 from bot.faq.loader import load_answerer
 from bot.faq.nlu import OUT_OF_SCOPE_INTENT, intent_confidence, topic_confidence
-from bot.faq.stance import stance_topic
+from bot.faq.stance import DEMAND_TOPICS, manager_agrees, stance_topic
 from bot.faq.tuning import (
     Thresholds,
     TunedValues,
@@ -66,6 +66,8 @@ class Prepared:
     in_scope: float
     # Who wants the remote work (``bot.faq.stance``); it decides between sibling entries.
     stance: str | None = None
+    # The manager's yes taken as given: the kräva entries are not ranked (``FaqAnswerer.weigh``).
+    agreed: bool = False
 
     @property
     def entry_ids(self) -> list[str]:
@@ -74,6 +76,8 @@ class Prepared:
     def evidence(self, weights: Weights) -> Evidence:
         """What ``FaqAnswerer.weigh`` gives under ``weights``: the two best, the stance."""
         fused = fuse(self.embedding, self.lexical, self.topics, weights)
+        if self.agreed:
+            fused = np.where([e.topic in DEMAND_TOPICS for e in self.entries], -np.inf, fused)
         order = np.argsort(-fused)[:2]
         hits = [Hit(self.entries[i], float(fused[i]), 0.0, 0.0) for i in order]
         siblings = hits[1].entry.id in hits[0].entry.siblings
@@ -132,6 +136,7 @@ def prepare(dev: list[Question], settings: Settings) -> list[Prepared]:
                     intent_confidence(ranking, OUT_OF_SCOPE_INTENT),
                     answerer.gate.in_scope(q.text) if answerer.gate is not None else 1.0,
                     stance_topic(q.text),
+                    manager_agrees(q.text),
                 )
             )
     return prepared

@@ -14,7 +14,7 @@ from bot.faq.entry import FaqEntry
 from bot.faq.index import FaqIndex, Hit
 from bot.faq.language import asked_sentences, is_english, question_part
 from bot.faq.scope import ScopeGate
-from bot.faq.stance import stance_topic
+from bot.faq.stance import DEMAND_TOPICS, manager_agrees, stance_topic
 from bot.faq.tuning import Thresholds
 from bot.regions import Region
 
@@ -103,7 +103,12 @@ class FaqAnswerer:
         """The evidence for ``question``; ``topic_confidence`` is Rasa's confidence per FAQ
         topic, ``out_of_scope`` its confidence that the question is not about remote work."""
         searched = question_part(question)
-        hits = self.index.search(searched, topic_confidence, 3, asked_sentences(searched))
+        agreed = manager_agrees(question)
+        hits = self.index.search(
+            searched, topic_confidence, 5 if agreed else 3, asked_sentences(searched)
+        )
+        if agreed:
+            hits = [hit for hit in hits if hit.entry.topic not in DEMAND_TOPICS][:3]
         in_scope = self.gate.in_scope(question) if self.gate is not None else 1.0
         siblings = len(hits) > 1 and hits[1].entry.id in hits[0].entry.siblings
         sibling_entries = tuple(

@@ -140,6 +140,25 @@ _CUES: list[tuple[str, str]] = [
 CUES = [(re.compile(pattern, re.IGNORECASE), topic) for pattern, topic in _CUES]
 
 
+# "om chefen är med på det", "så länge chefen godkänner", "if my manager agrees": the manager
+# is for it, nobody demands anything, and neither *kräva* entry answers (on dev, a summer
+# house "om chefen e med på det" got the manager's *kräva* entry from Rasa's topic).
+MANAGER_AGREES = re.compile(
+    r"\b(om|så länge|bara|när|if|as long as|provided)\W+(min\W+|vår\W+|my\W+|our\W+|the\W+)?"
+    r"(chef\w*|arbetsgivar\w*|manager|boss|employer)\W+((?!inte|not|aldrig|never)\w+\W+)?"
+    r"(är\W+|e\W+|is\W+|are\W+)?"
+    r"(med på|ok med|okej med|överens|godkänner|tillåter|säger ja|går med på|agrees?|approves?"
+    r"|is ok|is okay|is fine|says yes|signs? off)",
+    re.IGNORECASE,
+)
+DEMAND_TOPICS = (EMPLOYEE_WANTS_REMOTE, MANAGER_WANTS_REMOTE)
+
+
+def manager_agrees(question: str) -> bool:
+    """The question takes the manager's yes as given: the *kräva* entries do not answer it."""
+    return MANAGER_AGREES.search(question) is not None
+
+
 def stance_topic(question: str) -> str | None:
     """The topic whose entry answers the question's stance, or None when it has none."""
     votes = {EMPLOYEE_WANTS_REMOTE: 0, MANAGER_WANTS_REMOTE: 0}

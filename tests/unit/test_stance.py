@@ -14,7 +14,12 @@ from bot.faq.embeddings import EmbeddingCache
 from bot.faq.entry import FaqEntry
 from bot.faq.index import FaqIndex, Weights
 from bot.faq.lexical import SwedishAnalyzer
-from bot.faq.stance import EMPLOYEE_WANTS_REMOTE, MANAGER_WANTS_REMOTE, stance_topic
+from bot.faq.stance import (
+    EMPLOYEE_WANTS_REMOTE,
+    MANAGER_WANTS_REMOTE,
+    manager_agrees,
+    stance_topic,
+)
 from tests.conftest import CharTrigramEncoder
 from tests.unit.test_ranking import REGION, entry
 
@@ -148,3 +153,31 @@ def test_tuning_scores_the_stance_as_the_assistant_uses_it() -> None:
     assert tune.value_of(tune.rank([prepared], weights), thresholds) == right
     without_stance = replace(prepared, stance=None)
     assert tune.outcome(without_stance, weights, thresholds) == ("in", "clarify_right")
+
+
+@pytest.mark.parametrize(
+    ("question", "agrees"),
+    [
+        ("får jag jobba från sommarstugan i juli om chefen är med på det", True),
+        ("kan jag sitta hemma alla dagar så länge min chef godkänner det", True),
+        ("Can I work from my parents' place if my manager agrees?", True),
+        ("kan jag kräva distans om chefen inte är med på det", False),
+        ("what if my boss is not ok with it", False),
+        ("kan chefen neka mig distansarbete", False),
+    ],
+)
+def test_the_managers_yes_taken_as_given(question: str, agrees: bool) -> None:
+    assert manager_agrees(question) is agrees
+
+
+def test_with_the_managers_yes_the_krava_entries_do_not_answer(
+    answerer_with_a_third_entry: FaqAnswerer,
+) -> None:
+    # The NLU reads the manager's demand: a yes from the manager leaves nothing to demand.
+    topics = {MANAGER_WANTS_REMOTE: 1.0, "extent": 0.3}
+    agreed = "får jag ha distansarbete hela veckan om chefen är med på det"
+    reply = answerer_with_a_third_entry.reply_to(agreed, topics)
+    assert (reply.kind, reply.entry and reply.entry.id) == ("answer", "omfattning")
+    refused = "får jag ha distansarbete hela veckan om chefen inte är med på det"
+    ranked = answerer_with_a_third_entry.weigh(refused, topics).hits
+    assert ranked[0].entry.id == "krav-chef"

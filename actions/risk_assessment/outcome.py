@@ -4,7 +4,7 @@ confirmed before it is stored; documenting unlocks approval of the linked reques
 
 import logging
 import re
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from dateutil.relativedelta import relativedelta
@@ -37,10 +37,12 @@ from actions.risk_assessment.meeting import (
 )
 from bot.agreements.parsing import (
     DATE_IN_TEXT,
+    WEEKDAY_NAMES,
     find_date,
     find_period,
     find_period_in,
     parse_date,
+    weekday_conflict,
 )
 from bot.errors import Refused
 from bot.identity import User
@@ -68,6 +70,41 @@ RISKS_IN_TEXT = re.compile(r"\b(risker|risk|risks)\s*:\s*", re.IGNORECASE)
 ACTIONS_LABEL = re.compile(r"\b(åtgärder|åtgärd|actions?)\s*:\s*", re.IGNORECASE)
 
 
+# "åtgärd: ny stol, ansvarig Eva, klart tisdag 16.12": an action, its owner and its date as a
+# sentence, with the labels people write.
+LINE_LABEL = re.compile(r"^(?:åtgärder|åtgärd|actions?)\s*:\s*", re.IGNORECASE)
+OWNER_LABEL = re.compile(r"^(?:ansvarig[at]?|ansvarar|owner)\s*:?\s*", re.IGNORECASE)
+DUE_LABEL = re.compile(
+    r"^(?:klart|klar|färdigt|färdig|senast|datum|due|by)\s*:?\s*(?:till\s+|den\s+|on\s+)?",
+    re.IGNORECASE,
+)
+
+
+def action_parts(line: str) -> list[str]:
+    """ "Höja skärmen – Anna – 18 december" or "ny stol, ansvarig Eva, klart tisdag 16.12": the
+    action, then the owner and date without their labels."""
+    line = LINE_LABEL.sub("", line)
+    parts = [p.strip() for p in ACTION_PARTS.split(line) if p.strip()]
+    if len(parts) == 1 and "," in line:
+        commas = [p.strip() for p in line.split(",") if p.strip()]
+        labelled = any(OWNER_LABEL.match(p) or DUE_LABEL.match(p) for p in commas[1:])
+        if labelled or len(commas) == 3:
+            parts = commas
+    return (
+        [parts[0], *(DUE_LABEL.sub("", OWNER_LABEL.sub("", p)) for p in parts[1:])] if parts else []
+    )
+
+
+def which_day(day: date, written: int) -> tuple[str, list[date]]:
+    """ "16 december 2026 är en onsdag, inte en tisdag.": asked with both days, never guessed."""
+    other = day + timedelta(days=written - day.weekday())
+    return (
+        f"{swedish_date(day)} är en {WEEKDAY_NAMES[day.weekday()]}, inte en "
+        f"{WEEKDAY_NAMES[written]}.",
+        [day, other],
+    )
+
+
 def parse_actions(text: str, today: date) -> tuple[list[dict[str, str]], list[str]]:
     """Lines of "action – owner – date": the actions, and what is wrong with the others."""
     actions, held = split_actions(text, today)
@@ -81,10 +118,25 @@ def split_actions(text: str, today: date) -> tuple[list[dict[str, str]], list[di
     held: list[dict[str, Any]] = []
     for line in (line.strip(" •*-") for line in text.splitlines()):
         line = NUMBERED.sub("", line)
-        if not line:
+        parts = action_parts(line)
+        if not parts:
             continue
-        parts = [p.strip() for p in ACTION_PARTS.split(line) if p.strip()]
         due = parse_date(parts[-1], today) if len(parts) >= 3 else None
+        written = weekday_conflict(parts[-1], due) if due is not None else None
+        if due is not None and written is not None:
+            # "klart tisdag 16.12", a Wednesday: held while the user picks the day.
+            asked, days = which_day(due, written)
+            held.append(
+                {
+                    "line": line,
+                    "action": " ".join(parts[:-2])[:500],
+                    "owner": parts[-2][:120],
+                    "due": None,
+                    "which_day": asked,
+                    "days": [d.isoformat() for d in days],
+                }
+            )
+            continue
         if len(parts) >= 3 and due is not None:
             actions.append(
                 {
@@ -133,9 +185,18 @@ def missing_question(action: dict[str, Any]) -> str:
 
 
 def ask_missing(done: list[dict[str, str]], held: list[dict[str, Any]]) -> Reading:
-    """The actions so far, the first held one's missing parts asked for; kept until answered."""
+    """The actions so far, the first held one's missing parts asked for (the day, with both as
+    buttons, when its weekday did not fit its date); kept until answered."""
+    first = held[0]
+    days = [date.fromisoformat(d) for d in first.get("days") or []]
     return Reading(
-        problem=missing_question(held[0]),
+        problem=f"{first['which_day']} {missing_question(first)}"
+        if days
+        else missing_question(first),
+        buttons=[
+            {"title": f"{WEEKDAY_NAMES[d.weekday()]} {swedish_date(d)}", "payload": d.isoformat()}
+            for d in days
+        ],
         pending={"kind": HELD, "keep": True, "actions": done, "held": held},
     )
 
@@ -203,7 +264,9 @@ def read_actions(ctx: FormContext, message: Message) -> Reading:
         return complete_held(ctx, waiting, text)
     if NONE.match(text):
         return Reading.of([])
-    if not ACTION_PARTS.search(text):
+    if not ACTION_PARTS.search(text) and not any(
+        len(action_parts(line)) > 1 for line in text.splitlines()
+    ):
         return Reading()
     done = [*(waiting or {}).get("actions", []), *actions]
     return ask_missing(done, held) if held else Reading.of(done)
@@ -264,7 +327,8 @@ def actions_prompt(ctx: FormContext) -> Prompt:
     """The actions question, or the missing parts of an action given without them."""
     held = ctx.pending.get("held") if ctx.pending.get("kind") == HELD else None
     if held:
-        return Prompt(missing_question(held[0]))
+        asked = ask_missing([], held)
+        return Prompt(asked.problem or missing_question(held[0]), asked.buttons)
     return Prompt(
         "Vilka åtgärder bestämde ni? Skriv en per rad: åtgärd – ansvarig – datum, till "
         'exempel "Beställa bildskärm – Maria Berg – 15 december". Skriv "inga" om inga '

@@ -623,3 +623,31 @@ async def test_no_new_risks_with_a_comma_is_none(services: Services) -> None:
     turn = await form_turn(ValidateFollowUpForm(services), "Nej, inga nya risker.", before,
                            "fu_risks")  # fmt: skip
     assert turn.slots["fu_risks"] == ""
+
+
+async def test_an_action_dated_with_a_weekday_that_does_not_fit_is_asked_about(
+    services: Services,
+) -> None:
+    """ "klart tisdag 16.12" when 16 December 2027 is a Thursday: both days as buttons, nothing
+    stored until one is chosen (agreement and booking dates were asked about, actions not)."""
+    form = ValidateFollowUpForm(services)
+    before = filled(1, None, fu_risks="Stolen är dålig", fu_actions=None, fu_decision=None)
+    for text, action in (
+        ("åtgärd: ny stol, ansvarig Eva, klart tisdag 16.12", "ny stol"),
+        ("Ny stol – Eva – tisdag 16.12", "Ny stol"),
+    ):
+        asked = await form_turn(form, text, before, "fu_actions")
+        assert asked.slots["fu_actions"] is None
+        assert "16 december 2027 är en torsdag, inte en tisdag." in asked.said
+        assert [b["payload"] for b in asked.buttons] == ["2027-12-16", "2027-12-14"]
+        pending = {"flow_pending": asked.slots["flow_pending"]}
+        chosen = await form_turn(form, "2027-12-14", before | pending, "fu_actions")
+        assert chosen.slots["fu_actions"] == [
+            {"action": action, "owner": "Eva", "due": "2027-12-14"}
+        ]
+    fitting = await form_turn(
+        form, "ny stol, ansvarig Eva, klart torsdag 16.12", before, "fu_actions"
+    )
+    assert fitting.slots["fu_actions"] == [
+        {"action": "ny stol", "owner": "Eva", "due": "2027-12-16"}
+    ]

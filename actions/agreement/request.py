@@ -31,6 +31,9 @@ from actions.agreement.fields import (
 )
 from actions.conversation.fields import (
     OUTCOME_SLOT,
+    PENDING_SLOT,
+    QUIET,
+    REASK_SLOT,
     Field,
     FormContext,
     Prompt,
@@ -178,12 +181,35 @@ class ActionStartAgreement(AgreementStep):
         ctx = self.context(tracker)
         for slot in FORM_SLOTS:
             ctx.set(slot, None)
-        noted = opening_values(ctx, str(tracker.latest_message.get("text") or ""))
+        opening = str(tracker.latest_message.get("text") or "")
+        noted = opening_values(ctx, opening)
         text = introduction(agreements.region.agreement, manager)
         if noted:
             text += " Jag har noterat: " + ", ".join(noted) + "."
         dispatcher.utter_message(text=text)
+        if (start := unusable_start(ctx, opening)) is not None and start.problem:
+            # "tisdag 16.12", a Wednesday, or a date passed: said now, not left out silently.
+            dispatcher.utter_message(text=start.problem, buttons=start.buttons)
+            if start.buttons:
+                # The choice is the one question asked; the next answer may make it.
+                days = [b["payload"].split()[-1] for b in start.buttons]
+                ctx.set(
+                    PENDING_SLOT, {"kind": "choose", "slot": "agreement_start", "options": days}
+                )
+                ctx.set(REASK_SLOT, QUIET)
         return [*reset(FORM_SLOTS), *ctx.events(), FollowupAction(FORM)]
+
+
+def unusable_start(ctx: FormContext, text: str) -> Reading | None:
+    """The opening message's start date when it could not be noted: a weekday it does not fall
+    on (asked which day), or a date the policy refuses; None otherwise."""
+    if ctx.get("agreement_start") is not None:
+        return None
+    dates = [m.group(0) for m in DATE_IN_TEXT.finditer(ALTERNATE_WEEKDAY.sub(" ", text.lower()))]
+    if not dates:
+        return None
+    reading = find_start(ctx, dates[0])
+    return reading if reading.problem else None
 
 
 def opening_values(ctx: FormContext, text: str) -> list[str]:

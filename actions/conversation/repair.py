@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from rasa_sdk.executor import CollectingDispatcher
@@ -42,6 +43,7 @@ from actions.conversation.reading import (
     yes_or_no,
 )
 from actions.faq import faq_reply, utter
+from bot.agreements.parsing import WEEKDAY_NAMES
 
 if TYPE_CHECKING:
     from actions.conversation.form import GuidedForm
@@ -159,12 +161,34 @@ class Turn:
             if answer is Answer.NO and len(self.message.words) <= 2:
                 self.reask()
                 return True
+        if kind == "choose" and self.choose(answer):
+            return True
         if kind == "change":
             named = self.named_fields()
             if len(named) == 1 and not self.value_in(named[0]):
                 self.reopen(named[0].slot)
                 return True
         return False
+
+    def choose(self, answer: Answer) -> bool:
+        """The answer to a choice between days asked beside the form's question ("16 december
+        2026 är en onsdag, inte en tisdag. Vilket datum menar du?"): one of the days, by button,
+        by date or by its weekday ("onsdag"). Anything else goes on as usual."""
+        field = self.form.field(self.ctx, self.pending.get("slot"))
+        options = [str(o) for o in self.pending.get("options") or []]
+        if field is None or answer is not Answer.NONE:
+            return False
+        reading = field.read(self.ctx, self.message)
+        value = reading.value if reading.found and reading.value in options else None
+        if value is None:
+            named = [o for o in options if weekday_name(o) in self.message.words]
+            value = named[0] if len(named) == 1 else None
+        if value is None:
+            return False
+        self.store(field.slot, value)
+        self.say(f"Noterat: {field.title.lower()} {field.show(value)}.")
+        self.reask()
+        return True
 
     def stop(self) -> None:
         self.say(self.form.stopped)
@@ -458,3 +482,11 @@ class Turn:
             self.keep_quiet()
         else:
             self.keep_requested(brief=True)
+
+
+def weekday_name(iso_date: str) -> str:
+    """ "2026-12-16" -> "onsdag"; "" for what is no date."""
+    try:
+        return WEEKDAY_NAMES[date.fromisoformat(iso_date).weekday()]
+    except ValueError:
+        return ""

@@ -365,7 +365,10 @@ def prefill_start(ctx: FormContext, dispatcher: CollectingDispatcher, text: str)
     ambiguous, explained when nobody can meet then."""
     reading = read_start(ctx, Message(text=text))
     if reading.problem:
-        dispatcher.utter_message(text=reading.problem)
+        # "tisdag 16.12", a Wednesday: asked which day with both as buttons, one question only.
+        dispatcher.utter_message(text=reading.problem, buttons=reading.buttons)
+        if reading.problem.rstrip().endswith("?"):
+            ctx.set(REASK_SLOT, QUIET)
     elif reading.confirm:
         ctx.set(PENDING_SLOT, {"kind": "confirm", "slot": "ra_start", "value": reading.value})
         ctx.set(REASK_SLOT, QUIET)

@@ -26,7 +26,7 @@ from actions.agreement.request import (
     ValidateAgreementForm,
     summary,
 )
-from actions.conversation.fields import FormContext
+from actions.conversation.fields import QUIET, REASK_SLOT, FormContext
 from actions.services import Services
 from bot.agreements.parsing import PLACE_NAMES, place_kind, place_label
 from bot.agreements.service import AgreementRequest, AgreementService
@@ -926,3 +926,30 @@ async def test_a_wish_to_apply_opens_the_form_even_when_rasa_is_unsure(
         {},
     )
     assert events[-1] == {"event": "followup", "name": "agreement_form", "timestamp": None}
+
+
+async def test_an_opening_weekday_that_does_not_fit_its_date_is_asked_about(
+    services: Services,
+) -> None:
+    """16 December 2026 is a Wednesday: the start date was left out without a word."""
+    dispatcher = CollectingDispatcher()
+    events = await ActionStartAgreement(services).run(
+        dispatcher, tracker("jag vill ansöka om distansarbete från tisdag 16.12"), {}
+    )
+    slots = {e["name"]: e["value"] for e in events if e.get("event") == "slot"}
+    assert slots["agreement_start"] is None
+    assert "16 december 2026 är en onsdag, inte en tisdag. Vilket datum menar du?" in texts(
+        dispatcher
+    )
+    buttons = dispatcher.messages[-1]["buttons"]
+    assert [b["payload"] for b in buttons] == ["startdatum 2026-12-16", "startdatum 2026-12-15"]
+    assert slots[REASK_SLOT] == QUIET, "the choice is the one question asked"
+    # Rasa's form has asked (quietly) for the share; the next answer may choose the day.
+    form = ValidateAgreementForm(services)
+    choosing = {"flow_pending": slots["flow_pending"]}
+    for answer, day in ((buttons[1]["payload"], "2026-12-15"), ("onsdag", "2026-12-16")):
+        chosen = await form_turn(form, answer, choosing, "agreement_share")
+        assert chosen.slots["agreement_start"] == day and chosen.slots["agreement_share"] is None
+        assert "Hur stor del av arbetstiden" in chosen.said
+    share = await form_turn(form, "40 procent", choosing, "agreement_share")
+    assert share.slots["agreement_share"] == 40.0 and share.slots.get("agreement_start") is None

@@ -866,3 +866,22 @@ async def test_a_manager_books_with_time_room_and_representative_in_one_message(
     assert slots["ra_start"] == datetime(2026, 12, 16, 10, 30, tzinfo=STOCKHOLM).isoformat()
     assert slots["ra_place"] == "rum Hjälmaren"
     assert slots["ra_safety_representative"] == "sara.strand"
+
+
+async def test_an_opening_weekday_that_does_not_fit_is_asked_with_both_days(services: Any) -> None:
+    """ "boka riskbedömning med Anna tisdag 2.12 kl 10.30" (a Wednesday): the question came
+    without its buttons, and the time question followed it."""
+    dispatcher = CollectingDispatcher()
+    events = await ActionStartRiskAssessment(risk_args(services)).run(
+        dispatcher,
+        tracker("boka riskbedömning med Anna tisdag 2.12 kl 10.30", user="maria.berg",
+                intent="book_risk_assessment", confidence=0.95, active_loop=None),
+        {},
+    )  # fmt: skip
+    assert "2 december 2026 är en onsdag, inte en tisdag. Vilken dag menar du?" in texts(dispatcher)
+    assert [b["title"] for b in dispatcher.messages[-1]["buttons"]] == [
+        "onsdag 2 december 2026 kl. 10.30",
+        "tisdag 1 december 2026 kl. 10.30",
+    ]
+    slots = {e["name"]: e["value"] for e in events if e["event"] == "slot"}
+    assert slots["ra_start"] is None and slots["flow_reask"] == "-"

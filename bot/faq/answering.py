@@ -71,6 +71,12 @@ class Evidence:
         candidates = [*best, *self.sibling_entries]
         return next((e for e in candidates if e.topic == self.stance_topic), None)
 
+    def guesses_between_siblings(self) -> bool:
+        """The best entry has siblings and the question no stance: answering it would be a
+        guess between them, so it is asked back with its sibling (on dev every right answer
+        of a *kräva* entry had a stance, and the one without was wrong)."""
+        return bool(self.sibling_entries) and self.stance_topic is None
+
 
 Decision = Literal["answer", "clarify", "unknown", "out_of_scope"]
 
@@ -140,18 +146,23 @@ class FaqAnswerer:
         chosen = evidence.stance_choice()
         if decision in ("answer", "clarify") and chosen is not None:
             return self._answer(chosen, english, hits)
+        if decision == "answer" and evidence.guesses_between_siblings():
+            return self._ask_back([hits[0].entry, *evidence.sibling_entries[:1]], english, hits)
         if decision == "answer":
             return self._answer(hits[0].entry, english, hits)
         if decision == "clarify":
-            offered = [hit for hit in hits[:2] if not self.is_withheld(hit.entry)]
-            if not offered:
-                return Reply("withheld", self.withheld_text(english), hits=hits)
-            intro = "Did you mean one of these?" if english else "Menade du någon av dessa?"
-            buttons = [Button(hit.entry.question, choose_payload(hit.entry.id)) for hit in offered]
-            return Reply("clarify", intro, buttons=buttons, hits=hits)
+            return self._ask_back([hit.entry for hit in hits[:2]], english, hits)
         if decision == "out_of_scope":
             return Reply("out_of_scope", self.out_of_scope_text(question, english), hits=hits)
         return Reply("unknown", self.unknown_text(english, question), hits=hits)
+
+    def _ask_back(self, entries: list[FaqEntry], english: bool, hits: list[Hit]) -> Reply:
+        offered = [entry for entry in entries if not self.is_withheld(entry)]
+        if not offered:
+            return Reply("withheld", self.withheld_text(english), hits=hits)
+        intro = "Did you mean one of these?" if english else "Menade du någon av dessa?"
+        buttons = [Button(entry.question, choose_payload(entry.id)) for entry in offered]
+        return Reply("clarify", intro, buttons=buttons, hits=hits)
 
     def reply_with_entry(self, entry_id: str, english: bool = False) -> Reply:
         entry = self.index.get(entry_id)

@@ -9,7 +9,7 @@ import pytest
 
 from benchmarks import tune
 from benchmarks.evaluate import Question
-from bot.faq.answering import FaqAnswerer, Thresholds
+from bot.faq.answering import FaqAnswerer, Thresholds, choose_payload
 from bot.faq.embeddings import EmbeddingCache
 from bot.faq.entry import FaqEntry
 from bot.faq.index import FaqIndex, Weights
@@ -122,9 +122,14 @@ def test_the_stance_picks_the_sibling_the_ranking_put_below_another_entry(
     assert [h.entry.id for h in evidence.hits] == ["krav-chef", "omfattning", "krav-med"]
     reply = answerer_with_a_third_entry.reply_to(question, topics)
     assert (reply.kind, reply.entry and reply.entry.id) == ("answer", "krav-med")
-    # Without a stance the ranking stands.
+    # Without a stance, answering the best sibling would be a guess: it is asked back with
+    # its sibling, not with the unrelated runner-up.
     plain = answerer_with_a_third_entry.reply_to("distansarbete, vad gäller", topics)
-    assert (plain.kind, plain.entry and plain.entry.id) == ("answer", "krav-chef")
+    assert plain.kind == "clarify"
+    assert [b.payload for b in plain.buttons] == [
+        choose_payload("krav-chef"),
+        choose_payload("krav-med"),
+    ]
 
 
 def test_tuning_scores_the_stance_as_the_assistant_uses_it() -> None:
@@ -181,3 +186,31 @@ def test_with_the_managers_yes_the_krava_entries_do_not_answer(
     refused = "får jag ha distansarbete hela veckan om chefen inte är med på det"
     ranked = answerer_with_a_third_entry.weigh(refused, topics).hits
     assert ranked[0].entry.id == "krav-chef"
+
+
+def test_tuning_scores_a_sibling_without_a_stance_as_asked_back() -> None:
+    """A strong kräva entry without a stance is asked back with its sibling, in the assistant
+    and in benchmarks/tune.py alike, so an unrelated question is no confident wrong answer."""
+    entries = [
+        sibling("krav-chef", "Kan chef kräva distansarbete?", MANAGER_WANTS_REMOTE, "krav-med"),
+        sibling("krav-med", "Kan jag kräva distansarbete?", EMPLOYEE_WANTS_REMOTE, "krav-chef"),
+        entry("omfattning", "Hur mycket distansarbete får jag ha?", topic="extent"),
+    ]
+    text = "går det att vara helt på distans"
+    assert stance_topic(text) is None
+    scores = np.array([0.95, 0.60, 0.70], dtype=np.float32)
+    prepared = tune.Prepared(
+        Question(text, "omfattning", "vastmanland", "sv", "dev"),
+        entries,
+        scores,
+        scores,
+        scores * 0,
+        0.0,
+        1.0,
+        None,
+    )
+    weights = Weights(embedding=0.5, lexical=0.5, topic=0.0)
+    thresholds = Thresholds(answer=0.7, clarify=0.6, margin=0.05, sibling_margin=0.1)
+    assert tune.outcome(prepared, weights, thresholds) == ("in", "clarify_wrong")
+    wrong_offer = tune.VALUE[("in", "clarify_wrong")]
+    assert tune.value_of(tune.rank([prepared], weights), thresholds) == wrong_offer

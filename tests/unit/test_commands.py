@@ -2,7 +2,7 @@
 question about the process is still answered from the FAQ."""
 
 from collections.abc import Iterator
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any, get_args
 
@@ -21,6 +21,7 @@ from bot.regions import CommandProcess, Region, load_region
 from bot.risk_assessments.service import RiskAssessmentService
 from bot.settings import PROJECT_ROOT, Settings
 from bot.storage.database import Database
+from bot.storage.models import RiskAssessment
 from tests.unit.trackers import SEAL, texts, tracker
 
 CLOCK = Clock.frozen(datetime(2026, 11, 23, 10))  # a Monday
@@ -213,3 +214,27 @@ async def test_a_booking_read_unsure_as_a_move_books(services: Services) -> None
         services, "action_start_reschedule", text, "reschedule_risk_assessment", 0.92, "maria.berg"
     )
     assert followups(sure) == [] and "Då bokar vi" not in texts(said), "Rasa sure: its process"
+
+
+async def test_documenting_below_the_fallback_threshold_documents_with_the_risks(
+    services: Services,
+) -> None:
+    """ "dokumentera riskbedömningen med Anna. Risker: …" fell below the fallback threshold."""
+    assert services.agreements is not None
+    with services.agreements.db.session() as session:
+        session.add(
+            RiskAssessment(
+                employee_id="anna.andersson",
+                manager_id="maria.berg",
+                safety_representative_id="sven.skog",
+                status="held",
+                start_at=datetime(2026, 11, 20, 9, tzinfo=UTC),
+                end_at=datetime(2026, 11, 20, 10, tzinfo=UTC),
+            )
+        )
+    text = "dokumentera riskbedömningen med Anna. Risker: trappan till förrådet är brant"
+    events, dispatcher = await run(
+        services, "action_answer_faq", text, "nlu_fallback", 0.3, "maria.berg"
+    )
+    assert followups(events) == ["outcome_form"] and FAQ_TEXT not in texts(dispatcher)
+    assert slots(events)["ra_risks"] == "trappan till förrådet är brant"

@@ -44,6 +44,9 @@ class RestPoints:
         events = result.get("events") or []
         if any(e.get("event") == "active_loop" and e.get("name") for e in events):
             return
+        if any(e.get("event") == "followup" for e in events):
+            # The FAQ action handed the message on: a form opens ("avslå, …", "var var vi?").
+            return
         if any(_kind(r) == "clarify" for r in result.get("responses") or []):
             return
         self._due[sender] = None

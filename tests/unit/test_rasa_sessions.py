@@ -36,6 +36,8 @@ def test_a_short_session_an_open_form_or_an_open_choice_is_not_at_rest() -> None
     rest.observe(call(), answer("answer", {"event": "active_loop", "name": "risk_assessment_form"}))
     rest.observe(call(), answer("clarify"))
     rest.observe(call(action="action_submit_agreement"), answer())
+    # The FAQ action started a process instead (a command, or a form taken up again).
+    rest.observe(call(), answer("answer", {"event": "followup", "name": "decision_form"}))
     assert not rest.take("s1")
 
 

@@ -13,17 +13,19 @@ from bot.faq.nlu import OUT_OF_SCOPE_INTENT, intent_confidence, topic_confidence
 
 if TYPE_CHECKING:
     from actions.conversation.commands import Handoff
+    from actions.conversation.resume import ActionWhereWereWe
 
 
 class ActionAnswerFaq(Action):
     def __init__(
         self,
         answerer: Callable[[], FaqAnswerer],
-        where_were_we: Action | None = None,
+        where_were_we: "ActionWhereWereWe | None" = None,
         handoff: "Handoff | None" = None,
     ) -> None:
         """``answerer`` gives the one in service now: HR's edits replace it without a restart.
-        ``where_were_we`` answers "var var vi?", whatever topic Rasa guessed for it;
+        ``where_were_we`` answers "var var vi?", whatever topic Rasa guessed for it, and
+        takes up a form whose session ran out when the message answers its last question;
         ``handoff`` starts the process a message opens with a command for ("avslå, …")."""
         self._answerer = answerer
         self._where_were_we = where_were_we
@@ -51,6 +53,10 @@ class ActionAnswerFaq(Action):
             if step is not None:
                 # A command Rasa read as a question, out of scope or unsure: the process starts.
                 return await step.begin(dispatcher, tracker, domain)
+            if self._where_were_we is not None:
+                resumed = self._where_were_we.answer_after_expiry(dispatcher, tracker)
+                if resumed is not None:
+                    return resumed
             reply = faq_reply(answerer, message)
         utter(dispatcher, reply)
         return []

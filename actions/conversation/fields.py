@@ -145,7 +145,10 @@ def fresh_message(tracker: Tracker, form: str) -> bool:
 
 
 def reset(slots: Sequence[str]) -> list[EventType]:
-    return [SlotSet(slot, None) for slot in (*slots, *FLOW_SLOTS)]
+    """A process's slots cleared, as it starts or ends. The requested slot too: one left by a
+    form whose session ran out would be filled with the opening message when a form opens
+    (Rasa extracts it on activation)."""
+    return [SlotSet(slot, None) for slot in (*slots, *FLOW_SLOTS, REQUESTED_SLOT)]
 
 
 def was_cancelled(tracker: Tracker) -> bool:

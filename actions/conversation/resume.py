@@ -17,7 +17,9 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from actions.conversation.fields import REASK_SLOT, REQUESTED_SLOT
 from actions.conversation.form import GuidedForm
-from actions.faq import last_free_text
+from actions.conversation.reading import Message, is_chitchat, is_question
+from actions.conversation.repair import Turn
+from actions.faq import faq_reply, last_free_text
 from actions.services import Services
 from bot.faq.language import is_english_reply
 from bot.identity import User
@@ -65,7 +67,7 @@ class ActionWhereWereWe(Action):
         form = self.interrupted_form(tracker)
         if form is not None:
             dispatcher.utter_message(text=f"Vi höll på med {form.noun}. Vi fortsätter där.")
-            return [SlotSet(REASK_SLOT, None), FollowupAction(form.form_name)]
+            return [SlotSet(REASK_SLOT, None), *reopened(form)]
         english = is_english_reply(last_free_text(tracker))
         user = self.services.user(tracker)
         waiting = self.waiting(user) if user is not None else []
@@ -82,6 +84,37 @@ class ActionWhereWereWe(Action):
             buttons=HELP_BUTTONS_EN if english else HELP_BUTTONS,
         )
         return []
+
+    def answer_after_expiry(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker
+    ) -> list[EventType] | None:
+        """The answer to the question shown last before the session ran out, typed straight
+        away ("hemma" to "Var ska du arbeta?"): Rasa took it for an FAQ topic, out of scope or
+        unsure. It is read as the form reads it, and the form goes on; None when the message
+        is no answer to that question (a question, chitchat, nothing the question reads), or a
+        free text naming nothing the question knows that the FAQ answers."""
+        form = self.interrupted_form(tracker)
+        if form is None or (tracker.active_loop or {}).get("name"):
+            return None
+        message = Message.from_tracker(tracker)
+        if message.is_payload or is_question(message) or is_chitchat(message):
+            return None
+        ctx = form.context(tracker)
+        field = form.field(ctx, ctx.requested)
+        if field is None:
+            return None
+        reading = field.read(ctx, message)
+        if not (reading.found or reading.problem):
+            return None
+        # "hemma" names a place whatever the FAQ makes of it; a free text that names nothing
+        # the field knows is an answer only when the FAQ has none.
+        named = field.find is not None and field.find(ctx, message.text).found
+        answered = field.free_text and not named
+        if answered and faq_reply(self.services.answerer(), message).kind == "answer":
+            return None
+        dispatcher.utter_message(text=f"Vi fortsätter med {form.noun}.")
+        Turn(form, ctx, message, dispatcher).handle()
+        return [*ctx.events(), *reopened(form)]
 
     def interrupted_form(self, tracker: Tracker) -> GuidedForm | None:
         """The form whose question was asked last, when the session ended before its answer
@@ -144,6 +177,14 @@ class ActionWhereWereWe(Action):
             log.warning("Could not read what waits for the user: %s", error)
             return []
         return found
+
+
+def reopened(form: GuidedForm) -> list[EventType]:
+    """The form taken up again. The question asked before is no longer the requested slot: on
+    activation Rasa extracts the requested slot from the latest message, which would store
+    "var var vi?" (or an answer the form refused) as the answer; the form asks its first empty
+    question itself, the same one."""
+    return [SlotSet(REQUESTED_SLOT, None), FollowupAction(form.form_name)]
 
 
 def count(number: int, one: str, many: str) -> str:

@@ -134,3 +134,60 @@ async def test_the_faq_hands_where_were_we_over_whatever_topic_rasa_guessed(
         {},
     )
     assert texts(insured) == OUT_OF_SCOPE, "a question with the same words is still asked"
+
+
+class AnsweringFaq:
+    def reply_to(self, text: str, **_: Any) -> Reply:
+        return Reply(kind="answer", text="Ett svar ur FAQ:n.")
+
+
+async def after_expiry(services: Services, text: str, slots: dict[str, Any], intent: str):  # type: ignore[no-untyped-def]
+    resume = ActionWhereWereWe(services, [form(services) for form in FORMS])
+    dispatcher = CollectingDispatcher()
+    events = await ActionAnswerFaq(services.answerer, resume).run(
+        dispatcher, tracker(text, intent=intent, active_loop=None, slots=slots), {}
+    )
+    return (
+        {e["name"]: e["value"] for e in events if e["event"] == "slot"},
+        events,
+        texts(dispatcher),
+    )
+
+
+AT_THE_PLACE = {"requested_slot": "agreement_place", "agreement_share": 40.0}
+
+
+async def test_the_last_question_answered_after_the_session_ran_out_is_its_answer(
+    services: Services,
+) -> None:
+    """ "hemma" typed on coming back, to "Var ska du arbeta?" shown before the hour ran out:
+    Rasa read it as a question about the place (faq_place) and the FAQ answered it."""
+    slots, events, said = await after_expiry(services, "hemma", AT_THE_PLACE, "faq_place")
+    assert slots["agreement_place"].lower() == "hemma", "as the form stores it"
+    assert [e["name"] for e in events if e["event"] == "followup"] == ["agreement_form"]
+    assert said.startswith("Vi fortsätter med ansökan.") and OUT_OF_SCOPE not in said
+    for other in ("var får jag jobba, hemma?", "tack"):
+        slots, events, said = await after_expiry(services, other, AT_THE_PLACE, "faq_place")
+        assert "agreement_place" not in slots and OUT_OF_SCOPE in said, other
+    at_the_share = {"requested_slot": "agreement_share"}
+    slots, _, said = await after_expiry(services, "jag vill ha glass", at_the_share, "out_of_scope")
+    assert "agreement_share" not in slots and OUT_OF_SCOPE in said
+    slots, _, _ = await after_expiry(services, "40 procent", at_the_share, "faq_extent")
+    assert slots["agreement_share"] == 40.0
+
+
+async def test_a_free_text_answer_after_expiry_yields_to_an_faq_answer(services: Services) -> None:
+    at_tasks = {**AT_THE_PLACE, "agreement_place": "Hemma", "agreement_start": "2027-01-01",
+                "agreement_end": "2027-06-30", "requested_slot": "agreement_tasks"}  # fmt: skip
+    slots, _, _ = await after_expiry(
+        services, "Utredningar och rapporter", at_tasks, "out_of_scope"
+    )
+    assert slots["agreement_tasks"] == "Utredningar och rapporter"
+    services.answerer = lambda: AnsweringFaq()  # type: ignore[assignment, return-value]
+    # Rasa read "hemma" as IT support at home, and the FAQ answered it: a place all the same.
+    slots, _, _ = await after_expiry(services, "hemma", AT_THE_PLACE, "faq_it_support_home")
+    assert slots["agreement_place"].lower() == "hemma"
+    slots, _, said = await after_expiry(
+        services, "Internet hemma betalas av", at_tasks, "faq_costs"
+    )
+    assert "agreement_tasks" not in slots and "Ett svar ur FAQ:n." in said

@@ -119,7 +119,7 @@ def test_tune_writes_the_values_the_app_reads(
     chosen = (Weights(0.6, 0.4, 0.2), Thresholds(0.5, 0.4, 0.05, 0.2, 0.1))
     monkeypatch.setenv("DG_EMBEDDING_MODEL", str(model))
     monkeypatch.setattr(tune, "prepare", lambda dev, settings: dev_scores())
-    monkeypatch.setattr(tune, "search", lambda prepared: (1.0, *chosen))
+    monkeypatch.setattr(tune, "search", lambda prepared, keep=None: (1.0, *chosen))
     assert tune.main([]) == 0
 
     app = create_app(settings, CharTrigramEncoder())

@@ -63,7 +63,7 @@ def parse_share(text: str, working_days_per_week: int = 5) -> float | None:
     Days per week are converted against the employee's working week. The result is not
     range-checked: -10 or 120 come back as they are so the caller can explain the rule.
     """
-    lowered = with_units_spelt(text.lower().strip())
+    lowered = with_units_spelt(with_numbers_written(text.lower().strip()))
     if match := PERCENT.search(lowered) or BARE_NUMBER.match(lowered):
         return float(match.group(1).replace(",", "."))
     if match := DAYS_EVERY_OTHER_WEEK.search(lowered):
@@ -79,6 +79,47 @@ def parse_share(text: str, working_days_per_week: int = 5) -> float | None:
         if words in lowered:
             return float(share)
     return None
+
+
+# Written-out numbers of a share: "fyrtio procent", "sextio", "en och en halv dag i veckan".
+# Tens stand alone; a unit word (fyra, sex, en ...) only before the unit, since "en" and "sex"
+# are words too ("inte fyra" stays a word).
+TENS = {
+    "tio": 10, "tjugo": 20, "trettio": 30, "fyrtio": 40, "förtio": 40, "femtio": 50,
+    "sextio": 60, "sjuttio": 70, "åttio": 80, "nittio": 90, "hundra": 100, "etthundra": 100,
+    "ten": 10, "twenty": 20, "thirty": 30, "forty": 40, "fourty": 40, "fifty": 50, "sixty": 60,
+    "seventy": 70, "eighty": 80, "ninety": 90, "hundred": 100, "femton": 15, "fifteen": 15,
+}  # fmt: skip
+UNIT_WORDS = {
+    **NUMBER_WORDS, "åtta": 8, "eight": 8, "nio": 9, "nine": 9, "tre": 3,
+}  # fmt: skip
+TENS_AND_UNIT = re.compile(
+    rf"\b({'|'.join(sorted(TENS, key=len, reverse=True))})(?:-?"
+    rf"({'|'.join(sorted(UNIT_WORDS, key=len, reverse=True))}))?\b"
+)
+UNIT_BEFORE_UNIT = re.compile(
+    rf"\b({'|'.join(sorted(UNIT_WORDS, key=len, reverse=True))})(?=\s*(?:%|procent|percent))"
+)
+# "en och en halv dag", "två och en halv dagar", "one and a half days", "en halv dag".
+AND_A_HALF = re.compile(
+    rf"\b({'|'.join(sorted(UNIT_WORDS, key=len, reverse=True))}|\d+)\s+(?:och|and)\s+"
+    r"(?:en|a|one)\s+(?:halv|half)\b"
+)
+A_HALF_DAY = re.compile(r"\b(?:en|a|one)\s+halv\s+(?=dag)|\bhalf a (?=day)")
+
+
+def with_numbers_written(text: str) -> str:
+    """ "fyrtio procent" -> "40 procent", "en och en halv dag" -> "1.5 dag"; other text as it is."""
+
+    def number(word: str) -> int:
+        return int(word) if word.isdigit() else UNIT_WORDS[word]
+
+    text = AND_A_HALF.sub(lambda m: f"{number(m.group(1)) + 0.5:g}", text)
+    text = A_HALF_DAY.sub("0.5 ", text)
+    text = TENS_AND_UNIT.sub(
+        lambda m: str(TENS[m.group(1)] + (UNIT_WORDS[m.group(2)] if m.group(2) else 0)), text
+    )
+    return UNIT_BEFORE_UNIT.sub(lambda m: str(UNIT_WORDS[m.group(1)]), text)
 
 
 def day_count(word: str) -> float | None:
@@ -244,7 +285,7 @@ RANGE = re.compile(
     r"(\d+(?:[.,]\d+)?)\s*(?:%|procent|percent)?\s*(?:och|till|eller|or|to|and|-|–)\s*"
     r"(\d+(?:[.,]\d+)?)\s*(?:%|procent|percent)"
 )
-DAY_COUNT = r"(\d|en|ett|två|tre|fyra|fem|one|two|three|four|five)"
+DAY_COUNT = r"(\d(?:[.,]5)?|en|ett|två|tre|fyra|fem|one|two|three|four|five)"
 # "1-2 dagar i veckan", "en eller två dagar", "two or three days a week".
 DAY_RANGE = re.compile(
     rf"\b{DAY_COUNT}\s*(?:-|–|till|eller|à|or|to)\s*{DAY_COUNT}\s*(?:dag|dagar|day|days)\b"
@@ -366,7 +407,7 @@ def find_date(text: str, today: date) -> date | None:
 def find_share(text: str, working_days_per_week: int = 5) -> float | None:
     """A share named anywhere in a longer message ("nej vänta, jag menar 60 procent"); a bare
     number does not count here, as it may be anything, nor does a range, as it is two."""
-    lowered = with_units_spelt(text.lower())
+    lowered = with_units_spelt(with_numbers_written(text.lower()))
     if not SHARE_WORDS.search(lowered) or share_options(lowered, working_days_per_week):
         return None
     return parse_share(lowered, working_days_per_week)
@@ -375,11 +416,14 @@ def find_share(text: str, working_days_per_week: int = 5) -> float | None:
 def share_options(text: str, working_days_per_week: int = 5) -> list[float]:
     """The two ends of a range ("mellan 40 och 60 procent", "1-2 dagar i veckan"), in per
     cent, or nothing."""
-    lowered = text.lower()
+    lowered = with_numbers_written(text.lower())
     if match := RANGE.search(lowered):
         low, high = (float(g.replace(",", ".")) for g in match.groups())
     elif match := DAY_RANGE.search(lowered):
-        days = [int(g) if g.isdigit() else NUMBER_WORDS[g] for g in match.groups()]
+        days = [
+            NUMBER_WORDS[g] if g in NUMBER_WORDS else float(g.replace(",", "."))
+            for g in match.groups()
+        ]
         low, high = (round(100 * d / working_days_per_week, 1) for d in days)
     else:
         return []
@@ -524,8 +568,11 @@ EQUIPMENT_SYNONYMS = {
     "Mobiltelefon": ("mobil", "mobiltelefon", "telefon", "phone", "mobile"),
 }
 NO_EQUIPMENT = re.compile(
-    r"^(ingen|inget|inga|nej|none|nothing|no)( utrustning| alls| just nu| equipment| thanks"
-    r"| tack)*$"
+    r"^(ingen|inget|inga|nej|none|nothing|no|not any)( utrustning| alls| just nu| equipment"
+    r"| thanks| tack| behövs| needed| required| at all| for now| right now)*$"
+    # "jag behöver ingen utrustning", "I don't need any equipment", "I need nothing".
+    r"|^(jag |i )?(behöver|lånar|don't need|do not need|need|won't need)"
+    r" (ingen|inget|inte någon|inte något|any|no|nothing)( utrustning| equipment)?$"
 )
 # "nej tack, inget", "inget, tack": the same no, with a thank-you and punctuation around it.
 NO_EQUIPMENT_AROUND = re.compile(r"^(nej|no)\s+(tack|thanks)\s+")

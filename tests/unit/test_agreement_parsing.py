@@ -303,3 +303,50 @@ def test_a_weekday_that_does_not_fit_its_date_is_a_conflict() -> None:
     assert weekday_conflict("tisdag 1.3", date(2027, 3, 1)) == 1, "tuesday"
     assert weekday_conflict("måndag 1.3", date(2027, 3, 1)) is None
     assert weekday_conflict("1.3", date(2027, 3, 1)) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "share"),
+    [
+        ("fyrtio procent", 40.0),
+        ("sextio procent", 60.0),
+        ("sextio", 60.0),
+        ("fyrtiofem procent", 45.0),
+        ("fem procent", 5.0),
+        ("forty percent", 40.0),
+        ("en och en halv dag i veckan", 30.0),
+        ("två och en halv dag", 50.0),
+        ("one and a half days a week", 30.0),
+        ("en halv dag i veckan", 10.0),
+        ("fyra dagar i veckan", 80.0),
+        ("en fjärdedel", 25.0),
+        ("en", None),
+    ],
+)
+def test_a_share_in_words(text: str, share: float | None) -> None:
+    """ "fyrtio procent" and "en och en halv dag i veckan" were not understood at all."""
+    assert parse_share(text) == share
+
+
+def test_a_share_in_words_inside_a_longer_message() -> None:
+    assert find_share("oj, det skulle stå fyrtio procent, inte fyra") == 40.0
+    assert find_share("jag vill söka distans sextio procent hemifrån från 1 februari") == 60.0
+    # A unit word without its unit is a word: "inte fyra" alone names no share.
+    assert find_share("inte fyra") is None
+    assert share_options("en och en halv till två dagar") == [30.0, 40.0]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "no equipment needed",
+        "No equipment needed.",
+        "none",
+        "nothing",
+        "I don't need any equipment",
+        "jag behöver ingen utrustning",
+    ],
+)
+def test_no_equipment_in_english_and_as_a_sentence(text: str) -> None:
+    assert equipment_items(text, ["Bärbar dator", "Headset"]) == []
+    assert equipment_items("I need a headset", ["Bärbar dator", "Headset"]) == ["Headset"]

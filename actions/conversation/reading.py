@@ -147,10 +147,22 @@ def normalised(text: str) -> str:
     return text.strip(" .,!?;:()\"'`´-–—…👍🙂😊")
 
 
+# Thanks and praise said more fully, alone or after another ("perfekt, tack så mycket").
+MORE_CHITCHAT = {
+    "tack så jättemycket", "tack för hjälpen", "tack snälla du", "bra jobbat", "thanks a lot",
+    "thank you so much", "thanks so much", "many thanks", "perfect",
+}  # fmt: skip
+CHITCHAT_PARTS = re.compile(r"[,.!;]+\s*|\s+(?:och|and)\s+")
+THANKS = re.compile(r"\b(tack|tackar|thanks|thank you|thx)\b")
+
+
 def is_chitchat(message: Message) -> bool:
     """A greeting, a thank-you or an acknowledgement, and nothing else."""
     text = message.lowered
     if text in CHITCHAT or not WORD.search(text):
+        return True
+    parts = [normalised(p) for p in CHITCHAT_PARTS.split(text) if normalised(p)]
+    if parts and all(p in CHITCHAT or p in MORE_CHITCHAT for p in parts):
         return True
     short = len(message.words) <= 3
     return short and message.intent in CHITCHAT_INTENTS and message.confidence >= 0.8
@@ -164,6 +176,11 @@ OPENING_CHITCHAT = {
     "hallå", "tjena", "tja", "god morgon", "thanks", "thank you", "thx", "hi", "hello", "hey",
 }  # fmt: skip
 SENTENCE_OR_CLAUSE = re.compile(r"(?<=[.!,])\s+")
+
+
+def is_thanks(message: Message) -> bool:
+    """A thank-you among the chitchat ("perfekt, tack så mycket"), answered "Varsågod!"."""
+    return message.intent == "thanks" or bool(THANKS.search(message.lowered))
 
 
 def without_chitchat_opening(message: Message) -> Message:

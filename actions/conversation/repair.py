@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
 from rasa_sdk.executor import CollectingDispatcher
@@ -36,6 +36,7 @@ from actions.conversation.reading import (
     is_hedge,
     is_question,
     is_skip,
+    is_thanks,
     is_weak_yes,
     steps_away,
     stop_wish,
@@ -181,10 +182,27 @@ class Turn:
         reading = field.read(self.ctx, self.message)
         value = reading.value if reading.found and reading.value in options else None
         if value is None:
-            named = [o for o in options if weekday_name(o) in self.message.words]
+            # "torsdag den 17:e alltså", "den 17:e", "torsdag": every day cue must fit.
+            words = self.message.words
+            text = CLOCK_TIME.sub(" ", self.message.lowered)
+            days = {int(d) for d in DAY_OF_MONTH.findall(text)}
+            named = [
+                o
+                for o in options
+                if (weekday_name(o) in words or days)
+                and (not days or day_of_month(o) in days)
+                and not (set(words) & set(WEEKDAY_NAMES) - {weekday_name(o)})
+            ]
             value = named[0] if len(named) == 1 else None
         if value is None:
             return False
+        # The chosen day is checked as a typed answer would be (a booking: is everyone free?).
+        checked = field.read(self.ctx, Message(text=value))
+        if checked.problem:
+            self.say(checked.problem, checked.buttons)
+            self.after_problem(checked.problem)
+            return True
+        value = checked.value if checked.found else value
         self.store(field.slot, value)
         self.say(f"Noterat: {field.title.lower()} {field.show(value)}.")
         self.reask()
@@ -415,7 +433,7 @@ class Turn:
             self.reask()
             return True
         if is_chitchat(m):
-            if m.intent == "thanks" or m.lowered.startswith("tack"):
+            if is_thanks(m):
                 self.say("Varsågod!")
             self.reask()
             return True
@@ -452,7 +470,11 @@ class Turn:
             reply = faq_reply(self.ctx.services.answerer(), m)
             if reply is not None:
                 utter(self.dispatcher, reply)
-        elif not is_chitchat(m) and answer is not Answer.UNSURE:
+        elif is_chitchat(m):
+            # "perfekt, tack så mycket": neither a yes nor a misunderstanding; asked again.
+            if is_thanks(m):
+                self.say("Varsågod!")
+        elif answer is not Answer.UNSURE:
             self.say(
                 'Jag förstod inte riktigt. Svara "ja" om allt stämmer, säg vad du vill ändra, '
                 'eller skriv "avbryt".'
@@ -484,9 +506,25 @@ class Turn:
             self.keep_requested(brief=True)
 
 
-def weekday_name(iso_date: str) -> str:
-    """ "2026-12-16" -> "onsdag"; "" for what is no date."""
+CLOCK_TIME = re.compile(r"\b(?:kl\.?|klockan|at)\s*\d{1,2}(?:[.:]\d{2})?|\b\d{1,2}[.:]\d{2}\b")
+# A day of the month in words' place: "den 17:e", "17e", "den 17".
+DAY_OF_MONTH = re.compile(r"\b(?:den\s+)?([1-9]|[12]\d|3[01])(?::?[ae])?\b(?![.:/]\d)")
+
+
+def option_day(iso: str) -> date | None:
+    """ "2026-12-16" or "2026-12-17T13:00:00+01:00" -> its date as written; None otherwise."""
     try:
-        return WEEKDAY_NAMES[date.fromisoformat(iso_date).weekday()]
+        return datetime.fromisoformat(iso).date()
     except ValueError:
-        return ""
+        return None
+
+
+def weekday_name(iso: str) -> str:
+    """ "2026-12-16" -> "onsdag"; "" for what is no date."""
+    day = option_day(iso)
+    return WEEKDAY_NAMES[day.weekday()] if day else ""
+
+
+def day_of_month(iso: str) -> int | None:
+    day = option_day(iso)
+    return day.day if day else None

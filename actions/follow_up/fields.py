@@ -7,7 +7,14 @@ from typing import Any
 
 from actions.agreement.fields import swedish_date
 from actions.conversation.fields import NOTHING, Field, FormContext, Prompt, Reading
-from actions.conversation.reading import Message, is_chitchat, is_hedge, is_skip
+from actions.conversation.reading import (
+    CHITCHAT_PARTS,
+    Message,
+    is_chitchat,
+    is_hedge,
+    is_skip,
+    normalised,
+)
 from actions.conversation.repair import PROCESS_INTENTS
 from actions.risk_assessment.booking import bookable_for, named_person
 from actions.risk_assessment.outcome import read_actions, show_actions
@@ -132,7 +139,9 @@ def read_answer(ctx: FormContext, message: Message) -> Reading:
         return Reading.of(NO_REMARKS)
     if is_skip(message):
         return Reading.of(SKIPPED)
-    if lowered in SHORT_ANSWERS or lowered.startswith("inget att anmärka"):
+    # "Bra, tack": the answer with a thank-you, not a thank-you alone.
+    first = normalised(CHITCHAT_PARTS.split(lowered)[0])
+    if first in SHORT_ANSWERS or lowered.startswith("inget att anmärka"):
         return Reading.of(text[:1000])
     if text.endswith("?") or QUESTION_OPENING.match(lowered):
         return NOTHING

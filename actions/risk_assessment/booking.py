@@ -369,6 +369,8 @@ def prefill_start(ctx: FormContext, dispatcher: CollectingDispatcher, text: str)
         dispatcher.utter_message(text=reading.problem, buttons=reading.buttons)
         if reading.problem.rstrip().endswith("?"):
             ctx.set(REASK_SLOT, QUIET)
+        if reading.pending is not None:
+            ctx.set(PENDING_SLOT, reading.pending)
     elif reading.confirm:
         ctx.set(PENDING_SLOT, {"kind": "confirm", "slot": "ra_start", "value": reading.value})
         ctx.set(REASK_SLOT, QUIET)

@@ -140,10 +140,16 @@ def which_day(start: datetime, written_weekday: int) -> Reading:
     the same week, asked, never guessed."""
     local = start.astimezone(STOCKHOLM)
     other = local + timedelta(days=written_weekday - local.weekday())
-    return Reading.refused(
-        f"{swedish_date(local.date())} är en {WEEKDAYS_SV[local.weekday()]}, inte en "
+    return Reading(
+        problem=f"{swedish_date(local.date())} är en {WEEKDAYS_SV[local.weekday()]}, inte en "
         f"{WEEKDAYS_SV[written_weekday]}. Vilken dag menar du?",
-        [{"title": swedish_time(s), "payload": payload_time(s)} for s in (local, other)],
+        buttons=[{"title": swedish_time(s), "payload": payload_time(s)} for s in (local, other)],
+        # The answer may name the day in words ("torsdag den 17:e alltså"): see Turn.choose.
+        pending={
+            "kind": "choose",
+            "slot": "ra_start",
+            "options": [local.isoformat(), other.isoformat()],
+        },
     )
 
 

@@ -953,3 +953,34 @@ async def test_an_opening_weekday_that_does_not_fit_its_date_is_asked_about(
         assert "Hur stor del av arbetstiden" in chosen.said
     share = await form_turn(form, "40 procent", choosing, "agreement_share")
     assert share.slots["agreement_share"] == 40.0 and share.slots.get("agreement_start") is None
+
+
+async def test_thanks_at_the_summary_is_answered_and_the_summary_asked_again(
+    services: Services,
+) -> None:
+    """ "perfekt, tack så mycket" got "Jag förstod inte riktigt" (flows 2026-12-04d)."""
+    form = ValidateAgreementForm(services)
+    summary = {**FILLED, "agreement_confirmed": None}
+    turn = await form_turn(form, "perfekt, tack så mycket", summary, "agreement_confirmed")
+    assert turn.slots["agreement_confirmed"] is None
+    assert "Varsågod!" in turn.said and "Stämmer det här?" in turn.said
+    assert "förstod inte" not in turn.said
+
+
+async def test_a_share_in_words_corrects_the_share_two_questions_later(
+    services: Services,
+) -> None:
+    turn = await form_turn(
+        ValidateAgreementForm(services),
+        "oj, det skulle stå fyrtio procent, inte fyra",
+        {"agreement_share": 4.0, "agreement_place": "Hemma"},
+        "agreement_start",
+    )
+    assert turn.slots["agreement_share"] == 40.0
+    assert turn.slots["agreement_start"] is None
+    assert "Ändrat: andel 40 % i stället för 4 %." in turn.said
+
+
+async def test_no_equipment_in_english(services: Services) -> None:
+    value, said = await answer(services, "agreement_equipment", "no equipment needed")
+    assert value == [], said

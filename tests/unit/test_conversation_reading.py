@@ -91,12 +91,20 @@ def test_only_a_clear_wish_stops(text: str, wish: StopWish) -> None:
     assert stop_wish(Message(text)) is wish
 
 
-@pytest.mark.parametrize("text", ["tack", "Tack!", "ok", "okej", "hej hej", "hmm", "👍", "??"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "tack", "Tack!", "ok", "okej", "hej hej", "hmm", "👍", "??", "perfekt, tack så mycket",
+        "toppen, tack!", "great, thanks a lot", "tack för hjälpen",
+    ],
+)  # fmt: skip
 def test_chitchat(text: str) -> None:
     assert is_chitchat(Message(text))
 
 
-@pytest.mark.parametrize("text", ["hemma", "ekonomi", "tack vare bildskärmen", "Teams"])
+@pytest.mark.parametrize(
+    "text", ["hemma", "ekonomi", "tack vare bildskärmen", "Teams", "ok, hemma", "tack, 40 %"]
+)
 def test_not_chitchat(text: str) -> None:
     assert not is_chitchat(Message(text))
 

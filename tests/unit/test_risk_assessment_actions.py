@@ -885,3 +885,41 @@ async def test_an_opening_weekday_that_does_not_fit_is_asked_with_both_days(serv
     ]
     slots = {e["name"]: e["value"] for e in events if e["event"] == "slot"}
     assert slots["ra_start"] is None and slots["flow_reask"] == "-"
+
+
+@pytest.mark.parametrize(
+    ("text", "day"),
+    [("onsdag den 2:a alltså", 2), ("onsdag", 2), ("den 2:a", 2), ("tisdag den 1:a", 1),
+     ("tisdagen", None), ("torsdag", None)],
+)  # fmt: skip
+async def test_the_day_chosen_in_words_after_a_weekday_that_did_not_fit(
+    services: Any, text: str, day: int | None
+) -> None:
+    """ "torsdag den 17:e alltså" after "17 december 2026 är en torsdag, inte en tisdag" was
+    not a time, and every later answer was refused (flows 2026-12-04d)."""
+    form = ValidateRiskAssessmentForm(risk_args(services))
+    slots = BOOKING | {"ra_start": None}
+    asked = await form_turn(form, "tisdag 2.12 kl 10.30", slots, "ra_start")
+    choice = asked.slots["flow_pending"]
+    turn = await form_turn(form, text, slots | {"flow_pending": choice}, "ra_start")
+    if day is None:
+        assert turn.slots.get("ra_start") is None, turn.said
+    else:
+        chosen = datetime(2026, 12, day, 10, 30, tzinfo=STOCKHOLM).isoformat()
+        assert turn.slots["ra_start"] == chosen, turn.said
+        assert "Noterat" in turn.said
+
+
+async def test_a_day_chosen_in_words_after_an_opening_weekday_that_did_not_fit(
+    services: Any,
+) -> None:
+    events = await ActionStartRiskAssessment(risk_args(services)).run(
+        CollectingDispatcher(),
+        tracker("boka riskbedömning med Anna tisdag 2.12 kl 10.30", user="maria.berg",
+                intent="book_risk_assessment", confidence=0.95, active_loop=None),
+        {},
+    )  # fmt: skip
+    slots = {e["name"]: e["value"] for e in events if e["event"] == "slot"}
+    form = ValidateRiskAssessmentForm(risk_args(services))
+    turn = await form_turn(form, "onsdag den 2:a alltså", slots, "ra_start", user="maria.berg")
+    assert turn.slots["ra_start"] == datetime(2026, 12, 2, 10, 30, tzinfo=STOCKHOLM).isoformat()

@@ -33,6 +33,8 @@ MAX_REMEMBERED_EMPTY = 10_000
 
 
 class SQLTrackerStoreKnowingWhatIsStored(SQLTrackerStore):
+    engine: Any
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._empty: OrderedDict[str, None] = OrderedDict()

@@ -95,6 +95,25 @@ def action_parts(line: str) -> list[str]:
     )
 
 
+# "köpa headset och beställa ny stol": two actions, as the second opens with a verb of its own;
+# "höja skärmen och bordet" is one.
+ACTION_VERBS = (
+    "köpa", "köp", "beställa", "beställ", "höja", "höj", "sänka", "sänk", "ordna", "boka", "byta",
+    "byt", "skaffa", "installera", "justera", "ändra", "kontrollera", "flytta", "ställa", "ställ",
+    "anpassa", "låna", "leverera", "hämta", "skicka", "utreda", "planera", "se över", "ta fram",
+    "följa upp", "gå igenom", "prata", "införa", "inför", "ta bort", "lägga", "sätta", "testa",
+    "buy", "order", "get", "install", "set up", "book", "adjust", "replace", "check", "move",
+)  # fmt: skip
+AND_A_VERB = re.compile(
+    rf"\s*(?:,\s*)?\b(?:och|samt|and)\s+(?=(?:{'|'.join(ACTION_VERBS)})\b)", re.IGNORECASE
+)
+
+
+def one_by_one(action: str) -> list[str]:
+    """ "köpa headset och beställa ny stol" -> "köpa headset", "beställa ny stol"."""
+    return [a.strip(" ,.") for a in AND_A_VERB.split(action) if a.strip(" ,.")] or [action]
+
+
 def which_day(day: date, written: int) -> tuple[str, list[date]]:
     """ "16 december 2026 är en onsdag, inte en tisdag.": asked with both days, never guessed."""
     other = day + timedelta(days=written - day.weekday())
@@ -138,12 +157,9 @@ def split_actions(text: str, today: date) -> tuple[list[dict[str, str]], list[di
             )
             continue
         if len(parts) >= 3 and due is not None:
-            actions.append(
-                {
-                    "action": " ".join(parts[:-2])[:500],
-                    "owner": parts[-2][:120],
-                    "due": due.isoformat(),
-                }
+            actions.extend(
+                {"action": action[:500], "owner": parts[-2][:120], "due": due.isoformat()}
+                for action in one_by_one(" ".join(parts[:-2]))
             )
             continue
         owner = due_on = None
@@ -152,15 +168,22 @@ def split_actions(text: str, today: date) -> tuple[list[dict[str, str]], list[di
                 due_on = day.isoformat()
             elif owner is None:
                 owner = part[:120]
-        held.append({"line": line, "action": parts[0][:500], "owner": owner, "due": due_on})
+        held.extend(
+            {"line": line, "action": action[:500], "owner": owner, "due": due_on}
+            for action in one_by_one(parts[0])
+        )
     return actions, held
 
 
 # What is not the owner in "Anna, senast 18 december": the date and the words around it.
 NOT_THE_OWNER = re.compile(
-    r"\b(ansvarig[at]?|ansvarar|är|blir|senast|till|klart|klar|den|by|owner|is|due)\b|[:,–—-]",
+    r"\b(ansvarig[at]?|ansvarar|är|blir|senast|till|klart|klar|den|by|owner|is|due|tar hand om|"
+    r"tar|fixar|båda|bägge|alla|allihop|dem|det|för|takes care of|takes|both|all of them|all|"
+    r"them)\b|[:,–—-]",
     re.IGNORECASE,
 )
+# "Maria tar båda, senast 31 januari": the owner and the date of every action waiting.
+FOR_ALL = re.compile(r"\b(båda|bägge|alla|allihop|both|all of them|all)\b", re.IGNORECASE)
 
 
 def completed(action: dict[str, Any], text: str, today: date) -> dict[str, Any]:
@@ -258,18 +281,50 @@ def read_actions(ctx: FormContext, message: Message) -> Reading:
     actions, held = split_actions(text, ctx.today())
     if waiting is not None and not (actions and not held):
         # The answer to "Vem ansvarar för …, och till vilket datum?"; "tack" or a question is
-        # not one.
-        if is_chitchat(message) or is_hedge(message) or is_question(message):
+        # not one, and "vet inte" gets help and a way on, never the same question alone.
+        if is_hedge(message):
+            return held_help(ctx, waiting)
+        if is_chitchat(message) or is_question(message):
             return Reading()
         return complete_held(ctx, waiting, text)
     if NONE.match(text):
         return Reading.of([])
-    if not ACTION_PARTS.search(text) and not any(
-        len(action_parts(line)) > 1 for line in text.splitlines()
-    ):
+    # "Ny kontorsstol": an action alone, kept while its owner and date are asked for.
+    alone = bool(held) and an_action_alone(message)
+    if not alone and not any(len(action_parts(line)) > 1 for line in text.splitlines()):
         return Reading()
     done = [*(waiting or {}).get("actions", []), *actions]
     return ask_missing(done, held) if held else Reading.of(done)
+
+
+def an_action_alone(message: Message) -> bool:
+    """A short line that may name an action: not a hedge, a question, chitchat or a number."""
+    text = message.text.strip()
+    return (
+        not (is_hedge(message) or is_question(message) or is_chitchat(message))
+        and bool(re.search(r"[a-zåäöA-ZÅÄÖ]{3}", text))
+        and len(message.words) <= 20
+    )
+
+
+def held_help(ctx: FormContext, waiting: dict[str, Any]) -> Reading:
+    """ "vet inte" to the owner or date of an action kept for them: who usually owns it and
+    what to write, with the user as owner and dropping the action as buttons."""
+    first = (waiting.get("held") or [{}])[0]
+    buttons = []
+    if first.get("owner") is None:
+        text = (
+            "Ofta är det chefen som ansvarar för att en åtgärd blir gjord, även när någon annan "
+            "gör den. Skriv namnet på den som ansvarar"
+        )
+        if ctx.user is not None:
+            buttons.append({"title": ctx.user.name, "payload": ctx.user.name})
+    else:
+        text = "Skriv ett ungefärligt datum, till exempel 15 januari; det kan flyttas senare"
+        month = ctx.today() + timedelta(days=30)
+        buttons.append({"title": f"Om en månad ({swedish_date(month)})", "payload": f"{month}"})
+    buttons.append({"title": "Ta bort åtgärden", "payload": "ta bort den"})
+    return Reading.refused(f'{text}, eller "ta bort den" om åtgärden ska strykas.', buttons)
 
 
 def complete_held(ctx: FormContext, waiting: dict[str, Any], text: str) -> Reading:
@@ -278,10 +333,12 @@ def complete_held(ctx: FormContext, waiting: dict[str, Any], text: str) -> Readi
     if DROP_HELD.match(" ".join(text.lower().split()).strip(" .!")):
         held = held[1:]
     else:
-        held[0] = completed(held[0], text, ctx.today())
+        # "Maria tar båda, senast 31 januari" answers for every action waiting.
+        count = len(held) if FOR_ALL.search(text) else 1
+        held[:count] = [completed(h, text, ctx.today()) for h in held[:count]]
         if held[0]["owner"] is None and held[0]["due"] is None:
             return Reading()
-        if held[0]["owner"] is not None and held[0]["due"] is not None:
+        while held and held[0]["owner"] is not None and held[0]["due"] is not None:
             first = held.pop(0)
             done.append({k: first[k] for k in ("action", "owner", "due")})
     return ask_missing(done, held) if held else Reading.of(done)

@@ -923,3 +923,64 @@ async def test_a_day_chosen_in_words_after_an_opening_weekday_that_did_not_fit(
     form = ValidateRiskAssessmentForm(risk_args(services))
     turn = await form_turn(form, "onsdag den 2:a alltså", slots, "ra_start", user="maria.berg")
     assert turn.slots["ra_start"] == datetime(2026, 12, 2, 10, 30, tzinfo=STOCKHOLM).isoformat()
+
+
+async def test_actions_written_alone_are_kept_and_one_answer_may_complete_them_all(
+    services: Any, clock: MovingClock
+) -> None:
+    """ "Ny kontorsstol" and "Åtgärder: köpa headset och beställa ny stol" were not actions,
+    and the question came back to every answer after them (flows 2026-12-04d)."""
+    slots = await held_outcome_slots(services, clock) | {"ra_risks": "Stolen är dålig"}
+    form = ValidateOutcomeForm(risk_args(services))
+    alone = await form_turn(form, "Ny kontorsstol", slots, "ra_actions", user="maria.berg")
+    assert alone.slots.get("ra_actions") is None
+    assert 'Vem ansvarar för "Ny kontorsstol", och till vilket datum?' in alone.said
+    two = await form_turn(
+        form, "Åtgärder: köpa headset och beställa ny stol", slots, "ra_actions",
+        user="maria.berg",
+    )  # fmt: skip
+    assert [h["action"] for h in two.slots["flow_pending"]["held"]] == [
+        "köpa headset",
+        "beställa ny stol",
+    ]
+    both = await form_turn(
+        form, "Maria tar båda, senast 31 januari", slots | {"flow_pending": two.slots[
+            "flow_pending"]}, "ra_actions", user="maria.berg",
+    )  # fmt: skip
+    assert both.slots["ra_actions"] == [
+        {"action": "köpa headset", "owner": "Maria", "due": "2027-01-31"},
+        {"action": "beställa ny stol", "owner": "Maria", "due": "2027-01-31"},
+    ]
+    one = await form_turn(form, "höja skärmen och bordet", slots, "ra_actions", user="maria.berg")
+    assert [h["action"] for h in one.slots["flow_pending"]["held"]] == ["höja skärmen och bordet"]
+    for not_an_action in ("vet inte", "tack", "vad menas med åtgärd?"):
+        turn = await form_turn(form, not_an_action, slots, "ra_actions", user="maria.berg")
+        assert turn.slots.get("ra_actions") is None and not turn.slots.get("flow_pending"), (
+            not_an_action
+        )
+
+
+async def test_not_knowing_an_actions_owner_gets_help_and_a_way_on(
+    services: Any, clock: MovingClock
+) -> None:
+    slots = await held_outcome_slots(services, clock) | {"ra_risks": "Stolen är dålig"}
+    form = ValidateOutcomeForm(risk_args(services))
+    alone = await form_turn(form, "Ny kontorsstol", slots, "ra_actions", user="maria.berg")
+    asked = slots | {"flow_pending": alone.slots["flow_pending"]}
+    unsure = await form_turn(
+        form, "vet inte, vem brukar ta det?", asked, "ra_actions", user="maria.berg"
+    )
+    assert unsure.slots.get("ra_actions") is None
+    assert "Ofta är det chefen" in unsure.said and "förstod inte" not in unsure.said
+    assert {"Maria Berg", "ta bort den"} <= {b["payload"] for b in unsure.buttons}
+    assert unsure.slots["flow_pending"]["held"][0]["owner"] is None, "a hedge is no owner"
+    owner = await form_turn(form, "Maria Berg", asked, "ra_actions", user="maria.berg")
+    dated = asked | {"flow_pending": owner.slots["flow_pending"]}
+    no_date = await form_turn(form, "vet inte än", dated, "ra_actions", user="maria.berg")
+    assert "ungefärligt datum" in no_date.said
+    done = await form_turn(form, "15 januari", dated, "ra_actions", user="maria.berg")
+    assert done.slots["ra_actions"] == [
+        {"action": "Ny kontorsstol", "owner": "Maria Berg", "due": "2027-01-15"}
+    ]
+    dropped = await form_turn(form, "ta bort den", asked, "ra_actions", user="maria.berg")
+    assert dropped.slots["ra_actions"] == []

@@ -50,6 +50,9 @@ class Command:
     step: str
     verbs: tuple[str, ...]
     objects: tuple[str, ...] = ()
+    # Only after a wish ("jag vill jobba hemifrån …", "I'd like to work from home …"): "I work
+    # from home on Mondays, am I insured?" says how things are, it asks for nothing.
+    wished: bool = False
 
 
 # What is booked: not "möte" or "tid" alone ("boka tid hos företagshälsan" is no dialogue).
@@ -95,8 +98,15 @@ COMMANDS: tuple[Command, ...] = (
         ("ansök", "ansöka", "ansöker", "söka", "teckna", "apply"),
         ("distans", "överenskommelse", "hemarbete", "hemifrån", "remote", "agreement", "work from"),
     ),
+    Command(
+        "request",
+        "action_start_agreement",
+        ("jobba", "arbeta", "work"),
+        ("hemifrån", "hemma", "på distans", "distans", "from home", "remote"),
+        wished=True,
+    ),
 )  # fmt: skip
-PROCESSES = tuple(c.process for c in COMMANDS)
+PROCESSES = tuple(dict.fromkeys(c.process for c in COMMANDS))
 # The step Rasa's rules start on each process intent (data/rules/): when Rasa was unsure, that
 # step hands a command for another process over.
 STARTS = {
@@ -119,13 +129,15 @@ STARTS = {
 # it ("jag vill ansöka om …"), fillers ("ok då avslår jag den"). Not "kan jag", "can I", "hur":
 # those ask about the process.
 OPENINGS = (
-    "kan du", "kan ni", "skulle du kunna", "vill du", "snälla", "jag vill", "jag skulle vilja",
-    "vi vill", "jag ska", "jag behöver", "vi behöver", "hjälp mig att", "hjälp mig", "jag",
-    "vi", "då", "så", "ok", "okej", "men", "nu", "can you", "could you", "would you", "please",
-    "pls", "i want to", "i'd like to", "i would like to", "i need to", "we need to", "let's",
-    "lets", "help me", "i", "we", "then", "now",
+    "kan du", "kan ni", "skulle du kunna", "vill du", "vill", "snälla", "jag vill",
+    "jag skulle vilja", "vi vill", "jag ska", "jag behöver", "vi behöver", "hjälp mig att",
+    "hjälp mig", "jag", "vi", "då", "så", "ok", "okej", "men", "nu", "can you", "could you",
+    "would you", "please", "pls", "i want to", "i'd like to", "i would like to", "i need to",
+    "we need to", "let's", "lets", "help me", "i", "we", "then", "now",
 )  # fmt: skip
 OPENING_WORDS = tuple(o.split() for o in OPENINGS)
+# The words of an opening that wish for something.
+WISHES = {"vill", "vilja", "like", "want", "önskar"}
 # A subject after the verb in a sentence that ends with "?": "bokar man …?", "avslår chefen …?".
 SUBJECTS = {
     "man", "jag", "du", "vi", "ni", "de", "dom", "hon", "han", "hen", "chefen", "någon", "det",
@@ -145,6 +157,8 @@ def commands(extra: Mapping[CommandProcess, Sequence[str]] | None = None) -> tup
             (*c.verbs, *(" ".join(v.lower().split()) for v in extra.get(c.process, ()))),
             c.objects,
         )
+        if not c.wished
+        else c
         for c in COMMANDS
     )
 
@@ -164,6 +178,8 @@ def command_in(text: str, known: Sequence[Command] = COMMANDS) -> Command | None
         if first_sentence.rstrip().endswith("?") and after[:1] and after[0] in SUBJECTS:
             # "bokar man riskbedömningen själv?", "avslår chefen ofta?"
             return None
+        if command.wished and not WISHES & set(words[:start]):
+            continue
         if not command.objects or names_object(after, command.objects):
             return command
     return None

@@ -55,6 +55,9 @@ class Faq:
         ("cancel the risk assessment meeting", "cancel"),
         ("boka om riskbedömningen till fredag kl 10", "reschedule"),
         ("I want to reschedule the meeting to Friday", "reschedule"),
+        ("Hej, jag vill jobba hemifrån fyrtio procent, måndagar och tisdagar", "request"),
+        ("Hi! I'd like to work from home on Mondays and Fridays. I do payroll.", "request"),
+        ("vill jobba på distans två dagar i veckan", "request"),
     ],
 )
 def test_a_command_at_the_start_names_its_process(text: str, process: str) -> None:
@@ -74,6 +77,9 @@ def test_a_command_at_the_start_names_its_process(text: str, process: str) -> No
         "How do I book a risk assessment?",
         "What happens if my manager rejects my application?",
         "avslå inte Annas ansökan än",
+        "I work from home on Mondays, am I insured?",
+        "jag jobbar hemifrån på måndagar, är jag försäkrad då",
+        "får jag jobba hemifrån?",
         "boka tid hos företagshälsan",
         "flytta åtgärden till fredag",
         "cancel",

@@ -301,7 +301,9 @@ class Turn:
         old = self.ctx.get(field.slot)
         self.ctx.set(field.slot, value)
         line = f"Ändrat: {field.title.lower()} {field.show(value)}"
-        if old not in (None, "") and old != value:
+        if old == value:
+            line = f"Noterat: {field.title.lower()} {field.show(value)}"
+        elif old not in (None, ""):
             line += f" i stället för {field.show(old)}"
         if reading.change_line:
             line = reading.change_line.rstrip(".")
@@ -336,15 +338,19 @@ class Turn:
             return named[0], Reading(reopen=True)
         if not cue:
             return None
-        found = [
+        readings = [
             (f, r)
             for f in self.correctable()
             if f.slot != self.requested
             and (r := self.value_in(f, m)) is not None
             and not f.free_text
-            # The value already given is no correction ("nej vänta, ... Sven" names him again).
-            and (r.problem or r.reopen or r.value != self.ctx.get(f.slot))
         ]
+        # The value already given is no correction ("nej vänta, ... Sven" names him again), and
+        # "oj, 1 februari 2028 menar jag" when the end date is that day only says it again.
+        same = [(f, r) for f, r in readings if r.found and r.value == self.ctx.get(f.slot)]
+        found = [(f, r) for f, r in readings if (f, r) not in same]
+        if same and len(found) <= 1:
+            return same[0]
         return found[0] if len(found) == 1 else None
 
     def value_in(self, field: Field, message: Message | None = None) -> Reading | None:

@@ -984,3 +984,36 @@ async def test_a_share_in_words_corrects_the_share_two_questions_later(
 async def test_no_equipment_in_english(services: Services) -> None:
     value, said = await answer(services, "agreement_equipment", "no equipment needed")
     assert value == [], said
+
+
+async def test_a_date_said_again_with_its_year_changes_nothing(services: Services) -> None:
+    """ "oj, 1 februari 2028 menar jag" after the end date 1 februari (read as 2028) moved the
+    start date there and cleared the end date (flows 2026-12-04d)."""
+    turn = await form_turn(
+        ValidateAgreementForm(services),
+        "oj, 1 februari 2028 menar jag",
+        {
+            "agreement_share": 40.0,
+            "agreement_place": "Hemma",
+            "agreement_start": "2027-03-01",
+            "agreement_end": "2028-02-01",
+        },
+        "agreement_tasks",
+    )
+    assert turn.slots.get("agreement_start", "2027-03-01") == "2027-03-01"
+    assert turn.slots.get("agreement_end", "2028-02-01") == "2028-02-01"
+    assert turn.slots["agreement_tasks"] is None
+    assert "Noterat: slutdatum 1 februari 2028." in turn.said
+    assert "Vilka arbetsuppgifter" in turn.said
+
+
+async def test_a_share_in_words_in_the_opening_message_is_noted(services: Services) -> None:
+    dispatcher = CollectingDispatcher()
+    events = await ActionStartAgreement(services).run(
+        dispatcher,
+        tracker("jag vill söka distans fyrtio procent hemifrån från 1 februari"),
+        {},
+    )
+    filled = {e["name"]: e["value"] for e in events if e.get("event") == "slot" and e["value"]}
+    assert filled["agreement_share"] == 40.0
+    assert filled["agreement_start"] == "2027-02-01"

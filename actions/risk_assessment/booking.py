@@ -380,7 +380,9 @@ def prefill_start(ctx: FormContext, dispatcher: CollectingDispatcher, text: str)
         )
     elif reading.found:
         ctx.set("ra_start", reading.value)
-    if reading.found and (place := meeting_place_after_time(text)) is not None:
+    # A time whose day is asked about ("tisdag 17 december", a Thursday) keeps its room too.
+    read = reading.found or reading.pending is not None
+    if read and (place := meeting_place_after_time(text)) is not None:
         ctx.set("ra_place", place[:200])
 
 

@@ -915,11 +915,13 @@ async def test_a_day_chosen_in_words_after_an_opening_weekday_that_did_not_fit(
 ) -> None:
     events = await ActionStartRiskAssessment(risk_args(services)).run(
         CollectingDispatcher(),
-        tracker("boka riskbedömning med Anna tisdag 2.12 kl 10.30", user="maria.berg",
-                intent="book_risk_assessment", confidence=0.95, active_loop=None),
+        tracker("boka riskbedömning med Anna tisdag 2.12 kl 10.30 i rum Vänern",
+                user="maria.berg", intent="book_risk_assessment", confidence=0.95,
+                active_loop=None),
         {},
     )  # fmt: skip
     slots = {e["name"]: e["value"] for e in events if e["event"] == "slot"}
+    assert slots["ra_place"] == "rum Vänern", "the room is kept while the day is asked"
     form = ValidateRiskAssessmentForm(risk_args(services))
     turn = await form_turn(form, "onsdag den 2:a alltså", slots, "ra_start", user="maria.berg")
     assert turn.slots["ra_start"] == datetime(2026, 12, 2, 10, 30, tzinfo=STOCKHOLM).isoformat()

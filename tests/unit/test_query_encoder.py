@@ -26,6 +26,9 @@ QUESTIONS = [
     "Hur ansöker jag om distansarbete?",
 ]
 
+# Cosine under torch's best entry within which int8 may pick another entry.
+NEAR_TIE = 0.02
+
 
 @pytest.fixture(scope="module")
 def cache_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
@@ -80,9 +83,14 @@ def test_int8_is_close_to_the_model_and_finds_the_same_entries(
     got, expected = encoder.encode(QUESTIONS), torch_encoder.encode(QUESTIONS)
     assert np.allclose(np.linalg.norm(got, axis=1), 1.0, atol=1e-5)
     assert (got * expected).sum(axis=1).min() > 0.97
-    assert best_entries(got, encoder.encode(texts), phrasings) == best_entries(
-        expected, torch_encoder.encode(texts), phrasings
-    )
+    # The same entries, up to near ties: int8 kernels round differently on different CPUs
+    # ("Vem betalar för min skrivbordsstol hemma?": two entries 0.009 apart under torch).
+    torch_scores = expected @ torch_encoder.encode(texts).T
+    for question, chosen in enumerate(best_entries(got, encoder.encode(texts), phrasings)):
+        best: dict[str, float] = {}
+        for (entry, _), score in zip(phrasings, torch_scores[question], strict=True):
+            best[entry] = max(best.get(entry, -1.0), float(score))
+        assert best[chosen] >= max(best.values()) - NEAR_TIE, QUESTIONS[question]
 
 
 def test_an_export_is_made_once_and_then_only_loaded(

@@ -62,6 +62,9 @@ class Conversation:
     given: list[str] = field(default_factory=list)
     # The day the conversation was written; a later batch is reported apart from the first.
     batch: str = FIRST_BATCH
+    # Why it still fails, when a failure was found and not yet fixed: the figures count it as
+    # failed, and the integration test expects it to fail, saying why.
+    known_gap: str | None = None
 
     @property
     def column(self) -> str:
@@ -96,6 +99,7 @@ def load_conversations(path: Path = CONVERSATIONS) -> tuple[datetime, list[Conve
             expect=c["expect"],
             given=list(c.get("given") or []),
             batch=str(c.get("batch", FIRST_BATCH)),
+            known_gap=c.get("known_gap"),
         )
         for c in data["conversations"]
     ]

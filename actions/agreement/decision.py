@@ -19,6 +19,7 @@ from actions.conversation.fields import (
     FormContext,
     Prompt,
     Reading,
+    fresh_message,
     reset,
 )
 from actions.conversation.form import GuidedForm
@@ -152,6 +153,26 @@ def find_decision(message: Message) -> str | None:
     return None
 
 
+# A change of mind at the reason question: "nej vänta, jag godkänner den ändå", "actually
+# approve it". The approval must open the statement, so a reason that only mentions approving
+# ("vi kan godkänna det i höst") stays a reason.
+CHANGE_OPENING = re.compile(
+    r"^(?:(?:nej|nä|vänta|oj|förlåt|sorry|ok|okej|no|wait|actually|oops|då|then)\b[\s,.!:;–-]*)*"
+)
+APPROVAL_STATEMENT = re.compile(
+    r"^(?:(?:jag|vi|i|we|i'll|we'll|i will|we will)\s+)?(?:godkänn\w*|bevilja\w*|approve\w*)\b"
+    r"(?!\s+(?:\w+\s+)?(?:inte|ej|icke|not)\b)"
+)
+
+
+def changed_to_approval(message: Message) -> bool:
+    """An answer to the reason question that approves instead of giving a reason."""
+    text = message.lowered
+    if message.is_payload or REJECT.search(text):
+        return False
+    return bool(APPROVAL_STATEMENT.match(CHANGE_OPENING.sub("", text)))
+
+
 def find_reason(text: str) -> str | None:
     match = REASON.search(" ".join(text.split()))
     if match is None:
@@ -243,6 +264,23 @@ class ValidateDecisionForm(GuidedForm):
 
     def fields(self, ctx: FormContext) -> list[Field]:
         return decision_fields(ctx)
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        ctx = self.context(tracker)
+        if (
+            fresh_message(tracker, self.form_name)
+            and ctx.requested == "rejection_reason"
+            and ctx.get("decision") == "reject"
+            and changed_to_approval(Message.from_tracker(tracker))
+        ):
+            # rasa-sdk filled the reason with the raw text; an approval has none.
+            ctx.set("decision", "approve")
+            self.after_change(ctx, "decision")
+            dispatcher.utter_message(text="Ändrat: beslut godkänn i stället för avslå.")
+            return ctx.events()
+        return await super().run(dispatcher, tracker, domain)
 
     def after_change(self, ctx: FormContext, slot: str) -> str | None:
         if slot == "decision":

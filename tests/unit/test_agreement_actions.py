@@ -323,6 +323,61 @@ async def test_rejection_asks_for_a_reason_first(
     assert vasternorrland.get(employee, agreement.id).status == "rejected"  # type: ignore[arg-type]
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "nej vänta, jag godkänner den ändå, jag blandade ihop dem",
+        "nej, godkänn den",
+        "vänta, bevilja",
+        "actually approve it",
+    ],
+)
+async def test_an_approval_at_the_reason_question_changes_the_decision(
+    services: Services, vasternorrland: AgreementService, text: str
+) -> None:
+    await ActionSubmitAgreement(services).run(
+        CollectingDispatcher(), tracker("/affirm", slots=FILLED), {}
+    )
+    maria = demo_directory().get("maria.berg")
+    assert maria is not None
+    (agreement,) = vasternorrland.visible_to(maria)
+    vasternorrland.register_risk_assessment(
+        maria, agreement.id, "Inga risker", CLOCK.today() - timedelta(days=1)
+    )
+    slots = {"agreement_id": str(agreement.id), "decision": "reject"}
+    turn = await form_turn(
+        ValidateDecisionForm(services), text, slots, "rejection_reason", user="maria.berg"
+    )
+    assert turn.slots["decision"] == "approve"
+    assert turn.slots["rejection_reason"] == "", "an approval needs no reason"
+    dispatcher = CollectingDispatcher()
+    await ActionDecideAgreement(services).run(
+        dispatcher, tracker("", slots=slots | turn.slots, user="maria.berg"), {}
+    )
+    assert vasternorrland.get(maria, agreement.id).status == "approved"
+    assert vasternorrland.get(maria, agreement.id).decision_reason in ("", None)
+
+
+@pytest.mark.parametrize(
+    "reason",
+    [
+        "nej, vi behöver henne på plats",
+        "Vi kan godkänna det i höst, men inte under bokslutet",
+        "I cannot approve it while the team is short-staffed",
+    ],
+)
+async def test_a_reason_that_mentions_approving_stays_a_reason(
+    services: Services, reason: str
+) -> None:
+    slots = {"agreement_id": "1", "decision": "reject"}
+    turn = await form_turn(
+        ValidateDecisionForm(services), reason, slots, "rejection_reason", user="maria.berg"
+    )
+    after = slots | turn.slots
+    assert after["decision"] == "reject"
+    assert after["rejection_reason"] == reason
+
+
 async def test_a_typed_rejection_with_its_reason_is_decided_at_once(
     services: Services, vasternorrland: AgreementService
 ) -> None:

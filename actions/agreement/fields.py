@@ -6,7 +6,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from actions.conversation.fields import Field, FormContext, Prompt, Reading
-from actions.conversation.reading import Answer, Message, is_hedge, yes_or_no
+from actions.conversation.reading import Answer, Message, adds_to_answer, is_hedge, yes_or_no
 from bot.agreements.parsing import (
     PLACE_NAMES,
     WEEKDAY_NAMES,
@@ -274,15 +274,12 @@ def read_equipment(ctx: FormContext, message: Message) -> Reading:
     return Reading.of([*picked, *(i for i in items if i not in picked)][:20])
 
 
-# "jag behöver headset också": added to what was chosen, not instead of it.
-ALSO = re.compile(r"\b(också|även|dessutom|till det|too|also|as well)\b")
-
-
 def find_equipment(ctx: FormContext, text: str) -> Reading:
     items = equipment_items(text, policy(ctx).equipment_options)
     if items is None:
         return Reading()
-    if items and ALSO.search(text.lower()):
+    # "jag behöver headset också", "lägg till headset": added to what was chosen, not instead.
+    if items and adds_to_answer(text):
         chosen = list(ctx.get("agreement_equipment") or [])
         added = [i for i in items if i not in chosen]
         if chosen and added:

@@ -80,6 +80,16 @@ CORRECTION_CUES = re.compile(
     r"skulle vara|ska det vara|blir det|det blir|skrev fel|ändra|byt|rätta|istället|i stället|"
     r"inte .+ utan|i meant|should be|instead|change)\b"
 )
+# More for a list answer ("lägg till headset", "headset också", "och en skärm", "add a mouse"),
+# unless it also says the list is replaced ("bara headset", "byt till headset", "instead").
+ADDING_CUES = re.compile(
+    r"\b(lägg till|lägga till|lägger till|också|även|dessutom|till det|plus|add|also|too|"
+    r"as well)\b|(?:^|[,:;]\s*)(?:och|and)\s"
+)
+REPLACING_CUES = re.compile(
+    r"\b(bara|endast|enbart|byt|byta|ersätt|istället|i stället|only|instead|replace|"
+    r"switch)\b"
+)
 CHANGE_ONLY = re.compile(
     r"^(jag vill |kan jag |kan du |can i |i want to |i'd like to )?(ändra|rätta|byta|change|"
     r"edit|correct)( något| någonting| en sak| ansökan| bokningen| something| it)?$"
@@ -365,6 +375,13 @@ def is_faq_intent(message: Message) -> bool:
 def has_correction_cue(message: Message) -> bool:
     """ "nej, ...", "förresten ...", "... ska vara ...", "inte X utan Y", "change ..."."""
     return bool(CORRECTION_CUES.search(message.lowered))
+
+
+def adds_to_answer(text: str) -> bool:
+    """ "vänta, lägg till headset", "headset också", "add a headset": more for a list answer,
+    not a new one; "bara headset" and "byt till headset" replace it."""
+    lowered = " ".join(text.lower().split())
+    return bool(ADDING_CUES.search(lowered)) and not REPLACING_CUES.search(lowered)
 
 
 def is_change_only(message: Message) -> bool:

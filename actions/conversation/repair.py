@@ -26,6 +26,7 @@ from actions.conversation.reading import (
     Answer,
     Message,
     StopWish,
+    adds_to_answer,
     asks_the_assistant,
     asks_where_we_were,
     has_correction_cue,
@@ -315,7 +316,8 @@ class Turn:
             # "nej" answers the question asked; it never empties the equipment given before.
             return None
         parts = instead_parts(m.text)
-        cue = has_correction_cue(m) or self.at_summary
+        # "lägg till headset" at a later question adds to an earlier list answer.
+        cue = has_correction_cue(m) or self.at_summary or adds_to_answer(m.text)
         named = self.named_fields(m)
         if parts is not None:
             old, new = parts

@@ -1072,3 +1072,46 @@ async def test_a_share_in_words_in_the_opening_message_is_noted(services: Servic
     filled = {e["name"]: e["value"] for e in events if e.get("event") == "slot" and e["value"]}
     assert filled["agreement_share"] == 40.0
     assert filled["agreement_start"] == "2027-02-01"
+
+
+# --- batch 2026-12-04c -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["vänta, lägg till headset", "headset också", "och headset", "add a headset", "also a headset"],
+)
+async def test_adding_equipment_at_the_summary_keeps_what_was_there(
+    services: Services, text: str
+) -> None:
+    """Flow b5-summary-02: "vänta, lägg till headset" replaced the laptop with the headset."""
+    at_summary = {**FILLED, "agreement_equipment": ["Bärbar dator"], "agreement_confirmed": None}
+    turn = await form_turn(ValidateAgreementForm(services), text, at_summary, "agreement_confirmed")
+    assert turn.slots["agreement_equipment"] == ["Bärbar dator", "Headset"]
+    assert "Tillagt i utrustningen: Headset." in turn.said
+    assert "i stället för" not in turn.said
+
+
+@pytest.mark.parametrize("text", ["byt till headset", "bara headset", "nej, headset"])
+async def test_replacing_equipment_at_the_summary_still_replaces_it(
+    services: Services, text: str
+) -> None:
+    at_summary = {**FILLED, "agreement_equipment": ["Bärbar dator"], "agreement_confirmed": None}
+    turn = await form_turn(ValidateAgreementForm(services), text, at_summary, "agreement_confirmed")
+    assert turn.slots["agreement_equipment"] == ["Headset"]
+    assert "Ändrat: utrustning Headset i stället för Bärbar dator." in turn.said
+
+
+@pytest.mark.parametrize("text", ["lägg till headset", "add a headset too"])
+async def test_adding_equipment_at_a_later_question_keeps_what_was_there(
+    services: Services, text: str
+) -> None:
+    filled = dict(
+        itertools.takewhile(lambda item: item[0] != "agreement_it_security", FILLED.items())
+    )
+    filled["agreement_equipment"] = ["Bärbar dator"]
+    turn = await form_turn(ValidateAgreementForm(services), text, filled, "agreement_it_security")
+    assert turn.slots["agreement_equipment"] == ["Bärbar dator", "Headset"]
+    assert "Tillagt i utrustningen: Headset." in turn.said
+    # The question asked stays unanswered and is asked again.
+    assert not turn.slots.get("agreement_it_security")

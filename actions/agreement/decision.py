@@ -35,13 +35,17 @@ FIELD_SLOTS = ("agreement_id", "decision", "rejection_reason")
 SHOWN_SLOT = "agreements_shown"
 REFERENCE = re.compile(r"\bda-\d{4}-\d{5}\b", re.IGNORECASE)
 APPROVE = re.compile(r"\b(godkänn\w*|bevilja\w*|approve\w*|accept\w*)\b")
-REJECT = re.compile(r"\b(avslå\w*|avslag|neka\w*|reject\w*|decline\w*|deny)\b")
+REJECT = re.compile(
+    r"\b(avslå\w*|avslag|neka\w*|reject\w*|decline\w*|deny|say no|säg\w* nej"
+    r"|turn\w* (?:it )?down)\b"
+)
 # What follows "avslå" as the reason: "avslå, för att ...", "jag avslår den. Vi har ..."
 REASON = re.compile(
-    r"\b(?:avslå\w*|avslag|neka\w*|reject\w*|decline\w*)\b(?:\s+jag)?(?:\s+(?:den|det|ansökan|"
-    r"\w+s\s+ansökan|it|this))?(?:\s+(?:så länge|tills vidare|för tillfället|for now))?"
+    r"\b(?:avslå\w*|avslag|neka\w*|reject\w*|decline\w*|say no|säg\w* nej)\b(?:\s+jag)?"
+    r"(?:\s+(?:till\s+|to\s+)?(?:den|det|ansökan|\w+s\s+ansökan|it|this one|this|that one))?"
+    r"(?:\s+(?:så länge|tills vidare|för tillfället|for now))?"
     r"\s*(?:[,:.;–-]\s*|\s+)(?:för att|eftersom|på grund av|pga\.?|"
-    r"då|skäl:?|because|since|as)?\s*(?P<reason>.{3,})$",
+    r"då|skäl:?|because|since|as)?\s*(?!(?:to|till)\b)(?P<reason>.{3,})$",
     re.IGNORECASE,
 )
 STATUS_NAMES = {

@@ -65,7 +65,8 @@ COMMANDS: tuple[Command, ...] = (
         "action_start_decision",
         (
             "godkänn", "godkänner", "godkänna", "bevilja", "beviljar", "avslå", "avslår",
-            "avslag", "neka", "nekar", "approve", "reject", "decline",
+            "avslag", "neka", "nekar", "säga nej", "säger nej", "approve", "reject", "decline",
+            "say no", "turn down",
         ),
     ),
     Command(
@@ -133,7 +134,8 @@ OPENINGS = (
     "jag skulle vilja", "vi vill", "jag ska", "jag behöver", "vi behöver", "hjälp mig att",
     "hjälp mig", "jag", "vi", "då", "så", "ok", "okej", "men", "nu", "can you", "could you",
     "would you", "please", "pls", "i want to", "i'd like to", "i would like to", "i need to",
-    "we need to", "let's", "lets", "help me", "i", "we", "then", "now",
+    "we need to", "let's", "lets", "help me", "i'm going to", "i am going to", "i'll", "we'll",
+    "jag tänker", "jag kommer att", "i", "we", "then", "now",
 )  # fmt: skip
 OPENING_WORDS = tuple(o.split() for o in OPENINGS)
 # The words of an opening that wish for something.
@@ -174,6 +176,9 @@ def command_in(text: str, known: Sequence[Command] = COMMANDS) -> Command | None
     for command, verb_words in matches(words[start:], known):
         after = words[start + verb_words :]
         if after[:1] and after[0] in NEGATIONS:
+            return None
+        if command.process == "decide" and first_sentence.rstrip().endswith("?"):
+            # A decision is no question: "säger nej till hemarbete om jag ber om det?"
             return None
         if first_sentence.rstrip().endswith("?") and after[:1] and after[0] in SUBJECTS:
             # "bokar man riskbedömningen själv?", "avslår chefen ofta?"

@@ -351,7 +351,9 @@ class Turn:
         # "oj, 1 februari 2028 menar jag" when the end date is that day only says it again.
         same = [(f, r) for f, r in readings if r.found and r.value == self.ctx.get(f.slot)]
         found = [(f, r) for f, r in readings if (f, r) not in same]
-        if same and len(found) <= 1:
+        # Only against another field's change: a value named again alone changes nothing, and
+        # "nej vänta, tiden passar inte Sven" asks what to change.
+        if same and len(found) == 1:
             return same[0]
         return found[0] if len(found) == 1 else None
 

@@ -11,6 +11,7 @@ from rasa_sdk import Action
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import build_actions
+from actions.agreement.decision import find_reason
 from actions.conversation.commands import COMMANDS, PROCESSES, command_in, commands
 from actions.services import Services
 from bot.agreements.service import AgreementRequest, AgreementService
@@ -58,6 +59,8 @@ class Faq:
         ("Hej, jag vill jobba hemifrån fyrtio procent, måndagar och tisdagar", "request"),
         ("Hi! I'd like to work from home on Mondays and Fridays. I do payroll.", "request"),
         ("vill jobba på distans två dagar i veckan", "request"),
+        ("I'm going to say no to this one for now, we're short-staffed", "decide"),
+        ("jag tänker säga nej till den, vi har för lite folk", "decide"),
     ],
 )
 def test_a_command_at_the_start_names_its_process(text: str, process: str) -> None:
@@ -85,6 +88,9 @@ def test_a_command_at_the_start_names_its_process(text: str, process: str) -> No
         "cancel",
         "avbryt",
         "/reject_agreement",
+        "can my manager say no to remote work?",
+        "säger nej till hemarbete om jag ber om det?",
+        "my manager will say no",
     ],
 )
 def test_a_question_about_a_process_or_no_command_is_none(text: str) -> None:
@@ -244,3 +250,20 @@ async def test_documenting_below_the_fallback_threshold_documents_with_the_risks
     )
     assert followups(events) == ["outcome_form"] and FAQ_TEXT not in texts(dispatcher)
     assert slots(events)["ra_risks"] == "trappan till förrådet är brant"
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        (
+            "I'm going to say no to this one for now, we're short-staffed until February",
+            "We're short-staffed until February",
+        ),
+        ("jag tänker säga nej till den, vi har för lite folk", "Vi har för lite folk"),
+        ("reject it, the team needs him on site", "The team needs him on site"),
+        ("say no to it", None),
+        ("avslå den", None),
+    ],
+)
+def test_the_reason_follows_the_rejection_never_its_object(text: str, reason: str | None) -> None:
+    assert find_reason(text) == reason

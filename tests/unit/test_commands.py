@@ -14,16 +14,14 @@ from actions import build_actions
 from actions.agreement.decision import find_reason
 from actions.conversation.commands import COMMANDS, PROCESSES, command_in, commands
 from actions.services import Services
-from bot.agreements.service import AgreementRequest, AgreementService
+from bot.agreements.service import AgreementRequest
 from bot.clock import Clock
 from bot.faq.answering import Reply
 from bot.identity import demo_directory
 from bot.regions import CommandProcess, Region, load_region
-from bot.risk_assessments.service import RiskAssessmentService
-from bot.settings import PROJECT_ROOT, Settings
-from bot.storage.database import Database
+from bot.settings import Settings
 from bot.storage.models import RiskAssessment
-from tests.unit.trackers import SEAL, texts, tracker
+from tests.unit.trackers import process_services, texts, tracker
 
 CLOCK = Clock.frozen(datetime(2026, 11, 23, 10))  # a Monday
 FAQ_TEXT = "Svaret från FAQ:n."
@@ -120,18 +118,8 @@ def test_the_regions_file_names_the_processes_the_commands_have() -> None:
 
 @pytest.fixture
 def services(tmp_path: Path) -> Iterator[Services]:
-    db = Database(f"sqlite:///{tmp_path}/c.db")
-    db.migrate()
-    region = load_region(Settings().regions_dir, "vasternorrland")
-    yield Services(
-        answerer=lambda: Faq(),  # type: ignore[arg-type, return-value]
-        seal=SEAL,
-        agreements=AgreementService(db, demo_directory(), region, CLOCK),
-        risk_assessments=RiskAssessmentService(db, demo_directory(), now=CLOCK.now),
-        faq_dir=PROJECT_ROOT / "faq",
-        clock=CLOCK,
-    )
-    db.dispose()
+    with process_services(tmp_path / "c.db", Faq(), CLOCK) as made:
+        yield made
 
 
 def submit(services: Services, start: date, end: date, key: str) -> None:

@@ -12,15 +12,11 @@ from actions import FORMS
 from actions.conversation.resume import ActionWhereWereWe
 from actions.faq import ActionAnswerFaq
 from actions.services import Services
-from bot.agreements.service import AgreementRequest, AgreementService
+from bot.agreements.service import AgreementRequest
 from bot.clock import Clock
 from bot.faq.answering import Reply
 from bot.identity import demo_directory
-from bot.regions import load_region
-from bot.risk_assessments.service import RiskAssessmentService
-from bot.settings import PROJECT_ROOT, Settings
-from bot.storage.database import Database
-from tests.unit.trackers import SEAL, texts, tracker
+from tests.unit.trackers import process_services, texts, tracker
 
 CLOCK = Clock.frozen(datetime(2026, 11, 22, 10))
 OUT_OF_SCOPE = "Jag svarar på frågor om distansarbete. Fråga HR."
@@ -35,18 +31,8 @@ class OutOfScopeFaq:
 
 @pytest.fixture
 def services(tmp_path: Path) -> Iterator[Services]:
-    db = Database(f"sqlite:///{tmp_path}/w.db")
-    db.migrate()
-    region = load_region(Settings().regions_dir, "vasternorrland")
-    yield Services(
-        answerer=lambda: OutOfScopeFaq(),  # type: ignore[arg-type, return-value]
-        seal=SEAL,
-        agreements=AgreementService(db, demo_directory(), region, CLOCK),
-        risk_assessments=RiskAssessmentService(db, demo_directory(), now=CLOCK.now),
-        faq_dir=PROJECT_ROOT / "faq",
-        clock=CLOCK,
-    )
-    db.dispose()
+    with process_services(tmp_path / "w.db", OutOfScopeFaq(), CLOCK) as made:
+        yield made
 
 
 def submitted_request(services: Services) -> str:

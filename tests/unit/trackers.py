@@ -1,11 +1,22 @@
 """Trackers and dispatcher output as rasa-sdk sees them, for testing actions without a server."""
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.services import Services
+from bot.agreements.service import AgreementService
+from bot.clock import Clock
+from bot.identity import demo_directory
 from bot.identity_seal import IdentitySeal
+from bot.regions import load_region
+from bot.risk_assessments.service import RiskAssessmentService
+from bot.settings import PROJECT_ROOT, Settings
+from bot.storage.database import Database
 
 # The seal of the Services the action tests build, and the conversation their trackers are of.
 SEAL = IdentitySeal("test-token")
@@ -51,3 +62,23 @@ def texts(dispatcher: CollectingDispatcher) -> str:
         str(m.get("text") or (m.get("custom") or {}).get("text") or m.get("response") or "")
         for m in dispatcher.messages
     )
+
+
+@contextmanager
+def process_services(db_file: Path, answerer: Any, clock: Clock) -> Iterator[Services]:
+    """The actions' services with both processes on a fresh SQLite file (Västernorrland's
+    rules) and ``answerer`` as the FAQ."""
+    db = Database(f"sqlite:///{db_file}")
+    db.migrate()
+    region = load_region(Settings().regions_dir, "vasternorrland")
+    try:
+        yield Services(
+            answerer=lambda: answerer,
+            seal=SEAL,
+            agreements=AgreementService(db, demo_directory(), region, clock),
+            risk_assessments=RiskAssessmentService(db, demo_directory(), now=clock.now),
+            faq_dir=PROJECT_ROOT / "faq",
+            clock=clock,
+        )
+    finally:
+        db.dispose()

@@ -23,10 +23,11 @@ from actions.conversation.fields import (
     reset,
 )
 from actions.conversation.form import GuidedForm
-from actions.conversation.reading import Message, is_chitchat
+from actions.conversation.reading import Message, asks_the_assistant, is_chitchat
 from actions.services import Services
 from bot.agreements.parsing import place_label
 from bot.errors import Refused
+from bot.faq.language import is_english_reply
 from bot.identity import User
 from bot.storage.models import Agreement
 
@@ -47,6 +48,20 @@ REASON = re.compile(
     r"\s*(?:[,:.;–-]\s*|\s+)(?:för att|eftersom|på grund av|pga\.?|"
     r"då|skäl:?|because|since|as)?\s*(?!(?:to|till)\b)(?P<reason>.{3,})$",
     re.IGNORECASE,
+)
+# A question about deciding ("hur avslår man en ansökan?"), which Rasa may read as the decision
+# itself: how it is done, and nothing decided.
+HOW_TO_DECIDE = (
+    'Skriv "visa ansökningar" för att se dem som väntar på ditt beslut och välj Godkänn eller '
+    'Avslå. Du kan också skriva, till exempel "godkänn Annas ansökan" eller "avslå DA-2027-00012, '
+    'för att …". Vid ett avslag frågar jag efter skälet, som sparas med beslutet och visas för '
+    "den som ansökte."
+)
+HOW_TO_DECIDE_EN = (
+    'Write "show pending requests" to see those waiting for your decision and choose Approve or '
+    'Reject. You can also write, for example, "approve Anna\'s request" or "reject '
+    'DA-2027-00012, because …". When you reject, I ask for the reason, which is kept with the '
+    "decision and shown to the employee."
 )
 STATUS_NAMES = {
     "submitted": "inskickad",
@@ -363,6 +378,10 @@ class ActionStartDecision(AgreementStep):
                 text="Det är din chef som beslutar om ansökningar om distansarbete. Skriv "
                 '"visa mina ansökningar" för att se hur det går med din.'
             )
+            return []
+        if asks_the_assistant(message):
+            english = is_english_reply(message.text)
+            dispatcher.utter_message(text=HOW_TO_DECIDE_EN if english else HOW_TO_DECIDE)
             return []
         ctx = self.context(tracker)
         for slot in FIELD_SLOTS:

@@ -10,6 +10,8 @@ from actions.conversation.reading import Answer, Message, adds_to_answer, is_hed
 from bot.agreements.parsing import (
     PLACE_NAMES,
     WEEKDAY_NAMES,
+    WEEKS_AHEAD,
+    day_count,
     end_after,
     equipment_items,
     find_date,
@@ -69,14 +71,46 @@ def after_to(text: str) -> str | None:
 # --- the fields ------------------------------------------------------------------------------
 
 
+SHARE_CHOICE = "share_choice"
+# "det första", "the second": one of two shares offered, by its place.
+CHOICE_PLACES = {
+    "första": 0, "förra": 0, "first": 0, "former": 0, "andra": 1, "senare": 1, "second": 1,
+    "latter": 1,
+}  # fmt: skip
+
+
 def read_share(ctx: FormContext, message: Message) -> Reading:
-    options = share_options(message.text, policy(ctx).working_days_per_week)
+    days = policy(ctx).working_days_per_week
+    if (chosen := chosen_share(ctx, message, days)) is not None:
+        return share_reading(ctx, chosen)
+    options = share_options(message.text, days)
     if options:
-        return Reading.refused(
-            f"Menar du {options[0]:g} eller {options[1]:g} procent?",
-            [{"title": f"{o:g} %", "payload": f"{o:g} %"} for o in options],
+        return Reading(
+            problem=f"Menar du {options[0]:g} eller {options[1]:g} procent?",
+            buttons=[{"title": f"{o:g} %", "payload": f"{o:g} %"} for o in options],
+            pending={"kind": SHARE_CHOICE, "options": list(options)},
         )
-    return share_reading(ctx, parse_share(message.text, policy(ctx).working_days_per_week), message)
+    return share_reading(ctx, parse_share(message.text, days), message)
+
+
+def chosen_share(ctx: FormContext, message: Message, days: int) -> float | None:
+    """The answer to "Menar du 40 eller 60 procent?" asked of "två eller tre dagar": "två" is
+    two days, "det första" the first; a bare number is never a share of that many percent."""
+    if ctx.pending.get("kind") != SHARE_CHOICE or message.is_payload:
+        return None
+    options = [float(o) for o in ctx.pending.get("options") or []]
+    words = [w for w in message.words if w not in ("det", "den", "då", "dagar", "days", "alltså")]
+    if len(words) != 1:
+        return None
+    if words[0] in CHOICE_PLACES and len(options) == 2:
+        return options[CHOICE_PLACES[words[0]]]
+    count = day_count(words[0])
+    if count is None:
+        return None
+    for share in (count * 100 / days, count):
+        if share in options:
+            return share
+    return None
 
 
 def find_share_in(ctx: FormContext, text: str) -> Reading:
@@ -141,16 +175,20 @@ def read_start(ctx: FormContext, message: Message) -> Reading:
         start = ctx.today() - timedelta(days=1 if message.lowered in YESTERDAY else 0)
     if start is not None and (ask := which_date(message.text, start, "startdatum")):
         return ask
-    # "från vecka 7" is read as its Monday, which the user confirms.
-    week = week_days(message.text, ctx.today())
-    return start_reading(ctx, start, is_hedge(message) or week is not None)
+    # "från vecka 7" is read as its Monday, "om två veckor" counted, which the user confirms.
+    counted = week_days(message.text, ctx.today()) is not None or counts_weeks(message.text)
+    return start_reading(ctx, start, is_hedge(message) or counted)
 
 
 def find_start(ctx: FormContext, text: str) -> Reading:
     start = find_date(text, ctx.today())
     if start is not None and (ask := which_date(text, start, "startdatum")):
         return ask
-    return start_reading(ctx, start)
+    return start_reading(ctx, start, counts_weeks(text))
+
+
+def counts_weeks(text: str) -> bool:
+    return bool(WEEKS_AHEAD.search(text.lower()))
 
 
 def start_reading(ctx: FormContext, start: date | None, hedged: bool = False) -> Reading:
@@ -184,8 +222,9 @@ def read_end(ctx: FormContext, message: Message) -> Reading:
     return find_end(ctx, message.text)
 
 
-def find_end(ctx: FormContext, text: str) -> Reading:
-    start_value = ctx.get("agreement_start")
+def find_end(ctx: FormContext, text: str, start_value: Any = None) -> Reading:
+    """The end date in ``text``, checked against the start (``start_value``, or the one given)."""
+    start_value = start_value or ctx.get("agreement_start")
     start = date.fromisoformat(str(start_value)) if start_value else ctx.today()
     end = find_date(text, start)
     if end is None:
@@ -213,7 +252,12 @@ def find_tasks(ctx: FormContext, text: str) -> Reading:
 TASKS_IN_TEXT = re.compile(
     r"\b(?:mina\s+)?(?:arbetsuppgifter(?:na)?|uppgifter(?:na)?|tasks)\s*(?::|är|blir)\s*"
     r"(?P<listed>[^.!?\n]+)|\b(?:jobbar|arbetar|i work|my work is)\s+(?:med|with|on)\s+"
-    r"(?P<work>[^.!?\n]+)",
+    r"(?P<work>[^.!?\n]+)"
+    # "…, från 4 januari till 4 juni, med journalskrivning och telefonrådgivning."
+    r"|,\s*med\s+(?!(?:start|början|min|mitt|mina|egen|eget|en|ett|hjälp)\b)(?P<with>[^.!?\n,]+)"
+    # "I do payroll and I need a headset."
+    r"|\bi\s+(?:do|handle)\s+(?!(?:not|need|want|have|know|think|so|that|it|this)\b)"
+    r"(?P<doing>[^.!?\n]+)",
     re.IGNORECASE,
 )
 TASKS_END = re.compile(
@@ -228,7 +272,8 @@ def tasks_in(text: str) -> str | None:
     match = TASKS_IN_TEXT.search(text)
     if match is None:
         return None
-    tasks = TASKS_END.sub("", match.group("listed") or match.group("work")).strip(" ,;:")
+    said = next(g for g in match.group("listed", "work", "with", "doing") if g is not None)
+    tasks = TASKS_END.sub("", said).strip(" ,;:")
     return tasks[:1000] if len(tasks) >= 3 else None
 
 

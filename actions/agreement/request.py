@@ -47,6 +47,7 @@ from bot.agreements.parsing import (
     ALTERNATE_WEEKDAY,
     DATE_IN_TEXT,
     PLACE_NAMES,
+    WEEKDAY_NAMES,
     place_kind,
     place_label,
     place_phrase,
@@ -197,7 +198,34 @@ class ActionStartAgreement(AgreementStep):
                     PENDING_SLOT, {"kind": "choose", "slot": "agreement_start", "options": days}
                 )
                 ctx.set(REASK_SLOT, QUIET)
+        elif (start := start_to_confirm(ctx, opening)) is not None:
+            # "med start om två veckor": the day counted is confirmed, the one question asked.
+            day = date.fromisoformat(str(start.value))
+            dispatcher.utter_message(
+                text=f"Ska överenskommelsen börja {WEEKDAY_NAMES[day.weekday()]} "
+                f"{swedish_date(day)}?",
+                buttons=[
+                    {"title": "Ja", "payload": "/affirm"},
+                    {"title": "Nej", "payload": "/deny"},
+                ],
+            )
+            ctx.set(
+                PENDING_SLOT,
+                {"kind": "confirm", "slot": "agreement_start", "value": start.value},
+            )
+            ctx.set(REASK_SLOT, QUIET)
         return [*reset(FORM_SLOTS), *ctx.events(), FollowupAction(FORM)]
+
+
+def start_to_confirm(ctx: FormContext, text: str) -> Reading | None:
+    """The opening message's start date when it is to be confirmed before it is noted."""
+    if ctx.get("agreement_start") is not None:
+        return None
+    dates = [m.group(0) for m in DATE_IN_TEXT.finditer(ALTERNATE_WEEKDAY.sub(" ", text.lower()))]
+    if not dates:
+        return None
+    reading = find_start(ctx, dates[0])
+    return reading if reading.found and reading.confirm else None
 
 
 def unusable_start(ctx: FormContext, text: str) -> Reading | None:
@@ -226,8 +254,10 @@ def opening_values(ctx: FormContext, text: str) -> list[str]:
     if dates:
         found["agreement_start"] = find_start(ctx, dates[0])
     noted = fill(ctx, fields, found)
-    if ctx.get("agreement_start") and not ctx.get("agreement_end") and len(dates) > 1:
-        end = find_end(ctx, dates[1])
+    # "från fredag 1 mars till 31 augusti", 1 March a Monday: the start is asked, the end kept.
+    start = ctx.get("agreement_start") or first_choice(found.get("agreement_start"))
+    if start and not ctx.get("agreement_end") and len(dates) > 1:
+        end = find_end(ctx, dates[1], start)
         if end.found:
             ctx.set("agreement_end", end.value)
             noted.append(f"slutdatum {swedish_date(end.value)}")
@@ -237,6 +267,14 @@ def opening_values(ctx: FormContext, text: str) -> list[str]:
     if (equipment := equipment_in(ctx, text)) is not None:
         more["agreement_equipment"] = Reading.of(equipment)
     return noted + fill(ctx, fields, more)
+
+
+def first_choice(reading: Reading | None) -> str | None:
+    """The first day offered when a start date was asked back ("1 mars 2027 är en måndag, inte
+    en fredag"), for reading an end date given with it."""
+    if reading is None or not reading.buttons:
+        return None
+    return reading.buttons[0]["payload"].split()[-1]
 
 
 def fill(ctx: FormContext, fields: dict[str, Field], found: dict[str, Reading]) -> list[str]:

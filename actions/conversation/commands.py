@@ -25,7 +25,7 @@ from rasa_sdk import Tracker
 from sqlalchemy.exc import SQLAlchemyError
 
 from actions.conversation.reading import Message, without_chitchat_opening
-from bot.agreements.parsing import one_edit_apart
+from bot.agreements.parsing import DATE_IN_TEXT, find_share, one_edit_apart
 from bot.regions import CommandProcess
 
 if TYPE_CHECKING:
@@ -186,6 +186,48 @@ def command_in(text: str, known: Sequence[Command] = COMMANDS) -> Command | None
         if command.wished and not WISHES & set(words[:start]):
             continue
         if not command.objects or names_object(after, command.objects):
+            return command
+    return closing_decision(message.text, known) or described_request(message.text, known)
+
+
+# Where a closing decision's clause begins: "…, så godkänn den", "… and approve it".
+CLAUSE_START = re.compile(r"(?:[,.;:!]\s*|\s)(?:så|och|so|and|then)\s+|[,.;:!]\s+")
+# What a closing decision is about: the request just described, nothing new.
+DECIDED = {"den", "det", "ansökan", "it", "this", "that", "the", "request", "application", "nu"}
+
+
+REMOTE_WORK = re.compile(r"\b(distans\w*|hemifrån|hemma|remote\w*|from home)\b")
+# A period still to come: "från 4 januari", "fr.o.m.", "starting"; not "sedan 1 mars".
+PERIOD_AHEAD = re.compile(r"\b(från|fr\.?\s?o\.?\s?m|from|starting|med start|börjar)\b")
+
+
+def described_request(text: str, known: Sequence[Command]) -> Command | None:
+    """A request told without a verb, by its values: "Distansarbete hemma en dag i veckan, från
+    måndag 4 januari till fredag 4 juni". Remote work, a share and a date, and no question."""
+    lowered = text.lower()
+    if "?" in text or not REMOTE_WORK.search(lowered) or not DATE_IN_TEXT.search(lowered):
+        return None
+    if not PERIOD_AHEAD.search(lowered):
+        return None
+    if find_share(text) is None:
+        return None
+    return next((c for c in known if c.process == "request" and not c.wished), None)
+
+
+def closing_decision(text: str, known: Sequence[Command]) -> Command | None:
+    """A decision in the message's last clause, after what it is about: "Johan bad mig ta hand
+    om Erik Eks ansökan, han har sagt ok, så godkänn den". Only a short clause about "den" or
+    "it", never in a question."""
+    if text.rstrip().endswith("?"):
+        return None
+    starts = [m.end() for m in CLAUSE_START.finditer(text)]
+    if not starts:
+        return None
+    words = WORD.findall(text[starts[-1] :].lower())
+    start = opening_length(words)
+    for command, verb_words in matches(words[start:], known):
+        after = words[start + verb_words :]
+        if command.process == "decide" and 0 < len(after) <= 3 and set(after) <= DECIDED:
             return command
     return None
 

@@ -75,10 +75,20 @@ def parse_share(text: str, working_days_per_week: int = 5) -> float | None:
         days = day_count(match.group(1))
         if days is not None:
             return round(100 * days / working_days_per_week, 1)
+    if days_named := {WEEKDAY_NUMBERS[a or b] for a, b in EVERY_WEEKDAY.findall(lowered)}:
+        return round(100 * len(days_named) / working_days_per_week, 1)
     for words, share in sorted(FRACTION_WORDS.items(), key=lambda item: -len(item[0])):
         if words in lowered:
             return float(share)
     return None
+
+
+# "på måndagar och fredagar", "on Mondays and Fridays", "every Tuesday": those days each week.
+EVERY_WEEKDAY = re.compile(
+    r"(?:\b(?:varje|every)\s+)?\b(måndag|tisdag|onsdag|torsdag|fredag|monday|tuesday|wednesday|"
+    r"thursday|friday)(?:ar|s)\b|\b(?:varje|every)\s+(måndag|tisdag|onsdag|torsdag|fredag|monday|"
+    r"tuesday|wednesday|thursday|friday)\b"
+)
 
 
 # Written-out numbers of a share: "fyrtio procent", "sextio", "en och en halv dag i veckan".
@@ -145,6 +155,10 @@ def parse_date(text: str, today: date) -> date | None:
     """A calendar date from Swedish or English text, relative dates counted from ``today``; a
     week ("vecka 7") is its Monday."""
     normalised = text.lower().strip()
+    if ahead := WEEKS_AHEAD.search(normalised):
+        count = ahead.group("count")
+        weeks = int(count) if count.isdigit() else {"a": 1, **NUMBER_WORDS}[count]
+        return today + timedelta(weeks=weeks)
     if month_edge := month_edge_date(normalised, today):
         return month_edge
     if week := week_days(normalised, today):
@@ -197,6 +211,11 @@ MONTH_EDGE = re.compile(
     r"(?:the\s+)?start\s+of))\s*"
     rf"(?P<month>{MONTHS})\b\.?(?:\s+(?P<year>\d{{4}}))?"
 )
+# "om två veckor", "in three weeks": that many weeks from today, a date the user confirms.
+WEEKS_AHEAD = re.compile(
+    r"\b(?:om|in)\s+(?P<count>\d{1,2}|en|ett|två|tre|fyra|fem|sex|a|one|two|three|four|five|six)"
+    r"\s+(?:veckor|vecka|weeks?)\b"
+)
 # "vecka 7", "v. 7", "v7", "week 7", "v. 7 2028": an ISO week, as Swedish calendars number them.
 WEEK_IN_TEXT = r"\b(?:vecka|veckan|v\.?|week|wk\.?)\s*\d{1,2}\b(?:\s+\d{4})?"
 WEEK = re.compile(
@@ -217,7 +236,7 @@ EXPLICIT_DATE = (
     r"\d{4}-\d{1,2}-\d{1,2}"
     rf"|\d{{1,2}}(?::[ae]|:e|st|nd|rd|th)?\s+(?:of\s+)?(?:{MONTHS})\b"
     rf"|(?:{ORDINAL_WORDS})\s+(?:of\s+)?(?:{MONTHS})\b"
-    rf"|(?:{MONTHS})\s+\d{{1,2}}\b"
+    rf"|(?:{MONTHS})\s+\d{{1,2}}(?:st|nd|rd|th)?\b"
     r"|\d{1,2}/\d{1,2}\b"
     rf"|{DOTTED_DATE}"
 )
@@ -269,6 +288,7 @@ def with_dotted_dates(text: str) -> str:
 DATE_IN_TEXT = re.compile(
     rf"{MONTH_EDGE.pattern}"
     rf"|{WEEK_IN_TEXT}"
+    rf"|{WEEKS_AHEAD.pattern}"
     rf"|\b(?:{WEEKDAY_WORDS})(?:en)?\.?,?\s+(?:den\s+|the\s+)?(?:{EXPLICIT_DATE})(?:\s+\d{{4}})?"
     rf"|\d{{4}}-\d{{1,2}}-\d{{1,2}}"
     rf"|{DOTTED_DATE}"
@@ -291,7 +311,8 @@ DAY_RANGE = re.compile(
     rf"\b{DAY_COUNT}\s*(?:-|–|till|eller|à|or|to)\s*{DAY_COUNT}\s*(?:dag|dagar|day|days)\b"
 )
 SHARE_WORDS = re.compile(
-    r"%|\bprocent|\bpercent|\bdag(ar)?\b|\bdays?\b|hälften|halva|halvtid|\bhalf\b|heltid|"
+    r"%|\bprocent|\bpercent|\bdag(ar)?\b|\bdays?\b|dagar\b|days\b|\b(?:varje|every)\s+\w+da[gy]\b|"
+    r"hälften|halva|halvtid|\bhalf\b|heltid|"
     r"fjärdedel|tredjedel|quarter|\bthird\b|\bvarannan\b|\bevery (?:other|second)\b"
 )
 

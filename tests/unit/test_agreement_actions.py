@@ -19,7 +19,7 @@ from actions.agreement.decision import (
     ValidateDecisionForm,
     decision_payload,
 )
-from actions.agreement.fields import equipment_prompt
+from actions.agreement.fields import equipment_prompt, tasks_in
 from actions.agreement.request import (
     ActionStartAgreement,
     ActionSubmitAgreement,
@@ -1008,6 +1008,81 @@ async def test_an_opening_weekday_that_does_not_fit_its_date_is_asked_about(
         assert "Hur stor del av arbetstiden" in chosen.said
     share = await form_turn(form, "40 procent", choosing, "agreement_share")
     assert share.slots["agreement_share"] == 40.0 and share.slots.get("agreement_start") is None
+
+
+async def test_an_end_date_in_the_opening_is_kept_while_its_start_is_asked_about(
+    services: Services,
+) -> None:
+    """ "från fredag 1 mars till 31 augusti", 1 March a Monday: the end date was asked again
+    after the day was chosen (flows 2026-12-04d)."""
+    dispatcher = CollectingDispatcher()
+    events = await ActionStartAgreement(services).run(
+        dispatcher, tracker("jag vill ansöka om distans från tisdag 16.12 till 30 juni"), {}
+    )
+    slots = {e["name"]: e["value"] for e in events if e.get("event") == "slot"}
+    assert slots["agreement_start"] is None and slots["agreement_end"] == "2027-06-30"
+    assert "slutdatum 30 juni 2027" in texts(dispatcher)
+    assert "Vilket datum menar du?" in texts(dispatcher)
+
+
+@pytest.mark.parametrize(
+    ("answer", "share"), [("två", 40.0), ("två dagar alltså", 40.0), ("det första", 40.0)]
+)
+async def test_the_choice_between_two_shares_is_answered_in_days_or_by_place(
+    services: Services, answer: str, share: float
+) -> None:
+    """ "två" after "Menar du 40 eller 60 procent?" was not understood (flows 2026-12-04d)."""
+    form = ValidateAgreementForm(services)
+    hedged = "vet inte riktigt, kanske två eller tre dagar"
+    asked = await form_turn(form, hedged, {}, "agreement_share")
+    assert "Menar du 40 eller 60 procent?" in asked.said
+    assert asked.slots["agreement_share"] is None
+    chosen = await form_turn(
+        form, answer, {"flow_pending": asked.slots["flow_pending"]}, "agreement_share"
+    )
+    assert chosen.slots["agreement_share"] == share, chosen.said
+
+
+async def test_a_bare_number_is_no_choice_without_the_question(services: Services) -> None:
+    turn = await form_turn(ValidateAgreementForm(services), "två", {}, "agreement_share")
+    assert turn.slots["agreement_share"] != 40.0
+
+
+@pytest.mark.parametrize(
+    ("text", "tasks"),
+    [
+        (
+            "Distansarbete hemma en dag i veckan, från 4 januari till 4 juni, med "
+            "journalskrivning och telefonrådgivning. Ingen utrustning behövs.",
+            "journalskrivning och telefonrådgivning",
+        ),
+        ("I'd like to work from home. I do payroll and I need a headset.", "payroll"),
+        ("I do not know yet", None),
+        ("ansöker om distans från stugan, med start om två veckor", None),
+        ("hemma, med min egen dator", None),
+    ],
+)
+def test_tasks_told_in_a_longer_message(text: str, tasks: str | None) -> None:
+    assert tasks_in(text) == tasks
+
+
+async def test_a_start_counted_in_weeks_in_the_opening_is_confirmed(services: Services) -> None:
+    """ "med start om två veckor": "ja" to the question was not read (flows 2026-12-04d)."""
+    dispatcher = CollectingDispatcher()
+    events = await ActionStartAgreement(services).run(
+        dispatcher, tracker("Ansöker om distans två dagar i veckan, med start om två veckor"), {}
+    )
+    slots = {e["name"]: e["value"] for e in events if e.get("event") == "slot"}
+    assert slots["agreement_start"] is None
+    start = date.fromisoformat(slots["flow_pending"]["value"])
+    assert "Ska överenskommelsen börja" in texts(dispatcher)
+    confirmed = await form_turn(
+        ValidateAgreementForm(services),
+        "ja",
+        {"agreement_share": 40.0, "flow_pending": slots["flow_pending"]},
+        "agreement_place",
+    )
+    assert confirmed.slots["agreement_start"] == start.isoformat()
 
 
 async def test_thanks_at_the_summary_is_answered_and_the_summary_asked_again(

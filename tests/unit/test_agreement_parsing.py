@@ -350,3 +350,36 @@ def test_a_share_in_words_inside_a_longer_message() -> None:
 def test_no_equipment_in_english_and_as_a_sentence(text: str) -> None:
     assert equipment_items(text, ["Bärbar dator", "Headset"]) == []
     assert equipment_items("I need a headset", ["Bärbar dator", "Headset"]) == ["Headset"]
+
+
+# --- flows 2026-12-04d, the known gaps -------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("med start om två veckor", date(2026, 12, 17)),
+        ("in three weeks", date(2026, 12, 24)),
+        ("om en vecka", date(2026, 12, 10)),
+        ("starting Monday January 11th until the end of June", date(2027, 1, 11)),
+        ("from January 11th", date(2027, 1, 11)),
+    ],
+)
+def test_weeks_ahead_and_an_english_date_after_its_weekday(text: str, expected: date) -> None:
+    """ "Monday January 11th" was read as the coming Monday, 7 December."""
+    assert find_date(text, date(2026, 12, 3)) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "share"),
+    [
+        ("on Mondays and Fridays", 40.0),
+        ("på måndagar och fredagar", 40.0),
+        ("hemma varje fredag", 20.0),
+        ("every Tuesday", 20.0),
+        ("40 % på måndagar", 40.0),
+        ("måndag 4 januari", None),
+    ],
+)
+def test_weekdays_each_week_are_a_share(text: str, share: float | None) -> None:
+    assert find_share(text) == share

@@ -59,6 +59,15 @@ class Faq:
         ("vill jobba på distans två dagar i veckan", "request"),
         ("I'm going to say no to this one for now, we're short-staffed", "decide"),
         ("jag tänker säga nej till den, vi har för lite folk", "decide"),
+        # A decision closing a message about the request.
+        (
+            "Johan är på semester och bad mig ta hand om Erik Eks ansökan, riskbedömningen är "
+            "gjord och han har sagt ok, så godkänn den",
+            "decide",
+        ),
+        ("I talked to him about it, so approve it", "decide"),
+        # A request told by its values, without a verb.
+        ("Distansarbete hemma en dag i veckan, från 4 januari till 4 juni", "request"),
     ],
 )
 def test_a_command_at_the_start_names_its_process(text: str, process: str) -> None:
@@ -89,6 +98,10 @@ def test_a_command_at_the_start_names_its_process(text: str, process: str) -> No
         "can my manager say no to remote work?",
         "säger nej till hemarbete om jag ber om det?",
         "my manager will say no",
+        "hon har rätt, så godkänn inte den",
+        "Erik ansökte i går, chefen godkände den",
+        "Jag jobbar hemma två dagar i veckan sedan 1 mars och är försäkrad",
+        "Distansarbete två dagar i veckan från 1 mars, hur gör jag?",
     ],
 )
 def test_a_question_about_a_process_or_no_command_is_none(text: str) -> None:
@@ -188,6 +201,22 @@ async def test_a_question_about_rejecting_is_answered_from_the_faq(services: Ser
             services, "action_answer_faq", text, "faq_agreement", 0.7, "maria.berg"
         )
         assert texts(dispatcher) == FAQ_TEXT and followups(events) == []
+
+
+async def test_a_question_about_rejecting_read_as_a_rejection_decides_nothing(
+    services: Services,
+) -> None:
+    """In CI DIET read "hur avslår man en ansökan?" as the rejection itself, sure of it: the
+    manager is told how it is done, and no form asks which request."""
+    submit(services, date(2027, 1, 1), date(2027, 6, 30), "c-1")
+    for text, how in (
+        ("hur avslår man en ansökan?", "Vid ett avslag frågar jag efter skälet"),
+        ("how do I reject a request?", "When you reject, I ask for the reason"),
+    ):
+        events, dispatcher = await run(
+            services, "action_start_decision", text, "reject_agreement", 0.97, "maria.berg"
+        )
+        assert how in texts(dispatcher) and followups(events) == [] and slots(events) == {}
 
 
 async def test_only_someone_with_requests_to_decide_decides_by_command(services: Services) -> None:

@@ -186,7 +186,9 @@ class Publisher(BaseModel):
 
 
 # The processes a command word can start (actions/conversation/commands.py's COMMANDS).
-CommandProcess = Literal["decide", "reschedule", "cancel", "book", "document", "request"]
+CommandProcess = Literal[
+    "decide", "reschedule", "cancel", "book", "document", "request", "follow_up"
+]
 
 
 class Region(BaseModel):

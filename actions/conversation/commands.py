@@ -94,6 +94,21 @@ COMMANDS: tuple[Command, ...] = (
         (*ASSESSMENT, "resultat", "risker", "outcome"),
     ),
     Command(
+        "follow_up",
+        "action_start_follow_up",
+        ("följ upp", "följa upp", "follow up"),
+        ("distans", "remote", "hemarbete", "överenskommelse", "agreement"),
+    ),
+    Command(
+        "follow_up",
+        "action_start_follow_up",
+        (
+            "göra", "gör", "hålla", "håll", "ha", "starta", "registrera", "do", "hold", "have",
+            "start", "record",
+        ),
+        ("uppföljning", "follow up", "follow-up", "followup"),
+    ),
+    Command(
         "request",
         "action_start_agreement",
         ("ansök", "ansöka", "ansöker", "söka", "teckna", "apply"),

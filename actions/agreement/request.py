@@ -188,7 +188,8 @@ class ActionStartAgreement(AgreementStep):
         if noted:
             text += " Jag har noterat: " + ", ".join(noted) + "."
         dispatcher.utter_message(text=text)
-        if (start := unusable_start(ctx, opening)) is not None and start.problem:
+        start = unnoted_start(ctx, opening)
+        if start is not None and start.problem:
             # "tisdag 16.12", a Wednesday, or a date passed: said now, not left out silently.
             dispatcher.utter_message(text=start.problem, buttons=start.buttons)
             if start.buttons:
@@ -198,7 +199,7 @@ class ActionStartAgreement(AgreementStep):
                     PENDING_SLOT, {"kind": "choose", "slot": "agreement_start", "options": days}
                 )
                 ctx.set(REASK_SLOT, QUIET)
-        elif (start := start_to_confirm(ctx, opening)) is not None:
+        elif start is not None:
             # "med start om två veckor": the day counted is confirmed, the one question asked.
             day = date.fromisoformat(str(start.value))
             dispatcher.utter_message(
@@ -217,27 +218,17 @@ class ActionStartAgreement(AgreementStep):
         return [*reset(FORM_SLOTS), *ctx.events(), FollowupAction(FORM)]
 
 
-def start_to_confirm(ctx: FormContext, text: str) -> Reading | None:
-    """The opening message's start date when it is to be confirmed before it is noted."""
+def unnoted_start(ctx: FormContext, text: str) -> Reading | None:
+    """The opening message's start date when it could not be noted as it stands: a weekday it
+    does not fall on (asked which day), a date the policy refuses, or one counted ("om två
+    veckor") to be confirmed; None otherwise."""
     if ctx.get("agreement_start") is not None:
         return None
     dates = [m.group(0) for m in DATE_IN_TEXT.finditer(ALTERNATE_WEEKDAY.sub(" ", text.lower()))]
     if not dates:
         return None
     reading = find_start(ctx, dates[0])
-    return reading if reading.found and reading.confirm else None
-
-
-def unusable_start(ctx: FormContext, text: str) -> Reading | None:
-    """The opening message's start date when it could not be noted: a weekday it does not fall
-    on (asked which day), or a date the policy refuses; None otherwise."""
-    if ctx.get("agreement_start") is not None:
-        return None
-    dates = [m.group(0) for m in DATE_IN_TEXT.finditer(ALTERNATE_WEEKDAY.sub(" ", text.lower()))]
-    if not dates:
-        return None
-    reading = find_start(ctx, dates[0])
-    return reading if reading.problem else None
+    return reading if reading.problem or (reading.found and reading.confirm) else None
 
 
 def opening_values(ctx: FormContext, text: str) -> list[str]:

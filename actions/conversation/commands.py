@@ -151,6 +151,10 @@ OPENINGS = (
     "would you", "please", "pls", "i want to", "i'd like to", "i would like to", "i need to",
     "we need to", "let's", "lets", "help me", "i'm going to", "i am going to", "i'll", "we'll",
     "jag tänker", "jag kommer att", "i", "we", "then", "now",
+    # Having to ("jag måste tyvärr ställa in …") and leaving it to the assistant ("du kan
+    # godkänna …").
+    "jag måste", "vi måste", "måste", "tyvärr", "i have to", "i must", "we have to",
+    "unfortunately", "du kan", "du får", "ni kan", "you can", "you may", "go ahead and",
 )  # fmt: skip
 OPENING_WORDS = tuple(o.split() for o in OPENINGS)
 # The words of an opening that wish for something.
@@ -161,6 +165,7 @@ SUBJECTS = {
     "i", "you", "we", "they", "one", "he", "she",
 }  # fmt: skip
 NEGATIONS = {"inte", "ej", "aldrig", "not", "never"}
+MUST = {"måste", "must", "have"}
 
 
 def commands(extra: Mapping[CommandProcess, Sequence[str]] | None = None) -> tuple[Command, ...]:
@@ -188,6 +193,9 @@ def command_in(text: str, known: Sequence[Command] = COMMANDS) -> Command | None
     words = WORD.findall(message.text.lower())
     start = opening_length(words)
     first_sentence = re.split(r"(?<=[.!?])\s", message.text.strip(), maxsplit=1)[0]
+    if first_sentence.rstrip().endswith("?") and MUST & set(words[:start]):
+        # "måste jag boka riskbedömningen?" asks whether; "jag måste ställa in den" says so.
+        return None
     for command, verb_words in matches(words[start:], known):
         after = words[start + verb_words :]
         if after[:1] and after[0] in NEGATIONS:
@@ -207,8 +215,11 @@ def command_in(text: str, known: Sequence[Command] = COMMANDS) -> Command | None
 
 # Where a closing decision's clause begins: "…, så godkänn den", "… and approve it".
 CLAUSE_START = re.compile(r"(?:[,.;:!]\s*|\s)(?:så|och|so|and|then)\s+|[,.;:!]\s+")
-# What a closing decision is about: the request just described, nothing new.
-DECIDED = {"den", "det", "ansökan", "it", "this", "that", "the", "request", "application", "nu"}
+# What a closing decision is about: the request just described, nothing new ("den", "hennes
+# distansansökan", "Annas ansökan", "her request").
+DECIDED = {"den", "det", "it", "this", "that", "the", "nu", "now", "hennes", "hans", "hens",
+           "her", "his", "their"}  # fmt: skip
+REQUEST_WORDS = ("ansökan", "ansökningen", "request", "application")
 
 
 REMOTE_WORK = re.compile(r"\b(distans\w*|hemifrån|hemma|remote\w*|from home)\b")
@@ -242,7 +253,14 @@ def closing_decision(text: str, known: Sequence[Command]) -> Command | None:
     start = opening_length(words)
     for command, verb_words in matches(words[start:], known):
         after = words[start + verb_words :]
-        if command.process == "decide" and 0 < len(after) <= 3 and set(after) <= DECIDED:
+        if (
+            command.process == "decide"
+            and 0 < len(after) <= 3
+            and all(
+                w in DECIDED or w.endswith(REQUEST_WORDS) or (i == 0 and w.endswith("s"))
+                for i, w in enumerate(after)
+            )
+        ):
             return command
     return None
 

@@ -33,11 +33,12 @@ from bot.agreements.service import AgreementRequest, AgreementService
 from bot.chat import to_bot_messages
 from bot.clock import Clock
 from bot.faq.loader import load_answerer
-from bot.identity import demo_directory
+from bot.identity import User, demo_directory
 from bot.identity_seal import SEAL_MAX_AGE_SECONDS, IdentitySeal
 from bot.regions import load_region
 from bot.settings import Settings
 from bot.storage.database import Database
+from bot.storage.models import Agreement
 from tests.conftest import CharTrigramEncoder
 from tests.unit.forms import form_turn
 from tests.unit.trackers import SEAL, SENDER, texts, tracker
@@ -323,6 +324,22 @@ async def test_rejection_asks_for_a_reason_first(
     assert vasternorrland.get(employee, agreement.id).status == "rejected"  # type: ignore[arg-type]
 
 
+async def submitted_and_assessed(
+    services: Services, vasternorrland: AgreementService
+) -> tuple[User, Agreement]:
+    """Anna's request, sent, with its risk assessment documented yesterday: ready to decide."""
+    await ActionSubmitAgreement(services).run(
+        CollectingDispatcher(), tracker("/affirm", slots=FILLED), {}
+    )
+    maria = demo_directory().get("maria.berg")
+    assert maria is not None
+    (agreement,) = vasternorrland.visible_to(maria)
+    vasternorrland.register_risk_assessment(
+        maria, agreement.id, "Inga risker", CLOCK.today() - timedelta(days=1)
+    )
+    return maria, agreement
+
+
 @pytest.mark.parametrize(
     "text",
     [
@@ -335,15 +352,7 @@ async def test_rejection_asks_for_a_reason_first(
 async def test_an_approval_at_the_reason_question_changes_the_decision(
     services: Services, vasternorrland: AgreementService, text: str
 ) -> None:
-    await ActionSubmitAgreement(services).run(
-        CollectingDispatcher(), tracker("/affirm", slots=FILLED), {}
-    )
-    maria = demo_directory().get("maria.berg")
-    assert maria is not None
-    (agreement,) = vasternorrland.visible_to(maria)
-    vasternorrland.register_risk_assessment(
-        maria, agreement.id, "Inga risker", CLOCK.today() - timedelta(days=1)
-    )
+    maria, agreement = await submitted_and_assessed(services, vasternorrland)
     slots = {"agreement_id": str(agreement.id), "decision": "reject"}
     turn = await form_turn(
         ValidateDecisionForm(services), text, slots, "rejection_reason", user="maria.berg"
@@ -509,15 +518,7 @@ def test_the_summary_names_the_place_once(services: Services, place: str, shown:
 async def test_an_approval_offers_the_printable_agreement_as_a_link(
     services: Services, vasternorrland: AgreementService
 ) -> None:
-    await ActionSubmitAgreement(services).run(
-        CollectingDispatcher(), tracker("/affirm", slots=FILLED), {}
-    )
-    maria = demo_directory().get("maria.berg")
-    assert maria is not None
-    (agreement,) = vasternorrland.visible_to(maria)
-    vasternorrland.register_risk_assessment(
-        maria, agreement.id, "Inga risker", CLOCK.today() - timedelta(days=1)
-    )
+    _, agreement = await submitted_and_assessed(services, vasternorrland)
     slots = {"agreement_id": str(agreement.id), "decision": "approve"}
     dispatcher = CollectingDispatcher()
     await ActionDecideAgreement(services).run(

@@ -70,6 +70,14 @@ class Faq:
         ("I need to do the uppföljning with Anna", "follow_up"),
         ("följ upp Annas distansarbete", "follow_up"),
         ("ha uppföljningssamtalet med Erik", "follow_up"),
+        # Flipped by a retrain on the test split (2026-12-04c): a decision left to the assistant,
+        # a cancellation one has to make.
+        (
+            "Jag har pratat med Anna och det är okej för mig, du kan godkänna hennes "
+            "distansansökan",
+            "decide",
+        ),
+        ("jag måste tyvärr ställa in riskbedömningen nästa vecka, är sjuk", "cancel"),
         # A request told by its values, without a verb.
         ("Distansarbete hemma en dag i veckan, från 4 januari till 4 juni", "request"),
     ],
@@ -104,6 +112,8 @@ def test_a_command_at_the_start_names_its_process(text: str, process: str) -> No
         "my manager will say no",
         "hon har rätt, så godkänn inte den",
         "hur gör man uppföljningen?",
+        "måste jag boka riskbedömningen?",
+        "hon sa att du kan godkänna det mesta",
         "Erik ansökte i går, chefen godkände den",
         "Jag jobbar hemma två dagar i veckan sedan 1 mars och är försäkrad",
         "Distansarbete två dagar i veckan från 1 mars, hur gör jag?",

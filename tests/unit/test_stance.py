@@ -63,22 +63,50 @@ def sibling(entry_id: str, question: str, topic: str, other: str) -> FaqEntry:
     return replace(entry(entry_id, question, topic=topic), siblings=(other,))
 
 
-@pytest.fixture
-def answerer(tmp_path: Path) -> FaqAnswerer:
-    entries = [
-        sibling("krav-chef", "Kan chef kräva distansarbete?", MANAGER_WANTS_REMOTE, "krav-med"),
-        sibling("krav-med", "Kan jag kräva distansarbete?", EMPLOYEE_WANTS_REMOTE, "krav-chef"),
-    ]
-    encoder = CharTrigramEncoder()
-    index = FaqIndex(
+KRAV = [
+    sibling("krav-chef", "Kan chef kräva distansarbete?", MANAGER_WANTS_REMOTE, "krav-med"),
+    sibling("krav-med", "Kan jag kräva distansarbete?", EMPLOYEE_WANTS_REMOTE, "krav-chef"),
+]
+
+
+def prepared_question(
+    text: str, expected: str, scores: list[float], entries: list[FaqEntry]
+) -> tune.Prepared:
+    """A dev question as benchmarks/tune.py holds it, with the same embedding and lexical
+    scores, no topic signal, and the stance the assistant reads in it."""
+    vector = np.array(scores, dtype=np.float32)
+    return tune.Prepared(
+        Question(text, expected, "vastmanland", "sv", "dev"),
         entries,
+        vector,
+        vector,
+        vector * 0,
+        0.0,
+        1.0,
+        stance_topic(text),
+    )
+
+
+def krav_index(tmp_path: Path, topic_weight: float, *more: FaqEntry) -> FaqIndex:
+    """The two "kräva" siblings, and ``more``, over character trigrams."""
+    encoder = CharTrigramEncoder()
+    return FaqIndex(
+        [*KRAV, *more],
         encoder,
         EmbeddingCache(tmp_path, encoder.name),
         SwedishAnalyzer({}),
-        Weights(embedding=0.5, lexical=0.5, topic=0.3),
+        Weights(embedding=0.5, lexical=0.5, topic=topic_weight),
     )
+
+
+@pytest.fixture
+def answerer(tmp_path: Path) -> FaqAnswerer:
     # Any two hits above 0.1 are a close call between the siblings.
-    return FaqAnswerer(index, REGION, Thresholds(answer=0.1, clarify=0.1, sibling_margin=1.0))
+    return FaqAnswerer(
+        krav_index(tmp_path, 0.3),
+        REGION,
+        Thresholds(answer=0.1, clarify=0.1, sibling_margin=1.0),
+    )
 
 
 def test_close_siblings_are_answered_by_the_stance(answerer: FaqAnswerer) -> None:
@@ -96,20 +124,10 @@ def test_close_siblings_without_a_stance_are_still_asked_back(answerer: FaqAnswe
 
 @pytest.fixture
 def answerer_with_a_third_entry(tmp_path: Path) -> FaqAnswerer:
-    entries = [
-        sibling("krav-chef", "Kan chef kräva distansarbete?", MANAGER_WANTS_REMOTE, "krav-med"),
-        sibling("krav-med", "Kan jag kräva distansarbete?", EMPLOYEE_WANTS_REMOTE, "krav-chef"),
-        entry("omfattning", "Hur mycket distansarbete får jag ha?", topic="extent"),
-    ]
-    encoder = CharTrigramEncoder()
-    index = FaqIndex(
-        entries,
-        encoder,
-        EmbeddingCache(tmp_path, encoder.name),
-        SwedishAnalyzer({}),
-        Weights(embedding=0.5, lexical=0.5, topic=1.0),
+    third = entry("omfattning", "Hur mycket distansarbete får jag ha?", topic="extent")
+    return FaqAnswerer(
+        krav_index(tmp_path, 1.0, third), REGION, Thresholds(answer=0.1, clarify=0.1, margin=0.01)
     )
-    return FaqAnswerer(index, REGION, Thresholds(answer=0.1, clarify=0.1, margin=0.01))
 
 
 def test_the_stance_picks_the_sibling_the_ranking_put_below_another_entry(
@@ -135,22 +153,8 @@ def test_the_stance_picks_the_sibling_the_ranking_put_below_another_entry(
 def test_tuning_scores_the_stance_as_the_assistant_uses_it() -> None:
     """benchmarks/tune.py values a close call between siblings as the stance's answer, as the
     assistant gives it, not as a "Menade du …?"."""
-    entries = [
-        sibling("krav-chef", "Kan chef kräva distansarbete?", MANAGER_WANTS_REMOTE, "krav-med"),
-        sibling("krav-med", "Kan jag kräva distansarbete?", EMPLOYEE_WANTS_REMOTE, "krav-chef"),
-    ]
     text = "min chef nekar mig hemarbete, kan jag kräva det"
-    scores = np.array([0.80, 0.78], dtype=np.float32)
-    prepared = tune.Prepared(
-        Question(text, "krav-med", "vastmanland", "sv", "dev"),
-        entries,
-        scores,
-        scores,
-        scores * 0,
-        0.0,
-        1.0,
-        stance_topic(text),
-    )
+    prepared = prepared_question(text, "krav-med", [0.80, 0.78], KRAV)
     weights = Weights(embedding=0.5, lexical=0.5, topic=0.0)
     thresholds = Thresholds(answer=0.7, clarify=0.6, sibling_margin=0.45)
     assert tune.outcome(prepared, weights, thresholds) == ("in", "right")
@@ -191,24 +195,10 @@ def test_with_the_managers_yes_the_krava_entries_do_not_answer(
 def test_tuning_scores_a_sibling_without_a_stance_as_asked_back() -> None:
     """A strong kräva entry without a stance is asked back with its sibling, in the assistant
     and in benchmarks/tune.py alike, so an unrelated question is no confident wrong answer."""
-    entries = [
-        sibling("krav-chef", "Kan chef kräva distansarbete?", MANAGER_WANTS_REMOTE, "krav-med"),
-        sibling("krav-med", "Kan jag kräva distansarbete?", EMPLOYEE_WANTS_REMOTE, "krav-chef"),
-        entry("omfattning", "Hur mycket distansarbete får jag ha?", topic="extent"),
-    ]
     text = "går det att vara helt på distans"
     assert stance_topic(text) is None
-    scores = np.array([0.95, 0.60, 0.70], dtype=np.float32)
-    prepared = tune.Prepared(
-        Question(text, "omfattning", "vastmanland", "sv", "dev"),
-        entries,
-        scores,
-        scores,
-        scores * 0,
-        0.0,
-        1.0,
-        None,
-    )
+    extent = entry("omfattning", "Hur mycket distansarbete får jag ha?", topic="extent")
+    prepared = prepared_question(text, "omfattning", [0.95, 0.60, 0.70], [*KRAV, extent])
     weights = Weights(embedding=0.5, lexical=0.5, topic=0.0)
     thresholds = Thresholds(answer=0.7, clarify=0.6, margin=0.05, sibling_margin=0.1)
     assert tune.outcome(prepared, weights, thresholds) == ("in", "clarify_wrong")

@@ -7,22 +7,24 @@ from typing import Any
 
 from actions.conversation.fields import Field, FormContext, Prompt, Reading
 from actions.conversation.reading import Answer, Message, adds_to_answer, is_hedge, yes_or_no
-from bot.agreements.parsing import (
-    PLACE_NAMES,
+from bot.agreements.dates import (
     WEEKDAY_NAMES,
     WEEKS_AHEAD,
-    day_count,
     end_after,
-    equipment_items,
     find_date,
     find_period,
+    week_days,
+    weekday_conflict,
+)
+from bot.agreements.parsing import (
+    PLACE_NAMES,
+    day_count,
+    equipment_items,
     find_share,
     parse_share,
     place_kind,
     place_phrase,
     share_options,
-    week_days,
-    weekday_conflict,
 )
 from bot.agreements.policy import check_end, check_share, check_start
 from bot.regions import AgreementPolicy

@@ -43,15 +43,8 @@ from actions.conversation.fields import (
 from actions.conversation.form import GuidedForm
 from actions.conversation.steps import Completion, ProcessStep, back_to_summary, not_stored
 from actions.services import Services
-from bot.agreements.parsing import (
-    ALTERNATE_WEEKDAY,
-    DATE_IN_TEXT,
-    PLACE_NAMES,
-    WEEKDAY_NAMES,
-    place_kind,
-    place_label,
-    place_phrase,
-)
+from bot.agreements.dates import ALTERNATE_WEEKDAY, DATE_IN_TEXT, WEEKDAY_NAMES
+from bot.agreements.parsing import PLACE_NAMES, place_kind, place_label, place_phrase
 from bot.agreements.policy import check_end
 from bot.agreements.service import AgreementRequest
 from bot.errors import Refused

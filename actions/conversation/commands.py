@@ -25,7 +25,8 @@ from rasa_sdk import Tracker
 from sqlalchemy.exc import SQLAlchemyError
 
 from actions.conversation.reading import Message, without_chitchat_opening
-from bot.agreements.parsing import DATE_IN_TEXT, find_share, one_edit_apart
+from bot.agreements.dates import DATE_IN_TEXT
+from bot.agreements.parsing import find_share, one_edit_apart
 from bot.regions import CommandProcess
 
 if TYPE_CHECKING:

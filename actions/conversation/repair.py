@@ -45,7 +45,7 @@ from actions.conversation.reading import (
     yes_or_no,
 )
 from actions.faq import faq_reply, utter
-from bot.agreements.parsing import WEEKDAY_NAMES
+from bot.agreements.dates import WEEKDAY_NAMES
 
 if TYPE_CHECKING:
     from actions.conversation.form import GuidedForm

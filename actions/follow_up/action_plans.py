@@ -18,7 +18,7 @@ from actions.conversation.form import GuidedForm
 from actions.conversation.reading import Message
 from actions.conversation.steps import Completion, ProcessStep
 from actions.services import Services
-from bot.agreements.parsing import find_date, parse_date
+from bot.agreements.dates import find_date, parse_date
 from bot.errors import Refused
 from bot.identity import User
 from bot.risk_assessments.action_plans import ActionPlanService, can_change, is_overdue

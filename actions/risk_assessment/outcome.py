@@ -35,7 +35,7 @@ from actions.risk_assessment.meeting import (
     held_on,
     when,
 )
-from bot.agreements.parsing import (
+from bot.agreements.dates import (
     DATE_IN_TEXT,
     WEEKDAY_NAMES,
     find_date,

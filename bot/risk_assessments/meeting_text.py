@@ -12,13 +12,7 @@ from datetime import date, datetime, time, timedelta
 
 import dateparser
 
-from bot.agreements.parsing import (
-    DOTTED,
-    WEEKDAY_NUMBERS,
-    WEEKDAY_WORDS,
-    week_days,
-    weekday_conflict,
-)
+from bot.agreements.dates import DOTTED, WEEKDAY_NUMBERS, WEEKDAY_WORDS, week_days, weekday_conflict
 from bot.risk_assessments.scheduling import (
     STOCKHOLM,
     WEEKDAYS_SV,

@@ -5,21 +5,23 @@ from datetime import date
 import pytest
 from dateutil.relativedelta import relativedelta
 
-from bot.agreements.parsing import (
+from bot.agreements.dates import (
     end_after,
-    equipment_items,
     find_date,
     find_period,
     find_period_in,
+    parse_date,
+    week_days,
+    weekday_conflict,
+)
+from bot.agreements.parsing import (
+    equipment_items,
     find_share,
     names_only_the_kind,
-    parse_date,
     parse_share,
     place_kind,
     place_phrase,
     share_options,
-    week_days,
-    weekday_conflict,
 )
 from bot.agreements.policy import check_end, check_share, check_start, latest_end
 from bot.regions import AgreementPolicy

@@ -14,6 +14,7 @@ from sqlalchemy.exc import OperationalError
 
 from actions.agreement.request import ActionSubmitAgreement
 from actions.conversation.fields import FormContext
+from actions.risk_assessment.action_lines import parse_actions
 from actions.risk_assessment.booking import (
     ActionBookRiskAssessment,
     ActionStartRiskAssessment,
@@ -30,7 +31,6 @@ from actions.risk_assessment.outcome import (
     ActionDocumentRiskAssessment,
     ActionStartOutcome,
     ValidateOutcomeForm,
-    parse_actions,
 )
 from actions.services import Services
 from bot.agreements.service import AgreementService

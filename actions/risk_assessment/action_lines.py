@@ -1,0 +1,156 @@
+"""The lines of a risk assessment's action plan as people write them: "Höja skärmen – Anna –
+18 december", "åtgärd: ny stol, ansvarig Eva, klart tisdag 16.12", numbered lists, two actions
+joined by "och", and answers that give a held action its owner and date ("Maria tar båda,
+senast 31 januari")."""
+
+import re
+from datetime import date, timedelta
+from typing import Any
+
+from actions.agreement.request import swedish_date
+from bot.agreements.dates import (
+    DATE_IN_TEXT,
+    WEEKDAY_NAMES,
+    find_date,
+    parse_date,
+    weekday_conflict,
+)
+
+ACTION_PARTS = re.compile(r"\s+[–—-]\s+|\s*;\s*|\s*\|\s*")
+# "1. Höja skärmen – Anna – 11 december": a pasted numbered list.
+NUMBERED = re.compile(r"^\d{1,2}[.)]\s+")
+# "åtgärd: ny stol, ansvarig Eva, klart tisdag 16.12": an action, its owner and its date as a
+# sentence, with the labels people write.
+LINE_LABEL = re.compile(r"^(?:åtgärder|åtgärd|actions?)\s*:\s*", re.IGNORECASE)
+OWNER_LABEL = re.compile(r"^(?:ansvarig[at]?|ansvarar|owner)\s*:?\s*", re.IGNORECASE)
+DUE_LABEL = re.compile(
+    r"^(?:klart|klar|färdigt|färdig|senast|datum|due|by)\s*:?\s*(?:till\s+|den\s+|on\s+)?",
+    re.IGNORECASE,
+)
+
+
+def action_parts(line: str) -> list[str]:
+    """ "Höja skärmen – Anna – 18 december" or "ny stol, ansvarig Eva, klart tisdag 16.12": the
+    action, then the owner and date without their labels."""
+    line = LINE_LABEL.sub("", line)
+    parts = [p.strip() for p in ACTION_PARTS.split(line) if p.strip()]
+    if len(parts) == 1 and "," in line:
+        commas = [p.strip() for p in line.split(",") if p.strip()]
+        labelled = any(OWNER_LABEL.match(p) or DUE_LABEL.match(p) for p in commas[1:])
+        if labelled or len(commas) == 3:
+            parts = commas
+    return (
+        [parts[0], *(DUE_LABEL.sub("", OWNER_LABEL.sub("", p)) for p in parts[1:])] if parts else []
+    )
+
+
+# "köpa headset och beställa ny stol": two actions, as the second opens with a verb of its own;
+# "höja skärmen och bordet" is one.
+ACTION_VERBS = (
+    "köpa", "köp", "beställa", "beställ", "höja", "höj", "sänka", "sänk", "ordna", "boka", "byta",
+    "byt", "skaffa", "installera", "justera", "ändra", "kontrollera", "flytta", "ställa", "ställ",
+    "anpassa", "låna", "leverera", "hämta", "skicka", "utreda", "planera", "se över", "ta fram",
+    "följa upp", "gå igenom", "prata", "införa", "inför", "ta bort", "lägga", "sätta", "testa",
+    "buy", "order", "get", "install", "set up", "book", "adjust", "replace", "check", "move",
+)  # fmt: skip
+AND_A_VERB = re.compile(
+    rf"\s*(?:,\s*)?\b(?:och|samt|and)\s+(?=(?:{'|'.join(ACTION_VERBS)})\b)", re.IGNORECASE
+)
+
+
+def one_by_one(action: str) -> list[str]:
+    """ "köpa headset och beställa ny stol" -> "köpa headset", "beställa ny stol"."""
+    return [a.strip(" ,.") for a in AND_A_VERB.split(action) if a.strip(" ,.")] or [action]
+
+
+def which_day(day: date, written: int) -> tuple[str, list[date]]:
+    """ "16 december 2026 är en onsdag, inte en tisdag.": asked with both days, never guessed."""
+    other = day + timedelta(days=written - day.weekday())
+    return (
+        f"{swedish_date(day)} är en {WEEKDAY_NAMES[day.weekday()]}, inte en "
+        f"{WEEKDAY_NAMES[written]}.",
+        [day, other],
+    )
+
+
+def parse_actions(text: str, today: date) -> tuple[list[dict[str, str]], list[str]]:
+    """Lines of "action – owner – date": the actions, and what is wrong with the others."""
+    actions, held = split_actions(text, today)
+    return actions, [f'"{a["line"][:60]}"' for a in held]
+
+
+def split_actions(text: str, today: date) -> tuple[list[dict[str, str]], list[dict[str, Any]]]:
+    """Lines of "action – owner – date": the complete actions, and the others with what they
+    say (``owner`` or ``due`` None where missing; ``line`` as written)."""
+    actions: list[dict[str, str]] = []
+    held: list[dict[str, Any]] = []
+    for line in (line.strip(" •*-") for line in text.splitlines()):
+        line = NUMBERED.sub("", line)
+        parts = action_parts(line)
+        if not parts:
+            continue
+        due = parse_date(parts[-1], today) if len(parts) >= 3 else None
+        written = weekday_conflict(parts[-1], due) if due is not None else None
+        if due is not None and written is not None:
+            # "klart tisdag 16.12", a Wednesday: held while the user picks the day.
+            asked, days = which_day(due, written)
+            held.append(
+                {
+                    "line": line,
+                    "action": " ".join(parts[:-2])[:500],
+                    "owner": parts[-2][:120],
+                    "due": None,
+                    "which_day": asked,
+                    "days": [d.isoformat() for d in days],
+                }
+            )
+            continue
+        if len(parts) >= 3 and due is not None:
+            actions.extend(
+                {"action": action[:500], "owner": parts[-2][:120], "due": due.isoformat()}
+                for action in one_by_one(" ".join(parts[:-2]))
+            )
+            continue
+        owner = due_on = None
+        for part in parts[1:]:
+            if due_on is None and (day := parse_date(part, today)) is not None:
+                due_on = day.isoformat()
+            elif owner is None:
+                owner = part[:120]
+        held.extend(
+            {"line": line, "action": action[:500], "owner": owner, "due": due_on}
+            for action in one_by_one(parts[0])
+        )
+    return actions, held
+
+
+# What is not the owner in "Anna, senast 18 december": the date and the words around it.
+NOT_THE_OWNER = re.compile(
+    r"\b(ansvarig[at]?|ansvarar|är|blir|senast|till|klart|klar|den|by|owner|is|due|tar hand om|"
+    r"tar|fixar|båda|bägge|alla|allihop|dem|det|för|takes care of|takes|both|all of them|all|"
+    r"them)\b|[:,–—-]",
+    re.IGNORECASE,
+)
+# "Maria tar båda, senast 31 januari": the owner and the date of every action waiting.
+FOR_ALL = re.compile(r"\b(båda|bägge|alla|allihop|both|all of them|all)\b", re.IGNORECASE)
+
+
+def completed(action: dict[str, Any], text: str, today: date) -> dict[str, Any]:
+    """A held action with the owner and the date an answer gives ("Anna, 18 december")."""
+    day = find_date(text, today)
+    rest = DATE_IN_TEXT.sub(" ", text) if day else text
+    owner = " ".join(NOT_THE_OWNER.sub(" ", rest).split()).strip(" .")
+    return {
+        **action,
+        "owner": action["owner"] or (owner[:120] or None),
+        "due": action["due"] or (day.isoformat() if day else None),
+    }
+
+
+def missing_question(action: dict[str, Any]) -> str:
+    name = action["action"]
+    if action["owner"] is None and action["due"] is None:
+        return f'Vem ansvarar för "{name}", och till vilket datum?'
+    if action["owner"] is None:
+        return f'Vem ansvarar för "{name}"?'
+    return f'Till vilket datum ska "{name}" vara gjort?'

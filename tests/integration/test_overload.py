@@ -20,9 +20,10 @@ QUESTIONS = [
     "Vad gäller om jag blir sjuk när jag jobbar hemma?",
     "Måste jag ha en överenskommelse för att jobba hemifrån?",
 ]
-# About 25 FAQ turns a second fit on the 2-core development machine (make bench): three times
-# that for four seconds.
-BURST_RATE = 75
+# About 40-45 FAQ turns a second fit on the 2-core development machine (make bench, 2026-12-05):
+# about three times that for four seconds. At 75 a second (three times the 25 of a month ago)
+# every turn was once served, and nothing showed the refusal.
+BURST_RATE = 130
 BURST_SECONDS = 4
 
 

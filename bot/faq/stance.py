@@ -41,6 +41,9 @@ ASSERTS = (
 WORDS = r"(\w+\W+)"
 # Words that are not the manager: "undrar jag om chefen kan kräva" is the manager's demand.
 NOT_MANAGER = rf"((?!{MANAGER}\b)\w+\W+)"
+# Words that are not an employee: in "chef och en medarbetare kräver" the employee demands.
+STAFF = r"(medarbetar\w*|anställd\w*|staff|employees?|team member)"
+NOT_STAFF = rf"((?!{STAFF}\b)\w+\W+)"
 
 _CUES: list[tuple[str, str]] = [
     # The employee wants remote work: the manager refuses it, or wants them at the office.
@@ -65,7 +68,8 @@ _CUES: list[tuple[str, str]] = [
     ),
     (
         rf"\b{MANAGER}\W+{WORDS}{{0,2}}(kräver|kräva|vill ha mig|vill att jag|säger att alla ska"
-        r"|säger att jag (måste|ska))"
+        r"|säger att jag (måste|ska)|bestämma att alla ska|require\w* (me|us|everyone)|insist\w*"
+        r"|tell\w* (me|us) to|want\w* (me|us) to)"
         rf"\W+{WORDS}{{0,5}}{OFFICE}",
         EMPLOYEE_WANTS_REMOTE,
     ),
@@ -76,7 +80,16 @@ _CUES: list[tuple[str, str]] = [
     # The employee demands, wants or has a right to remote work, or asks who decides.
     (
         rf"\b{EMPLOYEE}\W+{NOT_MANAGER}{{0,3}}(kräva|krava|krav på|tvinga (sig|chefen)|insist\w*"
-        r"|demand|require my manager|driva det|push for)",
+        r"|demand|require my manager|driva det|push for)"
+        rf"(?!\W+{WORDS}{{0,5}}{OFFICE})",
+        EMPLOYEE_WANTS_REMOTE,
+    ),
+    # An employee (seen by the manager) demands or asks for it; a bare "kräva distans".
+    (
+        r"\b(en|min|mina|my|an?|one of my)\W+(medarbetar\w*|anställd\w*|staff|employees?"
+        r"|team member)\W+(kräver|vill|begär|önskar|insists?|demands?|wants?|asks?)"
+        rf"\W+{WORDS}{{0,3}}{HOME}"
+        rf"|^\W*(kräva|demand)\W+{HOME}",
         EMPLOYEE_WANTS_REMOTE,
     ),
     (
@@ -86,6 +99,12 @@ _CUES: list[tuple[str, str]] = [
     ),
     (rf"\b(rätt|ratt|rättighet|right|entitled)\W+{WORDS}{{0,4}}{HOME}", EMPLOYEE_WANTS_REMOTE),
     (rf"\b{HOME}\W+{WORDS}{{0,4}}(en )?(rättighet|right|entitled)", EMPLOYEE_WANTS_REMOTE),
+    # A manager asks whether they must agree to an employee's wish.
+    (
+        r"\b(jag är (en )?chef|som chef|as a manager|i'?m a manager|i am a manager)\b.*"
+        r"\b(gå med på|godkänna|säga ja|accept|approve|agree to)\b",
+        EMPLOYEE_WANTS_REMOTE,
+    ),
     # The employee makes the manager allow it.
     (
         r"\b(tvinga|force|make)\W+(min|sin|vår|my|our|the)\W+(chef\w*|arbetsgivar\w*|manager|boss"
@@ -112,9 +131,23 @@ _CUES: list[tuple[str, str]] = [
         r"|obligatorisk\w*)",
         MANAGER_WANTS_REMOTE,
     ),
-    (rf"\b{MANAGER}\W+{WORDS}{{0,3}}{ASSERTS}\W+{WORDS}{{0,6}}{HOME}", MANAGER_WANTS_REMOTE),
+    (rf"\b{MANAGER}\W+{NOT_STAFF}{{0,3}}{ASSERTS}\W+{WORDS}{{0,6}}{HOME}", MANAGER_WANTS_REMOTE),
     (rf"\b(måste?|have to)\W+({EMPLOYEE}\W+)?{WORDS}{{0,3}}{HOME}", MANAGER_WANTS_REMOTE),
-    (r"\bbestämma att (mina|min|hela|alla|personal\w*|medarbetar\w*)", MANAGER_WANTS_REMOTE),
+    (
+        r"\bbestämma att (mina|min|hela|alla|personal\w*|medarbetar\w*)"
+        rf"(?!\W+{WORDS}{{0,3}}{OFFICE})",
+        MANAGER_WANTS_REMOTE,
+    ),
+    # The manager asks whether they may order it: "as a manager, may I require my staff …".
+    (
+        r"\b(kräva|beordra|require|order|tell)\W+(mina|min|vår|våra|my|our)\W+(medarbetar\w*"
+        rf"|anställd\w*|personal\w*|staff|team|employees?)\W+{WORDS}{{0,4}}{HOME}",
+        MANAGER_WANTS_REMOTE,
+    ),
+    (
+        rf"\b{MANAGER}\W+{WORDS}{{0,3}}(rather|hellre|helst)\W+{WORDS}{{0,3}}{HOME}",
+        MANAGER_WANTS_REMOTE,
+    ),
     (
         rf"\b(skyldig|gå med på|frivillig\w*|voluntary|vägra\w*"
         rf"|{EMPLOYEE}\W+{WORDS}{{0,2}}säga nej|refuse|have to accept)\b",
@@ -122,7 +155,8 @@ _CUES: list[tuple[str, str]] = [
     ),
     # The employee wants to be at the office, or not at home.
     (
-        rf"\b({EMPLOYEE}\W+{ADVERB}?(vill|föredrar|prefer|want)|rätt (att|till)|right to|allowed to"
+        rf"\b({EMPLOYEE}\W+{ADVERB}?(vill|föredrar|prefer|want|insist\w*( on)?|kräva)"
+        r"|rätt (att|till)|right to|allowed to"
         rf"|få jobba på|får jag (komma|jobba|vara)|välja att)\W+{WORDS}{{0,4}}{OFFICE}",
         MANAGER_WANTS_REMOTE,
     ),

@@ -37,6 +37,8 @@ HELP_EN = (
     "I answer questions about remote work and help you apply for a remote-work agreement and "
     "book the risk assessment. What would you like to do?"
 )
+ACKNOWLEDGED = "Okej! Säg till om det är något mer jag kan hjälpa till med."
+ACKNOWLEDGED_EN = "Okay! Let me know if there is anything else I can help with."
 HELP_BUTTONS = [
     {"title": "Ansöka om distansarbete", "payload": "/request_agreement"},
     {"title": "Boka riskbedömning", "payload": "/book_risk_assessment"},
@@ -177,6 +179,36 @@ class ActionWhereWereWe(Action):
             log.warning("Could not read what waits for the user: %s", error)
             return []
         return found
+
+
+class ActionYesOrNoOutsideForm(Action):
+    """ "ja" or "nej" with no form open. Usually nothing waits for it ("ja" after a meeting was
+    moved), and it is acknowledged. After the session ran out it answers the form's last
+    question, an hour old: the form is taken up and asks it again rather than taking a yes to
+    a summary the user may no longer have in front of them."""
+
+    def __init__(self, where_were_we: ActionWhereWereWe) -> None:
+        self.where_were_we = where_were_we
+
+    def name(self) -> str:
+        return "action_yes_or_no_outside_form"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        form = self.where_were_we.interrupted_form(tracker)
+        english = is_english_reply(last_free_text(tracker))
+        if form is None:
+            dispatcher.utter_message(text=ACKNOWLEDGED_EN if english else ACKNOWLEDGED)
+            return []
+        dispatcher.utter_message(
+            text="It has been a while. Let us pick up where we left off; here is the question "
+            "again."
+            if english
+            else f"Det har gått en stund sedan sist. Vi höll på med {form.noun}; "
+            "här är frågan igen."
+        )
+        return [SlotSet(REASK_SLOT, None), *reopened(form)]
 
 
 def reopened(form: GuidedForm) -> list[EventType]:

@@ -77,3 +77,24 @@ def test_starting_again_after_the_session_ran_out_stores_nothing_from_the_openin
     c = left_at_the_place_question(chat, stack)
     assert "Hur stor del av arbetstiden" in c.say("jag vill ansöka om distansarbete")
     assert "Var ska du arbeta" in c.say("40 procent")
+
+
+def test_a_yes_an_hour_after_the_summary_shows_the_summary_again(chat: Chat, stack: Any) -> None:
+    """ "ja" typed after the session ran out at "Stämmer detta?": nothing is sent on an
+    hour-old yes; the summary comes back, and the next yes sends the request."""
+    c = Conversation(chat, stack)
+    c.say("jag vill ansöka om distansarbete")
+    c.say("40 procent")
+    c.say("hemma")
+    c.say("1 februari 2027")
+    c.say("31 juli 2027")
+    summary = c.say("utredningar och rapporter")
+    if "Stämmer" not in summary:  # a question about IT security comes first in some regions
+        summary = c.say("ja")
+    assert "Stämmer" in summary, summary
+    c.away_for_an_hour()
+    again = c.say("ja")
+    assert "Vi höll på med ansökan" in again and "Stämmer" in again, again
+    assert "skickad" not in again.lower()
+    sent = c.say("ja")
+    assert "DIST-" in sent or "skickad" in sent.lower(), sent

@@ -9,7 +9,7 @@ import pytest
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import FORMS
-from actions.conversation.resume import ActionWhereWereWe
+from actions.conversation.resume import ActionWhereWereWe, ActionYesOrNoOutsideForm
 from actions.faq import ActionAnswerFaq
 from actions.services import Services
 from bot.agreements.service import AgreementRequest
@@ -177,3 +177,41 @@ async def test_a_free_text_answer_after_expiry_yields_to_an_faq_answer(services:
         services, "Internet hemma betalas av", at_tasks, "faq_costs"
     )
     assert "agreement_tasks" not in slots and "Ett svar ur FAQ:n." in said
+
+
+async def yes_or_no(services: Services, text: str, slots: dict[str, Any], intent: str):  # type: ignore[no-untyped-def]
+    action = ActionYesOrNoOutsideForm(ActionWhereWereWe(services, [form(services) for form in FORMS]))
+    dispatcher = CollectingDispatcher()
+    events = await action.run(
+        dispatcher, tracker(text, intent=intent, active_loop=None, slots=slots), {}
+    )
+    return events, texts(dispatcher)
+
+
+async def test_a_yes_after_the_session_ran_out_at_the_summary_shows_it_again(
+    services: Services,
+) -> None:
+    """ "ja" an hour after "Stämmer detta?": the request is not sent on a yes to a summary the
+    user may no longer see; the form is taken up and the summary shown again."""
+    at_the_summary = {
+        **AT_THE_PLACE,
+        "agreement_place": "Hemma",
+        "agreement_start": "2027-01-01",
+        "agreement_end": "2027-06-30",
+        "agreement_tasks": "Utredningar",
+        "requested_slot": "agreement_confirmed",
+    }
+    events, said = await yes_or_no(services, "ja", at_the_summary, "affirm")
+    assert "Vi höll på med ansökan" in said
+    assert [e["name"] for e in events if e["event"] == "followup"] == ["agreement_form"]
+    stored = {e["name"]: e["value"] for e in events if e["event"] == "slot"}
+    assert stored.get("agreement_confirmed") is None, "nothing confirmed by the old yes"
+    _, said = await yes_or_no(services, "nej", AT_THE_PLACE, "deny")
+    assert "Vi höll på med ansökan" in said
+
+
+async def test_a_yes_with_nothing_in_progress_is_acknowledged(services: Services) -> None:
+    events, said = await yes_or_no(services, "ja", {}, "affirm")
+    assert events == [] and said.startswith("Okej!")
+    _, said = await yes_or_no(services, "yes", {}, "affirm")
+    assert said.startswith("Okay!")

@@ -12,6 +12,7 @@ never read.
 """
 
 import argparse
+import functools
 import itertools
 import json
 import math
@@ -27,7 +28,7 @@ from pathlib import Path
 import numpy as np
 
 from benchmarks.evaluate import Question, load_questions
-from bot.faq.answering import Evidence, decide
+from bot.faq.answering import Evidence, decide, read_siblings
 from bot.faq.entry import FaqEntry
 from bot.faq.index import Hit, fuse
 from bot.faq.language import asked_sentences, question_part
@@ -65,8 +66,6 @@ class Prepared:
     topics: np.ndarray
     out_of_scope: float
     in_scope: float
-    # Who wants the remote work (``bot.faq.stance``); it decides between sibling entries.
-    stance: str | None = None
     # The manager's yes taken as given: the kräva entries are not ranked (``FaqAnswerer.weigh``).
     agreed: bool = False
 
@@ -79,14 +78,22 @@ class Prepared:
         fused = fuse(self.embedding, self.lexical, self.topics, weights)
         if self.agreed:
             fused = np.where([e.topic in DEMAND_TOPICS for e in self.entries], -np.inf, fused)
-        order = np.argsort(-fused)[:2]
+        order = np.argsort(-fused)[:3]
         hits = [Hit(self.entries[i], float(fused[i]), 0.0, 0.0) for i in order]
         siblings = hits[1].entry.id in hits[0].entry.siblings
-        sibling_entries = tuple(e for e in self.entries if e.id in hits[0].entry.siblings)
-        stance = self.stance if sibling_entries else None
+        by_id = {e.id: e for e in self.entries}
+        sibling_entries = read_siblings(hits, by_id.get)
+        topics = [hits[0].entry.topic, *(e.topic for e in sibling_entries)]
+        # What tells the siblings apart (``bot.faq.stance``), read once per question and pair.
+        stance = cached_stance(self.question.text, frozenset(topics)) if sibling_entries else None
         return Evidence(
             hits, self.in_scope, self.out_of_scope, siblings, "", stance, sibling_entries
         )
+
+
+@functools.cache
+def cached_stance(question: str, topics: frozenset[str]) -> str | None:
+    return stance_topic(question, topics)
 
 
 def intent_rankings(texts: list[str]) -> dict[str, list[dict[str, object]]]:
@@ -136,7 +143,6 @@ def prepare(dev: list[Question], settings: Settings) -> list[Prepared]:
                     ),
                     intent_confidence(ranking, OUT_OF_SCOPE_INTENT),
                     answerer.gate.in_scope(q.text) if answerer.gate is not None else 1.0,
-                    stance_topic(q.text),
                     manager_agrees(q.text),
                 )
             )
@@ -173,7 +179,7 @@ class Ranked:
     in_scope: np.ndarray
     best_right: np.ndarray
     right_offered: np.ndarray
-    # The scope gate's probability, and whether the two best are siblings.
+    # The scope gate's probability, and whether the two best are siblings asked back sooner.
     gate: np.ndarray
     siblings: np.ndarray
     # The stance picks an entry (answered instead of a "Menade du …?" too), and it is right.
@@ -194,7 +200,7 @@ def rank(prepared: list[Prepared], weights: Weights) -> Ranked:
         runner_up.append(second.score)
         best_right.append(first.entry.id == p.question.expected)
         right_offered.append(p.question.expected in (first.entry.id, second.entry.id))
-        siblings.append(evidence.siblings)
+        siblings.append(evidence.asks_back_sooner())
         chosen = evidence.stance_choice()
         stance_picks.append(chosen is not None)
         stance_right.append(chosen is not None and chosen.id == p.question.expected)

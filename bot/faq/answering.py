@@ -14,12 +14,14 @@ from bot.faq.entry import FaqEntry
 from bot.faq.index import FaqIndex, Hit
 from bot.faq.language import asked_sentences, is_english, question_part
 from bot.faq.scope import ScopeGate
-from bot.faq.stance import DEMAND_TOPICS, manager_agrees, stance_topic
+from bot.faq.stance import DEMAND_TOPICS, manager_agrees, needs_stance, stance_topic
 from bot.faq.tuning import Thresholds
 from bot.regions import Region
 
 CHOOSE_FAQ_INTENT = "choose_faq"
 OUT_OF_SCOPE_LIKELY = 0.5
+# How far below the best an entry with siblings may rank and still be chosen by the cues.
+STANCE_REACH = 0.05
 
 
 @dataclass(frozen=True)
@@ -53,8 +55,8 @@ class Evidence:
     siblings: bool = False
     # What was searched: the question without its greeting and introduction.
     searched: str = ""
-    # When the best entry has siblings: the topic of the entry the question's stance points to
-    # (who wants the remote work, ``bot.faq.stance``), or None.
+    # When the best entry has siblings: the topic of the entry the question's cues point to
+    # (who wants the remote work, where the IT support happens: ``bot.faq.stance``), or None.
     stance_topic: str | None = None
     # The best entry's siblings, ranked or not: the ranking cannot read the stance, so the
     # sibling the question means may rank below an unrelated entry.
@@ -71,11 +73,21 @@ class Evidence:
         candidates = [*best, *self.sibling_entries]
         return next((e for e in candidates if e.topic == self.stance_topic), None)
 
+    def asks_back_sooner(self) -> bool:
+        """The two best are siblings whose answers a guess would mix up (the *kräva* pair): a
+        close call between them is asked back within the wider sibling margin."""
+        return self.siblings and needs_stance(self.hits[0].entry.topic)
+
     def guesses_between_siblings(self) -> bool:
-        """The best entry has siblings and the question no stance: answering it would be a
-        guess between them, so it is asked back with its sibling (on dev every right answer
-        of a *kräva* entry had a stance, and the one without was wrong)."""
-        return bool(self.sibling_entries) and self.stance_topic is None
+        """The best entry has siblings that need a stance and the question has none:
+        answering it would be a guess between them, so it is asked back with its sibling (on
+        dev every right answer of a *kräva* entry had a stance, and the one without was
+        wrong)."""
+        return (
+            bool(self.sibling_entries)
+            and self.stance_topic is None
+            and needs_stance(self.hits[0].entry.topic)
+        )
 
 
 Decision = Literal["answer", "clarify", "unknown", "out_of_scope"]
@@ -117,12 +129,9 @@ class FaqAnswerer:
             hits = [hit for hit in hits if hit.entry.topic not in DEMAND_TOPICS][:3]
         in_scope = self.gate.in_scope(question) if self.gate is not None else 1.0
         siblings = len(hits) > 1 and hits[1].entry.id in hits[0].entry.siblings
-        sibling_entries = tuple(
-            entry
-            for entry in (self.index.get(i) for i in (hits[0].entry.siblings if hits else ()))
-            if entry is not None
-        )
-        stance = stance_topic(question) if sibling_entries else None
+        sibling_entries = read_siblings(hits, self.index.get)
+        topics = [hits[0].entry.topic, *(e.topic for e in sibling_entries)] if hits else []
+        stance = stance_topic(question, topics) if sibling_entries else None
         return Evidence(hits, in_scope, out_of_scope, siblings, searched, stance, sibling_entries)
 
     def reply_to(
@@ -233,7 +242,7 @@ def decide(evidence: Evidence, thresholds: Thresholds) -> Decision:
     if not hits or hits[0].score < thresholds.clarify + raise_by:
         return unknown
     lead = hits[0].score - (hits[1].score if len(hits) > 1 else 0.0)
-    margin = thresholds.sibling_margin if evidence.siblings else thresholds.margin
+    margin = thresholds.sibling_margin if evidence.asks_back_sooner() else thresholds.margin
     if len(hits) > 1 and lead < margin and hits[1].score >= thresholds.clarify + raise_by:
         return "clarify"
     if hits[0].score >= thresholds.answer + raise_by:
@@ -241,6 +250,25 @@ def decide(evidence: Evidence, thresholds: Thresholds) -> Decision:
     if lead >= thresholds.clear_lead + raise_by:
         return "answer"
     return unknown
+
+
+def read_siblings(hits: list[Hit], entry: Callable[[str], FaqEntry | None]) -> tuple[FaqEntry, ...]:
+    """The entries the cues choose among besides the best: its siblings, or, when it has none,
+    an entry with siblings ranked within ``STANCE_REACH`` of it and that entry's siblings (a
+    manager's long question about ordering remote work ranks the extent entry first)."""
+    if not hits:
+        return ()
+    best = hits[0]
+    near = best if best.entry.siblings else None
+    if near is None:
+        near = next(
+            (h for h in hits[1:] if h.entry.siblings and best.score - h.score <= STANCE_REACH),
+            None,
+        )
+        if near is None:
+            return ()
+    ids = near.entry.siblings if near is best else (near.entry.id, *near.entry.siblings)
+    return tuple(found for found in map(entry, ids) if found is not None)
 
 
 def choose_payload(entry_id: str) -> str:

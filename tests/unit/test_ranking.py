@@ -44,8 +44,8 @@ def entry(
     )
 
 
-def hit(score: float, entry_id: str = "a") -> Hit:
-    return Hit(entry(entry_id, entry_id), score, score, score)
+def hit(score: float, entry_id: str = "a", topic: str = "t") -> Hit:
+    return Hit(entry(entry_id, entry_id, topic=topic), score, score, score)
 
 
 @pytest.fixture(scope="module")
@@ -130,11 +130,14 @@ def test_the_scope_gate_overrules_a_strong_hit() -> None:
 
 def test_siblings_are_asked_back_within_their_wider_margin() -> None:
     thresholds = Thresholds(answer=0.5, clarify=0.4, margin=0.04, sibling_margin=0.15)
-    close = [hit(0.9, "krav-chef"), hit(0.8, "krav-medarbetare")]
+    close = [hit(0.9, "krav-chef", "ordered_remote"), hit(0.8, "krav-medarbetare")]
     assert decide(Evidence(close), thresholds) == "answer"
     assert decide(Evidence(close, siblings=True), thresholds) == "clarify"
-    far = [hit(0.9, "krav-chef"), hit(0.7, "krav-medarbetare")]
+    far = [hit(0.9, "krav-chef", "ordered_remote"), hit(0.7, "krav-medarbetare")]
     assert decide(Evidence(far, siblings=True), thresholds) == "answer"
+    # Siblings a guess would not mix up (the IT-support pair) keep the usual margin.
+    support = [hit(0.9, "support-hemma", "it_support_home"), hit(0.8, "support-pa-plats")]
+    assert decide(Evidence(support, siblings=True), thresholds) == "answer"
 
 
 def test_a_known_phrasing_is_answered_even_when_the_topic_favours_another(index: FaqIndex) -> None:

@@ -9,14 +9,16 @@ import pytest
 
 from benchmarks import tune
 from benchmarks.evaluate import Question
-from bot.faq.answering import FaqAnswerer, Thresholds, choose_payload
+from bot.faq.answering import Evidence, FaqAnswerer, Thresholds, choose_payload, read_siblings
 from bot.faq.embeddings import EmbeddingCache
 from bot.faq.entry import FaqEntry
-from bot.faq.index import FaqIndex, Weights
+from bot.faq.index import FaqIndex, Hit, Weights
 from bot.faq.lexical import SwedishAnalyzer
 from bot.faq.stance import (
     EMPLOYEE_WANTS_REMOTE,
     MANAGER_WANTS_REMOTE,
+    SUPPORT_AT_HOME,
+    SUPPORT_ON_SITE,
     manager_agrees,
     stance_topic,
 )
@@ -83,7 +85,6 @@ def prepared_question(
         vector * 0,
         0.0,
         1.0,
-        stance_topic(text),
     )
 
 
@@ -160,7 +161,7 @@ def test_tuning_scores_the_stance_as_the_assistant_uses_it() -> None:
     assert tune.outcome(prepared, weights, thresholds) == ("in", "right")
     right = tune.VALUE[("in", "right")]
     assert tune.value_of(tune.rank([prepared], weights), thresholds) == right
-    without_stance = replace(prepared, stance=None)
+    without_stance = prepared_question("krav på distansarbete", "krav-med", [0.80, 0.78], KRAV)
     assert tune.outcome(without_stance, weights, thresholds) == ("in", "clarify_right")
 
 
@@ -204,3 +205,75 @@ def test_tuning_scores_a_sibling_without_a_stance_as_asked_back() -> None:
     assert tune.outcome(prepared, weights, thresholds) == ("in", "clarify_wrong")
     wrong_offer = tune.VALUE[("in", "clarify_wrong")]
     assert tune.value_of(tune.rank([prepared], weights), thresholds) == wrong_offer
+
+
+@pytest.mark.parametrize(
+    ("question", "topic"),
+    [
+        ("när måste jag vara på kontoret för it-support", SUPPORT_ON_SITE),
+        ("min dator ska bytas ut, måste jag åka in?", SUPPORT_ON_SITE),
+        ("kan de skicka en ny dator hem till mig", SUPPORT_ON_SITE),
+        ("IT wants to reinstall my laptop, can it be done at home?", SUPPORT_ON_SITE),
+        ("var delas nya skärmar ut", SUPPORT_ON_SITE),
+        ("kan någon från IT komma hem till mig och fixa datorn", SUPPORT_AT_HOME),
+        ("Will IT come to my house to fix my laptop?", SUPPORT_AT_HOME),
+        ("mitt wifi hemma strular, kan supporten hjälpa mig", SUPPORT_AT_HOME),
+        ("kan it fjärrstyra datorn när jag sitter hemma", SUPPORT_AT_HOME),
+    ],
+)
+def test_where_the_it_support_happens(question: str, topic: str) -> None:
+    assert stance_topic(question, [SUPPORT_AT_HOME, SUPPORT_ON_SITE]) == topic
+    assert stance_topic(question, [SUPPORT_ON_SITE]) == topic, "either topic names the pair"
+
+
+def test_support_cues_say_nothing_of_the_krav_pair_and_vice_versa() -> None:
+    assert stance_topic("när måste jag vara på kontoret för it-support") is None
+    assert stance_topic("kan jag kräva distans", [SUPPORT_AT_HOME]) is None
+    assert stance_topic("kan jag kräva distans", ["extent"]) is None
+
+
+SUPPORT = [
+    sibling("support-hemma", "Vilken IT-support får jag hemma?", SUPPORT_AT_HOME, "support-plats"),
+    sibling("support-plats", "Vad kräver kontoret?", SUPPORT_ON_SITE, "support-hemma"),
+]
+
+
+def test_close_support_siblings_are_told_apart_and_without_a_cue_ranked(
+    tmp_path: Path,
+) -> None:
+    encoder = CharTrigramEncoder()
+    index = FaqIndex(
+        SUPPORT,
+        encoder,
+        EmbeddingCache(tmp_path, encoder.name),
+        SwedishAnalyzer({}),
+        Weights(embedding=0.5, lexical=0.5, topic=0.0),
+    )
+    answerer = FaqAnswerer(index, REGION, Thresholds(answer=0.1, clarify=0.1, sibling_margin=1.0))
+    on_site = answerer.reply_to("IT-support: datorn ska bytas ut, måste jag åka in till kontoret?")
+    assert (on_site.kind, on_site.entry and on_site.entry.id) == ("answer", "support-plats")
+    at_home = answerer.reply_to("IT-support hemma: kan de fjärrstyra datorn?")
+    assert (at_home.kind, at_home.entry and at_home.entry.id) == ("answer", "support-hemma")
+    # No cue: unlike the kräva pair, the best-ranked support entry is answered, not asked back.
+    evidence = answerer.weigh("Vad kräver kontoret?")
+    assert evidence.stance_topic is None and not evidence.guesses_between_siblings()
+    plain = answerer.reply_for("Vad kräver kontoret?", evidence)
+    assert (plain.kind, plain.entry and plain.entry.id) == ("answer", "support-plats")
+
+
+def test_the_stance_reaches_a_krav_entry_ranked_just_below_an_unrelated_best() -> None:
+    """A manager asking whether they may order their staff home: the extent entry ranked
+    first, the manager's *kräva* entry 0.04 below it."""
+    extent = entry("omfattning", "Hur mycket får jag jobba hemma?", topic="extent")
+    by_id = {e.id: e for e in KRAV}
+    hits = [Hit(extent, 0.72, 0, 0), Hit(KRAV[0], 0.68, 0, 0), Hit(KRAV[1], 0.50, 0, 0)]
+    read = read_siblings(hits, by_id.get)
+    assert [e.id for e in read] == ["krav-chef", "krav-med"]
+    question = "kan jag som chef bestämma att mina medarbetare ska jobba hemifrån två dagar"
+    topics = [extent.topic, *(e.topic for e in read)]
+    evidence = Evidence(hits, stance_topic=stance_topic(question, topics), sibling_entries=read)
+    chosen = evidence.stance_choice()
+    assert chosen is not None and chosen.id == "krav-chef"
+    assert not evidence.guesses_between_siblings(), "no stance: the extent entry stands"
+    further = [Hit(extent, 0.72, 0, 0), Hit(KRAV[0], 0.60, 0, 0)]
+    assert read_siblings(further, by_id.get) == (), "0.12 below the best is out of reach"

@@ -180,7 +180,8 @@ async def test_a_free_text_answer_after_expiry_yields_to_an_faq_answer(services:
 
 
 async def yes_or_no(services: Services, text: str, slots: dict[str, Any], intent: str):  # type: ignore[no-untyped-def]
-    action = ActionYesOrNoOutsideForm(ActionWhereWereWe(services, [form(services) for form in FORMS]))
+    resume = ActionWhereWereWe(services, [form(services) for form in FORMS])
+    action = ActionYesOrNoOutsideForm(resume)
     dispatcher = CollectingDispatcher()
     events = await action.run(
         dispatcher, tracker(text, intent=intent, active_loop=None, slots=slots), {}

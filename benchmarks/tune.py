@@ -34,6 +34,7 @@ from bot.faq.index import Hit, fuse
 from bot.faq.language import asked_sentences, question_part
 from bot.faq.loader import load_answerer
 from bot.faq.nlu import OUT_OF_SCOPE_INTENT, intent_confidence, topic_confidence
+from bot.faq.scope import names_remote_work
 from bot.faq.stance import DEMAND_TOPICS, manager_agrees, stance_topic
 from bot.faq.tuning import (
     Thresholds,
@@ -87,7 +88,14 @@ class Prepared:
         # What tells the siblings apart (``bot.faq.stance``), read once per question and pair.
         stance = cached_stance(self.question.text, frozenset(topics)) if sibling_entries else None
         return Evidence(
-            hits, self.in_scope, self.out_of_scope, siblings, "", stance, sibling_entries
+            hits,
+            self.in_scope,
+            self.out_of_scope,
+            siblings,
+            "",
+            stance,
+            names_remote_work(self.question.text),
+            sibling_entries,
         )
 
 
@@ -214,7 +222,8 @@ def rank(prepared: list[Prepared], weights: Weights) -> Ranked:
         np.array([p.question.expected is not None for p in prepared]),
         np.array(best_right),
         np.array(right_offered),
-        np.array([p.in_scope for p in prepared]),
+        # A question that names remote work passes the gate at any bar (``decide``).
+        np.array([1.0 if names_remote_work(p.question.text) else p.in_scope for p in prepared]),
         np.array(siblings),
         np.array(stance_picks),
         np.array(stance_right),

@@ -13,7 +13,7 @@ from typing import Literal
 from bot.faq.entry import FaqEntry
 from bot.faq.index import FaqIndex, Hit
 from bot.faq.language import asked_sentences, is_english, question_part
-from bot.faq.scope import ScopeGate
+from bot.faq.scope import ScopeGate, names_remote_work
 from bot.faq.stance import DEMAND_TOPICS, manager_agrees, needs_stance, stance_topic
 from bot.faq.tuning import Thresholds
 from bot.regions import Region
@@ -58,6 +58,9 @@ class Evidence:
     # When the best entry has siblings: the topic of the entry the question's cues point to
     # (who wants the remote work, where the IT support happens: ``bot.faq.stance``), or None.
     stance_topic: str | None = None
+    # The question names remote work ("distans", "hemifrån", "work from home"): the gate's
+    # probability does not refuse it (``bot.faq.scope.names_remote_work``).
+    names_remote_work: bool = False
     # The best entry's siblings, ranked or not: the ranking cannot read the stance, so the
     # sibling the question means may rank below an unrelated entry.
     sibling_entries: tuple[FaqEntry, ...] = ()
@@ -132,7 +135,16 @@ class FaqAnswerer:
         sibling_entries = read_siblings(hits, self.index.get)
         topics = [hits[0].entry.topic, *(e.topic for e in sibling_entries)] if hits else []
         stance = stance_topic(question, topics) if sibling_entries else None
-        return Evidence(hits, in_scope, out_of_scope, siblings, searched, stance, sibling_entries)
+        return Evidence(
+            hits,
+            in_scope,
+            out_of_scope,
+            siblings,
+            searched,
+            stance,
+            names_remote_work(question),
+            sibling_entries,
+        )
 
     def reply_to(
         self,
@@ -233,7 +245,7 @@ def decide(evidence: Evidence, thresholds: Thresholds) -> Decision:
     Rasa's out-of-scope confidence raises the bars and the lead by up to
     ``thresholds.out_of_scope_raise``.
     """
-    if evidence.in_scope < thresholds.in_scope:
+    if evidence.in_scope < thresholds.in_scope and not evidence.names_remote_work:
         return "out_of_scope"
     hits = evidence.hits[:2]
     raise_by = thresholds.out_of_scope_raise * evidence.out_of_scope

@@ -12,7 +12,7 @@ from bot.faq.entry import FaqEntry
 from bot.faq.index import FaqIndex, Hit, Weights, fuse
 from bot.faq.language import is_english
 from bot.faq.lexical import SwedishAnalyzer
-from bot.faq.scope import ScopeGate
+from bot.faq.scope import ScopeGate, names_remote_work
 from bot.regions import AgreementPolicy, Contact, Region
 from tests.conftest import CharTrigramEncoder
 
@@ -126,6 +126,19 @@ def test_the_scope_gate_overrules_a_strong_hit() -> None:
     strong = [hit(0.9, "olycka"), hit(0.3, "kostnad")]
     assert decide(Evidence(strong, in_scope=0.2), thresholds) == "out_of_scope"
     assert decide(Evidence(strong, in_scope=0.8), thresholds) == "answer"
+
+
+def test_a_question_naming_remote_work_is_not_refused_by_the_gate() -> None:
+    thresholds = Thresholds(answer=0.5, clarify=0.4, in_scope=0.5)
+    strong = [hit(0.9), hit(0.3, "b")]
+    named = Evidence(strong, in_scope=0.3, names_remote_work=True)
+    assert decide(named, thresholds) == "answer"
+    weak = Evidence([hit(0.2)], in_scope=0.3, names_remote_work=True)
+    assert decide(weak, thresholds) == "unknown", "the ranking must still find an answer"
+    for question in ("hur mycke distans får man ha", "tak för hemmadagar", "Can I work from home"):
+        assert names_remote_work(question), question
+    for question in ("hur länge ska barnet vara hemma från förskolan", "var är hemförsäkringen"):
+        assert not names_remote_work(question), question
 
 
 def test_siblings_are_asked_back_within_their_wider_margin() -> None:

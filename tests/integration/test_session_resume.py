@@ -89,8 +89,12 @@ def test_a_yes_an_hour_after_the_summary_shows_the_summary_again(chat: Chat, sta
     c.say("1 februari 2027")
     c.say("31 juli 2027")
     summary = c.say("utredningar och rapporter")
-    if "Stämmer" not in summary:  # a question about IT security comes first in some regions
-        summary = c.say("ja")
+    answers = {"utrustning": "bildskärm", "IT-användare": "ja"}
+    for _ in range(3):
+        asked = next((a for q, a in answers.items() if q in summary), None)
+        if asked is None:
+            break
+        summary = c.say(asked)
     assert "Stämmer" in summary, summary
     c.away_for_an_hour()
     again = c.say("ja")

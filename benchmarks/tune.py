@@ -160,7 +160,7 @@ def prepare(dev: list[Question], settings: Settings) -> list[Prepared]:
 def outcome(p: Prepared, weights: Weights, thresholds: Thresholds) -> tuple[str, str]:
     evidence = p.evidence(weights)
     decision = decide(evidence, thresholds)
-    ids = [hit.entry.id for hit in evidence.hits]
+    ids = [hit.entry.id for hit in evidence.hits[:2]]
     # As FaqAnswerer.reply_for: the stance's entry is answered instead of either.
     chosen = evidence.stance_choice()
     if chosen is not None and decision in ("answer", "clarify"):

@@ -34,7 +34,7 @@ from bot.faq.index import Hit, fuse
 from bot.faq.language import asked_sentences, question_part
 from bot.faq.loader import load_answerer
 from bot.faq.nlu import OUT_OF_SCOPE_INTENT, intent_confidence, topic_confidence
-from bot.faq.scope import names_remote_work
+from bot.faq.scope import WORKPLACE_TOPICS, at_the_workplace, names_remote_work
 from bot.faq.stance import DEMAND_TOPICS, manager_agrees, stance_topic
 from bot.faq.tuning import (
     Thresholds,
@@ -79,6 +79,9 @@ class Prepared:
         fused = fuse(self.embedding, self.lexical, self.topics, weights)
         if self.agreed:
             fused = np.where([e.topic in DEMAND_TOPICS for e in self.entries], -np.inf, fused)
+        workplace = at_the_workplace(self.question.text)
+        if workplace:
+            fused = np.where([e.topic in WORKPLACE_TOPICS for e in self.entries], fused, -np.inf)
         order = np.argsort(-fused)[:3]
         hits = [Hit(self.entries[i], float(fused[i]), 0.0, 0.0) for i in order]
         siblings = hits[1].entry.id in hits[0].entry.siblings
@@ -95,6 +98,7 @@ class Prepared:
             "",
             stance,
             names_remote_work(self.question.text),
+            workplace,
             sibling_entries,
         )
 

@@ -13,7 +13,7 @@ from typing import Literal
 from bot.faq.entry import FaqEntry
 from bot.faq.index import FaqIndex, Hit
 from bot.faq.language import asked_sentences, is_english, question_part
-from bot.faq.scope import ScopeGate, names_remote_work
+from bot.faq.scope import WORKPLACE_TOPICS, ScopeGate, at_the_workplace, names_remote_work
 from bot.faq.stance import DEMAND_TOPICS, manager_agrees, needs_stance, stance_topic
 from bot.faq.tuning import Thresholds
 from bot.regions import Region
@@ -61,6 +61,9 @@ class Evidence:
     # The question names remote work ("distans", "hemifrån", "work from home"): the gate's
     # probability does not refuse it (``bot.faq.scope.names_remote_work``).
     names_remote_work: bool = False
+    # Set at the office or ward with no word of home: only entries about the workplace may
+    # answer it (``bot.faq.scope.at_the_workplace``); unanswered, it is out of scope.
+    at_the_workplace: bool = False
     # The best entry's siblings, ranked or not: the ranking cannot read the stance, so the
     # sibling the question means may rank below an unrelated entry.
     sibling_entries: tuple[FaqEntry, ...] = ()
@@ -130,6 +133,9 @@ class FaqAnswerer:
         )
         if agreed:
             hits = [hit for hit in hits if hit.entry.topic not in DEMAND_TOPICS][:3]
+        workplace = at_the_workplace(question)
+        if workplace:
+            hits = [hit for hit in hits if hit.entry.topic in WORKPLACE_TOPICS]
         in_scope = self.gate.in_scope(question) if self.gate is not None else 1.0
         siblings = len(hits) > 1 and hits[1].entry.id in hits[0].entry.siblings
         sibling_entries = read_siblings(hits, self.index.get)
@@ -143,6 +149,7 @@ class FaqAnswerer:
             searched,
             stance,
             names_remote_work(question),
+            workplace,
             sibling_entries,
         )
 
@@ -250,7 +257,9 @@ def decide(evidence: Evidence, thresholds: Thresholds) -> Decision:
     hits = evidence.hits[:2]
     raise_by = thresholds.out_of_scope_raise * evidence.out_of_scope
     # Unanswered, and Rasa is sure it is not about remote work: say so.
-    unknown: Decision = "out_of_scope" if evidence.out_of_scope > OUT_OF_SCOPE_LIKELY else "unknown"
+    # So is a question about the workplace itself that no workplace entry answers.
+    off_topic = evidence.out_of_scope > OUT_OF_SCOPE_LIKELY or evidence.at_the_workplace
+    unknown: Decision = "out_of_scope" if off_topic else "unknown"
     if not hits or hits[0].score < thresholds.clarify + raise_by:
         return unknown
     lead = hits[0].score - (hits[1].score if len(hits) > 1 else 0.0)

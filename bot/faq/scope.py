@@ -35,6 +35,21 @@ NAMES_REMOTE_WORK = re.compile(
     re.IGNORECASE,
 )
 
+# A question set at the workplace with no word of home or remote work ("glasögon för
+# bildskärmsarbete på kontoret", "skyddsskor i förrådet") is about the workplace itself. Only
+# the entries about being at the workplace may answer it: the two *kräva* entries (the right to
+# be at the office), support that needs the main workplace, and what the workplace is.
+AT_THE_WORKPLACE = re.compile(
+    r"\b(på kontoret|på avdelningen|på jobbet|på arbetsplatsen|i förrådet|på mottagningen"
+    r"|på enheten|på sjukhuset|at the office|in the office|at work|on the ward)\b",
+    re.IGNORECASE,
+)
+AWAY_FROM_IT = re.compile(
+    r"\b(hem\w*|home|distans\w*|remote\w*|stuga\w*|landet|fritidshus\w*|sommarställe\w*)\b",
+    re.IGNORECASE,
+)
+WORKPLACE_TOPICS = frozenset(("ordered_remote", "demand_remote", "it_support_on_site", "place"))
+
 OUT_OF_SCOPE_FILE = "out_of_scope.yml"
 FAQ_EXAMPLES_FILE = "faq.yml"
 # Regularisation found on the dev split (benchmarks/tune.py prints the gate's figures).
@@ -102,3 +117,8 @@ def scope_gate(nlu_dir: Path, phrasings: Iterable[str]) -> ScopeGate | None:
         if _last.examples != examples or _last.gate is None:
             _last.gate, _last.examples = ScopeGate(inside, outside), examples
         return _last.gate
+
+
+def at_the_workplace(question: str) -> bool:
+    """Set at the office or the ward, with no word of home or remote work."""
+    return AT_THE_WORKPLACE.search(question) is not None and not AWAY_FROM_IT.search(question)

@@ -12,7 +12,7 @@ from bot.faq.entry import FaqEntry
 from bot.faq.index import FaqIndex, Hit, Weights, fuse
 from bot.faq.language import is_english
 from bot.faq.lexical import SwedishAnalyzer
-from bot.faq.scope import ScopeGate, names_remote_work
+from bot.faq.scope import ScopeGate, at_the_workplace, names_remote_work
 from bot.regions import AgreementPolicy, Contact, Region
 from tests.conftest import CharTrigramEncoder
 
@@ -139,6 +139,18 @@ def test_a_question_naming_remote_work_is_not_refused_by_the_gate() -> None:
         assert names_remote_work(question), question
     for question in ("hur länge ska barnet vara hemma från förskolan", "var är hemförsäkringen"):
         assert not names_remote_work(question), question
+
+
+def test_a_question_set_at_the_workplace_is_answered_only_by_workplace_entries(
+    index: FaqIndex,
+) -> None:
+    answerer = FaqAnswerer(index, REGION, Thresholds(answer=0.1, clarify=0.05))
+    costs = answerer.reply_to("vem betalar internet på kontoret")
+    assert costs.kind == "out_of_scope", "the costs entry is about the costs of working at home"
+    assert answerer.reply_to("vem betalar internet hemma").kind == "answer"
+    assert at_the_workplace("behöver jag skyddsskor när jag jobbar på avdelningen")
+    assert not at_the_workplace("får jag ta hem skärmen från kontoret till mitt hemmakontor")
+    assert not at_the_workplace("vem betalar internet när jag jobbar hemifrån")
 
 
 def test_siblings_are_asked_back_within_their_wider_margin() -> None:

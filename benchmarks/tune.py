@@ -81,7 +81,12 @@ class Prepared:
             fused = np.where([e.topic in DEMAND_TOPICS for e in self.entries], -np.inf, fused)
         workplace = at_the_workplace(self.question.text)
         if workplace:
-            fused = np.where([e.topic in WORKPLACE_TOPICS for e in self.entries], fused, -np.inf)
+            keep = WORKPLACE_TOPICS - (
+                DEMAND_TOPICS
+                if cached_stance(self.question.text, DEMAND_TOPICS) is None
+                else frozenset()
+            )
+            fused = np.where([e.topic in keep for e in self.entries], fused, -np.inf)
         order = np.argsort(-fused)[:3]
         hits = [Hit(self.entries[i], float(fused[i]), 0.0, 0.0) for i in order]
         siblings = hits[1].entry.id in hits[0].entry.siblings

@@ -135,7 +135,11 @@ class FaqAnswerer:
             hits = [hit for hit in hits if hit.entry.topic not in DEMAND_TOPICS][:3]
         workplace = at_the_workplace(question)
         if workplace:
-            hits = [hit for hit in hits if hit.entry.topic in WORKPLACE_TOPICS]
+            # Of the workplace entries, the kräva pair only when someone wants something.
+            keep = WORKPLACE_TOPICS - (
+                DEMAND_TOPICS if stance_topic(question) is None else frozenset()
+            )
+            hits = [hit for hit in hits if hit.entry.topic in keep]
         in_scope = self.gate.in_scope(question) if self.gate is not None else 1.0
         siblings = len(hits) > 1 and hits[1].entry.id in hits[0].entry.siblings
         sibling_entries = read_siblings(hits, self.index.get)

@@ -239,7 +239,7 @@ MANAGER_AGREES = re.compile(
     r"|is ok|is okay|is fine|says yes|signs? off)",
     re.IGNORECASE,
 )
-DEMAND_TOPICS = (EMPLOYEE_WANTS_REMOTE, MANAGER_WANTS_REMOTE)
+DEMAND_TOPICS = frozenset((EMPLOYEE_WANTS_REMOTE, MANAGER_WANTS_REMOTE))
 
 
 def manager_agrees(question: str) -> bool:

@@ -66,9 +66,14 @@ class TriedQuestion(BaseModel):
     # The question as searched: without its greeting and introduction.
     searched: str
     siblings: bool
-    # When the best entry has siblings: the topic the question's stance points to (who wants
-    # the remote work), which then decides between them; None without a stance.
+    # When the best entry has siblings: the topic the question's cues point to (who wants the
+    # remote work, where the IT support happens), which then decides between them; None
+    # without one.
     stance_topic: str | None
+    # The question names remote work: the scope gate does not refuse it.
+    names_remote_work: bool
+    # Set at the office or ward with no word of home: only workplace entries may answer.
+    at_the_workplace: bool
     thresholds: Thresholds
     hits: list[RankedEntry]
 
@@ -109,6 +114,8 @@ async def try_question(body: TryQuestion, request: Request) -> TriedQuestion:
         searched=evidence.searched,
         siblings=evidence.siblings,
         stance_topic=evidence.stance_topic,
+        names_remote_work=evidence.names_remote_work,
+        at_the_workplace=evidence.at_the_workplace,
         thresholds=Thresholds(
             answer=t.answer,
             clarify=t.clarify,

@@ -318,16 +318,19 @@ $("try-form").addEventListener("submit", async (event) => {
   const topic = reply.rasa_intent && reply.rasa_intent.startsWith("faq_") ? word("topics", reply.rasa_intent.slice(4)) : "inget FAQ-ämne";
   const why = [
     `Beslut: ${KINDS[reply.kind] || reply.kind}${reply.faq_id ? ` (${questionOf(reply.faq_id)}, ${reply.faq_id})` : ""}.`,
-    `Om distansarbete: ${percent(reply.in_scope)} (gräns ${percent(t.in_scope)}).`,
+    `Om distansarbete: ${percent(reply.in_scope)} (gräns ${percent(t.in_scope)})${reply.names_remote_work ? "; frågan nämner distansarbete och släpps alltid igenom" : ""}.`,
     reply.rasa_reachable
       ? `Rasa: ${topic} ${percent(reply.rasa_confidence || 0)}, utanför ämnet ${percent(reply.rasa_out_of_scope)}.`
       : "Rasa svarade inte: chatten svarar då i begränsat läge, och så gör den här provningen.",
     `Gränser: svar ≥ ${t.answer}, ”Menade du” ≥ ${t.clarify}, marginal ${t.margin}${reply.siblings ? ` (syskonposter: ${t.sibling_margin})` : ""}.`,
   ];
-  if (reply.siblings) {
-    why.push(reply.stance_topic
-      ? `Syskonposterna avgjordes av vem som vill ha distansarbetet: ${word("topics", reply.stance_topic)}.`
-      : "Frågan säger inte vem som vill ha distansarbetet, så syskonposterna frågas tillbaka.");
+  if (reply.at_the_workplace) {
+    why.push("Frågan gäller arbetsplatsen och nämner inte hemmet: bara poster om arbetsplatsen kan svara.");
+  }
+  if (reply.stance_topic) {
+    why.push(`Syskonposterna avgjordes av frågans ledtrådar: ${word("topics", reply.stance_topic)}.`);
+  } else if (reply.siblings) {
+    why.push("Frågan ger ingen ledtråd som skiljer syskonposterna åt.");
   }
   if (reply.searched) why.push(`Sökt text: ”${reply.searched}”.`);
   target.append(

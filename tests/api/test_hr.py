@@ -266,6 +266,25 @@ def test_try_a_question_outside_remote_work_shows_whom_to_ask(hr_client: TestCli
     assert "ditt försäkringsbolag" in body["text"]
 
 
+def test_try_a_question_shows_why_the_scope_rules_applied(hr_client: TestClient) -> None:
+    """HR sees that a question set at the office got no home-work entry, and that one naming
+    remote work passed the gate."""
+    office = hr_client.post(
+        "/api/hr/try",
+        json={"question": "Vem betalar internet på kontoret?"},
+        headers=as_user(EDITOR),
+    ).json()
+    assert office["at_the_workplace"] is True and office["names_remote_work"] is False
+    assert office["kind"] == "out_of_scope" and office["faq_id"] is None
+    named = hr_client.post(
+        "/api/hr/try",
+        json={"question": "Vem betalar internet när jag jobbar hemifrån?"},
+        headers=as_user(EDITOR),
+    ).json()
+    assert named["names_remote_work"] is True and named["at_the_workplace"] is False
+    assert (named["kind"], named["faq_id"]) == ("answer", "kostnader")
+
+
 def test_try_a_question_masks_personal_data_before_rasa(
     hr_client: TestClient, module_rasa: FakeRasa
 ) -> None:

@@ -89,8 +89,14 @@ def test_a_yes_an_hour_after_the_summary_shows_the_summary_again(chat: Chat, sta
     c.say("1 februari 2027")
     c.say("31 juli 2027")
     summary = c.say("utredningar och rapporter")
-    answers = {"utrustning": "bildskärm", "IT-användare": "ja"}
-    for _ in range(3):
+    # Other tests may already have given Anna an agreement or a request for the same months.
+    answers = {
+        "utrustning": "bildskärm",
+        "IT-användare": "ja",
+        "redan en överenskommelse": "ja",
+        "redan en ansökan": "ersätt",
+    }
+    for _ in range(5):
         asked = next((a for q, a in answers.items() if q in summary), None)
         if asked is None:
             break

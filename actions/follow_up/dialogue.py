@@ -51,7 +51,7 @@ from actions.follow_up.fields import (
     subject_ids,
 )
 from actions.risk_assessment.booking import bookable_for, named_person
-from actions.risk_assessment.outcome import show_actions
+from actions.risk_assessment.outcome_fields import show_actions
 from actions.services import Services
 from bot.errors import Refused
 from bot.identity import User

@@ -48,12 +48,20 @@ NOT_MANAGER = rf"((?!{MANAGER}\b)\w+\W+)"
 STAFF = r"(medarbetar\w*|anställd\w*|staff|employees?|team member)"
 NOT_STAFF = rf"((?!{STAFF}\b)\w+\W+)"
 
+# Refused the office, not remote work: "neka mig att komma till min arbetsplats".
+KEPT_OUT = (
+    r"\W+(mig|oss|me|us)\W+(att\W+|to\W+|from\W+)?(komma|vara|jobba|gå|come|coming|be|work\w*)"
+    r"\W+((till|in|på|at|to|in at)\W+)?((min|mitt|vår|vårt|my|our|the)\W+)?"
+    r"(kontor\w*|arbetsplats\w*|huvudarbetsplats\w*|jobbet|office|workplace)"
+)
+
 _CUES: list[tuple[str, str]] = [
     # The employee wants remote work: the manager refuses it, or wants them at the office.
     (
         rf"\b{MANAGER}\W+{WORDS}{{0,2}}(neka\w*|nekar|säger nej|sa nej|säga nej|godkänner inte"
         r"|tillåter inte|vägrar|stoppa|refuses|won't let|doesn't let|deny|denies|is against"
-        r"|turned down|inte släpper|inte vill)",
+        r"|turned down|inte släpper|inte vill)"
+        rf"(?!{KEPT_OUT})",
         EMPLOYEE_WANTS_REMOTE,
     ),
     (
@@ -126,6 +134,10 @@ _CUES: list[tuple[str, str]] = [
         EMPLOYEE_WANTS_REMOTE,
     ),
     # The manager orders remote work.
+    (
+        rf"\b(neka\w*|nekar|hindra\w*|vägra\w*|refuse\w*|stop\w*|deny|denies){KEPT_OUT}",
+        MANAGER_WANTS_REMOTE,
+    ),
     (
         r"\b(beordr\w*|tvinga[rs]?\W+(mig|oss|fram|dig|hela|alla|personal\w*)|tvingad\w*"
         r"|tvingas|tvång\w*|påtvinga\w*|skicka\w* hem|sent home|send\w* (me |us )?home"

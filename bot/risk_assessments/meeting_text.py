@@ -223,6 +223,28 @@ def _with_week_date(text: str, today: date) -> tuple[str, bool]:
     return f"{(days[0] + timedelta(days=offset)).isoformat()} {rest}".strip(), named is None
 
 
+_DAYS = "|".join(WEEKDAYS_SV + _WEEKDAYS_EN)
+# "onsdag nästa vecka", "nästa veckas onsdag", "wednesday next week", "next week on wednesday":
+# that weekday in the week after this one, whatever today is.
+_DAY_NEXT_WEEK = re.compile(
+    rf"\b(?:på\s+|on\s+)?(?P<day>{_DAYS})(?:en)?\s+(?:i\s+)?(?:nästa|kommande|next)\s+(?:vecka|week)\b"
+    rf"|\b(?:nästa|kommande)\s+veckas\s+(?P<day2>{_DAYS})(?:en)?\b"
+    rf"|\bnext\s+week(?:'s)?\s+(?:on\s+)?(?P<day3>{_DAYS})\b"
+)
+
+
+def _with_day_next_week(text: str, today: date) -> str:
+    """Return text with "onsdag nästa vecka" written as that date."""
+
+    def rewrite(match: re.Match[str]) -> str:
+        day = match.group("day") or match.group("day2") or match.group("day3")
+        offset = WEEKDAYS_SV.index(day) if day in WEEKDAYS_SV else _WEEKDAYS_EN.index(day)
+        monday = today - timedelta(days=today.weekday()) + timedelta(weeks=1)
+        return (monday + timedelta(days=offset)).isoformat()
+
+    return _DAY_NEXT_WEEK.sub(rewrite, text)
+
+
 def parse_meeting_time(text: str, now: datetime) -> ParsedTime | None:
     """Return the start meant by text, relative to the aware `now`, or None if none is found.
 
@@ -233,6 +255,7 @@ def parse_meeting_time(text: str, now: datetime) -> ParsedTime | None:
     require_aware(now, "now")
     local_now = now.astimezone(STOCKHOLM)
     text = _with_dotted_dates(" ".join(text.lower().split()), local_now.date())
+    text = _with_day_next_week(text, local_now.date())
     text, week_without_day = _with_week_date(text, local_now.date())
     lowered = " ".join(text.lower().split())
     normalised = _normalise(text)

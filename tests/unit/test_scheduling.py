@@ -57,6 +57,11 @@ def test_now_is_a_tuesday() -> None:
         ("tomorrow", local(2026, 11, 25, 9), True),
         # "nästa fredag" said on a Tuesday: this week's or next week's Friday?
         ("nästa fredag kl 10", local(2026, 11, 27, 10), True),
+        # "<weekday> nästa vecka" is that day of the week after this one: never this week.
+        ("fredag nästa vecka kl 10", local(2026, 12, 4, 10), False),
+        ("onsdagen i nästa vecka klockan 13", local(2026, 12, 2, 13), False),
+        ("nästa veckas måndag kl 9", local(2026, 11, 30, 9), False),
+        ("wednesday next week at 10", local(2026, 12, 2, 10), False),
     ],
 )
 def test_parse_meeting_time(text: str, expected: datetime, ambiguous: bool) -> None:

@@ -37,18 +37,29 @@ class EntryFields(RequestBody):
     siblings: list[Annotated[str, Field(max_length=80)]] = Field(
         default_factory=list, max_length=20
     )
+    cues: list[Annotated[str, Field(max_length=80)]] = Field(default_factory=list, max_length=20)
 
     def form(self) -> EntryForm:
         values = self.model_dump()
         return EntryForm(
-            **values | {"alternates": tuple(self.alternates), "siblings": tuple(self.siblings)}
+            **values
+            | {
+                "alternates": tuple(self.alternates),
+                "siblings": tuple(self.siblings),
+                "cues": tuple(self.cues),
+            }
         )
 
     @classmethod
     def of(cls, form: EntryForm) -> "EntryFields":
         values = asdict(form)
         return cls.model_construct(
-            **values | {"alternates": list(form.alternates), "siblings": list(form.siblings)}
+            **values
+            | {
+                "alternates": list(form.alternates),
+                "siblings": list(form.siblings),
+                "cues": list(form.cues),
+            }
         )
 
 

@@ -36,6 +36,7 @@ FIELD_EXAMPLES = {
     "review_by": "review_by: 2027-11-22",
     "answer_en": "answer_en: |\n  Yes, provided that ...",
     "siblings": "siblings:\n  - krav-medarbetare",
+    "cues": "cues:\n  - fritidsbostad",
 }
 
 
@@ -105,6 +106,16 @@ def _sibling(value: Any) -> Any:
     )
 
 
+def _cue(value: Any) -> Any:
+    if isinstance(value, str) and value.strip():
+        return value.strip()
+    raise _refusal(
+        "wrong-type",
+        "Ett nyckelord ska vara ett ord eller några ord, till exempel: fritidsbostad.",
+        "A cue must be a word or a few words, for example: fritidsbostad.",
+    )
+
+
 @pydantic_dataclasses.dataclass(frozen=True)
 class FaqEntry:
     id: str
@@ -121,6 +132,9 @@ class FaqEntry:
     # Entries so alike that a close call between them is asked back ("Menade du …?") rather
     # than answered: "Kan chef kräva …" and "Kan medarbetare kräva …".
     siblings: tuple[Annotated[str, BeforeValidator(_sibling)], ...] = ()
+    # Words that name what this entry is about ("stuga", "fritidsbostad"; the synonym list
+    # folds their variants): a question using one is fully covered by it lexically.
+    cues: tuple[Annotated[str, BeforeValidator(_cue)], ...] = ()
     # ``draft``: written from HR's review queue and never served until HR publishes it.
     status: Literal["draft", "published"] = "published"
     path: Path | None = None
@@ -189,6 +203,19 @@ class FaqEntry:
             "börjar med '  - ' under 'alternates:'.",
             "'alternates' must be a list of non-empty questions (other ways to ask it), one "
             "per line starting with '  - ' under 'alternates:'.",
+        )
+
+    @field_validator("cues", mode="before")
+    @classmethod
+    def _cues_list(cls, value: Any) -> Any:
+        if value in (None, "", []):
+            return ()
+        if isinstance(value, list | tuple):
+            return value
+        raise _refusal(
+            "wrong-type",
+            "'cues' ska vara en lista med ord, ett per rad som börjar med '  - '.",
+            "'cues' must be a list of words, one per line starting with '  - '.",
         )
 
     @field_validator("siblings", mode="before")

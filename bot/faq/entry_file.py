@@ -139,7 +139,7 @@ def entry_text(entry: FaqEntry) -> str:
         value = values[name]
         if value in (None, ()) or (name == "status" and value == "published"):
             continue
-        if name in ("alternates", "siblings"):
+        if name in ("alternates", "siblings", "cues"):
             front_matter += [f"{name}:", *(f"  - {yaml_scalar(a)}" for a in value)]
         elif isinstance(value, str):
             front_matter.append(f"{name}: {yaml_scalar(value)}")

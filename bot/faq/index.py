@@ -45,7 +45,10 @@ class FaqIndex:
         self.weights = weights or Weights()
         self._encoder = encoder
         self._lexical = LexicalIndex(
-            analyzer, [e.phrasings for e in self.entries], [e.answer for e in self.entries]
+            analyzer,
+            [e.phrasings for e in self.entries],
+            [e.answer for e in self.entries],
+            [e.cues for e in self.entries],
         )
         texts = [text for entry in self.entries for text in entry.phrasings]
         # Row i of the phrasing matrix belongs to entry _owner[i].

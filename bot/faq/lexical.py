@@ -25,6 +25,10 @@ TYPO_CUTOFF = 0.84
 SYNONYM_TERM = re.compile(r"syn\d{4}")
 # Weight of a term found only in the answer, relative to one in the question or alternates.
 ANSWER_TERM_WEIGHT = 0.5
+# Coverage of an entry whose cue word the question uses: full, whatever else it says. A long
+# message about a cabin ("fritidshus på Öland … två veckor i juni när barnen har lov") covers
+# little of the cabin entry's words, and Rasa reads its holiday words as out of scope (#15).
+CUE_COVERAGE = 1.0
 
 
 @functools.cache
@@ -125,9 +129,15 @@ class LexicalIndex:
         analyzer: SwedishAnalyzer,
         phrasings: Sequence[Sequence[str]],
         answers: Sequence[str],
+        cues: Sequence[Sequence[str]] = (),
     ) -> None:
-        """``phrasings[i]``: entry i's question and alternates; ``answers[i]``: its answer."""
+        """``phrasings[i]``: entry i's question and alternates; ``answers[i]``: its answer;
+        ``cues[i]``: words that name what entry i is about."""
         self._analyzer = analyzer
+        # Each cue as its terms; a cue of several words counts when the query has them all.
+        self._cues = [
+            [frozenset(analyzer.terms(cue)) - {""} for cue in entry_cues] for entry_cues in cues
+        ]
         raw_strong = [[t for text in texts for t in analyzer.terms(text)] for texts in phrasings]
         raw_weak = [analyzer.terms(answer) for answer in answers]
         self.vocabulary = {t for terms in raw_strong + raw_weak for t in terms}
@@ -174,6 +184,10 @@ class LexicalIndex:
                 1.0 if t in strong else ANSWER_TERM_WEIGHT if t in weak else 0.0 for t in terms
             ]
             scores[i] = float(np.dot(weights, matched)) / total
+        asked = set(terms)
+        for i, entry_cues in enumerate(self._cues):
+            if any(cue and cue <= asked for cue in entry_cues):
+                scores[i] = max(scores[i], CUE_COVERAGE)
         return scores
 
     def bm25(self, query: str, k1: float = 1.2, b: float = 0.75) -> np.ndarray:

@@ -31,7 +31,8 @@ from bot.faq.nlu import FAQ_INTENT_PREFIX, nlu_examples
 # västernorland" as an HR question). No out-of-scope example or dev question names it.
 NAMES_REMOTE_WORK = re.compile(
     r"\b(distans\w*|\w*hemifrån|hemifrn|hemifån|(jobba|jobbar|arbeta|arbetar|sitta|sitter) hemma"
-    r"|hemarbete\w*|hemmadag\w*|hemmakontor\w*|remote\w*|work(ing)? from home|home office|wfh)\b",
+    r"|hemarbete\w*|hem(ma)?jobb\w*|hemmadag\w*|hemmakontor\w*|remote\w*|work(ing)? from home"
+    r"|home office|wfh)\b",
     re.IGNORECASE,
 )
 

@@ -95,6 +95,12 @@ _CUES: list[tuple[str, str]] = [
         rf"(?!\W+{WORDS}{{0,5}}{OFFICE})",
         EMPLOYEE_WANTS_REMOTE,
     ),
+    # Demanded of the manager: "kräva hemarbete av chefen" (2026-12g dev).
+    (
+        rf"\b(kräva|krava|kräver|begära|demand|ask)\W+{WORDS}{{0,3}}(av|från|of|from)\W+"
+        rf"((min|sin|vår|my|our|the)\W+)?{MANAGER}\b",
+        EMPLOYEE_WANTS_REMOTE,
+    ),
     # An employee (seen by the manager) demands or asks for it; a bare "kräva distans".
     (
         r"\b(en|min|mina|my|an?|one of my)\W+(medarbetar\w*|anställd\w*|staff|employees?"
@@ -252,6 +258,13 @@ MANAGER_AGREES = re.compile(
     re.IGNORECASE,
 )
 DEMAND_TOPICS = frozenset((EMPLOYEE_WANTS_REMOTE, MANAGER_WANTS_REMOTE))
+# Who wants the remote work is only read from a question that speaks of work at all: in "hur
+# länge måste hon vara hemma från förskolan" the "måste … hemma" is a sick child's (2026-12b dev).
+SPEAKS_OF_WORK = re.compile(
+    r"\b(\w*jobb\w*|\w*arbet\w*|kontor\w*|chef\w*|chfen|tjänst\w*|distans\w*|hemifrån"
+    r"|work\w*|office|manager|boss|employer|remote\w*|wfh)\b",
+    re.IGNORECASE,
+)
 
 
 def manager_agrees(question: str) -> bool:
@@ -263,7 +276,7 @@ def stance_topic(question: str, topics: Iterable[str] = DEMAND_TOPICS) -> str | 
     """Of the sibling ``topics`` (the *kräva* pair unless told), the one whose entry the
     question's cues point to; None when it has none, a tie, or no cues for those topics."""
     cues = next((c for pair, c in SIBLING_CUES.items() if pair & set(topics)), None)
-    if cues is None:
+    if cues is None or (cues is CUES and not SPEAKS_OF_WORK.search(question)):
         return None
     votes: Counter[str] = Counter(topic for cue, topic in cues if cue.search(question))
     ranked = votes.most_common(2)

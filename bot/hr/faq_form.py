@@ -31,6 +31,7 @@ class EntryForm:
     answer: str
     answer_en: str = ""
     siblings: tuple[str, ...] = ()
+    cues: tuple[str, ...] = ()
     status: str = "published"
 
 
@@ -115,6 +116,8 @@ def entry_document(form: EntryForm) -> EntryDocument:
         lines.extend(f"  {line}" if line else "" for line in english.split("\n"))
     if any(one_line(s) for s in form.siblings):
         listed("siblings", form.siblings)
+    if any(one_line(c) for c in form.cues):
+        listed("cues", form.cues)
     lines += [FRONT_MATTER_DELIMITER, _multi_line(form.answer)]
     return EntryDocument.of("\n".join(lines) + "\n")
 
@@ -157,6 +160,7 @@ def form_of(text: str) -> EntryForm | None:
         answer="\n".join(lines[end + 1 :]).strip(),
         answer_en=_text(meta.get("answer_en")).strip(),
         siblings=_texts(meta.get("siblings")),
+        cues=_texts(meta.get("cues")),
     )
 
 

@@ -4,13 +4,14 @@
 "use strict";
 
 const FIELDS = ["id", "status", "question", "alternates", "topic", "region", "source", "owner",
-  "reviewed", "review_by", "answer", "answer_en", "siblings"];
+  "reviewed", "review_by", "answer", "answer_en", "siblings", "cues"];
 const LABELS = {
   id: "Id", status: "Status", question: "Fråga", alternates: "Andra sätt att ställa frågan",
   topic: "Ämne", region: "Region", source: "Källa", owner: "Ansvarig", reviewed: "Senast granskad",
   review_by: "Granskas senast", answer: "Svar", answer_en: "Svar på engelska", siblings: "Syskonposter",
+  cues: "Nyckelord",
 };
-const LIST_FIELDS = new Set(["alternates", "siblings"]);
+const LIST_FIELDS = new Set(["alternates", "siblings", "cues"]);
 const PREVIEW_DELAY_MS = 700;
 const CHAT_POLL_MS = 1000;
 const CHAT_POLL_TIMES = 20;

@@ -79,6 +79,19 @@ def test_a_mistyped_date_is_kept_for_the_checker_to_name() -> None:
     )
 
 
+def test_cues_are_written_read_back_and_kept_through_the_editor() -> None:
+    text = entry_document(replace(FORM, cues=("fritidsbostad", "sommarställe"))).text
+    lines = text.splitlines()
+    assert lines[lines.index("cues:") + 1 : lines.index("cues:") + 3] == [
+        "  - fritidsbostad",
+        "  - sommarställe",
+    ]
+    assert parse_entry(text).cues == ("fritidsbostad", "sommarställe")
+    form = form_of(text)
+    assert form is not None and form.cues == ("fritidsbostad", "sommarställe")
+    assert "cues:" not in entry_document(FORM).text
+
+
 def test_a_file_whose_front_matter_cannot_be_read_has_no_form() -> None:
     assert form_of("---\nid: [unclosed\n---\nSvar\n") is None
     assert form_of("Ingen front matter\n") is None

@@ -87,3 +87,27 @@ def test_question_terms_count_more_than_answer_terms(index: LexicalIndex) -> Non
 def test_bm25_baseline_ranks_the_matching_entry_first(index: LexicalIndex) -> None:
     assert index.bm25("kostnader arbetsgivaren").argmax() == 2
     assert index.bm25("semester").max() == 0.0
+
+
+def test_a_question_naming_an_entrys_cue_is_covered_by_that_entry(
+    analyzer: SwedishAnalyzer,
+) -> None:
+    # A long message about a cabin shares few of the cabin entry's words; the cue (with the
+    # synonym list's "stuga", "landet") says what it is about.
+    phrasings = [
+        ["Får jag arbeta från fritidsbostaden?"],
+        ["Vilka kostnader står arbetsgivaren för?"],
+    ]
+    answers = ["Ja, om chefen och du är överens.", "Arbetsgivaren står inte för el."]
+    cued = LexicalIndex(analyzer, phrasings, answers, [["fritidsbostad"], []])
+    plain = LexicalIndex(analyzer, phrasings, answers)
+    message = "Hej! Vi ska vara i stugan hela juni när barnen har lov, kan jag sitta där och jobba?"
+    assert plain.coverage(message)[0] < 0.5
+    assert cued.coverage(message)[0] == pytest.approx(1.0)
+    assert cued.coverage("vi är på landet i juli, går det att jobba därifrån")[0] == pytest.approx(
+        1.0
+    )
+    # Without the cue word the entry is covered only by the words it shares.
+    without = "kan jag jobba hemifrån i juni"
+    assert cued.coverage(without)[0] == pytest.approx(plain.coverage(without)[0])
+    assert cued.coverage(message)[1] == pytest.approx(plain.coverage(message)[1])

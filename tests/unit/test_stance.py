@@ -47,6 +47,9 @@ from tests.unit.test_ranking import REGION, entry
         ("kan jag tvinga min chef att låta mig jobba hemifrån", EMPLOYEE_WANTS_REMOTE),
         ("Can I force my manager to let me work from home?", EMPLOYEE_WANTS_REMOTE),
         ("chefen vill att jag är på kontoret fast jag hellre jobbar hemma", EMPLOYEE_WANTS_REMOTE),
+        # Demanded of the manager, typed without å/ä/ö.
+        ("gar det att krava distansjobb av min chef", EMPLOYEE_WANTS_REMOTE),
+        ("kan chefen kräva av mig att jag jobbar hemma", MANAGER_WANTS_REMOTE),
     ],
 )
 def test_the_stance_says_who_wants_the_remote_work(question: str, topic: str) -> None:
@@ -55,7 +58,13 @@ def test_the_stance_says_who_wants_the_remote_work(question: str, topic: str) ->
 
 @pytest.mark.parametrize(
     "question",
-    ["vad säger riktlinjen om krav på distansarbete", "distansarbete krav", "Hej!"],
+    [
+        "vad säger riktlinjen om krav på distansarbete",
+        "distansarbete krav",
+        "Hej!",
+        # A "måste … hemma" with no word of work is not about remote work.
+        "hur länge måste ett barn med feber vara hemma från skolan",
+    ],
 )
 def test_a_question_without_a_stance_has_none(question: str) -> None:
     assert stance_topic(question) is None

@@ -261,7 +261,7 @@ DEMAND_TOPICS = frozenset((EMPLOYEE_WANTS_REMOTE, MANAGER_WANTS_REMOTE))
 # Who wants the remote work is only read from a question that speaks of work at all: in "hur
 # länge måste hon vara hemma från förskolan" the "måste … hemma" is a sick child's (2026-12b dev).
 SPEAKS_OF_WORK = re.compile(
-    r"\b(\w*jobb\w*|\w*arbet\w*|kontor\w*|chef\w*|chfen|tjänst\w*|distans\w*|hemifrån"
+    r"\b(\w*jobb\w*|\w*arbet\w*|kontor\w*|chef\w*|chfen|tjänst\w*|\w*distans\w*|hemifrån"
     r"|work\w*|office|manager|boss|employer|remote\w*|wfh)\b",
     re.IGNORECASE,
 )

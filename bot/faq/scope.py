@@ -13,7 +13,6 @@ on two cores (the logistic regression over the n-grams), so a reload whose phras
 same as the last one's (an edited answer, a restored version of it) reuses the last gate.
 """
 
-import re
 import threading
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -24,30 +23,28 @@ from scipy.sparse import hstack
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 
+from bot.faq.language import plain_pattern, without_diacritics
 from bot.faq.nlu import FAQ_INTENT_PREFIX, nlu_examples
 
 # A question that names remote work in so many words is about remote work, whatever else it
 # shares with the out-of-scope examples (the gate read "hur mycke distans får man ha i
 # västernorland" as an HR question). No out-of-scope example or dev question names it.
-NAMES_REMOTE_WORK = re.compile(
+NAMES_REMOTE_WORK = plain_pattern(
     r"\b(distans\w*|\w*hemifrån|hemifrn|hemifån|(jobba|jobbar|arbeta|arbetar|sitta|sitter) hemma"
     r"|hemarbete\w*|hem(ma)?jobb\w*|hemmadag\w*|hemmakontor\w*|remote\w*|work(ing)? from home"
     r"|home office|wfh)\b",
-    re.IGNORECASE,
 )
 
 # A question set at the workplace with no word of home or remote work ("glasögon för
 # bildskärmsarbete på kontoret", "skyddsskor i förrådet") is about the workplace itself. Only
 # the entries about being at the workplace may answer it: the two *kräva* entries (the right to
 # be at the office), support that needs the main workplace, and what the workplace is.
-AT_THE_WORKPLACE = re.compile(
+AT_THE_WORKPLACE = plain_pattern(
     r"\b(på kontoret|på avdelningen|på jobbet|på arbetsplatsen|i förrådet|på mottagningen"
     r"|på enheten|på sjukhuset|at the office|in the office|at work|on the ward)\b",
-    re.IGNORECASE,
 )
-AWAY_FROM_IT = re.compile(
+AWAY_FROM_IT = plain_pattern(
     r"\b(hem\w*|home|distans\w*|remote\w*|stuga\w*|landet|fritidshus\w*|sommarställe\w*)\b",
-    re.IGNORECASE,
 )
 WORKPLACE_TOPICS = frozenset(("ordered_remote", "demand_remote", "it_support_on_site", "place"))
 
@@ -87,7 +84,7 @@ class ScopeGate:
 def names_remote_work(question: str) -> bool:
     """The question says "distans", "hemifrån", "jobba hemma", "work from home" or the like:
     the gate lets it through, and the ranking must still show that an entry answers it."""
-    return NAMES_REMOTE_WORK.search(question) is not None
+    return NAMES_REMOTE_WORK.search(without_diacritics(question)) is not None
 
 
 class _LastGate:
@@ -122,4 +119,5 @@ def scope_gate(nlu_dir: Path, phrasings: Iterable[str]) -> ScopeGate | None:
 
 def at_the_workplace(question: str) -> bool:
     """Set at the office or the ward, with no word of home or remote work."""
-    return AT_THE_WORKPLACE.search(question) is not None and not AWAY_FROM_IT.search(question)
+    plain = without_diacritics(question)
+    return AT_THE_WORKPLACE.search(plain) is not None and not AWAY_FROM_IT.search(plain)

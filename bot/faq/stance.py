@@ -15,9 +15,10 @@ Rasa's training examples for the two topics and the evaluation's dev questions (
 scope); the test questions were not read.
 """
 
-import re
 from collections import Counter
 from collections.abc import Iterable
+
+from bot.faq.language import plain_pattern, without_diacritics
 
 # The topic of the entry that answers each stance (front matter ``topic``; Rasa's faq_<topic>).
 EMPLOYEE_WANTS_REMOTE = "demand_remote"
@@ -58,9 +59,9 @@ KEPT_OUT = (
 _CUES: list[tuple[str, str]] = [
     # The employee wants remote work: the manager refuses it, or wants them at the office.
     (
-        rf"\b{MANAGER}\W+{WORDS}{{0,2}}(neka\w*|nekar|säger nej|sa nej|säga nej|godkänner inte"
-        r"|tillåter inte|vägrar|stoppa|refuses|won't let|doesn't let|deny|denies|is against"
-        r"|turned down|inte släpper|inte vill)"
+        rf"\b{MANAGER}\W+{WORDS}{{0,2}}(neka\w*|nekar|säger nej|sa nej|säga nej|sagt nej"
+        r"|godkänner inte|tillåter inte|vägrar|stoppa|refuses|won't let|doesn't let|deny|denies"
+        r"|is against|turned down|inte släpper|inte vill)"
         rf"(?!{KEPT_OUT})",
         EMPLOYEE_WANTS_REMOTE,
     ),
@@ -192,7 +193,7 @@ _CUES: list[tuple[str, str]] = [
         MANAGER_WANTS_REMOTE,
     ),
 ]
-CUES = [(re.compile(pattern, re.IGNORECASE), topic) for pattern, topic in _CUES]
+CUES = [(plain_pattern(pattern), topic) for pattern, topic in _CUES]
 
 # The two IT-support entries, siblings too: support that reaches the employee at home (remote
 # control, help with a fault while working from home) against support that needs the computer at
@@ -234,7 +235,7 @@ _SUPPORT_CUES: list[tuple[str, str]] = [
         SUPPORT_AT_HOME,
     ),
 ]
-SUPPORT_CUES = [(re.compile(pattern, re.IGNORECASE), topic) for pattern, topic in _SUPPORT_CUES]
+SUPPORT_CUES = [(plain_pattern(pattern), topic) for pattern, topic in _SUPPORT_CUES]
 
 # Each pair of sibling topics and the cues that tell them apart. The *kräva* pair needs its
 # cue: both answers start "Nej", and a guess between them is as often wrong as right, so without
@@ -249,36 +250,35 @@ NEEDS_STANCE = frozenset((EMPLOYEE_WANTS_REMOTE, MANAGER_WANTS_REMOTE))
 # "om chefen är med på det", "så länge chefen godkänner", "if my manager agrees": the manager
 # is for it, nobody demands anything, and neither *kräva* entry answers (on dev, a summer
 # house "om chefen e med på det" got the manager's *kräva* entry from Rasa's topic).
-MANAGER_AGREES = re.compile(
+MANAGER_AGREES = plain_pattern(
     r"\b(om|så länge|bara|när|if|as long as|provided)\W+(min\W+|vår\W+|my\W+|our\W+|the\W+)?"
     r"(chef\w*|arbetsgivar\w*|manager|boss|employer)\W+((?!inte|not|aldrig|never)\w+\W+)?"
     r"(är\W+|e\W+|is\W+|are\W+)?"
     r"(med på|ok med|okej med|överens|godkänner|tillåter|säger ja|går med på|agrees?|approves?"
     r"|is ok|is okay|is fine|says yes|signs? off)",
-    re.IGNORECASE,
 )
 DEMAND_TOPICS = frozenset((EMPLOYEE_WANTS_REMOTE, MANAGER_WANTS_REMOTE))
 # Who wants the remote work is only read from a question that speaks of work at all: in "hur
 # länge måste hon vara hemma från förskolan" the "måste … hemma" is a sick child's (2026-12b dev).
-SPEAKS_OF_WORK = re.compile(
+SPEAKS_OF_WORK = plain_pattern(
     r"\b(\w*jobb\w*|\w*arbet\w*|kontor\w*|chef\w*|chfen|tjänst\w*|\w*distans\w*|hemifrån"
     r"|work\w*|office|manager|boss|employer|remote\w*|wfh)\b",
-    re.IGNORECASE,
 )
 
 
 def manager_agrees(question: str) -> bool:
     """The question takes the manager's yes as given: the *kräva* entries do not answer it."""
-    return MANAGER_AGREES.search(question) is not None
+    return MANAGER_AGREES.search(without_diacritics(question)) is not None
 
 
 def stance_topic(question: str, topics: Iterable[str] = DEMAND_TOPICS) -> str | None:
     """Of the sibling ``topics`` (the *kräva* pair unless told), the one whose entry the
     question's cues point to; None when it has none, a tie, or no cues for those topics."""
     cues = next((c for pair, c in SIBLING_CUES.items() if pair & set(topics)), None)
-    if cues is None or (cues is CUES and not SPEAKS_OF_WORK.search(question)):
+    plain = without_diacritics(question)
+    if cues is None or (cues is CUES and not SPEAKS_OF_WORK.search(plain)):
         return None
-    votes: Counter[str] = Counter(topic for cue, topic in cues if cue.search(question))
+    votes: Counter[str] = Counter(topic for cue, topic in cues if cue.search(plain))
     ranked = votes.most_common(2)
     if not ranked or (len(ranked) > 1 and ranked[0][1] == ranked[1][1]):
         return None

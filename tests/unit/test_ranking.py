@@ -151,6 +151,7 @@ def test_a_question_naming_remote_work_is_not_refused_by_the_gate() -> None:
         "tak för hemmadagar",
         "Can I work from home",
         "kollar nån hur hemjobbet går",
+        "far man jobba hemifran pa fredagar",
     ):
         assert names_remote_work(question), question
     for question in ("hur länge ska barnet vara hemma från förskolan", "var är hemförsäkringen"):

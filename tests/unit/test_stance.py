@@ -47,8 +47,10 @@ from tests.unit.test_ranking import REGION, entry
         ("kan jag tvinga min chef att låta mig jobba hemifrån", EMPLOYEE_WANTS_REMOTE),
         ("Can I force my manager to let me work from home?", EMPLOYEE_WANTS_REMOTE),
         ("chefen vill att jag är på kontoret fast jag hellre jobbar hemma", EMPLOYEE_WANTS_REMOTE),
-        # Demanded of the manager, typed without å/ä/ö.
+        # Demanded of the manager; typed without å/ä/ö; in the perfect tense.
         ("gar det att krava distansjobb av min chef", EMPLOYEE_WANTS_REMOTE),
+        ("kan chefen tvinga mig att jobba hemifran", MANAGER_WANTS_REMOTE),
+        ("min chef har sagt nej till hemarbete, kan jag överklaga", EMPLOYEE_WANTS_REMOTE),
         ("kan chefen kräva av mig att jag jobbar hemma", MANAGER_WANTS_REMOTE),
     ],
 )

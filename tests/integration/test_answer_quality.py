@@ -21,7 +21,16 @@ RIGHT_FIRST_FLOOR = 0.80
 OUT_OF_SCOPE_REJECTED_FLOOR = 0.90
 WRONG_ANSWER_CEILING = 0.04
 # A batch joins the floor once its test figures have been reported in the README.
-FLOOR_BATCHES = {"2026-11", "2026-12", "2026-12b", "2026-12c", "2026-12d", "2026-12e", "2026-12f"}
+FLOOR_BATCHES = {
+    "2026-11",
+    "2026-12",
+    "2026-12b",
+    "2026-12c",
+    "2026-12d",
+    "2026-12e",
+    "2026-12f",
+    "2026-12g",
+}
 
 
 def test_held_out_questions_meet_the_floor(chat: Callable[..., httpx.Response]) -> None:

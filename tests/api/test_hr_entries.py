@@ -163,6 +163,30 @@ def test_an_edit_and_its_restore_are_versions_with_diffs(client: TestClient) -> 
     assert after["versions"][0]["restored_from"] == first["id"]
 
 
+def test_an_edit_keeps_the_entrys_cues_and_hr_can_change_them(
+    client: TestClient, sandbox: Path
+) -> None:
+    entry = opened(client, "fritidsbostad")
+    assert entry["entry"]["cues"] == ["fritidsbostad"]
+    edited = entry["entry"] | {"alternates": [*entry["entry"]["alternates"], "jobba från torpet?"]}
+    saved = client.put(
+        "/api/hr/entries/fritidsbostad",
+        json={"entry": edited, "base_hash": entry["content_hash"]},
+        headers=as_user(EDITOR),
+    )
+    assert saved.status_code == 200, saved.text
+    on_disk = (sandbox / "faq" / "fritidsbostad.md").read_text(encoding="utf-8")
+    assert "cues:\n  - fritidsbostad\n" in on_disk
+    more = opened(client, "fritidsbostad")
+    changed = more["entry"] | {"cues": ["fritidsbostad", "sommarställe"]}
+    client.put(
+        "/api/hr/entries/fritidsbostad",
+        json={"entry": changed, "base_hash": more["content_hash"]},
+        headers=as_user(EDITOR),
+    )
+    assert opened(client, "fritidsbostad")["entry"]["cues"] == ["fritidsbostad", "sommarställe"]
+
+
 def first_text(client: TestClient, entry_id: str, version_id: int) -> str:
     response = client.get(
         f"/api/hr/entries/{entry_id}/versions/{version_id}", headers=as_user(EDITOR)

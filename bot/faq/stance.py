@@ -43,6 +43,9 @@ ASSERTS = (
     r"(?!\W+(nej|inte|no|not)\b)"
 )
 WORDS = r"(\w+\W+)"
+# Words that are not home: in "kräva att få distansarbeta när jobbet tillåter det" the demand is
+# remote work, and "jobbet" after it is not the office.
+NOT_HOME = rf"((?!{HOME})\w+\W+)"
 # Words that are not the manager: "undrar jag om chefen kan kräva" is the manager's demand.
 NOT_MANAGER = rf"((?!{MANAGER}\b)\w+\W+)"
 # Words that are not an employee: in "chef och en medarbetare kräver" the employee demands.
@@ -60,19 +63,21 @@ _CUES: list[tuple[str, str]] = [
     # The employee wants remote work: the manager refuses it, or wants them at the office.
     (
         rf"\b{MANAGER}\W+{WORDS}{{0,2}}(neka\w*|nekar|säger nej|sa nej|säga nej|sagt nej"
-        r"|godkänner inte|tillåter inte|vägrar|stoppa|refuses|won't let|doesn't let|deny|denies"
-        r"|is against|turned down|inte släpper|inte vill)"
+        r"|tycker inte|godkänner inte|tillåter inte|vägrar|stoppa|refuses|won't let|doesn't let"
+        r"|deny|denies|is against|turned down|inte släpper|inte vill)"
         rf"(?!{KEPT_OUT})",
         EMPLOYEE_WANTS_REMOTE,
     ),
     (
-        r"\b(avslag|avsl(å|år|og|agit|agen)|nej av chefen|emot det|e emot|är emot|rejected"
+        r"\b(avslag|avsl(å|år|og|agit|agen)|nej av chefen|fått nej|fick nej|got a no|emot det"
+        r"|e emot|är emot|rejected"
         r"|turned down)\b",
         EMPLOYEE_WANTS_REMOTE,
     ),
     # The employee asked for it, or the law or the job would allow it.
     (
-        rf"\b(begäran|ansökan|önskemål|request|application)\W+(om|to|for)\W+{WORDS}{{0,2}}{HOME}"
+        rf"\b(begäran|ansökan|önskemål|förfrågan|request|application)\W+(om|to|for)\W+"
+        rf"{WORDS}{{0,2}}{HOME}"
         rf"|\b(i lagen|lagstadgad\w*|by law|legal right)"
         r"|\b(inte går att (göra|utföra|sköta)|can'?t be done|cannot be done)"
         rf"\W+{WORDS}{{0,1}}{HOME}",
@@ -93,7 +98,7 @@ _CUES: list[tuple[str, str]] = [
     (
         rf"\b{EMPLOYEE}\W+{NOT_MANAGER}{{0,3}}(kräva|krava|krav på|tvinga (sig|chefen)|insist\w*"
         r"|demand|require my manager|driva det|push for)"
-        rf"(?!\W+{WORDS}{{0,5}}{OFFICE})",
+        rf"(?!\W+{NOT_HOME}{{0,5}}{OFFICE})",
         EMPLOYEE_WANTS_REMOTE,
     ),
     # Demanded of the manager: "kräva hemarbete av chefen" (2026-12g dev).
@@ -112,7 +117,7 @@ _CUES: list[tuple[str, str]] = [
     ),
     (
         rf"\b{EMPLOYEE}\W+{ADVERB}?(vill|skulle vilja|önskar|want)(?!\W+(inte|not)\b)"
-        rf"\W+{WORDS}{{0,2}}{HOME}",
+        rf"\W+{WORDS}{{0,3}}{HOME}",
         EMPLOYEE_WANTS_REMOTE,
     ),
     (rf"\b(rätt|ratt|rättighet|right|entitled)\W+{WORDS}{{0,4}}{HOME}", EMPLOYEE_WANTS_REMOTE),
@@ -130,13 +135,25 @@ _CUES: list[tuple[str, str]] = [
         EMPLOYEE_WANTS_REMOTE,
     ),
     (rf"\b(hellre|helst|rather)\W+{WORDS}{{0,3}}{HOME}", EMPLOYEE_WANTS_REMOTE),
+    # The manager ends the remote work the employee has: "meddelat att det ska upphöra".
+    (
+        rf"\b{MANAGER}\W+{WORDS}{{0,6}}(upphöra|dras in|dra in|tas bort|ta bort det|end it"
+        r"|stop it|cancel\w*)\b"
+        rf"|\b(rätt|right)\W+(att|to)\W+(fortsätta|continue|behålla|keep)\b(?!\W+{WORDS}{{0,3}}{OFFICE})",
+        EMPLOYEE_WANTS_REMOTE,
+    ),
+    (
+        rf"\b{HOME}\w*\W+{WORDS}{{0,4}}(om|if)\W+(jag|man|vi|i|we)\W+(vill|önskar|want\w*)\b"
+        r"(?!\W+(inte|not)\b)",
+        EMPLOYEE_WANTS_REMOTE,
+    ),
     (
         r"\b(bestämma själv|själv bestämma|upp till mig|välja distans|let me work"
         r"|säga till chefen)",
         EMPLOYEE_WANTS_REMOTE,
     ),
     (
-        rf"\b(vem|vems|who)\W+{WORDS}{{0,2}}(bestämmer|avgör|beslut\w*|decides)"
+        rf"\b(vem|vems|who)\W+{WORDS}{{0,2}}(bestämmer|avgör|beslut\w*|decides?|has the final)"
         r"|\bchefen som (beslutar|bestämmer|avgör)",
         EMPLOYEE_WANTS_REMOTE,
     ),
@@ -146,7 +163,7 @@ _CUES: list[tuple[str, str]] = [
         MANAGER_WANTS_REMOTE,
     ),
     (
-        r"\b(beordr\w*|tvinga[rs]?\W+(mig|oss|fram|dig|hela|alla|personal\w*)|tvingad\w*"
+        r"\b(beordr\w*|beodr\w*|tvinga[rs]?\W+(mig|oss|fram|dig|hela|alla|personal\w*)|tvingad\w*"
         r"|tvingas|tvång\w*|påtvinga\w*|skicka\w* hem|sent home|send\w* (me |us )?home"
         r"|stanna hemma|säga åt (mig|oss)|force\w*(?!\W+(my|our|the)\W+(manager|boss|employer))"
         r"|make me|ta bort (mitt|min) (skrivbord|plats)\w*|hindra mig|mandatory|compulsory"
@@ -162,7 +179,7 @@ _CUES: list[tuple[str, str]] = [
     ),
     # The manager asks whether they may order it: "as a manager, may I require my staff …".
     (
-        r"\b(kräva|beordra|require|order|tell)\W+(mina|min|vår|våra|my|our)\W+(medarbetar\w*"
+        r"\b(kräva|beordra|tvinga|require|order|tell|force)\W+(\w+\W+){0,3}(medarbetar\w*"
         rf"|anställd\w*|personal\w*|staff|team|employees?)\W+{WORDS}{{0,4}}{HOME}",
         MANAGER_WANTS_REMOTE,
     ),
@@ -179,7 +196,7 @@ _CUES: list[tuple[str, str]] = [
     (
         rf"\b({EMPLOYEE}\W+{ADVERB}?(vill|föredrar|prefer|want|insist\w*( on)?|kräva)"
         r"|rätt (att|till)|right to|allowed to"
-        rf"|få jobba på|får jag (komma|jobba|vara)|välja att)\W+{WORDS}{{0,4}}{OFFICE}",
+        rf"|få jobba på|får jag (komma|jobba|vara)|välja att)\W+{NOT_HOME}{{0,4}}{OFFICE}",
         MANAGER_WANTS_REMOTE,
     ),
     (

@@ -51,6 +51,20 @@ from tests.unit.test_ranking import REGION, entry
         ("gar det att krava distansjobb av min chef", EMPLOYEE_WANTS_REMOTE),
         ("kan chefen tvinga mig att jobba hemifran", MANAGER_WANTS_REMOTE),
         ("min chef har sagt nej till hemarbete, kan jag överklaga", EMPLOYEE_WANTS_REMOTE),
+        # Other verbs and tenses; the office word after a demand for remote work is not a wish
+        # for the office; the manager ends remote work the employee has.
+        ("jag har fått nej på min förfrågan om hemarbete", EMPLOYEE_WANTS_REMOTE),
+        ("kan man kräva att få distansjobba när jobbet funkar hemifrån", EMPLOYEE_WANTS_REMOTE),
+        (
+            "min chef har meddelat att mina hemmadagar ska dras in, får hon det",
+            EMPLOYEE_WANTS_REMOTE,
+        ),
+        ("who has the final say on me working remotely", EMPLOYEE_WANTS_REMOTE),
+        (
+            "kan jag som chef beordra ett par av medarbetarna att jobba hemifrån",
+            MANAGER_WANTS_REMOTE,
+        ),
+        ("är det ok att kräva hemmajobb om jag vill det", EMPLOYEE_WANTS_REMOTE),
         ("kan chefen kräva av mig att jag jobbar hemma", MANAGER_WANTS_REMOTE),
     ],
 )

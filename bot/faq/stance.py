@@ -30,7 +30,7 @@ OFFICE = (
     r"|jobbet|on[ -]?site|come in|at work)"
 )
 MANAGER = (
-    r"(chef\w*|chfen|hen|hon|han|arbetsgivar\w*|ledning\w*|de|dom|manager|boss|employer"
+    r"(\w*chef\w*|chfen|hen|hon|han|arbetsgivar\w*|ledning\w*|de|dom|manager|boss|employer"
     r"|department head|she|he|they)"
 )
 EMPLOYEE = r"(jag|ja|man|vi|anställda?|medarbetar\w*|i|we|employee)"
@@ -63,7 +63,7 @@ _CUES: list[tuple[str, str]] = [
     # The employee wants remote work: the manager refuses it, or wants them at the office.
     (
         rf"\b{MANAGER}\W+{WORDS}{{0,2}}(neka\w*|nekar|säger nej|sa nej|säga nej|sagt nej"
-        r"|tycker inte|godkänner inte|tillåter inte|vägrar|stoppa|refuses|won't let|doesn't let"
+        r"|tycker inte|godkänner inte|tillåter inte|vägra\w*|stoppa|refuses|won't let|doesn't let"
         r"|deny|denies|is against|turned down|inte släpper|inte vill)"
         rf"(?!{KEPT_OUT})",
         EMPLOYEE_WANTS_REMOTE,

@@ -65,6 +65,8 @@ from tests.unit.test_ranking import REGION, entry
             MANAGER_WANTS_REMOTE,
         ),
         ("är det ok att kräva hemmajobb om jag vill det", EMPLOYEE_WANTS_REMOTE),
+        # A compound title is the manager too.
+        ("avdelningschefen nekar mig att jobba hemifrån", EMPLOYEE_WANTS_REMOTE),
         ("kan chefen kräva av mig att jag jobbar hemma", MANAGER_WANTS_REMOTE),
     ],
 )

@@ -28,7 +28,13 @@ from pathlib import Path
 import numpy as np
 
 from benchmarks.evaluate import Question, load_questions
-from bot.faq.answering import Evidence, decide, read_siblings
+from bot.faq.answering import (
+    GATE_DOUBT,
+    SURE_ENOUGH_FOR_THE_GATE,
+    Evidence,
+    decide,
+    read_siblings,
+)
 from bot.faq.entry import FaqEntry
 from bot.faq.index import Hit, fuse
 from bot.faq.language import asked_sentences, question_part
@@ -244,7 +250,9 @@ def rank(prepared: list[Prepared], weights: Weights) -> Ranked:
 def value_of(r: Ranked, t: Thresholds) -> float:
     """The summed VALUE of ``decide`` over all questions, computed for all of them at once."""
     raise_by = t.out_of_scope_raise * r.out_of_scope
-    above_clarify = (r.gate >= t.in_scope) & (r.best >= t.clarify + raise_by)
+    # As ``decide``: a gate that only just doubts does not refuse a best entry this strong.
+    overruled = (r.gate >= t.in_scope - GATE_DOUBT) & (r.best >= SURE_ENOUGH_FOR_THE_GATE)
+    above_clarify = ((r.gate >= t.in_scope) | overruled) & (r.best >= t.clarify + raise_by)
     lead = r.best - r.runner_up
     margin = np.where(r.siblings, t.sibling_margin, t.margin)
     clarify = above_clarify & (lead < margin) & (r.runner_up >= t.clarify + raise_by)

@@ -192,6 +192,21 @@ def test_tuning_scores_the_stance_as_the_assistant_uses_it() -> None:
     assert tune.outcome(without_stance, weights, thresholds) == ("in", "clarify_right")
 
 
+def test_tuning_scores_a_doubtful_gate_as_the_assistant_decides() -> None:
+    """benchmarks/tune.py lets a best entry at 0.96 through a gate at 0.45, as ``decide``
+    does, and refuses it behind a gate sure of itself."""
+    costs = [entry("kostnader", "Vilka kostnader står arbetsgivaren för?"), entry("b", "Annat")]
+    weights = Weights(embedding=0.5, lexical=0.5, topic=0.0)
+    thresholds = Thresholds(answer=0.7, clarify=0.6, in_scope=0.5)
+    for gate, result in ((0.45, "right"), (0.3, "none")):
+        prepared = replace(
+            prepared_question("vem betalar elen", "kostnader", [0.96, 0.3], costs), in_scope=gate
+        )
+        assert tune.outcome(prepared, weights, thresholds) == ("in", result)
+        value = tune.value_of(tune.rank([prepared], weights), thresholds)
+        assert value == tune.VALUE[("in", result)]
+
+
 @pytest.mark.parametrize(
     ("question", "agrees"),
     [

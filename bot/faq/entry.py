@@ -40,6 +40,10 @@ FIELD_EXAMPLES = {
 }
 
 
+# What the optional list fields hold, for the message when one is not a list.
+OPTIONAL_LIST_ITEMS = {"siblings": ("id:n", "entry ids"), "cues": ("ord", "words")}
+
+
 @dataclass(frozen=True)
 class EntryProblem:
     """Why an entry is refused. ``field`` is a front-matter field or ``answer`` (the text after
@@ -205,30 +209,19 @@ class FaqEntry:
             "per line starting with '  - ' under 'alternates:'.",
         )
 
-    @field_validator("cues", mode="before")
+    @field_validator("siblings", "cues", mode="before")
     @classmethod
-    def _cues_list(cls, value: Any) -> Any:
+    def _optional_list(cls, value: Any, info: ValidationInfo) -> Any:
         if value in (None, "", []):
             return ()
         if isinstance(value, list | tuple):
             return value
+        name = str(info.field_name)
+        sv, en = OPTIONAL_LIST_ITEMS[name]
         raise _refusal(
             "wrong-type",
-            "'cues' ska vara en lista med ord, ett per rad som börjar med '  - '.",
-            "'cues' must be a list of words, one per line starting with '  - '.",
-        )
-
-    @field_validator("siblings", mode="before")
-    @classmethod
-    def _siblings_list(cls, value: Any) -> Any:
-        if value in (None, "", []):
-            return ()
-        if isinstance(value, list | tuple):
-            return value
-        raise _refusal(
-            "wrong-type",
-            "'siblings' ska vara en lista med id:n, en per rad som börjar med '  - '.",
-            "'siblings' must be a list of entry ids, one per line starting with '  - '.",
+            f"'{name}' ska vara en lista med {sv}, ett per rad som börjar med '  - '.",
+            f"'{name}' must be a list of {en}, one per line starting with '  - '.",
         )
 
     @field_validator("reviewed", "review_by", mode="before")

@@ -75,6 +75,8 @@ def entry_fields(**changes: object) -> dict[str, object]:
         ({"alternates": ["ok", "  "]}, "wrong-type", "alternativa frågan är tom", "alternate"),
         ({"status": "klar"}, "wrong-type", "'status' ska vara", "'status' must be"),
         ({"owner": 42}, "wrong-type", "'owner' ska vara en text", "'owner' must be text"),
+        ({"siblings": "krav-chef"}, "wrong-type", "lista med id:n", "list of entry ids"),
+        ({"cues": "stuga"}, "wrong-type", "'cues' ska vara en lista med ord", "list of words"),
         ({"review_by": "snart"}, "invalid-date", "ÅÅÅÅ-MM-DD", "YYYY-MM-DD"),
         ({"answer": "  "}, "empty-answer", "Svaret saknas", "The answer is missing"),
     ],

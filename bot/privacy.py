@@ -10,6 +10,7 @@ import logging
 import re
 import traceback
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from personnummer import personnummer
@@ -44,12 +45,27 @@ class Masked:
         return len(self.kinds)
 
 
+def mistyped_identity_number(candidate: str) -> bool:
+    """ "19850312-1234" with a wrong check digit is still someone's birth date and number:
+    written with its separator and a past birth date (or a samordningsnummer's day + 60)."""
+    if not re.fullmatch(r"(\d{2})?\d{6}[-+]\d{4}", candidate):
+        return False
+    digits = candidate[:-5]
+    year = int(digits[:4]) if len(digits) == 8 else 1900 + int(digits[:2])
+    month, day = int(digits[-4:-2]), int(digits[-2:])
+    try:
+        born = date(year, month, day - 60 if day > 60 else day)
+    except ValueError:
+        return False
+    return date(1900, 1, 1) <= born <= date.today()
+
+
 def mask_identity_numbers(text: str) -> Masked:
     kinds: list[str] = []
 
     def replace(match: re.Match[str]) -> str:
         candidate = _ANY_DASH.sub("-", re.sub(r"\s", "", match.group(0)))
-        if personnummer.valid(candidate):
+        if personnummer.valid(candidate) or mistyped_identity_number(candidate):
             kinds.append("identity_number")
             return IDENTITY_NUMBER_MASK
         return match.group(0)

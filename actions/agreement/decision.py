@@ -176,10 +176,11 @@ def find_decision(message: Message) -> str | None:
 # approve it". The approval must open the statement, so a reason that only mentions approving
 # ("vi kan godkänna det i höst") stays a reason.
 CHANGE_OPENING = re.compile(
-    r"^(?:(?:nej|nä|vänta|oj|förlåt|sorry|ok|okej|no|wait|actually|oops|då|then)\b[\s,.!:;–-]*)*"
+    r"^(?:(?:nej|nä|vänta|oj|förlåt|sorry|ok|okej|no|wait|actually|oops|då|then|förresten"
+    r"|(?:jag )?ångrar mig|i(?: have|'ve)? changed my mind)\b[\s,.!:;–-]*)*"
 )
 APPROVAL_STATEMENT = re.compile(
-    r"^(?:(?:jag|vi|i|we|i'll|we'll|i will|we will)\s+)?(?:godkänn\w*|bevilja\w*|approve\w*)\b"
+    r"^(?:(?:jag|vi|i|we|i'll|we'll|i will|we will)\s+)?(?:godkän\w*|bevilja\w*|approve\w*)\b"
     r"(?!\s+(?:\w+\s+)?(?:inte|ej|icke|not)\b)"
 )
 
@@ -192,11 +193,21 @@ def changed_to_approval(message: Message) -> bool:
     return bool(APPROVAL_STATEMENT.match(CHANGE_OPENING.sub("", text)))
 
 
+ONLY_THE_REQUEST = re.compile(
+    r"((\w+'?s|hennes|hans|deras|hens|her|his|their|the)\s+)?(ansökan|ansökning\w*|begäran|request"
+    r"|application)(\s+(nu|now|då|tack|please))?|(da-\d{4}-\d+|\w+s)(\s+(ansökan|request))?",
+    re.IGNORECASE,
+)
+
+
 def find_reason(text: str) -> str | None:
     match = REASON.search(" ".join(text.split()))
     if match is None:
         return None
     reason = match.group("reason").strip(" .")
+    if ONLY_THE_REQUEST.fullmatch(reason):
+        # "avslå Annas ansökan" names the request; the reason is still to be asked.
+        return None
     reason = reason[0].upper() + reason[1:] if reason else reason
     return reason if len(reason.split()) >= 2 else None
 

@@ -299,6 +299,23 @@ class StopWish(Enum):
     NONE = "none"
 
 
+# What a stop verb may stop and still mean this process: "avbryt ansökan", "sluta nu", "stop it".
+THIS_PROCESS = re.compile(
+    r"^(ansök\w*|söka|boka|fylla\w*|svara|fråga\w*|ask\w*|apply\w*|fill\w*|bokning\w*|dokument\w*|uppföljning\w*|formulär\w*|process\w*|allt|alltihop"
+    r"|det|detta|den|här|nu|med|då|bara|ändå|istället|tack|jag|vi|application|request|booking"
+    r"|it|this|that|now|please|everything|all|the|i)$"
+)
+STOP_VERB = re.compile(r"\b(avbryta|avbryter|stoppa|sluta|stop|cancel|quit|abort)$")
+POSSESSIVES = {"min", "mitt", "mina", "sin", "sitt", "sina", "vår", "vårt", "hans", "hennes", "my"}
+
+
+def stops_something_else(after: list[str]) -> bool:
+    """The words after a stop verb name something other than this process: "pendla",
+    "sin behandling"."""
+    words = [w for w in after if w not in POSSESSIVES]
+    return bool(words) and not THIS_PROCESS.match(words[0])
+
+
 def stop_wish(message: Message) -> StopWish:
     """CLEAR for "avbryt", "nej, strunta i det" or "cancel"; UNSURE when the user wavers ("jag
     vet inte om jag vill fortsätta") or a longer text only mentions stopping; NONE otherwise.
@@ -318,6 +335,10 @@ def stop_wish(message: Message) -> StopWish:
         # "Hon har svårt att sluta i tid": about someone or something, not a wish to stop.
         return StopWish.NONE
     if set(before[-3:]) & CONDITIONAL and len(words) > 3:
+        return StopWish.NONE
+    verb = STOP_VERB.search(match.group(0))
+    if verb and stops_something_else(WORD.findall(text[match.end() :])) and len(words) > 3:
+        # "så jag kan sluta pendla", "patienter som vill avbryta sin behandling".
         return StopWish.NONE
     at_start = not WORD.search(LEADING_FILLERS.sub("", text[: match.start()]))
     if len(words) <= 4 or at_end or (at_start and len(words) <= 6):

@@ -61,6 +61,8 @@ CLAUSES = re.compile(r"[,;.!?]+\s*(?:och|men|samt|and|but)?\s*")
 CORRECTION_OPENING = re.compile(
     r"^(nej|nä|oj|förlåt|sorry|vänta|förresten|no|oops|wait|actually)\b"
 )
+# "ändra procenten till tjugo", "change the share to twenty".
+CHANGED_TO = re.compile(r"\b(till|to)\s+(?P<value>\S.*)$", re.IGNORECASE)
 # A process named this briefly inside a free-text answer is a wish to start it, not an answer.
 SHORT_COMMAND_WORDS = 3
 CONFIRM_WORDS = ("skicka", "boka", "spara", "kör", "ser bra ut", "send", "book", "save", "submit")
@@ -163,6 +165,8 @@ class Turn:
             if answer is Answer.NO and len(self.message.words) <= 2:
                 self.reask()
                 return True
+            if answer is Answer.NONE:
+                self.moves_on(slot)
         if kind == "choose" and self.choose(answer):
             return True
         if kind == "change":
@@ -171,6 +175,24 @@ class Turn:
                 self.reopen(named[0].slot)
                 return True
         return False
+
+    def moves_on(self, slot: str) -> None:
+        """ "Ska jag skriva 60 %?" answered with the next question's answer ("hemma"): the user
+        took the value and went on, so it is stored and the message answers the next question.
+        A new value for the same question, a question or a hedge leaves it unconfirmed."""
+        field = self.form.field(self.ctx, slot)
+        m = self.message
+        if field is None or field.read(self.ctx, m).found or is_question(m) or is_hedge(m):
+            return
+        following = next(
+            (f for f in self.fields if f.slot != slot and self.ctx.get(f.slot) is None), None
+        )
+        if following is None or is_chitchat(m) or stop_wish(m) is not StopWish.NONE:
+            return
+        if not following.read(self.ctx, m).found:
+            return
+        self.store(slot, self.pending.get("value"))
+        self.requested = following.slot
 
     def choose(self, answer: Answer) -> bool:
         """The answer to a choice between days asked beside the form's question ("16 december
@@ -332,7 +354,7 @@ class Turn:
                     return f, instead
         for f in named:
             if f.slot != self.requested or self.at_summary:
-                reading = self.value_in(f, m)
+                reading = self.value_in(f, m) or self.value_after_to(f, m)
                 if reading is not None:
                     return f, reading
         if len(named) == 1 and CHANGE_VERB.search(m.lowered):
@@ -362,6 +384,15 @@ class Turn:
             return None
         reading = field.find(self.ctx, (message or self.message).text)
         return reading if reading.found or reading.reopen or reading.problem else None
+
+    def value_after_to(self, field: Field, m: Message) -> Reading | None:
+        """ "ändra procenten till tjugo": the words after "till" read as an answer to the field
+        named, for what its in-text search does not find ("tjugo" alone is a share)."""
+        match = CHANGED_TO.search(m.text.strip().rstrip("?.!"))
+        if field.free_text or match is None:
+            return None
+        reading = field.read(self.ctx, Message(text=match.group("value")))
+        return reading if reading.found or reading.problem else None
 
     def correctable(self) -> list[Field]:
         """Fields already answered, and the one being asked."""

@@ -23,6 +23,8 @@ ORDINALS = {
     "sjätte": 6, "sjunde": 7, "åttonde": 8, "nionde": 9, "tionde": 10, "elfte": 11, "tolfte": 12,
     "femtonde": 15, "tjugonde": 20, "sista": 31,
 }  # fmt: skip
+# Only before a month: "the first of April", not "the first week".
+ENGLISH_ORDINALS = {"first": 1, "second": 2, "third": 3}
 WEEKDAY_NAMES = (
     "måndag", "tisdag", "onsdag", "torsdag", "fredag", "lördag", "söndag", "monday", "tuesday",
     "wednesday", "thursday", "friday", "saturday", "sunday",
@@ -53,8 +55,13 @@ def parse_date(text: str, today: date) -> date | None:
     normalised = with_dotted_dates(WEEKDAY_BEFORE_DATE.sub("", normalised))
     normalised = re.sub(r"\b(nästa|kommande|next)\s+", "", normalised)
     normalised = re.sub(r"\b(\d{1,2}):?[ae]\b", r"\1", normalised)
+    # "the 1st of April": dateparser reads "1 april".
+    normalised = re.sub(r"\b(?:the\s+)?(\d{1,2})(?:st|nd|rd|th)?\s+of\s+", r"\1 ", normalised)
+    normalised = re.sub(r"\b(\d{1,2})(?:st|nd|rd|th)\b", r"\1", normalised)
     for word, number in ORDINALS.items():
         normalised = re.sub(rf"\b(den\s+)?{word}\b", str(number), normalised)
+    for word, number in ENGLISH_ORDINALS.items():
+        normalised = re.sub(rf"\b(the\s+)?{word}\s+of\s+(?=({MONTHS})\b)", f"{number} ", normalised)
     parsed = dateparser.parse(
         normalised,
         languages=["sv", "en"],
@@ -176,8 +183,9 @@ DATE_IN_TEXT = re.compile(
     rf"|\b(?:{WEEKDAY_WORDS})(?:en)?\.?,?\s+(?:den\s+|the\s+)?(?:{EXPLICIT_DATE})(?:\s+\d{{4}})?"
     rf"|\d{{4}}-\d{{1,2}}-\d{{1,2}}"
     rf"|{DOTTED_DATE}"
-    rf"|\b\d{{1,2}}(?::[ae])?\s+(?:{MONTHS})\b\.?(?:\s+\d{{4}})?"
+    rf"|\b\d{{1,2}}(?::[ae]|st|nd|rd|th)?\s+(?:of\s+)?(?:{MONTHS})\b\.?(?:\s+\d{{4}})?"
     rf"|\b(?:den\s+)?(?:{ORDINAL_WORDS})\s+(?:{MONTHS})\b(?:\s+\d{{4}})?"
+    rf"|\b(?:the\s+)?(?:{'|'.join(ENGLISH_ORDINALS)})\s+of\s+(?:{MONTHS})\b(?:\s+\d{{4}})?"
     rf"|\b(?:{MONTHS})\s+\d{{1,2}}(?:st|nd|rd|th)?\b(?:,?\s+\d{{4}})?"
     r"|\b\d{1,2}/\d{1,2}(?:\s+\d{4})?"
     r"|\b(?:(?:nästa|kommande|next)\s+)?(?:måndag|tisdag|onsdag|torsdag|fredag|monday|tuesday|"

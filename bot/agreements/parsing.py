@@ -4,6 +4,7 @@
 ``bot.agreements.dates``'s.
 """
 
+import difflib
 import re
 from difflib import SequenceMatcher
 
@@ -314,15 +315,24 @@ NO_EQUIPMENT = re.compile(
     # "jag behöver ingen utrustning", "I don't need any equipment", "I need nothing".
     r"|^(jag |i )?(behöver|lånar|don't need|do not need|need|won't need)"
     r" (ingen|inget|inte någon|inte något|any|no|nothing)( utrustning| equipment)?$"
+    # "inget, jag har allt jag behöver", "none, I have my own".
+    r"|^((ingen|inget|inga|nej|none|nothing|no)( utrustning| equipment)?\W+)?"
+    r"(jag har|i have|i've got|i already have|har redan) (redan )?(allt|everything|all"
+    r"|eget|egen|egna|my own)( (jag|i) (behöver|need)| utrustning| equipment| stuff)?"
+    r"( hemma| at home| redan| already)?$"
 )
 # "nej tack, inget", "inget, tack": the same no, with a thank-you and punctuation around it.
 NO_EQUIPMENT_AROUND = re.compile(r"^(nej|no)\s+(tack|thanks)\s+")
-ITEM_SPLIT = re.compile(r",|;|\n|\+|&|/|\boch\b|\bsamt\b|\band\b|\bplus\b")
+ITEM_SPLIT = re.compile(r",|;|\n|\+|&|/|\boch\b|\bsamt\b|\band\b|\bplus\b|\bmen\b|\bbut\b")
 ITEM_FILLERS = re.compile(
     r"\b(en|ett|två|tre|a|an|one|two|bara|only|just|då|också|also|the|my|min|mitt|också|"
     r"lånar|låna|jag|i|want|to|borrow|kanske|även)\b"
 )
-NEGATED_ITEM = re.compile(r"^\s*(ingen|inget|inga|inte|no|not)\b")
+# "ingen dator", and what the user has already: "jag har egen dator".
+NEGATED_ITEM = re.compile(
+    r"^\s*(ingen|inget|inga|inte|no|not|(jag )?har (redan )?(egen|eget|egna)|i (already )?have"
+    r" my own)\b"
+)
 
 
 def equipment_items(text: str, options: list[str]) -> list[str] | None:
@@ -355,4 +365,12 @@ def equipment_name(text: str, options: list[str]) -> str | None:
     for option, synonyms in EQUIPMENT_SYNONYMS.items():
         if any(w == s or (len(s) > 3 and w.endswith(s)) for w in words for s in synonyms):
             return option
+    # A typo ("bildskräm", "hedset"): one close spelling of a longer name.
+    long_names = {
+        s: o for o, synonyms in EQUIPMENT_SYNONYMS.items() for s in synonyms if len(s) > 5
+    }
+    for w in words:
+        close = difflib.get_close_matches(w, long_names, n=1, cutoff=0.8)
+        if close and len(w) > 5:
+            return long_names[close[0]]
     return None

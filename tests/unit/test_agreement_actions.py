@@ -347,6 +347,9 @@ async def submitted_and_assessed(
         "nej, godkänn den",
         "vänta, bevilja",
         "actually approve it",
+        # Flows 2026-12-05b: regret and a typo, asked whether to stop the decision instead.
+        "nej förresten, jag ångrar mig. godkän den istället",
+        "I've changed my mind, approve it",
     ],
 )
 async def test_an_approval_at_the_reason_question_changes_the_decision(

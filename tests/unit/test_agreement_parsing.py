@@ -385,3 +385,37 @@ def test_weeks_ahead_and_an_english_date_after_its_weekday(text: str, expected: 
 )
 def test_weekdays_each_week_are_a_share(text: str, share: float | None) -> None:
     assert find_share(text) == share
+
+
+# --- flows 2026-12-05b ------------------------------------------------------------------------
+
+FORM_EQUIPMENT = ["Bärbar dator", "Bildskärm", "Headset", "Mobiltelefon"]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("1st of April", date(2027, 4, 1)),
+        ("from the first of April", date(2027, 4, 1)),
+        ("starting the 2nd of March 2027", date(2027, 3, 2)),
+        ("the first week", None),
+    ],
+)
+def test_an_english_ordinal_before_of_and_a_month(text: str, expected: date | None) -> None:
+    """ "1st of April" was no date, so "end of September" became the start."""
+    assert find_date(text, date(2026, 12, 3)) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "items"),
+    [
+        ("bildskräm", ["Bildskärm"]),
+        ("hedset och mobil", ["Headset", "Mobiltelefon"]),
+        ("inget, jag har allt jag behöver", []),
+        ("nothing, I have everything I need", []),
+        ("jag har egen dator men behöver skärm", ["Bildskärm"]),
+        ("ingen aning", None),
+    ],
+)
+def test_equipment_with_a_typo_a_reason_or_ones_own(text: str, items: list[str] | None) -> None:
+    assert equipment_items(text, FORM_EQUIPMENT) == items

@@ -295,6 +295,10 @@ async def test_documenting_below_the_fallback_threshold_documents_with_the_risks
         ("reject it, the team needs him on site", "The team needs him on site"),
         ("say no to it", None),
         ("avslå den", None),
+        # Flows 2026-12-05b: the request named was stored as the reason.
+        ("avslå Annas ansökan", None),
+        ("reject Anna's request", None),
+        ("avslå Eriks ansökan eftersom budgeten saknas", "Budgeten saknas"),
     ],
 )
 def test_the_reason_follows_the_rejection_never_its_object(text: str, reason: str | None) -> None:

@@ -79,7 +79,12 @@ def test_buttons_and_the_nlu_count_as_yes_and_no() -> None:
         ("Dokumentation", StopWish.NONE),
         ("Vi behöver avbryta allt distansarbete på enheten under omorganisationen.", StopWish.NONE),
         ("Avbryta pågående utredningar är inte aktuellt, det gäller rapporter", StopWish.NONE),
-        ("Vi kan inte stoppa projektet mitt i, och det gäller hela våren", StopWish.UNSURE),
+        # What a stop verb stops, when it is not this process: an answer, not a wish to stop.
+        ("Vi kan inte stoppa projektet mitt i, och det gäller hela våren", StopWish.NONE),
+        ("två dagar i veckan, så jag kan sluta pendla på måndagar och fredagar", StopWish.NONE),
+        ("ringa patienter som vill avbryta sin behandling och boka om tider", StopWish.NONE),
+        ("jag vill avbryta min ansökan", StopWish.UNSURE),
+        ("jag vill sluta söka, det blir inget", StopWish.UNSURE),
         # Batch 2026-12-04: a follow-up answer about the employee asked whether to stop.
         ("Hon har svårt att sluta i tid", StopWish.NONE),
         ("Han glömmer att stoppa arbetet på kvällarna", StopWish.NONE),

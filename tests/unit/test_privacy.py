@@ -4,7 +4,12 @@ import logging
 
 import pytest
 
-from bot.privacy import install_log_masking, mask_identity_numbers, mask_personal_data
+from bot.privacy import (
+    IDENTITY_NUMBER_MASK,
+    install_log_masking,
+    mask_identity_numbers,
+    mask_personal_data,
+)
 
 
 @pytest.mark.parametrize(
@@ -33,8 +38,9 @@ def test_valid_identity_numbers_are_masked(text: str) -> None:
 @pytest.mark.parametrize(
     "text",
     [
-        "811218-9875",  # wrong check digit
+        "8112189875",  # wrong check digit, no separator: an order number as likely
         "811332-9876",  # no such date
+        "20270115-0001",  # a date to come: a reference, nobody's birth date
         "ring 1234567890",
         "ärende DA-2027-0001",
         "nästa tisdag 2026-12-03 09:30",
@@ -43,6 +49,18 @@ def test_valid_identity_numbers_are_masked(text: str) -> None:
 )
 def test_look_alikes_are_left_alone(text: str) -> None:
     assert mask_identity_numbers(text).text == text
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["811218-9875", "mitt personnummer är 19850312-1234 om ni behöver det", "810278-1234"],
+)
+def test_a_mistyped_identity_number_is_masked_all_the_same(text: str) -> None:
+    """A wrong check digit after a past birth date and the separator is still someone's
+    identity number (the last a samordningsnummer's day)."""
+    masked = mask_identity_numbers(text)
+    assert IDENTITY_NUMBER_MASK in masked.text
+    assert "1234" not in masked.text and "9875" not in masked.text
 
 
 @pytest.mark.parametrize(

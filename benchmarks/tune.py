@@ -41,7 +41,7 @@ from bot.faq.language import asked_sentences, question_part
 from bot.faq.loader import load_answerer
 from bot.faq.nlu import OUT_OF_SCOPE_INTENT, intent_confidence, topic_confidence
 from bot.faq.scope import WORKPLACE_TOPICS, at_the_workplace, names_remote_work
-from bot.faq.stance import DEMAND_TOPICS, manager_agrees, stance_topic
+from bot.faq.stance import DEMAND_TOPICS, LearnedStance, manager_agrees, stance_topic
 from bot.faq.tuning import (
     Thresholds,
     TunedValues,
@@ -75,6 +75,8 @@ class Prepared:
     in_scope: float
     # The manager's yes taken as given: the kräva entries are not ranked (``FaqAnswerer.weigh``).
     agreed: bool = False
+    # Who wants the remote work when the cues do not say (the answerer's ``LearnedStance``).
+    learned: LearnedStance | None = None
 
     @property
     def entry_ids(self) -> list[str]:
@@ -100,7 +102,11 @@ class Prepared:
         sibling_entries = read_siblings(hits, by_id.get)
         topics = [hits[0].entry.topic, *(e.topic for e in sibling_entries)]
         # What tells the siblings apart (``bot.faq.stance``), read once per question and pair.
-        stance = cached_stance(self.question.text, frozenset(topics)) if sibling_entries else None
+        stance = (
+            cached_stance(self.question.text, frozenset(topics), self.learned if siblings else None)
+            if sibling_entries
+            else None
+        )
         return Evidence(
             hits,
             self.in_scope,
@@ -115,8 +121,10 @@ class Prepared:
 
 
 @functools.cache
-def cached_stance(question: str, topics: frozenset[str]) -> str | None:
-    return stance_topic(question, topics)
+def cached_stance(
+    question: str, topics: frozenset[str], learned: LearnedStance | None = None
+) -> str | None:
+    return stance_topic(question, topics, learned)
 
 
 def intent_rankings(texts: list[str]) -> dict[str, list[dict[str, object]]]:
@@ -167,6 +175,7 @@ def prepare(dev: list[Question], settings: Settings) -> list[Prepared]:
                     intent_confidence(ranking, OUT_OF_SCOPE_INTENT),
                     answerer.gate.in_scope(q.text) if answerer.gate is not None else 1.0,
                     manager_agrees(q.text),
+                    answerer.stance,
                 )
             )
     return prepared

@@ -211,6 +211,8 @@ class Settings(BaseSettings):
     faq_dir: Path = PROJECT_ROOT / "faq"
     # Rasa's NLU examples: the FAQ topics' and out_of_scope's also train the scope gate.
     nlu_dir: Path = PROJECT_ROOT / "data" / "nlu"
+    # Labelled examples of who wants the remote work, for the two "kräva" entries.
+    stance_file: Path = PROJECT_ROOT / "data" / "stance.yml"
     regions_dir: Path = PROJECT_ROOT / "regions"
     cache_dir: Path = PROJECT_ROOT / ".cache"
     embedding_model: str = Field(default_factory=default_embedding_model)

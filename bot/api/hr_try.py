@@ -70,6 +70,8 @@ class TriedQuestion(BaseModel):
     # remote work, where the IT support happens), which then decides between them; None
     # without one.
     stance_topic: str | None
+    # The stance came from the labelled examples (data/stance.yml): the cues said nothing.
+    stance_learned: bool
     # The question names remote work: the scope gate does not refuse it.
     names_remote_work: bool
     # Set at the office or ward with no word of home: only workplace entries may answer.
@@ -114,6 +116,7 @@ async def try_question(body: TryQuestion, request: Request) -> TriedQuestion:
         searched=evidence.searched,
         siblings=evidence.siblings,
         stance_topic=evidence.stance_topic,
+        stance_learned=evidence.stance_learned,
         names_remote_work=evidence.names_remote_work,
         at_the_workplace=evidence.at_the_workplace,
         thresholds=Thresholds(

@@ -14,7 +14,13 @@ from bot.faq.entry import FaqEntry
 from bot.faq.index import FaqIndex, Hit
 from bot.faq.language import asked_sentences, is_english, question_part
 from bot.faq.scope import WORKPLACE_TOPICS, ScopeGate, at_the_workplace, names_remote_work
-from bot.faq.stance import DEMAND_TOPICS, manager_agrees, needs_stance, stance_topic
+from bot.faq.stance import (
+    DEMAND_TOPICS,
+    LearnedStance,
+    manager_agrees,
+    needs_stance,
+    stance_topic,
+)
 from bot.faq.tuning import Thresholds
 from bot.regions import Region
 
@@ -72,6 +78,8 @@ class Evidence:
     # The best entry's siblings, ranked or not: the ranking cannot read the stance, so the
     # sibling the question means may rank below an unrelated entry.
     sibling_entries: tuple[FaqEntry, ...] = ()
+    # The stance came from the labelled examples (``LearnedStance``), the cues saying nothing.
+    stance_learned: bool = False
 
     def stance_choice(self) -> FaqEntry | None:
         """The entry the stance points to: one of two close siblings, or the best entry's
@@ -113,14 +121,17 @@ class FaqAnswerer:
         withhold_expired: bool = False,
         today: Callable[[], date] = date.today,
         gate: ScopeGate | None = None,
+        stance: LearnedStance | None = None,
     ) -> None:
         """``withhold_expired``: entries past their review-by date are not answered; the user
-        is told whom to ask instead. ``gate``: the in-scope classifier (``bot.faq.scope``)."""
+        is told whom to ask instead. ``gate``: the in-scope classifier (``bot.faq.scope``).
+        ``stance``: who wants the remote work when the cues do not say (``bot.faq.stance``)."""
         self.index = index
         self.region = region
         self.thresholds = thresholds or Thresholds()
         self.withhold_expired = withhold_expired
         self.gate = gate
+        self.stance = stance
         self._today = today
 
     def weigh(
@@ -149,7 +160,11 @@ class FaqAnswerer:
         siblings = len(hits) > 1 and hits[1].entry.id in hits[0].entry.siblings
         sibling_entries = read_siblings(hits, self.index.get)
         topics = [hits[0].entry.topic, *(e.topic for e in sibling_entries)] if hits else []
-        stance = stance_topic(question, topics) if sibling_entries else None
+        # The examples only choose between the two best when they are the siblings: a question
+        # about summer leave that ranks one *kräva* entry first is still asked back.
+        learned_stance = self.stance if siblings else None
+        stance = stance_topic(question, topics, learned_stance) if sibling_entries else None
+        learned = stance is not None and stance_topic(question, topics) is None
         return Evidence(
             hits,
             in_scope,
@@ -160,6 +175,7 @@ class FaqAnswerer:
             names_remote_work(question),
             workplace,
             sibling_entries,
+            learned,
         )
 
     def reply_to(

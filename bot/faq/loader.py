@@ -14,6 +14,7 @@ from bot.faq.embeddings import EmbeddingCache, Encoder, cache_name, load_encoder
 from bot.faq.index import FaqIndex
 from bot.faq.lexical import SwedishAnalyzer
 from bot.faq.scope import scope_gate
+from bot.faq.stance import DEMAND_TOPICS, learned_stance
 from bot.faq.tuning import tuned_values
 from bot.regions import load_region
 from bot.settings import Settings
@@ -73,12 +74,21 @@ class FaqLoader:
         )
         if gate is None:
             log.warning("No out-of-scope examples in %s: no scope gate", self.settings.nlu_dir)
+        stance = learned_stance(
+            self.settings.stance_file,
+            self.settings.nlu_dir,
+            {
+                topic: [t for e in index.entries if e.topic == topic for t in e.phrasings]
+                for topic in DEMAND_TOPICS
+            },
+        )
         answerer = FaqAnswerer(
             index,
             self.region,
             self.tuned.thresholds,
             withhold_expired=self.settings.withhold_expired_faq,
             gate=gate,
+            stance=stance,
         )
         return LoadedFaq(answerer, content.problems, content)
 

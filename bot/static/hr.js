@@ -328,7 +328,10 @@ $("try-form").addEventListener("submit", async (event) => {
     why.push("Frågan gäller arbetsplatsen och nämner inte hemmet: bara poster om arbetsplatsen kan svara.");
   }
   if (reply.stance_topic) {
-    why.push(`Syskonposterna avgjordes av frågans ledtrådar: ${word("topics", reply.stance_topic)}.`);
+    const by = reply.stance_learned
+      ? "exemplen på vem som vill ha distansarbetet (frågan gav ingen tydlig ledtråd)"
+      : "frågans ledtrådar";
+    why.push(`Syskonposterna avgjordes av ${by}: ${word("topics", reply.stance_topic)}.`);
   } else if (reply.siblings) {
     why.push("Frågan ger ingen ledtråd som skiljer syskonposterna åt.");
   }

@@ -253,6 +253,25 @@ def test_try_a_question_weighs_rasas_topic_as_the_chat_does(
     assert weighed["hits"][0]["score"] > costs
 
 
+def test_try_a_question_says_when_the_examples_decided_between_the_krava_entries(
+    hr_client: TestClient, module_rasa: FakeRasa
+) -> None:
+    """The cues are tied ("sa nej" for the employee, "tvinga" for the manager): HR sees that
+    the labelled examples chose the entry, as they do in the chat."""
+    question = {"question": "chefen sa nej till hemmajobb men jag vill ju, kan jag tvinga fram det"}
+    try:
+        module_rasa.ranking = [
+            {"name": "faq_demand_remote", "confidence": 0.6},
+            {"name": "faq_ordered_remote", "confidence": 0.35},
+        ]
+        body = hr_client.post("/api/hr/try", json=question, headers=as_user(EDITOR)).json()
+    finally:
+        module_rasa.ranking = None
+    assert body["siblings"] is True
+    assert (body["kind"], body["faq_id"]) == ("answer", "krav-medarbetare")
+    assert (body["stance_topic"], body["stance_learned"]) == ("demand_remote", True)
+
+
 def test_try_a_question_outside_remote_work_shows_whom_to_ask(hr_client: TestClient) -> None:
     body = hr_client.post(
         "/api/hr/try",

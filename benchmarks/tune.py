@@ -40,7 +40,7 @@ from bot.faq.index import Hit, fuse
 from bot.faq.language import asked_sentences, question_part
 from bot.faq.loader import load_answerer
 from bot.faq.nlu import OUT_OF_SCOPE_INTENT, intent_confidence, topic_confidence
-from bot.faq.scope import WORKPLACE_TOPICS, at_the_workplace, names_remote_work
+from bot.faq.scope import WORKPLACE_TOPICS, at_the_workplace, names_remote_work, speaks_of_home
 from bot.faq.stance import DEMAND_TOPICS, LearnedStance, manager_agrees, stance_topic
 from bot.faq.tuning import (
     Thresholds,
@@ -117,6 +117,7 @@ class Prepared:
             names_remote_work(self.question.text),
             workplace,
             sibling_entries,
+            speaks_of_home=speaks_of_home(self.question.text),
         )
 
 
@@ -223,7 +224,7 @@ class Ranked:
 
 
 def rank(prepared: list[Prepared], weights: Weights) -> Ranked:
-    best, runner_up, best_right, right_offered, siblings = [], [], [], [], []
+    best, runner_up, best_right, right_offered, siblings, gate = [], [], [], [], [], []
     stance_picks, stance_right, guessing, guess_offers_right = [], [], [], []
     for p in prepared:
         evidence = p.evidence(weights)
@@ -233,6 +234,10 @@ def rank(prepared: list[Prepared], weights: Weights) -> Ranked:
         best_right.append(first.entry.id == p.question.expected)
         right_offered.append(p.question.expected in (first.entry.id, second.entry.id))
         siblings.append(evidence.asks_back_sooner())
+        # As ``decide``: a remote-work-only best entry and no word of home is refused like the
+        # gate refuses; a question that names remote work passes the gate at any bar.
+        passes = 1.0 if evidence.names_remote_work else p.in_scope
+        gate.append(0.0 if evidence.best_needs_home() else passes)
         chosen = evidence.stance_choice()
         stance_picks.append(chosen is not None)
         stance_right.append(chosen is not None and chosen.id == p.question.expected)
@@ -246,8 +251,7 @@ def rank(prepared: list[Prepared], weights: Weights) -> Ranked:
         np.array([p.question.expected is not None for p in prepared]),
         np.array(best_right),
         np.array(right_offered),
-        # A question that names remote work passes the gate at any bar (``decide``).
-        np.array([1.0 if names_remote_work(p.question.text) else p.in_scope for p in prepared]),
+        np.array(gate),
         np.array(siblings),
         np.array(stance_picks),
         np.array(stance_right),

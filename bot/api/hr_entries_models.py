@@ -5,7 +5,7 @@ from dataclasses import asdict
 from datetime import date, datetime
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, StrictBool
 
 from bot.api.inputs import RequestBody
 from bot.faq.entry import ENTRY_ID_PATTERN
@@ -38,6 +38,7 @@ class EntryFields(RequestBody):
         default_factory=list, max_length=20
     )
     cues: list[Annotated[str, Field(max_length=80)]] = Field(default_factory=list, max_length=20)
+    remote_work_only: StrictBool = False
 
     def form(self) -> EntryForm:
         values = self.model_dump()

@@ -13,7 +13,13 @@ from typing import Literal
 from bot.faq.entry import FaqEntry
 from bot.faq.index import FaqIndex, Hit
 from bot.faq.language import asked_sentences, is_english, question_part
-from bot.faq.scope import WORKPLACE_TOPICS, ScopeGate, at_the_workplace, names_remote_work
+from bot.faq.scope import (
+    WORKPLACE_TOPICS,
+    ScopeGate,
+    at_the_workplace,
+    names_remote_work,
+    speaks_of_home,
+)
 from bot.faq.stance import (
     DEMAND_TOPICS,
     LearnedStance,
@@ -80,6 +86,13 @@ class Evidence:
     sibling_entries: tuple[FaqEntry, ...] = ()
     # The stance came from the labelled examples (``LearnedStance``), the cues saying nothing.
     stance_learned: bool = False
+    # The question has a word of home or remote work (``bot.faq.scope.speaks_of_home``).
+    speaks_of_home: bool = True
+
+    def best_needs_home(self) -> bool:
+        """The best entry answers only questions about working remotely (front matter
+        ``remote_work_only``) and the question says nothing of home or remote work."""
+        return bool(self.hits) and self.hits[0].entry.remote_work_only and not self.speaks_of_home
 
     def stance_choice(self) -> FaqEntry | None:
         """The entry the stance points to: one of two close siblings, or the best entry's
@@ -176,6 +189,7 @@ class FaqAnswerer:
             workplace,
             sibling_entries,
             learned,
+            speaks_of_home(question),
         )
 
     def reply_to(
@@ -285,6 +299,9 @@ def decide(evidence: Evidence, thresholds: Thresholds) -> Decision:
         )
         if not overruled:
             return "out_of_scope"
+    if evidence.best_needs_home():
+        # "Hur mycket OB får jag på nyårsafton?" ranks the extent entry first.
+        return "out_of_scope"
     hits = evidence.hits[:2]
     raise_by = thresholds.out_of_scope_raise * evidence.out_of_scope
     # Unanswered, and Rasa is sure it is not about remote work: say so.

@@ -37,6 +37,7 @@ FIELD_EXAMPLES = {
     "answer_en": "answer_en: |\n  Yes, provided that ...",
     "siblings": "siblings:\n  - krav-medarbetare",
     "cues": "cues:\n  - fritidsbostad",
+    "remote_work_only": "remote_work_only: true",
 }
 
 
@@ -139,6 +140,10 @@ class FaqEntry:
     # Words that name what this entry is about ("stuga", "fritidsbostad"; the synonym list
     # folds their variants): a question using one is fully covered by it lexically.
     cues: tuple[Annotated[str, BeforeValidator(_cue)], ...] = ()
+    # The answer is only about working remotely ("how much may I work remotely"): a question
+    # that names neither remote work nor home ("Hur mycket OB får jag på nyårsafton?") is not
+    # answered by it, however well it ranks.
+    remote_work_only: bool = False
     # ``draft``: written from HR's review queue and never served until HR publishes it.
     status: Literal["draft", "published"] = "published"
     path: Path | None = None
@@ -222,6 +227,19 @@ class FaqEntry:
             "wrong-type",
             f"'{name}' ska vara en lista med {sv}, ett per rad som börjar med '  - '.",
             f"'{name}' must be a list of {en}, one per line starting with '  - '.",
+        )
+
+    @field_validator("remote_work_only", mode="before")
+    @classmethod
+    def _yes_or_no(cls, value: Any) -> Any:
+        if value in (None, ""):
+            return False
+        if isinstance(value, bool):
+            return value
+        raise _refusal(
+            "wrong-type",
+            "'remote_work_only' ska vara true eller false.",
+            "'remote_work_only' must be true or false.",
         )
 
     @field_validator("reviewed", "review_by", mode="before")

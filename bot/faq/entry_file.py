@@ -137,10 +137,12 @@ def entry_text(entry: FaqEntry) -> str:
     front_matter = []
     for name in FIELD_EXAMPLES:
         value = values[name]
-        if value in (None, ()) or (name == "status" and value == "published"):
+        if value in (None, (), False) or (name == "status" and value == "published"):
             continue
         if name in ("alternates", "siblings", "cues"):
             front_matter += [f"{name}:", *(f"  - {yaml_scalar(a)}" for a in value)]
+        elif isinstance(value, bool):
+            front_matter.append(f"{name}: {'true' if value else 'false'}")
         elif isinstance(value, str):
             front_matter.append(f"{name}: {yaml_scalar(value)}")
         else:

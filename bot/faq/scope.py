@@ -117,6 +117,13 @@ def scope_gate(nlu_dir: Path, phrasings: Iterable[str]) -> ScopeGate | None:
         return _last.gate
 
 
+def speaks_of_home(question: str) -> bool:
+    """Home, the cabin, remote work: a word of working away from the office."""
+    return (
+        names_remote_work(question) or AWAY_FROM_IT.search(without_diacritics(question)) is not None
+    )
+
+
 def at_the_workplace(question: str) -> bool:
     """Set at the office or the ward, with no word of home or remote work."""
     plain = without_diacritics(question)

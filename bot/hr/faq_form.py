@@ -32,6 +32,7 @@ class EntryForm:
     answer_en: str = ""
     siblings: tuple[str, ...] = ()
     cues: tuple[str, ...] = ()
+    remote_work_only: bool = False
     status: str = "published"
 
 
@@ -118,6 +119,8 @@ def entry_document(form: EntryForm) -> EntryDocument:
         listed("siblings", form.siblings)
     if any(one_line(c) for c in form.cues):
         listed("cues", form.cues)
+    if form.remote_work_only:
+        lines.append("remote_work_only: true")
     lines += [FRONT_MATTER_DELIMITER, _multi_line(form.answer)]
     return EntryDocument.of("\n".join(lines) + "\n")
 
@@ -161,6 +164,7 @@ def form_of(text: str) -> EntryForm | None:
         answer_en=_text(meta.get("answer_en")).strip(),
         siblings=_texts(meta.get("siblings")),
         cues=_texts(meta.get("cues")),
+        remote_work_only=meta.get("remote_work_only") is True,
     )
 
 

@@ -4,14 +4,15 @@
 "use strict";
 
 const FIELDS = ["id", "status", "question", "alternates", "topic", "region", "source", "owner",
-  "reviewed", "review_by", "answer", "answer_en", "siblings", "cues"];
+  "reviewed", "review_by", "answer", "answer_en", "siblings", "cues", "remote_work_only"];
 const LABELS = {
   id: "Id", status: "Status", question: "Fråga", alternates: "Andra sätt att ställa frågan",
   topic: "Ämne", region: "Region", source: "Källa", owner: "Ansvarig", reviewed: "Senast granskad",
   review_by: "Granskas senast", answer: "Svar", answer_en: "Svar på engelska", siblings: "Syskonposter",
-  cues: "Nyckelord",
+  cues: "Nyckelord", remote_work_only: "Bara om distansarbete",
 };
 const LIST_FIELDS = new Set(["alternates", "siblings", "cues"]);
+const CHECKBOX_FIELDS = new Set(["remote_work_only"]);
 const PREVIEW_DELAY_MS = 700;
 const CHAT_POLL_MS = 1000;
 const CHAT_POLL_TIMES = 20;
@@ -119,6 +120,7 @@ function setForm(entry) {
     const value = entry[name];
     const input = field(name);
     if (LIST_FIELDS.has(name)) input.value = (value || []).join("\n");
+    else if (CHECKBOX_FIELDS.has(name)) input.checked = value === true;
     else if (name === "topic" && value && ![...input.options].some((o) => o.value === value)) {
       // A topic without a Swedish label still shows, as its code.
       const option = el("option", value);
@@ -132,8 +134,10 @@ function setForm(entry) {
 function formEntry() {
   const entry = {};
   for (const name of FIELDS) {
-    const value = field(name).value;
-    entry[name] = LIST_FIELDS.has(name)
+    const input = field(name);
+    const value = input.value;
+    if (CHECKBOX_FIELDS.has(name)) entry[name] = input.checked;
+    else entry[name] = LIST_FIELDS.has(name)
       ? value.split("\n").map((line) => line.trim()).filter(Boolean)
       : value;
   }

@@ -187,6 +187,33 @@ def test_an_edit_keeps_the_entrys_cues_and_hr_can_change_them(
     assert opened(client, "fritidsbostad")["entry"]["cues"] == ["fritidsbostad", "sommarställe"]
 
 
+def test_an_edit_keeps_remote_work_only_and_hr_can_clear_it(
+    client: TestClient, sandbox: Path
+) -> None:
+    entry = opened(client, "omfattning")
+    assert entry["entry"]["remote_work_only"] is True
+    edited = entry["entry"] | {"alternates": [*entry["entry"]["alternates"], "hur ofta hemma?"]}
+    saved = client.put(
+        "/api/hr/entries/omfattning",
+        json={"entry": edited, "base_hash": entry["content_hash"]},
+        headers=as_user(EDITOR),
+    )
+    assert saved.status_code == 200, saved.text
+    on_disk = (sandbox / "faq" / "omfattning.md").read_text(encoding="utf-8")
+    assert "remote_work_only: true\n" in on_disk
+    more = opened(client, "omfattning")
+    client.put(
+        "/api/hr/entries/omfattning",
+        json={
+            "entry": more["entry"] | {"remote_work_only": False},
+            "base_hash": more["content_hash"],
+        },
+        headers=as_user(EDITOR),
+    )
+    assert opened(client, "omfattning")["entry"]["remote_work_only"] is False
+    assert "remote_work_only" not in (sandbox / "faq" / "omfattning.md").read_text("utf-8")
+
+
 def first_text(client: TestClient, entry_id: str, version_id: int) -> str:
     response = client.get(
         f"/api/hr/entries/{entry_id}/versions/{version_id}", headers=as_user(EDITOR)

@@ -148,10 +148,13 @@ def test_an_hr_officers_edit_goes_live_in_the_chat_and_is_restored(
     created_live = wait_until_live(page)
     assert "Version ett." in ask_in_chat(context, stack.url, question, width)
 
-    # A second version.
+    # A second version, marked as only about remote work (the question says "på distans").
     type_into(page, "Svar", "Nej, inte längre. Version två.")
+    page.get_by_label("Bara om distansarbete").check()
     press(page, "Spara")
     expect(summary.get_by_role("heading")).to_have_text("Posten är sparad", timeout=SAVE_TIMEOUT_MS)
+    on_disk = (stack_faq(stack) / f"{entry_id}.md").read_text(encoding="utf-8")
+    assert "remote_work_only: true" in on_disk.splitlines()
     wait_until_live(page)
     assert "Version två." in ask_in_chat(context, stack.url, question, width)
 

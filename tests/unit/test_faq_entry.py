@@ -77,6 +77,7 @@ def entry_fields(**changes: object) -> dict[str, object]:
         ({"owner": 42}, "wrong-type", "'owner' ska vara en text", "'owner' must be text"),
         ({"siblings": "krav-chef"}, "wrong-type", "lista med id:n", "list of entry ids"),
         ({"cues": "stuga"}, "wrong-type", "'cues' ska vara en lista med ord", "list of words"),
+        ({"remote_work_only": "ja"}, "wrong-type", "true eller false", "true or false"),
         ({"review_by": "snart"}, "invalid-date", "ÅÅÅÅ-MM-DD", "YYYY-MM-DD"),
         ({"answer": "  "}, "empty-answer", "Svaret saknas", "The answer is missing"),
     ],

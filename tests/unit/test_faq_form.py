@@ -92,6 +92,16 @@ def test_cues_are_written_read_back_and_kept_through_the_editor() -> None:
     assert "cues:" not in entry_document(FORM).text
 
 
+def test_remote_work_only_is_written_read_back_and_kept_through_the_editor() -> None:
+    text = entry_document(replace(FORM, remote_work_only=True)).text
+    assert "remote_work_only: true" in text.splitlines()
+    assert parse_entry(text).remote_work_only is True
+    form = form_of(text)
+    assert form is not None and form.remote_work_only is True
+    assert "remote_work_only" not in entry_document(FORM).text
+    assert parse_entry(entry_document(FORM).text).remote_work_only is False
+
+
 def test_a_file_whose_front_matter_cannot_be_read_has_no_form() -> None:
     assert form_of("---\nid: [unclosed\n---\nSvar\n") is None
     assert form_of("Ingen front matter\n") is None

@@ -402,3 +402,36 @@ def test_the_learned_stance_chooses_only_between_the_two_best(tmp_path: Path) ->
     assert (reply.kind, reply.entry and reply.entry.id) == ("answer", "krav-med")
     apart = replace(evidence, siblings=False, stance_topic=None, stance_learned=False)
     assert answerer.reply_for(TIED, apart).kind == "clarify"
+
+
+# --- an entry only about remote work ----------------------------------------------------------
+
+
+def extent_entries() -> list[FaqEntry]:
+    extent = replace(
+        entry("omfattning", "Hur mycket får jag arbeta på distans?", topic="extent"),
+        remote_work_only=True,
+    )
+    return [extent, entry("b", "Annat")]
+
+
+@pytest.mark.parametrize(
+    ("question", "expected", "outcome"),
+    [
+        # Written for this test: a share of pay, not of remote work.
+        ("hur mycket OB får jag på nyårsafton", None, ("out", "none")),
+        ("hur mycket får jag jobba hemma", "omfattning", ("in", "right")),
+        ("hur många dagar får jag sitta i stugan", "omfattning", ("in", "right")),
+    ],
+)
+def test_an_entry_only_about_remote_work_needs_a_word_of_home(
+    question: str, expected: str | None, outcome: tuple[str, str]
+) -> None:
+    """Ranked first and strong, the extent entry answers only a question that says home,
+    the cabin or remote work; the tuner scores it as the assistant decides."""
+    prepared = prepared_question(question, "omfattning", [0.95, 0.2], extent_entries())
+    prepared = replace(prepared, question=replace(prepared.question, expected=expected))
+    weights = Weights(embedding=0.5, lexical=0.5, topic=0.0)
+    thresholds = Thresholds(answer=0.7, clarify=0.6)
+    assert tune.outcome(prepared, weights, thresholds) == outcome
+    assert tune.value_of(tune.rank([prepared], weights), thresholds) == tune.VALUE[outcome]

@@ -1194,3 +1194,28 @@ async def test_adding_equipment_at_a_later_question_keeps_what_was_there(
     assert "Tillagt i utrustningen: Headset." in turn.said
     # The question asked stays unanswered and is asked again.
     assert not turn.slots.get("agreement_it_security")
+
+
+@pytest.mark.parametrize(
+    ("answer", "stored"),
+    [
+        # The next question's answer: the hedged share was taken (flows 2026-12-05b).
+        ("hemma", {"agreement_share": 40.0, "agreement_place": "hemma"}),
+        # A question, or a hedge again, leaves it unconfirmed.
+        ("vad menas med procent?", {"agreement_share": None}),
+        ("hmm vet inte", {"agreement_share": None}),
+    ],
+)
+async def test_a_hedged_value_answered_by_the_next_questions_answer_is_taken(
+    services: Services, answer: str, stored: dict[str, object]
+) -> None:
+    """ "typ 40 procent kanske" asks "Ska jag skriva 40 %?"; "hemma" kept the form on the share
+    question for the rest of the conversation."""
+    form = ValidateAgreementForm(services)
+    asked = await form_turn(form, "typ 40 procent kanske", {}, "agreement_share")
+    assert "Ska jag skriva 40 %?" in asked.said
+    turn = await form_turn(
+        form, answer, {"flow_pending": asked.slots["flow_pending"]}, "agreement_share"
+    )
+    for slot, value in stored.items():
+        assert turn.slots.get(slot) == value, (slot, turn.said)

@@ -60,6 +60,10 @@ class Command:
 ASSESSMENT = ("riskbedöm", "riskbedomn", "dialog", "mötet", "risk assessment", "the meeting")
 # What is moved or cancelled: the user's booked dialogue, however it is called.
 MEETING = (*ASSESSMENT, "möte", "tid", "meeting", "appointment")
+# The request itself, named in a change of it.
+NAMES_REQUEST = re.compile(
+    r"\b(ansökan|ansökningen|distansöverenskommelse\w*|överenskommelse\w*|request|application)\b"
+)
 COMMANDS: tuple[Command, ...] = (
     Command(
         "decide",
@@ -334,11 +338,26 @@ class Handoff:
         if (tracker.active_loop or {}).get("name"):
             return None
         command = command_in(str(tracker.latest_message.get("text") or ""), self.known())
-        if command is None or command.step == instead_of:
+        if command is None:
+            step = self.change_of_request(tracker)
+            return step if step is not None and step.name() != instead_of else None
+        if command.step == instead_of:
             return None
         if command.process == "decide" and not self.may_decide_now(tracker):
             return None
         return self.steps.get(command.step)
+
+    def change_of_request(self, tracker: Tracker) -> ProcessStep | None:
+        """ "jag skickade in en ansökan men jag vill ändra den till 60 procent": outside the
+        form Rasa reads a change, and a changed request is a new one that replaces the one
+        sent (the request asks about that). A question about changing is answered instead."""
+        intent = tracker.latest_message.get("intent") or {}
+        text = str(tracker.latest_message.get("text") or "")
+        if intent.get("name") != "change_agreement" or float(intent.get("confidence") or 0) < 0.6:
+            return None
+        if text.rstrip().endswith("?") or not NAMES_REQUEST.search(text.lower()):
+            return None
+        return self.steps.get("action_start_agreement")
 
     def may_decide_now(self, tracker: Tracker) -> bool:
         """Only a manager or HR with requests waiting: for anyone else "avslå …" is more likely

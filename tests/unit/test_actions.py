@@ -8,6 +8,7 @@ import yaml
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.conversation.commands import Handoff
 from actions.faq import ActionAnswerFaq
 from bot.faq.answering import FaqAnswerer, Thresholds, choose_payload
 from bot.faq.lexical import SwedishAnalyzer
@@ -103,3 +104,30 @@ def test_topic_confidence_reads_only_faq_intents() -> None:
 def test_action_is_declared_in_the_domain(action: ActionAnswerFaq) -> None:
     domain = yaml.safe_load((PROJECT_ROOT / "domain" / "faq.yml").read_text(encoding="utf-8"))
     assert action.name() in domain["actions"]
+
+
+class StartStep:
+    """A start step that records that it was chosen."""
+
+    def name(self) -> str:
+        return "action_start_agreement"
+
+
+@pytest.mark.parametrize(
+    ("text", "intent", "confidence", "starts"),
+    [
+        # Flows 2026-12-04b: Rasa read a change outside the form, and the FAQ answered it.
+        ("jag skickade in en ansökan men jag vill ändra den till 60 procent", "change_agreement",
+         0.8, True),
+        ("hur ändrar jag min ansökan?", "change_agreement", 0.8, False),
+        ("jag vill ändra startdatum", "change_agreement", 0.8, False),
+        ("jag skickade in en ansökan men vill ändra den", "change_agreement", 0.4, False),
+    ],
+)  # fmt: skip
+def test_a_change_of_a_sent_request_outside_the_form_starts_a_new_request(
+    text: str, intent: str, confidence: float, starts: bool
+) -> None:
+    handoff = Handoff.__new__(Handoff)
+    handoff.steps = {"action_start_agreement": StartStep()}  # type: ignore[dict-item]
+    step = handoff.change_of_request(tracker(text, intent, confidence))
+    assert (step is not None) is starts

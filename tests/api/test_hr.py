@@ -230,20 +230,35 @@ def test_try_a_question_shows_the_reply_and_ranked_answers_with_scores(
     assert body["in_scope"] >= body["thresholds"]["in_scope"]
 
 
+def tried(
+    hr_client: TestClient,
+    module_rasa: FakeRasa,
+    question: str,
+    ranking: list[dict[str, Any]] | None,
+) -> dict[str, Any]:
+    """HR's "Prova en fråga" with Rasa reading ``question`` as ``ranking`` (None: Rasa still
+    loading, the chat's limited mode)."""
+    try:
+        module_rasa.ranking = ranking
+        response = hr_client.post(
+            "/api/hr/try", json={"question": question}, headers=as_user(EDITOR)
+        )
+    finally:
+        module_rasa.ranking = None
+    body: dict[str, Any] = response.json()
+    return body
+
+
 def test_try_a_question_weighs_rasas_topic_as_the_chat_does(
     hr_client: TestClient, module_rasa: FakeRasa
 ) -> None:
-    question = {"question": "Vem betalar min internetuppkoppling?"}
-    try:
-        module_rasa.ranking = None  # Rasa still loading: the chat's limited mode
-        alone = hr_client.post("/api/hr/try", json=question, headers=as_user(EDITOR)).json()
-        module_rasa.ranking = [
-            {"name": "faq_costs", "confidence": 0.97},
-            {"name": "out_of_scope", "confidence": 0.02},
-        ]
-        weighed = hr_client.post("/api/hr/try", json=question, headers=as_user(EDITOR)).json()
-    finally:
-        module_rasa.ranking = None
+    question = "Vem betalar min internetuppkoppling?"
+    alone = tried(hr_client, module_rasa, question, None)
+    costs_first = [
+        {"name": "faq_costs", "confidence": 0.97},
+        {"name": "out_of_scope", "confidence": 0.02},
+    ]
+    weighed = tried(hr_client, module_rasa, question, costs_first)
     assert alone["rasa_reachable"] is False and alone["rasa_intent"] is None
     assert weighed["rasa_reachable"] is True
     assert (weighed["rasa_intent"], weighed["rasa_confidence"]) == ("faq_costs", 0.97)
@@ -258,15 +273,12 @@ def test_try_a_question_says_when_the_examples_decided_between_the_krava_entries
 ) -> None:
     """The cues are tied ("sa nej" for the employee, "tvinga" for the manager): HR sees that
     the labelled examples chose the entry, as they do in the chat."""
-    question = {"question": "chefen sa nej till hemmajobb men jag vill ju, kan jag tvinga fram det"}
-    try:
-        module_rasa.ranking = [
-            {"name": "faq_demand_remote", "confidence": 0.6},
-            {"name": "faq_ordered_remote", "confidence": 0.35},
-        ]
-        body = hr_client.post("/api/hr/try", json=question, headers=as_user(EDITOR)).json()
-    finally:
-        module_rasa.ranking = None
+    question = "chefen sa nej till hemmajobb men jag vill ju, kan jag tvinga fram det"
+    both = [
+        {"name": "faq_demand_remote", "confidence": 0.6},
+        {"name": "faq_ordered_remote", "confidence": 0.35},
+    ]
+    body = tried(hr_client, module_rasa, question, both)
     assert body["siblings"] is True
     assert (body["kind"], body["faq_id"]) == ("answer", "krav-medarbetare")
     assert (body["stance_topic"], body["stance_learned"]) == ("demand_remote", True)

@@ -163,55 +163,44 @@ def test_an_edit_and_its_restore_are_versions_with_diffs(client: TestClient) -> 
     assert after["versions"][0]["restored_from"] == first["id"]
 
 
-def test_an_edit_keeps_the_entrys_cues_and_hr_can_change_them(
-    client: TestClient, sandbox: Path
-) -> None:
-    entry = opened(client, "fritidsbostad")
-    assert entry["entry"]["cues"] == ["fritidsbostad"]
-    edited = entry["entry"] | {"alternates": [*entry["entry"]["alternates"], "jobba från torpet?"]}
-    saved = client.put(
-        "/api/hr/entries/fritidsbostad",
-        json={"entry": edited, "base_hash": entry["content_hash"]},
+def save(client: TestClient, entry_id: str, entry: dict[str, Any], base_hash: str) -> Any:
+    return client.put(
+        f"/api/hr/entries/{entry_id}",
+        json={"entry": entry, "base_hash": base_hash},
         headers=as_user(EDITOR),
     )
-    assert saved.status_code == 200, saved.text
-    on_disk = (sandbox / "faq" / "fritidsbostad.md").read_text(encoding="utf-8")
-    assert "cues:\n  - fritidsbostad\n" in on_disk
-    more = opened(client, "fritidsbostad")
-    changed = more["entry"] | {"cues": ["fritidsbostad", "sommarställe"]}
-    client.put(
-        "/api/hr/entries/fritidsbostad",
-        json={"entry": changed, "base_hash": more["content_hash"]},
-        headers=as_user(EDITOR),
-    )
-    assert opened(client, "fritidsbostad")["entry"]["cues"] == ["fritidsbostad", "sommarställe"]
 
 
-def test_an_edit_keeps_remote_work_only_and_hr_can_clear_it(
-    client: TestClient, sandbox: Path
+@pytest.mark.parametrize(
+    ("entry_id", "alternate", "name", "on_disk", "changed"),
+    [
+        (
+            "fritidsbostad", "jobba från torpet?", "cues", "cues:\n  - fritidsbostad\n",
+            ["fritidsbostad", "sommarställe"],
+        ),
+        ("omfattning", "hur ofta hemma?", "remote_work_only", "remote_work_only: true\n", False),
+    ],
+)  # fmt: skip
+def test_an_edit_keeps_the_entrys_optional_fields_and_hr_can_change_them(
+    client: TestClient,
+    sandbox: Path,
+    entry_id: str,
+    alternate: str,
+    name: str,
+    on_disk: str,
+    changed: Any,
 ) -> None:
-    entry = opened(client, "omfattning")
-    assert entry["entry"]["remote_work_only"] is True
-    edited = entry["entry"] | {"alternates": [*entry["entry"]["alternates"], "hur ofta hemma?"]}
-    saved = client.put(
-        "/api/hr/entries/omfattning",
-        json={"entry": edited, "base_hash": entry["content_hash"]},
-        headers=as_user(EDITOR),
-    )
+    entry = opened(client, entry_id)
+    edited = entry["entry"] | {"alternates": [*entry["entry"]["alternates"], alternate]}
+    saved = save(client, entry_id, edited, entry["content_hash"])
     assert saved.status_code == 200, saved.text
-    on_disk = (sandbox / "faq" / "omfattning.md").read_text(encoding="utf-8")
-    assert "remote_work_only: true\n" in on_disk
-    more = opened(client, "omfattning")
-    client.put(
-        "/api/hr/entries/omfattning",
-        json={
-            "entry": more["entry"] | {"remote_work_only": False},
-            "base_hash": more["content_hash"],
-        },
-        headers=as_user(EDITOR),
-    )
-    assert opened(client, "omfattning")["entry"]["remote_work_only"] is False
-    assert "remote_work_only" not in (sandbox / "faq" / "omfattning.md").read_text("utf-8")
+    assert on_disk in (sandbox / "faq" / f"{entry_id}.md").read_text(encoding="utf-8")
+    more = opened(client, entry_id)
+    again = save(client, entry_id, more["entry"] | {name: changed}, more["content_hash"])
+    assert again.status_code == 200, again.text
+    assert opened(client, entry_id)["entry"][name] == changed
+    if changed is False:
+        assert name not in (sandbox / "faq" / f"{entry_id}.md").read_text(encoding="utf-8")
 
 
 def first_text(client: TestClient, entry_id: str, version_id: int) -> str:

@@ -35,17 +35,19 @@ FORM = "decision_form"
 FIELD_SLOTS = ("agreement_id", "decision", "rejection_reason")
 SHOWN_SLOT = "agreements_shown"
 REFERENCE = re.compile(r"\bda-\d{4}-\d{5}\b", re.IGNORECASE)
-APPROVE = re.compile(r"\b(godkänn\w*|bevilja\w*|approve\w*|accept\w*)\b")
+# Also typed without å/ä: "avsla", "godkann".
+APPROVE = re.compile(r"\b(godkänn\w*|godkann\w*|bevilja\w*|approve\w*|accept\w*)\b")
 REJECT = re.compile(
-    r"\b(avslå\w*|avslag|neka\w*|reject\w*|decline\w*|deny|say no|säg\w* nej"
+    r"\b(avslå\w*|avsla\b|avslar\b|avslag|neka\w*|reject\w*|decline\w*|deny|say no|säg\w* nej"
     r"|turn\w* (?:it )?down)\b"
 )
 # What follows "avslå" as the reason: "avslå, för att ...", "jag avslår den. Vi har ..."
 REASON = re.compile(
-    r"\b(?:avslå\w*|avslag|neka\w*|reject\w*|decline\w*|say no|säg\w* nej)\b(?:\s+jag)?"
+    r"\b(?:avslå\w*|avsla|avslar|avslag|neka\w*|reject\w*|decline\w*|say no|säg\w* nej)\b"
+    r"(?:\s+jag)?"
     r"(?:\s+(?:till\s+|to\s+)?(?:den|det|ansökan|\w+s\s+ansökan|it|this one|this|that one))?"
     r"(?:\s+(?:så länge|tills vidare|för tillfället|for now))?"
-    r"\s*(?:[,:.;–-]\s*|\s+)(?:för att|eftersom|på grund av|pga\.?|"
+    r"\s*(?:[,:.;–-]\s*|\s+)(?:för att|for att|eftersom|på grund av|pga\.?|"
     r"då|skäl:?|because|since|as)?\s*(?!(?:to|till)\b)(?P<reason>.{3,})$",
     re.IGNORECASE,
 )

@@ -49,6 +49,9 @@ IT_SECURITY_RULE = (
     'intranätet. Svara ja när du har läst dem, eller skriv "avbryt".'
 )
 REPLACE_WORDS = re.compile(r"\b(ersätt|ersätta|byt|byta|replace|den nya|ta bort den)")
+# A date said as a start ("från mars", "from 1 March") or as an end ("till 30 juni").
+FROM_A_DATE = re.compile(r"\b(från|from|fr\.?\s?o\.?\s?m\b|starting|starta)\b")
+UNTIL_A_DATE = re.compile(r"\b(till|to|until|t\.?\s?o\.?\s?m\b|tom|through)\b")
 AFTER_TO = re.compile(r"\btill\s+(?P<value>.+)$|\bto\s+(?P<en>.+)$")
 CHOOSE_ITEM = "choose_item"
 DONE_PICKING = ("klart", "klar", "det var allt", "inget mer", "nej", "done", "that's all")
@@ -229,7 +232,8 @@ def find_end(ctx: FormContext, text: str, start_value: Any = None) -> Reading:
     start_value = start_value or ctx.get("agreement_start")
     start = date.fromisoformat(str(start_value)) if start_value else ctx.today()
     end = find_date(text, start)
-    if end is None:
+    if end is None or (FROM_A_DATE.search(text.lower()) and not UNTIL_A_DATE.search(text.lower())):
+        # "förresten skulle det vara från mars" moves the start, not the end.
         return Reading()
     if ask := which_date(text, end, "slutdatum"):
         return ask

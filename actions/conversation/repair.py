@@ -56,7 +56,11 @@ ABOUT_THE_QUESTION = re.compile(
 )
 CHANGE_VERB = re.compile(r"\b(ändra|rätta|byt|byta|fel|change|correct|wrong)\b")
 # Where one message changes several answers: "slutdatum 30 april, och jag behöver headset också".
-CLAUSES = re.compile(r"[,;.!?]+\s*(?:och|men|samt|and|but)?\s*")
+# "ändra slutdatum till 30 september och lägg till headset": "och" before a change is a break.
+CLAUSES = re.compile(
+    r"[,;.!?]+\s*(?:och|men|samt|and|but)?\s*"
+    r"|\s+(?:och|samt|men|and|but)\s+(?=(?:lägg|ändra|byt|byta|ta bort|sätt|add|change|remove)\b)"
+)
 # A correction's opening: "nej vänta, ...", "förresten ...".
 CORRECTION_OPENING = re.compile(
     r"^(nej|nä|oj|förlåt|sorry|vänta|förresten|no|oops|wait|actually)\b"
@@ -165,8 +169,8 @@ class Turn:
             if answer is Answer.NO and len(self.message.words) <= 2:
                 self.reask()
                 return True
-            if answer is Answer.NONE:
-                self.moves_on(slot)
+            if answer in (Answer.NONE, Answer.UNSURE) and self.moves_on(slot):
+                return True
         if kind == "choose" and self.choose(answer):
             return True
         if kind == "change":
@@ -176,23 +180,31 @@ class Turn:
                 return True
         return False
 
-    def moves_on(self, slot: str) -> None:
-        """ "Ska jag skriva 60 %?" answered with the next question's answer ("hemma"): the user
-        took the value and went on, so it is stored and the message answers the next question.
-        A new value for the same question, a question or a hedge leaves it unconfirmed."""
+    def moves_on(self, slot: str) -> bool:
+        """ "Ska jag skriva 60 %?" answered with the next question's answer ("hemma", "hemma
+        tror jag"): the user took the value and went on, so both are stored. A new value for
+        the same question, a question, or words that answer nothing leave it unconfirmed."""
         field = self.form.field(self.ctx, slot)
         m = self.message
-        if field is None or field.read(self.ctx, m).found or is_question(m) or is_hedge(m):
-            return
+        if field is None or field.read(self.ctx, m).found or is_question(m):
+            return False
         following = next(
             (f for f in self.fields if f.slot != slot and self.ctx.get(f.slot) is None), None
         )
         if following is None or is_chitchat(m) or stop_wish(m) is not StopWish.NONE:
-            return
-        if not following.read(self.ctx, m).found:
-            return
+            return False
+        # A free-text question takes any words, so the answer must name its value ("hemma tror
+        # jag" names the place; "hmm vet inte" names nothing).
+        reading = following.read(self.ctx, m)
+        if following.free_text or is_hedge(m):
+            named = following.find(self.ctx, m.text) if following.find else Reading()
+            # As typed when it is a plain answer ("hemma"); the value alone after a hedge.
+            reading = named if is_hedge(m) or not named.found else reading
+        if not reading.found:
+            return False
         self.store(slot, self.pending.get("value"))
-        self.requested = following.slot
+        self.answer(following, reading)
+        return True
 
     def choose(self, answer: Answer) -> bool:
         """The answer to a choice between days asked beside the form's question ("16 december
@@ -497,6 +509,11 @@ class Turn:
     def answer_summary(self) -> None:
         m = self.message
         answer = yes_or_no(m)
+        if answer is Answer.UNSURE:
+            # "kanske... jo, skicka": the wavering ends in a decision; its last words count.
+            last = Message(text=re.split(r"\.{2,}|…|[,;]", m.text)[-1])
+            if last.text.strip() and last.text.strip() != m.text.strip() and not is_hedge(last):
+                answer, m = yes_or_no(last), last
         confirm = any(w in m.lowered for w in CONFIRM_WORDS) or (
             m.is_payload and m.intent in self.form.confirm_intents
         )

@@ -101,8 +101,10 @@ MONTH_NUMBERS = {
 MONTH_EDGE = re.compile(
     r"\b(?:(?P<end>(?:i\s+)?slutet\s+av|sista\s+(?:dagen\s+i\s+)?|(?:the\s+)?end\s+of|"
     r"(?:the\s+)?last\s+day\s+of)|(?P<start>(?:i\s+)?början\s+av|(?:the\s+)?beginning\s+of|"
-    r"(?:the\s+)?start\s+of))\s*"
-    rf"(?P<month>{MONTHS})\b\.?(?:\s+(?P<year>\d{{4}}))?"
+    # "förresten skulle det vara från mars": a month as a start is its first day.
+    r"(?:the\s+)?start\s+of|från(?:\s+och\s+med)?|fr\.?\s?o\.?\s?m\.?|from))\s*"
+    # Not "from January 11th": a day after the month makes it a date.
+    rf"(?P<month>{MONTHS})\b\.?(?!\s+\d{{1,2}}(?!\d))(?:\s+(?P<year>\d{{4}}))?"
 )
 # "om två veckor", "in three weeks": that many weeks from today, a date the user confirms.
 WEEKS_AHEAD = re.compile(

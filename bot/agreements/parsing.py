@@ -332,6 +332,9 @@ ITEM_FILLERS = re.compile(
 NEGATED_ITEM = re.compile(
     r"^\s*(ingen|inget|inga|inte|no|not|(jag )?har (redan )?(egen|eget|egna)|i (already )?have"
     r" my own)\b"
+    # "headset behövs inte", "the headset isn't needed": the negation after the item.
+    r"|\b(behövs|behöver(\s+(jag|vi))?|needed|need)\s+(inte|ej|not)\b"
+    r"|\b(isn't|is not|not) needed\b|\bdon't need\b"
 )
 
 
@@ -345,7 +348,7 @@ def equipment_items(text: str, options: list[str]) -> list[str] | None:
         return []
     items: list[str] = []
     for part in ITEM_SPLIT.split(lowered):
-        if NEGATED_ITEM.match(part):
+        if NEGATED_ITEM.search(part):
             continue
         name = " ".join(ITEM_FILLERS.sub(" ", part).split())
         item = equipment_name(name, options)
@@ -364,6 +367,11 @@ def equipment_name(text: str, options: list[str]) -> str | None:
     words = WORDS.findall(text)
     for option, synonyms in EQUIPMENT_SYNONYMS.items():
         if any(w == s or (len(s) > 3 and w.endswith(s)) for w in words for s in synonyms):
+            return option
+        # The definite form: "skärmen", "datorn", "headsetet".
+        if any(
+            len(s) > 3 and w.startswith(s) and len(w) - len(s) <= 3 for w in words for s in synonyms
+        ):
             return option
     # A typo ("bildskräm", "hedset"): one close spelling of a longer name.
     long_names = {

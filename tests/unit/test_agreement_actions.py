@@ -1201,6 +1201,8 @@ async def test_adding_equipment_at_a_later_question_keeps_what_was_there(
     [
         # The next question's answer: the hedged share was taken (flows 2026-12-05b).
         ("hemma", {"agreement_share": 40.0, "agreement_place": "hemma"}),
+        # A hedged next answer that names its value (flows 2026-12-05c).
+        ("hemma tror jag", {"agreement_share": 40.0, "agreement_place": "Hemma"}),
         # A question, or a hedge again, leaves it unconfirmed.
         ("vad menas med procent?", {"agreement_share": None}),
         ("hmm vet inte", {"agreement_share": None}),

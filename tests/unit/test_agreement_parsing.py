@@ -399,6 +399,9 @@ FORM_EQUIPMENT = ["Bärbar dator", "Bildskärm", "Headset", "Mobiltelefon"]
         ("from the first of April", date(2027, 4, 1)),
         ("starting the 2nd of March 2027", date(2027, 3, 2)),
         ("the first week", None),
+        # Flows 2026-12-05c: a month as a start is its first day; with a day it is that date.
+        ("förresten skulle det vara från mars", date(2027, 3, 1)),
+        ("from January 11th", date(2027, 1, 11)),
     ],
 )
 def test_an_english_ordinal_before_of_and_a_month(text: str, expected: date | None) -> None:
@@ -415,6 +418,9 @@ def test_an_english_ordinal_before_of_and_a_month(text: str, expected: date | No
         ("nothing, I have everything I need", []),
         ("jag har egen dator men behöver skärm", ["Bildskärm"]),
         ("ingen aning", None),
+        ("sorry, headset behövs inte, bara skärmen", ["Bildskärm"]),
+        ("I don't need a headset, only a laptop", ["Bärbar dator"]),
+        ("datorn och mobilen", ["Bärbar dator", "Mobiltelefon"]),
     ],
 )
 def test_equipment_with_a_typo_a_reason_or_ones_own(text: str, items: list[str] | None) -> None:

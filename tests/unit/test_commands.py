@@ -299,6 +299,8 @@ async def test_documenting_below_the_fallback_threshold_documents_with_the_risks
         ("avslå Annas ansökan", None),
         ("reject Anna's request", None),
         ("avslå Eriks ansökan eftersom budgeten saknas", "Budgeten saknas"),
+        # Typed without å (flows 2026-12-05c).
+        ("avsla, for att vi inte kan bemanna mottagningen", "Vi inte kan bemanna mottagningen"),
     ],
 )
 def test_the_reason_follows_the_rejection_never_its_object(text: str, reason: str | None) -> None:

@@ -45,7 +45,7 @@ from actions.conversation.reading import (
     yes_or_no,
 )
 from actions.faq import faq_reply, utter
-from bot.agreements.dates import WEEKDAY_NAMES
+from bot.agreements.dates import MONTHS, WEEKDAY_NAMES
 
 if TYPE_CHECKING:
     from actions.conversation.form import GuidedForm
@@ -64,6 +64,12 @@ CLAUSES = re.compile(
 # A correction's opening: "nej vänta, ...", "förresten ...".
 CORRECTION_OPENING = re.compile(
     r"^(nej|nä|oj|förlåt|sorry|vänta|förresten|no|oops|wait|actually)\b"
+)
+# Nothing but a date, a time or a share: "från 1 feb", "15/3", "kl 10", "40 %".
+ONLY_A_VALUE = re.compile(
+    rf"(?:(?:från|fr\.?o\.?m\.?|till|t\.?o\.?m\.?|den|from|to|the|on|om|kl\.?|klockan"
+    rf"|\d{{1,4}}(?::\d{{2}})?(?:st|nd|rd|th|:e|:a)?|[./-]|{MONTHS}|procent|percent|%|dagar|dag"
+    rf"|days?|i|per|veckan|week)\s*)+"
 )
 # "ändra procenten till tjugo", "change the share to twenty".
 CHANGED_TO = re.compile(r"\b(till|to)\s+(?P<value>\S.*)$", re.IGNORECASE)
@@ -134,6 +140,8 @@ class Turn:
             self.note_also_answered(field)
             return
         if self.screen(field):
+            return
+        if field.free_text and self.only_another_answer(field):
             return
         if field.free_text and self.names_another_answer(field):
             # "nej vänta, kl 14 blir bättre" at the place question: not a place.
@@ -425,6 +433,31 @@ class Turn:
         if not CORRECTION_OPENING.match(m.lowered):
             return False
         return any(f.slot != field.slot and self.ctx.get(f.slot) for f in self.named_fields())
+
+    def only_another_answer(self, field: Field) -> bool:
+        """ "från 1 feb" at the place question: nothing but a date or a number, which answers
+        another question, never this free-text one. Kept for that question when only one takes
+        it; this one is asked again."""
+        m = self.message
+        if not ONLY_A_VALUE.fullmatch(m.lowered.strip(" .!?")):
+            return False
+        if field.find is not None and field.find(self.ctx, m.text).found:
+            return False
+        others = [
+            (f, reading)
+            for f in self.fields
+            if f.slot != field.slot and not f.free_text and f.find is not None
+            and self.ctx.get(f.slot) is None
+            and (reading := f.find(self.ctx, m.text)).found
+        ]  # fmt: skip
+        if len(others) == 1:
+            other, reading = others[0]
+            self.store(other.slot, reading.value)
+            self.say(f"Jag har noterat {other.title.lower()} {other.show(reading.value)}.")
+        else:
+            self.say(field.not_understood)
+        self.reask()
+        return True
 
     def refuse_skip(self, field: Field) -> None:
         """ "hoppa över" to a question the process needs answered: said why, asked again."""

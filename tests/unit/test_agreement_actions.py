@@ -1221,3 +1221,24 @@ async def test_a_hedged_value_answered_by_the_next_questions_answer_is_taken(
     )
     for slot, value in stored.items():
         assert turn.slots.get(slot) == value, (slot, turn.said)
+
+
+@pytest.mark.parametrize(
+    ("answer", "stored"),
+    [
+        # A start date at the place question is kept for its own question, never a place.
+        ("från 1 feb", {"agreement_place": None, "agreement_start": "2027-02-01"}),
+        # A bare date could be either date: neither is guessed, and it is no place.
+        ("1 februari", {"agreement_place": None, "agreement_start": None, "agreement_end": None}),
+        ("hemma", {"agreement_place": "hemma"}),
+    ],
+)
+async def test_a_date_at_the_place_question_is_no_place(
+    services: Services, answer: str, stored: dict[str, object]
+) -> None:
+    with time_machine.travel(datetime(2026, 12, 3, 9, tzinfo=UTC), tick=False):
+        turn = await form_turn(
+            ValidateAgreementForm(services), answer, {"agreement_share": 40.0}, "agreement_place"
+        )
+    for slot, value in stored.items():
+        assert turn.slots.get(slot) == value, (slot, turn.said)

@@ -13,6 +13,8 @@ from typing import Any
 
 from rasa_sdk import Tracker
 
+from bot.agreements.dates import MONTHS
+
 PAYLOAD_PREFIX = "/"
 WORD = re.compile(r"[0-9a-zåäöéü]+(?:['’][a-z]+)?")
 
@@ -422,3 +424,30 @@ def instead_parts(text: str) -> tuple[str, str] | None:
         if match := re.search(pattern, lowered):
             return match.group("old").strip(), match.group("new").strip()
     return None
+
+
+# --- what a message inside a form does to the answers given (``repair.Turn``) ----------------
+
+# "vad menar du med arbetsuppgifter?": a question about the form's own question.
+ABOUT_THE_QUESTION = re.compile(
+    r"\b(menar du|menas med|betyder|vad ska jag skriva|what do you mean|example|exempel)\b"
+)
+CHANGE_VERB = re.compile(r"\b(ändra|rätta|byt|byta|fel|change|correct|wrong)\b")
+# Where one message changes several answers: "slutdatum 30 april, och jag behöver headset också".
+# "ändra slutdatum till 30 september och lägg till headset": "och" before a change is a break.
+CLAUSES = re.compile(
+    r"[,;.!?]+\s*(?:och|men|samt|and|but)?\s*"
+    r"|\s+(?:och|samt|men|and|but)\s+(?=(?:lägg|ändra|byt|byta|ta bort|sätt|add|change|remove)\b)"
+)
+# A correction's opening: "nej vänta, ...", "förresten ...".
+CORRECTION_OPENING = re.compile(
+    r"^(nej|nä|oj|förlåt|sorry|vänta|förresten|no|oops|wait|actually)\b"
+)
+# Nothing but a date, a time or a share: "från 1 feb", "15/3", "kl 10", "40 %".
+ONLY_A_VALUE = re.compile(
+    rf"(?:(?:från|fr\.?o\.?m\.?|till|t\.?o\.?m\.?|den|from|to|the|on|om|kl\.?|klockan"
+    rf"|\d{{1,4}}(?::\d{{2}})?(?:st|nd|rd|th|:e|:a)?|[./-]|{MONTHS}|procent|percent|%|dagar|dag"
+    rf"|days?|i|per|veckan|week)\s*)+"
+)
+# "ändra procenten till tjugo", "change the share to twenty".
+CHANGED_TO = re.compile(r"\b(till|to)\s+(?P<value>\S.*)$", re.IGNORECASE)

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
 from rasa_sdk.executor import CollectingDispatcher
@@ -23,6 +22,12 @@ from actions.conversation.fields import (
     Reading,
 )
 from actions.conversation.reading import (
+    ABOUT_THE_QUESTION,
+    CHANGE_VERB,
+    CHANGED_TO,
+    CLAUSES,
+    CORRECTION_OPENING,
+    ONLY_A_VALUE,
     Answer,
     Message,
     StopWish,
@@ -45,34 +50,17 @@ from actions.conversation.reading import (
     yes_or_no,
 )
 from actions.faq import faq_reply, utter
-from bot.agreements.dates import MONTHS, WEEKDAY_NAMES
+from bot.agreements.dates import (
+    CLOCK_TIME,
+    DAY_OF_MONTH,
+    WEEKDAY_NAMES,
+    day_of_month,
+    weekday_name,
+)
 
 if TYPE_CHECKING:
     from actions.conversation.form import GuidedForm
 
-# "vad menar du med arbetsuppgifter?": a question about the form's own question.
-ABOUT_THE_QUESTION = re.compile(
-    r"\b(menar du|menas med|betyder|vad ska jag skriva|what do you mean|example|exempel)\b"
-)
-CHANGE_VERB = re.compile(r"\b(ändra|rätta|byt|byta|fel|change|correct|wrong)\b")
-# Where one message changes several answers: "slutdatum 30 april, och jag behöver headset också".
-# "ändra slutdatum till 30 september och lägg till headset": "och" before a change is a break.
-CLAUSES = re.compile(
-    r"[,;.!?]+\s*(?:och|men|samt|and|but)?\s*"
-    r"|\s+(?:och|samt|men|and|but)\s+(?=(?:lägg|ändra|byt|byta|ta bort|sätt|add|change|remove)\b)"
-)
-# A correction's opening: "nej vänta, ...", "förresten ...".
-CORRECTION_OPENING = re.compile(
-    r"^(nej|nä|oj|förlåt|sorry|vänta|förresten|no|oops|wait|actually)\b"
-)
-# Nothing but a date, a time or a share: "från 1 feb", "15/3", "kl 10", "40 %".
-ONLY_A_VALUE = re.compile(
-    rf"(?:(?:från|fr\.?o\.?m\.?|till|t\.?o\.?m\.?|den|from|to|the|on|om|kl\.?|klockan"
-    rf"|\d{{1,4}}(?::\d{{2}})?(?:st|nd|rd|th|:e|:a)?|[./-]|{MONTHS}|procent|percent|%|dagar|dag"
-    rf"|days?|i|per|veckan|week)\s*)+"
-)
-# "ändra procenten till tjugo", "change the share to twenty".
-CHANGED_TO = re.compile(r"\b(till|to)\s+(?P<value>\S.*)$", re.IGNORECASE)
 # A process named this briefly inside a free-text answer is a wish to start it, not an answer.
 SHORT_COMMAND_WORDS = 3
 CONFIRM_WORDS = ("skicka", "boka", "spara", "kör", "ser bra ut", "send", "book", "save", "submit")
@@ -595,27 +583,3 @@ class Turn:
             self.keep_quiet()
         else:
             self.keep_requested(brief=True)
-
-
-CLOCK_TIME = re.compile(r"\b(?:kl\.?|klockan|at)\s*\d{1,2}(?:[.:]\d{2})?|\b\d{1,2}[.:]\d{2}\b")
-# A day of the month in words' place: "den 17:e", "17e", "den 17".
-DAY_OF_MONTH = re.compile(r"\b(?:den\s+)?([1-9]|[12]\d|3[01])(?::?[ae])?\b(?![.:/]\d)")
-
-
-def option_day(iso: str) -> date | None:
-    """ "2026-12-16" or "2026-12-17T13:00:00+01:00" -> its date as written; None otherwise."""
-    try:
-        return datetime.fromisoformat(iso).date()
-    except ValueError:
-        return None
-
-
-def weekday_name(iso: str) -> str:
-    """ "2026-12-16" -> "onsdag"; "" for what is no date."""
-    day = option_day(iso)
-    return WEEKDAY_NAMES[day.weekday()] if day else ""
-
-
-def day_of_month(iso: str) -> int | None:
-    day = option_day(iso)
-    return day.day if day else None

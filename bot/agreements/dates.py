@@ -303,3 +303,29 @@ def find_date(text: str, today: date) -> date | None:
     """The first date written anywhere in ``text``, relative dates counted from ``today``."""
     match = DATE_IN_TEXT.search(text.lower())
     return parse_date(match.group(0), today) if match else None
+
+
+# --- a day offered as a choice ("Vilket datum menar du?"), named by the user -----------------
+# A time of day, which is no day of the month: "kl 10", "13:30".
+CLOCK_TIME = re.compile(r"\b(?:kl\.?|klockan|at)\s*\d{1,2}(?:[.:]\d{2})?|\b\d{1,2}[.:]\d{2}\b")
+# A day of the month in words' place: "den 17:e", "17e", "den 17".
+DAY_OF_MONTH = re.compile(r"\b(?:den\s+)?([1-9]|[12]\d|3[01])(?::?[ae])?\b(?![.:/]\d)")
+
+
+def option_day(iso: str) -> date | None:
+    """ "2026-12-16" or "2026-12-17T13:00:00+01:00" -> its date as written; None otherwise."""
+    try:
+        return datetime.fromisoformat(iso).date()
+    except ValueError:
+        return None
+
+
+def weekday_name(iso: str) -> str:
+    """ "2026-12-16" -> "onsdag"; "" for what is no date."""
+    day = option_day(iso)
+    return WEEKDAY_NAMES[day.weekday()] if day else ""
+
+
+def day_of_month(iso: str) -> int | None:
+    day = option_day(iso)
+    return day.day if day else None

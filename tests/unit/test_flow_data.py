@@ -9,7 +9,7 @@ from tests.unit.test_eval_data import NEAR_COPY, normalise, tuning_sentences
 
 CATEGORIES = {
     "correction", "digression", "chitchat", "cancel", "hedge", "prefilled", "free_text",
-    "summary", "overlap", "decision", "english",
+    "summary", "overlap", "decision", "english", "booking",
 }  # fmt: skip
 
 

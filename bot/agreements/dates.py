@@ -7,6 +7,7 @@ words here also serve the shares in ``bot.agreements.parsing``.
 """
 
 import calendar
+import difflib
 import re
 from datetime import date, datetime, timedelta
 
@@ -42,7 +43,7 @@ ALTERNATE_WEEKDAY = re.compile(
 def parse_date(text: str, today: date) -> date | None:
     """A calendar date from Swedish or English text, relative dates counted from ``today``; a
     week ("vecka 7") is its Monday."""
-    normalised = text.lower().strip()
+    normalised = with_months_spelt_out(text.lower().strip())
     if ahead := WEEKS_AHEAD.search(normalised):
         count = ahead.group("count")
         weeks = int(count) if count.isdigit() else {"a": 1, **NUMBER_WORDS}[count]
@@ -97,6 +98,27 @@ MONTH_NUMBERS = {
     )
     for name in names
 }  # fmt: skip
+# A month name of five letters or more with one slip ("1 februri", "31 agusti", "septmber"),
+# next to a day number: dateparser knows only the right spelling.
+LONG_MONTHS = [name for name in MONTH_NUMBERS if len(name) >= 5]
+MISSPELT_MONTH = re.compile(
+    r"(?<=\d\s)(?P<after>[a-zåäö]{5,})\b|\b(?P<before>[a-zåäö]{5,})(?=\s+\d{1,2}\b)"
+)
+
+
+def with_months_spelt_out(text: str) -> str:
+    """``text`` with a month name one slip away from a month written right."""
+
+    def spelt(match: re.Match[str]) -> str:
+        word = match.group(0)
+        if word in MONTH_NUMBERS:
+            return word
+        close = difflib.get_close_matches(word, LONG_MONTHS, n=1, cutoff=0.8)
+        return close[0] if close else word
+
+    return MISSPELT_MONTH.sub(spelt, text)
+
+
 # "slutet av juni", "sista juni", "the end of June"; "början av mars", "the beginning of March".
 MONTH_EDGE = re.compile(
     r"\b(?:(?P<end>(?:i\s+)?slutet\s+av|sista\s+(?:dagen\s+i\s+)?|(?:the\s+)?end\s+of|"
@@ -301,7 +323,7 @@ def end_after(start: date, period: relativedelta) -> date:
 
 def find_date(text: str, today: date) -> date | None:
     """The first date written anywhere in ``text``, relative dates counted from ``today``."""
-    match = DATE_IN_TEXT.search(text.lower())
+    match = DATE_IN_TEXT.search(with_months_spelt_out(text.lower()))
     return parse_date(match.group(0), today) if match else None
 
 

@@ -52,12 +52,15 @@ ADVERB = r"((hellre|helst|gärna|verkligen|egentligen|faktiskt|really|still|actu
 ASSERTS = (
     r"(kräva|kräver|require\w*|bestämma|bestämmer|bestämt|vill|wants|säger|säga|sagt|har sagt"
     r"|decide\w*|told|tells|order\w*|instruct\w*)"
-    r"(?!\W+(nej|inte|no|not)\b)"
+    # "bestämmer om jag får": deciding whether is the manager's say over a wish.
+    r"(?!\W+(nej|inte|no|not|om|huruvida|whether|if)\b)"
 )
 WORDS = r"(\w+\W+)"
 # Words that are not home: in "kräva att få distansarbeta när jobbet tillåter det" the demand is
 # remote work, and "jobbet" after it is not the office.
 NOT_HOME = rf"((?!{HOME})\w+\W+)"
+# "har de rätt att säga nej": the ones with a right to refuse are not the manager.
+NOT_A_RIGHT = r"((?!(rätt|right|rights)\b)\w+\W+)"
 # Words that are not the manager: "undrar jag om chefen kan kräva" is the manager's demand.
 NOT_MANAGER = rf"((?!{MANAGER}\b)\w+\W+)"
 # Words that are not an employee: in "chef och en medarbetare kräver" the employee demands.
@@ -74,7 +77,7 @@ KEPT_OUT = (
 _CUES: list[tuple[str, str]] = [
     # The employee wants remote work: the manager refuses it, or wants them at the office.
     (
-        rf"\b{MANAGER}\W+{WORDS}{{0,2}}(neka\w*|nekar|säger nej|sa nej|säga nej|sagt nej"
+        rf"\b{MANAGER}\W+{NOT_A_RIGHT}{{0,2}}(neka\w*|nekar|säger nej|sa nej|säga nej|sagt nej"
         r"|tycker inte|godkänner inte|tillåter inte|vägra\w*|stoppa|refuses|won't let|doesn't let"
         r"|deny|denies|is against|turned down|inte släpper|inte vill)"
         rf"(?!{KEPT_OUT})",
@@ -166,7 +169,9 @@ _CUES: list[tuple[str, str]] = [
     ),
     (
         rf"\b(vem|vems|who)\W+{WORDS}{{0,2}}(bestämmer|avgör|beslut\w*|decides?|has the final)"
-        r"|\bchefen som (beslutar|bestämmer|avgör)",
+        r"|\bchefen som (beslutar|bestämmer|avgör)"
+        rf"|\b{MANAGER}\W+(bestämmer|avgör|beslutar|decides?)\W+(om|huruvida|whether|if)\W+"
+        rf"{EMPLOYEE}\b",
         EMPLOYEE_WANTS_REMOTE,
     ),
     # The manager orders remote work.
@@ -199,11 +204,9 @@ _CUES: list[tuple[str, str]] = [
         rf"\b{MANAGER}\W+{WORDS}{{0,3}}(rather|hellre|helst)\W+{WORDS}{{0,3}}{HOME}",
         MANAGER_WANTS_REMOTE,
     ),
-    (
-        rf"\b(skyldig|gå med på|frivillig\w*|voluntary|vägra\w*"
-        rf"|{EMPLOYEE}\W+{WORDS}{{0,2}}säga nej|refuse|have to accept)\b",
-        MANAGER_WANTS_REMOTE,
-    ),
+    # Only "frivilligt": "skyldig", "gå med på", "vägra" and "refuse" are said as often by an
+    # employee refused remote work as by one ordered to it (half right on two authors' examples).
+    (r"\b(frivillig\w*|voluntary)\b", MANAGER_WANTS_REMOTE),
     # The employee wants to be at the office, or not at home.
     (
         rf"\b({EMPLOYEE}\W+{ADVERB}?(vill|föredrar|prefer|want|insist\w*( on)?|kräva)"

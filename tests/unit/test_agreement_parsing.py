@@ -425,3 +425,19 @@ def test_an_english_ordinal_before_of_and_a_month(text: str, expected: date | No
 )
 def test_equipment_with_a_typo_a_reason_or_ones_own(text: str, items: list[str] | None) -> None:
     assert equipment_items(text, FORM_EQUIPMENT) == items
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("1 februri", date(2027, 2, 1)),
+        ("31 agusti", date(2027, 8, 31)),
+        ("den 1 septmber 2027", date(2027, 9, 1)),
+        ("1 februari", date(2027, 2, 1)),
+        # Not a month one slip away: no date.
+        ("1 fredrik", None),
+    ],
+)
+def test_a_month_name_with_one_slip_is_that_month(text: str, expected: date | None) -> None:
+    assert parse_date(text, date(2026, 12, 3)) == expected
+    assert find_date(f"jag börjar {text} tror jag", date(2026, 12, 3)) == expected

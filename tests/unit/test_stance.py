@@ -352,6 +352,28 @@ EXAMPLES = {
 }
 
 
+@pytest.mark.parametrize(
+    "question",
+    [
+        # Said by an employee refused remote work as often as by one ordered to it.
+        "är chefen skyldig att gå med på att jag jobbar hemma",
+        "kan jag vägra att komma in och jobba hemma istället",
+    ],
+)
+def test_refusing_and_obligation_words_alone_take_no_side(question: str) -> None:
+    assert stance_topic(question) is None
+
+
+def test_those_with_a_right_to_say_no_are_not_the_manager_refusing() -> None:
+    question = "chefen har beordrat distans för gruppen, har de rätt att säga nej?"
+    assert stance_topic(question) == MANAGER_WANTS_REMOTE
+
+
+def test_deciding_whether_is_the_managers_say_over_a_wish() -> None:
+    question = "vad ska chefen tänka på när hon bestämmer om jag får jobba på distans"
+    assert stance_topic(question) == EMPLOYEE_WANTS_REMOTE
+
+
 def test_a_tie_of_cues_goes_to_the_learned_stance() -> None:
     assert stance_topic(TIED) is None, "the cues are tied"
     learned = LearnedStance(EXAMPLES)

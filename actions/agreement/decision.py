@@ -187,12 +187,25 @@ APPROVAL_STATEMENT = re.compile(
 )
 
 
+# A sentence that is nothing but an approval, after the explanation: "nej, jag har pratat med
+# henne nu. jag godkänner den".
+ONLY_AN_APPROVAL = re.compile(
+    r"(?:(?:jag|vi|i|we|i'll|we'll)\s+)?(?:godkän\w*|bevilja\w*|approve\w*)"
+    r"(?:\s+(?:den|det|ansökan|hennes|hans|hens|it|the request|her request|his request))?"
+    r"(?:\s+(?:ändå|istället|i stället|trots allt|då|nu|anyway|instead|after all|then|now))*"
+)
+SENTENCE_END = re.compile(r"[.!?;]+\s*|\s+(?:så|so)\s+(?=(?:jag|vi|i|we)\b)")
+
+
 def changed_to_approval(message: Message) -> bool:
     """An answer to the reason question that approves instead of giving a reason."""
     text = message.lowered
     if message.is_payload or REJECT.search(text):
         return False
-    return bool(APPROVAL_STATEMENT.match(CHANGE_OPENING.sub("", text)))
+    if APPROVAL_STATEMENT.match(CHANGE_OPENING.sub("", text)):
+        return True
+    sentences = [s.strip(" ,") for s in SENTENCE_END.split(text)]
+    return any(ONLY_AN_APPROVAL.fullmatch(s) for s in sentences if s)
 
 
 ONLY_THE_REQUEST = re.compile(

@@ -10,6 +10,7 @@ from actions.conversation.reading import Answer, Message, adds_to_answer, is_hed
 from bot.agreements.dates import (
     WEEKDAY_NAMES,
     WEEKS_AHEAD,
+    date_said_as_an_end,
     end_after,
     find_date,
     find_period,
@@ -50,6 +51,7 @@ IT_SECURITY_RULE = (
 )
 REPLACE_WORDS = re.compile(r"\b(ersätt|ersätta|byt|byta|replace|den nya|ta bort den)")
 # A date said as a start ("från mars", "from 1 March") or as an end ("till 30 juni").
+NAMES_THE_START = re.compile(r"\b(start\w*|börja\w*|from|från|fr\.?\s?o\.?\s?m|starting)\b")
 FROM_A_DATE = re.compile(r"\b(från|from|fr\.?\s?o\.?\s?m\b|starting|starta)\b")
 UNTIL_A_DATE = re.compile(r"\b(till|to|until|t\.?\s?o\.?\s?m\b|tom|through)\b")
 AFTER_TO = re.compile(r"\btill\s+(?P<value>.+)$|\bto\s+(?P<en>.+)$")
@@ -185,7 +187,15 @@ def read_start(ctx: FormContext, message: Message) -> Reading:
     return start_reading(ctx, start, is_hedge(message) or counted)
 
 
+def only_an_end(text: str) -> bool:
+    """ "hemma, och det ska gälla till sista juni": the date ends the period, and nothing is
+    said of its start."""
+    return date_said_as_an_end(text) and not NAMES_THE_START.search(text.lower())
+
+
 def find_start(ctx: FormContext, text: str) -> Reading:
+    if only_an_end(text):
+        return Reading()
     start = find_date(text, ctx.today())
     if start is not None and (ask := which_date(text, start, "startdatum")):
         return ask

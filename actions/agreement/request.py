@@ -24,6 +24,7 @@ from actions.agreement.fields import (
     find_end,
     find_share_in,
     find_start,
+    only_an_end,
     overlapping,
     policy,
     swedish_date,
@@ -235,7 +236,7 @@ def opening_values(ctx: FormContext, text: str) -> list[str]:
     kind = place_kind(text)
     if kind != "other":
         found["agreement_place"] = Reading.of((place_phrase(text) or PLACE_NAMES[kind])[:300])
-    if dates:
+    if dates and not only_an_end(text):
         found["agreement_start"] = find_start(ctx, dates[0])
     noted = fill(ctx, fields, found)
     # "från fredag 1 mars till 31 augusti", 1 March a Monday: the start is asked, the end kept.

@@ -174,6 +174,16 @@ class Turn:
             if len(named) == 1 and not self.value_in(named[0]):
                 self.reopen(named[0].slot)
                 return True
+            if (
+                answer is Answer.YES
+                and not self.message.is_payload
+                and is_bare_yes_or_no(self.message)
+            ):
+                # "ja" to "Vad vill du ändra, eller vill du avbryta?" says neither: the summary
+                # the user said no to is shown again, never sent on that "ja".
+                self.ctx.set(PENDING_SLOT, None)
+                self.reask()
+                return True
         return False
 
     def moves_on(self, slot: str) -> bool:

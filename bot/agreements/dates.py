@@ -321,6 +321,17 @@ def end_after(start: date, period: relativedelta) -> date:
     return start + period - timedelta(days=1)
 
 
+# "det ska gälla till sista juni", "until June 30": the date ends something.
+UNTIL_BEFORE = re.compile(r"\b(till( och med)?|t\.?\s?o\.?\s?m\.?|tom|to|until|through)\s+$")
+
+
+def date_said_as_an_end(text: str) -> bool:
+    """The first date in ``text`` follows "till", "t.o.m." or "until"."""
+    lowered = with_months_spelt_out(text.lower())
+    match = DATE_IN_TEXT.search(lowered)
+    return match is not None and UNTIL_BEFORE.search(lowered[: match.start()]) is not None
+
+
 def find_date(text: str, today: date) -> date | None:
     """The first date written anywhere in ``text``, relative dates counted from ``today``."""
     match = DATE_IN_TEXT.search(with_months_spelt_out(text.lower()))

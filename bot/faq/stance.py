@@ -36,7 +36,7 @@ from bot.faq.nlu import FAQ_INTENT_PREFIX, nlu_examples
 EMPLOYEE_WANTS_REMOTE = "demand_remote"
 MANAGER_WANTS_REMOTE = "ordered_remote"
 
-HOME = r"(hem(?:ma|ifrån|ifån|arbete\w*)|distans\w*|remote\w*|from home|stay home|sitta hemma)"
+HOME = r"(hem(?:ma|met|ifrån|ifån|arbete\w*)|distans\w*|remote\w*|from home|stay home|sitta hemma)"
 OFFICE = (
     r"(kontor\w*|huvudarbetsplats\w*|på plats|arbetsplatsen|office|skrivbord\w*|desk|komma in"
     r"|jobbet|on[ -]?site|come in|at work)"

@@ -150,9 +150,33 @@ def _next_date(day: int, month: int, today: date) -> date | None:
     return None
 
 
+# The spoken clock: "halv tre" is 2.30, "kvart över nio" 9.15, "kvart i tio" 9.45. An hour
+# from one to six is the afternoon: nobody books a meeting at half past two at night.
+_HOUR_WORDS = {
+    "ett": 1, "en": 1, "två": 2, "tva": 2, "tre": 3, "fyra": 4, "fem": 5, "sex": 6, "sju": 7,
+    "åtta": 8, "atta": 8, "nio": 9, "tio": 10, "elva": 11, "tolv": 12,
+}  # fmt: skip
+_SPOKEN_CLOCK = re.compile(
+    r"\b(?:kl\.?\s*|klockan\s+)?(?P<part>halv|kvart\s+över|kvart\s+i)\s+"
+    rf"(?P<hour>\d{{1,2}}|{'|'.join(_HOUR_WORDS)})\b"
+)
+
+
+def _spoken_clock(match: re.Match[str]) -> str:
+    word = match.group("hour")
+    hour = int(word) if word.isdigit() else _HOUR_WORDS[word]
+    part = " ".join(match.group("part").split())
+    hour, minute = (hour, 15) if part == "kvart över" else (hour - 1, 30 if part == "halv" else 45)
+    hour = hour % 12 if hour > 12 else hour
+    if 1 <= hour <= 6 or (hour == 0 and part != "kvart över"):
+        hour += 12
+    return f"{hour:02d}:{minute:02d}"
+
+
 def _normalise(text: str) -> str:
     """Return text rewritten into forms dateparser understands (Swedish and English)."""
     text = " ".join(text.lower().split())
+    text = _SPOKEN_CLOCK.sub(_spoken_clock, text)
     text = re.sub(r"\bimorgon\b", "i morgon", text)
     text = _DAY_AFTER_TOMORROW.sub("om 2 dagar", text)
     text = _WEEKDAY_PATTERN.sub(lambda m: m.group("day"), text)
@@ -308,7 +332,7 @@ _TIME_START = re.compile(
     + r")\s+\d{1,2}\b"
     r"|\b(?:i\s*morgon|imorgon|övermorgon|tomorrow|i\s*går|igår|yesterday|i\s*dag|idag|today)\b"
     r"|\b(?:kl\.?|klockan|at)\s*\d{1,2}|(?<![\d-])\d{1,2}[:.]\d{2}\b|\b\d{1,2}\s*(?:am|pm)\b"
-    r"|" + _WEEK.pattern,
+    r"|" + _SPOKEN_CLOCK.pattern + r"|" + _WEEK.pattern,
     re.IGNORECASE,
 )
 # Words after the time that say nothing about it: "fredag kl 10 funkar", "kl 14 blir bättre",
@@ -333,6 +357,11 @@ _DATE_WORDS = re.compile(
 )
 
 
+# A time said not to suit: "onsdag passar inte", "Wednesday doesn't work".
+_UNSUITED = re.compile(
+    r"\b(?:passar|funkar|fungerar|går|kan)\s+(?:\w+\s+)?(?:inte|ej)\b|\bnot\s+(?:good|possible)\b"
+    r"|\b(?:doesn't|does not|won't|can't|cannot)\s+(?:work|suit|do|make)\b"
+)
 # Where a clause ends: "onsdag 16 december kl 10:30, vi ses i rum Hjälmaren". Not the dot of
 # "10.30", "16.12" or "v. 49".
 _CLAUSE_END = re.compile(r"\s*[,;]\s*|\.\s+(?=[^\d\s])")
@@ -365,6 +394,8 @@ def find_meeting_time(text: str, now: datetime, on: date | None = None) -> Parse
     """The meeting time written somewhere in ``text``, relative to ``now``; a clock time alone
     ("kan vi ta kl 14 istället?") is on the day ``on`` when one is given."""
     lowered = _with_dotted_dates(" ".join(text.lower().split()), now.astimezone(STOCKHOLM).date())
+    # "onsdag passar inte, ta torsdag kl 14": the time that does not suit is not the one meant.
+    lowered = ", ".join(c for c in _CLAUSE_END.split(lowered) if not _UNSUITED.search(c))
     match = _TIME_START.search(lowered)
     if match is None:
         return None

@@ -350,6 +350,9 @@ async def submitted_and_assessed(
         # Flows 2026-12-05b: regret and a typo, asked whether to stop the decision instead.
         "nej förresten, jag ångrar mig. godkän den istället",
         "I've changed my mind, approve it",
+        # The explanation first, then the approval alone.
+        "nej, jag har pratat med honom nu. jag godkänner den",
+        "We talked it over. I approve it after all.",
     ],
 )
 async def test_an_approval_at_the_reason_question_changes_the_decision(
@@ -376,6 +379,7 @@ async def test_an_approval_at_the_reason_question_changes_the_decision(
         "nej, vi behöver henne på plats",
         "Vi kan godkänna det i höst, men inte under bokslutet",
         "I cannot approve it while the team is short-staffed",
+        "Bemanningen räcker inte. Vi godkänner det i höst om det löser sig",
     ],
 )
 async def test_a_reason_that_mentions_approving_stays_a_reason(
@@ -603,6 +607,19 @@ async def test_a_start_date_answer_with_the_end_date_fills_both(services: Servic
     )
     assert turn.slots["agreement_start"] == "2027-02-01"
     assert turn.slots["agreement_end"] == "2027-07-31"
+
+
+async def test_a_date_said_as_the_end_at_another_question_is_no_start(services: Services) -> None:
+    """Batch 2026-12-05d: "hemma, och det ska gälla till sista juni" stored 30 June as the
+    start and asked for the end."""
+    filled = {"agreement_share": 20.0}
+    turn = await form_turn(
+        ValidateAgreementForm(services), "hemma, och det ska gälla till sista juni", filled,
+        "agreement_place",
+    )  # fmt: skip
+    assert turn.slots["agreement_place"]
+    assert turn.slots.get("agreement_start") is None
+    assert "Från vilket datum" in turn.said
 
 
 async def test_an_answer_names_nothing_it_was_not_asked_when_it_is_one_value(

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
 
 from actions.agreement.request import ActionSubmitAgreement
-from actions.conversation.fields import FormContext
+from actions.conversation.fields import PENDING_SLOT, FormContext
 from actions.risk_assessment.action_lines import parse_actions
 from actions.risk_assessment.booking import (
     ActionBookRiskAssessment,
@@ -986,3 +986,15 @@ async def test_not_knowing_an_actions_owner_gets_help_and_a_way_on(
     ]
     dropped = await form_turn(form, "ta bort den", asked, "ra_actions", user="maria.berg")
     assert dropped.slots["ra_actions"] == []
+
+
+async def test_a_bare_yes_to_what_to_change_shows_the_summary_again(services: Any) -> None:
+    """Batch 2026-12-05d: "ja" to "Vad vill du ändra, eller vill du avbryta bokningen?" booked
+    the time the user had just said no to."""
+    form = ValidateRiskAssessmentForm(risk_args(services))
+    asked = await form_turn(form, "nej", BOOKING, "ra_confirmed")
+    assert "Vad vill du ändra" in asked.said
+    turn = await form_turn(form, "ja", BOOKING | asked.slots, "ra_confirmed")
+    after = BOOKING | asked.slots | turn.slots
+    assert after.get("ra_confirmed") is None
+    assert after.get(PENDING_SLOT) is None, "the summary is asked again, not what to change"

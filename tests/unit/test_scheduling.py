@@ -328,3 +328,26 @@ def test_a_weekday_that_does_not_fit_the_date_is_kept_for_the_question(text: str
     parsed = find_meeting_time(text, NOW)
     assert parsed is not None and parsed.start.date() == date(2026, 12, 16)
     assert parsed.written_weekday == 1
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # The spoken clock; one to six is the afternoon.
+        ("torsdag 10 december halv tre", local(2026, 12, 10, 14, 30)),
+        ("kvart över nio på fredag", local(2026, 11, 27, 9, 15)),
+        ("fredag kvart i tio", local(2026, 11, 27, 9, 45)),
+        ("fredag halv 10", local(2026, 11, 27, 9, 30)),
+        # Batch 2026-12-05d, at the summary: the day that does not suit is not the one meant.
+        ("nej, onsdag passar inte, ta torsdag 10 december halv tre istället",
+         local(2026, 12, 10, 14, 30)),
+        ("Wednesday doesn't work, Friday at 10 instead", local(2026, 11, 27, 10)),
+    ],
+)  # fmt: skip
+def test_the_spoken_clock_and_a_day_that_does_not_suit(text: str, expected: datetime) -> None:
+    parsed = find_meeting_time(text, NOW)
+    assert parsed is not None and parsed.start == expected
+
+
+def test_only_a_time_that_does_not_suit_is_no_time() -> None:
+    assert find_meeting_time("onsdag passar inte", NOW) is None

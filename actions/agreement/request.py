@@ -238,6 +238,10 @@ def opening_values(ctx: FormContext, text: str) -> list[str]:
         found["agreement_place"] = Reading.of((place_phrase(text) or PLACE_NAMES[kind])[:300])
     if dates and not only_an_end(text):
         found["agreement_start"] = find_start(ctx, dates[0])
+    if dates and only_an_end(text):
+        # "hemma, och det ska gälla till sista juni": the end, checked again once the start is
+        # given (``after_change``).
+        found["agreement_end"] = find_end(ctx, dates[0])
     noted = fill(ctx, fields, found)
     # "från fredag 1 mars till 31 augusti", 1 March a Monday: the start is asked, the end kept.
     start = ctx.get("agreement_start") or first_choice(found.get("agreement_start"))

@@ -357,7 +357,7 @@ class Turn:
             return None
         parts = instead_parts(m.text)
         # "lägg till headset" at a later question adds to an earlier list answer.
-        cue = has_correction_cue(m) or self.at_summary or adds_to_answer(m.text)
+        cue = self.corrects(m) or self.at_summary or adds_to_answer(m.text)
         named = self.named_fields(m)
         if parts is not None:
             old, new = parts
@@ -396,6 +396,20 @@ class Turn:
         if same and len(found) == 1:
             return same[0]
         return found[0] if len(found) == 1 else None
+
+    def corrects(self, m: Message) -> bool:
+        """A correction cue; at a free-text question, in a long answer, only at its opening: in
+        "Sammanställa rapporter som ska vara klara till 31 mars" the "ska vara" belongs to the
+        tasks, while "det ska vara 60 procent" corrects the share."""
+        asked = self.form.field(self.ctx, self.requested)
+        if (
+            asked is not None
+            and asked.free_text
+            and len(m.words) > 8
+            and not CORRECTION_OPENING.match(m.lowered)
+        ):
+            return False
+        return has_correction_cue(m)
 
     def value_in(self, field: Field, message: Message | None = None) -> Reading | None:
         if field.find is None:

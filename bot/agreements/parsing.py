@@ -30,8 +30,10 @@ DAYS = re.compile(
 )
 BARE_NUMBER = re.compile(r"^\s*(-?\d+(?:[.,]\d+)?)\s*$")
 # A number and a word that may be a misspelt unit: "40 procnet", "40 precent".
-NUMBER_AND_WORD = re.compile(r"(-?\d+(?:[.,]\d+)?)\s*([a-zåäö]{5,9})\b")
+NUMBER_AND_WORD = re.compile(r"(-?\d+(?:[.,]\d+)?)\s*([a-zåäö]{3,9})\b")
 UNITS = ("procent", "percent")
+# "40proc", "40 pct": the unit cut short.
+SHORT_UNITS = ("proc", "pct", "procen", "perc")
 DAYS_EVERY_OTHER_WEEK = re.compile(
     rf"(\d+(?:[.,]\d+)?|[a-zåäö]+)\s*(?:dag|dagar|day|days)\s+(?:i\s+|a\s+)?{EVERY_OTHER}\s+"
     r"(?:vecka|week)\b"
@@ -125,7 +127,8 @@ def with_units_spelt(text: str) -> str:
     def spelt(match: re.Match[str]) -> str:
         word = match.group(2)
         close = max(SequenceMatcher(None, word, unit).ratio() for unit in UNITS)
-        return f"{match.group(1)} procent" if word[0] == "p" and close >= 0.75 else match.group(0)
+        spelt_out = word in SHORT_UNITS or (word[0] == "p" and close >= 0.75)
+        return f"{match.group(1)} procent" if spelt_out else match.group(0)
 
     return NUMBER_AND_WORD.sub(spelt, text)
 
@@ -179,8 +182,8 @@ PLACE_KINDS = {
         "fjällstuga", "summer house", "summerhouse", "cottage", "cabin", "holiday home",
     ),
     "home": (
-        "hemma", "hemifrån", "hemmet", "hem", "bostad", "bostaden", "lägenhet", "lägenheten",
-        "villa", "villan", "radhus", "home", "my flat", "my apartment",
+        "hemma", "hemm", "hemifrån", "hemmet", "hem", "bostad", "bostaden", "lägenhet",
+        "lägenheten", "villa", "villan", "radhus", "home", "my flat", "my apartment",
     ),
 }  # fmt: skip
 PLACE_NAMES = {"home": "Hemma", "holiday_home": "Fritidsbostaden", "other": "Annan plats"}

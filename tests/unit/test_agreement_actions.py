@@ -611,7 +611,7 @@ async def test_a_start_date_answer_with_the_end_date_fills_both(services: Servic
 
 async def test_a_date_said_as_the_end_at_another_question_is_no_start(services: Services) -> None:
     """Batch 2026-12-05d: "hemma, och det ska gälla till sista juni" stored 30 June as the
-    start and asked for the end."""
+    start and asked for the end. It is the end, checked again once the start is given."""
     filled = {"agreement_share": 20.0}
     turn = await form_turn(
         ValidateAgreementForm(services), "hemma, och det ska gälla till sista juni", filled,
@@ -619,7 +619,20 @@ async def test_a_date_said_as_the_end_at_another_question_is_no_start(services: 
     )  # fmt: skip
     assert turn.slots["agreement_place"]
     assert turn.slots.get("agreement_start") is None
+    assert turn.slots["agreement_end"] == "2027-06-30", "kept as the end"
     assert "Från vilket datum" in turn.said
+
+
+async def test_a_deadline_inside_a_long_tasks_answer_changes_no_date(services: Services) -> None:
+    """ "som ska vara klara till 31 mars" in the tasks is no correction of the end date."""
+    filled = {
+        "agreement_share": 40.0, "agreement_place": "Hemma", "agreement_start": "2027-02-01",
+        "agreement_end": "2027-06-30",
+    }  # fmt: skip
+    text = "Sammanställa kvartalsrapporter som ska vara klara till 31 mars och svara på mejl"
+    turn = await form_turn(ValidateAgreementForm(services), text, filled, "agreement_tasks")
+    assert (filled | turn.slots)["agreement_end"] == "2027-06-30"
+    assert "kvartalsrapporter" in str(turn.slots["agreement_tasks"])
 
 
 async def test_an_answer_names_nothing_it_was_not_asked_when_it_is_one_value(

@@ -441,3 +441,10 @@ def test_equipment_with_a_typo_a_reason_or_ones_own(text: str, items: list[str] 
 def test_a_month_name_with_one_slip_is_that_month(text: str, expected: date | None) -> None:
     assert parse_date(text, date(2026, 12, 3)) == expected
     assert find_date(f"jag börjar {text} tror jag", date(2026, 12, 3)) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "share"), [("40proc", 40.0), ("40 pct", 40.0), ("60 procen", 60.0), ("40 pers", None)]
+)
+def test_a_unit_cut_short_is_percent(text: str, share: float | None) -> None:
+    assert parse_share(text) == share

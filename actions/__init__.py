@@ -21,7 +21,7 @@ from actions.agreement.request import (
 )
 from actions.conversation.commands import Handoff
 from actions.conversation.form import GuidedForm
-from actions.conversation.resume import ActionWhereWereWe, ActionYesOrNoOutsideForm
+from actions.conversation.resume import ActionGreet, ActionWhereWereWe, ActionYesOrNoOutsideForm
 from actions.conversation.steps import ProcessStep
 from actions.faq import ActionAnswerFaq
 from actions.follow_up.action_plans import (
@@ -100,7 +100,15 @@ def build_actions(services: Services) -> list[Action]:
         step.handoff = handoff
     resume = ActionWhereWereWe(services, forms)
     faq = ActionAnswerFaq(services.answerer, resume, handoff)
-    return [faq, *forms, *asks, *processes, resume, ActionYesOrNoOutsideForm(resume)]
+    return [
+        faq,
+        *forms,
+        *asks,
+        *processes,
+        resume,
+        ActionYesOrNoOutsideForm(resume),
+        ActionGreet(resume),
+    ]
 
 
 __all__ = ["Services", "build_actions"]

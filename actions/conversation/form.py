@@ -76,6 +76,11 @@ class GuidedForm(Action, ABC):
         """A no to the summary: what would the user change? Forms may stop instead."""
         turn.ask_what_to_change(f"Vad vill du ändra, eller vill du avbryta {self.noun}?")
 
+    def read_at_summary(self, turn: "Turn") -> bool:
+        """An answer to the summary that this form reads itself before the yes or no; True when
+        it was handled."""
+        return False
+
     def after_change(self, ctx: FormContext, slot: str) -> str | None:
         """Checks that a new value of ``slot`` still fits the others; may clear them and returns
         a note for the user."""

@@ -7,7 +7,7 @@ and a task description that contains "avbryta" is not a wish to stop.
 """
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import Enum
 from typing import Any
 
@@ -47,6 +47,12 @@ HEDGES = re.compile(
     r"tror jag|tror det|typ|ungefär|någon gång|får se|don'?t know|not sure|maybe|perhaps|"
     r"no idea|i guess|not yet|inte än|inte ännu|(?:måste|ska|får) kolla|återkommer|"
     r"need to check|get back to you)\b"
+)
+# "…, vet inte vem som gör det än": unsure of one part only, after an answer.
+HEDGED_PART = re.compile(
+    r"[\s,;.]*(?:men\s+|but\s+)?(?:jag\s+|i\s+)?(?:vet inte|vet ej|är osäker på|don'?t know|"
+    r"not sure)\s+(?:vem|när|vilket datum|who|when|which date)\b.*$",
+    re.IGNORECASE,
 )
 NOT_YET = re.compile(r"\b(inte än|inte ännu|not yet)\b")
 
@@ -176,8 +182,17 @@ def is_chitchat(message: Message) -> bool:
     parts = [normalised(p) for p in CHITCHAT_PARTS.split(text) if normalised(p)]
     if parts and all(p in CHITCHAT or p in MORE_CHITCHAT for p in parts):
         return True
+    if THANKS_FOR.fullmatch(text):
+        return True
     short = len(message.words) <= 3
     return short and message.intent in CHITCHAT_INTENTS and message.confidence >= 0.8
+
+
+# "tack för påminnelsen", "thanks for the help": a thank-you for something, nothing more.
+THANKS_FOR = re.compile(
+    r"(?:(?:ok|okej|ja|bra)[,!]?\s+)?(?:tack|tackar|thanks|thank you)(?:\s+(?:så mycket|so much))?"
+    r"\s+(?:för|for)\s+(?:\w+\s+){0,2}\w+[.!]*"
+)
 
 
 # Greetings and thanks that open a message before its answer ("ok tack. hemma"); not "bra",
@@ -451,3 +466,13 @@ ONLY_A_VALUE = re.compile(
 )
 # "ändra procenten till tjugo", "change the share to twenty".
 CHANGED_TO = re.compile(r"\b(till|to)\s+(?P<value>\S.*)$", re.IGNORECASE)
+
+
+def without_hedged_part(message: Message) -> "Message | None":
+    """ "Beställa tangentbord till 20 december, vet inte vem som gör det än": the answer without
+    the part the user is unsure of; None when the hedge is all there is."""
+    match = HEDGED_PART.search(message.text)
+    if match is None or match.start() == 0:
+        return None
+    rest = message.text[: match.start()].strip(" ,;.")
+    return replace(message, text=rest) if len(rest.split()) >= 3 else None

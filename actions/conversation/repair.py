@@ -47,6 +47,7 @@ from actions.conversation.reading import (
     steps_away,
     stop_wish,
     without_chitchat_opening,
+    without_hedged_part,
     yes_or_no,
 )
 from actions.faq import faq_reply, utter
@@ -121,7 +122,12 @@ class Turn:
             return
         if is_skip(m) and not field.skippable:
             return self.refuse_skip(field)
-        if asks_the_assistant(m) and self.screen(field):
+        # A question of five words or more ("står arbetsgivaren för en kontorsstol hemma?") is
+        # answered, never read as a value; "bärbar dator?" is a hesitant value.
+        asking = asks_the_assistant(m) or (
+            m.text.rstrip().endswith("?") and len(m.words) >= 5 and not is_hedge(m)
+        )
+        if asking and self.screen(field):
             # "who owns the laptop if I quit?" at the equipment question: answered, not stored.
             return
         if not field.free_text and self.answer(field, field.read(self.ctx, m)):
@@ -129,6 +135,12 @@ class Turn:
             return
         if self.screen(field):
             return
+        if self.message is not m:
+            # The part the user is unsure of was taken off ("…, vet inte vem än"): read the rest.
+            m = self.message
+            if not field.free_text and self.answer(field, field.read(self.ctx, m)):
+                self.note_also_answered(field)
+                return
         if field.free_text and self.only_another_answer(field):
             return
         if field.free_text and self.names_another_answer(field):
@@ -355,6 +367,10 @@ class Turn:
         if m.is_payload or is_bare_yes_or_no(m):
             # "nej" answers the question asked; it never empties the equipment given before.
             return None
+        if self.long_free_text_answer(m):
+            # A long answer to a free-text question that does not open as a correction is that
+            # answer: the tasks may well mention days, places and dates.
+            return None
         parts = instead_parts(m.text)
         # "lägg till headset" at a later question adds to an earlier list answer.
         cue = self.corrects(m) or self.at_summary or adds_to_answer(m.text)
@@ -373,7 +389,8 @@ class Turn:
         for f in named:
             if f.slot != self.requested or self.at_summary:
                 reading = self.value_in(f, m) or self.value_after_to(f, m)
-                if reading is not None:
+                # "ingen, jag har allt hemma redan" names the place given, and changes nothing.
+                if reading is not None and not self.already(f, reading):
                     return f, reading
         if len(named) == 1 and CHANGE_VERB.search(m.lowered):
             # "ändra startdatum", "jag skrev fel slutdatum": asked again.
@@ -398,18 +415,30 @@ class Turn:
         return found[0] if len(found) == 1 else None
 
     def corrects(self, m: Message) -> bool:
-        """A correction cue; at a free-text question, in a long answer, only at its opening: in
-        "Sammanställa rapporter som ska vara klara till 31 mars" the "ska vara" belongs to the
-        tasks, while "det ska vara 60 procent" corrects the share."""
+        """A correction cue, but not in a long free-text answer: in "Sammanställa rapporter som
+        ska vara klara till 31 mars" the "ska vara" belongs to the tasks, while "det ska vara 60
+        procent" corrects the share."""
+        return not self.long_free_text_answer(m) and has_correction_cue(m)
+
+    def long_free_text_answer(self, m: Message) -> bool:
+        """More than eight words to a free-text question, not opening as a correction."""
         asked = self.form.field(self.ctx, self.requested)
-        if (
-            asked is not None
+        return (
+            not self.at_summary
+            and asked is not None
             and asked.free_text
             and len(m.words) > 8
             and not CORRECTION_OPENING.match(m.lowered)
-        ):
+        )
+
+    def already(self, field: Field, reading: Reading) -> bool:
+        """The value is the one given before (as written, whatever its case)."""
+        given = self.ctx.get(field.slot)
+        if not reading.found or given is None:
             return False
-        return has_correction_cue(m)
+        if isinstance(given, str) and isinstance(reading.value, str):
+            return given.strip().lower() == reading.value.strip().lower()
+        return bool(given == reading.value)
 
     def value_in(self, field: Field, message: Message | None = None) -> Reading | None:
         if field.find is None:
@@ -535,6 +564,10 @@ class Turn:
                 self.say("Varsågod!")
             self.reask()
             return True
+        if is_hedge(m) and (answer := without_hedged_part(m)) is not None:
+            # Unsure only of a part ("…, vet inte vem än"): the rest is read, the part asked.
+            self.message = answer
+            return False
         if is_hedge(m):
             self.say(field.hedge_help or "Ta den tid du behöver.")
             self.reask()
@@ -553,6 +586,8 @@ class Turn:
 
     def answer_summary(self) -> None:
         m = self.message
+        if self.form.read_at_summary(self):
+            return
         answer = yes_or_no(m)
         if answer is Answer.UNSURE:
             # "kanske... jo, skicka": the wavering ends in a decision; its last words count.

@@ -8,6 +8,7 @@ decide, a dialogue to document), and what the assistant can help with.
 
 import logging
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any
 
 from rasa_sdk import Action, Tracker
@@ -99,7 +100,9 @@ class ActionWhereWereWe(Action):
         if form is None or (tracker.active_loop or {}).get("name"):
             return None
         message = Message.from_tracker(tracker)
-        if message.is_payload or is_question(message) or is_chitchat(message):
+        # By its words: "hemma" may have been taken for a greeting (``ActionGreet``).
+        words_only = replace(message, intent="", confidence=0.0)
+        if message.is_payload or is_question(message) or is_chitchat(words_only):
             return None
         ctx = form.context(tracker)
         field = form.field(ctx, ctx.requested)
@@ -209,6 +212,26 @@ class ActionYesOrNoOutsideForm(Action):
             "här är frågan igen."
         )
         return [SlotSet(REASK_SLOT, None), *reopened(form)]
+
+
+class ActionGreet(Action):
+    """A greeting. After the session ran out with a question unanswered, a short answer
+    ("hemma") that Rasa took for a greeting is that answer, and the form goes on."""
+
+    def __init__(self, where_were_we: ActionWhereWereWe) -> None:
+        self.where_were_we = where_were_we
+
+    def name(self) -> str:
+        return "action_greet"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        resumed = self.where_were_we.answer_after_expiry(dispatcher, tracker)
+        if resumed is not None:
+            return resumed
+        dispatcher.utter_message(response="utter_greet")
+        return []
 
 
 def reopened(form: GuidedForm) -> list[EventType]:

@@ -117,11 +117,50 @@ def split_actions(text: str, today: date) -> tuple[list[dict[str, str]], list[di
                 due_on = day.isoformat()
             elif owner is None:
                 owner = part[:120]
+        text_of_action = parts[0]
+        if owner is None and (subject := OWNER_AS_SUBJECT.match(text_of_action)):
+            # "Maria Berg beställer en kontorsstol": the owner is who does it.
+            owner, text_of_action = subject.group("owner"), subject.group("action")
+        due_at = DUE_IN_ACTION.search(text_of_action) if due_on is None else None
+        # "Beställa tangentbord till 20 december": the date the action is due.
+        if due_at is not None and (day := parse_date(due_at.group("day"), today)) is not None:
+            due_on, text_of_action = day.isoformat(), text_of_action[: due_at.start()]
+        text_of_action = text_of_action.strip(" ,.")
+        if owner is not None and due_on is not None:
+            actions.extend(
+                {"action": action[:500], "owner": owner[:120], "due": due_on}
+                for action in one_by_one(text_of_action)
+            )
+            continue
         held.extend(
             {"line": line, "action": action[:500], "owner": owner, "due": due_on}
-            for action in one_by_one(parts[0])
+            for action in one_by_one(text_of_action)
         )
     return actions, held
+
+
+# "Maria Berg beställer en kontorsstol", "Anna ska höja skärmen": a name, then what they do
+# (a verb of doing, so "Beställa skärmar" is no owner).
+DOING = (
+    "ska", "tar", "fixar", "gör", "kollar", "beställer", "köper", "höjer", "sänker", "ordnar",
+    "bokar", "byter", "skaffar", "installerar", "justerar", "ändrar", "kontrollerar", "flyttar",
+    "ställer", "anpassar", "lånar", "levererar", "hämtar", "skickar", "utreder", "planerar",
+    "ser", "pratar", "lägger", "sätter", "testar", "will", "takes", "buys", "orders", "gets",
+    "installs", "books", "adjusts", "replaces", "checks", "moves", "fixes", "fäster", "monterar",
+    "sätter", "ringer", "mejlar", "undersöker", "tittar", "hjälper", "tejpar", "åtgärdar",
+)  # fmt: skip
+OWNER_AS_SUBJECT = re.compile(
+    r"^(?P<owner>[A-ZÅÄÖ][a-zåäöé]+(?:\s+[A-ZÅÄÖ][a-zåäöé]+)?)\s+"
+    # Not "Maria tar båda": the owner of actions already named.
+    rf"(?P<action>(?:{'|'.join(DOING)})\s+(?!(?:det|dem|den|båda|bägge|alla|allihop|hand|it|"
+    r"them|both|all|care)\b)\w.*)$"
+)
+# "… till 20 december", "…, klart till 15 januari", "… by 8 January": the due date at the end.
+DUE_IN_ACTION = re.compile(
+    r"[\s,]+(?:(?:klart|klar|färdigt|senast|due)\s+)?(?:till|senast|by|before|innan)\s+"
+    r"(?:den\s+|the\s+)?(?P<day>[^,.]{3,40}?)(?=\s*[,.]|\s*$)",
+    re.IGNORECASE,
+)
 
 
 # What is not the owner in "Anna, senast 18 december": the date and the words around it.

@@ -20,6 +20,7 @@ from actions.conversation.fields import (
     reset,
 )
 from actions.conversation.form import GuidedForm
+from actions.conversation.reading import Answer, yes_or_no
 from actions.conversation.repair import Turn
 from actions.risk_assessment.booking import prefill_start
 from actions.risk_assessment.meeting import (
@@ -161,6 +162,13 @@ def move(
     return reset(SLOTS)
 
 
+# "då behåller jag den", "låt den ligga kvar", "keep it": the meeting stays.
+KEEP_IT = re.compile(
+    r"\b(behåll\w*|ligga kvar|ligger kvar|låt den (vara|ligga)|keep (it|the meeting)"
+    r"|don'?t cancel)\b"
+)
+
+
 class ValidateCancelBookingForm(GuidedForm):
     """Only "Vill du avboka …?": yes cancels, no keeps the meeting. "avbryt" is read as neither,
     since it could mean either."""
@@ -199,12 +207,25 @@ class ValidateCancelBookingForm(GuidedForm):
         if not self.move_instead(turn):
             turn.stop()
 
-    def move_instead(self, turn: Turn) -> bool:
+    def read_at_summary(self, turn: Turn) -> bool:
+        """ "då behåller jag den" keeps the meeting; a new time alone ("måndag 14 december halv
+        tio") moves it. Neither is a yes to cancelling."""
+        if turn.message.is_payload:
+            return False
+        if KEEP_IT.search(turn.message.lowered):
+            turn.stop()
+            return True
+        return yes_or_no(turn.message) is Answer.NONE and self.move_instead(turn, said=False)
+
+    def move_instead(self, turn: Turn, said: bool = True) -> bool:
         """Moves the meeting when the no asks for another time that everybody can meet at; a
-        time that needs confirming or that nobody can meet at is said, and the meeting stays."""
+        time that needs confirming or that nobody can meet at is said, and the meeting stays.
+        ``said``: only when the message says to move it ("flytta", "istället")."""
         ctx, message = turn.ctx, turn.message
         assessment_id = chosen_assessment(ctx)
-        if assessment_id is None or ctx.user is None or not MOVE_WORDS.search(message.lowered):
+        if assessment_id is None or ctx.user is None:
+            return False
+        if said and not MOVE_WORDS.search(message.lowered):
             return False
         reading = read_start(ctx, message)
         if not reading.found and not reading.problem:

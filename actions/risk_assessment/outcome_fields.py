@@ -118,7 +118,13 @@ def read_actions(ctx: FormContext, message: Message) -> Reading:
         return Reading.of([])
     # "Ny kontorsstol": an action alone, kept while its owner and date are asked for.
     alone = bool(held) and an_action_alone(message)
-    if not alone and not any(len(action_parts(line)) > 1 for line in text.splitlines()):
+    # A complete action written as a sentence ("Anna beställer en stol senast 15 januari")
+    # needs no dashes.
+    if (
+        not alone
+        and not actions
+        and not any(len(action_parts(line)) > 1 for line in text.splitlines())
+    ):
         return Reading()
     done = [*(waiting or {}).get("actions", []), *actions]
     return ask_missing(done, held) if held else Reading.of(done)

@@ -50,6 +50,10 @@ def parse_date(text: str, today: date) -> date | None:
         return today + timedelta(weeks=weeks)
     if month_edge := month_edge_date(normalised, today):
         return month_edge
+    if day_next_week := DAY_NEXT_WEEK.search(normalised):
+        # "fredag nästa vecka": that weekday in the week after this one.
+        monday = today - timedelta(days=today.weekday()) + timedelta(weeks=1)
+        return monday + timedelta(days=WEEKDAY_NUMBERS[day_next_week.group("day")])
     if week := week_days(normalised, today):
         return week[0]
     # "måndag 1 mars" is the date; whether the weekday fits is ``weekday_conflict``'s question.
@@ -176,6 +180,11 @@ WEEKDAY_BEFORE_DATE = re.compile(
 )
 
 
+DAY_NEXT_WEEK = re.compile(
+    rf"\b(?P<day>{WEEKDAY_WORDS})(?:en)?\s+(?:i\s+)?(?:nästa|kommande|next)\s+(?:vecka|week)\b"
+)
+
+
 def written_weekday(text: str) -> int | None:
     """The weekday written right before a date ("tisdag 16.12"), 0 for Monday; None when no
     weekday stands with a date."""
@@ -202,6 +211,7 @@ def with_dotted_dates(text: str) -> str:
 
 DATE_IN_TEXT = re.compile(
     rf"{MONTH_EDGE.pattern}"
+    rf"|{DAY_NEXT_WEEK.pattern}"
     rf"|{WEEK_IN_TEXT}"
     rf"|{WEEKS_AHEAD.pattern}"
     rf"|\b(?:{WEEKDAY_WORDS})(?:en)?\.?,?\s+(?:den\s+|the\s+)?(?:{EXPLICIT_DATE})(?:\s+\d{{4}})?"

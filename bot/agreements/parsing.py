@@ -322,7 +322,7 @@ NO_EQUIPMENT = re.compile(
     r"|^((ingen|inget|inga|nej|none|nothing|no)( utrustning| equipment)?\W+)?"
     r"(jag har|i have|i've got|i already have|har redan) (redan )?(allt|everything|all"
     r"|eget|egen|egna|my own)( (jag|i) (behöver|need)| utrustning| equipment| stuff)?"
-    r"( hemma| at home| redan| already)?$"
+    r"( hemma| at home| redan| already){0,2}$"
 )
 # "nej tack, inget", "inget, tack": the same no, with a thank-you and punctuation around it.
 NO_EQUIPMENT_AROUND = re.compile(r"^(nej|no)\s+(tack|thanks)\s+")
@@ -338,6 +338,8 @@ NEGATED_ITEM = re.compile(
     # "headset behövs inte", "the headset isn't needed": the negation after the item.
     r"|\b(behövs|behöver(\s+(jag|vi))?|needed|need)\s+(inte|ej|not)\b"
     r"|\b(isn't|is not|not) needed\b|\bdon't need\b"
+    # "jag behöver ingen bildskärm", "I need no monitor": the negation inside the clause.
+    r"|\b(behöver|behövs|vill ha|need|want)\s+(\w+\s+)?(ingen|inget|inga|no)\b"
 )
 
 
@@ -369,6 +371,9 @@ def equipment_name(text: str, options: list[str]) -> str | None:
             return option
     words = WORDS.findall(text)
     for option, synonyms in EQUIPMENT_SYNONYMS.items():
+        if options and option not in options:
+            # Only what the region's form lists.
+            continue
         if any(w == s or (len(s) > 3 and w.endswith(s)) for w in words for s in synonyms):
             return option
         # The definite form: "skärmen", "datorn", "headsetet".

@@ -156,8 +156,13 @@ _HOUR_WORDS = {
     "ett": 1, "en": 1, "två": 2, "tva": 2, "tre": 3, "fyra": 4, "fem": 5, "sex": 6, "sju": 7,
     "åtta": 8, "atta": 8, "nio": 9, "tio": 10, "elva": 11, "tolv": 12,
 }  # fmt: skip
+_HOUR_WORDS |= {
+    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
+    "nine": 9, "ten": 10, "eleven": 11, "twelve": 12,
+}  # fmt: skip
 _SPOKEN_CLOCK = re.compile(
-    r"\b(?:kl\.?\s*|klockan\s+)?(?P<part>halv|kvart\s+över|kvart\s+i)\s+"
+    r"\b(?:kl\.?\s*|klockan\s+|at\s+)?(?P<part>halv|kvart\s+över|kvart\s+i|half\s+past"
+    r"|(?:a\s+)?quarter\s+past|(?:a\s+)?quarter\s+to)\s+"
     rf"(?P<hour>\d{{1,2}}|{'|'.join(_HOUR_WORDS)})\b"
 )
 
@@ -165,10 +170,15 @@ _SPOKEN_CLOCK = re.compile(
 def _spoken_clock(match: re.Match[str]) -> str:
     word = match.group("hour")
     hour = int(word) if word.isdigit() else _HOUR_WORDS[word]
-    part = " ".join(match.group("part").split())
-    hour, minute = (hour, 15) if part == "kvart över" else (hour - 1, 30 if part == "halv" else 45)
+    part = " ".join(match.group("part").split()).removeprefix("a ")
+    if part == "half past":
+        hour, minute = hour, 30
+    elif part in ("kvart över", "quarter past"):
+        hour, minute = hour, 15
+    else:
+        hour, minute = hour - 1, 30 if part == "halv" else 45
     hour = hour % 12 if hour > 12 else hour
-    if 1 <= hour <= 6 or (hour == 0 and part != "kvart över"):
+    if 1 <= hour <= 6 or hour == 0:
         hour += 12
     return f"{hour:02d}:{minute:02d}"
 

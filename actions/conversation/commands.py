@@ -24,10 +24,11 @@ from typing import TYPE_CHECKING
 from rasa_sdk import Tracker
 from sqlalchemy.exc import SQLAlchemyError
 
-from actions.conversation.reading import Message, without_chitchat_opening
+from actions.conversation.reading import Message, has_correction_cue, without_chitchat_opening
 from bot.agreements.dates import DATE_IN_TEXT
 from bot.agreements.parsing import find_share, one_edit_apart
 from bot.regions import CommandProcess
+from bot.risk_assessments.meeting_text import find_meeting_time
 
 if TYPE_CHECKING:
     from actions.conversation.steps import ProcessStep
@@ -158,6 +159,8 @@ OPENINGS = (
     "jag tänker", "jag kommer att", "i", "we", "then", "now",
     # Having to ("jag måste tyvärr ställa in …") and leaving it to the assistant ("du kan
     # godkänna …").
+    "hjälpa mig att", "hjälpa mig med", "hjälpa till att", "hjälpa till med", "help me to",
+    "help me with",
     "jag måste", "vi måste", "måste", "tyvärr", "i have to", "i must", "we have to",
     "unfortunately", "du kan", "du får", "ni kan", "you can", "you may", "go ahead and",
 )  # fmt: skip
@@ -215,7 +218,11 @@ def command_in(text: str, known: Sequence[Command] = COMMANDS) -> Command | None
             continue
         if not command.objects or names_object(after, command.objects):
             return command
-    return closing_decision(message.text, known) or described_request(message.text, known)
+    return (
+        closing_decision(message.text, known)
+        or closing_request(message.text, known)
+        or described_request(message.text, known)
+    )
 
 
 # Where a closing decision's clause begins: "…, så godkänn den", "… and approve it".
@@ -245,6 +252,29 @@ def described_request(text: str, known: Sequence[Command]) -> Command | None:
     return next((c for c in known if c.process == "request" and not c.wished), None)
 
 
+def closing_request(text: str, known: Sequence[Command]) -> Command | None:
+    """A request asked for in the last sentence, after the story: "… jobba hemifrån två dagar i
+    veckan från 1 februari. Kan du hjälpa mig att ansöka?". Remote work is named before; the
+    last sentence asks only to apply ("… att söka ersättning för internet?" asks for more)."""
+    sentences = re.split(r"(?<=[.!?])\s+", text.strip())
+    if len(sentences) < 2:
+        return None
+    words = WORD.findall(sentences[-1].lower())
+    start = opening_length(words)
+    for command, verb_words in matches(words[start:], known):
+        after = words[start + verb_words :]
+        if command.process != "request" or command.wished:
+            continue
+        only_applying = all(w in ABOUT_IT for w in after) or names_object(after, command.objects)
+        if only_applying and names_object(WORD.findall(text.lower()), command.objects):
+            return command
+    return None
+
+
+# What may follow "ansöka" in a closing request: "om det", "för det", "about it".
+ABOUT_IT = {"om", "det", "den", "detta", "för", "it", "for", "about", "this", "nu", "now"}
+
+
 def closing_decision(text: str, known: Sequence[Command]) -> Command | None:
     """A decision in the message's last clause, after what it is about: "Johan bad mig ta hand
     om Erik Eks ansökan, han har sagt ok, så godkänn den". Only a short clause about "den" or
@@ -267,6 +297,28 @@ def closing_decision(text: str, known: Sequence[Command]) -> Command | None:
             )
         ):
             return command
+    return None
+
+
+# The steps after which the meeting has a time that a correction may move.
+JUST_BOOKED = (
+    "action_book_risk_assessment",
+    "action_reschedule_risk_assessment",
+    "action_start_reschedule",
+)
+
+
+def last_step(tracker: Tracker) -> str | None:
+    """The last action the assistant ran before the latest message."""
+    seen_message = False
+    for event in reversed(tracker.events):
+        kind = event.get("event")
+        if kind == "user":
+            if seen_message:
+                return None
+            seen_message = True
+        elif seen_message and kind == "action" and event.get("name") != "action_listen":
+            return str(event.get("name"))
     return None
 
 
@@ -339,7 +391,7 @@ class Handoff:
             return None
         command = command_in(str(tracker.latest_message.get("text") or ""), self.known())
         if command is None:
-            step = self.change_of_request(tracker)
+            step = self.change_of_request(tracker) or self.another_time(tracker)
             return step if step is not None and step.name() != instead_of else None
         if command.step == instead_of:
             return None
@@ -358,6 +410,19 @@ class Handoff:
         if text.rstrip().endswith("?") or not NAMES_REQUEST.search(text.lower()):
             return None
         return self.steps.get("action_start_agreement")
+
+    def another_time(self, tracker: Tracker) -> ProcessStep | None:
+        """ "nej vänta, tisdag går inte, jag har tandläkartid. Onsdag kl 10 i stället" right after
+        the meeting was booked or moved: it is moved again, no new meeting is booked."""
+        if last_step(tracker) not in JUST_BOOKED:
+            return None
+        text = str(tracker.latest_message.get("text") or "")
+        message = Message(text=text)
+        if message.is_payload or not has_correction_cue(message):
+            return None
+        if find_meeting_time(text, self.services.clock.now()) is None:
+            return None
+        return self.steps.get("action_start_reschedule")
 
     def may_decide_now(self, tracker: Tracker) -> bool:
         """Only a manager or HR with requests waiting: for anyone else "avslå …" is more likely

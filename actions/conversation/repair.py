@@ -73,6 +73,10 @@ PROCESS_INTENTS = (
 )  # fmt: skip
 
 
+# Two changes in one clause: "60 procent och slutdatum 31 augusti".
+AND = re.compile(r"\s+(?:och|samt|and)\s+")
+
+
 class Turn:
     """One user message inside a form, and what it does to the form's slots."""
 
@@ -122,13 +126,10 @@ class Turn:
             return
         if is_skip(m) and not field.skippable:
             return self.refuse_skip(field)
-        # A question of five words or more ("står arbetsgivaren för en kontorsstol hemma?") is
-        # answered, never read as a value; "bärbar dator?" is a hesitant value.
-        asking = asks_the_assistant(m) or (
-            m.text.rstrip().endswith("?") and len(m.words) >= 5 and not is_hedge(m)
-        )
-        if asking and self.screen(field):
+        if asks_the_assistant(m) and self.screen(field):
             # "who owns the laptop if I quit?" at the equipment question: answered, not stored.
+            return
+        if self.faq_answers_long_question(m):
             return
         if not field.free_text and self.answer(field, field.read(self.ctx, m)):
             self.note_also_answered(field)
@@ -333,7 +334,9 @@ class Turn:
             return True
         lines = [self.change(field, reading)]
         changed = [field]
-        for clause in (Message(text=c) for c in CLAUSES.split(self.message.text) if c.strip()):
+        # "ändra till 60 procent och slutdatum 31 augusti": each part after "och" is read too.
+        parts = (p for c in CLAUSES.split(self.message.text) for p in AND.split(c))
+        for clause in (Message(text=p) for p in parts if p.strip()):
             if any(self.value_in(f, clause) for f in changed):
                 # "jag skrev fel slutdatum, det ska vara 31 augusti": the same change, said on.
                 continue
@@ -546,6 +549,20 @@ class Turn:
         note = self.form.after_change(self.ctx, slot)
         if note:
             self.say(note)
+
+    def faq_answers_long_question(self, m: Message) -> bool:
+        """A question of five words or more that the FAQ answers ("står arbetsgivaren för en
+        kontorsstol hemma?") is answered, never read as a value. One it does not answer is read:
+        "Can we meet on Tuesday the 15th at 1 pm?" proposes a time; "bärbar dator?" is a
+        hesitant value."""
+        if not m.text.rstrip().endswith("?") or len(m.words) < 5 or is_hedge(m):
+            return False
+        reply = faq_reply(self.ctx.services.answerer(), m)
+        if reply.kind != "answer":
+            return False
+        utter(self.dispatcher, reply)
+        self.reask()
+        return True
 
     def screen(self, field: Field) -> bool:
         """Questions, chitchat and hedges: answered or acknowledged, never stored."""

@@ -17,7 +17,11 @@ from actions.conversation.reading import (
 )
 from actions.conversation.repair import PROCESS_INTENTS
 from actions.risk_assessment.booking import bookable_for, named_person
-from actions.risk_assessment.outcome_fields import read_actions, show_actions
+from actions.risk_assessment.outcome_fields import (
+    changes_to_actions,
+    read_actions,
+    show_actions,
+)
 from actions.services import Services
 from bot.identity import User
 from bot.risk_assessments.action_plans import is_overdue
@@ -357,6 +361,7 @@ def follow_up_fields(ctx: FormContext) -> list[Field]:
             prompt=actions_prompt,
             reprompt="vilka nya åtgärder behövs (åtgärd – ansvarig – datum), eller inga?",
             read=read_actions,
+            find=changes_to_actions("fu_actions"),
             words=("åtgärd", "actions"),
             show=show_actions,
             hedge_help='Skriv de åtgärder ni är överens om, eller "inga".',

@@ -84,7 +84,8 @@ def split_actions(text: str, today: date) -> tuple[list[dict[str, str]], list[di
     say (``owner`` or ``due`` None where missing; ``line`` as written)."""
     actions: list[dict[str, str]] = []
     held: list[dict[str, Any]] = []
-    for line in (line.strip(" •*-") for line in text.splitlines()):
+    lines = (part for line in text.splitlines() for part in SUBJECT_CLAUSE.split(line))
+    for line in (line.strip(" •*-") for line in lines):
         line = NUMBERED.sub("", line)
         parts = action_parts(line)
         if not parts:
@@ -148,6 +149,7 @@ DOING = (
     "ser", "pratar", "lägger", "sätter", "testar", "will", "takes", "buys", "orders", "gets",
     "installs", "books", "adjusts", "replaces", "checks", "moves", "fixes", "fäster", "monterar",
     "sätter", "ringer", "mejlar", "undersöker", "tittar", "hjälper", "tejpar", "åtgärdar",
+    "går", "börjar", "jobbar", "arbetar", "goes", "starts", "works",
 )  # fmt: skip
 OWNER_AS_SUBJECT = re.compile(
     r"^(?P<owner>[A-ZÅÄÖ][a-zåäöé]+(?:\s+[A-ZÅÄÖ][a-zåäöé]+)?)\s+"
@@ -155,9 +157,17 @@ OWNER_AS_SUBJECT = re.compile(
     rf"(?P<action>(?:{'|'.join(DOING)})\s+(?!(?:det|dem|den|båda|bägge|alla|allihop|hand|it|"
     r"them|both|all|care)\b)\w.*)$"
 )
-# "… till 20 december", "…, klart till 15 januari", "… by 8 January": the due date at the end.
+# "Maria beställer en stol senast 8 januari, och Anna flyttar routern till 18 december": two
+# actions, each with its owner as the subject.
+SUBJECT_CLAUSE = re.compile(
+    r",?\s+(?:och|samt|and)\s+(?=[A-ZÅÄÖ][a-zåäöé]+(?:\s+[A-ZÅÄÖ][a-zåäöé]+)?\s+"
+    rf"(?:{'|'.join(DOING)})\b)"
+)
+# "… till 20 december", "…, klart till 15 januari", "… by 8 January": the due date at the end;
+# "… varje onsdag från 13 januari": an arrangement is in place from its first day.
 DUE_IN_ACTION = re.compile(
-    r"[\s,]+(?:(?:klart|klar|färdigt|senast|due)\s+)?(?:till|senast|by|before|innan)\s+"
+    r"[\s,]+(?:(?:klart|klar|färdigt|senast|due)\s+)?"
+    r"(?:till|senast|by|before|innan|från och med|från|fr\.?\s?o\.?\s?m\.?|from|starting)\s+"
     r"(?:den\s+|the\s+)?(?P<day>[^,.]{3,40}?)(?=\s*[,.]|\s*$)",
     re.IGNORECASE,
 )
@@ -174,11 +184,21 @@ NOT_THE_OWNER = re.compile(
 FOR_ALL = re.compile(r"\b(båda|bägge|alla|allihop|both|all of them|all)\b", re.IGNORECASE)
 
 
+# Answers to the form's other questions ("fortsätter", "ja"): nobody's name.
+NO_ONE = re.compile(
+    r"^(fortsätt\w*|ändras|ändra|avslutas|avsluta|continues?|changes?|ends?|ja|nej|jo|yes|no|"
+    r"ok|okej|inga|ingen|none|klart|done)$",
+    re.IGNORECASE,
+)
+
+
 def completed(action: dict[str, Any], text: str, today: date) -> dict[str, Any]:
     """A held action with the owner and the date an answer gives ("Anna, 18 december")."""
     day = find_date(text, today)
     rest = DATE_IN_TEXT.sub(" ", text) if day else text
-    owner = " ".join(NOT_THE_OWNER.sub(" ", rest).split()).strip(" .")
+    owner = " ".join(NOT_THE_OWNER.sub(" ", rest).split()).strip(" .!")
+    if NO_ONE.match(owner):
+        owner = ""
     return {
         **action,
         "owner": action["owner"] or (owner[:120] or None),
@@ -193,3 +213,64 @@ def missing_question(action: dict[str, Any]) -> str:
     if action["owner"] is None:
         return f'Vem ansvarar för "{name}"?'
     return f'Till vilket datum ska "{name}" vara gjort?'
+
+
+# --- changing the plan given: "stryk skrivbordet", "lägg till en åtgärd: …" -------------------
+
+# "stryk skrivbordet", "ta bort headsetet", "remove the chair": an action named by a word of it.
+REMOVING = re.compile(
+    r"\b(?:stryk|stryka|ta bort|radera|strunta i|skippa|remove|delete|drop)\s+"
+    r"(?P<what>[^,.;:!?]+)",
+    re.IGNORECASE,
+)
+# "lägg till en åtgärd till: Sätta upp rullgardin – Anna – 31 december", "add: …".
+ADDING = re.compile(
+    r"\b(?:lägg till|lägga till|lägg in|add)\s*(?:en|ett|an?|one)?\s*"
+    r"(?:ny|till|more|another|new)?\s*(?:åtgärd(?:er)?|actions?)?\s*(?:till|to)?\s*:?\s*"
+    r"(?P<line>.+)$",
+    re.IGNORECASE | re.DOTALL,
+)
+# Words of a removal that name no particular action.
+NOT_NAMING = ("åtgärd", "action", "den", "det", "the", "hela", "också")
+WORDS = re.compile(r"[0-9a-zåäöéü]+")
+
+
+def same_stem(said: str, written: str) -> bool:
+    """ "skrivbordet" names "Köpa skrivbord", "headsetet" names "Beställa headset"."""
+    shorter, longer = sorted((said, written), key=len)
+    return len(shorter) >= 4 and longer.startswith(shorter[: max(4, len(shorter) - 2)])
+
+
+def without_named_action(
+    actions: list[dict[str, str]], text: str
+) -> tuple[list[dict[str, str]], dict[str, str]] | None:
+    """The plan without the one action a removal names, and that action; None when the text
+    removes nothing, or when it could mean more than one action."""
+    removal = REMOVING.search(text)
+    if removal is None:
+        return None
+    said = [
+        w
+        for w in WORDS.findall(removal.group("what").lower())
+        if len(w) >= 4 and not w.startswith(NOT_NAMING)
+    ]
+    named = [
+        a
+        for a in actions
+        if any(same_stem(s, w) for s in said for w in WORDS.findall(a["action"].lower()))
+    ]
+    if len(named) != 1:
+        return None
+    return [a for a in actions if a is not named[0]], named[0]
+
+
+def added_actions(text: str, today: date) -> tuple[list[dict[str, str]], bool] | None:
+    """The actions after "lägg till …", and whether every one has its owner and date; None when
+    the text adds nothing."""
+    adding = ADDING.search(text)
+    if adding is None:
+        return None
+    actions, held = split_actions(adding.group("line"), today)
+    if not actions and not held:
+        return None
+    return actions, not held

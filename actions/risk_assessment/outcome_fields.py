@@ -3,6 +3,7 @@ ansvarig – datum", an action without owner or date held while they are asked f
 follow-up at most a year after the dialogue; and what an opening message already answers."""
 
 import re
+from collections.abc import Callable
 from datetime import date, timedelta
 from typing import Any
 
@@ -14,9 +15,11 @@ from actions.conversation.reading import Message, is_chitchat, is_hedge, is_ques
 from actions.risk_assessment.action_lines import (
     FOR_ALL,
     action_parts,
+    added_actions,
     completed,
     missing_question,
     split_actions,
+    without_named_action,
 )
 from actions.risk_assessment.meeting import chosen_assessment, held_on
 from bot.agreements.dates import WEEKDAY_NAMES, find_date, find_period, find_period_in
@@ -128,6 +131,30 @@ def read_actions(ctx: FormContext, message: Message) -> Reading:
         return Reading()
     done = [*(waiting or {}).get("actions", []), *actions]
     return ask_missing(done, held) if held else Reading.of(done)
+
+
+def changes_to_actions(slot: str) -> Callable[[FormContext, str], Reading]:
+    """A change to the plan given, at the summary or said later: "stryk skrivbordet" drops the
+    action it names, "lägg till en åtgärd: Sätta upp rullgardin – Anna – 31 december" adds."""
+
+    def find(ctx: FormContext, text: str) -> Reading:
+        given = list(ctx.get(slot) or [])
+        if (removed := without_named_action(given, text)) is not None:
+            rest, action = removed
+            return Reading.added(rest, f"Struken åtgärd: {action['action']}")
+        if (added := added_actions(text, ctx.today())) is not None:
+            actions, complete = added
+            if not complete:
+                return Reading.refused(
+                    "Skriv den nya åtgärden med ansvarig och datum, till exempel "
+                    '"lägg till: Sätta upp rullgardin – Anna Andersson – 31 december".'
+                )
+            return Reading.added(
+                [*given, *actions], f"Tillagt bland åtgärderna: {show_actions(actions)}"
+            )
+        return Reading()
+
+    return find
 
 
 def an_action_alone(message: Message) -> bool:
@@ -278,6 +305,7 @@ def outcome_fields(ctx: FormContext) -> list[Field]:
             prompt=actions_prompt,
             reprompt=actions_reprompt,
             read=read_actions,
+            find=changes_to_actions("ra_actions"),
             words=("åtgärd", "actions"),
             show=show_actions,
             hedge_help='Skriv de åtgärder ni är överens om, eller "inga". Fler åtgärder kan '

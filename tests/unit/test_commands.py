@@ -12,7 +12,8 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import build_actions
 from actions.agreement.decision import find_reason
-from actions.conversation.commands import COMMANDS, PROCESSES, command_in, commands
+from actions.conversation.commands import COMMANDS, PROCESSES, Handoff, command_in, commands
+from actions.conversation.steps import ProcessStep
 from actions.services import Services
 from bot.agreements.service import AgreementRequest
 from bot.clock import Clock
@@ -80,6 +81,14 @@ class Faq:
         ("jag måste tyvärr ställa in riskbedömningen nästa vecka, är sjuk", "cancel"),
         # A request told by its values, without a verb.
         ("Distansarbete hemma en dag i veckan, från 4 januari till 4 juni", "request"),
+        # Asked for in the last sentence, after the story (DIET fell below its threshold on a
+        # retrain, flow batch 2026-12-06).
+        (
+            "Hej! I höstas flyttade vi till Sala, så pendlingen tar en timme. Jag kunde söka om "
+            "att jobba hemifrån två dagar i veckan från 1 februari. Kan du hjälpa mig att ansöka?",
+            "request",
+        ),
+        ("I want to work from home two days a week. Can you help me apply?", "request"),
     ],
 )
 def test_a_command_at_the_start_names_its_process(text: str, process: str) -> None:
@@ -117,6 +126,10 @@ def test_a_command_at_the_start_names_its_process(text: str, process: str) -> No
         "Erik ansökte i går, chefen godkände den",
         "Jag jobbar hemma två dagar i veckan sedan 1 mars och är försäkrad",
         "Distansarbete två dagar i veckan från 1 mars, hur gör jag?",
+        # Help with something else than applying, or no remote work named before.
+        "Jag jobbar hemifrån ibland. Kan du hjälpa mig att söka ersättning för internet?",
+        "Kan du hjälpa mig att ansöka?",
+        "Min kollega jobbar hemifrån. Hur ansöker man?",
     ],
 )
 def test_a_question_about_a_process_or_no_command_is_none(text: str) -> None:
@@ -305,3 +318,33 @@ async def test_documenting_below_the_fallback_threshold_documents_with_the_risks
 )
 def test_the_reason_follows_the_rejection_never_its_object(text: str, reason: str | None) -> None:
     assert find_reason(text) == reason
+
+
+@pytest.mark.parametrize(
+    ("before", "text", "moved"),
+    [
+        # Flow batch 2026-12-06: this started a new booking instead of moving the meeting again.
+        (
+            "action_reschedule_risk_assessment",
+            "nej vänta, tisdag går inte, jag har tandläkartid. Onsdag kl 10 i stället",
+            True,
+        ),
+        ("action_book_risk_assessment", "förresten, kan vi ta onsdag kl 10 istället?", True),
+        ("action_book_risk_assessment", "nej vänta, onsdag kl 10 istället", True),
+        # No correction, or nothing just booked: no move.
+        ("action_reschedule_risk_assessment", "onsdag kl 10 har jag tandläkaren", False),
+        ("action_answer_faq", "nej vänta, onsdag kl 10 i stället", False),
+    ],
+)
+def test_a_new_time_right_after_booking_or_moving_moves_the_meeting_again(
+    services: Services, before: str, text: str, moved: bool
+) -> None:
+    steps = [a for a in build_actions(services) if isinstance(a, ProcessStep)]
+    latest = tracker(text, intent="out_of_scope", confidence=0.9, active_loop=None)
+    latest.events[:0] = [
+        {"event": "user", "text": "tisdag kl 10"},
+        {"event": "action", "name": before},
+        {"event": "action", "name": "action_listen"},
+    ]
+    step = Handoff(services, steps).step_for(latest)
+    assert (step is not None and step.name() == "action_start_reschedule") is moved

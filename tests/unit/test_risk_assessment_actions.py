@@ -705,6 +705,86 @@ async def test_a_length_in_a_correction_at_the_summary_changes_the_follow_up(
     assert "Stämmer det här?" in turn.said
 
 
+PLAN = [
+    {"action": "Beställa headset", "owner": "Maria Berg", "due": "2026-12-20"},
+    {"action": "Köpa skrivbord", "owner": "Anna Andersson", "due": "2027-01-31"},
+]
+
+
+@pytest.mark.parametrize(
+    ("text", "actions", "said"),
+    [
+        # Flow batch 2026-12-06: the desk stayed in the plan, and "ja spara" stored it.
+        (
+            "stryk skrivbordet, det har hon redan ordnat själv",
+            PLAN[:1],
+            "Struken åtgärd: Köpa skrivbord",
+        ),
+        (
+            "lägg till en åtgärd till: Sätta upp rullgardin – Anna Andersson – 31 december",
+            [*PLAN, {"action": "Sätta upp rullgardin", "owner": "Anna Andersson",
+                     "due": "2026-12-31"}],
+            "Tillagt bland åtgärderna: Sätta upp rullgardin",
+        ),
+        # Naming no one action, or both, changes nothing.
+        ("stryk åtgärden", PLAN, "Stämmer det här?"),
+    ],
+)  # fmt: skip
+async def test_an_action_is_removed_or_added_at_the_summary(
+    services: Any, clock: MovingClock, text: str, actions: list[dict[str, str]], said: str
+) -> None:
+    slots = await held_outcome_slots(services, clock) | {
+        "ra_risks": "Inget headset",
+        "ra_actions": PLAN,
+        "ra_follow_up": "2027-06-01",
+    }
+    turn = await form_turn(
+        ValidateOutcomeForm(risk_args(services)), text, slots, "ra_outcome_confirmed",
+        user="maria.berg",
+    )  # fmt: skip
+    assert turn.slots.get("ra_actions", PLAN) == actions
+    assert turn.slots.get("ra_follow_up", "2027-06-01") == "2027-06-01"
+    assert said in turn.said
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # Two sentence actions, each with its owner (flow batch 2026-12-06, English).
+        (
+            "Maria Berg orders an office chair by the 8th of January, and Anna moves the router "
+            "closer by December 18",
+            [
+                {"action": "orders an office chair", "owner": "Maria Berg", "due": "2027-01-08"},
+                {"action": "moves the router closer", "owner": "Anna", "due": "2026-12-18"},
+            ],
+        ),
+        # An arrangement is in place from its first day.
+        (
+            "Anna går in på kontoret varje onsdag från 13 januari",
+            [{"action": "går in på kontoret varje onsdag", "owner": "Anna", "due": "2027-01-13"}],
+        ),
+    ],
+)
+def test_actions_written_as_sentences_keep_each_owner_and_date(
+    text: str, expected: list[dict[str, str]]
+) -> None:
+    assert parse_actions(text, date(2026, 12, 3)) == (expected, [])
+
+
+async def test_the_next_questions_answer_is_no_owner_of_a_held_action(
+    services: Any, clock: MovingClock
+) -> None:
+    """ "fortsätter" (the follow-up's next answer) was stored as the owner of the action."""
+    slots = await held_outcome_slots(services, clock) | {"ra_risks": "Ensamhet"}
+    form = ValidateOutcomeForm(risk_args(services))
+    held = await form_turn(form, "Se över fikarutinerna", slots, "ra_actions", user="maria.berg")
+    assert "Vem ansvarar" in held.said
+    turn = await form_turn(form, "fortsätter", slots | held.slots, "ra_actions", user="maria.berg")
+    assert turn.slots.get("ra_actions") is None
+    assert "fortsätter" not in str(turn.slots.get(PENDING_SLOT))
+
+
 async def test_an_action_given_without_owner_and_date_is_kept_and_they_are_asked_for(
     services: Any, clock: MovingClock
 ) -> None:

@@ -8,6 +8,7 @@ never from what is typed.
 import hashlib
 import json
 import logging
+import re
 from datetime import date
 from typing import Any
 
@@ -42,6 +43,7 @@ from actions.conversation.fields import (
     reset,
 )
 from actions.conversation.form import GuidedForm
+from actions.conversation.reading import Message
 from actions.conversation.steps import Completion, ProcessStep, back_to_summary, not_stored
 from actions.services import Services
 from bot.agreements.dates import ALTERNATE_WEEKDAY, DATE_IN_TEXT, WEEKDAY_NAMES
@@ -225,10 +227,50 @@ def unnoted_start(ctx: FormContext, text: str) -> Reading | None:
     return reading if reading.problem or (reading.found and reading.confirm) else None
 
 
+# A pasted form, one answer a line under its label: "Plats: sommarstugan i Norberg".
+LABELLED_LINE = re.compile(r"^\s*(?P<label>[^:=\n]{2,40}?)\s*[:=]\s*(?P<value>\S.*?)\s*$")
+LABELS = {
+    "agreement_share": ("omfattning", "andel", "andel på distans", "distansandel", "procent",
+                        "share", "percentage"),
+    "agreement_place": ("plats", "distansarbetsplats", "arbetsplats", "var", "place",
+                        "location"),
+    "agreement_start": ("start", "startdatum", "från", "fr.o.m.", "from", "start date"),
+    "agreement_end": ("slut", "slutdatum", "till", "t.o.m.", "end", "end date", "to"),
+    "agreement_tasks": ("arbetsuppgifter", "uppgifter", "tasks", "work tasks"),
+    "agreement_equipment": ("utrustning", "hemlånad utrustning", "equipment"),
+}  # fmt: skip
+
+
+def labelled_values(ctx: FormContext, text: str) -> list[str] | None:
+    """Fills the empty slots of a pasted form, each line read as the answer to its label's
+    question; None when fewer than two lines carry a known label."""
+    said: dict[str, str] = {}
+    for line in text.splitlines():
+        if (labelled := LABELLED_LINE.match(line)) is None:
+            continue
+        label = " ".join(labelled.group("label").lower().split())
+        slot = next((s for s, names in LABELS.items() if label in names), None)
+        if slot is not None:
+            said[slot] = labelled.group("value")
+    if len(said) < 2:
+        return None
+    fields = {f.slot: f for f in agreement_fields(ctx)}
+    noted = []
+    # In the form's order: the end is read against the start.
+    for slot in (s for s in LABELS if s in said and ctx.get(s) is None):
+        reading = fields[slot].read(ctx, Message(text=said[slot]))
+        if reading.found and not reading.confirm:
+            ctx.set(slot, reading.value)
+            noted.append(f"{fields[slot].title.lower()} {fields[slot].show(reading.value)}")
+    return noted
+
+
 def opening_values(ctx: FormContext, text: str) -> list[str]:
     """Fills the empty slots the message answers ("hemifrån två dagar i veckan från 1 februari
     till 30 juni", "Jobbar med lönehantering och behöver låna en skärm"), in the opening message
     or beside the answer to a question; returns them as the user reads them."""
+    if (pasted := labelled_values(ctx, text)) is not None:
+        return pasted
     fields = {f.slot: f for f in agreement_fields(ctx)}
     # "varannan fredag" is how often, not when.
     dates = [m.group(0) for m in DATE_IN_TEXT.finditer(ALTERNATE_WEEKDAY.sub(" ", text.lower()))]

@@ -18,13 +18,18 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from rasa_sdk import Tracker
 from sqlalchemy.exc import SQLAlchemyError
 
-from actions.conversation.reading import Message, has_correction_cue, without_chitchat_opening
+from actions.conversation.reading import (
+    Message,
+    has_correction_cue,
+    unaccented,
+    without_chitchat_opening,
+)
 from bot.agreements.dates import DATE_IN_TEXT
 from bot.agreements.parsing import find_share, one_edit_apart
 from bot.regions import CommandProcess
@@ -41,6 +46,8 @@ UNSURE = 0.8
 WORD = re.compile(r"[0-9a-zåäöéü]+(?:['’][a-z]+)?")
 # Words at least this long may have one typo ("dokumnetera", "rejcet", "godkän").
 TYPO_LENGTH = 5
+# A terse command is at most this long: "årsuppföljning anna andersson nu".
+TERSE_WORDS = 4
 
 
 @dataclass(frozen=True)
@@ -55,6 +62,9 @@ class Command:
     # Only after a wish ("jag vill jobba hemifrån …", "I'd like to work from home …"): "I work
     # from home on Mondays, am I insured?" says how things are, it asks for nothing.
     wished: bool = False
+    # A noun said as a command on a phone ("årsuppföljning anna"): only a short message that
+    # asks nothing.
+    terse: bool = False
 
 
 # What is booked: not "möte" or "tid" alone ("boka tid hos företagshälsan" is no dialogue).
@@ -113,6 +123,12 @@ COMMANDS: tuple[Command, ...] = (
             "start", "record",
         ),
         ("uppföljning", "follow up", "follow-up", "followup"),
+    ),
+    Command(
+        "follow_up",
+        "action_start_follow_up",
+        ("årsuppföljning", "årsuppföljningen", "uppföljning", "uppföljningen", "follow-up"),
+        terse=True,
     ),
     Command(
         "request",
@@ -181,13 +197,10 @@ def commands(extra: Mapping[CommandProcess, Sequence[str]] | None = None) -> tup
     if not extra:
         return COMMANDS
     return tuple(
-        Command(
-            c.process,
-            c.step,
-            (*c.verbs, *(" ".join(v.lower().split()) for v in extra.get(c.process, ()))),
-            c.objects,
+        replace(
+            c, verbs=(*c.verbs, *(" ".join(v.lower().split()) for v in extra.get(c.process, ())))
         )
-        if not c.wished
+        if not (c.wished or c.terse)
         else c
         for c in COMMANDS
     )
@@ -215,6 +228,8 @@ def command_in(text: str, known: Sequence[Command] = COMMANDS) -> Command | None
             # "bokar man riskbedömningen själv?", "avslår chefen ofta?"
             return None
         if command.wished and not WISHES & set(words[:start]):
+            continue
+        if command.terse and (len(words) > TERSE_WORDS or "?" in message.text):
             continue
         if not command.objects or names_object(after, command.objects):
             return command
@@ -353,7 +368,7 @@ def matches(words: list[str], known: Sequence[Command]) -> list[tuple[Command, i
 
 
 def same_word(word: str, verb: str) -> bool:
-    if word == verb:
+    if word == verb or unaccented(word) == unaccented(verb):
         return True
     return len(verb) >= TYPO_LENGTH and one_edit_apart(word, verb)
 

@@ -306,8 +306,45 @@ def is_weak_yes(message: Message) -> bool:
     return bool(set(message.words) & WEAK_AFFIRMATIONS) and not set(message.words) & NEGATIONS
 
 
+# Typed without å, ä and ö on a foreign keyboard: "arsuppfoljning", "fortsatter".
+UNACCENTED = str.maketrans("åäöé", "aaoe")
+
+
+def unaccented(text: str) -> str:
+    return text.translate(UNACCENTED)
+
+
 def is_hedge(message: Message) -> bool:
     return bool(HEDGES.search(message.lowered))
+
+
+# The words of a hedge and nothing else: "vet inte riktigt", "hmm, kanske".
+HEDGE_WORDS = {
+    "vet", "inte", "ej", "faktiskt", "ingen", "aning", "osäker", "säker", "kanske", "möjligen",
+    "tror", "jag", "det", "typ", "ungefär", "någon", "gång", "får", "se", "riktigt", "än",
+    "ännu", "hmm", "hm", "nja", "eh", "öh", "don't", "dont", "know", "not", "sure", "maybe",
+    "perhaps", "no", "idea", "i", "guess", "yet", "nog", "helt", "alls", "really",
+}  # fmt: skip
+
+
+def only_hedging(message: Message) -> bool:
+    """ "vet inte riktigt", but not "ganska hög belastning kanske", which answers."""
+    return is_hedge(message) and all(w in HEDGE_WORDS for w in message.words)
+
+
+# "kanske från januari... säg 11 januari": the wavering ends in the value decided on.
+DECIDED = re.compile(
+    r"(?:\.{2,}|…|,|;)\s*(?:ok\s+|okej\s+|nej\s+)?(?:men\s+)?(?:säg|säger vi|vi säger|låt oss "
+    r"säga|då säger vi|vi tar|då tar vi|ta|say|let's say|lets say|make it)\s+(?P<value>[^.…]+?)"
+    r"[\s.!]*$",
+    re.IGNORECASE,
+)
+
+
+def decided_part(message: Message) -> Message | None:
+    """The value a wavering message settles on, or None."""
+    decided = DECIDED.search(message.text)
+    return Message(text=decided.group("value")) if decided else None
 
 
 class StopWish(Enum):

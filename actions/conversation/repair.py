@@ -34,6 +34,7 @@ from actions.conversation.reading import (
     adds_to_answer,
     asks_the_assistant,
     asks_where_we_were,
+    decided_part,
     has_correction_cue,
     instead_parts,
     is_bare_yes_or_no,
@@ -73,6 +74,8 @@ PROCESS_INTENTS = (
 )  # fmt: skip
 
 
+# More words than this to a free-text question is an answer, whatever it mentions.
+LONG_ANSWER_WORDS = 8
 # Two changes in one clause: "60 procent och slutdatum 31 augusti".
 AND = re.compile(r"\s+(?:och|samt|and)\s+")
 
@@ -131,6 +134,11 @@ class Turn:
             return
         if self.faq_answers_long_question(m):
             return
+        decided = decided_part(m)
+        if decided is not None and not field.free_text:
+            reading = field.read(self.ctx, decided)
+            if reading.found and self.answer(field, reading):
+                return
         if not field.free_text and self.answer(field, field.read(self.ctx, m)):
             self.note_also_answered(field)
             return
@@ -347,9 +355,25 @@ class Turn:
                 continue
             changed.append(more[0])
             lines.append(self.change(more[0], more[1]))
+        lines += self.answer_beside_changes(changed)
         self.say(" ".join(lines))
         self.keep_requested(brief=not self.at_summary)
         return True
+
+    def answer_beside_changes(self, changed: list[Field]) -> list[str]:
+        """ "torsdag 17 december 13:00, vi behöver en timme" at the time question: the length
+        changed, and the clause that answers the question asked is its answer."""
+        asked = None if self.at_summary else self.form.field(self.ctx, self.requested)
+        if asked is None or asked.free_text or asked in changed or self.ctx.get(asked.slot):
+            return []
+        for clause in (Message(text=c) for c in CLAUSES.split(self.message.text) if c.strip()):
+            if any(self.value_in(f, clause) for f in changed):
+                continue
+            reading = asked.read(self.ctx, clause)
+            if reading.found and not reading.confirm and not reading.problem:
+                self.store(asked.slot, reading.value)
+                return [f"Noterat: {asked.title.lower()} {asked.show(reading.value)}."]
+        return []
 
     def change(self, field: Field, reading: Reading) -> str:
         """Sets a corrected answer; the line that confirms it."""
@@ -430,7 +454,7 @@ class Turn:
             not self.at_summary
             and asked is not None
             and asked.free_text
-            and len(m.words) > 8
+            and len(m.words) > LONG_ANSWER_WORDS
             and not CORRECTION_OPENING.match(m.lowered)
         )
 
@@ -585,7 +609,8 @@ class Turn:
             # Unsure only of a part ("…, vet inte vem än"): the rest is read, the part asked.
             self.message = answer
             return False
-        if is_hedge(m):
+        if is_hedge(m) and not (field.free_text and len(m.words) > LONG_ANSWER_WORDS):
+            # "… Hon arbetar ungefär 40 procent hemifrån …" describes; it does not hesitate.
             self.say(field.hedge_help or "Ta den tid du behöver.")
             self.reask()
             return True

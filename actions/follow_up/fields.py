@@ -11,9 +11,10 @@ from actions.conversation.reading import (
     CHITCHAT_PARTS,
     Message,
     is_chitchat,
-    is_hedge,
     is_skip,
     normalised,
+    only_hedging,
+    unaccented,
 )
 from actions.conversation.repair import PROCESS_INTENTS
 from actions.risk_assessment.booking import bookable_for, named_person
@@ -45,12 +46,13 @@ NO_RISKS = re.compile(
     r"(\s+(risker|risk|risks))?(\s+(alls|här|har (kommit fram|uppstått)))?$"
     r"|^inget att anmärka$|^no new risks$"
 )
+# Matched without å, ä and ö, so that "fortsatter" typed on a foreign keyboard counts.
 CONTINUE = re.compile(
-    r"\b(fortsätt\w*|fortsatt|oförändrad\w*|som (förut|tidigare|den är)|behåll\w*|continue\w*|"
+    r"\b(fortsatt\w*|oforandrad\w*|som (forut|tidigare|den ar)|behall\w*|continue\w*|"
     r"keep|unchanged)\b"
 )
-CHANGE = re.compile(r"\b(ändras|ändrad\w*|förändr\w*|juster\w*|changed?|modif\w*)\b")
-END = re.compile(r"\b(avslut\w*|upphör\w*|avbryts|slutar|ends?|ended|terminat\w*|stop(s|ped)?)\b")
+CHANGE = re.compile(r"\b(andras|andrad\w*|forandr\w*|juster\w*|changed?|modif\w*)\b")
+END = re.compile(r"\b(avslut\w*|upphor\w*|avbryts|slutar|ends?|ended|terminat\w*|stop(s|ped)?)\b")
 DECISION_NAMES = {
     FollowUpOutcome.CONTINUE: "fortsätter som tidigare",
     FollowUpOutcome.CHANGE: "ändras",
@@ -149,7 +151,7 @@ def read_answer(ctx: FormContext, message: Message) -> Reading:
         return Reading.of(text[:1000])
     if text.endswith("?") or QUESTION_OPENING.match(lowered):
         return NOTHING
-    if is_chitchat(message) or (is_hedge(message) and len(message.words) <= 4):
+    if is_chitchat(message) or only_hedging(message):
         return NOTHING
     few_words = len(message.words) <= 6
     if message.intent in PROCESS_INTENTS and message.confidence >= 0.9 and few_words:
@@ -210,7 +212,7 @@ def actions_prompt(ctx: FormContext) -> Prompt:
 
 
 def find_decision(ctx: FormContext, text: str) -> Reading:
-    lowered = text.lower()
+    lowered = unaccented(text.lower())
     for outcome, pattern in (
         (FollowUpOutcome.END, END),
         (FollowUpOutcome.CHANGE, CHANGE),

@@ -11,7 +11,14 @@ from dateutil.relativedelta import relativedelta
 
 from actions.agreement.request import swedish_date
 from actions.conversation.fields import PENDING_SLOT, Field, FormContext, Prompt, Reading
-from actions.conversation.reading import Message, is_chitchat, is_hedge, is_question
+from actions.conversation.reading import (
+    Answer,
+    Message,
+    is_chitchat,
+    is_hedge,
+    is_question,
+    yes_or_no,
+)
 from actions.risk_assessment.action_lines import (
     FOR_ALL,
     action_parts,
@@ -22,7 +29,13 @@ from actions.risk_assessment.action_lines import (
     without_named_action,
 )
 from actions.risk_assessment.meeting import chosen_assessment, held_on
-from bot.agreements.dates import WEEKDAY_NAMES, find_date, find_period, find_period_in
+from bot.agreements.dates import (
+    DATE_IN_TEXT,
+    WEEKDAY_NAMES,
+    find_date,
+    find_period,
+    find_period_in,
+)
 
 FIELD_SLOTS = ("ra_risks", "ra_actions", "ra_follow_up")
 NONE = re.compile(r"^\s*(inga|ingen|inget|nej|none|no)\b", re.IGNORECASE)
@@ -32,9 +45,10 @@ HELD = "held_actions"
 DROP_HELD = re.compile(r"^(ta bort|stryk|strunta i) (den|den åtgärden|åtgärden|det)$")
 # Both answers in one message: "Risker: skärmen är för låg. Åtgärd: Höja skärmen – Anna – 18
 # december".
-RISKS_LABEL = re.compile(r"^\s*(risker|risk|risks)\s*:\s*", re.IGNORECASE)
-RISKS_IN_TEXT = re.compile(r"\b(risker|risk|risks)\s*:\s*", re.IGNORECASE)
-ACTIONS_LABEL = re.compile(r"\b(åtgärder|åtgärd|actions?)\s*:\s*", re.IGNORECASE)
+# "risker = dålig stol" on a phone: the same label.
+RISKS_LABEL = re.compile(r"^\s*(risker|risk|risks)\s*[:=]\s*", re.IGNORECASE)
+RISKS_IN_TEXT = re.compile(r"\b(risker|risk|risks)\s*[:=]\s*", re.IGNORECASE)
+ACTIONS_LABEL = re.compile(r"\b(åtgärder|åtgärd|actions?)\s*[:=]\s*", re.IGNORECASE)
 
 
 def ask_missing(done: list[dict[str, str]], held: list[dict[str, Any]]) -> Reading:
@@ -160,8 +174,12 @@ def changes_to_actions(slot: str) -> Callable[[FormContext, str], Reading]:
 def an_action_alone(message: Message) -> bool:
     """A short line that may name an action: not a hedge, a question, chitchat or a number."""
     text = message.text.strip()
+    # "1 sept 2027" is the next question's date, not an action.
+    a_date_alone = DATE_IN_TEXT.fullmatch(text.lower().strip(" .")) is not None
     return (
-        not (is_hedge(message) or is_question(message) or is_chitchat(message))
+        not (is_hedge(message) or is_question(message) or is_chitchat(message) or a_date_alone)
+        # "ja spara" answers the summary.
+        and yes_or_no(message) is Answer.NONE
         and bool(re.search(r"[a-zåäöA-ZÅÄÖ]{3}", text))
         and len(message.words) <= 20
     )

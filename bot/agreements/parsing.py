@@ -324,6 +324,8 @@ NO_EQUIPMENT = re.compile(
     r"|eget|egen|egna|my own)( (jag|i) (behöver|need)| utrustning| equipment| stuff)?"
     r"( hemma| at home| redan| already){0,2}$"
 )
+# Why nothing is borrowed: "jag har allt", "har egen dator", "I have my own".
+HAS_OWN = re.compile(r"\b(jag har|har (redan |allt|egen|eget|egna)|i have|i've got|behövs inte)")
 # "nej tack, inget", "inget, tack": the same no, with a thank-you and punctuation around it.
 NO_EQUIPMENT_AROUND = re.compile(r"^(nej|no)\s+(tack|thanks)\s+")
 ITEM_SPLIT = re.compile(r",|;|\n|\+|&|/|\boch\b|\bsamt\b|\band\b|\bplus\b|\bmen\b|\bbut\b")
@@ -350,6 +352,20 @@ def equipment_items(text: str, options: list[str]) -> list[str] | None:
     lowered = " ".join(text.lower().split()).strip(" .!")
     plain = " ".join(re.sub(r"[,.!;]", " ", lowered).split())
     if NO_EQUIPMENT.match(lowered) or NO_EQUIPMENT.match(NO_EQUIPMENT_AROUND.sub("", plain)):
+        return []
+    # "ingen utrustning behövs, jag har allt": a no, then that the user has what is needed; but
+    # "inget, men ett headset" names one, and "nej, inte än" answers another question.
+    clauses = [c.strip() for c in re.split(r"[,.;!]|\bmen\b|\bbut\b", lowered) if c.strip()]
+    if (
+        len(clauses) > 1
+        and NO_EQUIPMENT.match(clauses[0])
+        and all(HAS_OWN.search(c) for c in clauses[1:])
+        and not any(
+            not NEGATED_ITEM.search(c)
+            and equipment_name(" ".join(ITEM_FILLERS.sub(" ", c).split()), options)
+            for c in clauses[1:]
+        )
+    ):
         return []
     items: list[str] = []
     for part in ITEM_SPLIT.split(lowered):

@@ -348,7 +348,8 @@ _TIME_START = re.compile(
 # Words after the time that say nothing about it: "fredag kl 10 funkar", "kl 14 blir bättre",
 # "torsdag 10 december kl 13 ska det vara".
 _TRAILING_WORDS = re.compile(
-    r"[\s,.!?]*\b(istället|i stället|instead|då|tack|please|ok|eller|or|om det går|"
+    r"[\s,.!?]*\b(istället|i stället|instead|då|tack|please|ok|eller|or|om det går|menar jag|"
+    r"jag menar|i mean|alltså|förstås|sorry|förlåt|"
     r"(?:ska|skulle|bör) (?:det|den|mötet|vi ses) (?:vara|bli|ligga)|det ska vara|"
     r"(?:funkar|fungerar|passar|går|blir|är)(?: bra| fint| bättre| mig| för mig)?|"
     r"works(?: for me)?|is (?:fine|better|good)|suits me)\b[\s,.!?]*$"

@@ -240,6 +240,51 @@ async def test_values_in_the_opening_message_skip_their_questions(services: Serv
     assert "Jag har noterat" in texts(dispatcher)
 
 
+async def test_a_pasted_form_fills_each_answer_from_its_line(services: Services) -> None:
+    """Read as one text, the place took the next line's label ("sommarstugan i Norberg\nStart")
+    and the equipment was asked for again (batch 2026-12-06b)."""
+    turn = await form_turn(
+        ValidateAgreementForm(services),
+        "Omfattning: 40 %\nPlats: sommarstugan i Norberg\nStart: 1 juni 2027\n"
+        "Slut: 31 augusti 2027\nArbetsuppgifter: granskning av remisser\n"
+        "Utrustning: bärbar dator, mobiltelefon",
+        {},
+        "agreement_share",
+    )
+    filled = {s: turn.slots.get(s) for s in FILLED if s.startswith("agreement_")}
+    assert {k: v for k, v in filled.items() if v and k != "agreement_overlap"} == {
+        "agreement_share": 40.0,
+        "agreement_place": "sommarstugan i Norberg",
+        "agreement_start": "2027-06-01",
+        "agreement_end": "2027-08-31",
+        "agreement_tasks": "granskning av remisser",
+        "agreement_equipment": ["Bärbar dator", "Mobiltelefon"],
+    }
+
+
+@pytest.mark.parametrize(
+    ("slot", "text", "value"),
+    [
+        # The wavering ends in the value decided on: not 1 January, asked to confirm.
+        ("agreement_start", "kanske från januari... säg 11 januari", "2027-01-11"),
+        ("agreement_share", "typ hälften, nej vi säger 40 procent", 40.0),
+        # "ungefär" inside a long tasks answer describes the work; it does not hesitate.
+        (
+            "agreement_tasks",
+            "Jag ansvarar för månadsbokslutet och ungefär 20 procent av tiden går åt till "
+            "avstämningar med enheterna",
+            "Jag ansvarar för månadsbokslutet och ungefär 20 procent av tiden går åt till "
+            "avstämningar med enheterna",
+        ),
+    ],
+)
+async def test_a_hedged_answer_that_settles_is_taken(
+    services: Services, slot: str, text: str, value: Any
+) -> None:
+    taken, _ = await answer(services, slot, text)
+    assert taken == value
+
+
 async def test_confirmed_twice_stores_one_request(
     services: Services, vasternorrland: AgreementService
 ) -> None:

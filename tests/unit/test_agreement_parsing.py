@@ -415,6 +415,12 @@ def test_an_english_ordinal_before_of_and_a_month(text: str, expected: date | No
         ("bildskräm", ["Bildskärm"]),
         ("hedset och mobil", ["Headset", "Mobiltelefon"]),
         ("inget, jag har allt jag behöver", []),
+        # Batch 2026-12-06b: a no, then why; but a no, then an item, is that item.
+        ("ingen utrustning behövs, jag har allt", []),
+        ("ingen, har egen dator", []),
+        ("inget, men ett headset", ["Headset"]),
+        # The answer to the next question ("Har du läst reglerna?"), not to this one.
+        ("nej, inte än", None),
         ("nothing, I have everything I need", []),
         ("jag har egen dator men behöver skärm", ["Bildskärm"]),
         ("ingen aning", None),

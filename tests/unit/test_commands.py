@@ -89,6 +89,8 @@ class Faq:
             "request",
         ),
         ("I want to work from home two days a week. Can you help me apply?", "request"),
+        # A manager on a phone, without å and ö (batch 2026-12-06b).
+        ("arsuppfoljning anna", "follow_up"),
     ],
 )
 def test_a_command_at_the_start_names_its_process(text: str, process: str) -> None:
@@ -130,6 +132,8 @@ def test_a_command_at_the_start_names_its_process(text: str, process: str) -> No
         "Jag jobbar hemifrån ibland. Kan du hjälpa mig att söka ersättning för internet?",
         "Kan du hjälpa mig att ansöka?",
         "Min kollega jobbar hemifrån. Hur ansöker man?",
+        "uppföljning?",
+        "uppföljningen av riskbedömningen görs av chefen, eller",
     ],
 )
 def test_a_question_about_a_process_or_no_command_is_none(text: str) -> None:

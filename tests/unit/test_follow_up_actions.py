@@ -324,6 +324,8 @@ async def test_risks_actions_and_the_decision_are_read(services: Services) -> No
     ]
     for text, outcome in (
         ("fortsätter", "continue"),
+        # Typed without ä (batch 2026-12-06b).
+        ("fortsatter", "continue"),
         ("ändras", "change"),
         ("vi avslutar distansarbetet", "end"),
     ):
@@ -651,3 +653,12 @@ async def test_an_action_dated_with_a_weekday_that_does_not_fit_is_asked_about(
     assert fitting.slots["fu_actions"] == [
         {"action": "ny stol", "owner": "Eva", "due": "2027-12-16"}
     ]
+
+
+async def test_an_answer_that_says_kanske_is_still_an_answer(services: Services) -> None:
+    """ "ganska hög belastning kanske" was taken for a hedge, and the answers after it slid one
+    question off (batch 2026-12-06b)."""
+    turn = await form_turn(
+        ValidateFollowUpForm(services), "ganska hög belastning kanske", at_question(1), "fu_answers"
+    )
+    assert turn.slots["fu_progress"]["given"][-1]["answer"] == "ganska hög belastning kanske"

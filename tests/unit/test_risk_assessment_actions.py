@@ -543,6 +543,16 @@ async def submit_agreement(services: Any) -> None:
     assert "Boka riskbedömningen" in [b["title"] for b in dispatcher.messages[0]["buttons"]]
 
 
+async def test_the_time_beside_a_changed_length_is_the_answer(services: Any) -> None:
+    """ "torsdag 3 december 13:00, vi behöver en timme" changed the length and asked for the
+    time again (batch 2026-12-06b)."""
+    form = ValidateRiskAssessmentForm(risk_args(services))
+    slots = BOOKING | {"ra_start": None, "ra_place": None}
+    turn = await form_turn(form, "torsdag 3 december 13:00, vi behöver en timme", slots, "ra_start")
+    assert turn.slots["ra_duration"] == 60
+    assert turn.slots["ra_start"] == datetime(2026, 12, 3, 13, 0, tzinfo=STOCKHOLM).isoformat()
+
+
 async def test_the_participants_set_at_start_pass_validation(services: Any) -> None:
     form = ValidateRiskAssessmentForm(risk_args(services))
     for user, employee in (("anna.andersson", "anna.andersson"), ("maria.berg", "anna.andersson")):
@@ -770,6 +780,47 @@ def test_actions_written_as_sentences_keep_each_owner_and_date(
     text: str, expected: list[dict[str, str]]
 ) -> None:
     assert parse_actions(text, date(2026, 12, 3)) == (expected, [])
+
+
+@pytest.mark.parametrize(
+    ("text", "slot", "value"),
+    [
+        # Batch 2026-12-06b: a risks answer that mentions a share is no hedge for its "ungefär".
+        (
+            "Anna sitter vid ett för lågt köksbord och har ont i axlarna. Hon arbetar ungefär "
+            "40 procent hemifrån",
+            "ra_risks",
+            "Anna sitter vid ett för lågt köksbord och har ont i axlarna. Hon arbetar ungefär "
+            "40 procent hemifrån",
+        ),
+        # The follow-up's date, or a yes to the summary, at the actions question is no action.
+        ("1 sept 2027", "ra_actions", None),
+        ("ja spara", "ra_actions", None),
+    ],
+)
+async def test_what_the_outcome_questions_take_and_leave(
+    services: Any, clock: MovingClock, text: str, slot: str, value: Any
+) -> None:
+    slots = await held_outcome_slots(services, clock)
+    if slot == "ra_actions":
+        slots |= {"ra_risks": "Dålig stol"}
+    turn = await form_turn(
+        ValidateOutcomeForm(risk_args(services)), text, slots, slot, user="maria.berg"
+    )
+    assert turn.slots.get(slot) == value
+    assert not turn.slots.get(PENDING_SLOT)
+
+
+async def test_risks_labelled_with_an_equals_sign(services: Any, clock: MovingClock) -> None:
+    slots = await held_outcome_slots(services, clock)
+    turn = await form_turn(
+        ValidateOutcomeForm(risk_args(services)),
+        "risker = dålig stol, ingen extern skärm",
+        slots,
+        "ra_risks",
+        user="maria.berg",
+    )
+    assert turn.slots["ra_risks"] == "dålig stol, ingen extern skärm"
 
 
 async def test_the_next_questions_answer_is_no_owner_of_a_held_action(

@@ -282,6 +282,8 @@ def test_a_numbered_week_in_a_meeting_time(text: str, expected: datetime, ambigu
         # Batch 2026-12-04c, at the summary: the time was asked for again.
         ("nej det blev fel dag, torsdag 10 december kl 13 ska det vara", local(2026, 12, 10, 13)),
         ("onsdag 16 december kl 10:30, vi ses i rum Hjälmaren", local(2026, 12, 16, 10, 30)),
+        # Batch 2026-12-06b: "Jag förstod inte tiden".
+        ("nej sorry, mån 14 dec kl 9 menar jag", local(2026, 12, 14, 9)),
     ],
 )
 def test_words_after_the_time_that_only_agree(text: str, expected: datetime) -> None:

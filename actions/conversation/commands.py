@@ -48,6 +48,7 @@ WORD = re.compile(r"[0-9a-zåäöéü]+(?:['’][a-z]+)?")
 TYPO_LENGTH = 5
 # A terse command is at most this long: "årsuppföljning anna andersson nu".
 TERSE_WORDS = 4
+OF = {"av", "för", "om", "på", "of", "for", "about"}
 
 
 @dataclass(frozen=True)
@@ -133,7 +134,17 @@ COMMANDS: tuple[Command, ...] = (
     Command(
         "request",
         "action_start_agreement",
-        ("ansök", "ansöka", "ansöker", "söka", "teckna", "apply"),
+        ("ansökan", "ansökning", "application"),
+        ("distans", "hemarbete", "remote"),
+        terse=True,
+    ),
+    Command(
+        "request",
+        "action_start_agreement",
+        (
+            "ansök", "ansöka", "ansöker", "söka", "teckna", "apply", "förlänga", "förlänger",
+            "förnya", "förnyar", "extend", "renew",
+        ),
         ("distans", "överenskommelse", "hemarbete", "hemifrån", "remote", "agreement", "work from"),
     ),
     Command(
@@ -229,15 +240,32 @@ def command_in(text: str, known: Sequence[Command] = COMMANDS) -> Command | None
             return None
         if command.wished and not WISHES & set(words[:start]):
             continue
-        if command.terse and (len(words) > TERSE_WORDS or "?" in message.text):
+        if command.terse and (len(words) > TERSE_WORDS or "?" in message.text or OF & set(after)):
             continue
         if not command.objects or names_object(after, command.objects):
             return command
     return (
         closing_decision(message.text, known)
         or closing_request(message.text, known)
+        or terse_command(message.text, words, known)
         or described_request(message.text, known)
     )
+
+
+def terse_command(text: str, words: list[str], known: Sequence[Command]) -> Command | None:
+    """A noun said as a command in any order: "distansarbete ansökan tack"."""
+    if len(words) > TERSE_WORDS or "?" in text:
+        return None
+    for command in (c for c in known if c.terse):
+        for at in range(len(words)):
+            for _, verb_words in matches(words[at:], [command]):
+                rest = words[:at] + words[at + verb_words :]
+                if OF & set(rest):
+                    # "uppföljning av läkemedelsstatistik" names a thing.
+                    continue
+                if not command.objects or names_object(rest, command.objects):
+                    return command
+    return None
 
 
 # Where a closing decision's clause begins: "…, så godkänn den", "… and approve it".

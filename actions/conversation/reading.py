@@ -83,7 +83,8 @@ QUESTION_WORDS = {
     "should", "will",
 }  # fmt: skip
 CORRECTION_CUES = re.compile(
-    r"^(nej|nä|oj|hoppsan|förlåt|sorry|vänta|rättelse|ändra|rätta|byt|fel|förresten|"
+    r"^(nej|nä|oj|hoppsan|förlåt|sorry|vänta|rättelse|ändra|rätta|byt|fel|förresten|vanta|"
+    r"forresten|forlat|"
     r"no|oops|wait|actually|change|correction)\b|\b(jag menar|jag menade|menade|ska vara|"
     r"skulle vara|ska det vara|blir det|det blir|skrev fel|ändra|byt|rätta|istället|i stället|"
     r"inte .+ utan|i meant|should be|instead|change)\b"
@@ -314,6 +315,10 @@ def unaccented(text: str) -> str:
     return text.translate(UNACCENTED)
 
 
+# The end of a period: "sista juni", "till midsommar, alltså 25 juni", "i slutet av augusti".
+UNTIL = re.compile(r"\b(till|t\.?o\.?m\.?|sista|slutet|until|through|end of)\b")
+
+
 def is_hedge(message: Message) -> bool:
     return bool(HEDGES.search(message.lowered))
 
@@ -334,9 +339,10 @@ def only_hedging(message: Message) -> bool:
 
 # "kanske från januari... säg 11 januari": the wavering ends in the value decided on.
 DECIDED = re.compile(
-    r"(?:\.{2,}|…|,|;)\s*(?:ok\s+|okej\s+|nej\s+)?(?:men\s+)?(?:säg|säger vi|vi säger|låt oss "
-    r"säga|då säger vi|vi tar|då tar vi|ta|say|let's say|lets say|make it)\s+(?P<value>[^.…]+?)"
-    r"[\s.!]*$",
+    r"(?:\.{2,}|…|,|;)\s*(?:ok\s+|okej\s+|nej\s+|nä\s+|no\s+)?(?:men\s+)?"
+    r"(?:säg|säger vi|vi säger|låt oss säga|då säger vi|vi tar|då tar vi|ta|say|let's say|"
+    r"lets say|make it|förresten|vänta)\s+"
+    r"(?P<value>[^.…]+?)[\s.!]*$",
     re.IGNORECASE,
 )
 
@@ -493,7 +499,7 @@ CLAUSES = re.compile(
 )
 # A correction's opening: "nej vänta, ...", "förresten ...".
 CORRECTION_OPENING = re.compile(
-    r"^(nej|nä|oj|förlåt|sorry|vänta|förresten|no|oops|wait|actually)\b"
+    r"^(nej|nä|oj|förlåt|sorry|vänta|förresten|vanta|forresten|forlat|no|oops|wait|actually)\b"
 )
 # Nothing but a date, a time or a share: "från 1 feb", "15/3", "kl 10", "40 %".
 ONLY_A_VALUE = re.compile(

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.conversation.commands import command_in
 from actions.conversation.fields import (
     CANCELLED,
     OUTCOME_SLOT,
@@ -28,6 +29,7 @@ from actions.conversation.reading import (
     CLAUSES,
     CORRECTION_OPENING,
     ONLY_A_VALUE,
+    UNTIL,
     Answer,
     Message,
     StopWish,
@@ -213,13 +215,25 @@ class Turn:
         the same question, a question, or words that answer nothing leave it unconfirmed."""
         field = self.form.field(self.ctx, slot)
         m = self.message
-        if field is None or field.read(self.ctx, m).found or is_question(m):
+        if field is None or is_question(m):
+            return False
+        # "sista juni" after "Ska jag skriva 17 december?" is a date for both questions, said as
+        # an end: the next question's answer. "nej, 15 februari" or "15 februari" is a new one.
+        both = field.read(self.ctx, m).found
+        if both and (not UNTIL.search(m.lowered) or has_correction_cue(m)):
             return False
         following = next(
             (f for f in self.fields if f.slot != slot and self.ctx.get(f.slot) is None), None
         )
         if following is None or is_chitchat(m) or stop_wish(m) is not StopWish.NONE:
             return False
+        if both:
+            # The end is read against the start offered.
+            self.ctx.set(slot, self.pending.get("value"))
+            reading = following.read(self.ctx, m)
+            if following.free_text or not reading.found or reading.problem:
+                self.ctx.set(slot, None)
+                return False
         # A free-text question takes any words, so the answer must name its value ("hemma tror
         # jag" names the place; "hmm vet inte" names nothing).
         reading = following.read(self.ctx, m)
@@ -329,6 +343,8 @@ class Turn:
     def correct(self) -> bool:
         """A new value for a field other than the one asked for (at the summary: any field);
         a message whose parts change several answers changes each."""
+        if self.settled_change():
+            return True
         found = self.find_correction(self.message)
         if found is None:
             return False
@@ -358,6 +374,27 @@ class Turn:
         lines += self.answer_beside_changes(changed)
         self.say(" ".join(lines))
         self.keep_requested(brief=not self.at_summary)
+        return True
+
+    def settled_change(self) -> bool:
+        """ "nej 60… nej förresten 50" at the place question: the answer given before becomes
+        the value the wavering settles on, when exactly one earlier answer reads it."""
+        decided = decided_part(self.message)
+        if decided is None or self.at_summary or not has_correction_cue(self.message):
+            return False
+        found = [
+            (f, r)
+            for f in self.correctable()
+            if f.slot != self.requested
+            and not f.free_text
+            and (r := f.read(self.ctx, decided)).found
+            and not r.confirm
+            and not r.problem
+        ]
+        if len(found) != 1:
+            return False
+        self.say(self.change(*found[0]))
+        self.keep_requested(brief=True)
         return True
 
     def answer_beside_changes(self, changed: list[Field]) -> list[str]:
@@ -438,6 +475,9 @@ class Turn:
         # Only against another field's change: a value named again alone changes nothing, and
         # "nej vänta, tiden passar inte Sven" asks what to change.
         if same and len(found) == 1:
+            return same[0]
+        if len(same) == 1 and not found and self.at_summary and yes_or_no(m) is not Answer.YES:
+            # "ok, 1 december 2027 då" at the summary: the value shown, said again; noted.
             return same[0]
         return found[0] if len(found) == 1 else None
 
@@ -617,7 +657,13 @@ class Turn:
         # In a free-text answer only a short command counts ("boka riskbedömning" at the place
         # question); "Boka möten med kunder" is a task.
         short = len(m.words) <= SHORT_COMMAND_WORDS
-        if m.intent in PROCESS_INTENTS and m.confidence >= 0.9 and (short or not field.free_text):
+        # "uppföljning av läkemedelsstatistik" at the tasks question is a task, not a command.
+        commands = short and command_in(m.text) is not None
+        if (
+            m.intent in PROCESS_INTENTS
+            and m.confidence >= 0.9
+            and (commands or not field.free_text)
+        ):
             self.say(
                 f'Vi håller på med {self.form.noun}. Gör klart den eller skriv "avbryt", så '
                 "hjälper jag dig med det sedan."

@@ -86,6 +86,9 @@ def read_risks(ctx: FormContext, message: Message) -> Reading:
     text, _ = labelled_parts(message.text)
     if len(text) < 2 or not re.search(r"[a-zåäöA-ZÅÄÖ]{2}", text):
         return Reading()
+    if yes_or_no(message) is Answer.YES and len(message.words) <= 2:
+        # "ja" describes no risk.
+        return Reading()
     return Reading.of(text[:5000])
 
 
@@ -344,6 +347,9 @@ def outcome_fields(ctx: FormContext) -> list[Field]:
     ]
 
 
+COLON_BEFORE_ACTIONS = re.compile(
+    r":\s*(?=[^:]+\b(?:åtgärder|åtgärd|actions?)\s*[:=])", re.IGNORECASE
+)
 # "Uppföljning om ett år." as a sentence of the opening message.
 FOLLOW_UP_SENTENCE = re.compile(
     r"(?:^|[.!?]\s+)(?P<said>(?:uppföljning|följs upp|följa upp|följ upp|follow[- ]?up)[^.!?]*)",
@@ -356,6 +362,10 @@ def opening_answers(ctx: FormContext, text: str) -> list[str]:
     answers: the risks after their label, labelled actions, and the follow-up; returns them as
     noted."""
     label = RISKS_IN_TEXT.search(text)
+    if label is None:
+        # "dokumentera riskbedömningen med Anna: bra stol, men ett kallt källarrum. Åtgärd: …":
+        # what is said between the colon and the actions is the risks.
+        label = COLON_BEFORE_ACTIONS.search(text)
     if label is None:
         return []
     rest = text[label.end() :]

@@ -48,6 +48,9 @@ def parse_date(text: str, today: date) -> date | None:
         count = ahead.group("count")
         weeks = int(count) if count.isdigit() else {"a": 1, **NUMBER_WORDS}[count]
         return today + timedelta(weeks=weeks)
+    if NEXT_MONTH.search(normalised):
+        # "från nästa månad", "starting next month": its first day.
+        return (today.replace(day=1) + timedelta(days=32)).replace(day=1)
     if month_edge := month_edge_date(normalised, today):
         return month_edge
     if day_next_week := DAY_NEXT_WEEK.search(normalised):
@@ -137,6 +140,7 @@ WEEKS_AHEAD = re.compile(
     r"\b(?:om|in)\s+(?P<count>\d{1,2}|en|ett|två|tre|fyra|fem|sex|a|one|two|three|four|five|six)"
     r"\s+(?:veckor|vecka|weeks?)\b"
 )
+NEXT_MONTH = re.compile(r"\b(?:nästa|kommande)\s+månad\b|\bnext\s+month\b")
 # "vecka 7", "v. 7", "v7", "week 7", "v. 7 2028": an ISO week, as Swedish calendars number them.
 WEEK_IN_TEXT = r"\b(?:vecka|veckan|v\.?|week|wk\.?)\s*\d{1,2}\b(?:\s+\d{4})?"
 WEEK = re.compile(
@@ -211,6 +215,7 @@ def with_dotted_dates(text: str) -> str:
 
 DATE_IN_TEXT = re.compile(
     rf"{MONTH_EDGE.pattern}"
+    rf"|{NEXT_MONTH.pattern}"
     rf"|{DAY_NEXT_WEEK.pattern}"
     rf"|{WEEK_IN_TEXT}"
     rf"|{WEEKS_AHEAD.pattern}"

@@ -335,7 +335,7 @@ ITEM_FILLERS = re.compile(
 )
 # "ingen dator", and what the user has already: "jag har egen dator".
 NEGATED_ITEM = re.compile(
-    r"^\s*(ingen|inget|inga|inte|no|not|(jag )?har (redan )?(egen|eget|egna)|i (already )?have"
+    r"^\s*(ingen|inget|inga|inte|no|not|(jag )?har (redan|egen|eget|egna)|i (already )?have"
     r" my own)\b"
     # "headset behövs inte", "the headset isn't needed": the negation after the item.
     r"|\b(behövs|behöver(\s+(jag|vi))?|needed|need)\s+(inte|ej|not)\b"
@@ -375,6 +375,12 @@ def equipment_items(text: str, options: list[str]) -> list[str] | None:
         item = equipment_name(name, options)
         if item and item not in items:
             items.append(item)
+    # "har redan dator, behöver inget": the user has their own, and needs nothing more; but
+    # "nej, inte än" answers another question.
+    parts = [p.strip() for p in ITEM_SPLIT.split(lowered) if p and p.strip()]
+    says_no = [p for p in parts if NO_EQUIPMENT.match(p) and p not in ("nej", "no")]
+    if not items and says_no and all(p in says_no or HAS_OWN.search(p) for p in parts):
+        return []
     return items or None
 
 

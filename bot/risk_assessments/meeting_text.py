@@ -12,7 +12,15 @@ from datetime import date, datetime, time, timedelta
 
 import dateparser
 
-from bot.agreements.dates import DOTTED, WEEKDAY_NUMBERS, WEEKDAY_WORDS, week_days, weekday_conflict
+from bot.agreements.dates import (
+    DOTTED,
+    WEEKDAY_NUMBERS,
+    WEEKDAY_WORDS,
+    WEEKS_AHEAD,
+    parse_date,
+    week_days,
+    weekday_conflict,
+)
 from bot.risk_assessments.scheduling import (
     STOCKHOLM,
     WEEKDAYS_SV,
@@ -74,7 +82,8 @@ _ORDINAL_PATTERN = re.compile(
     + r")\b"
 )
 _NUMERIC_ORDINAL = re.compile(r"\b(\d{1,2})(?::(?:e|a|dje)|st|nd|rd|th)\b")
-_CLOCK_WORD = re.compile(r"\b(?:kl\.?|klockan|at)\s*(\d{1,2})(?:[.:](\d{2}))?(?!\d)")
+# "kl 13.30", "kl 13:30", and "kl 1330" typed without the dot.
+_CLOCK_WORD = re.compile(r"\b(?:kl\.?|klockan|at)\s*(\d{1,2})(?:[.:]?(\d{2}))?(?!\d)")
 # Not part of a dotted date such as 3.12.2026, which dateparser reads on its own.
 _DOTTED_TIME = re.compile(r"(?<![\d.])([01]?\d|2[0-3])\.([0-5]\d)(?![\d.])")
 _CLOCK_TIME = re.compile(r"(?<!\d)(\d{1,2}):(\d{2})(?!\d)|\b\d{1,2}\s*(?:am|pm)\b")
@@ -348,7 +357,7 @@ _TIME_START = re.compile(
 # Words after the time that say nothing about it: "fredag kl 10 funkar", "kl 14 blir bättre",
 # "torsdag 10 december kl 13 ska det vara".
 _TRAILING_WORDS = re.compile(
-    r"[\s,.!?]*\b(istället|i stället|instead|då|tack|please|ok|eller|or|om det går|menar jag|"
+    r"[\s,.!?]*\b(istället|i stället|instead|då|da|tack|please|ok|eller|or|om det går|menar jag|"
     r"jag menar|i mean|alltså|förstås|sorry|förlåt|"
     r"(?:ska|skulle|bör) (?:det|den|mötet|vi ses) (?:vara|bli|ligga)|det ska vara|"
     r"(?:funkar|fungerar|passar|går|blir|är)(?: bra| fint| bättre| mig| för mig)?|"
@@ -404,7 +413,10 @@ def meeting_place_after_time(text: str) -> str | None:
 def find_meeting_time(text: str, now: datetime, on: date | None = None) -> ParsedTime | None:
     """The meeting time written somewhere in ``text``, relative to ``now``; a clock time alone
     ("kan vi ta kl 14 istället?") is on the day ``on`` when one is given."""
-    lowered = _with_dotted_dates(" ".join(text.lower().split()), now.astimezone(STOCKHOLM).date())
+    today = now.astimezone(STOCKHOLM).date()
+    lowered = _with_dotted_dates(" ".join(text.lower().split()), today)
+    # "om två veckor kl 10": that day, written out.
+    lowered = WEEKS_AHEAD.sub(lambda w: str(parse_date(w.group(0), today) or w.group(0)), lowered)
     # "onsdag passar inte, ta torsdag kl 14": the time that does not suit is not the one meant.
     lowered = ", ".join(c for c in _CLAUSE_END.split(lowered) if not _UNSUITED.search(c))
     match = _TIME_START.search(lowered)

@@ -26,7 +26,7 @@ from actions.agreement.request import (
     ValidateAgreementForm,
     summary,
 )
-from actions.conversation.fields import QUIET, REASK_SLOT, FormContext
+from actions.conversation.fields import PENDING_SLOT, QUIET, REASK_SLOT, FormContext
 from actions.services import Services
 from bot.agreements.parsing import PLACE_NAMES, place_kind, place_label
 from bot.agreements.service import AgreementRequest, AgreementService
@@ -268,6 +268,8 @@ async def test_a_pasted_form_fills_each_answer_from_its_line(services: Services)
         # The wavering ends in the value decided on: not 1 January, asked to confirm.
         ("agreement_start", "kanske från januari... säg 11 januari", "2027-01-11"),
         ("agreement_share", "typ hälften, nej vi säger 40 procent", 40.0),
+        # Batch 2026-12-06c: the first day of next month.
+        ("agreement_start", "från nästa månad", "2026-12-01"),
         # "ungefär" inside a long tasks answer describes the work; it does not hesitate.
         (
             "agreement_tasks",
@@ -283,6 +285,44 @@ async def test_a_hedged_answer_that_settles_is_taken(
 ) -> None:
     taken, _ = await answer(services, slot, text)
     assert taken == value
+
+
+async def test_an_end_said_after_a_start_to_confirm_takes_both(services: Services) -> None:
+    """ "sista juni" after "Ska jag skriva 17 december 2026?" was stored as the start
+    (batch 2026-12-06c); "15 februari" there is still a new start to confirm."""
+    earlier = dict(itertools.takewhile(lambda item: item[0] != "agreement_start", FILLED.items()))
+    form = ValidateAgreementForm(services)
+    offered = await form_turn(form, "om två veckor", earlier, "agreement_start")
+    assert "Ska jag skriva" in offered.said
+    pending = earlier | {PENDING_SLOT: offered.slots[PENDING_SLOT]}
+    ended = await form_turn(form, "sista juni", pending, "agreement_start")
+    assert ended.slots["agreement_start"] == offered.slots[PENDING_SLOT]["value"]
+    assert ended.slots["agreement_end"] == "2027-06-30"
+    other = await form_turn(form, "15 februari", pending, "agreement_start")
+    assert other.slots.get("agreement_end") is None
+
+
+async def test_a_wavering_correction_changes_the_answer_given_before(services: Services) -> None:
+    """ "nej 60… nej förresten 50" at the place question was stored as the place (batch
+    2026-12-06c; this region allows at most 49 %)."""
+    earlier = {"agreement_share": 40.0}
+    turn = await form_turn(
+        ValidateAgreementForm(services), "nej 20… nej förresten 30", earlier, "agreement_place"
+    )
+    assert turn.slots["agreement_share"] == 30.0
+    assert turn.slots.get("agreement_place") is None
+
+
+@pytest.mark.parametrize("text", ["vanta, jag ska vara i sommarstugan i Salen, inte hemma"])
+async def test_a_correction_typed_without_accents_is_one(services: Services, text: str) -> None:
+    """Typed without ä it was stored as the tasks (batch 2026-12-06c)."""
+    earlier = dict(itertools.takewhile(lambda item: item[0] != "agreement_tasks", FILLED.items()))
+    turn = await form_turn(
+        ValidateAgreementForm(services), text, earlier | {"agreement_place": "hemma"},
+        "agreement_tasks",
+    )  # fmt: skip
+    assert "Salen" in turn.slots["agreement_place"]
+    assert turn.slots.get("agreement_tasks") is None
 
 
 async def test_confirmed_twice_stores_one_request(

@@ -421,6 +421,7 @@ def test_an_english_ordinal_before_of_and_a_month(text: str, expected: date | No
         ("inget, men ett headset", ["Headset"]),
         # The answer to the next question ("Har du läst reglerna?"), not to this one.
         ("nej, inte än", None),
+        ("har redan dator, behöver inget", []),
         ("nothing, I have everything I need", []),
         ("jag har egen dator men behöver skärm", ["Bildskärm"]),
         ("ingen aning", None),

@@ -91,6 +91,9 @@ class Faq:
         ("I want to work from home two days a week. Can you help me apply?", "request"),
         # A manager on a phone, without å and ö (batch 2026-12-06b).
         ("arsuppfoljning anna", "follow_up"),
+        # A noun in any order, and extending (batch 2026-12-06c).
+        ("distansarbete ansökan tack", "request"),
+        ("vill förlänga mitt distansavtal, de går ut i augusti", "request"),
     ],
 )
 def test_a_command_at_the_start_names_its_process(text: str, process: str) -> None:
@@ -133,6 +136,9 @@ def test_a_command_at_the_start_names_its_process(text: str, process: str) -> No
         "Kan du hjälpa mig att ansöka?",
         "Min kollega jobbar hemifrån. Hur ansöker man?",
         "uppföljning?",
+        # A task that begins with the noun, at the tasks question.
+        "uppföljning av läkemedelsstatistik",
+        "hur förlänger jag mitt distansavtal?",
         "uppföljningen av riskbedömningen görs av chefen, eller",
     ],
 )

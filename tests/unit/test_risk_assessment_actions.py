@@ -796,6 +796,8 @@ def test_actions_written_as_sentences_keep_each_owner_and_date(
         # The follow-up's date, or a yes to the summary, at the actions question is no action.
         ("1 sept 2027", "ra_actions", None),
         ("ja spara", "ra_actions", None),
+        # "ja" describes no risk (batch 2026-12-06c).
+        ("ja", "ra_risks", None),
     ],
 )
 async def test_what_the_outcome_questions_take_and_leave(

@@ -284,6 +284,9 @@ def test_a_numbered_week_in_a_meeting_time(text: str, expected: datetime, ambigu
         ("onsdag 16 december kl 10:30, vi ses i rum Hjälmaren", local(2026, 12, 16, 10, 30)),
         # Batch 2026-12-06b: "Jag förstod inte tiden".
         ("nej sorry, mån 14 dec kl 9 menar jag", local(2026, 12, 14, 9)),
+        # Batch 2026-12-06c: a clock typed without its dot, "då" without å, weeks counted ahead.
+        ("a de e ju helg. fredag 11 dec kl 1330 da", local(2026, 12, 11, 13, 30)),
+        ("ok. flytta det till om två veckor kl 10", NOW.replace(hour=10) + timedelta(weeks=2)),
     ],
 )
 def test_words_after_the_time_that_only_agree(text: str, expected: datetime) -> None:

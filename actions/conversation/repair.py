@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.conversation.commands import command_in
+from actions.conversation.corrections import LONG_ANSWER_WORDS, Corrections
 from actions.conversation.fields import (
     CANCELLED,
     OUTCOME_SLOT,
@@ -24,21 +25,16 @@ from actions.conversation.fields import (
 )
 from actions.conversation.reading import (
     ABOUT_THE_QUESTION,
-    CHANGE_VERB,
-    CHANGED_TO,
-    CLAUSES,
     CORRECTION_OPENING,
     ONLY_A_VALUE,
     UNTIL,
     Answer,
     Message,
     StopWish,
-    adds_to_answer,
     asks_the_assistant,
     asks_where_we_were,
     decided_part,
     has_correction_cue,
-    instead_parts,
     is_bare_yes_or_no,
     is_change_only,
     is_chitchat,
@@ -76,12 +72,6 @@ PROCESS_INTENTS = (
 )  # fmt: skip
 
 
-# More words than this to a free-text question is an answer, whatever it mentions.
-LONG_ANSWER_WORDS = 8
-# Two changes in one clause: "60 procent och slutdatum 31 augusti".
-AND = re.compile(r"\s+(?:och|samt|and)\s+")
-
-
 class Turn:
     """One user message inside a form, and what it does to the form's slots."""
 
@@ -97,6 +87,7 @@ class Turn:
         self.pending = ctx.pending
         at_summary = self.requested == form.confirm_slot and form.confirm_slot is not None
         self.at_summary = at_summary
+        self.corrections = Corrections(form, ctx, self.fields, self.requested, at_summary)
         # rasa-sdk filled the requested slot with the raw text; it stays empty unless read.
         if self.requested:
             ctx.set(self.requested, None)
@@ -193,8 +184,8 @@ class Turn:
         if kind == "choose" and self.choose(answer):
             return True
         if kind == "change":
-            named = self.named_fields()
-            if len(named) == 1 and not self.value_in(named[0]):
+            named = self.corrections.named_fields(self.message)
+            if len(named) == 1 and not self.corrections.value_in(named[0], self.message):
                 self.reopen(named[0].slot)
                 return True
             if (
@@ -343,9 +334,11 @@ class Turn:
     def correct(self) -> bool:
         """A new value for a field other than the one asked for (at the summary: any field);
         a message whose parts change several answers changes each."""
-        if self.settled_change():
+        if settled := self.corrections.settled(self.message):
+            self.say(self.change(*settled))
+            self.keep_requested(brief=True)
             return True
-        found = self.find_correction(self.message)
+        found = self.corrections.find(self.message)
         if found is None:
             return False
         field, reading = found
@@ -358,59 +351,16 @@ class Turn:
             return True
         lines = [self.change(field, reading)]
         changed = [field]
-        # "ändra till 60 procent och slutdatum 31 augusti": each part after "och" is read too.
-        parts = (p for c in CLAUSES.split(self.message.text) for p in AND.split(c))
-        for clause in (Message(text=p) for p in parts if p.strip()):
-            if any(self.value_in(f, clause) for f in changed):
-                # "jag skrev fel slutdatum, det ska vara 31 augusti": the same change, said on.
-                continue
-            if not self.at_summary and not self.named_fields(clause):
-                continue
-            more = self.find_correction(clause)
-            if more is None or more[0] in changed or not more[1].found:
-                continue
+        for more in self.corrections.further(self.message, field):
             changed.append(more[0])
-            lines.append(self.change(more[0], more[1]))
-        lines += self.answer_beside_changes(changed)
+            lines.append(self.change(*more))
+        if beside := self.corrections.answer_beside(self.message, changed):
+            asked, answer = beside
+            self.store(asked.slot, answer.value)
+            lines.append(f"Noterat: {asked.title.lower()} {asked.show(answer.value)}.")
         self.say(" ".join(lines))
         self.keep_requested(brief=not self.at_summary)
         return True
-
-    def settled_change(self) -> bool:
-        """ "nej 60… nej förresten 50" at the place question: the answer given before becomes
-        the value the wavering settles on, when exactly one earlier answer reads it."""
-        decided = decided_part(self.message)
-        if decided is None or self.at_summary or not has_correction_cue(self.message):
-            return False
-        found = [
-            (f, r)
-            for f in self.correctable()
-            if f.slot != self.requested
-            and not f.free_text
-            and (r := f.read(self.ctx, decided)).found
-            and not r.confirm
-            and not r.problem
-        ]
-        if len(found) != 1:
-            return False
-        self.say(self.change(*found[0]))
-        self.keep_requested(brief=True)
-        return True
-
-    def answer_beside_changes(self, changed: list[Field]) -> list[str]:
-        """ "torsdag 17 december 13:00, vi behöver en timme" at the time question: the length
-        changed, and the clause that answers the question asked is its answer."""
-        asked = None if self.at_summary else self.form.field(self.ctx, self.requested)
-        if asked is None or asked.free_text or asked in changed or self.ctx.get(asked.slot):
-            return []
-        for clause in (Message(text=c) for c in CLAUSES.split(self.message.text) if c.strip()):
-            if any(self.value_in(f, clause) for f in changed):
-                continue
-            reading = asked.read(self.ctx, clause)
-            if reading.found and not reading.confirm and not reading.problem:
-                self.store(asked.slot, reading.value)
-                return [f"Noterat: {asked.title.lower()} {asked.show(reading.value)}."]
-        return []
 
     def change(self, field: Field, reading: Reading) -> str:
         """Sets a corrected answer; the line that confirms it."""
@@ -427,120 +377,14 @@ class Turn:
         note = self.form.after_change(self.ctx, field.slot)
         return line + "." + (f" {note}" if note else "")
 
-    def find_correction(self, m: Message) -> tuple[Field, Reading] | None:
-        if m.is_payload or is_bare_yes_or_no(m):
-            # "nej" answers the question asked; it never empties the equipment given before.
-            return None
-        if self.long_free_text_answer(m):
-            # A long answer to a free-text question that does not open as a correction is that
-            # answer: the tasks may well mention days, places and dates.
-            return None
-        parts = instead_parts(m.text)
-        # "lägg till headset" at a later question adds to an earlier list answer.
-        cue = self.corrects(m) or self.at_summary or adds_to_answer(m.text)
-        named = self.named_fields(m)
-        if parts is not None:
-            old, new = parts
-            for f in self.correctable():
-                if f.find is None:
-                    continue
-                replaced = f.find(self.ctx, old)
-                instead = f.find(self.ctx, new)
-                usable = instead.found or instead.reopen or instead.problem
-                if replaced.found and replaced.value == self.ctx.get(f.slot) and usable:
-                    # "tiden passar inte Sven" names Sven, but no one instead of him.
-                    return f, instead
-        for f in named:
-            if f.slot != self.requested or self.at_summary:
-                reading = self.value_in(f, m) or self.value_after_to(f, m)
-                # "ingen, jag har allt hemma redan" names the place given, and changes nothing.
-                if reading is not None and not self.already(f, reading):
-                    return f, reading
-        if len(named) == 1 and CHANGE_VERB.search(m.lowered):
-            # "ändra startdatum", "jag skrev fel slutdatum": asked again.
-            return named[0], Reading(reopen=True)
-        if not cue:
-            return None
-        readings = [
-            (f, r)
-            for f in self.correctable()
-            if f.slot != self.requested
-            and (r := self.value_in(f, m)) is not None
-            and not f.free_text
-        ]
-        # The value already given is no correction ("nej vänta, ... Sven" names him again), and
-        # "oj, 1 februari 2028 menar jag" when the end date is that day only says it again.
-        same = [(f, r) for f, r in readings if r.found and r.value == self.ctx.get(f.slot)]
-        found = [(f, r) for f, r in readings if (f, r) not in same]
-        # Only against another field's change: a value named again alone changes nothing, and
-        # "nej vänta, tiden passar inte Sven" asks what to change.
-        if same and len(found) == 1:
-            return same[0]
-        if len(same) == 1 and not found and self.at_summary and yes_or_no(m) is not Answer.YES:
-            # "ok, 1 december 2027 då" at the summary: the value shown, said again; noted.
-            return same[0]
-        return found[0] if len(found) == 1 else None
-
-    def corrects(self, m: Message) -> bool:
-        """A correction cue, but not in a long free-text answer: in "Sammanställa rapporter som
-        ska vara klara till 31 mars" the "ska vara" belongs to the tasks, while "det ska vara 60
-        procent" corrects the share."""
-        return not self.long_free_text_answer(m) and has_correction_cue(m)
-
-    def long_free_text_answer(self, m: Message) -> bool:
-        """More than eight words to a free-text question, not opening as a correction."""
-        asked = self.form.field(self.ctx, self.requested)
-        return (
-            not self.at_summary
-            and asked is not None
-            and asked.free_text
-            and len(m.words) > LONG_ANSWER_WORDS
-            and not CORRECTION_OPENING.match(m.lowered)
-        )
-
-    def already(self, field: Field, reading: Reading) -> bool:
-        """The value is the one given before (as written, whatever its case)."""
-        given = self.ctx.get(field.slot)
-        if not reading.found or given is None:
-            return False
-        if isinstance(given, str) and isinstance(reading.value, str):
-            return given.strip().lower() == reading.value.strip().lower()
-        return bool(given == reading.value)
-
-    def value_in(self, field: Field, message: Message | None = None) -> Reading | None:
-        if field.find is None:
-            return None
-        reading = field.find(self.ctx, (message or self.message).text)
-        return reading if reading.found or reading.reopen or reading.problem else None
-
-    def value_after_to(self, field: Field, m: Message) -> Reading | None:
-        """ "ändra procenten till tjugo": the words after "till" read as an answer to the field
-        named, for what its in-text search does not find ("tjugo" alone is a share)."""
-        match = CHANGED_TO.search(m.text.strip().rstrip("?.!"))
-        if field.free_text or match is None:
-            return None
-        reading = field.read(self.ctx, Message(text=match.group("value")))
-        return reading if reading.found or reading.problem else None
-
-    def correctable(self) -> list[Field]:
-        """Fields already answered, and the one being asked."""
-        return [
-            f
-            for f in self.fields
-            if f.changeable and (self.ctx.get(f.slot) is not None or f.slot == self.requested)
-        ]
-
-    def named_fields(self, message: Message | None = None) -> list[Field]:
-        text = (message or self.message).lowered
-        return [f for f in self.correctable() if any(w in text for w in f.words)]
-
     def names_another_answer(self, field: Field) -> bool:
         """A free-text answer that opens as a correction and names another answer given before
         ("nej vänta, kl 14 blir bättre") changes that answer; it is not this one."""
         m = self.message
         if not CORRECTION_OPENING.match(m.lowered):
             return False
-        return any(f.slot != field.slot and self.ctx.get(f.slot) for f in self.named_fields())
+        named = self.corrections.named_fields(m)
+        return any(f.slot != field.slot and self.ctx.get(f.slot) for f in named)
 
     def only_another_answer(self, field: Field) -> bool:
         """ "från 1 feb" at the place question: nothing but a date or a number, which answers

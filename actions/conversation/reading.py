@@ -89,6 +89,13 @@ CORRECTION_CUES = re.compile(
     r"skulle vara|ska det vara|blir det|det blir|skrev fel|ändra|byt|rätta|istället|i stället|"
     r"inte .+ utan|i meant|should be|instead|change)\b"
 )
+# Taking back the change just made: "ångra", "ångra, 20 var rätt", "det var rätt från början",
+# "undo", "change it back". Read without å/ä/ö. "jag ångrar mig" stays a wish to stop.
+UNDO = re.compile(
+    r"^(angra|undo)\b|\b(angra (det|den|andringen|andringarna)|ta tillbaka( det| andringen)?|"
+    r"var (ratt|bra) (fran borjan|innan|forut|forst)|var ratt|som (forut|innan|det var)|"
+    r"andra tillbaka|change it back|it was right|go back to)\b"
+)
 # More for a list answer ("lägg till headset", "headset också", "och en skärm", "add a mouse"),
 # unless it also says the list is replaced ("bara headset", "byt till headset", "instead").
 ADDING_CUES = re.compile(
@@ -456,6 +463,17 @@ def is_faq_intent(message: Message) -> bool:
 def has_correction_cue(message: Message) -> bool:
     """ "nej, ...", "förresten ...", "... ska vara ...", "inte X utan Y", "change ..."."""
     return bool(CORRECTION_CUES.search(message.lowered))
+
+
+def undoes_change(message: Message) -> bool:
+    """ "ångra", "nej, 20 var rätt", "ta tillbaka ändringen": the change just made is taken back."""
+    return bool(UNDO.search(unaccented(message.lowered)))
+
+
+def without_undo(message: Message) -> Message:
+    """The message without its undo words: "ångra, 20 var rätt" leaves "20"."""
+    rest = UNDO.sub(" ", unaccented(message.lowered)).strip(" ,.!?-")
+    return Message(text=re.sub(r"^(nej|na|no|oj|oops|sorry|forlat)\b[ ,]*", "", rest))
 
 
 def adds_to_answer(text: str) -> bool:

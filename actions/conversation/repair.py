@@ -5,7 +5,7 @@ its own, or only keeps the conversation going; and what that does to the form's 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from rasa_sdk.executor import CollectingDispatcher
@@ -45,8 +45,10 @@ from actions.conversation.reading import (
     is_weak_yes,
     steps_away,
     stop_wish,
+    undoes_change,
     without_chitchat_opening,
     without_hedged_part,
+    without_undo,
     yes_or_no,
 )
 from actions.faq import faq_reply, utter
@@ -182,6 +184,8 @@ class Turn:
             if answer in (Answer.NONE, Answer.UNSURE) and self.moves_on(slot):
                 return True
         if kind == "choose" and self.choose(answer):
+            return True
+        if kind == "undo" and undoes_change(self.message) and self.undo():
             return True
         if kind == "change":
             named = self.corrections.named_fields(self.message)
@@ -335,7 +339,7 @@ class Turn:
         """A new value for a field other than the one asked for (at the summary: any field);
         a message whose parts change several answers changes each."""
         if settled := self.corrections.settled(self.message):
-            self.say(self.change(*settled))
+            self.say(self.changes([settled]))
             self.keep_requested(brief=True)
             return True
         found = self.corrections.find(self.message)
@@ -349,16 +353,48 @@ class Turn:
             self.say(reading.problem, reading.buttons)
             self.after_problem(reading.problem)
             return True
-        lines = [self.change(field, reading)]
-        changed = [field]
-        for more in self.corrections.further(self.message, field):
-            changed.append(more[0])
-            lines.append(self.change(*more))
+        changes = [found, *self.corrections.further(self.message, field)]
+        line = self.changes(changes)
+        changed = [f for f, _ in changes]
         if beside := self.corrections.answer_beside(self.message, changed):
             asked, answer = beside
             self.store(asked.slot, answer.value)
-            lines.append(f"Noterat: {asked.title.lower()} {asked.show(answer.value)}.")
-        self.say(" ".join(lines))
+            line += f" Noterat: {asked.title.lower()} {asked.show(answer.value)}."
+        self.say(line)
+        self.keep_requested(brief=not self.at_summary)
+        return True
+
+    def changes(self, changes: Iterable[tuple[Field, Reading]]) -> str:
+        """Makes each change in turn; the earlier answers are kept for one turn, so "ångra" or
+        "nej, 20 var rätt" can take them back."""
+        lines, earlier = [], []
+        for field, reading in changes:
+            old = self.ctx.get(field.slot)
+            lines.append(self.change(field, reading))
+            if old not in (None, "") and old != reading.value:
+                earlier.append([field.slot, old])
+        if earlier and self.ctx.get(PENDING_SLOT) is None:
+            self.ctx.set(PENDING_SLOT, {"kind": "undo", "changes": earlier})
+        return " ".join(lines)
+
+    def undo(self) -> bool:
+        """The changes just made are taken back, unless the message names yet another value
+        ("ångra, 30 var rätt" after 20 became 40 is a new correction)."""
+        rest = without_undo(self.message)
+        restored = []
+        for slot, old in self.pending.get("changes") or []:
+            field = self.form.field(self.ctx, slot)
+            if field is None:
+                continue
+            named = self.corrections.value_in(field, rest) if rest.text else None
+            if rest.text and named is None and not field.free_text:
+                named = field.read(self.ctx, rest)
+            if named is not None and named.found and named.value != old:
+                return False
+            restored.append((field, Reading.of(old)))
+        if not restored:
+            return False
+        self.say(" ".join(self.change(f, r) for f, r in restored))
         self.keep_requested(brief=not self.at_summary)
         return True
 

@@ -1357,3 +1357,30 @@ async def test_a_date_at_the_place_question_is_no_place(
         )
     for slot, value in stored.items():
         assert turn.slots.get(slot) == value, (slot, turn.said)
+
+
+async def test_undo_right_after_a_change_takes_the_earlier_answer_back(
+    services: Services,
+) -> None:
+    """2026-12-06c: "ändra omfattningen till 40%", then "ångra, 20 var rätt" at the summary, and
+    the request went in at 40 %."""
+    form = ValidateAgreementForm(services)
+    at_summary = {**FILLED, "agreement_share": 20.0, "agreement_confirmed": None}
+    changed = await form_turn(
+        form, "ändra omfattningen till 40%", at_summary, "agreement_confirmed"
+    )
+    assert changed.slots["agreement_share"] == 40.0
+    after_change = {**at_summary, **changed.slots, "agreement_confirmed": None}
+    for undo in ("ångra, 20 var rätt", "ångra", "nej det var rätt från början", "undo"):
+        turn = await form_turn(form, undo, after_change, "agreement_confirmed")
+        assert turn.slots["agreement_share"] == 20.0, undo
+        assert "i stället för 40" in turn.said and turn.slots["agreement_confirmed"] is None
+    # Another value is no undo, and "jag ångrar mig" stays the wish to stop it always was.
+    other = await form_turn(form, "ångra, 30 var rätt", after_change, "agreement_confirmed")
+    assert other.slots.get("agreement_share") != 20.0
+    regret = await form_turn(form, "jag ångrar mig", after_change, "agreement_confirmed")
+    assert "avbrutit" in regret.said and "agreement_share" not in regret.slots
+    # Only right after the change: a turn later the earlier answer is gone.
+    later = {**after_change, "flow_pending": None}
+    kept = await form_turn(form, "ångra", later, "agreement_confirmed")
+    assert "agreement_share" not in kept.slots

@@ -49,6 +49,10 @@ class ActionAnswerFaq(Action):
                 # Answered here, not by a follow-up action: a model trained before the
                 # where_were_we intent does not know that action.
                 return await self._where_were_we.run(dispatcher, tracker, domain)
+            if self._where_were_we is not None and (
+                taken_back := self._where_were_we.stop_taken_back(dispatcher, tracker)
+            ):
+                return taken_back
             step = self._handoff.step_for(tracker) if self._handoff is not None else None
             if step is not None:
                 # A command Rasa read as a question, out of scope or unsure: the process starts.

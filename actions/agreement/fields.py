@@ -49,6 +49,7 @@ IT_SECURITY_RULE = (
     "distansarbetsplatsen, så du behöver ha läst dem innan ansökan skickas. De finns på "
     'intranätet. Svara ja när du har läst dem, eller skriv "avbryt".'
 )
+REMOVE_ITEM = re.compile(r"\b(ta bort|tar bort|stryk|stryka|strunta i|remove|drop)\b")
 REPLACE_WORDS = re.compile(r"\b(ersätt|ersätta|byt|byta|replace|den nya|ta bort den)")
 # A date said as a start ("från mars", "from 1 March") or as an end ("till 30 juni").
 NAMES_THE_START = re.compile(r"\b(start\w*|börja\w*|from|från|fr\.?\s?o\.?\s?m|starting)\b")
@@ -339,6 +340,14 @@ def find_equipment(ctx: FormContext, text: str) -> Reading:
     items = equipment_items(text, policy(ctx).equipment_options)
     if items is None:
         return Reading()
+    # "ta bort headsetet": the items named leave what was chosen.
+    if items and REMOVE_ITEM.search(text.lower()):
+        chosen = list(ctx.get("agreement_equipment") or [])
+        removed = [i for i in chosen if i in items]
+        if not removed:
+            return Reading()
+        kept = [i for i in chosen if i not in removed]
+        return Reading.added(kept, f"Borttaget ur utrustningen: {', '.join(removed)}")
     # "jag behöver headset också", "lägg till headset": added to what was chosen, not instead.
     if items and adds_to_answer(text):
         chosen = list(ctx.get("agreement_equipment") or [])

@@ -107,7 +107,10 @@ COMMANDS: tuple[Command, ...] = (
     Command(
         "document",
         "action_start_outcome",
-        ("dokumentera", "dokumenterar", "document", "registrera", "record"),
+        (
+            "dokumentera", "dokumenterar", "document", "registrera", "record", "fylla i",
+            "fyller i", "föra in", "för in", "skriva in", "fill in", "write up",
+        ),
         (*ASSESSMENT, "resultat", "risker", "outcome"),
     ),
     Command(

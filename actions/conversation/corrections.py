@@ -32,7 +32,14 @@ LONG_ANSWER_WORDS = 8
 # Two changes in one clause: "60 procent och slutdatum 31 augusti".
 AND = re.compile(r"\s+(?:och|samt|and)\s+")
 
+# A clause this short inside a long message may still be a bare correction ("nej, 60 procent").
+SHORT_CLAUSE_WORDS = 6
+
 Change = tuple[Field, Reading]
+
+
+def clauses(m: Message) -> list[Message]:
+    return [Message(text=c) for c in CLAUSES.split(m.text) if c.strip()]
 
 
 @dataclass
@@ -80,12 +87,18 @@ class Corrections:
             return named[0], Reading(reopen=True)
         if not cue:
             return None
+        # In a long message that names no answer, a value counts only in a short clause: "Och
+        # jag lånar ut en kontorsstol till 15 januari" at the summary is an action's date, not
+        # the follow-up's.
+        said = [m]
+        if self.at_summary and len(m.words) > LONG_ANSWER_WORDS:
+            said = [c for c in clauses(m) if len(c.words) <= SHORT_CLAUSE_WORDS]
         readings = [
             (f, r)
             for f in self.correctable()
             if f.slot != self.requested
-            and (r := self.value_in(f, m)) is not None
             and not f.free_text
+            and (r := self.value_in_any(f, said)) is not None
         ]
         # The value already given is no correction ("nej vänta, ... Sven" names him again), and
         # "oj, 1 februari 2028 menar jag" when the end date is that day only says it again.
@@ -100,16 +113,19 @@ class Corrections:
             return same[0]
         return found[0] if len(found) == 1 else None
 
-    def further(self, m: Message, first: Field) -> Iterator[Change]:
+    def further(self, m: Message, first: Change) -> Iterator[Change]:
         """ "ändra till 60 procent och slutdatum 31 augusti": the changes in the message's other
-        parts. Lazy, so each change is made before the next part is read."""
-        changed = [first]
+        parts. Lazy, so each change is made before the next part is read. After an addition
+        ("lägg till en åtgärd: …, säg 31 maj") the rest may be the addition's own words, so
+        another change must name its field."""
+        changed = [first[0]]
+        named_only = not self.at_summary or first[1].change_line is not None
         parts = (p for c in CLAUSES.split(m.text) for p in AND.split(c))
         for clause in (Message(text=p) for p in parts if p.strip()):
             if any(self.value_in(f, clause) for f in changed):
                 # "jag skrev fel slutdatum, det ska vara 31 augusti": the same change, said on.
                 continue
-            if not self.at_summary and not self.named_fields(clause):
+            if named_only and not self.named_fields(clause):
                 continue
             more = self.find(clause)
             if more is None or more[0] in changed or not more[1].found:
@@ -179,6 +195,9 @@ class Corrections:
             return None
         reading = field.find(self.ctx, m.text)
         return reading if reading.found or reading.reopen or reading.problem else None
+
+    def value_in_any(self, field: Field, said: list[Message]) -> Reading | None:
+        return next((r for m in said if (r := self.value_in(field, m)) is not None), None)
 
     def value_after_to(self, field: Field, m: Message) -> Reading | None:
         """ "ändra procenten till tjugo": the words after "till" read as an answer to the field

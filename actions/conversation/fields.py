@@ -24,6 +24,8 @@ QUIET = "-"
 OUTCOME_SLOT = "flow_outcome"
 CANCELLED = "cancelled"
 FLOW_SLOTS = (PENDING_SLOT, REASK_SLOT, OUTCOME_SLOT)
+# The pending slot's kind for a form just stopped.
+STOPPED = "stopped"
 
 
 @dataclass(frozen=True)
@@ -149,6 +151,35 @@ def reset(slots: Sequence[str]) -> list[EventType]:
     form whose session ran out would be filled with the opening message when a form opens
     (Rasa extracts it on activation)."""
     return [SlotSet(slot, None) for slot in (*slots, *FLOW_SLOTS, REQUESTED_SLOT)]
+
+
+def user_messages(tracker: Tracker) -> int:
+    return sum(1 for event in tracker.events if event.get("event") == "user")
+
+
+def stopped_form(tracker: Tracker, slots: Sequence[str]) -> EventType:
+    """The answers of a form just stopped, and which form it was, kept in the pending slot
+    until the next message."""
+    form = next(
+        (
+            str(event["name"])
+            for event in reversed(tracker.events)
+            if event.get("event") == "active_loop" and event.get("name")
+        ),
+        None,
+    )
+    answers = {
+        slot: tracker.get_slot(slot) for slot in slots if slot not in (*FLOW_SLOTS, REQUESTED_SLOT)
+    }
+    return SlotSet(
+        PENDING_SLOT,
+        {
+            "kind": STOPPED,
+            "form": form,
+            "slots": {slot: value for slot, value in answers.items() if value is not None},
+            "after": user_messages(tracker),
+        },
+    )
 
 
 def was_cancelled(tracker: Tracker) -> bool:

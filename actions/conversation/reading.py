@@ -323,7 +323,7 @@ def unaccented(text: str) -> str:
 
 
 # The end of a period: "sista juni", "till midsommar, alltså 25 juni", "i slutet av augusti".
-UNTIL = re.compile(r"\b(till|t\.?o\.?m\.?|sista|slutet|until|through|end of)\b")
+UNTIL = re.compile(r"\b(till|t\.?o\.?m\.?|sista|slutet|sluta|slutar|until|through|end of)\b")
 
 
 def is_hedge(message: Message) -> bool:
@@ -346,9 +346,9 @@ def only_hedging(message: Message) -> bool:
 
 # "kanske från januari... säg 11 januari": the wavering ends in the value decided on.
 DECIDED = re.compile(
-    r"(?:\.{2,}|…|,|;)\s*(?:ok\s+|okej\s+|nej\s+|nä\s+|no\s+)?(?:men\s+)?"
+    r"(?:\.{2,}|…|,|;|\?)\s*(?:ok\s+|okej\s+|nej\s+|nä\s+|no\s+)?(?:men\s+)?"
     r"(?:säg|säger vi|vi säger|låt oss säga|då säger vi|vi tar|då tar vi|ta|say|let's say|"
-    r"lets say|make it|förresten|vänta)\s+"
+    r"lets say|make it|förresten|vänta|ja,|jo,|yes,)\s+"
     r"(?P<value>[^.…]+?)[\s.!]*$",
     re.IGNORECASE,
 )
@@ -523,7 +523,8 @@ CORRECTION_OPENING = re.compile(
 ONLY_A_VALUE = re.compile(
     rf"(?:(?:från|fr\.?o\.?m\.?|till|t\.?o\.?m\.?|den|from|to|the|on|om|kl\.?|klockan"
     rf"|\d{{1,4}}(?::\d{{2}})?(?:st|nd|rd|th|:e|:a)?|[./-]|{MONTHS}|procent|percent|%|dagar|dag"
-    rf"|days?|i|per|veckan|week)\s*)+"
+    rf"|days?|i|per|veckan|week|om|in|inom|år|året|halvår|månader|månad|veckor|years?|months?"
+    rf"|weeks?|en|ett|två|tre|fyra|fem|sex|tolv|one|two|three|six|twelve|a)\s*)+"
 )
 # "ändra procenten till tjugo", "change the share to twenty".
 CHANGED_TO = re.compile(r"\b(till|to)\s+(?P<value>\S.*)$", re.IGNORECASE)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
+from difflib import get_close_matches
 from typing import TYPE_CHECKING, Any
 
 from rasa_sdk.executor import CollectingDispatcher
@@ -72,6 +73,16 @@ PROCESS_INTENTS = (
     "decide_agreement", "approve_agreement", "reject_agreement", "follow_up_remote_work",
     "show_actions", "mark_action_done", "move_action",
 )  # fmt: skip
+
+
+def says_confirm(m: Message) -> bool:
+    """ "skicka", "ja spara", and typed in a hurry: "skika", "skcika"."""
+    if any(w in m.lowered for w in CONFIRM_WORDS):
+        return True
+    single = [w for w in CONFIRM_WORDS if " " not in w]
+    return len(m.words) <= 2 and any(
+        get_close_matches(w, single, n=1, cutoff=0.8) for w in m.words if len(w) >= 4
+    )
 
 
 class Turn:
@@ -152,6 +163,8 @@ class Turn:
             return self.ask_what_to_change("Vad vill du ändra?")
         if field.free_text and self.answer(field, field.read(self.ctx, m)):
             self.note_also_answered(field)
+            return
+        if self.answers_a_later_question(field):
             return
         self.say(field.not_understood)
         self.reask()
@@ -353,7 +366,7 @@ class Turn:
             self.say(reading.problem, reading.buttons)
             self.after_problem(reading.problem)
             return True
-        changes = [found, *self.corrections.further(self.message, field)]
+        changes = [found, *self.corrections.further(self.message, found)]
         line = self.changes(changes)
         changed = [f for f, _ in changes]
         if beside := self.corrections.answer_beside(self.message, changed):
@@ -444,6 +457,27 @@ class Turn:
             self.say(f"Jag har noterat {other.title.lower()} {other.show(reading.value)}.")
         else:
             self.say(field.not_understood)
+        self.reask()
+        return True
+
+    def answers_a_later_question(self, field: Field) -> bool:
+        """ "jag vill börja v 5" at the share question: the answer to a later question, named
+        by its word, is noted, and this question asked again."""
+        m = self.message
+        later = [
+            (f, reading)
+            for f in self.fields
+            if f.slot != field.slot and not f.free_text and f.find is not None
+            and self.ctx.get(f.slot) is None
+            and any(w in m.lowered for w in f.words)
+            and (reading := f.find(self.ctx, m.text)).found
+            and not (reading.problem or reading.confirm)
+        ]  # fmt: skip
+        if len(later) != 1:
+            return False
+        other, reading = later[0]
+        self.store(other.slot, reading.value)
+        self.say(f"Jag har noterat {other.title.lower()} {other.show(reading.value)}.")
         self.reask()
         return True
 
@@ -562,9 +596,7 @@ class Turn:
             last = Message(text=re.split(r"\.{2,}|…|[,;]", m.text)[-1])
             if last.text.strip() and last.text.strip() != m.text.strip() and not is_hedge(last):
                 answer, m = yes_or_no(last), last
-        confirm = any(w in m.lowered for w in CONFIRM_WORDS) or (
-            m.is_payload and m.intent in self.form.confirm_intents
-        )
+        confirm = says_confirm(m) or (m.is_payload and m.intent in self.form.confirm_intents)
         if answer is Answer.YES or (answer is Answer.NONE and (confirm or is_weak_yes(m))):
             assert self.form.confirm_slot is not None
             self.ctx.set(self.form.confirm_slot, True)

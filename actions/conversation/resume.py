@@ -7,6 +7,7 @@ decide, a dialogue to document), and what the assistant can help with.
 """
 
 import logging
+import re
 from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any
@@ -16,9 +17,22 @@ from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.exc import SQLAlchemyError
 
-from actions.conversation.fields import REASK_SLOT, REQUESTED_SLOT
+from actions.conversation.fields import (
+    PENDING_SLOT,
+    REASK_SLOT,
+    REQUESTED_SLOT,
+    STOPPED,
+    user_messages,
+)
 from actions.conversation.form import GuidedForm
-from actions.conversation.reading import Message, is_chitchat, is_question
+from actions.conversation.reading import (
+    Message,
+    StopWish,
+    is_chitchat,
+    is_question,
+    stop_wish,
+    unaccented,
+)
 from actions.conversation.repair import Turn
 from actions.faq import faq_reply, last_free_text
 from actions.services import Services
@@ -28,6 +42,12 @@ from bot.storage.models import AgreementStatus
 
 log = logging.getLogger(__name__)
 
+# Taking back a stop just made: "nej förlåt, fortsätt", "ångrar mig", "continue". Read without
+# å/ä/ö.
+GO_ON = re.compile(
+    r"\b(fortsatt\w*|continue|go on|keep going|angrar mig|avbryt inte|inte avbryta|"
+    r"don'?t cancel|do not cancel)\b"
+)
 NOTHING = "Vi håller inte på med något just nu, så det finns inget att fortsätta."
 NOTHING_EN = "We are not in the middle of anything right now, so there is nothing to continue."
 HELP = (
@@ -67,6 +87,8 @@ class ActionWhereWereWe(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
+        if (taken_back := self.stop_taken_back(dispatcher, tracker)) is not None:
+            return taken_back
         form = self.interrupted_form(tracker)
         if form is not None:
             dispatcher.utter_message(text=f"Vi höll på med {form.noun}. Vi fortsätter där.")
@@ -120,6 +142,34 @@ class ActionWhereWereWe(Action):
         dispatcher.utter_message(text=f"Vi fortsätter med {form.noun}.")
         Turn(form, ctx, message, dispatcher).handle()
         return [*ctx.events(), *reopened(form)]
+
+    def stop_taken_back(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker
+    ) -> list[EventType] | None:
+        """ "nej förlåt, fortsätt" right after "avbryt": the form stopped is taken up again with
+        its answers, at its next question. None for any other message, or later."""
+        stopped = tracker.get_slot(PENDING_SLOT) or {}
+        if stopped.get("kind") != STOPPED or user_messages(tracker) != stopped.get("after", 0) + 1:
+            return None
+        message = Message.from_tracker(tracker)
+        if not GO_ON.search(unaccented(message.lowered)) or stop_wish(message) is StopWish.CLEAR:
+            return None
+        form = next((f for f in self.forms if f.form_name == stopped.get("form")), None)
+        if form is None:
+            return None
+        english = is_english_reply(message.text)
+        dispatcher.utter_message(
+            text="Okay, let us go on where we left off, with the answers you gave."
+            if english
+            else f"Då fortsätter vi med {form.noun}, med svaren du redan har gett."
+        )
+        answers = dict(stopped.get("slots") or {})
+        return [
+            SlotSet(PENDING_SLOT, None),
+            SlotSet(REASK_SLOT, None),
+            *(SlotSet(slot, value) for slot, value in answers.items()),
+            *reopened(form),
+        ]
 
     def interrupted_form(self, tracker: Tracker) -> GuidedForm | None:
         """The form whose question was asked last, when the session ended before its answer
@@ -199,6 +249,8 @@ class ActionYesOrNoOutsideForm(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
+        if (taken_back := self.where_were_we.stop_taken_back(dispatcher, tracker)) is not None:
+            return taken_back
         form = self.where_were_we.interrupted_form(tracker)
         english = is_english_reply(last_free_text(tracker))
         if form is None:

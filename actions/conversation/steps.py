@@ -14,7 +14,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.exc import SQLAlchemyError
 
 from actions.conversation.commands import STARTS, UNSURE, Handoff
-from actions.conversation.fields import FormContext, reset, was_cancelled
+from actions.conversation.fields import FormContext, reset, stopped_form, was_cancelled
 from actions.conversation.form import GuidedForm
 from actions.conversation.reading import Message
 from actions.faq import faq_reply, last_free_text, utter
@@ -171,7 +171,8 @@ class Completion(ProcessStep, ABC):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
         if was_cancelled(tracker):
-            return reset(self.slots)
+            # The answers are kept for one message, in case the next says "nej, fortsätt".
+            return [*reset(self.slots), stopped_form(tracker, self.slots)]
         return await super().run(dispatcher, tracker, domain)
 
 

@@ -37,7 +37,8 @@ def action_parts(line: str) -> list[str]:
     if len(parts) == 1 and "," in line:
         commas = [p.strip() for p in line.split(",") if p.strip()]
         labelled = any(OWNER_LABEL.match(p) or DUE_LABEL.match(p) for p in commas[1:])
-        if labelled or len(commas) == 3:
+        # "…, Eva, 16.12" names an owner; "…, före sommaren, säg 31 maj" does not.
+        if labelled or ((len(commas) == 3 and commas[1][:1].isupper()) or ME.fullmatch(commas[1])):
             parts = commas
     return (
         [parts[0], *(DUE_LABEL.sub("", OWNER_LABEL.sub("", p)) for p in parts[1:])] if parts else []
@@ -56,6 +57,11 @@ ACTION_VERBS = (
 AND_A_VERB = re.compile(
     rf"\s*(?:,\s*)?\b(?:och|samt|and)\s+(?=(?:{'|'.join(ACTION_VERBS)})\b)", re.IGNORECASE
 )
+
+
+def opens_with_a_verb(action: str) -> bool:
+    """ "Beställa stol", "köp headset": an action by its first words."""
+    return re.match(rf"(?:{'|'.join(ACTION_VERBS)})\b", action.strip(), re.IGNORECASE) is not None
 
 
 def one_by_one(action: str) -> list[str]:
@@ -79,18 +85,26 @@ def parse_actions(text: str, today: date) -> tuple[list[dict[str, str]], list[st
     return actions, [f'"{a["line"][:60]}"' for a in held]
 
 
-def split_actions(text: str, today: date) -> tuple[list[dict[str, str]], list[dict[str, Any]]]:
+def split_actions(
+    text: str, today: date, me: str | None = None
+) -> tuple[list[dict[str, str]], list[dict[str, Any]]]:
     """Lines of "action – owner – date": the complete actions, and the others with what they
-    say (``owner`` or ``due`` None where missing; ``line`` as written)."""
+    say (``owner`` or ``due`` None where missing; ``line`` as written). "jag" or "I" as the
+    owner is ``me``, the one writing, when known."""
     actions: list[dict[str, str]] = []
     held: list[dict[str, Any]] = []
-    lines = (part for line in text.splitlines() for part in SUBJECT_CLAUSE.split(line))
+    sentences = [sentence for line in text.splitlines() for sentence in action_sentences(line)]
+    several = len(sentences) > 1
+    lines = (part for sentence in sentences for part in SUBJECT_CLAUSE.split(sentence))
     for line in (line.strip(" •*-") for line in lines):
         line = NUMBERED.sub("", line)
         parts = action_parts(line)
         if not parts:
             continue
         due = parse_date(parts[-1], today) if len(parts) >= 3 else None
+        if due is None and len(parts) >= 3:
+            # "vet inte exakt datum, säg 20 januari": the date said in the end.
+            due = find_date(parts[-1], today)
         written = weekday_conflict(parts[-1], due) if due is not None else None
         if due is not None and written is not None:
             # "klart tisdag 16.12", a Wednesday: held while the user picks the day.
@@ -122,10 +136,18 @@ def split_actions(text: str, today: date) -> tuple[list[dict[str, str]], list[di
         if owner is None and (subject := OWNER_AS_SUBJECT.match(text_of_action)):
             # "Maria Berg beställer en kontorsstol": the owner is who does it.
             owner, text_of_action = subject.group("owner"), subject.group("action")
+        elif owner is None and me is not None and (subject := ME_AS_SUBJECT.match(text_of_action)):
+            # "jag beställer ett headset", "I'll lend her a chair": the one writing.
+            owner, text_of_action = me, subject.group("action")
         due_at = DUE_IN_ACTION.search(text_of_action) if due_on is None else None
         # "Beställa tangentbord till 20 december": the date the action is due.
         if due_at is not None and (day := parse_date(due_at.group("day"), today)) is not None:
             due_on, text_of_action = day.isoformat(), text_of_action[: due_at.start()]
+        if due_on is None and "," in text_of_action:
+            # "går utbildningen, före sommaren, säg 31 maj": the date said after the action.
+            action_said, after = text_of_action.split(",", 1)
+            if (day := find_date(after, today)) is not None:
+                due_on, text_of_action = day.isoformat(), action_said
         text_of_action = text_of_action.strip(" ,.")
         if owner is not None and due_on is not None:
             actions.extend(
@@ -133,11 +155,45 @@ def split_actions(text: str, today: date) -> tuple[list[dict[str, str]], list[di
                 for action in one_by_one(text_of_action)
             )
             continue
+        if several and owner is None and due_on is None and not opens_with_a_verb(text_of_action):
+            # "Hennes privata mejl är … om leverantören behöver det": a sentence beside the
+            # actions that is none.
+            continue
         held.extend(
             {"line": line, "action": action[:500], "owner": owner, "due": due_on}
             for action in one_by_one(text_of_action)
         )
+    if me is not None:
+        for action in [*actions, *held]:
+            if action.get("owner") and ME.fullmatch(str(action["owner"]).strip()):
+                action["owner"] = me
     return actions, held
+
+
+# One action per sentence: "Jag lånar ut en stol, klart om en månad. Anna hämtar en skärm
+# senast 18 december." A comma ends an action only after a whole "åtgärd – ansvarig – datum".
+SENTENCE_END = re.compile(r"(?<=[.;,])\s+(?=[A-ZÅÄÖ])")
+WHOLE_ACTION = re.compile(r"\S\s+[–—-]\s+\S.*\s+[–—-]\s+\S")
+
+
+def action_sentences(line: str) -> list[str]:
+    pieces = SENTENCE_END.split(line)
+    sentences = [pieces[0]]
+    for piece in pieces[1:]:
+        comma_inside = sentences[-1].endswith(",") and not WHOLE_ACTION.search(sentences[-1])
+        # "2. Beställa stol": a number of a list, not a sentence.
+        if comma_inside or re.fullmatch(r"\d{1,2}[.)]", sentences[-1]):
+            sentences[-1] += " " + piece
+        else:
+            sentences.append(piece)
+    return [s.strip(" ,;") for s in sentences]
+
+
+# The one writing, as the owner: "– jag –", "jag beställer", "I'll lend".
+ME = re.compile(r"jag|mig|i|me|myself|mej", re.IGNORECASE)
+ME_AS_SUBJECT = re.compile(
+    r"^(?:jag|i'll|i will|i)\s+(?:ska\s+|will\s+)?(?P<action>\w.*)$", re.IGNORECASE
+)
 
 
 # "Maria Berg beställer en kontorsstol", "Anna ska höja skärmen": a name, then what they do
@@ -149,7 +205,8 @@ DOING = (
     "ser", "pratar", "lägger", "sätter", "testar", "will", "takes", "buys", "orders", "gets",
     "installs", "books", "adjusts", "replaces", "checks", "moves", "fixes", "fäster", "monterar",
     "sätter", "ringer", "mejlar", "undersöker", "tittar", "hjälper", "tejpar", "åtgärdar",
-    "går", "börjar", "jobbar", "arbetar", "goes", "starts", "works",
+    "går", "börjar", "jobbar", "arbetar", "goes", "starts", "works", "upgrades", "lends",
+    "brings", "picks", "reviews", "updates", "sets", "calls", "uppgraderar", "lånar",
 )  # fmt: skip
 OWNER_AS_SUBJECT = re.compile(
     r"^(?P<owner>[A-ZÅÄÖ][a-zåäöé]+(?:\s+[A-ZÅÄÖ][a-zåäöé]+)?)\s+"
@@ -166,8 +223,9 @@ SUBJECT_CLAUSE = re.compile(
 # "… till 20 december", "…, klart till 15 januari", "… by 8 January": the due date at the end;
 # "… varje onsdag från 13 januari": an arrangement is in place from its first day.
 DUE_IN_ACTION = re.compile(
-    r"[\s,]+(?:(?:klart|klar|färdigt|senast|due)\s+)?"
-    r"(?:till|senast|by|before|innan|från och med|från|fr\.?\s?o\.?\s?m\.?|from|starting)\s+"
+    r"[\s,]+(?:(?:klart|klar|färdigt|senast|due)\s+(?=om\b|in\b)|(?:(?:klart|klar|färdigt|senast"
+    r"|due)\s+)?(?:till|senast|by|before|innan|före|från och med|från|fr\.?\s?o\.?\s?m\.?|from"
+    r"|starting)\s+)"
     r"(?:den\s+|the\s+)?(?P<day>[^,.]{3,40}?)(?=\s*[,.]|\s*$)",
     re.IGNORECASE,
 )
@@ -230,6 +288,12 @@ ADDING = re.compile(
     r"(?P<line>.+)$",
     re.IGNORECASE | re.DOTALL,
 )
+# "den andra åtgärden", "the second action": an action by its place.
+ORDINALS = {
+    "första": 0, "andra": 1, "tredje": 2, "fjärde": 3, "femte": 4, "sista": -1, "first": 0,
+    "second": 1, "third": 2, "fourth": 3, "fifth": 4, "last": -1,
+}  # fmt: skip
+ORDINAL = re.compile(rf"\b({'|'.join(ORDINALS)})\s+(?:åtgärd\w*|action)\b")
 # Words of a removal that name no particular action.
 NOT_NAMING = ("åtgärd", "action", "den", "det", "the", "hela", "också")
 WORDS = re.compile(r"[0-9a-zåäöéü]+")
@@ -249,6 +313,13 @@ def without_named_action(
     removal = REMOVING.search(text)
     if removal is None:
         return None
+    if (ordinal := ORDINAL.search(removal.group("what").lower())) is not None:
+        # "stryk den andra åtgärden": the action by its place in the plan.
+        place = ORDINALS[ordinal.group(1)]
+        if not -len(actions) <= place < len(actions):
+            return None
+        named_by_place = actions[place]
+        return [a for a in actions if a is not named_by_place], named_by_place
     said = [
         w
         for w in WORDS.findall(removal.group("what").lower())
@@ -264,13 +335,15 @@ def without_named_action(
     return [a for a in actions if a is not named[0]], named[0]
 
 
-def added_actions(text: str, today: date) -> tuple[list[dict[str, str]], bool] | None:
+def added_actions(
+    text: str, today: date, me: str | None = None
+) -> tuple[list[dict[str, str]], bool] | None:
     """The actions after "lägg till …", and whether every one has its owner and date; None when
     the text adds nothing."""
     adding = ADDING.search(text)
     if adding is None:
         return None
-    actions, held = split_actions(adding.group("line"), today)
+    actions, held = split_actions(adding.group("line"), today, me)
     if not actions and not held:
         return None
     return actions, not held

@@ -110,6 +110,21 @@ def meeting_people(ctx: FormContext) -> tuple[User | None, User | None]:
     )
 
 
+SAME_DAY = re.compile(r"\b(samma dag|samma datum|same day|same date)\b")
+
+
+def booked_day(ctx: FormContext) -> date | None:
+    """The day the meeting being moved is booked on."""
+    assessment_id = chosen_assessment(ctx)
+    if assessment_id is None or ctx.user is None:
+        return None
+    try:
+        start = risk_assessments(ctx).get(ctx.user, assessment_id).start_at
+    except Refused:
+        return None
+    return start.astimezone(STOCKHOLM).date() if start is not None else None
+
+
 def read_start(ctx: FormContext, message: Message) -> Reading:
     """A meeting time: confirmed first when ambiguous ("onsdag" has no clock time), refused
     with the reason when nobody can meet then."""
@@ -120,6 +135,9 @@ def read_start(ctx: FormContext, message: Message) -> Reading:
     pending = ctx.pending.get("value") if ctx.pending.get("slot") == "ra_start" else None
     current = pending or ctx.get("ra_start")
     on = datetime.fromisoformat(str(current)).astimezone(STOCKHOLM).date() if current else None
+    if on is None and SAME_DAY.search(message.lowered):
+        # "samma dag men kl 14" when moving a meeting: the day it is booked on.
+        on = booked_day(ctx)
     parsed = find_meeting_time(message.text, ctx.now(), on)
     if parsed is None:
         return Reading()

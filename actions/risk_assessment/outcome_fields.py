@@ -35,10 +35,16 @@ from bot.agreements.dates import (
     find_date,
     find_period,
     find_period_in,
+    parse_date,
 )
 
 FIELD_SLOTS = ("ra_risks", "ra_actions", "ra_follow_up")
 NONE = re.compile(r"^\s*(inga|ingen|inget|nej|none|no)\b", re.IGNORECASE)
+# The follow-up's decision, said at the actions question: "den fortsätter", "det fortsätter som
+# idag".
+NEXT_ANSWER = re.compile(
+    r"^(den |det |distansarbetet |it )?(fortsätt\w*|ändras|avslutas|continues?|ends?)\b"
+)
 # Actions that lack an owner or a date, waiting while they are asked for.
 HELD = "held_actions"
 # Dropping the held action instead: "ta bort den", "stryk den".
@@ -125,7 +131,7 @@ def read_actions(ctx: FormContext, message: Message) -> Reading:
         return Reading.of(message.entities["actions"])
     text = message.text.strip()
     waiting = ctx.pending if ctx.pending.get("kind") == HELD else None
-    actions, held = split_actions(text, ctx.today())
+    actions, held = split_actions(text, ctx.today(), me(ctx))
     if waiting is not None and not (actions and not held):
         # The answer to "Vem ansvarar för …, och till vilket datum?"; "tack" or a question is
         # not one, and "vet inte" gets help and a way on, never the same question alone.
@@ -137,7 +143,7 @@ def read_actions(ctx: FormContext, message: Message) -> Reading:
     if NONE.match(text):
         return Reading.of([])
     # "Ny kontorsstol": an action alone, kept while its owner and date are asked for.
-    alone = bool(held) and an_action_alone(message)
+    alone = bool(held) and an_action_alone(message, ctx.today())
     # A complete action written as a sentence ("Anna beställer en stol senast 15 januari")
     # needs no dashes.
     if (
@@ -159,7 +165,7 @@ def changes_to_actions(slot: str) -> Callable[[FormContext, str], Reading]:
         if (removed := without_named_action(given, text)) is not None:
             rest, action = removed
             return Reading.added(rest, f"Struken åtgärd: {action['action']}")
-        if (added := added_actions(text, ctx.today())) is not None:
+        if (added := added_actions(text, ctx.today(), me(ctx))) is not None:
             actions, complete = added
             if not complete:
                 return Reading.refused(
@@ -174,13 +180,24 @@ def changes_to_actions(slot: str) -> Callable[[FormContext, str], Reading]:
     return find
 
 
-def an_action_alone(message: Message) -> bool:
+def me(ctx: FormContext) -> str | None:
+    """Who "jag" is in an action: the manager writing."""
+    return ctx.user.name if ctx.user is not None else None
+
+
+def an_action_alone(message: Message, today: date) -> bool:
     """A short line that may name an action: not a hedge, a question, chitchat or a number."""
     text = message.text.strip()
-    # "1 sept 2027" is the next question's date, not an action.
-    a_date_alone = DATE_IN_TEXT.fullmatch(text.lower().strip(" .")) is not None
+    # "1 sept 2027", "om ett år" and "den fortsätter" answer the next questions.
+    said = text.lower().strip(" .!")
+    a_date_alone = (
+        DATE_IN_TEXT.fullmatch(said) is not None
+        or parse_date(said, today) is not None
+        or find_period(said) is not None
+    )
+    next_answer = a_date_alone or NEXT_ANSWER.match(said) is not None
     return (
-        not (is_hedge(message) or is_question(message) or is_chitchat(message) or a_date_alone)
+        not (is_hedge(message) or is_question(message) or is_chitchat(message) or next_answer)
         # "ja spara" answers the summary.
         and yes_or_no(message) is Answer.NONE
         and bool(re.search(r"[a-zåäöA-ZÅÄÖ]{3}", text))
@@ -253,7 +270,7 @@ def labelled_actions(ctx: FormContext, text: str) -> list[str]:
     if NONE.match(text):
         ctx.set("ra_actions", [])
         return ["åtgärder inga"]
-    actions, held = split_actions(text, ctx.today())
+    actions, held = split_actions(text, ctx.today(), me(ctx))
     if not held:
         ctx.set("ra_actions", actions)
         return [f"åtgärder {show_actions(actions)}"] if actions else []
@@ -350,6 +367,9 @@ def outcome_fields(ctx: FormContext) -> list[Field]:
 COLON_BEFORE_ACTIONS = re.compile(
     r":\s*(?=[^:]+\b(?:åtgärder|åtgärd|actions?)\s*[:=])", re.IGNORECASE
 )
+# "dokumentera riskbedömningen med Anna: inga risker förutom att hon behöver ett headset": after
+# the request and a colon, three words or more are the risks.
+COLON_AFTER_REQUEST = re.compile(r"^[^:]{0,80}:\s*(?=\S+\s+\S+\s+\S)")
 # "Uppföljning om ett år." as a sentence of the opening message.
 FOLLOW_UP_SENTENCE = re.compile(
     r"(?:^|[.!?]\s+)(?P<said>(?:uppföljning|följs upp|följa upp|följ upp|follow[- ]?up)[^.!?]*)",
@@ -365,7 +385,7 @@ def opening_answers(ctx: FormContext, text: str) -> list[str]:
     if label is None:
         # "dokumentera riskbedömningen med Anna: bra stol, men ett kallt källarrum. Åtgärd: …":
         # what is said between the colon and the actions is the risks.
-        label = COLON_BEFORE_ACTIONS.search(text)
+        label = COLON_BEFORE_ACTIONS.search(text) or COLON_AFTER_REQUEST.search(text)
     if label is None:
         return []
     rest = text[label.end() :]

@@ -335,8 +335,8 @@ ITEM_FILLERS = re.compile(
 )
 # "ingen dator", and what the user has already: "jag har egen dator".
 NEGATED_ITEM = re.compile(
-    r"^\s*(ingen|inget|inga|inte|no|not|(jag )?har (redan|egen|eget|egna)|i (already )?have"
-    r" my own)\b"
+    r"^\s*(ingen|inget|inga|inte|no|not|(jag )?har (redan|(en |ett )?(egen|eget|egna))"
+    r"|i (already )?have( a| an)? my own)\b"
     # "headset behövs inte", "the headset isn't needed": the negation after the item.
     r"|\b(behövs|behöver(\s+(jag|vi))?|needed|need)\s+(inte|ej|not)\b"
     r"|\b(isn't|is not|not) needed\b|\bdon't need\b"

@@ -1384,3 +1384,51 @@ async def test_undo_right_after_a_change_takes_the_earlier_answer_back(
     later = {**after_change, "flow_pending": None}
     kept = await form_turn(form, "ångra", later, "agreement_confirmed")
     assert "agreement_share" not in kept.slots
+
+
+async def test_a_later_answer_named_at_another_question_is_noted(services: Services) -> None:
+    """2026-12-06d: "jag vill börja v 5" at the share question was not understood, and the
+    start given was lost."""
+    form = ValidateAgreementForm(services)
+    turn = await form_turn(form, "jag vill börja v 5", {}, "agreement_share")
+    assert turn.slots["agreement_start"] == "2027-02-01"
+    assert turn.slots.get("agreement_share") is None and "Jag har noterat" in turn.said
+
+
+async def test_removing_an_item_at_the_summary_keeps_the_others(services: Services) -> None:
+    """2026-12-06d: "ta bort headsetet, och kan slutdatumet bli 31 augusti istället?" left
+    only the headset."""
+    at_summary = {
+        **FILLED,
+        "agreement_equipment": ["Bärbar dator", "Headset"],
+        "agreement_confirmed": None,
+    }
+    turn = await form_turn(
+        ValidateAgreementForm(services),
+        "hmm, ta bort headsetet, och kan slutdatumet bli 31 augusti istället?",
+        at_summary,
+        "agreement_confirmed",
+    )
+    assert turn.slots["agreement_equipment"] == ["Bärbar dator"]
+    assert turn.slots["agreement_end"] == "2027-08-31"
+
+
+@pytest.mark.parametrize("text", ["skika", "skcika", "spar"])
+async def test_a_send_typed_in_a_hurry_sends(services: Services, text: str) -> None:
+    at_summary = {**FILLED, "agreement_confirmed": None}
+    turn = await form_turn(ValidateAgreementForm(services), text, at_summary, "agreement_confirmed")
+    assert turn.slots["agreement_confirmed"] is True
+
+
+async def test_an_end_said_as_when_it_stops_confirms_the_start(services: Services) -> None:
+    """2026-12-06d: "vet inte när det ska sluta, sätt 31 juli så länge" after "Ska jag skriva 1
+    februari 2027?" was offered as a new start."""
+    offered = {"kind": "confirm", "slot": "agreement_start", "value": "2027-02-01"}
+    turn = await form_turn(
+        ValidateAgreementForm(services),
+        "vet inte när det ska sluta, sätt 31 juli så länge",
+        {"agreement_share": 40.0, "agreement_place": "Hemma", "flow_pending": offered},
+        "agreement_start",
+    )
+    assert turn.slots["agreement_start"] == "2027-02-01"
+    assert turn.slots["agreement_end"] == "2027-07-31"

@@ -455,3 +455,10 @@ def test_a_month_name_with_one_slip_is_that_month(text: str, expected: date | No
 )
 def test_a_unit_cut_short_is_percent(text: str, share: float | None) -> None:
     assert parse_share(text) == share
+
+
+def test_an_item_one_has_already_is_not_borrowed() -> None:
+    """2026-12-06d: "inget, jag har en egen skärm där" stored a screen."""
+    options = ["Bärbar dator", "Bildskärm", "Headset"]
+    assert equipment_items("inget, jag har en egen skärm där", options) == []
+    assert equipment_items("jag har en egen skärm men behöver headset", options) == ["Headset"]

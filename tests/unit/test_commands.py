@@ -94,6 +94,8 @@ class Faq:
         # A noun in any order, and extending (batch 2026-12-06c).
         ("distansarbete ansökan tack", "request"),
         ("vill förlänga mitt distansavtal, de går ut i augusti", "request"),
+        # Filling in the outcome (batch 2026-12-06d: Rasa answered it from the FAQ).
+        ("fylla i riskbedömningen för Anna", "document"),
     ],
 )
 def test_a_command_at_the_start_names_its_process(text: str, process: str) -> None:

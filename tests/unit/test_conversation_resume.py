@@ -216,3 +216,50 @@ async def test_a_yes_with_nothing_in_progress_is_acknowledged(services: Services
     assert events == [] and said.startswith("Okej!")
     _, said = await yes_or_no(services, "yes", {}, "affirm")
     assert said.startswith("Okay!")
+
+
+STOPPED_REQUEST = {
+    "flow_pending": {
+        "kind": "stopped",
+        "form": "agreement_form",
+        "slots": {"agreement_share": 20.0, "agreement_place": "Hemma"},
+        "after": 0,
+    }
+}
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [("nej förresten, fortsätt", "out_of_scope"), ("nej förlåt, fortsätt", "deny")],
+)
+async def test_go_on_right_after_a_stop_takes_the_form_up_with_its_answers(
+    services: Services, text: str, intent: str
+) -> None:
+    """2026-12-06d: "avbryt", then "nej förresten, fortsätt" got the out-of-scope answer, and
+    the request half filled was gone."""
+    resume = ActionWhereWereWe(services, [form(services) for form in FORMS])
+    action = (
+        ActionAnswerFaq(services.answerer, resume)
+        if intent == "out_of_scope"
+        else ActionYesOrNoOutsideForm(resume)
+    )
+    dispatcher = CollectingDispatcher()
+    latest = tracker(text, slots=STOPPED_REQUEST, intent=intent, active_loop=None)
+    events = await action.run(dispatcher, latest, {})
+    assert texts(dispatcher).startswith("Då fortsätter vi med ansökan")
+    set_to = {e["name"]: e["value"] for e in events if e["event"] == "slot"}
+    assert set_to["agreement_share"] == 20.0 and set_to["agreement_place"] == "Hemma"
+    assert set_to["flow_pending"] is None
+    assert [e["name"] for e in events if e["event"] == "followup"] == ["agreement_form"]
+
+
+async def test_a_stop_is_taken_back_only_by_the_next_message(services: Services) -> None:
+    resume = ActionWhereWereWe(services, [form(services) for form in FORMS])
+    later = {"flow_pending": {**STOPPED_REQUEST["flow_pending"], "after": -3}}
+    for slots, text in ((later, "fortsätt"), (STOPPED_REQUEST, "hej")):
+        dispatcher = CollectingDispatcher()
+        events = await ActionYesOrNoOutsideForm(resume).run(
+            dispatcher, tracker(text, slots=slots, intent="deny", active_loop=None), {}
+        )
+        assert not [e for e in events if e["event"] == "followup"], text
+        assert not texts(dispatcher).startswith("Då fortsätter vi")

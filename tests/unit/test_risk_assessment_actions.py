@@ -14,7 +14,11 @@ from sqlalchemy.exc import OperationalError
 
 from actions.agreement.request import ActionSubmitAgreement
 from actions.conversation.fields import PENDING_SLOT, FormContext
-from actions.risk_assessment.action_lines import parse_actions
+from actions.risk_assessment.action_lines import (
+    parse_actions,
+    split_actions,
+    without_named_action,
+)
 from actions.risk_assessment.booking import (
     ActionBookRiskAssessment,
     ActionStartRiskAssessment,
@@ -1131,3 +1135,62 @@ async def test_a_bare_yes_to_what_to_change_shows_the_summary_again(services: An
     after = BOOKING | asked.slots | turn.slots
     assert after.get("ra_confirmed") is None
     assert after.get(PENDING_SLOT) is None, "the summary is asked again, not what to change"
+
+
+def test_several_actions_in_sentences_are_each_an_action() -> None:
+    """2026-12-06d: three actions in three sentences, and two joined by ";" or by a comma after
+    a whole "åtgärd – ansvarig – datum", were stored as one; "jag" is the manager writing."""
+    today = date(2026, 12, 3)
+    actions, held = split_actions(
+        "Jag lånar ut en kontorsstol, klart om en månad. Anna hämtar en bildskärm på kontoret "
+        "senast 18 december. Anna bokar in kontorsdag varje tisdag från v 2.",
+        today,
+        "Maria Berg",
+    )
+    assert held == []
+    assert [(a["owner"], a["due"]) for a in actions] == [
+        ("Maria Berg", "2027-01-03"),
+        ("Anna", "2026-12-18"),
+        ("Anna", "2027-01-11"),
+    ]
+    for text in (
+        "Beställa headset – Maria – 15 januari; Anna flyttar arbetsplatsen – Anna – 31 januari",
+        "Ny kontorsstol – jag – v 10, Anna stänger av mejlnotiserna – Anna – 7 december",
+    ):
+        actions, held = split_actions(text, today, "Maria Berg")
+        assert len(actions) == 2 and held == [], text
+    # A comma inside one action, a numbered list and a sentence beside the actions stay as
+    # they were.
+    assert len(split_actions("Höja skärmen – Anna, Maria – 18 december", today)[0]) == 1
+    actions, held = split_actions(
+        "Anna beställer en stol senast 15 januari. Hennes privata mejl är [e-post] om det behövs.",
+        today,
+    )
+    assert len(actions) == 1 and held == []
+
+
+def test_a_due_date_said_after_a_hedge_is_the_due_date() -> None:
+    today = date(2026, 12, 3)
+    actions, _ = split_actions(
+        "Vi går igenom förväntningarna på nästa APT – jag – vet inte exakt datum, säg 20 januari",
+        today,
+        "Maria Berg",
+    )
+    assert actions == [
+        {"action": "Vi går igenom förväntningarna på nästa APT", "owner": "Maria Berg",
+         "due": "2027-01-20"}
+    ]  # fmt: skip
+
+
+def test_an_action_is_struck_by_its_place_in_the_plan() -> None:
+    plan = [
+        {"action": "Låna ut bildskärm", "owner": "Maria", "due": "2026-12-14"},
+        {"action": "Flytta routern", "owner": "Anna", "due": "2026-12-11"},
+    ]
+    for text in (
+        "stryk den andra åtgärden, routern har hon redan flyttat",
+        "ta bort sista åtgärden",
+    ):
+        removed = without_named_action(plan, text)
+        assert removed is not None and removed[1]["action"] == "Flytta routern", text
+    assert without_named_action(plan, "stryk den tredje åtgärden") is None

@@ -26,6 +26,7 @@ from actions.conversation.form import GuidedForm
 from actions.conversation.reading import Message, asks_the_assistant, is_chitchat
 from actions.services import Services
 from bot.agreements.parsing import place_label
+from bot.agreements.service import AgreementService
 from bot.errors import Refused
 from bot.faq.language import is_english_reply
 from bot.identity import User
@@ -336,6 +337,29 @@ class ValidateDecisionForm(GuidedForm):
         return None
 
 
+def request_line(agreements: AgreementService, agreement: Agreement) -> str:
+    """One request as a manager sees it in the list."""
+    employee = agreements.directory.get(agreement.employee_id)
+    who = employee.name if employee else agreement.employee_id
+    place = place_label(agreement.place_kind, agreement.place_description)
+    return (
+        f"{agreement.reference} från {who}: {agreement.share_percent} % på distans ({place}), "
+        f"{agreement.start_date} – {agreement.end_date}. Arbetsuppgifter: {agreement.tasks}."
+    )
+
+
+def named_request(ctx: FormContext, message: Message) -> Agreement | None:
+    """The waiting request a message names by its reference or the employee's name."""
+    text = message.text.lower()
+    candidates = pending(ctx)
+    named = [
+        a
+        for a in candidates
+        if a.reference.lower() in text or names_employee(text, employee_name(ctx, a))
+    ]
+    return named[0] if len(named) == 1 else None
+
+
 class ActionShowAgreements(AgreementStep):
     """A manager's (or HR's) requests waiting for a decision, with buttons; an employee's own."""
 
@@ -362,13 +386,8 @@ class ActionShowAgreements(AgreementStep):
             dispatcher.utter_message(text="Du har inga ansökningar som väntar på beslut.")
             return [SlotSet(SHOWN_SLOT, [])]
         for agreement in waiting[:10]:
-            employee = agreements.directory.get(agreement.employee_id)
-            who = employee.name if employee else agreement.employee_id
-            place = place_label(agreement.place_kind, agreement.place_description)
             dispatcher.utter_message(
-                text=f"{agreement.reference} från {who}: {agreement.share_percent} % på distans "
-                f"({place}), {agreement.start_date} – {agreement.end_date}. "
-                f"Arbetsuppgifter: {agreement.tasks}.",
+                text=request_line(agreements, agreement),
                 buttons=[
                     {
                         "title": f"Godkänn {agreement.reference}",
@@ -405,13 +424,19 @@ class ActionStartDecision(AgreementStep):
                 '"visa mina ansökningar" för att se hur det går med din.'
             )
             return []
-        if asks_the_assistant(message):
-            english = is_english_reply(message.text)
-            dispatcher.utter_message(text=HOW_TO_DECIDE_EN if english else HOW_TO_DECIDE)
-            return []
         ctx = self.context(tracker)
         for slot in FIELD_SLOTS:
             ctx.set(slot, None)
+        if asks_the_assistant(message):
+            asked_about = named_request(ctx, message)
+            if asked_about is None or self.services.agreements is None:
+                english = is_english_reply(message.text)
+                dispatcher.utter_message(text=HOW_TO_DECIDE_EN if english else HOW_TO_DECIDE)
+                return []
+            # "what share did Erik ask for?": his request, and the decision on it asked.
+            dispatcher.utter_message(text=request_line(self.services.agreements, asked_about))
+            ctx.set("agreement_id", str(asked_about.id))
+            return [*reset(FIELD_SLOTS), *ctx.events(), FollowupAction(FORM)]
         target = find_agreement(ctx, message)
         if target.problem:
             dispatcher.utter_message(text=target.problem)

@@ -437,7 +437,11 @@ class Handoff:
             return None
         command = command_in(str(tracker.latest_message.get("text") or ""), self.known())
         if command is None:
-            step = self.change_of_request(tracker) or self.another_time(tracker)
+            step = (
+                self.change_of_request(tracker)
+                or self.another_time(tracker)
+                or self.about_a_listed_request(tracker)
+            )
             return step if step is not None and step.name() != instead_of else None
         if command.step == instead_of:
             return None
@@ -456,6 +460,17 @@ class Handoff:
         if text.rstrip().endswith("?") or not NAMES_REQUEST.search(text.lower()):
             return None
         return self.steps.get("action_start_agreement")
+
+    def about_a_listed_request(self, tracker: Tracker) -> ProcessStep | None:
+        """ "what share did Erik ask for?" right after the requests were listed: a question
+        about one of them, so the decision on it opens, showing it (Rasa read it, unsure, as
+        the yearly follow-up with Erik)."""
+        if last_step(tracker) != "action_show_pending_agreements":
+            return None
+        text = str(tracker.latest_message.get("text") or "")
+        if not text.rstrip().endswith("?") or not self.may_decide_now(tracker):
+            return None
+        return self.steps.get("action_start_decision")
 
     def another_time(self, tracker: Tracker) -> ProcessStep | None:
         """ "nej vänta, tisdag går inte, jag har tandläkartid. Onsdag kl 10 i stället" right after

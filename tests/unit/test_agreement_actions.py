@@ -1432,3 +1432,27 @@ async def test_an_end_said_as_when_it_stops_confirms_the_start(services: Service
     )
     assert turn.slots["agreement_start"] == "2027-02-01"
     assert turn.slots["agreement_end"] == "2027-07-31"
+
+
+async def test_a_question_about_a_named_request_shows_it_and_asks_the_decision(
+    services: Services, vasternorrland: AgreementService
+) -> None:
+    """2026-12-06c: "what share did Erik ask for?" after the list started the yearly follow-up
+    with Erik; a question naming no request still gets how deciding works."""
+    await ActionSubmitAgreement(services).run(
+        CollectingDispatcher(), tracker("/affirm", slots=FILLED), {}
+    )
+    (agreement,) = vasternorrland.visible_to(demo_directory().get("maria.berg"))  # type: ignore[arg-type]
+    asked = CollectingDispatcher()
+    events = await ActionStartDecision(services).run(
+        asked, tracker("what share did Anna ask for?", user="maria.berg"), {}
+    )
+    assert f"{agreement.reference} från Anna Andersson: 40 % på distans" in texts(asked)
+    assert {"event": "slot", "name": "agreement_id", "value": str(agreement.id),
+            "timestamp": None} in events  # fmt: skip
+    assert events[-1]["name"] == "decision_form"
+    how = CollectingDispatcher()
+    await ActionStartDecision(services).run(
+        how, tracker("how do I reject a request?", user="maria.berg"), {}
+    )
+    assert agreement.reference not in texts(how) and texts(how)

@@ -180,13 +180,17 @@ _CUES: list[tuple[str, str]] = [
         MANAGER_WANTS_REMOTE,
     ),
     (
-        r"\b(beordr\w*|beodr\w*|tvinga[rs]?\W+(mig|oss|fram|dig|hela|alla|personal\w*)|tvingad\w*"
+        r"\b(beordr\w*|beodr\w*|tvinga[rs]?\W+(mig|oss|dig|hela|alla|personal\w*)|tvingad\w*"
         r"|tvingas|tvång\w*|påtvinga\w*|skicka\w* hem|sent home|send\w* (me |us )?home"
         r"|stanna hemma|säga åt (mig|oss)|force\w*(?!\W+(my|our|the)\W+(manager|boss|employer))"
         r"|make me|ta bort (mitt|min) (skrivbord|plats)\w*|hindra mig|mandatory|compulsory"
-        r"|obligatorisk\w*)",
+        r"|obligatorisk\w*|impos(e|es|ed|ing)\b)",
         MANAGER_WANTS_REMOTE,
     ),
+    # "tvinga fram distansarbete": forced through by whoever says it (12k dev: "kan man tvinga
+    # fram distansarbete om chefen inte vill").
+    (rf"\b{MANAGER}\W+{WORDS}{{0,2}}tvinga\w*\W+fram\b", MANAGER_WANTS_REMOTE),
+    (rf"\b{EMPLOYEE}\W+{WORDS}{{0,2}}tvinga\w*\W+fram\b", EMPLOYEE_WANTS_REMOTE),
     (rf"\b{MANAGER}\W+{NOT_STAFF}{{0,3}}{ASSERTS}\W+{WORDS}{{0,6}}{HOME}", MANAGER_WANTS_REMOTE),
     (rf"\b(måste?|have to)\W+({EMPLOYEE}\W+)?{WORDS}{{0,3}}{HOME}", MANAGER_WANTS_REMOTE),
     (

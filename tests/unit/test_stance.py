@@ -334,8 +334,8 @@ def test_the_stance_reaches_a_krav_entry_ranked_just_below_an_unrelated_best() -
 
 # --- the learned stance: when the cues say nothing -------------------------------------------
 
-# Written for this test; a tie of cues ("säger nej" for the employee, "tvinga" for the manager).
-TIED = "chefen sa nej till hemmajobb men jag vill ju, kan jag tvinga fram det"
+# Written for this test; a tie of cues ("säger nej" for the employee, "tvingas" for the manager).
+TIED = "chefen sa nej till hemmajobb men jag vill ju, kan jag tvingas till det"
 EXAMPLES = {
     EMPLOYEE_WANTS_REMOTE: [
         "jag vill jobba hemma men chefen säger nej",
@@ -457,3 +457,16 @@ def test_an_entry_only_about_remote_work_needs_a_word_of_home(
     thresholds = Thresholds(answer=0.7, clarify=0.6)
     assert tune.outcome(prepared, weights, thresholds) == outcome
     assert tune.value_of(tune.rank([prepared], weights), thresholds) == tune.VALUE[outcome]
+
+
+@pytest.mark.parametrize(
+    ("question", "stance"),
+    [
+        # 2026-12k dev: "tvinga fram" is the demand of whoever says it.
+        ("kan man tvinga fram distansarbete om chefen inte vill", EMPLOYEE_WANTS_REMOTE),
+        ("min chef vill tvinga fram hemarbete för hela gruppen", MANAGER_WANTS_REMOTE),
+        ("Can the employer impose working from home on me?", MANAGER_WANTS_REMOTE),
+    ],
+)
+def test_forcing_through_is_the_stance_of_its_subject(question: str, stance: str) -> None:
+    assert stance_topic(question) == stance

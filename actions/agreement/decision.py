@@ -125,6 +125,8 @@ def find_agreement(ctx: FormContext, message: Message) -> Reading:
     if len(named) == 1:
         return Reading.of(str(named[0].id))
     shown = [a for a in candidates if a.id in (ctx.get(SHOWN_SLOT) or [])]
+    if (place := ORDINAL.search(text)) is not None and ORDINALS[place.group(1)] < len(shown):
+        return Reading.of(str(shown[ORDINALS[place.group(1)]].id))
     for group in (shown, candidates):
         if len(group) == 1:
             return Reading.of(str(group[0].id))
@@ -145,6 +147,14 @@ def find_by_reference(ctx: FormContext, reference: str) -> Agreement | None:
 
 
 # Where one part of a message ends and another begins: "godkänn Eriks, men vänta med Annas".
+# "kan jag inte bevilja", "godkänner inte", "can't approve": a refusal.
+NOT_APPROVED = re.compile(
+    r"\b(?:inte|ej|not|can't|cannot|won't)\s+(?:\w+\s+)?(?:godkänn\w*|godkann\w*|bevilja\w*"
+    r"|approve\w*)|\b(?:godkänn\w*|bevilja\w*)\s+(?:\w+\s+)?(?:inte|ej)\b"
+)
+# "den första", "den andra": a request by its place in the list shown.
+ORDINALS = {"första": 0, "andra": 1, "tredje": 2, "first": 0, "second": 1, "third": 2}
+ORDINAL = re.compile(r"\b(?:den|the)\s+(första|andra|tredje|first|second|third)\b")
 CLAUSE_BREAK = re.compile(r"[,;.]|\b(?:men|but|och inte|and not)\b")
 
 
@@ -168,11 +178,30 @@ def find_decision(message: Message) -> str | None:
     if message.intent in ("approve_agreement", "reject_agreement") and message.confidence >= 0.8:
         return "approve" if message.intent == "approve_agreement" else "reject"
     text = message.lowered
-    if REJECT.search(text):
+    if REJECT.search(text) or NOT_APPROVED.search(text):
         return "reject"
     if APPROVE.search(text):
         return "approve"
     return None
+
+
+def decision_for(ctx: FormContext, message: Message, agreement_id: str | None) -> str | None:
+    """The decision on one request: in "den första godkänner jag, den andra avslår jag" the
+    clause that names it (by the employee's name or its place in the list) says it."""
+    text = message.lowered
+    both = (REJECT.search(text) or NOT_APPROVED.search(text)) and APPROVE.search(text)
+    if not both or agreement_id is None:
+        return find_decision(message)
+    shown = [str(a) for a in ctx.get(SHOWN_SLOT) or []]
+    agreement = next((a for a in pending(ctx) if str(a.id) == agreement_id), None)
+    for clause in CLAUSE_BREAK.split(text):
+        place = ORDINAL.search(clause)
+        by_place = place is not None and shown[ORDINALS[place.group(1)] :][:1] == [agreement_id]
+        by_name = agreement is not None and names_employee(clause, employee_name(ctx, agreement))
+        if by_place or by_name:
+            return find_decision(Message(text=clause))
+    # "jag tänkte godkänna den men nej, jag avslår": no clause names it; the refusal stands.
+    return find_decision(message)
 
 
 # A change of mind at the reason question: "nej vänta, jag godkänner den ändå", "actually
@@ -445,7 +474,7 @@ class ActionStartDecision(AgreementStep):
             dispatcher.utter_message(text="Du har inga ansökningar som väntar på beslut.")
             return []
         ctx.set("agreement_id", target.value if target.found else None)
-        decision = find_decision(message)
+        decision = decision_for(ctx, message, ctx.get("agreement_id"))
         ctx.set("decision", decision)
         if decision == "approve":
             ctx.set("rejection_reason", "")

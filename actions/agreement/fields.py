@@ -14,6 +14,7 @@ from bot.agreements.dates import (
     end_after,
     find_date,
     find_period,
+    find_period_in,
     week_days,
     weekday_conflict,
 )
@@ -243,6 +244,9 @@ def find_end(ctx: FormContext, text: str, start_value: Any = None) -> Reading:
     start_value = start_value or ctx.get("agreement_start")
     start = date.fromisoformat(str(start_value)) if start_value else ctx.today()
     end = find_date(text, start)
+    if end is None and start_value and (period := find_period_in(text)) is not None:
+        # "jag tar det i ett halvår först": the length from the start given.
+        end = end_after(start, period)
     if end is None or (FROM_A_DATE.search(text.lower()) and not UNTIL_A_DATE.search(text.lower())):
         # "förresten skulle det vara från mars" moves the start, not the end.
         return Reading()
@@ -543,6 +547,7 @@ def agreement_fields(ctx: FormContext) -> list[Field]:
             free_text=True,
             find=find_tasks,
             words=("arbetsuppgift", "uppgifterna", "tasks"),
+            any_words=True,
             hedge_help="Beskriv kort vad du ska arbeta med på distans, till exempel "
             '"rapportskrivning och ärendehandläggning".',
             not_understood="Beskriv kort vilka arbetsuppgifter det gäller.",

@@ -265,6 +265,12 @@ def labelled_values(ctx: FormContext, text: str) -> list[str] | None:
     return noted
 
 
+WEEKDAY_ALONE = re.compile(
+    r"(?:på\s+|on\s+)?(?:en\s+)?(?:måndag|tisdag|onsdag|torsdag|fredag|lördag|söndag|monday"
+    r"|tuesday|wednesday|thursday|friday|saturday|sunday)(?:en)?"
+)
+
+
 def opening_values(ctx: FormContext, text: str) -> list[str]:
     """Fills the empty slots the message answers ("hemifrån två dagar i veckan från 1 februari
     till 30 juni", "Jobbar med lönehantering och behöver låna en skärm"), in the opening message
@@ -287,7 +293,9 @@ def opening_values(ctx: FormContext, text: str) -> list[str]:
     noted = fill(ctx, fields, found)
     # "från fredag 1 mars till 31 augusti", 1 March a Monday: the start is asked, the end kept.
     start = ctx.get("agreement_start") or first_choice(found.get("agreement_start"))
-    if start and not ctx.get("agreement_end") and len(dates) > 1:
+    # "från 8 januari, det är en fredag": a weekday alone after a date is that date's.
+    second_is_a_date = len(dates) > 1 and not WEEKDAY_ALONE.fullmatch(dates[1].strip())
+    if start and not ctx.get("agreement_end") and second_is_a_date:
         end = find_end(ctx, dates[1], start)
         if end.found:
             ctx.set("agreement_end", end.value)

@@ -72,6 +72,8 @@ class Command:
 ASSESSMENT = ("riskbedöm", "riskbedomn", "dialog", "mötet", "risk assessment", "the meeting")
 # What is moved or cancelled: the user's booked dialogue, however it is called.
 MEETING = (*ASSESSMENT, "möte", "tid", "meeting", "appointment")
+# A decision said anywhere in a message: "den första godkänner jag", "Eriks kan jag inte bevilja".
+DECIDES = re.compile(r"\b(godkän\w*|bevilja\w*|avslå\w*|avslår|neka\w*|approve\w*|reject\w*)")
 # The request itself, named in a change of it.
 NAMES_REQUEST = re.compile(
     r"\b(ansökan|ansökningen|distansöverenskommelse\w*|överenskommelse\w*|request|application)\b"
@@ -462,13 +464,14 @@ class Handoff:
         return self.steps.get("action_start_agreement")
 
     def about_a_listed_request(self, tracker: Tracker) -> ProcessStep | None:
-        """ "what share did Erik ask for?" right after the requests were listed: a question
-        about one of them, so the decision on it opens, showing it (Rasa read it, unsure, as
-        the yearly follow-up with Erik)."""
+        """ "what share did Erik ask for?" or "Eriks kan jag inte bevilja nu" right after the
+        requests were listed: about one of them, so the decision on it opens (Rasa read them,
+        unsure, as the yearly follow-up with Erik and as out of scope)."""
         if last_step(tracker) != "action_show_pending_agreements":
             return None
         text = str(tracker.latest_message.get("text") or "")
-        if not text.rstrip().endswith("?") or not self.may_decide_now(tracker):
+        asks = text.rstrip().endswith("?") or DECIDES.search(text.lower()) is not None
+        if not asks or not self.may_decide_now(tracker):
             return None
         return self.steps.get("action_start_decision")
 

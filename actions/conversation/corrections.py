@@ -57,6 +57,9 @@ class Corrections:
         if m.is_payload or is_bare_yes_or_no(m):
             # "nej" answers the question asked; it never empties the equipment given before.
             return None
+        if m.text.rstrip().endswith("?") and not has_correction_cue(m) and not self.at_summary:
+            # "vad händer om jag halkar i trappan hemma?" asks; it moves no answer to "hemma".
+            return None
         if self.long_free_text_answer(m):
             # A long answer to a free-text question that does not open as a correction is that
             # answer: the tasks may well mention days, places and dates.

@@ -100,6 +100,9 @@ class Field:
     changeable: bool = True
     # "hoppa över" is an answer the field reads itself; otherwise it is explained and asked again.
     skippable: bool = False
+    # Any words describe it (the tasks): after "Ska jag skriva 31 juli?" such an answer takes
+    # the value offered and goes on, though it names nothing the field could look for.
+    any_words: bool = False
 
 
 class FormContext:

@@ -245,6 +245,15 @@ class Turn:
         # A free-text question takes any words, so the answer must name its value ("hemma tror
         # jag" names the place; "hmm vet inte" names nothing).
         reading = following.read(self.ctx, m)
+        if following.free_text and following.any_words and not is_hedge(m):
+            # "ekonomiadministration, mest avstämningar" after "Ska jag skriva 31 juli?": the
+            # tasks, which name no value to look for; a yes, a no or a correction is no answer.
+            taken = yes_or_no(m) is Answer.NONE and not has_correction_cue(m)
+            if not (taken and len(m.words) >= 2 and reading.found):
+                return False
+            self.store(slot, self.pending.get("value"))
+            self.answer(following, reading)
+            return True
         if following.free_text or is_hedge(m):
             named = following.find(self.ctx, m.text) if following.find else Reading()
             # As typed when it is a plain answer ("hemma"); the value alone after a hedge.
@@ -467,9 +476,9 @@ class Turn:
         later = [
             (f, reading)
             for f in self.fields
-            if f.slot != field.slot and not f.free_text and f.find is not None
+            if f.slot != field.slot and f.find is not None
             and self.ctx.get(f.slot) is None
-            and any(w in m.lowered for w in f.words)
+            and (f.free_text or any(w in m.lowered for w in f.words))
             and (reading := f.find(self.ctx, m.text)).found
             and not (reading.problem or reading.confirm)
         ]  # fmt: skip

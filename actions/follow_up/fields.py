@@ -134,8 +134,8 @@ def answers_prompt(ctx: FormContext) -> Prompt:
 
 
 def read_answer(ctx: FormContext, message: Message) -> Reading:
-    """A short free-text answer; "ok", "-" and "inget att anmärka" are answers too. Questions,
-    thanks, greetings, a bare "vet inte" and a request for another process are left to the
+    """A short free-text answer; "ok", "-", "vet inte" and "inget att anmärka" are answers too.
+    Questions, thanks, greetings and a request for another process are left to the
     conversation layer."""
     text = " ".join(message.text.split())
     lowered = message.lowered
@@ -151,8 +151,11 @@ def read_answer(ctx: FormContext, message: Message) -> Reading:
         return Reading.of(text[:1000])
     if text.endswith("?") or QUESTION_OPENING.match(lowered):
         return NOTHING
-    if is_chitchat(message) or only_hedging(message):
+    if is_chitchat(message):
         return NOTHING
+    if only_hedging(message):
+        # "vet inte": what the dialogue found, as "hoppa över" is what it left.
+        return Reading.of(text[:1000])
     few_words = len(message.words) <= 6
     if message.intent in PROCESS_INTENTS and message.confidence >= 0.9 and few_words:
         return NOTHING
@@ -183,7 +186,16 @@ def read_risks(ctx: FormContext, message: Message) -> Reading:
         return Reading.of("")
     if len(text) < 2 or not re.search(r"[a-zåäöA-ZÅÄÖ]{2}", text):
         return NOTHING
+    if len(message.words) <= 6 and THE_DECISION.search(message.lowered):
+        # "ok, den fortsätter tills vidare" answers a later question, and names no risk.
+        return NOTHING
     return Reading.of(text[:5000])
+
+
+# The decision on the remote work, said early: "den fortsätter", "det avslutas".
+THE_DECISION = re.compile(
+    r"\b(den|det|distansarbetet|it)\s+(fortsätter|ändras|avslutas|continues|ends)\b"
+)
 
 
 def show_risks(value: Any) -> str:

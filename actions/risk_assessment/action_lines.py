@@ -139,10 +139,14 @@ def split_actions(
         elif owner is None and me is not None and (subject := ME_AS_SUBJECT.match(text_of_action)):
             # "jag beställer ett headset", "I'll lend her a chair": the one writing.
             owner, text_of_action = me, subject.group("action")
-        due_at = DUE_IN_ACTION.search(text_of_action) if due_on is None else None
-        # "Beställa tangentbord till 20 december": the date the action is due.
-        if due_at is not None and (day := parse_date(due_at.group("day"), today)) is not None:
-            due_on, text_of_action = day.isoformat(), text_of_action[: due_at.start()]
+        # "Beställa tangentbord till 20 december": the date the action is due; "… i morgon",
+        # "… från och med nu": that day.
+        for said in (DUE_IN_ACTION, DAY_AT_THE_END):
+            due_at = said.search(text_of_action) if due_on is None else None
+            said_day = due_at.group("day").strip().lower() if due_at is not None else ""
+            day = today if NOW.fullmatch(said_day) else parse_date(said_day, today)
+            if due_at is not None and day is not None:
+                due_on, text_of_action = day.isoformat(), text_of_action[: due_at.start()]
         if due_on is None and "," in text_of_action:
             # "går utbildningen, före sommaren, säg 31 maj": the date said after the action.
             action_said, after = text_of_action.split(",", 1)
@@ -209,7 +213,7 @@ DOING = (
     "brings", "picks", "reviews", "updates", "sets", "calls", "uppgraderar", "lånar",
 )  # fmt: skip
 OWNER_AS_SUBJECT = re.compile(
-    r"^(?P<owner>[A-ZÅÄÖ][a-zåäöé]+(?:\s+[A-ZÅÄÖ][a-zåäöé]+)?)\s+"
+    r"^(?P<owner>[A-ZÅÄÖ][a-zåäöé]+(?:\s+[A-ZÅÄÖ][a-zåäöé]+)?|[A-ZÅÄÖ]{2,6})\s+"
     # Not "Maria tar båda": the owner of actions already named.
     rf"(?P<action>(?:{'|'.join(DOING)})\s+(?!(?:det|dem|den|båda|bägge|alla|allihop|hand|it|"
     r"them|both|all|care)\b)\w.*)$"
@@ -227,6 +231,16 @@ DUE_IN_ACTION = re.compile(
     r"|due)\s+)?(?:till|senast|by|before|innan|före|från och med|från|fr\.?\s?o\.?\s?m\.?|from"
     r"|starting)\s+)"
     r"(?:den\s+|the\s+)?(?P<day>[^,.]{3,40}?)(?=\s*[,.]|\s*$)",
+    re.IGNORECASE,
+)
+
+
+NOW = re.compile(r"nu|now|direkt|genast|omgående|idag|i dag|today|immediately")
+# "… i morgon", "… på fredag", "… tomorrow": a day named at the end of an action.
+DAY_AT_THE_END = re.compile(
+    r"\s+(?:(?:från och med|fr\.?o\.?m\.?|from|starting)\s+)?(?P<day>i morgon|imorgon|tomorrow"
+    r"|på (?:mån|tis|ons|tors|fre)dag|on (?:mon|tues|wednes|thurs|fri)day|nu|now|direkt|genast"
+    r"|omgående|immediately)[\s.!]*$",
     re.IGNORECASE,
 )
 
@@ -300,9 +314,15 @@ WORDS = re.compile(r"[0-9a-zåäöéü]+")
 
 
 def same_stem(said: str, written: str) -> bool:
-    """ "skrivbordet" names "Köpa skrivbord", "headsetet" names "Beställa headset"."""
+    """ "skrivbordet" names "Köpa skrivbord", "headsetet" names "Beställa headset", and
+    "lampan" names "Köpa skrivbordslampa" (the last part of a compound)."""
     shorter, longer = sorted((said, written), key=len)
-    return len(shorter) >= 4 and longer.startswith(shorter[: max(4, len(shorter) - 2)])
+    if len(shorter) < 4:
+        return False
+    if longer.startswith(shorter[: max(4, len(shorter) - 2)]):
+        return True
+    stem = re.sub(r"(erna|arna|orna|en|et|an|na|n)$", "", said) if len(said) > 5 else said
+    return len(stem) >= 4 and re.search(rf"{re.escape(stem)}\w{{0,2}}$", written) is not None
 
 
 def without_named_action(

@@ -23,7 +23,13 @@ from bot.errors import Refused
 from bot.identity import User
 from bot.risk_assessments.links import markdown_link
 from bot.risk_assessments.meeting_text import find_meeting_time
-from bot.risk_assessments.scheduling import STOCKHOLM, WEEKDAYS_SV, swedish_day, swedish_time
+from bot.risk_assessments.scheduling import (
+    STOCKHOLM,
+    WEEKDAYS_SV,
+    at_local,
+    swedish_day,
+    swedish_time,
+)
 from bot.risk_assessments.service import DEFAULT_DURATION, RiskAssessmentService, SlotOffer
 from bot.storage.models import RiskAssessment
 
@@ -110,6 +116,7 @@ def meeting_people(ctx: FormContext) -> tuple[User | None, User | None]:
     )
 
 
+SAME_TIME = re.compile(r"\b(samma tid|same time)\b")
 SAME_DAY = re.compile(r"\b(samma dag|samma datum|same day|same date)\b")
 
 
@@ -141,13 +148,19 @@ def read_start(ctx: FormContext, message: Message) -> Reading:
     parsed = find_meeting_time(message.text, ctx.now(), on)
     if parsed is None:
         return Reading()
-    start = parsed.start
+    start, ambiguous = parsed.start, parsed.ambiguous
+    if current and SAME_TIME.search(message.lowered):
+        # "12 januari, samma tid": the clock time of the time offered or refused before.
+        was = datetime.fromisoformat(str(current)).astimezone(STOCKHOLM)
+        start, ambiguous = at_local(start.astimezone(STOCKHOLM).date(), was.time()), False
     if parsed.written_weekday is not None:
         return which_day(start, parsed.written_weekday)
     refusal = check_start(ctx, start)
     if refusal:
-        return Reading.refused(refusal)
-    confirm = parsed.ambiguous or is_hedge(message)
+        # Kept for the next answer: "samma tid", "samma dag men kl 14" mean this one's.
+        kept = {"kind": "refused_time", "slot": "ra_start", "value": start.isoformat()}
+        return Reading(problem=refusal, pending=kept)
+    confirm = ambiguous or is_hedge(message)
     return Reading.of(
         start.isoformat(), confirm=f"Menar du {swedish_time(start)}?" if confirm else None
     )

@@ -81,9 +81,18 @@ def parse_date(text: str, today: date) -> date | None:
             **({} if WEEKDAY.search(normalised) else {"REQUIRE_PARTS": ["day"]}),
         },
     )
-    return parsed.date() if parsed else None
+    if parsed is None:
+        return None
+    if NEXT_YEAR.search(text.lower()) and parsed.year == today.year:
+        # "15 december nästa år": the year after this one, even when the day is still ahead.
+        try:
+            return parsed.date().replace(year=today.year + 1)
+        except ValueError:  # 29 February
+            return None
+    return parsed.date()
 
 
+NEXT_YEAR = re.compile(r"\b(nästa år|next year)\b")
 MONTHS = (
     "januari|februari|mars|april|maj|juni|juli|augusti|september|oktober|november|december|"
     "january|february|march|may|june|july|august|october|"
@@ -315,7 +324,7 @@ def find_period(text: str) -> relativedelta | None:
 
 # A length inside a sentence: "nej förresten, uppföljning om ett år", "in six months".
 PERIOD_IN_TEXT = re.compile(
-    r"\b(?:om|in|inom)\s+(?:(?:\d{1,2}|[a-zåäö]+)\s+)?(?:år|halvår|månader|månad|veckor|vecka|"
+    r"\b(?:om|in|inom|i)\s+(?:(?:\d{1,2}|[a-zåäö]+)\s+)?(?:år|halvår|månader|månad|veckor|vecka|"
     r"years?|months?|weeks?|half\s+a\s+year)\b"
 )
 
@@ -349,8 +358,14 @@ def date_said_as_an_end(text: str) -> bool:
 
 def find_date(text: str, today: date) -> date | None:
     """The first date written anywhere in ``text``, relative dates counted from ``today``."""
-    match = DATE_IN_TEXT.search(with_months_spelt_out(text.lower()))
-    return parse_date(match.group(0), today) if match else None
+    lowered = with_months_spelt_out(text.lower())
+    match = DATE_IN_TEXT.search(lowered)
+    if match is None:
+        return None
+    # "15 december nästa år": the year said after the date belongs to it.
+    after = lowered[match.end() :]
+    said = match.group(0) + (" nästa år" if re.match(r"\s*(nästa år|next year)\b", after) else "")
+    return parse_date(said, today)
 
 
 # --- a day offered as a choice ("Vilket datum menar du?"), named by the user -----------------

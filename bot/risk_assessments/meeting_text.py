@@ -36,6 +36,8 @@ _PART_OF_DAY_HOURS = {
     "morning": 9,
     "eftermiddag": 13,
     "afternoon": 13,
+    "efter lunch": 13,
+    "after lunch": 13,
 }
 
 _WEEKDAYS_EN = "monday tuesday wednesday thursday friday saturday sunday".split()
@@ -89,7 +91,7 @@ _DOTTED_TIME = re.compile(r"(?<![\d.])([01]?\d|2[0-3])\.([0-5]\d)(?![\d.])")
 _CLOCK_TIME = re.compile(r"(?<!\d)(\d{1,2}):(\d{2})(?!\d)|\b\d{1,2}\s*(?:am|pm)\b")
 _PART_OF_DAY = re.compile(
     r"\b(?:på\s+|i\s+|in\s+the\s+|this\s+)?"
-    r"(förmiddag|eftermiddag|morgonen|morning|afternoon)(?:en)?\b"
+    r"(förmiddag|eftermiddag|morgonen|morning|afternoon|efter lunch|after lunch)(?:en)?\b"
 )
 _DAY_AFTER_TOMORROW = re.compile(r"\b(?:i\s*)?övermorgon\b|\bthe\s+day\s+after\s+tomorrow\b")
 # Read after ``_with_dotted_dates``: a dotted pair left over ("10.30") is a time.
@@ -410,11 +412,76 @@ def meeting_place_after_time(text: str) -> str | None:
     return "Teams" if place.lower().startswith("teams") else place
 
 
+# "typ 13", "runt 10": an hour said loosely, without "kl".
+_LOOSE_HOUR = re.compile(
+    r"\b(?:typ|runt|ca\.?|cirka|ungefär|omkring|vid|around|about)\s+(\d{1,2})(?![\d:./]|\s*(?:%|"
+    + _MONTH_WORDS
+    + r"))"
+)
+# "den 15:e", "the 15th": a day of the month without its month.
+_DAY_ALONE = re.compile(
+    r"\b(?:den|the)\s+(\d{1,2})(?::e|:a|e|st|nd|rd|th)?\b(?![:./]\d|\s*(?:of\s+)?(?:"
+    + _MONTH_WORDS
+    + r"))"
+)
+# "till 13" when moving a meeting: the hour on its day.
+_TO_AN_HOUR = re.compile(r"\b(?:till|to)\s+(\d{1,2})(?![\d:./]|\s*(?:" + _MONTH_WORDS + r"))")
+# "next week" said apart from the weekday: "Thursday at 2pm - next week".
+_NEXT_WEEK = re.compile(r"\s*[-–,]?\s*\b(?:nästa vecka|next week)\b")
+_NOT_TODAY = re.compile(r"\s*[-–,]?\s*\b(?:not today|inte i ?dag)\b")
+_A_WEEKDAY = re.compile(rf"\b(?:på\s+|on\s+)?(?P<day>{_DAYS})(?:en)?\b")
+
+
+def _day_of_month(day: int, today: date) -> date | None:
+    """The next date with this day of the month, from tomorrow on."""
+    for months_ahead in range(3):
+        month = (today.month - 1 + months_ahead) % 12 + 1
+        year = today.year + (today.month - 1 + months_ahead) // 12
+        try:
+            candidate = date(year, month, day)
+        except ValueError:
+            continue
+        if candidate > today:
+            return candidate
+    return None
+
+
+def _said_loosely(text: str, today: date, on: date | None) -> str:
+    """Return text with the ways of saying a time dateparser does not know written out."""
+    text = _NOT_TODAY.sub("", text)
+    # "samma tid" is the caller's to read: it knows the time meant.
+    text = re.sub(r",?\s*\b(?:samma tid|same time)\b", "", text)
+    text = _LOOSE_HOUR.sub(lambda m: f"kl {m.group(1)}", text)
+
+    def day_alone(match: re.Match[str]) -> str:
+        day = _day_of_month(int(match.group(1)), today) if 1 <= int(match.group(1)) <= 31 else None
+        return day.isoformat() if day else match.group(0)
+
+    text = _DAY_ALONE.sub(day_alone, text)
+    weekdays = _A_WEEKDAY.findall(text)
+    if len(weekdays) == 1 and _NEXT_WEEK.search(text) and not _DAY_NEXT_WEEK.search(text):
+        text = _NEXT_WEEK.sub("", text)
+        text = _A_WEEKDAY.sub(lambda m: f"{m.group('day')} nästa vecka", text, count=1)
+    if on is not None:
+        text = _TO_AN_HOUR.sub(lambda m: f"kl {m.group(1)}", text)
+        weeks_said = _WEEK.search(text) or re.search(r"\b(nästa|kommande|next|vecka|week)\b", text)
+        if len(weekdays) == 1 and not _EXPLICIT_DATE.search(text) and not weeks_said:
+            # "nej onsdag ska det vara" at a summary for Tuesday 15 December: that week's.
+            day = weekdays[0]
+            offset = WEEKDAYS_SV.index(day) if day in WEEKDAYS_SV else _WEEKDAYS_EN.index(day)
+            moved = on - timedelta(days=on.weekday()) + timedelta(days=offset)
+            if moved > today:
+                text = _A_WEEKDAY.sub(moved.isoformat(), text, count=1)
+    return text
+
+
 def find_meeting_time(text: str, now: datetime, on: date | None = None) -> ParsedTime | None:
     """The meeting time written somewhere in ``text``, relative to ``now``; a clock time alone
-    ("kan vi ta kl 14 istället?") is on the day ``on`` when one is given."""
+    ("kan vi ta kl 14 istället?") is on the day ``on`` when one is given, and a weekday alone
+    in that day's week."""
     today = now.astimezone(STOCKHOLM).date()
     lowered = _with_dotted_dates(" ".join(text.lower().split()), today)
+    lowered = _said_loosely(lowered, today, on)
     # "om två veckor kl 10": that day, written out.
     lowered = WEEKS_AHEAD.sub(lambda w: str(parse_date(w.group(0), today) or w.group(0)), lowered)
     # "onsdag passar inte, ta torsdag kl 14": the time that does not suit is not the one meant.

@@ -17,6 +17,7 @@ from actions.agreement.decision import (
     ActionShowAgreements,
     ActionStartDecision,
     ValidateDecisionForm,
+    decision_for,
     decision_payload,
 )
 from actions.agreement.fields import equipment_prompt, tasks_in
@@ -27,6 +28,7 @@ from actions.agreement.request import (
     summary,
 )
 from actions.conversation.fields import PENDING_SLOT, QUIET, REASK_SLOT, FormContext
+from actions.conversation.reading import Message
 from actions.services import Services
 from bot.agreements.parsing import PLACE_NAMES, place_kind, place_label
 from bot.agreements.service import AgreementRequest, AgreementService
@@ -1456,3 +1458,73 @@ async def test_a_question_about_a_named_request_shows_it_and_asks_the_decision(
         how, tracker("how do I reject a request?", user="maria.berg"), {}
     )
     assert agreement.reference not in texts(how) and texts(how)
+
+
+async def test_each_request_gets_the_decision_said_of_it(
+    services: Services, vasternorrland: AgreementService
+) -> None:
+    """Flow batch 2026-12-06e: "den första godkänner jag, den andra avslår jag …" rejected the
+    first; "Annas kan jag inte bevilja nu" is a rejection."""
+    await ActionSubmitAgreement(services).run(
+        CollectingDispatcher(), tracker("/affirm", slots=FILLED), {}
+    )
+    (agreement,) = vasternorrland.visible_to(demo_directory().get("maria.berg"))  # type: ignore[arg-type]
+    shown = {"agreements_shown": [agreement.id]}
+    said = {
+        "den första godkänner jag, den andra avslår jag eftersom vi saknar folk": "approve",
+        "den första avslår jag, den andra godkänner jag": "reject",
+        "Annas kan jag inte bevilja nu": "reject",
+    }
+    for text, decision in said.items():
+        latest = tracker(text, slots=shown, user="maria.berg")
+        ctx = FormContext(services, latest)
+        message = Message.from_tracker(latest)
+        assert decision_for(ctx, message, str(agreement.id)) == decision, text
+
+
+async def test_a_question_at_a_question_changes_no_earlier_answer(services: Services) -> None:
+    """Flow batch 2026-12-06e: "vad händer om jag halkar i trappan hemma, gäller försäkringen
+    då?" at the start question changed the place "hemma i Sala" to "Hemma"."""
+    slots = {"agreement_share": 40.0, "agreement_place": "hemma i Sala"}
+    turn = await form_turn(
+        ValidateAgreementForm(services),
+        "vad händer om jag halkar i trappan hemma, gäller försäkringen då?",
+        slots,
+        "agreement_start",
+    )
+    assert "agreement_place" not in turn.slots
+
+
+async def test_the_tasks_after_an_offered_end_take_the_end(services: Services) -> None:
+    """Flow batch 2026-12-06e: after "Ska jag skriva 31 juli 2027?" the tasks were refused as an
+    end date, and every later answer slid."""
+    offered = {"kind": "confirm", "slot": "agreement_end", "value": "2027-07-31"}
+    slots = {
+        "agreement_share": 40.0,
+        "agreement_place": "Hemma",
+        "agreement_start": "2027-02-01",
+        "flow_pending": offered,
+    }
+    turn = await form_turn(
+        ValidateAgreementForm(services),
+        "ekonomiadministration, mest avstämningar och leverantörsfakturor",
+        slots,
+        "agreement_end",
+    )
+    assert turn.slots["agreement_end"] == "2027-07-31"
+    assert turn.slots["agreement_tasks"].startswith("ekonomiadministration")
+    kept = await form_turn(
+        ValidateAgreementForm(services), "nej det blir fel", slots, "agreement_end"
+    )
+    assert kept.slots.get("agreement_tasks") is None
+
+
+async def test_a_length_at_the_summary_changes_the_end(services: Services) -> None:
+    at_summary = {**FILLED, "agreement_start": "2027-03-01", "agreement_confirmed": None}
+    turn = await form_turn(
+        ValidateAgreementForm(services),
+        "ändra slutdatumet, jag tar det i ett halvår först istället",
+        at_summary,
+        "agreement_confirmed",
+    )
+    assert turn.slots["agreement_end"] == "2027-08-31"

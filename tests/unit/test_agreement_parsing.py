@@ -462,3 +462,11 @@ def test_an_item_one_has_already_is_not_borrowed() -> None:
     options = ["Bärbar dator", "Bildskärm", "Headset"]
     assert equipment_items("inget, jag har en egen skärm där", options) == []
     assert equipment_items("jag har en egen skärm men behöver headset", options) == ["Headset"]
+
+
+def test_a_date_next_year_is_next_year() -> None:
+    """Flow batch 2026-12-06e: "15 december nästa år" was read as this 15 December."""
+    today = date(2026, 12, 3)
+    assert parse_date("15 december nästa år", today) == date(2027, 12, 15)
+    assert find_date("ok, 15 december next year då", today) == date(2027, 12, 15)
+    assert parse_date("15 december", today) == date(2026, 12, 15)

@@ -280,17 +280,25 @@ async def test_each_question_in_turn_then_all_answers_in_one_slot(services: Serv
     ("text", "said"),
     [
         ("tack", "Varsågod!"),
-        ("vet inte", "Skriv kort vad ni kom fram till"),
         ("Får man ha jobbdatorn i sommarstugan?", "FAQ-svar"),
     ],
 )
-async def test_thanks_hedges_and_questions_are_never_stored(
+async def test_thanks_and_questions_are_never_stored(
     services: Services, text: str, said: str
 ) -> None:
     turn = await form_turn(ValidateFollowUpForm(services), text, at_question(1), "fu_answers")
     assert turn.slots["fu_answers"] is None and "fu_progress" not in turn.slots
     assert said in turn.said
     assert "Vi fortsätter med uppföljningen. Arbetsmiljö, fråga 2 av 9" in turn.said
+
+
+@pytest.mark.parametrize("text", ["vet inte", "vet inte riktigt", "vet ej"])
+async def test_dont_know_is_what_the_dialogue_found(services: Services, text: str) -> None:
+    """Batches 2026-12-06d and e, two separate authors: "vet inte" to one of HR's support
+    questions was asked again, while "hoppa över" passed; it is recorded as said."""
+    turn = await form_turn(ValidateFollowUpForm(services), text, at_question(1), "fu_answers")
+    assert f"'answer': '{text}'" in str(turn.slots["fu_progress"])
+    assert "Arbetsmiljö, fråga 3 av 9" in turn.said
 
 
 async def test_stopping_in_the_middle_stores_nothing(db: Database, services: Services) -> None:

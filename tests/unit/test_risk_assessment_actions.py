@@ -1194,3 +1194,30 @@ def test_an_action_is_struck_by_its_place_in_the_plan() -> None:
         removed = without_named_action(plan, text)
         assert removed is not None and removed[1]["action"] == "Flytta routern", text
     assert without_named_action(plan, "stryk den tredje åtgärden") is None
+
+
+def test_an_owner_in_capitals_and_a_day_at_the_end_make_an_action() -> None:
+    """Flow batch 2026-12-06e: "IT hjälper henne …", "… i morgon" and "… från och med nu"."""
+    today = date(2026, 12, 3)
+    actions, held = split_actions(
+        "Anna ställer upp skärmen i morgon. IT hjälper henne med VPN:en senast 18 december. "
+        "Anna tar samtalen i sovrummet från och med nu.",
+        today,
+        "Maria Berg",
+    )
+    assert held == []
+    assert [(a["owner"], a["due"]) for a in actions] == [
+        ("Anna", "2026-12-04"),
+        ("IT", "2026-12-18"),
+        ("Anna", "2026-12-03"),
+    ]
+
+
+def test_a_part_of_a_compound_names_the_action() -> None:
+    plan = [
+        {"action": "Köpa skrivbordslampa", "owner": "Maria", "due": "2027-01-15"},
+        {"action": "Prata om tillgänglighet på APT", "owner": "Maria", "due": "2027-01-20"},
+    ]
+    removed = without_named_action(plan, "stryk lampan, den köper hon själv")
+    assert removed is not None and removed[1]["action"] == "Köpa skrivbordslampa"
+    assert without_named_action(plan, "stryk bordet") is None

@@ -356,3 +356,21 @@ def test_the_spoken_clock_and_a_day_that_does_not_suit(text: str, expected: date
 
 def test_only_a_time_that_does_not_suit_is_no_time() -> None:
     assert find_meeting_time("onsdag passar inte", NOW) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "on", "expected"),
+    [
+        # Flow batch 2026-12-06e: ways of saying a time the parser did not know. NOW is
+        # Tuesday 24 November 2026.
+        ("på torsdag efter lunch, typ 13", None, local(2026, 11, 26, 13)),
+        ("den 15:e kl 9", None, local(2026, 12, 15, 9)),
+        ("Thursday at 2pm - next week, not today", None, local(2026, 12, 3, 14)),
+        # Changing a booked time: an hour alone, a weekday alone, on that meeting's day or week.
+        ("ändra tiden till 13 istället", date(2026, 12, 11), local(2026, 12, 11, 13)),
+        ("nej onsdag ska det vara", date(2026, 12, 15), local(2026, 12, 16, 9)),
+    ],
+)
+def test_loosely_said_times(text: str, on: date | None, expected: datetime) -> None:
+    parsed = find_meeting_time(text, NOW, on)
+    assert parsed is not None and parsed.start == expected

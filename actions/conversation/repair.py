@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.conversation import sub_questions
 from actions.conversation.commands import command_in
 from actions.conversation.corrections import LONG_ANSWER_WORDS, Corrections
 from actions.conversation.fields import (
@@ -28,15 +29,12 @@ from actions.conversation.reading import (
     ABOUT_THE_QUESTION,
     CORRECTION_OPENING,
     ONLY_A_VALUE,
-    UNTIL,
     Answer,
     Message,
     StopWish,
     asks_the_assistant,
     asks_where_we_were,
     decided_part,
-    has_correction_cue,
-    is_bare_yes_or_no,
     is_change_only,
     is_chitchat,
     is_hedge,
@@ -46,20 +44,11 @@ from actions.conversation.reading import (
     is_weak_yes,
     steps_away,
     stop_wish,
-    undoes_change,
     without_chitchat_opening,
     without_hedged_part,
-    without_undo,
     yes_or_no,
 )
 from actions.faq import faq_reply, utter
-from bot.agreements.dates import (
-    CLOCK_TIME,
-    DAY_OF_MONTH,
-    WEEKDAY_NAMES,
-    day_of_month,
-    weekday_name,
-)
 
 if TYPE_CHECKING:
     from actions.conversation.form import GuidedForm
@@ -111,7 +100,7 @@ class Turn:
 
     def handle(self) -> None:
         m = self.message
-        if self.resolve_pending():
+        if sub_questions.resolve(self):
             return
         wish = stop_wish(m) if self.form.stop_words_end_it or m.is_payload else StopWish.NONE
         if wish is StopWish.CLEAR:
@@ -168,138 +157,6 @@ class Turn:
             return
         self.say(field.not_understood)
         self.reask()
-
-    def resolve_pending(self) -> bool:
-        kind = self.pending.get("kind")
-        answer = yes_or_no(self.message)
-        if kind == "stop":
-            if answer is Answer.YES or stop_wish(self.message) is StopWish.CLEAR:
-                self.stop()
-                return True
-            if answer is Answer.NO:
-                field = self.form.field(self.ctx, self.pending.get("slot"))
-                held = self.pending.get("text")
-                if field is not None and held:
-                    held_message = Message(text=str(held))
-                    if self.answer(field, field.read(self.ctx, held_message)):
-                        return True
-                self.say("Bra, då fortsätter vi.")
-                self.reask()
-                return True
-        if kind == "confirm":
-            slot = str(self.pending.get("slot"))
-            if answer is Answer.YES or is_weak_yes(self.message):
-                self.store(slot, self.pending.get("value"))
-                return True
-            if answer is Answer.NO and len(self.message.words) <= 2:
-                self.reask()
-                return True
-            if answer in (Answer.NONE, Answer.UNSURE) and self.moves_on(slot):
-                return True
-        if kind == "choose" and self.choose(answer):
-            return True
-        if kind == "undo" and undoes_change(self.message) and self.undo():
-            return True
-        if kind == "change":
-            named = self.corrections.named_fields(self.message)
-            if len(named) == 1 and not self.corrections.value_in(named[0], self.message):
-                self.reopen(named[0].slot)
-                return True
-            if (
-                answer is Answer.YES
-                and not self.message.is_payload
-                and is_bare_yes_or_no(self.message)
-            ):
-                # "ja" to "Vad vill du ändra, eller vill du avbryta?" says neither: the summary
-                # the user said no to is shown again, never sent on that "ja".
-                self.ctx.set(PENDING_SLOT, None)
-                self.reask()
-                return True
-        return False
-
-    def moves_on(self, slot: str) -> bool:
-        """ "Ska jag skriva 60 %?" answered with the next question's answer ("hemma", "hemma
-        tror jag"): the user took the value and went on, so both are stored. A new value for
-        the same question, a question, or words that answer nothing leave it unconfirmed."""
-        field = self.form.field(self.ctx, slot)
-        m = self.message
-        if field is None or is_question(m):
-            return False
-        # "sista juni" after "Ska jag skriva 17 december?" is a date for both questions, said as
-        # an end: the next question's answer. "nej, 15 februari" or "15 februari" is a new one.
-        both = field.read(self.ctx, m).found
-        if both and (not UNTIL.search(m.lowered) or has_correction_cue(m)):
-            return False
-        following = next(
-            (f for f in self.fields if f.slot != slot and self.ctx.get(f.slot) is None), None
-        )
-        if following is None or is_chitchat(m) or stop_wish(m) is not StopWish.NONE:
-            return False
-        if both:
-            # The end is read against the start offered.
-            self.ctx.set(slot, self.pending.get("value"))
-            reading = following.read(self.ctx, m)
-            if following.free_text or not reading.found or reading.problem:
-                self.ctx.set(slot, None)
-                return False
-        # A free-text question takes any words, so the answer must name its value ("hemma tror
-        # jag" names the place; "hmm vet inte" names nothing).
-        reading = following.read(self.ctx, m)
-        if following.free_text and following.any_words and not is_hedge(m):
-            # "ekonomiadministration, mest avstämningar" after "Ska jag skriva 31 juli?": the
-            # tasks, which name no value to look for; a yes, a no or a correction is no answer.
-            taken = yes_or_no(m) is Answer.NONE and not has_correction_cue(m)
-            if not (taken and len(m.words) >= 2 and reading.found):
-                return False
-            self.store(slot, self.pending.get("value"))
-            self.answer(following, reading)
-            return True
-        if following.free_text or is_hedge(m):
-            named = following.find(self.ctx, m.text) if following.find else Reading()
-            # As typed when it is a plain answer ("hemma"); the value alone after a hedge.
-            reading = named if is_hedge(m) or not named.found else reading
-        if not reading.found:
-            return False
-        self.store(slot, self.pending.get("value"))
-        self.answer(following, reading)
-        return True
-
-    def choose(self, answer: Answer) -> bool:
-        """The answer to a choice between days asked beside the form's question ("16 december
-        2026 är en onsdag, inte en tisdag. Vilket datum menar du?"): one of the days, by button,
-        by date or by its weekday ("onsdag"). Anything else goes on as usual."""
-        field = self.form.field(self.ctx, self.pending.get("slot"))
-        options = [str(o) for o in self.pending.get("options") or []]
-        if field is None or answer is not Answer.NONE:
-            return False
-        reading = field.read(self.ctx, self.message)
-        value = reading.value if reading.found and reading.value in options else None
-        if value is None:
-            # "torsdag den 17:e alltså", "den 17:e", "torsdag": every day cue must fit.
-            words = self.message.words
-            text = CLOCK_TIME.sub(" ", self.message.lowered)
-            days = {int(d) for d in DAY_OF_MONTH.findall(text)}
-            named = [
-                o
-                for o in options
-                if (weekday_name(o) in words or days)
-                and (not days or day_of_month(o) in days)
-                and not (set(words) & set(WEEKDAY_NAMES) - {weekday_name(o)})
-            ]
-            value = named[0] if len(named) == 1 else None
-        if value is None:
-            return False
-        # The chosen day is checked as a typed answer would be (a booking: is everyone free?).
-        checked = field.read(self.ctx, Message(text=value))
-        if checked.problem:
-            self.say(checked.problem, checked.buttons)
-            self.after_problem(checked.problem)
-            return True
-        value = checked.value if checked.found else value
-        self.store(field.slot, value)
-        self.say(f"Noterat: {field.title.lower()} {field.show(value)}.")
-        self.reask()
-        return True
 
     def stop(self) -> None:
         self.say(self.form.stopped)
@@ -398,27 +255,6 @@ class Turn:
         if earlier and self.ctx.get(PENDING_SLOT) is None:
             self.ctx.set(PENDING_SLOT, {"kind": "undo", "changes": earlier})
         return " ".join(lines)
-
-    def undo(self) -> bool:
-        """The changes just made are taken back, unless the message names yet another value
-        ("ångra, 30 var rätt" after 20 became 40 is a new correction)."""
-        rest = without_undo(self.message)
-        restored = []
-        for slot, old in self.pending.get("changes") or []:
-            field = self.form.field(self.ctx, slot)
-            if field is None:
-                continue
-            named = self.corrections.value_in(field, rest) if rest.text else None
-            if rest.text and named is None and not field.free_text:
-                named = field.read(self.ctx, rest)
-            if named is not None and named.found and named.value != old:
-                return False
-            restored.append((field, Reading.of(old)))
-        if not restored:
-            return False
-        self.say(" ".join(self.change(f, r) for f, r in restored))
-        self.keep_requested(brief=not self.at_summary)
-        return True
 
     def change(self, field: Field, reading: Reading) -> str:
         """Sets a corrected answer; the line that confirms it."""

@@ -271,9 +271,9 @@ def test_try_a_question_weighs_rasas_topic_as_the_chat_does(
 def test_try_a_question_says_when_the_examples_decided_between_the_krava_entries(
     hr_client: TestClient, module_rasa: FakeRasa
 ) -> None:
-    """The cues are tied ("sa nej" for the employee, "tvinga" for the manager): HR sees that
+    """The cues are tied ("sa nej" for the employee, "tvingas" for the manager): HR sees that
     the labelled examples chose the entry, as they do in the chat."""
-    question = "chefen sa nej till hemmajobb men jag vill ju, kan jag tvinga fram det"
+    question = "chefen sa nej till hemmajobb men jag vill ju, kan jag tvingas till det"
     both = [
         {"name": "faq_demand_remote", "confidence": 0.6},
         {"name": "faq_ordered_remote", "confidence": 0.35},

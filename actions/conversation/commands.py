@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING
 from rasa_sdk import Tracker
 from sqlalchemy.exc import SQLAlchemyError
 
+from actions.agreement.decision_fields import may_decide
 from actions.conversation.reading import (
     Message,
     has_correction_cue,
@@ -491,9 +492,6 @@ class Handoff:
     def may_decide_now(self, tracker: Tracker) -> bool:
         """Only a manager or HR with requests waiting: for anyone else "avslå …" is more likely
         a question or a quote than a decision."""
-        # Here, not at the top: the decision's module imports the steps, which import this one.
-        from actions.agreement.decision import may_decide
-
         agreements = self.services.agreements
         user = self.services.user(tracker)
         if agreements is None or user is None or not may_decide(user):

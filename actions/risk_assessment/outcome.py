@@ -9,7 +9,7 @@ from rasa_sdk.events import EventType, FollowupAction
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.exc import SQLAlchemyError
 
-from actions.agreement.decision import decision_payload
+from actions.agreement.decision_fields import decision_payload
 from actions.conversation.fields import Field, FormContext, Prompt, reset
 from actions.conversation.form import GuidedForm
 from actions.conversation.steps import not_stored

@@ -17,9 +17,8 @@ from actions.agreement.decision import (
     ActionShowAgreements,
     ActionStartDecision,
     ValidateDecisionForm,
-    decision_for,
-    decision_payload,
 )
+from actions.agreement.decision_fields import decision_for, decision_payload
 from actions.agreement.fields import equipment_prompt, tasks_in
 from actions.agreement.request import (
     ActionStartAgreement,

@@ -11,7 +11,7 @@ from rasa_sdk import Action
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import build_actions
-from actions.agreement.decision import find_reason
+from actions.agreement.decision_fields import find_reason
 from actions.conversation.commands import COMMANDS, PROCESSES, Handoff, command_in, commands
 from actions.conversation.steps import ProcessStep
 from actions.services import Services

@@ -194,10 +194,12 @@ OPENINGS = (
     # godkänna …").
     "hjälpa mig att", "hjälpa mig med", "hjälpa till att", "hjälpa till med", "help me to",
     "help me with",
-    "jag måste", "vi måste", "måste", "tyvärr", "i have to", "i must", "we have to",
+    "jag måste", "vi måste", "måste", "behöver", "tyvärr", "i have to", "i must", "we have to",
     "unfortunately", "du kan", "du får", "ni kan", "you can", "you may", "go ahead and",
 )  # fmt: skip
 OPENING_WORDS = tuple(o.split() for o in OPENINGS)
+# "jag maste avboka motet": many type without å, ä and ö.
+PLAIN_OPENINGS = tuple([unaccented(w) for w in o] for o in OPENING_WORDS)
 # The words of an opening that wish for something.
 WISHES = {"vill", "vilja", "like", "want", "önskar"}
 # A subject after the verb in a sentence that ends with "?": "bokar man …?", "avslår chefen …?".
@@ -251,11 +253,37 @@ def command_in(text: str, known: Sequence[Command] = COMMANDS) -> Command | None
         if not command.objects or names_object(after, command.objects):
             return command
     return (
-        closing_decision(message.text, known)
+        own_meeting(words, known)
+        or closing_decision(message.text, known)
         or closing_request(message.text, known)
         or terse_command(message.text, words, known)
         or described_request(message.text, known)
     )
+
+
+# "kan jag flytta mitt möte?", "can I move my risk assessment meeting?": asked about the user's
+# own booking, it asks for the move, not how moving works.
+MAY_I = (
+    ["kan", "jag"],
+    ["kan", "vi"],
+    ["can", "i"],
+    ["can", "we"],
+    ["could", "i"],
+    ["could", "we"],
+)
+OWN = {"mitt", "min", "mina", "vårt", "vår", "vart", "var", "my", "our"}
+
+
+def own_meeting(words: list[str], known: Sequence[Command]) -> Command | None:
+    if not any(words[:2] == opening for opening in MAY_I):
+        return None
+    for command, verb_words in matches(words[2:], known):
+        after = words[2 + verb_words :]
+        if command.process not in ("reschedule", "cancel") or not after[:1]:
+            continue
+        if after[0] in OWN and names_object(after[1:], (*ASSESSMENT, "möte", "meeting")):
+            return command
+    return None
 
 
 def terse_command(text: str, words: list[str], known: Sequence[Command]) -> Command | None:
@@ -377,9 +405,9 @@ def opening_length(words: list[str]) -> int:
     while True:
         found = max(
             (
-                len(o.split())
-                for o in OPENINGS
-                if words[taken : taken + len(o.split())] == o.split()
+                len(o)
+                for o in PLAIN_OPENINGS
+                if [unaccented(w) for w in words[taken : taken + len(o)]] == o
             ),
             default=0,
         )
@@ -413,7 +441,7 @@ def names_object(words: list[str], objects: Sequence[str]) -> bool:
     pairs = [" ".join(words[i : i + 2]) for i in range(len(words))]
     for said in (*words, *pairs):
         for stem in objects:
-            if said.startswith(stem):
+            if said.startswith(stem) or unaccented(said).startswith(unaccented(stem)):
                 return True
             if len(stem) >= 6 and any(
                 one_edit_apart(said[:n], stem) for n in range(len(stem) - 1, len(stem) + 2)

@@ -25,7 +25,7 @@ CHITCHAT = {
     "tjena", "tja", "god morgon", "hmm", "hm", "mm", "mhm", "aha", "jaha", "jaså", "ah", "oj",
     "bra", "toppen", "perfekt", "super", "fint", "kul", "coolt", "najs", "vänta", "vänta lite",
     "ett ögonblick", "thanks", "thank you", "thx", "hi", "hello", "hey", "cool", "great", "nice",
-    "wait", "hmm ok", "ok då", "okej då", "jaha ok",
+    "wait", "hmm ok", "ok då", "okej då", "jaha ok", "cheers",
 }  # fmt: skip
 CHITCHAT_INTENTS = ("greet", "thanks", "goodbye")
 
@@ -83,11 +83,11 @@ QUESTION_WORDS = {
     "should", "will",
 }  # fmt: skip
 CORRECTION_CUES = re.compile(
-    r"^(nej|nä|oj|hoppsan|förlåt|sorry|vänta|rättelse|ändra|rätta|byt|fel|förresten|vanta|"
+    r"^(?:(?:hmm*|hm|äh|eh|um+|ah|oh)[,.!\s]+)?(nej|nä|oj|hoppsan|förlåt|sorry|vänta|rättelse|ändra|rätta|byt|fel|förresten|vanta|"
     r"forresten|forlat|"
     r"no|oops|wait|actually|change|correction)\b|\b(jag menar|jag menade|menade|ska vara|"
     r"skulle vara|ska det vara|blir det|det blir|skrev fel|ändra|byt|rätta|istället|i stället|"
-    r"inte .+ utan|i meant|should be|instead|change)\b"
+    r"inte .+ utan|i meant|should be|instead|change|make it)\b"
 )
 # Taking back the change just made: "ångra", "ångra, 20 var rätt", "det var rätt från början",
 # "undo", "change it back". Read without å/ä/ö. "jag ångrar mig" stays a wish to stop.
@@ -179,7 +179,7 @@ MORE_CHITCHAT = {
     "thank you so much", "thanks so much", "many thanks", "perfect",
 }  # fmt: skip
 CHITCHAT_PARTS = re.compile(r"[,.!;]+\s*|\s+(?:och|and)\s+")
-THANKS = re.compile(r"\b(tack|tackar|thanks|thank you|thx)\b")
+THANKS = re.compile(r"\b(tack|tackar|thanks|thank you|thx|cheers)\b")
 
 
 def is_chitchat(message: Message) -> bool:
@@ -517,7 +517,8 @@ CLAUSES = re.compile(
 )
 # A correction's opening: "nej vänta, ...", "förresten ...".
 CORRECTION_OPENING = re.compile(
-    r"^(nej|nä|oj|förlåt|sorry|vänta|förresten|vanta|forresten|forlat|no|oops|wait|actually)\b"
+    # "hmm no, make it 2pm, …": a filler before the cue.
+    r"^(?:(?:hmm*|hm|äh|eh|um+|ah|oh|oj)[,.!\s]+)?(nej|nä|oj|förlåt|sorry|vänta|förresten|vanta|forresten|forlat|no|oops|wait|actually)\b"
 )
 # Nothing but a date, a time or a share: "från 1 feb", "15/3", "kl 10", "40 %".
 ONLY_A_VALUE = re.compile(
@@ -528,6 +529,26 @@ ONLY_A_VALUE = re.compile(
 )
 # "ändra procenten till tjugo", "change the share to twenty".
 CHANGED_TO = re.compile(r"\b(till|to)\s+(?P<value>\S.*)$", re.IGNORECASE)
+
+
+# "the late emails I guess, nothing else": an answer with a hedge tagged on at its end.
+TRAILING_HEDGE = re.compile(
+    r"[\s,;.]*\b(?:i guess|i think|tror jag|skulle jag tro|kanske|maybe|perhaps|probably|"
+    r"antagligen)\b(?:[\s,;.]+(?:nothing else|inget (?:mer|annat)|that'?s it|det är allt|"
+    r"inga (?:fler|andra)))?[\s,;.!]*$"
+)
+
+
+def without_hedge_tag(message: Message) -> "Message | None":
+    """A free-text answer without the hedge tagged on at its end; None when the hedge is not
+    at the end or little is left ("vet inte, kanske" has no answer)."""
+    match = TRAILING_HEDGE.search(message.text.lower())
+    if match is None:
+        return None
+    rest = replace(message, text=message.text[: match.start()].strip(" ,;."))
+    if len(rest.words) < 2 or is_hedge(rest):
+        return None
+    return rest
 
 
 def without_hedged_part(message: Message) -> "Message | None":

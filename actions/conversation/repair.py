@@ -45,6 +45,7 @@ from actions.conversation.reading import (
     steps_away,
     stop_wish,
     without_chitchat_opening,
+    without_hedge_tag,
     without_hedged_part,
     yes_or_no,
 )
@@ -395,7 +396,13 @@ class Turn:
             self.reask()
             return True
         reply = faq_reply(self.ctx.services.answerer(), m) if is_question(m) else None
-        if reply is not None and (m.text.rstrip().endswith("?") or reply.kind == "answer"):
+        # "vet inte, nån gång nästa vecka kanske?" wavers; it asks nothing the FAQ answers.
+        wavers = reply is not None and reply.kind != "answer" and is_hedge(m)
+        if (
+            reply is not None
+            and not wavers
+            and (m.text.rstrip().endswith("?") or reply.kind == "answer")
+        ):
             utter(self.dispatcher, reply)
             self.reask()
             return True
@@ -404,6 +411,10 @@ class Turn:
                 self.say("Varsågod!")
             self.reask()
             return True
+        if field.free_text and is_hedge(m) and (answer := without_hedge_tag(m)) is not None:
+            # "the late emails I guess, nothing else" answers; the tag only softens it.
+            self.message = answer
+            return False
         if is_hedge(m) and (answer := without_hedged_part(m)) is not None:
             # Unsure only of a part ("…, vet inte vem än"): the rest is read, the part asked.
             self.message = answer

@@ -58,6 +58,7 @@ from bot.risk_assessments.invitation import load_checklist
 from bot.risk_assessments.meeting_text import find_meeting_time, meeting_place_after_time
 from bot.risk_assessments.scheduling import STOCKHOLM, swedish_time
 from bot.risk_assessments.service import DEFAULT_DURATION
+from bot.storage.models import RiskAssessment
 
 log = logging.getLogger(__name__)
 
@@ -70,6 +71,11 @@ GENERIC_PLACES = re.compile(
     r"room|meeting room)$"
 )
 AFTER_TO = re.compile(r"\b(?:till|to)\s+(?P<place>.+)$")
+# "vi ses i konferensrummet Lärkan istället", "let's meet in room 4B instead".
+MEET_IN = re.compile(
+    r"\b(?:ses|träffas|vara|meet|be)\s+(?:i|på|in|at)\s+(?P<place>.+?)"
+    r"(?:,?\s+(?:istället|i stället|instead))?$"
+)
 
 
 def bookable_for(services: Services, user: User) -> list[User]:
@@ -96,6 +102,28 @@ def named_person(text: str, candidates: list[User]) -> User | None:
         )
     ]
     return found[0] if len(found) == 1 else None
+
+
+# "boka riskbedömning med henne": the employee the last turn was about.
+PRONOUN = re.compile(r"\b(henne|honom|hen|her|him|them)\b")
+
+
+def spoken_of(tracker: Tracker, text: str, candidates: list[User]) -> User | None:
+    """The one candidate named in the turn before (the user's message or the assistant's
+    replies) when ``text`` says "henne"."""
+    if not PRONOUN.search(text.lower()):
+        return None
+    said: list[str] = []
+    users = 0
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            users += 1
+            if users == 3:
+                break
+        if event.get("event") in ("user", "bot"):
+            said.append(str(event.get("text") or ""))
+    # said[0] is this message.
+    return named_person(" ".join(said[1:]), candidates)
 
 
 def read_employee(ctx: FormContext, message: Message) -> Reading:
@@ -142,11 +170,17 @@ def read_place(ctx: FormContext, message: Message) -> Reading:
 
 
 def find_place(ctx: FormContext, text: str) -> Reading:
-    lowered = " ".join(text.lower().split()).strip(" .!?")
+    written = " ".join(text.split()).strip(" .!?")
+    lowered = written.lower()
     if named := AFTER_TO.search(lowered):
-        return Reading.of(text.strip(" .!?")[named.start("place") :][:200])
+        return Reading.of(written[named.start("place") :][:200])
     if "teams" in lowered:
         return Reading.of("Teams")
+    if met := MEET_IN.search(lowered):
+        if GENERIC_PLACES.match(met.group("place")):
+            # "det ska vara i ett mötesrum": which one is asked.
+            return Reading(reopen=True)
+        return Reading.of(written[met.start("place") : met.end("place")][:200])
     tail = re.sub(r"^.*\b(vara|ses|ha det|träffas|be)\s+", "", lowered)
     if GENERIC_PLACES.match(tail):
         return Reading(reopen=True)
@@ -340,7 +374,21 @@ class ActionStartRiskAssessment(RiskAssessmentStep):
             user
             if user.role == "employee"
             else named_person(text, bookable_for(self.services, user))
+            or spoken_of(tracker, text, bookable_for(self.services, user))
         )
+        if employee is not None and (booked := already_booked(self.services, user, employee)):
+            # One dialogue at a time: the one booked is moved or cancelled, not booked twice.
+            mover = self.handoff.steps.get("action_start_reschedule") if self.handoff else None
+            if mover is not None and MOVES.search(text.lower()):
+                # "ja flytta den till tisdag kl 13 då", after being told it is booked.
+                return await mover.step(dispatcher, tracker, user)
+            whose = "Din" if employee.id == user.id else f"{employee.name}s"
+            dispatcher.utter_message(
+                text=f"{whose} riskbedömning är redan bokad {when(booked)}. Vill du flytta "
+                "mötet eller avboka det?",
+                buttons=manage_buttons(booked),
+            )
+            return []
         if employee is not None:
             ctx.set("ra_employee", employee.id)
             propose_representative(ctx)
@@ -358,6 +406,16 @@ class ActionStartRiskAssessment(RiskAssessmentStep):
         if employee is not None and find_meeting_time(text, ctx.now()) is not None:
             prefill_start(ctx, dispatcher, text)
         return [*reset(FORM_SLOTS), *ctx.events(), FollowupAction(FORM)]
+
+
+MOVES = re.compile(r"\b(flytta\w*|boka om|ändra tiden|move|reschedule)\b")
+
+
+def already_booked(services: Services, user: User, employee: User) -> RiskAssessment | None:
+    """The employee's dialogue booked and still to come, if ``user`` may move it."""
+    assert services.risk_assessments is not None
+    booked = services.risk_assessments.upcoming(user)
+    return next((a for a in booked if a.employee_id == employee.id), None)
 
 
 def prefill_start(ctx: FormContext, dispatcher: CollectingDispatcher, text: str) -> None:

@@ -17,10 +17,11 @@ from actions.conversation.fields import (
     Field,
     FormContext,
     Prompt,
+    fresh_message,
     reset,
 )
 from actions.conversation.form import GuidedForm
-from actions.conversation.reading import Answer, yes_or_no
+from actions.conversation.reading import Answer, unaccented, yes_or_no
 from actions.conversation.repair import Turn
 from actions.risk_assessment.booking import prefill_start
 from actions.risk_assessment.meeting import (
@@ -46,7 +47,7 @@ from actions.services import Services
 from bot.errors import Refused
 from bot.identity import User
 from bot.risk_assessments.meeting_text import find_meeting_time
-from bot.risk_assessments.scheduling import swedish_time
+from bot.risk_assessments.scheduling import STOCKHOLM, swedish_time
 
 RESCHEDULE_FORM = "reschedule_form"
 CANCEL_FORM = "cancel_booking_form"
@@ -56,12 +57,38 @@ SLOTS = ("ra_start", "ra_duration", "ra_assessment_id", CANCEL_CONFIRMED)
 MOVE_WORDS = re.compile(r"\b(flytta\w*|byta tid|annan tid|ändra tid\w*|move|reschedule)\b")
 
 
+# "äh, avboka det istället": the meeting is to be cancelled rather than moved (read without
+# å/ä/ö). A bare "cancel" stops the move (the meeting stays), as "avbryt" does.
+CANCEL_INSTEAD = re.compile(
+    r"\b(avboka\w*|stall(?:a|er)? in (?:det|den|motet)|cancel (?:it|the meeting|my meeting|"
+    r"the booking)|call (?:it|the meeting) off)\b"
+)
+
+
+NEW_TIME_WORDS = re.compile(r"\b(till|to|istället|i stället|instead)\b")
+
+
 class ValidateRescheduleForm(GuidedForm):
     form_name = RESCHEDULE_FORM
     field_slots = ("ra_start",)
     noun = "flytten"
     stopped = "Jag har avbrutit. Mötet ligger kvar på samma tid."
     change_intent = "change_risk_assessment"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        ctx = self.context(tracker)
+        text = str(tracker.latest_message.get("text") or "")
+        if (
+            fresh_message(tracker, self.form_name)
+            and ctx.requested == "ra_start"
+            and CANCEL_INSTEAD.search(unaccented(text.lower()))
+            and find_meeting_time(text, ctx.now()) is None
+        ):
+            # The same booking, asked about cancelling instead (ValidateCancelBookingForm).
+            return [SlotSet(REQUESTED_SLOT, None), FollowupAction(CANCEL_FORM)]
+        return await super().run(dispatcher, tracker, domain)
 
     def fields(self, ctx: FormContext) -> list[Field]:
         return [
@@ -99,7 +126,16 @@ class ActionStartReschedule(RiskAssessmentStep):
         ctx.set("ra_assessment_id", str(chosen.id))
         ctx.set("ra_duration", (chosen.end_at - chosen.start_at).total_seconds() / 60)
         text = str(tracker.latest_message.get("text") or "")
-        if find_meeting_time(text, ctx.now()) is None:
+        said = find_meeting_time(text, ctx.now())
+        # "flytta mötet på torsdag", "something came up next Thursday": the booked day without
+        # a clock time names the meeting, not the new time ("flytta den till torsdag" does).
+        names_booked = (
+            said is not None
+            and said.ambiguous
+            and said.start.date() == chosen.start_at.astimezone(STOCKHOLM).date()
+            and not NEW_TIME_WORDS.search(text.lower())
+        )
+        if said is None or names_booked:
             dispatcher.utter_message(
                 text=f"Riskbedömningen är bokad {when(chosen)}. Vilken tid vill ni flytta den till?"
             )

@@ -120,8 +120,8 @@ SAME_TIME = re.compile(r"\b(samma tid|same time)\b")
 SAME_DAY = re.compile(r"\b(samma dag|samma datum|same day|same date)\b")
 
 
-def booked_day(ctx: FormContext) -> date | None:
-    """The day the meeting being moved is booked on."""
+def booked_start(ctx: FormContext) -> datetime | None:
+    """When the meeting being moved is booked."""
     assessment_id = chosen_assessment(ctx)
     if assessment_id is None or ctx.user is None:
         return None
@@ -129,7 +129,13 @@ def booked_day(ctx: FormContext) -> date | None:
         start = risk_assessments(ctx).get(ctx.user, assessment_id).start_at
     except Refused:
         return None
-    return start.astimezone(STOCKHOLM).date() if start is not None else None
+    return start.astimezone(STOCKHOLM) if start is not None else None
+
+
+def booked_day(ctx: FormContext) -> date | None:
+    """The day the meeting being moved is booked on."""
+    start = booked_start(ctx)
+    return start.date() if start is not None else None
 
 
 def read_start(ctx: FormContext, message: Message) -> Reading:
@@ -149,10 +155,16 @@ def read_start(ctx: FormContext, message: Message) -> Reading:
     if parsed is None:
         return Reading()
     start, ambiguous = parsed.start, parsed.ambiguous
-    if current and SAME_TIME.search(message.lowered):
-        # "12 januari, samma tid": the clock time of the time offered or refused before.
-        was = datetime.fromisoformat(str(current)).astimezone(STOCKHOLM)
-        start, ambiguous = at_local(start.astimezone(STOCKHOLM).date(), was.time()), False
+    if SAME_TIME.search(message.lowered):
+        # "12 januari, samma tid": the clock time of the time offered or refused before, or
+        # of the meeting being moved.
+        was = (
+            datetime.fromisoformat(str(current)).astimezone(STOCKHOLM)
+            if current
+            else booked_start(ctx)
+        )
+        if was is not None:
+            start, ambiguous = at_local(start.astimezone(STOCKHOLM).date(), was.time()), False
     if parsed.written_weekday is not None:
         return which_day(start, parsed.written_weekday)
     refusal = check_start(ctx, start)

@@ -295,9 +295,17 @@ PERIOD = re.compile(
 )
 
 
+# "ok six months then", "säg sex månader då": words around a length that say nothing of it.
+PERIOD_FILLERS = re.compile(
+    r"^(?:(?:ok|okej|okay|ja|yes|well|so|så|säg|say|let's say|vi säger|kanske|maybe)[,\s]+)+"
+    r"|(?:[,\s]+(?:then|då|tack|thanks|please|i så fall|kanske|maybe))+$"
+)
+
+
 def find_period(text: str) -> relativedelta | None:
     """A length of time written as the whole message ("om ett år", "6 månader"), or None."""
-    match = PERIOD.match(" ".join(text.lower().split()).strip(" .!?"))
+    said = " ".join(text.lower().split()).strip(" .!?")
+    match = PERIOD.match(PERIOD_FILLERS.sub("", said))
     if match is None:
         return None
     unit = match.group("unit")

@@ -313,7 +313,9 @@ EQUIPMENT_SYNONYMS = {
     "Mobiltelefon": ("mobil", "mobiltelefon", "telefon", "phone", "mobile"),
 }
 NO_EQUIPMENT = re.compile(
-    r"^(ingen|inget|inga|nej|none|nothing|no|not any)( utrustning| alls| just nu| equipment"
+    # "ingen ny utrustning", "inget nytt": nothing more than the user has at home already.
+    r"^(ingen|inget|inga|nej|none|nothing|no|not any)( ny| nytt| nya| new| more| extra)?"
+    r"( utrustning| alls| just nu| equipment"
     r"| thanks| tack| behövs| needed| required| at all| for now| right now)*$"
     # "jag behöver ingen utrustning", "I don't need any equipment", "I need nothing".
     r"|^(jag |i )?(behöver|lånar|don't need|do not need|need|won't need)"

@@ -6,6 +6,7 @@ Only reading: whether anyone can meet then is ``scheduling``'s question.
 
 from __future__ import annotations
 
+import difflib
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -339,9 +340,11 @@ def parse_meeting_time(text: str, now: datetime) -> ParsedTime | None:
 _TIME_START = re.compile(
     r"\b(?:nästa|kommande|next|på|on|den|the)?\s*(?:"
     + "|".join(WEEKDAYS_SV + _WEEKDAYS_EN)
+    # Not "he's off on Mondays", "måndagar": every such day is no time.
+    + r")(?!s\b|ar\b|arna\b)"
     # "ons 16/12", "tis kl 10": an abbreviated weekday only before a date or a time ("i viss
     # mån" is none).
-    + r")|(?<!viss )\b(?:mån|tis|ons|tors|tor|fre|mon|tues|tue|wed|thurs|thur|thu|fri)\.?"
+    + r"|(?<!viss )\b(?:mån|tis|ons|tors|tor|fre|mon|tues|tue|wed|thurs|thur|thu|fri)\.?"
     r"(?=\s+(?:den\s+)?\d|\s+kl)|\d{4}-\d{1,2}-\d{1,2}|\b\d{1,2}\s*(?:[/.]\s*\d{1,2}\b|(?::[ae])?\s+(?:"
     + _MONTH_WORDS
     + r")\b)|\b(?:den\s+)?(?:"
@@ -360,7 +363,7 @@ _TIME_START = re.compile(
 # "torsdag 10 december kl 13 ska det vara".
 _TRAILING_WORDS = re.compile(
     r"[\s,.!?]*\b(istället|i stället|instead|då|da|tack|please|ok|eller|or|om det går|menar jag|"
-    r"jag menar|i mean|alltså|förstås|sorry|förlåt|"
+    r"jag menar|i mean|menade jag|jag menade|i meant|alltså|förstås|sorry|förlåt|"
     r"(?:ska|skulle|bör) (?:det|den|mötet|vi ses) (?:vara|bli|ligga)|det ska vara|"
     r"(?:funkar|fungerar|passar|går|blir|är)(?: bra| fint| bättre| mig| för mig)?|"
     r"works(?: for me)?|is (?:fine|better|good)|suits me)\b[\s,.!?]*$"
@@ -414,9 +417,8 @@ def meeting_place_after_time(text: str) -> str | None:
 
 # "typ 13", "runt 10": an hour said loosely, without "kl".
 _LOOSE_HOUR = re.compile(
-    r"\b(?:typ|runt|ca\.?|cirka|ungefär|omkring|vid|around|about)\s+(\d{1,2})(?![\d:./]|\s*(?:%|"
-    + _MONTH_WORDS
-    + r"))"
+    r"\b(?:typ|runt|ca\.?|cirka|ungefär|omkring|vid|säg|around|about|say)\s+(\d{1,2})"
+    r"(?:[.:](\d{2}))?(?![\d:./]|\s*(?:%|" + _MONTH_WORDS + r"))"
 )
 # "den 15:e", "the 15th": a day of the month without its month.
 _DAY_ALONE = re.compile(
@@ -446,12 +448,42 @@ def _day_of_month(day: int, today: date) -> date | None:
     return None
 
 
+# Swedish time words as typed without å/ä/ö, or with one slip ("manadag", "tisdga"): the words
+# dateparser and the patterns here know.
+_TIME_WORDS_SV = (*WEEKDAYS_SV, "nästa", "övermorgon")
+_PLAIN_TIME_WORDS = {w.translate(str.maketrans("åäö", "aao")): w for w in _TIME_WORDS_SV}
+_LONG_WORD = re.compile(r"\b[a-zåäö]{5,}\b")
+
+
+def _time_words_spelt_out(text: str) -> str:
+    """``text`` with "mandag", "nasta" and "manadag" written as "måndag" and "nästa"."""
+
+    def spelt(match: re.Match[str]) -> str:
+        word = match.group(0)
+        if word in _TIME_WORDS_SV:
+            return word
+        plain = word.translate(str.maketrans("åäö", "aao"))
+        if plain in _PLAIN_TIME_WORDS:
+            return _PLAIN_TIME_WORDS[plain]
+        for plain_word, time_word in _PLAIN_TIME_WORDS.items():
+            if plain.startswith(plain_word):
+                # "måndagar", "mandagen": the word's own forms, read by the patterns.
+                return time_word + word[len(plain_word) :]
+        close = difflib.get_close_matches(plain, _PLAIN_TIME_WORDS, n=1, cutoff=0.85)
+        return _PLAIN_TIME_WORDS[close[0]] if close and len(plain) >= 6 else word
+
+    return _LONG_WORD.sub(spelt, text)
+
+
 def _said_loosely(text: str, today: date, on: date | None) -> str:
     """Return text with the ways of saying a time dateparser does not know written out."""
+    text = _time_words_spelt_out(text)
     text = _NOT_TODAY.sub("", text)
     # "samma tid" is the caller's to read: it knows the time meant.
     text = re.sub(r",?\s*\b(?:samma tid|same time)\b", "", text)
-    text = _LOOSE_HOUR.sub(lambda m: f"kl {m.group(1)}", text)
+    text = _LOOSE_HOUR.sub(
+        lambda m: f"kl {m.group(1)}" + (f".{m.group(2)}" if m.group(2) else ""), text
+    )
 
     def day_alone(match: re.Match[str]) -> str:
         day = _day_of_month(int(match.group(1)), today) if 1 <= int(match.group(1)) <= 31 else None

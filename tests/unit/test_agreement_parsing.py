@@ -129,6 +129,9 @@ def test_a_number_near_the_unit_is_a_share_but_other_words_are_not() -> None:
         ("i år", None),
         ("om ett tag", None),
         ("1 februari", None),
+        # Words around the length (batch 2026-12-06f: "ok six months then" was no answer).
+        ("ok six months then", relativedelta(months=6)),
+        ("säg sex månader då", relativedelta(months=6)),
     ],
 )
 def test_find_period(text: str, period: relativedelta | None) -> None:
@@ -147,6 +150,10 @@ def test_a_period_ends_the_day_before_its_anniversary() -> None:
         ("nej tack", []),
         ("nej tack, bara headset", ["Headset"]),
         ("tack", None),
+        # Nothing new besides what the user has (batch 2026-12-06f).
+        ("ingen ny utrustning", []),
+        ("no new equipment", []),
+        ("ny skärm", None),
     ],
 )
 def test_no_equipment_with_a_thank_you(text: str, items: list[str] | None) -> None:

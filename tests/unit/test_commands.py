@@ -96,6 +96,12 @@ class Faq:
         ("vill förlänga mitt distansavtal, de går ut i augusti", "request"),
         # Filling in the outcome (batch 2026-12-06d: Rasa answered it from the FAQ).
         ("fylla i riskbedömningen för Anna", "document"),
+        # Without å/ä/ö, and asked about the user's own meeting (batch 2026-12-06f: out of
+        # scope).
+        ("jag maste avboka motet nasta torsdag, ska pa utbildning", "cancel"),
+        ("behover flytta motet pa torsdag", "reschedule"),
+        ("kan jag flytta mitt möte?", "reschedule"),
+        ("hey, can I move my risk assessment meeting? something came up", "reschedule"),
     ],
 )
 def test_a_command_at_the_start_names_its_process(text: str, process: str) -> None:
@@ -142,6 +148,9 @@ def test_a_command_at_the_start_names_its_process(text: str, process: str) -> No
         "uppföljning av läkemedelsstatistik",
         "hur förlänger jag mitt distansavtal?",
         "uppföljningen av riskbedömningen görs av chefen, eller",
+        # How moving works, and someone else's appointment.
+        "kan jag flytta riskbedömningen?",
+        "kan jag avboka min tid hos företagshälsan?",
     ],
 )
 def test_a_question_about_a_process_or_no_command_is_none(text: str) -> None:

@@ -17,6 +17,7 @@ from actions.conversation.reading import (
     steps_away,
     stop_wish,
     without_chitchat_opening,
+    without_hedge_tag,
     yes_or_no,
 )
 
@@ -244,3 +245,28 @@ def test_stepping_away_is_not_an_answer(text: str, away: bool) -> None:
     """ "vänta, jag måste svara i telefon" was stored as the reason for a rejection (batch
     2026-12-04c)."""
     assert steps_away(Message(text=text)) is away
+
+
+@pytest.mark.parametrize(
+    ("text", "answer"),
+    [
+        # A free-text answer with a hedge tagged on (batch 2026-12-06f: the risk was asked
+        # again, and the next answer, an action, became the risk).
+        ("the late emails I guess, nothing else", "the late emails"),
+        ("lösa sladdar tror jag", "lösa sladdar"),
+        # Nothing but a hedge, or a hedge inside: no answer.
+        ("vet inte, kanske", None),
+        ("vet inte om det finns några", None),
+        ("stress kanske", None),
+    ],
+)
+def test_a_hedge_at_the_end_of_an_answer_leaves_the_answer(text: str, answer: str | None) -> None:
+    rest = without_hedge_tag(Message(text=text))
+    assert (rest.text if rest else None) == answer
+
+
+@pytest.mark.parametrize(
+    "text", ["hmm no, make it 2pm, she has a dentist thing before", "äh nej, tisdag kl 10"]
+)
+def test_a_filler_before_the_correction_cue_is_still_a_correction(text: str) -> None:
+    assert has_correction_cue(Message(text=text))

@@ -1221,3 +1221,40 @@ def test_a_part_of_a_compound_names_the_action() -> None:
     removed = without_named_action(plan, "stryk lampan, den köper hon själv")
     assert removed is not None and removed[1]["action"] == "Köpa skrivbordslampa"
     assert without_named_action(plan, "stryk bordet") is None
+
+
+async def test_booking_again_offers_to_move_or_cancel_the_meeting_booked(services: Any) -> None:
+    """One dialogue at a time (batch 2026-12-06f): a second "boka riskbedömning" booked another
+    meeting for the same people; "ja flytta den till …" then moves the one booked."""
+    risk, _ = services
+    await ActionBookRiskAssessment(risk_args(services)).run(
+        CollectingDispatcher(), tracker("/affirm", slots=BOOKING, active_loop=None), {}
+    )
+    (booked,) = risk.visible_to(person("anna.andersson"))
+    dispatcher = CollectingDispatcher()
+    events = await ActionStartRiskAssessment(risk_args(services)).run(
+        dispatcher, tracker("boka riskbedömning", active_loop=None), {}
+    )
+    assert "redan bokad tisdag 1 december 2026 kl. 10.00" in texts(dispatcher)
+    assert [b["title"] for b in dispatcher.messages[-1]["buttons"]] == [
+        "Flytta mötet",
+        "Avboka mötet",
+    ]
+    assert not any(e["event"] == "followup" for e in events), "no second booking form"
+    assert len(risk.visible_to(person("anna.andersson"))) == 1
+    assert booked.start_at is not None
+
+
+async def test_a_manager_books_with_her_named_in_the_turn_before(services: Any) -> None:
+    """ "boka riskbedömning med henne på tisdag kl 13 då" right after Anna's request was
+    named: the form asked which employee (batch 2026-12-06f)."""
+    said = tracker("jaha ok. boka riskbedömning med henne", user="maria.berg", active_loop=None)
+    said.events[:0] = [
+        {"event": "user", "text": "godkänn annas ansökan om distansarbete"},
+        {"event": "bot", "text": "Överenskommelsen kan inte godkännas än."},
+    ]
+    events = await ActionStartRiskAssessment(risk_args(services)).run(
+        CollectingDispatcher(), said, {}
+    )
+    slots = {e["name"]: e["value"] for e in events if e["event"] == "slot"}
+    assert slots["ra_employee"] == "anna.andersson"

@@ -374,3 +374,29 @@ def test_only_a_time_that_does_not_suit_is_no_time() -> None:
 def test_loosely_said_times(text: str, on: date | None, expected: datetime) -> None:
     parsed = find_meeting_time(text, NOW, on)
     assert parsed is not None and parsed.start == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # Without å/ä/ö, or one slip: "manadag" was today at 10 (batch 2026-12-06f).
+        ("manadag kl 10", local(2026, 11, 30, 10)),
+        ("mandagen kl 10", local(2026, 11, 30, 10)),
+        ("nasta mandag kl 10", local(2026, 11, 30, 10)),
+        # "menade jag" after the time, "say 1.30" after the part of the day.
+        ("nej sorry, onsdag kl 10 menade jag", local(2026, 11, 25, 10)),
+        ("Wednesday after lunch, say 1.30", local(2026, 11, 25, 13, 30)),
+        # Every Monday is no time: "he's off on Mondays" kept "Thursday 9am" from being read.
+        ("Thursday 9am, he's off on Mondays anyway", local(2026, 11, 26, 9)),
+        ("fredag kl 10, hon jobbar hemma måndagar", local(2026, 11, 27, 10)),
+    ],
+)
+def test_a_time_typed_loosely_is_the_time_meant(text: str, expected: datetime) -> None:
+    parsed = find_meeting_time(text, NOW)
+    assert parsed is not None and parsed.start == expected
+
+
+def test_a_word_close_to_a_weekday_is_not_made_one() -> None:
+    """ "mandat" is no Monday: only one slip in a word of six letters or more."""
+    parsed = find_meeting_time("mandat kl 10", NOW)
+    assert parsed is None or parsed.start.date() == NOW.date()

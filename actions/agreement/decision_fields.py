@@ -23,7 +23,10 @@ REJECT = re.compile(
 REASON = re.compile(
     r"\b(?:avslå\w*|avsla|avslar|avslag|neka\w*|reject\w*|decline\w*|say no|säg\w* nej)\b"
     r"(?:\s+jag)?"
-    r"(?:\s+(?:till\s+|to\s+)?(?:den|det|ansökan|\w+s\s+ansökan|it|this one|this|that one))?"
+    r"(?:\s+(?:till\s+|to\s+)?(?:den|det|it|this one|this|that one|"
+    r"(?:\w+'?s\s+|hennes\s+|hans\s+|her\s+|his\s+)?(?:ansökan|ansokan|request|application)"
+    r"(?:\s+(?:om|för|for|to)\s+(?:distans\w*|hemarbete|remote work|work from home|"
+    r"working from home))?))?"
     r"(?:\s+(?:så länge|tills vidare|för tillfället|for now))?"
     r"\s*(?:[,:.;–-]\s*|\s+)(?:för att|for att|eftersom|på grund av|pga\.?|"
     r"då|skäl:?|because|since|as)?\s*(?!(?:to|till)\b)(?P<reason>.{3,})$",
@@ -192,8 +195,12 @@ def changed_to_approval(message: Message) -> bool:
 
 
 ONLY_THE_REQUEST = re.compile(
-    r"((\w+'?s|hennes|hans|deras|hens|her|his|their|the)\s+)?(ansökan|ansökning\w*|begäran|request"
-    r"|application)(\s+(nu|now|då|tack|please))?|(da-\d{4}-\d+|\w+s)(\s+(ansökan|request))?",
+    r"((\w+'?s|hennes|hans|deras|hens|her|his|their|the)\s+)?(ansökan|ansokan|ansökning\w*"
+    r"|ansokning\w*|begäran|request|application)"
+    # "… om distansarbete": the request named in full.
+    r"(\s+(om|för|for|to)\s+(distans\w*|hemarbete|remote work|work from home|working from home))?"
+    r"(\s+(nu|now|då|tack|please))?|(da-\d{4}-\d+|\w+s)(\s+(ansökan|ansokan|request))?"
+    r"|(om|för|for|to)\s+(distans\w*|hemarbete|remote work|work from home|working from home)",
     re.IGNORECASE,
 )
 
@@ -222,6 +229,9 @@ def read_decision(ctx: FormContext, message: Message) -> Reading:
 def read_reason(ctx: FormContext, message: Message) -> Reading:
     text = " ".join(message.text.split())
     if len(text) < 3 or is_chitchat(message) or not re.search(r"[a-zåäöA-ZÅÄÖ]{2}", text):
+        return Reading()
+    if REJECT.search(message.lowered) and find_reason(text) is None:
+        # "oj fel person, det är annas jag ska avslå" says the decision again; no reason yet.
         return Reading()
     return Reading.of(text[:2000])
 

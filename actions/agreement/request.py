@@ -17,6 +17,7 @@ from rasa_sdk.events import EventType, FollowupAction
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.exc import SQLAlchemyError
 
+from actions.agreement.earlier import carry_over, earlier_agreement
 from actions.agreement.fields import (
     FIELD_SLOTS,
     NO_OVERLAP,
@@ -103,7 +104,10 @@ class ValidateAgreementForm(GuidedForm):
     def after_change(self, ctx: FormContext, slot: str) -> str | None:
         if slot not in ("agreement_start", "agreement_end"):
             return None
-        ctx.set("agreement_overlap", None)
+        replaced = replaced_id(ctx.get("agreement_overlap"))
+        if replaced is None or replaced not in {a.id for a in overlapping(ctx)}:
+            # Asked again; but replacing the request being changed still holds.
+            ctx.set("agreement_overlap", None)
         start, end = ctx.get("agreement_start"), ctx.get("agreement_end")
         if slot == "agreement_start" and start and end:
             problem = check_end(
@@ -183,6 +187,10 @@ class ActionStartAgreement(AgreementStep):
         text = introduction(agreements.region.agreement, manager)
         if noted:
             text += " Jag har noterat: " + ", ".join(noted) + "."
+        own = [a for a in agreements.visible_to(user) if a.employee_id == user.id]
+        if (built_on := earlier_agreement(own, opening)) is not None:
+            # A renewal or a change: the earlier answers, and only the rest asked.
+            text += " " + carry_over(ctx, *built_on, opening)
         dispatcher.utter_message(text=text)
         start = unnoted_start(ctx, opening)
         if start is not None and start.problem:

@@ -75,9 +75,12 @@ ASSESSMENT = ("riskbedöm", "riskbedomn", "dialog", "mötet", "risk assessment",
 MEETING = (*ASSESSMENT, "möte", "tid", "meeting", "appointment")
 # A decision said anywhere in a message: "den första godkänner jag", "Eriks kan jag inte bevilja".
 DECIDES = re.compile(r"\b(godkän\w*|bevilja\w*|avslå\w*|avslår|neka\w*|approve\w*|reject\w*)")
+# A change said in words, whatever Rasa read: "… men jag vill ändra den till 60 procent".
+CHANGE_WORD = re.compile(r"\b(andra|change|uppdatera|update)\b")
 # The request itself, named in a change of it.
 NAMES_REQUEST = re.compile(
-    r"\b(ansökan|ansökningen|distansöverenskommelse\w*|överenskommelse\w*|request|application)\b"
+    r"\b(ansökan|ansökningen|ansokan|ansokningen|distans[öo]verenskommelse\w*|"
+    r"[öo]verenskommelse\w*|request|application)\b"
 )
 COMMANDS: tuple[Command, ...] = (
     Command(
@@ -148,10 +151,17 @@ COMMANDS: tuple[Command, ...] = (
         "request",
         "action_start_agreement",
         (
-            "ansök", "ansöka", "ansöker", "söka", "teckna", "apply", "förlänga", "förlänger",
-            "förnya", "förnyar", "extend", "renew",
+            "ansök", "ansöka", "ansöker", "söka", "teckna", "apply", "förläng", "förlänga",
+            "förlänger", "förnya", "förnyar", "extend", "renew",
         ),
         ("distans", "överenskommelse", "hemarbete", "hemifrån", "remote", "agreement", "work from"),
+    ),
+    # "ändra min ansökan till 60 procent": the request waiting, sent again with the change.
+    Command(
+        "request",
+        "action_start_agreement",
+        ("ändra", "ändrar", "change", "update", "uppdatera"),
+        ("ansökan", "ansökningen", "request", "application"),
     ),
     Command(
         "request",
@@ -255,14 +265,16 @@ def command_in(text: str, known: Sequence[Command] = COMMANDS) -> Command | None
     return (
         own_meeting(words, known)
         or closing_decision(message.text, known)
+        or decision_sentence(message.text, known)
         or closing_request(message.text, known)
         or terse_command(message.text, words, known)
         or described_request(message.text, known)
     )
 
 
-# "kan jag flytta mitt möte?", "can I move my risk assessment meeting?": asked about the user's
-# own booking, it asks for the move, not how moving works.
+# "kan jag flytta mitt möte?", "can I move my risk assessment meeting?", "can I extend my
+# remote work agreement?": asked about the user's own booking or agreement, it asks for it to
+# be done, not how it works.
 MAY_I = (
     ["kan", "jag"],
     ["kan", "vi"],
@@ -279,9 +291,12 @@ def own_meeting(words: list[str], known: Sequence[Command]) -> Command | None:
         return None
     for command, verb_words in matches(words[2:], known):
         after = words[2 + verb_words :]
-        if command.process not in ("reschedule", "cancel") or not after[:1]:
+        if not after[:1] or after[0] not in OWN or command.wished or command.terse:
             continue
-        if after[0] in OWN and names_object(after[1:], (*ASSESSMENT, "möte", "meeting")):
+        if command.process in ("reschedule", "cancel"):
+            if names_object(after[1:], (*ASSESSMENT, "möte", "meeting")):
+                return command
+        elif command.process == "request" and names_object(after[1:], command.objects):
             return command
     return None
 
@@ -299,6 +314,24 @@ def terse_command(text: str, words: list[str], known: Sequence[Command]) -> Comm
                     continue
                 if not command.objects or names_object(rest, command.objects):
                     return command
+    return None
+
+
+def decision_sentence(text: str, known: Sequence[Command]) -> Command | None:
+    """A sentence of its own that decides, in a longer message: "Har pratat med Anna … Jag
+    godkänner hennes ansökan. Hon når mig på …". Never in a question."""
+    sentences = re.split(r"(?<=[.!?])\s+", text.strip())
+    if len(sentences) < 2:
+        return None
+    for sentence in sentences:
+        if sentence.rstrip().endswith("?"):
+            continue
+        words = WORD.findall(sentence.lower())
+        start = opening_length(words)
+        for command, verb_words in matches(words[start:], known):
+            after = words[start + verb_words :]
+            if command.process == "decide" and after[:1] and after[0] not in NEGATIONS:
+                return command
     return None
 
 
@@ -486,7 +519,9 @@ class Handoff:
         sent (the request asks about that). A question about changing is answered instead."""
         intent = tracker.latest_message.get("intent") or {}
         text = str(tracker.latest_message.get("text") or "")
-        if intent.get("name") != "change_agreement" or float(intent.get("confidence") or 0) < 0.6:
+        said = CHANGE_WORD.search(unaccented(text.lower())) is not None
+        rasa_read = intent.get("name") == "change_agreement"
+        if not said and (not rasa_read or float(intent.get("confidence") or 0) < 0.6):
             return None
         if text.rstrip().endswith("?") or not NAMES_REQUEST.search(text.lower()):
             return None

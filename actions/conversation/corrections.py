@@ -42,6 +42,9 @@ def clauses(m: Message) -> list[Message]:
     return [Message(text=c) for c in CLAUSES.split(m.text) if c.strip()]
 
 
+BARE_NUMBER = re.compile(r"\d{1,3}")
+
+
 @dataclass
 class Corrections:
     """The answers of one form at one turn, and the question asked."""
@@ -88,6 +91,9 @@ class Corrections:
         if len(named) == 1 and CHANGE_VERB.search(m.lowered):
             # "ändra startdatum", "jag skrev fel slutdatum": asked again.
             return named[0], Reading(reopen=True)
+        if self.at_summary and (kept := self.free_text_said_again(m)) is not None:
+            # "ekonomiarbete" at the summary when the tasks say so: noted, nothing changes.
+            return kept
         if not cue:
             return None
         # In a long message that names no answer, a value counts only in a short clause: "Och
@@ -114,7 +120,36 @@ class Corrections:
         if len(same) == 1 and not found and self.at_summary and yes_or_no(m) is not Answer.YES:
             # "ok, 1 december 2027 då" at the summary: the value shown, said again; noted.
             return same[0]
+        if not found:
+            return self.bare_value(m)
         return found[0] if len(found) == 1 else None
+
+    def free_text_said_again(self, m: Message) -> Change | None:
+        said = " ".join(m.text.split()).strip(" .!").lower()
+        for f in self.correctable():
+            given = self.ctx.get(f.slot)
+            if f.free_text and isinstance(given, str) and given.strip().lower() == said:
+                return f, Reading.of(given)
+        return None
+
+    def bare_value(self, m: Message) -> Change | None:
+        """ "nej vänta, 80" at the summary: a bare number after the cue, when only one answer
+        can be that number (the share; not a date or a place)."""
+        rest = m.lowered
+        while opening := CORRECTION_OPENING.match(rest):
+            # "nej vänta, 80": every cue word off.
+            rest = rest[opening.end() :].strip(" ,.!")
+        if not self.at_summary or rest == m.lowered or not BARE_NUMBER.fullmatch(rest):
+            return None
+        readings = [
+            (f, r)
+            for f in self.correctable()
+            if not f.free_text
+            and (r := f.read(self.ctx, Message(text=rest))).found
+            and not r.confirm
+            and r.value != self.ctx.get(f.slot)
+        ]
+        return readings[0] if len(readings) == 1 else None
 
     def further(self, m: Message, first: Change) -> Iterator[Change]:
         """ "ändra till 60 procent och slutdatum 31 augusti": the changes in the message's other

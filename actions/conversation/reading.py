@@ -300,7 +300,13 @@ def yes_or_no(message: Message) -> Answer:
         return Answer.YES
     if message.intent_is("deny", 0.85):
         return Answer.NO
+    if THUMBS_UP.fullmatch(message.text.strip()):
+        return Answer.YES
     return Answer.NONE
+
+
+# "👍" alone, as a yes on a phone (with a skin tone, repeated).
+THUMBS_UP = re.compile(r"(?:(?:👍|👌|✅|✔️?)[\U0001F3FB-\U0001F3FF]?\s*)+[!.]*")
 
 
 def is_bare_yes_or_no(message: Message) -> bool:

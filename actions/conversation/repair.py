@@ -50,6 +50,7 @@ from actions.conversation.reading import (
     yes_or_no,
 )
 from actions.faq import faq_reply, utter
+from bot.agreements.dates import DATE_IN_TEXT
 
 if TYPE_CHECKING:
     from actions.conversation.form import GuidedForm
@@ -316,6 +317,8 @@ class Turn:
             if f.slot != field.slot and f.find is not None
             and self.ctx.get(f.slot) is None
             and (f.free_text or any(w in m.lowered for w in f.words))
+            # "till sista december 2028" at the share question is a date, not the tasks.
+            and not (f.free_text and DATE_IN_TEXT.search(m.lowered))
             and (reading := f.find(self.ctx, m.text)).found
             and not (reading.problem or reading.confirm)
         ]  # fmt: skip

@@ -176,7 +176,8 @@ def split_actions(
 
 # One action per sentence: "Jag lånar ut en stol, klart om en månad. Anna hämtar en skärm
 # senast 18 december." A comma ends an action only after a whole "åtgärd – ansvarig – datum".
-SENTENCE_END = re.compile(r"(?<=[.;,])\s+(?=[A-ZÅÄÖ])")
+# A ";" ends an action whatever follows ("– Dec 18; weekly video check-in – …").
+SENTENCE_END = re.compile(r"(?<=[.,])\s+(?=[A-ZÅÄÖ])|(?<=;)\s*(?=\S)")
 WHOLE_ACTION = re.compile(r"\S\s+[–—-]\s+\S.*\s+[–—-]\s+\S")
 
 

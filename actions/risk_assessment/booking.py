@@ -36,6 +36,7 @@ from actions.risk_assessment.meeting import (
     by_email,
     calendar_note,
     checklist_markdown,
+    describe,
     duration,
     find_duration,
     find_start,
@@ -484,8 +485,15 @@ class ActionBookRiskAssessment(RiskAssessmentCompletion):
                 "a risk assessment booking",
                 NOTHING_BOOKED,
             )
+        whose = (
+            "din"
+            if assessment.employee_id == user.id
+            else f"{describe(self.services, assessment)}s"
+        )
         booked = "Mötet är bokat" + (
-            " och kopplat till din ansökan om distansarbete." if assessment.agreement_id else "."
+            f" och kopplat till {whose} ansökan om distansarbete."
+            if assessment.agreement_id
+            else "."
         )
         invitation = invitation_markdown(self.services, assessment, "Kalenderinbjudan (.ics)")
         dispatcher.utter_message(

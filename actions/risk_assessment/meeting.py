@@ -117,6 +117,12 @@ def meeting_people(ctx: FormContext) -> tuple[User | None, User | None]:
 
 
 SAME_TIME = re.compile(r"\b(samma tid|same time)\b")
+# A day named: then a clock time is on that day, not the booked one.
+DAY_WORDS = re.compile(
+    r"\b(mån|tis|ons|tors|fre|lör|sön|man|lor|son|mon|tue|wed|thu|fri|sat|sun)\w*|\d{1,2}[/.-]\d|"
+    r"\b(i ?morgon|imorgon|övermorgon|tomorrow|idag|i dag|today|vecka|week|nästa|next|den \d|"
+    r"the \d|jan|feb|mar|apr|maj|may|jun|jul|aug|sep|okt|oct|nov|dec)\w*"
+)
 SAME_DAY = re.compile(r"\b(samma dag|samma datum|same day|same date)\b")
 
 
@@ -148,8 +154,9 @@ def read_start(ctx: FormContext, message: Message) -> Reading:
     pending = ctx.pending.get("value") if ctx.pending.get("slot") == "ra_start" else None
     current = pending or ctx.get("ra_start")
     on = datetime.fromisoformat(str(current)).astimezone(STOCKHOLM).date() if current else None
-    if on is None and SAME_DAY.search(message.lowered):
-        # "samma dag men kl 14" when moving a meeting: the day it is booked on.
+    if on is None and (SAME_DAY.search(message.lowered) or not DAY_WORDS.search(message.lowered)):
+        # "samma dag men kl 14", "nej vänta, kl 10" when moving a meeting: the day it is booked
+        # on (none when booking).
         on = booked_day(ctx)
     parsed = find_meeting_time(message.text, ctx.now(), on)
     if parsed is None:

@@ -377,6 +377,25 @@ FOLLOW_UP_SENTENCE = re.compile(
 )
 
 
+FOLLOW_UP_CLAUSE = re.compile(
+    r"[,;]\s*(?P<said>(?:uppföljning|uppfoljning|följs upp|foljs upp|följ upp|folj upp|"
+    r"follow[- ]?up)[^.!?,;]*)",
+    re.IGNORECASE,
+)
+
+
+def opening_follow_up(ctx: FormContext, text: str) -> list[str]:
+    """The follow-up said in a clause of the opening, with no risks before it."""
+    clause = FOLLOW_UP_CLAUSE.search(text)
+    if clause is None:
+        return []
+    reading = find_follow_up(ctx, clause.group("said"))
+    if not reading.found:
+        return []
+    ctx.set("ra_follow_up", reading.value)
+    return [f"uppföljning {swedish_date(reading.value)}"]
+
+
 def opening_answers(ctx: FormContext, text: str) -> list[str]:
     """What "dokumentera riskbedömningen med Anna. Risker: … Uppföljning om ett år." already
     answers: the risks after their label, labelled actions, and the follow-up; returns them as
@@ -387,7 +406,8 @@ def opening_answers(ctx: FormContext, text: str) -> list[str]:
         # what is said between the colon and the actions is the risks.
         label = COLON_BEFORE_ACTIONS.search(text) or COLON_AFTER_REQUEST.search(text)
     if label is None:
-        return []
+        # "vill dokumentera riskbedomningen med anna, uppfoljning om sex manader".
+        return opening_follow_up(ctx, text)
     rest = text[label.end() :]
     follow_up = FOLLOW_UP_SENTENCE.search(rest)
     if follow_up is not None:

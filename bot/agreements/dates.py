@@ -291,7 +291,9 @@ PERIOD_NUMBERS = {
 PERIOD = re.compile(
     r"^(?:(?:om|in|i|för|for|under|inom)\s+)?(?:(?P<count>\d{1,2}|[a-zåäö]+)\s+)?"
     r"(?P<unit>år|året|halvår|halvåret|månader|månad|mån|veckor|vecka|years?|months?|weeks?|"
-    r"half\s+a\s+year)(?:\s+(?:framåt|från nu|from now|till|to))?$"
+    # Without å: "om sex manader", "ett ar".
+    r"half\s+a\s+year|ar|aret|halvar|halvaret|manader|manad)"
+    r"(?:\s+(?:framåt|från nu|fran nu|from now|till|to))?$"
 )
 
 
@@ -323,9 +325,9 @@ def find_period(text: str) -> relativedelta | None:
         return None
     if unit.startswith("halv") or unit.startswith("half"):
         return relativedelta(months=6 * count)
-    if unit in ("år", "året", "year", "years"):
+    if unit in ("år", "året", "year", "years", "ar", "aret"):
         return relativedelta(years=count)
-    if unit.startswith("mån") or unit.startswith("month"):
+    if unit.startswith(("mån", "man", "month")):
         return relativedelta(months=count)
     return relativedelta(weeks=count)
 
@@ -333,7 +335,7 @@ def find_period(text: str) -> relativedelta | None:
 # A length inside a sentence: "nej förresten, uppföljning om ett år", "in six months".
 PERIOD_IN_TEXT = re.compile(
     r"\b(?:om|in|inom|i)\s+(?:(?:\d{1,2}|[a-zåäö]+)\s+)?(?:år|halvår|månader|månad|veckor|vecka|"
-    r"years?|months?|weeks?|half\s+a\s+year)\b"
+    r"years?|months?|weeks?|half\s+a\s+year|ar|halvar|manader|manad)\b"
 )
 
 

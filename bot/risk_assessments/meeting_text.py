@@ -363,6 +363,8 @@ _TIME_START = re.compile(
 # "torsdag 10 december kl 13 ska det vara".
 _TRAILING_WORDS = re.compile(
     r"[\s,.!?]*\b(istället|i stället|instead|då|da|tack|please|ok|eller|or|om det går|menar jag|"
+    # A hedge after the time ("halv två typ"): the time, to be confirmed (it is a hedge).
+    r"typ|ungefär|ungefar|kanske|eller så|or so|roughly|maybe|"
     r"jag menar|i mean|menade jag|jag menade|i meant|alltså|förstås|sorry|förlåt|"
     r"(?:ska|skulle|bör) (?:det|den|mötet|vi ses) (?:vara|bli|ligga)|det ska vara|"
     r"(?:funkar|fungerar|passar|går|blir|är)(?: bra| fint| bättre| mig| för mig)?|"
@@ -519,6 +521,10 @@ def find_meeting_time(text: str, now: datetime, on: date | None = None) -> Parse
     # "onsdag passar inte, ta torsdag kl 14": the time that does not suit is not the one meant.
     lowered = ", ".join(c for c in _CLAUSE_END.split(lowered) if not _UNSUITED.search(c))
     match = _TIME_START.search(lowered)
+    if match is None and on is not None and (part := _PART_OF_DAY.search(lowered)):
+        # "samma dag fast efter lunch": that day, at the part of the day, to be confirmed.
+        said = parse_meeting_time(f"{on.isoformat()} {part.group(0)}", now)
+        return ParsedTime(start=said.start, ambiguous=True) if said is not None else None
     if match is None:
         return None
     span = lowered[match.start() :].strip(" ?!.")

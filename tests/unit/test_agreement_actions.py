@@ -1527,3 +1527,65 @@ async def test_a_length_at_the_summary_changes_the_end(services: Services) -> No
         "agreement_confirmed",
     )
     assert turn.slots["agreement_end"] == "2027-08-31"
+
+
+def waiting_request(service: AgreementService, equipment: list[str] | None = None) -> Agreement:
+    return service.submit(
+        AgreementRequest(
+            employee=demo_directory().get("anna.andersson"),  # type: ignore[arg-type]
+            share_percent=40,
+            place_kind="home",
+            place_description="Hemma",
+            start_date=date(2027, 1, 1),
+            end_date=date(2027, 6, 30),
+            tasks="Utredningar",
+            equipment=equipment or [],
+            it_security_confirmed=True,
+            submission_key="test-earlier",
+        )
+    )
+
+
+async def opened_with(services: Services, text: str) -> tuple[dict[str, Any], str]:
+    dispatcher = CollectingDispatcher()
+    events = await ActionStartAgreement(services).run(dispatcher, tracker(text), {})
+    slots = {e["name"]: e["value"] for e in events if e.get("event") == "slot" and e["value"]}
+    return slots, texts(dispatcher)
+
+
+async def test_a_renewal_carries_the_answers_over_from_the_day_after(
+    services: Services, vasternorrland: AgreementService
+) -> None:
+    """ "jag vill förlänga mitt distansavtal ett år till" asked every question again, as for a
+    first request (batch 2026-12-06g)."""
+    earlier = waiting_request(vasternorrland, ["Bildskärm"])
+    with vasternorrland.db.session() as session:
+        session.get(Agreement, earlier.id).status = "active"  # type: ignore[union-attr]
+    slots, said = await opened_with(services, "jag vill forlanga mitt distansavtal ett ar till")
+    assert slots == {
+        "agreement_share": 40.0,
+        "agreement_place": "Hemma",
+        "agreement_tasks": "Utredningar",
+        "agreement_equipment": ["Bildskärm"],
+        "agreement_it_security": True,
+        "agreement_start": "2027-07-01",
+        "agreement_end": "2028-06-30",
+    }
+    assert earlier.reference in said
+    # A new share said in the message is the new one; the end is asked when no length is said.
+    slots, _ = await opened_with(services, "förläng mitt distansavtal, men bara 20 procent")
+    assert slots["agreement_share"] == 20.0 and "agreement_end" not in slots
+
+
+async def test_a_change_of_a_request_waiting_sends_it_again_replacing_it(
+    services: Services, vasternorrland: AgreementService
+) -> None:
+    earlier = waiting_request(vasternorrland)
+    slots, said = await opened_with(services, "ändra min ansökan till 20 procent")
+    assert slots["agreement_share"] == 20.0
+    assert (slots["agreement_start"], slots["agreement_end"]) == ("2027-01-01", "2027-06-30")
+    assert slots["agreement_overlap"] == f"replace:{earlier.id}"
+    assert "ersätter" in said
+    # "vill ändra slutdatumet": that answer is asked, the others kept.
+    slots, _ = await opened_with(services, "vill andra slutdatumet i min ansokan")
+    assert "agreement_end" not in slots and slots["agreement_start"] == "2027-01-01"

@@ -132,6 +132,10 @@ def test_a_number_near_the_unit_is_a_share_but_other_words_are_not() -> None:
         # Words around the length (batch 2026-12-06f: "ok six months then" was no answer).
         ("ok six months then", relativedelta(months=6)),
         ("säg sex månader då", relativedelta(months=6)),
+        # Without å (batch 2026-12-06g).
+        ("om sex manader", relativedelta(months=6)),
+        ("ett ar till", relativedelta(years=1)),
+        ("i ar", None),
     ],
 )
 def test_find_period(text: str, period: relativedelta | None) -> None:

@@ -102,6 +102,16 @@ class Faq:
         ("behover flytta motet pa torsdag", "reschedule"),
         ("kan jag flytta mitt möte?", "reschedule"),
         ("hey, can I move my risk assessment meeting? something came up", "reschedule"),
+        # A renewal asked about one's own agreement, a change of the request waiting, and a
+        # decision in a sentence of its own (batch 2026-12-06g).
+        ("hi, can I extend my remote work agreement by six months?", "request"),
+        ("vill andra slutdatumet i min ansokan", "request"),
+        ("kan du ändra min ansökan till 3 dagar i veckan?", "request"),
+        (
+            "Har pratat med Anna och vi är överens. Jag godkänner hennes ansökan. Hon når mig "
+            "på telefon om något strular.",
+            "decide",
+        ),
     ],
 )
 def test_a_command_at_the_start_names_its_process(text: str, process: str) -> None:
@@ -151,6 +161,9 @@ def test_a_command_at_the_start_names_its_process(text: str, process: str) -> No
         # How moving works, and someone else's appointment.
         "kan jag flytta riskbedömningen?",
         "kan jag avboka min tid hos företagshälsan?",
+        "hur ändrar jag min ansökan?",
+        "Min chef sa nej. Avslår hon alltid?",
+        "Anna ansökte igår. Jag godkänner inte det än.",
     ],
 )
 def test_a_question_about_a_process_or_no_command_is_none(text: str) -> None:
@@ -335,6 +348,10 @@ async def test_documenting_below_the_fallback_threshold_documents_with_the_risks
         ("avslå Eriks ansökan eftersom budgeten saknas", "Budgeten saknas"),
         # Typed without å (flows 2026-12-05c).
         ("avsla, for att vi inte kan bemanna mottagningen", "Vi inte kan bemanna mottagningen"),
+        # The request named in full or without å (flows 2026-12-06g: stored as the reason).
+        ("avsla annas ansokan", None),
+        ("avslå annas ansökan om distansarbete", None),
+        ("reject Anna's request to work from home", None),
     ],
 )
 def test_the_reason_follows_the_rejection_never_its_object(text: str, reason: str | None) -> None:

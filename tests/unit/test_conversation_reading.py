@@ -270,3 +270,11 @@ def test_a_hedge_at_the_end_of_an_answer_leaves_the_answer(text: str, answer: st
 )
 def test_a_filler_before_the_correction_cue_is_still_a_correction(text: str) -> None:
     assert has_correction_cue(Message(text=text))
+
+
+@pytest.mark.parametrize(
+    ("text", "answer"), [("👍", Answer.YES), ("👍🏻", Answer.YES), ("🙁", Answer.NONE)]
+)
+def test_a_thumbs_up_is_a_yes(text: str, answer: Answer) -> None:
+    """ "👍" at the summary showed the summary again (batch 2026-12-06g)."""
+    assert yes_or_no(Message(text=text)) is answer

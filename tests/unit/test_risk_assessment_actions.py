@@ -1156,6 +1156,8 @@ def test_several_actions_in_sentences_are_each_an_action() -> None:
     for text in (
         "Beställa headset – Maria – 15 januari; Anna flyttar arbetsplatsen – Anna – 31 januari",
         "Ny kontorsstol – jag – v 10, Anna stänger av mejlnotiserna – Anna – 7 december",
+        # After ";" the next action need not begin with a capital (batch 2026-12-06g).
+        "Check the router – Anna – Dec 18; weekly video check-in – Maria – Dec 10",
     ):
         actions, held = split_actions(text, today, "Maria Berg")
         assert len(actions) == 2 and held == [], text

@@ -87,6 +87,26 @@ FILLED = {
 }
 
 
+def waiting_request(
+    service: AgreementService, employee: str = "anna.andersson", equipment: list[str] | None = None
+) -> Agreement:
+    """A request of 40 % at home for the first half of 2027, sent and waiting."""
+    return service.submit(
+        AgreementRequest(
+            employee=demo_directory().get(employee),  # type: ignore[arg-type]
+            share_percent=40,
+            place_kind="home",
+            place_description="Hemma",
+            start_date=date(2027, 1, 1),
+            end_date=date(2027, 6, 30),
+            tasks="Utredningar",
+            equipment=equipment or [],
+            it_security_confirmed=True,
+            submission_key=f"test-{employee}",
+        )
+    )
+
+
 async def answer(services: Services, slot: str, text: str, **kwargs: Any) -> tuple[Any, str]:
     """The value ``text`` gives ``slot`` when the form asks for it, with the answers before it
     given, and what was said."""
@@ -890,19 +910,7 @@ async def test_a_decision_names_the_one_request_it_is_about(
     hanna = demo_directory().get("hanna.holm")
     assert hanna is not None
     for employee in ("anna.andersson", "erik.ek"):
-        vasternorrland.submit(
-            AgreementRequest(
-                employee=demo_directory().get(employee),  # type: ignore[arg-type]
-                share_percent=40,
-                place_kind="home",
-                place_description="Hemma",
-                start_date=date(2027, 1, 1),
-                end_date=date(2027, 6, 30),
-                tasks="Utredningar",
-                it_security_confirmed=True,
-                submission_key=f"test-{employee}",
-            )
-        )
+        waiting_request(vasternorrland, employee)
     for agreement in vasternorrland.visible_to(hanna):
         vasternorrland.register_risk_assessment(
             hanna, agreement.id, "Inga risker", CLOCK.today() - timedelta(days=1)
@@ -1529,23 +1537,6 @@ async def test_a_length_at_the_summary_changes_the_end(services: Services) -> No
     assert turn.slots["agreement_end"] == "2027-08-31"
 
 
-def waiting_request(service: AgreementService, equipment: list[str] | None = None) -> Agreement:
-    return service.submit(
-        AgreementRequest(
-            employee=demo_directory().get("anna.andersson"),  # type: ignore[arg-type]
-            share_percent=40,
-            place_kind="home",
-            place_description="Hemma",
-            start_date=date(2027, 1, 1),
-            end_date=date(2027, 6, 30),
-            tasks="Utredningar",
-            equipment=equipment or [],
-            it_security_confirmed=True,
-            submission_key="test-earlier",
-        )
-    )
-
-
 async def opened_with(services: Services, text: str) -> tuple[dict[str, Any], str]:
     dispatcher = CollectingDispatcher()
     events = await ActionStartAgreement(services).run(dispatcher, tracker(text), {})
@@ -1558,7 +1549,7 @@ async def test_a_renewal_carries_the_answers_over_from_the_day_after(
 ) -> None:
     """ "jag vill förlänga mitt distansavtal ett år till" asked every question again, as for a
     first request (batch 2026-12-06g)."""
-    earlier = waiting_request(vasternorrland, ["Bildskärm"])
+    earlier = waiting_request(vasternorrland, equipment=["Bildskärm"])
     with vasternorrland.db.session() as session:
         session.get(Agreement, earlier.id).status = "active"  # type: ignore[union-attr]
     slots, said = await opened_with(services, "jag vill forlanga mitt distansavtal ett ar till")

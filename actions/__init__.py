@@ -19,8 +19,8 @@ from actions.agreement.request import (
     ActionSubmitAgreement,
     ValidateAgreementForm,
 )
-from actions.conversation.commands import Handoff
 from actions.conversation.form import GuidedForm
+from actions.conversation.handoff import Handoff
 from actions.conversation.resume import ActionGreet, ActionWhereWereWe, ActionYesOrNoOutsideForm
 from actions.conversation.steps import ProcessStep
 from actions.faq import ActionAnswerFaq

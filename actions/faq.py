@@ -12,7 +12,7 @@ from bot.faq.language import is_english
 from bot.faq.nlu import OUT_OF_SCOPE_INTENT, intent_confidence, topic_confidence
 
 if TYPE_CHECKING:
-    from actions.conversation.commands import Handoff
+    from actions.conversation.handoff import Handoff
     from actions.conversation.resume import ActionWhereWereWe
 
 

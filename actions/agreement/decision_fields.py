@@ -13,15 +13,15 @@ FORM = "decision_form"
 FIELD_SLOTS = ("agreement_id", "decision", "rejection_reason")
 SHOWN_SLOT = "agreements_shown"
 REFERENCE = re.compile(r"\bda-\d{4}-\d{5}\b", re.IGNORECASE)
-# Also typed without å/ä: "avsla", "godkann".
-APPROVE = re.compile(r"\b(godkänn\w*|godkann\w*|bevilja\w*|approve\w*|accept\w*)\b")
-REJECT = re.compile(
-    r"\b(avslå\w*|avsla\b|avslar\b|avslag|neka\w*|reject\w*|decline\w*|deny|say no|säg\w* nej"
-    r"|turn\w* (?:it )?down)\b"
-)
+# The decision verbs, also typed without å/ä ("avsla", "godkann"); commands' handoff reads a
+# decision anywhere in a message with the same words.
+APPROVE_VERBS = r"godkänn\w*|godkann\w*|bevilja\w*|approve\w*|accept\w*"
+REJECT_VERBS = r"avslå\w*|avsla|avslar|avslag|neka\w*|reject\w*|decline\w*|say no|säg\w* nej"
+APPROVE = re.compile(rf"\b({APPROVE_VERBS})\b")
+REJECT = re.compile(rf"\b({REJECT_VERBS}|deny|turn\w* (?:it )?down)\b")
 # What follows "avslå" as the reason: "avslå, för att ...", "jag avslår den. Vi har ..."
 REASON = re.compile(
-    r"\b(?:avslå\w*|avsla|avslar|avslag|neka\w*|reject\w*|decline\w*|say no|säg\w* nej)\b"
+    rf"\b(?:{REJECT_VERBS})\b"
     r"(?:\s+jag)?"
     r"(?:\s+(?:till\s+|to\s+)?(?:den|det|it|this one|this|that one|"
     r"(?:\w+'?s\s+|hennes\s+|hans\s+|her\s+|his\s+)?(?:ansökan|ansokan|request|application)"

@@ -15,32 +15,18 @@ with "?" ("bokar man riskbedömningen själv?"). The words are data: a region ad
 
 from __future__ import annotations
 
-import logging
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING
 
-from rasa_sdk import Tracker
-from sqlalchemy.exc import SQLAlchemyError
-
-from actions.agreement.decision_fields import may_decide
 from actions.conversation.reading import (
     Message,
-    has_correction_cue,
     unaccented,
     without_chitchat_opening,
 )
 from bot.agreements.dates import DATE_IN_TEXT
 from bot.agreements.parsing import find_share, one_edit_apart
 from bot.regions import CommandProcess
-from bot.risk_assessments.meeting_text import find_meeting_time
-
-if TYPE_CHECKING:
-    from actions.conversation.steps import ProcessStep
-    from actions.services import Services
-
-log = logging.getLogger(__name__)
 
 # Rasa's intent confidence under which a start step hands a command for another process over.
 UNSURE = 0.8
@@ -73,15 +59,6 @@ class Command:
 ASSESSMENT = ("riskbedöm", "riskbedomn", "dialog", "mötet", "risk assessment", "the meeting")
 # What is moved or cancelled: the user's booked dialogue, however it is called.
 MEETING = (*ASSESSMENT, "möte", "tid", "meeting", "appointment")
-# A decision said anywhere in a message: "den första godkänner jag", "Eriks kan jag inte bevilja".
-DECIDES = re.compile(r"\b(godkän\w*|bevilja\w*|avslå\w*|avslår|neka\w*|approve\w*|reject\w*)")
-# A change said in words, whatever Rasa read: "… men jag vill ändra den till 60 procent".
-CHANGE_WORD = re.compile(r"\b(andra|change|uppdatera|update)\b")
-# The request itself, named in a change of it.
-NAMES_REQUEST = re.compile(
-    r"\b(ansökan|ansökningen|ansokan|ansokningen|distans[öo]verenskommelse\w*|"
-    r"[öo]verenskommelse\w*|request|application)\b"
-)
 COMMANDS: tuple[Command, ...] = (
     Command(
         "decide",
@@ -410,28 +387,6 @@ def closing_decision(text: str, known: Sequence[Command]) -> Command | None:
     return None
 
 
-# The steps after which the meeting has a time that a correction may move.
-JUST_BOOKED = (
-    "action_book_risk_assessment",
-    "action_reschedule_risk_assessment",
-    "action_start_reschedule",
-)
-
-
-def last_step(tracker: Tracker) -> str | None:
-    """The last action the assistant ran before the latest message."""
-    seen_message = False
-    for event in reversed(tracker.events):
-        kind = event.get("event")
-        if kind == "user":
-            if seen_message:
-                return None
-            seen_message = True
-        elif seen_message and kind == "action" and event.get("name") != "action_listen":
-            return str(event.get("name"))
-    return None
-
-
 def opening_length(words: list[str]) -> int:
     """How many words the longest polite or filler opening takes, repeated ("ok då kan du")."""
     taken = 0
@@ -481,86 +436,3 @@ def names_object(words: list[str], objects: Sequence[str]) -> bool:
             ):
                 return True
     return False
-
-
-class Handoff:
-    """The start steps a command hands a message over to, and who may use them."""
-
-    def __init__(self, services: Services, steps: Sequence[ProcessStep]) -> None:
-        self.services = services
-        self.steps = {step.name(): step for step in steps}
-
-    def known(self) -> tuple[Command, ...]:
-        agreements = self.services.agreements
-        return commands(agreements.region.commands if agreements is not None else None)
-
-    def step_for(self, tracker: Tracker, instead_of: str | None = None) -> ProcessStep | None:
-        """The start step the latest message commands, when it is not ``instead_of`` and the
-        user may use it; None otherwise."""
-        if (tracker.active_loop or {}).get("name"):
-            return None
-        command = command_in(str(tracker.latest_message.get("text") or ""), self.known())
-        if command is None:
-            step = (
-                self.change_of_request(tracker)
-                or self.another_time(tracker)
-                or self.about_a_listed_request(tracker)
-            )
-            return step if step is not None and step.name() != instead_of else None
-        if command.step == instead_of:
-            return None
-        if command.process == "decide" and not self.may_decide_now(tracker):
-            return None
-        return self.steps.get(command.step)
-
-    def change_of_request(self, tracker: Tracker) -> ProcessStep | None:
-        """ "jag skickade in en ansökan men jag vill ändra den till 60 procent": outside the
-        form Rasa reads a change, and a changed request is a new one that replaces the one
-        sent (the request asks about that). A question about changing is answered instead."""
-        intent = tracker.latest_message.get("intent") or {}
-        text = str(tracker.latest_message.get("text") or "")
-        said = CHANGE_WORD.search(unaccented(text.lower())) is not None
-        rasa_read = intent.get("name") == "change_agreement"
-        if not said and (not rasa_read or float(intent.get("confidence") or 0) < 0.6):
-            return None
-        if text.rstrip().endswith("?") or not NAMES_REQUEST.search(text.lower()):
-            return None
-        return self.steps.get("action_start_agreement")
-
-    def about_a_listed_request(self, tracker: Tracker) -> ProcessStep | None:
-        """ "what share did Erik ask for?" or "Eriks kan jag inte bevilja nu" right after the
-        requests were listed: about one of them, so the decision on it opens (Rasa read them,
-        unsure, as the yearly follow-up with Erik and as out of scope)."""
-        if last_step(tracker) != "action_show_pending_agreements":
-            return None
-        text = str(tracker.latest_message.get("text") or "")
-        asks = text.rstrip().endswith("?") or DECIDES.search(text.lower()) is not None
-        if not asks or not self.may_decide_now(tracker):
-            return None
-        return self.steps.get("action_start_decision")
-
-    def another_time(self, tracker: Tracker) -> ProcessStep | None:
-        """ "nej vänta, tisdag går inte, jag har tandläkartid. Onsdag kl 10 i stället" right after
-        the meeting was booked or moved: it is moved again, no new meeting is booked."""
-        if last_step(tracker) not in JUST_BOOKED:
-            return None
-        text = str(tracker.latest_message.get("text") or "")
-        message = Message(text=text)
-        if message.is_payload or not has_correction_cue(message):
-            return None
-        if find_meeting_time(text, self.services.clock.now()) is None:
-            return None
-        return self.steps.get("action_start_reschedule")
-
-    def may_decide_now(self, tracker: Tracker) -> bool:
-        """Only a manager or HR with requests waiting: for anyone else "avslå …" is more likely
-        a question or a quote than a decision."""
-        agreements = self.services.agreements
-        user = self.services.user(tracker)
-        if agreements is None or user is None or not may_decide(user):
-            return False
-        try:
-            return bool(agreements.pending_for(user))
-        except SQLAlchemyError as error:
-            log.warning("Could not read the requests waiting for a decision: %s", error)
-            return False

@@ -13,9 +13,10 @@ from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.exc import SQLAlchemyError
 
-from actions.conversation.commands import STARTS, UNSURE, Handoff
+from actions.conversation.commands import STARTS, UNSURE
 from actions.conversation.fields import FormContext, reset, stopped_form, was_cancelled
 from actions.conversation.form import GuidedForm
+from actions.conversation.handoff import Handoff
 from actions.conversation.reading import Message
 from actions.faq import faq_reply, last_free_text, utter
 from actions.services import Services

@@ -50,8 +50,8 @@ from actions.follow_up.fields import (
     show_risks,
     subject_ids,
 )
-from actions.risk_assessment.booking import bookable_for, named_person
 from actions.risk_assessment.outcome_fields import show_actions
+from actions.risk_assessment.people import bookable_for, named_person
 from actions.services import Services
 from bot.errors import Refused
 from bot.identity import User

@@ -17,12 +17,12 @@ from actions.conversation.reading import (
     unaccented,
 )
 from actions.conversation.repair import PROCESS_INTENTS
-from actions.risk_assessment.booking import bookable_for, named_person
 from actions.risk_assessment.outcome_fields import (
     changes_to_actions,
     read_actions,
     show_actions,
 )
+from actions.risk_assessment.people import bookable_for, named_person
 from actions.services import Services
 from bot.identity import User
 from bot.risk_assessments.action_plans import is_overdue

@@ -8,7 +8,7 @@ import yaml
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.conversation.commands import Handoff
+from actions.conversation.handoff import Handoff
 from actions.faq import ActionAnswerFaq
 from bot.faq.answering import FaqAnswerer, Thresholds, choose_payload
 from bot.faq.lexical import SwedishAnalyzer

@@ -30,7 +30,7 @@ from actions.conversation.fields import PENDING_SLOT, QUIET, REASK_SLOT, FormCon
 from actions.conversation.reading import Message
 from actions.services import Services
 from bot.agreements.parsing import PLACE_NAMES, place_kind, place_label
-from bot.agreements.service import AgreementRequest, AgreementService
+from bot.agreements.service import AgreementService
 from bot.chat import to_bot_messages
 from bot.clock import Clock
 from bot.faq.loader import load_answerer
@@ -41,6 +41,7 @@ from bot.settings import Settings
 from bot.storage.database import Database
 from bot.storage.models import Agreement
 from tests.conftest import CharTrigramEncoder
+from tests.unit.agreements import waiting_request
 from tests.unit.forms import form_turn
 from tests.unit.trackers import SEAL, SENDER, texts, tracker
 
@@ -85,26 +86,6 @@ FILLED = {
     "agreement_overlap": "none",
     "agreement_confirmed": True,
 }
-
-
-def waiting_request(
-    service: AgreementService, employee: str = "anna.andersson", equipment: list[str] | None = None
-) -> Agreement:
-    """A request of 40 % at home for the first half of 2027, sent and waiting."""
-    return service.submit(
-        AgreementRequest(
-            employee=demo_directory().get(employee),  # type: ignore[arg-type]
-            share_percent=40,
-            place_kind="home",
-            place_description="Hemma",
-            start_date=date(2027, 1, 1),
-            end_date=date(2027, 6, 30),
-            tasks="Utredningar",
-            equipment=equipment or [],
-            it_security_confirmed=True,
-            submission_key=f"test-{employee}",
-        )
-    )
 
 
 async def answer(services: Services, slot: str, text: str, **kwargs: Any) -> tuple[Any, str]:

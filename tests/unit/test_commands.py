@@ -12,7 +12,8 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import build_actions
 from actions.agreement.decision_fields import find_reason
-from actions.conversation.commands import COMMANDS, PROCESSES, Handoff, command_in, commands
+from actions.conversation.commands import COMMANDS, PROCESSES, command_in, commands
+from actions.conversation.handoff import Handoff
 from actions.conversation.steps import ProcessStep
 from actions.services import Services
 from bot.agreements.service import AgreementRequest

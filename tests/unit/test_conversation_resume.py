@@ -1,7 +1,7 @@
 """ "var var vi?" outside any form: what is in progress, what waits, or the form taken up again."""
 
 from collections.abc import Iterator
-from datetime import date, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -12,10 +12,9 @@ from actions import FORMS
 from actions.conversation.resume import ActionWhereWereWe, ActionYesOrNoOutsideForm
 from actions.faq import ActionAnswerFaq
 from actions.services import Services
-from bot.agreements.service import AgreementRequest
 from bot.clock import Clock
 from bot.faq.answering import Reply
-from bot.identity import demo_directory
+from tests.unit.agreements import waiting_request
 from tests.unit.trackers import process_services, texts, tracker
 
 CLOCK = Clock.frozen(datetime(2026, 11, 22, 10))
@@ -33,24 +32,6 @@ class OutOfScopeFaq:
 def services(tmp_path: Path) -> Iterator[Services]:
     with process_services(tmp_path / "w.db", OutOfScopeFaq(), CLOCK) as made:
         yield made
-
-
-def submitted_request(services: Services) -> str:
-    assert services.agreements is not None
-    agreement = services.agreements.submit(
-        AgreementRequest(
-            employee=demo_directory().get("anna.andersson"),  # type: ignore[arg-type]
-            share_percent=40,
-            place_kind="home",
-            place_description="Hemma",
-            start_date=date(2027, 1, 1),
-            end_date=date(2027, 6, 30),
-            tasks="Utredningar",
-            it_security_confirmed=True,
-            submission_key="resume-1",
-        )
-    )
-    return agreement.reference
 
 
 async def where_were_we(
@@ -80,7 +61,8 @@ async def test_in_english_it_answers_in_english(services: Services) -> None:
 
 
 async def test_a_request_waiting_for_a_decision_is_pointed_to(services: Services) -> None:
-    reference = submitted_request(services)
+    assert services.agreements is not None
+    reference = waiting_request(services.agreements).reference
     _, employee = await where_were_we(services)
     assert f"Din ansökan {reference} väntar på beslut från din chef." in texts(employee)
     assert employee.messages[0]["buttons"] == [

@@ -26,13 +26,28 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: run test lint index train validate eval flows bench install clean teams-package browser loadbalancer pdftools faq-check
+.PHONY: run test unit-tests system-packages lint index train validate eval flows bench install clean teams-package browser loadbalancer pdftools faq-check
 
-run: $(APP_VENV)/.installed $(MODEL) index
+# Training Rasa is the longest step of a fresh setup and needs only Rasa's environment, so it runs
+# beside the app's install, the checks and the unit tests (which never talk to Rasa); the tests
+# that do start when the model is there. Output is kept per step, so logs do not interleave.
+PARALLEL := -j2 --output-sync=target --no-print-directory
+
+run:
+	@$(MAKE) $(PARALLEL) $(MODEL) index
 	$(APP_PY) -m bot.launcher
 
-test: $(APP_VENV)/.installed $(MODEL) lint faq-check browser loadbalancer pdftools
-	$(APP_PY) -m pytest
+test:
+	@$(MAKE) $(PARALLEL) $(MODEL) unit-tests lint faq-check system-packages
+	$(APP_PY) -m pytest --ignore=tests/unit
+
+unit-tests: $(APP_VENV)/.installed
+	$(APP_PY) -m pytest tests/unit
+
+# One apt-get at a time: dpkg's lock refuses a second.
+system-packages:
+	@$(MAKE) --no-print-directory browser && $(MAKE) --no-print-directory loadbalancer && \
+	  $(MAKE) --no-print-directory pdftools
 
 # Debian's headless Chromium for the chat widget's browser tests (tests/browser), installed when
 # missing and possible (root with apt-get); never fails: without it those tests skip, saying why.

@@ -1,9 +1,9 @@
 """Rasa custom actions. They run inside the app, which hands them the services they need.
 
 ``conversation/`` holds what every guided form shares (reading a message, repair patterns);
-each process has its own package: ``agreement/`` (request, decision), ``risk_assessment/``
-(booking, moving and cancelling, outcome) and ``follow_up/`` (the yearly follow-up dialogue,
-the action plans' actions).
+each process has its own package: ``agreement/`` (request, withdrawal, decision),
+``risk_assessment/`` (booking, moving and cancelling, outcome) and ``follow_up/`` (the yearly
+follow-up dialogue, the action plans' actions).
 """
 
 from rasa_sdk import Action
@@ -18,6 +18,11 @@ from actions.agreement.request import (
     ActionStartAgreement,
     ActionSubmitAgreement,
     ValidateAgreementForm,
+)
+from actions.agreement.withdrawal import (
+    ActionStartWithdrawal,
+    ActionWithdrawAgreement,
+    ValidateWithdrawForm,
 )
 from actions.conversation.form import GuidedForm
 from actions.conversation.handoff import Handoff
@@ -58,6 +63,7 @@ from actions.services import Services
 
 FORMS: tuple[type[GuidedForm], ...] = (
     ValidateAgreementForm,
+    ValidateWithdrawForm,
     ValidateDecisionForm,
     ValidateRiskAssessmentForm,
     ValidateRescheduleForm,
@@ -70,6 +76,8 @@ ACTIONS: tuple[type[Action], ...] = (
     ActionStartAgreement,
     ActionSubmitAgreement,
     ActionShowAgreements,
+    ActionStartWithdrawal,
+    ActionWithdrawAgreement,
     ActionStartDecision,
     ActionDecideAgreement,
     ActionStartRiskAssessment,

@@ -187,7 +187,7 @@ class Publisher(BaseModel):
 
 # The processes a command word can start (actions/conversation/commands.py's COMMANDS).
 CommandProcess = Literal[
-    "decide", "reschedule", "cancel", "book", "document", "request", "follow_up"
+    "decide", "reschedule", "cancel", "book", "document", "request", "withdraw", "follow_up"
 ]
 
 

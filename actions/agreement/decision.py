@@ -28,6 +28,7 @@ from actions.agreement.decision_fields import (
     pending,
 )
 from actions.agreement.request import AgreementCompletion, AgreementStep
+from actions.agreement.withdrawal import withdraw_payload
 from actions.conversation.fields import (
     Field,
     FormContext,
@@ -42,7 +43,7 @@ from bot.agreements.service import AgreementService
 from bot.errors import Refused
 from bot.faq.language import is_english_reply
 from bot.identity import User
-from bot.storage.models import Agreement
+from bot.storage.models import Agreement, AgreementStatus
 
 # A question about deciding ("hur avslår man en ansökan?"), which Rasa may read as the decision
 # itself: how it is done, and nothing decided.
@@ -135,9 +136,18 @@ class ActionShowAgreements(AgreementStep):
                 dispatcher.utter_message(text="Du har inga ansökningar om distansarbete.")
             for agreement in own:
                 status = STATUS_NAMES.get(agreement.status, agreement.status)
+                undecided = agreement.status == AgreementStatus.SUBMITTED
                 dispatcher.utter_message(
                     text=f"{agreement.reference}: {agreement.share_percent} %, "
-                    f"{agreement.start_date} – {agreement.end_date}, status: {status}."
+                    f"{agreement.start_date} – {agreement.end_date}, status: {status}.",
+                    buttons=[
+                        {
+                            "title": f"Ta tillbaka {agreement.reference}",
+                            "payload": withdraw_payload(agreement.id),
+                        }
+                    ]
+                    if undecided
+                    else [],
                 )
             return []
         waiting = agreements.pending_for(user)

@@ -133,6 +133,17 @@ COMMANDS: tuple[Command, ...] = (
         ),
         ("distans", "överenskommelse", "hemarbete", "hemifrån", "remote", "agreement", "work from"),
     ),
+    # "jag vill dra tillbaka min ansökan": the request waiting, taken back after a yes.
+    Command(
+        "withdraw",
+        "action_start_withdrawal",
+        (
+            "dra tillbaka", "drar tillbaka", "ta tillbaka", "tar tillbaka", "återkalla",
+            "återkallar", "återta", "återtar", "ta bort", "tar bort", "withdraw", "take back",
+            "retract", "cancel",
+        ),
+        ("ansökan", "ansökningen", "distansansökan", "request", "application"),
+    ),
     # "ändra min ansökan till 60 procent": the request waiting, sent again with the change.
     Command(
         "request",
@@ -153,6 +164,7 @@ PROCESSES = tuple(dict.fromkeys(c.process for c in COMMANDS))
 # step hands a command for another process over.
 STARTS = {
     "request_agreement": "action_start_agreement",
+    "withdraw_agreement": "action_start_withdrawal",
     "show_my_requests": "action_show_pending_agreements",
     "decide_agreement": "action_start_decision",
     "approve_agreement": "action_start_decision",
@@ -273,7 +285,9 @@ def own_meeting(words: list[str], known: Sequence[Command]) -> Command | None:
         if command.process in ("reschedule", "cancel"):
             if names_object(after[1:], (*ASSESSMENT, "möte", "meeting")):
                 return command
-        elif command.process == "request" and names_object(after[1:], command.objects):
+        elif command.process in ("request", "withdraw") and names_object(
+            after[1:], command.objects
+        ):
             return command
     return None
 

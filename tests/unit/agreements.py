@@ -8,20 +8,24 @@ from bot.storage.models import Agreement
 
 
 def waiting_request(
-    service: AgreementService, employee: str = "anna.andersson", equipment: list[str] | None = None
+    service: AgreementService,
+    employee: str = "anna.andersson",
+    equipment: list[str] | None = None,
+    start: date = date(2027, 1, 1),
+    end: date = date(2027, 6, 30),
 ) -> Agreement:
-    """A request of 40 % at home for the first half of 2027, sent and waiting."""
+    """A request of 40 % at home, by default for the first half of 2027, sent and waiting."""
     return service.submit(
         AgreementRequest(
             employee=demo_directory().get(employee),  # type: ignore[arg-type]
             share_percent=40,
             place_kind="home",
             place_description="Hemma",
-            start_date=date(2027, 1, 1),
-            end_date=date(2027, 6, 30),
+            start_date=start,
+            end_date=end,
             tasks="Utredningar",
             equipment=equipment or [],
             it_security_confirmed=True,
-            submission_key=f"test-{employee}",
+            submission_key=f"test-{employee}-{start}",
         )
     )

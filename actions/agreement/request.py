@@ -87,6 +87,7 @@ class ValidateAgreementForm(GuidedForm):
         "om du vill börja om."
     )
     change_intent = "change_agreement"
+    start_intents = ("request_agreement",)
 
     def fields(self, ctx: FormContext) -> list[Field]:
         return agreement_fields(ctx)

@@ -55,6 +55,10 @@ class Command:
     terse: bool = False
 
 
+# A booked dialogue moved or cancelled, said anywhere in a message ("ja flytta den till tisdag").
+MOVES = re.compile(r"\b(flytta\w*|boka om|ändra tiden|move|reschedule)\b")
+CANCELS = re.compile(r"\b(avboka\w*|ställ\w* in|stall\w* in|cancel|call (?:it )?off)\b")
+
 # What is booked: not "möte" or "tid" alone ("boka tid hos företagshälsan" is no dialogue).
 ASSESSMENT = ("riskbedöm", "riskbedomn", "dialog", "mötet", "risk assessment", "the meeting")
 # What is moved or cancelled: the user's booked dialogue, however it is called.
@@ -84,7 +88,7 @@ COMMANDS: tuple[Command, ...] = (
     Command(
         "book",
         "action_start_risk_assessment",
-        ("boka", "bokar", "book", "schedule"),
+        ("boka", "bokar", "book", "schedule", "set up", "arrange", "organise", "organize"),
         ASSESSMENT,
     ),
     Command(
@@ -116,6 +120,13 @@ COMMANDS: tuple[Command, ...] = (
         "action_start_follow_up",
         ("årsuppföljning", "årsuppföljningen", "uppföljning", "uppföljningen", "follow-up"),
         terse=True,
+    ),
+    # "dags för årlig uppföljning av Annas distansarbete", "time for Erik's annual follow-up".
+    Command(
+        "follow_up",
+        "action_start_follow_up",
+        ("dags för", "det är dags för", "time for", "it's time for"),
+        ("uppföljning", "årsuppföljning", "årlig uppföljning", "follow up", "follow-up"),
     ),
     Command(
         "request",

@@ -57,6 +57,9 @@ class GuidedForm(Action, ABC):
     stop_words_end_it = True
     # Button payloads that say yes to the summary besides /affirm.
     confirm_intents: tuple[str, ...] = ()
+    # The intents that start this form: inside it, a message Rasa read as one that carries a
+    # number is an answer, not a wish to start something else.
+    start_intents: tuple[str, ...] = ()
 
     def __init__(self, services: Services) -> None:
         self.services = services

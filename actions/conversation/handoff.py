@@ -18,7 +18,7 @@ from rasa_sdk import Tracker
 from sqlalchemy.exc import SQLAlchemyError
 
 from actions.agreement.decision_fields import APPROVE_VERBS, REJECT_VERBS, may_decide
-from actions.conversation.commands import Command, command_in, commands
+from actions.conversation.commands import CANCELS, MOVES, Command, command_in, commands
 from actions.conversation.reading import Message, has_correction_cue, unaccented
 from bot.risk_assessments.meeting_text import find_meeting_time
 
@@ -81,6 +81,7 @@ class Handoff:
             step = (
                 self.change_of_request(tracker)
                 or self.another_time(tracker)
+                or self.booked_already(tracker)
                 or self.about_a_listed_request(tracker)
             )
             return step if step is not None and step.name() != instead_of else None
@@ -128,6 +129,20 @@ class Handoff:
         if find_meeting_time(text, self.services.clock.now()) is None:
             return None
         return self.steps.get("action_start_reschedule")
+
+    def booked_already(self, tracker: Tracker) -> ProcessStep | None:
+        """ "ja flytta den till tisdag kl 13 då" or "avboka den" right after being told that the
+        dialogue is booked already (the booking step asked "flytta eller avboka?")."""
+        if last_step(tracker) != "action_start_risk_assessment":
+            return None
+        text = str(tracker.latest_message.get("text") or "").lower()
+        if text.rstrip().endswith("?"):
+            return None
+        if MOVES.search(text) or MOVES.search(unaccented(text)):
+            return self.steps.get("action_start_reschedule")
+        if CANCELS.search(text) or CANCELS.search(unaccented(text)):
+            return self.steps.get("action_start_cancel_booking")
+        return None
 
     def may_decide_now(self, tracker: Tracker) -> bool:
         """Only a manager or HR with requests waiting: for anyone else "avslå …" is more likely

@@ -62,7 +62,7 @@ PROCESS_INTENTS = (
     "request_agreement", "book_risk_assessment", "reschedule_risk_assessment",
     "cancel_risk_assessment", "document_risk_assessment", "show_my_requests",
     "decide_agreement", "approve_agreement", "reject_agreement", "follow_up_remote_work",
-    "show_actions", "mark_action_done", "move_action",
+    "show_actions", "mark_action_done", "move_action", "withdraw_agreement",
 )  # fmt: skip
 
 
@@ -432,10 +432,13 @@ class Turn:
         short = len(m.words) <= SHORT_COMMAND_WORDS
         # "uppföljning av läkemedelsstatistik" at the tasks question is a task, not a command.
         commands = short and command_in(m.text) is not None
+        # "jag vill börja v 5" read as a wish to apply, inside the application: an answer.
+        answers_this = m.intent in self.form.start_intents and any(c.isdigit() for c in m.text)
         if (
             m.intent in PROCESS_INTENTS
             and m.confidence >= 0.9
             and (commands or not field.free_text)
+            and not answers_this
         ):
             self.say(
                 f'Vi håller på med {self.form.noun}. Gör klart den eller skriv "avbryt", så '

@@ -13,6 +13,7 @@ from rasa_sdk.events import EventType, FollowupAction
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.exc import SQLAlchemyError
 
+from actions.conversation.commands import MOVES
 from actions.conversation.fields import (
     NOTHING,
     PENDING_SLOT,
@@ -365,9 +366,6 @@ class ActionStartRiskAssessment(RiskAssessmentStep):
         if employee is not None and find_meeting_time(text, ctx.now()) is not None:
             prefill_start(ctx, dispatcher, text)
         return [*reset(FORM_SLOTS), *ctx.events(), FollowupAction(FORM)]
-
-
-MOVES = re.compile(r"\b(flytta\w*|boka om|ändra tiden|move|reschedule)\b")
 
 
 def already_booked(services: Services, user: User, employee: User) -> RiskAssessment | None:

@@ -787,6 +787,32 @@ async def test_starting_another_process_is_no_place(services: Services) -> None:
     assert task.slots["agreement_tasks"] == "Boka möten och resor åt enhetens chefer"
 
 
+async def test_a_start_said_as_a_wish_to_apply_is_an_answer_inside_the_application(
+    services: Services,
+) -> None:
+    """Flow h-prefilled-03 after a retrain: "jag vill börja v 5" at the share question was read
+    as a wish to apply (0.92) and refused with "Vi håller på med ansökan"."""
+    turn = await form_turn(
+        ValidateAgreementForm(services),
+        "jag vill börja v 5",
+        {},
+        "agreement_share",
+        intent="request_agreement",
+        confidence=0.92,
+    )
+    assert "Vi håller på med" not in turn.said
+    assert turn.slots["agreement_start"] == "2027-02-01"
+    again = await form_turn(
+        ValidateAgreementForm(services),
+        "jag vill ansöka om distansarbete",
+        {},
+        "agreement_share",
+        intent="request_agreement",
+        confidence=0.95,
+    )
+    assert again.slots.get("agreement_share") is None
+
+
 async def test_yesterday_as_the_start_is_refused_with_its_reason(services: Services) -> None:
     """Tried by hand on 2026-12-04: "igår" got "Jag förstod inte datumet"."""
     value, said = await answer(services, "agreement_start", "igår")

@@ -50,6 +50,10 @@ class Faq:
         ("kan du boka riskbedömningen med Anna kl 13, vi ses i rum 4", "book"),
         ("hej! kan du boka en riskbedömning med Anna på tisdag?", "book"),
         ("Book the risk assessment with Erik on Tuesday at 10", "book"),
+        # Flow batches 2026-12-06d and 06f, after a retrain read them as an FAQ question.
+        ("can you set up the risk assessment meeting with Anna", "book"),
+        ("dags för årlig uppföljning av Annas distansarbete", "follow_up"),
+        ("it's time for Erik's annual follow-up", "follow_up"),
         ("jag vill ansöka om distansarbete två dagar i veckan", "request"),
         ("I'd like to apply for remote work from February", "request"),
         ("avboka mötet om riskbedömningen", "cancel"),
@@ -387,3 +391,30 @@ def test_a_new_time_right_after_booking_or_moving_moves_the_meeting_again(
     ]
     step = Handoff(services, steps).step_for(latest)
     assert (step is not None and step.name() == "action_start_reschedule") is moved
+
+
+@pytest.mark.parametrize(
+    ("text", "step"),
+    [
+        ("ja flytta den till tisdag kl 13 då", "action_start_reschedule"),
+        ("avboka den istället", "action_start_cancel_booking"),
+        ("ok, move it to friday at 10", "action_start_reschedule"),
+        ("kan man flytta den?", None),
+        ("tack", None),
+    ],
+)
+def test_told_it_is_booked_already_a_move_or_a_cancellation_goes_to_that_step(
+    services: Services, text: str, step: str | None
+) -> None:
+    """Flow batch 2026-12-06f: after "Din riskbedömning är redan bokad … Vill du flytta mötet
+    eller avboka det?" a retrained Rasa read "ja flytta den till tisdag kl 13 då" as out of
+    scope."""
+    steps = [a for a in build_actions(services) if isinstance(a, ProcessStep)]
+    latest = tracker(text, intent="out_of_scope", confidence=0.9, active_loop=None)
+    latest.events[:0] = [
+        {"event": "user", "text": "boka riskbedömning"},
+        {"event": "action", "name": "action_start_risk_assessment"},
+        {"event": "action", "name": "action_listen"},
+    ]
+    found = Handoff(services, steps).step_for(latest)
+    assert (found.name() if found is not None else None) == step

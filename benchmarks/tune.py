@@ -32,6 +32,7 @@ from bot.faq.answering import (
     GATE_DOUBT,
     SURE_ENOUGH_FOR_THE_GATE,
     Evidence,
+    asked_scope,
     decide,
     read_siblings,
 )
@@ -77,6 +78,8 @@ class Prepared:
     agreed: bool = False
     # Who wants the remote work when the cues do not say (the answerer's ``LearnedStance``).
     learned: LearnedStance | None = None
+    # The gate on what is asked after context that alone names remote work (``asked_scope``).
+    asked_in_scope: float | None = None
 
     @property
     def entry_ids(self) -> list[str]:
@@ -118,6 +121,7 @@ class Prepared:
             workplace,
             sibling_entries,
             speaks_of_home=speaks_of_home(self.question.text),
+            asked_in_scope=self.asked_in_scope,
         )
 
 
@@ -177,6 +181,7 @@ def prepare(dev: list[Question], settings: Settings) -> list[Prepared]:
                     answerer.gate.in_scope(q.text) if answerer.gate is not None else 1.0,
                     manager_agrees(q.text),
                     answerer.stance,
+                    asked_scope(answerer.gate, searched),
                 )
             )
     return prepared

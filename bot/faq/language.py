@@ -85,3 +85,21 @@ def asked_sentences(text: str) -> str | None:
         return None
     joined = " ".join(asked)
     return joined if len(joined) >= MIN_QUESTION_CHARS else None
+
+
+# Where a question begins after its context in the same sentence: "… men undrar om något helt
+# annat: kan jag …", "Jag sitter hemma idag – vet någon …".
+QUESTION_AFTER = re.compile(r"\s[–—-]\s|:\s")
+
+
+def asked_part(text: str) -> str | None:
+    """What a message asks when context comes before it: the last sentence that ends with "?"
+    in a message of several sentences, or the question after a dash or a colon; None when the
+    message is its question."""
+    sentences = [s for s in SENTENCE_END.split(text.strip()) if s]
+    asked = [s for s in sentences if s.endswith("?")]
+    part = asked[-1] if len(sentences) > 1 and asked else text.strip()
+    after = QUESTION_AFTER.split(part)[-1].strip()
+    if part.endswith("?") and len(after) >= MIN_QUESTION_CHARS:
+        part = after
+    return part if part != text.strip() and len(part) >= MIN_QUESTION_CHARS else None

@@ -5,7 +5,8 @@ from pathlib import Path
 import pytest
 
 from bot.faq.content import load_faq
-from bot.faq.language import asked_sentences, question_part
+from bot.faq.answering import ASKED_OUT_OF_SCOPE, asked_scope
+from bot.faq.language import asked_part, asked_sentences, question_part
 from bot.faq.nlu import nlu_examples
 from bot.faq.scope import ScopeGate, scope_gate
 from bot.regions import load_region
@@ -124,3 +125,49 @@ def test_each_region_names_whom_to_ask_about_salary_and_home_insurance() -> None
         assert insurance is not None and "försäkringsbolag" in insurance.name
         # "lön" is a word beginning: "belöning" is not about salary.
         assert region.contact_for("får jag en belöning") is None
+
+
+@pytest.mark.parametrize(
+    ("message", "asked"),
+    [
+        # Written for this test, not taken from the evaluation set.
+        (
+            "Jag jobbar hemifrån på tisdagar – vet du när gymmet i källaren öppnar igen?",
+            "vet du när gymmet i källaren öppnar igen?",
+        ),
+        (
+            "Jag har distansavtal men undrar om en annan sak: hur byter jag bank för lönen?",
+            "hur byter jag bank för lönen?",
+        ),
+        (
+            "Jag sitter hemma tre dagar i veckan. Hur anmäler jag mig till julbordet?",
+            "Hur anmäler jag mig till julbordet?",
+        ),
+        ("Får jag jobba hemifrån på fredagar?", None),
+        ("Jag jobbar hemifrån. Jag undrar över elen.", None),
+    ],
+)
+def test_asked_part(message: str, asked: str | None) -> None:
+    assert asked_part(message) == asked
+
+
+@pytest.mark.parametrize(
+    ("message", "refused"),
+    [
+        # Remote work only the context of another question: what is asked is judged.
+        ("Jag jobbar hemifrån på tisdagar – vet du när gymmet i källaren öppnar igen?", True),
+        ("Jag sitter hemma tre dagar i veckan. Hur anmäler jag mig till julbordet?", True),
+        # The question points back at its context, or is itself about remote work.
+        (
+            "Jag jobbar hemma två dagar i veckan och elräkningen har ökat. Får jag ersättning?",
+            False,
+        ),
+        ("Jag har fritidshus i Sälen. Kan jag sitta där och jobba en vecka i februari?", False),
+        ("Jag jobbar hemma ibland. Vem betalar om jag vill jobba hemifrån med två skärmar?", False),
+    ],
+)
+def test_a_question_after_remote_work_context_is_judged_alone(
+    gate: ScopeGate, message: str, refused: bool
+) -> None:
+    asked = asked_scope(gate, message)
+    assert (asked is not None and asked < ASKED_OUT_OF_SCOPE) is refused, asked

@@ -4,8 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.faq.content import load_faq
 from bot.faq.answering import ASKED_OUT_OF_SCOPE, asked_scope
+from bot.faq.content import load_faq
 from bot.faq.language import asked_part, asked_sentences, question_part
 from bot.faq.nlu import nlu_examples
 from bot.faq.scope import ScopeGate, scope_gate

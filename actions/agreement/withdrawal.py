@@ -137,11 +137,18 @@ class ActionStartWithdrawal(AgreementStep):
             for a in waiting
             if str(a.id) == str(named) or (said is not None and a.reference == said[0].upper())
         ]
-        if not chosen and len(waiting) == 1:
+        if not chosen and (named or said):
+            # Someone else's, decided already, or mistyped: never another request instead.
+            dispatcher.utter_message(
+                text="Den ansökan väntar inte på beslut hos dig, så den kan du inte ta tillbaka."
+            )
+        elif not chosen and len(waiting) == 1:
             chosen = waiting
         if len(chosen) != 1:
             dispatcher.utter_message(
-                text="Du har flera ansökningar som väntar på beslut. Vilken vill du ta tillbaka?",
+                text="Du har flera ansökningar som väntar på beslut. Vilken vill du ta tillbaka?"
+                if len(waiting) > 1
+                else "Din ansökan som väntar på beslut är den här:",
                 buttons=[
                     {"title": describe(a), "payload": withdraw_payload(a.id)} for a in waiting
                 ],

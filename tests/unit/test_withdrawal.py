@@ -211,3 +211,22 @@ def test_taking_back_a_request_is_a_command(text: str) -> None:
 def test_questions_and_other_things_are_not_taking_back(text: str) -> None:
     command = command_in(text)
     assert command is None or command.process != "withdraw", text
+
+
+async def test_a_request_named_that_is_not_the_users_own_is_never_swapped_for_another(
+    services: Services, agreements: AgreementService
+) -> None:
+    """A forged button naming Erik's request, while Anna has one waiting: Anna is told and
+    shown her own to choose, not asked to confirm hers in its place."""
+    own = waiting_request(agreements)
+    eriks = waiting_request(agreements, employee="erik.ek")
+    payload = f'/withdraw_agreement{{"agreement_id": "{eriks.id}"}}'
+    entity = [{"entity": "agreement_id", "value": str(eriks.id)}]
+    events, said = await start(
+        services, payload, intent="withdraw_agreement", confidence=1.0, entities=entity
+    )
+    assert "kan du inte ta tillbaka" in texts(said)
+    assert not any(e.get("event") == "followup" for e in events)
+    assert [b["payload"] for m in said.messages for b in m.get("buttons") or []] == [
+        f'/withdraw_agreement{{"agreement_id": "{own.id}"}}'
+    ]

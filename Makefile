@@ -26,11 +26,12 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: run test unit-tests system-packages lint index train validate eval flows bench install clean teams-package browser loadbalancer pdftools faq-check
+.PHONY: run test tests-without-rasa system-packages lint index train validate eval flows bench install clean teams-package browser loadbalancer pdftools faq-check
 
 # Training Rasa is the longest step of a fresh setup and needs only Rasa's environment, so it runs
-# beside the app's install, the checks and the unit tests (which never talk to Rasa); the tests
-# that do start when the model is there. Output is kept per step, so logs do not interleave.
+# beside the app's install, the checks and the tests that never talk to a real Rasa (unit, and
+# the API's against a fake one); the tests that do start when the model is there. Output is
+# kept per step, so logs do not interleave.
 PARALLEL := -j2 --output-sync=target --no-print-directory
 
 run:
@@ -38,11 +39,12 @@ run:
 	$(APP_PY) -m bot.launcher
 
 test:
-	@$(MAKE) $(PARALLEL) $(MODEL) unit-tests lint faq-check system-packages
-	$(APP_PY) -m pytest --ignore=tests/unit
+	@$(MAKE) $(PARALLEL) $(MODEL) tests-without-rasa lint faq-check
+	$(APP_PY) -m pytest --ignore=tests/unit --ignore=tests/api
 
-unit-tests: $(APP_VENV)/.installed
-	$(APP_PY) -m pytest tests/unit
+# After Debian's packages, so the rendered-PDF tests run rather than skip on a fresh machine.
+tests-without-rasa: $(APP_VENV)/.installed system-packages
+	$(APP_PY) -m pytest tests/unit tests/api
 
 # One apt-get at a time: dpkg's lock refuses a second.
 system-packages:

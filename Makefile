@@ -123,7 +123,7 @@ index: $(APP_VENV)/.installed
 	$(APP_PY) -m bot.faq.build
 
 eval: $(APP_VENV)/.installed $(MODEL)
-	$(APP_PY) -m benchmarks.evaluate --split test
+	$(APP_PY) -m benchmarks.evaluate --split test $(EVAL_ARGS)
 
 bench: $(APP_VENV)/.installed $(MODEL)
 	$(APP_PY) -m benchmarks.latency

@@ -185,10 +185,34 @@ def main() -> int:
     )
     parser.add_argument("--split", choices=["test", "dev", "all"], default="test")
     parser.add_argument("--report", type=Path, default=DEFAULT_REPORT)
+    parser.add_argument(
+        "--leave-out-batch",
+        action="append",
+        default=[],
+        metavar="BATCH",
+        help="leave a batch out, e.g. one whose test half is kept unread for a coming report "
+        "(repeatable)",
+    )
+    parser.add_argument(
+        "--batch",
+        action="append",
+        default=[],
+        metavar="BATCH",
+        help="run only these batches (repeatable; default: every batch)",
+    )
     args = parser.parse_args()
 
     questions = load_questions()
-    chosen = [q for q in questions if args.split == "all" or q.split == args.split]
+    chosen = [
+        q
+        for q in questions
+        if (args.split == "all" or q.split == args.split)
+        and q.batch not in args.leave_out_batch
+        and (not args.batch or q.batch in args.batch)
+    ]
+    if not chosen:
+        print("No question matches the split and batches asked for.", file=sys.stderr)
+        return 2
     systems: dict[str, list[Outcome]] = defaultdict(list)
     latencies: list[float] = []
     thresholds: dict[str, dict[str, float]] = {}

@@ -16,13 +16,13 @@ from actions.conversation.commands import COMMANDS, PROCESSES, command_in, comma
 from actions.conversation.handoff import Handoff
 from actions.conversation.steps import ProcessStep
 from actions.services import Services
-from bot.agreements.service import AgreementRequest
+from bot.agreements.service import AgreementService
 from bot.clock import Clock
 from bot.faq.answering import Reply
-from bot.identity import demo_directory
 from bot.regions import CommandProcess, Region, load_region
 from bot.settings import Settings
 from bot.storage.models import RiskAssessment
+from tests.unit.agreements import waiting_request
 from tests.unit.trackers import process_services, texts, tracker
 
 CLOCK = Clock.frozen(datetime(2026, 11, 23, 10))  # a Monday
@@ -202,21 +202,10 @@ def services(tmp_path: Path) -> Iterator[Services]:
         yield made
 
 
-def submit(services: Services, start: date, end: date, key: str) -> None:
+@pytest.fixture
+def agreements(services: Services) -> AgreementService:
     assert services.agreements is not None
-    services.agreements.submit(
-        AgreementRequest(
-            employee=demo_directory().get("anna.andersson"),  # type: ignore[arg-type]
-            share_percent=40,
-            place_kind="home",
-            place_description="Hemma",
-            start_date=start,
-            end_date=end,
-            tasks="Utredningar",
-            it_security_confirmed=True,
-            submission_key=key,
-        )
-    )
+    return services.agreements
 
 
 def action(services: Services, name: str) -> Action:
@@ -245,11 +234,12 @@ def slots(events: list[dict[str, Any]]) -> dict[str, Any]:
 
 async def test_a_rejection_read_as_an_it_question_opens_the_decision_with_its_reason(
     services: Services,
+    agreements: AgreementService,
 ) -> None:
     """After a retrain DIET read it as an IT question; two requests wait, so the form asks
     which one, and the reason is kept for it."""
-    submit(services, date(2027, 1, 1), date(2027, 6, 30), "c-1")
-    submit(services, date(2027, 8, 1), date(2027, 12, 31), "c-2")
+    waiting_request(agreements)
+    waiting_request(agreements, start=date(2027, 8, 1), end=date(2027, 12, 31))
     events, dispatcher = await run(
         services, "action_answer_faq", "reject it, the team needs him on site",
         "faq_it_support_home", 0.62, "maria.berg",
@@ -261,8 +251,10 @@ async def test_a_rejection_read_as_an_it_question_opens_the_decision_with_its_re
     assert slots(events)["agreement_id"] is None, "two wait: the form asks which"
 
 
-async def test_a_question_about_rejecting_is_answered_from_the_faq(services: Services) -> None:
-    submit(services, date(2027, 1, 1), date(2027, 6, 30), "c-1")
+async def test_a_question_about_rejecting_is_answered_from_the_faq(
+    services: Services, agreements: AgreementService
+) -> None:
+    waiting_request(agreements)
     for text in ("hur avslår man en ansökan?", "can I reject a request?"):
         events, dispatcher = await run(
             services, "action_answer_faq", text, "faq_agreement", 0.7, "maria.berg"
@@ -272,10 +264,11 @@ async def test_a_question_about_rejecting_is_answered_from_the_faq(services: Ser
 
 async def test_a_question_about_rejecting_read_as_a_rejection_decides_nothing(
     services: Services,
+    agreements: AgreementService,
 ) -> None:
     """In CI DIET read "hur avslår man en ansökan?" as the rejection itself, sure of it: the
     manager is told how it is done, and no form asks which request."""
-    submit(services, date(2027, 1, 1), date(2027, 6, 30), "c-1")
+    waiting_request(agreements)
     for text, how in (
         ("hur avslår man en ansökan?", "Vid ett avslag frågar jag efter skälet"),
         ("how do I reject a request?", "When you reject, I ask for the reason"),
@@ -286,9 +279,11 @@ async def test_a_question_about_rejecting_read_as_a_rejection_decides_nothing(
         assert how in texts(dispatcher) and followups(events) == [] and slots(events) == {}
 
 
-async def test_only_someone_with_requests_to_decide_decides_by_command(services: Services) -> None:
+async def test_only_someone_with_requests_to_decide_decides_by_command(
+    services: Services, agreements: AgreementService
+) -> None:
     """An employee quoting "avslå …", or a manager with nothing waiting, gets the FAQ."""
-    submit(services, date(2027, 1, 1), date(2027, 6, 30), "c-1")
+    waiting_request(agreements)
     text = "avslå den, vi behöver dig på plats"
     _, employee = await run(
         services, "action_answer_faq", text, "out_of_scope", 0.5, "anna.andersson"

@@ -304,8 +304,8 @@ DEMAND_TOPICS = frozenset((EMPLOYEE_WANTS_REMOTE, MANAGER_WANTS_REMOTE))
 # länge måste hon vara hemma från förskolan" the "måste … hemma" is a sick child's (2026-12b dev).
 SPEAKS_OF_WORK = plain_pattern(
     r"\b(\w*jobb\w*|\w*arbet\w*|\w*kontor\w*|chef\w*|chfen|tjänst\w*|\w*distans\w*|hemifrån"
-    r"|hem(ma)?dag\w*"
-    r"|work\w*|office|manager|boss|employer|remote\w*|wfh)\b",
+    r"|hem(ma)?dag\w*|ledning\w*|rektor\w*"
+    r"|work\w*|office|manager|boss|employer|principal|remote\w*|wfh)\b",
 )
 
 

@@ -71,6 +71,11 @@ from tests.unit.test_ranking import REGION, entry
         # A compound title is the manager too.
         ("avdelningschefen nekar mig att jobba hemifrån", EMPLOYEE_WANTS_REMOTE),
         ("kan chefen kräva av mig att jag jobbar hemma", MANAGER_WANTS_REMOTE),
+        # The management speaks of work as the manager does.
+        (
+            "vi ska ha färre platser och ledningen vill att vi sitter hemma, måste vi?",
+            MANAGER_WANTS_REMOTE,
+        ),
     ],
 )
 def test_the_stance_says_who_wants_the_remote_work(question: str, topic: str) -> None:

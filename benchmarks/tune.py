@@ -29,6 +29,7 @@ import numpy as np
 
 from benchmarks.evaluate import Question, load_questions
 from bot.faq.answering import (
+    ASKED_OUT_OF_SCOPE,
     GATE_DOUBT,
     SURE_ENOUGH_FOR_THE_GATE,
     Evidence,
@@ -239,10 +240,13 @@ def rank(prepared: list[Prepared], weights: Weights) -> Ranked:
         best_right.append(first.entry.id == p.question.expected)
         right_offered.append(p.question.expected in (first.entry.id, second.entry.id))
         siblings.append(evidence.asks_back_sooner())
-        # As ``decide``: a remote-work-only best entry and no word of home is refused like the
-        # gate refuses; a question that names remote work passes the gate at any bar.
+        # As ``decide``: a remote-work-only best entry and no word of home, or what is asked
+        # after context that alone names remote work, is refused like the gate refuses; a
+        # question that names remote work passes the gate at any bar.
         passes = 1.0 if evidence.names_remote_work else p.in_scope
-        gate.append(0.0 if evidence.best_needs_home() else passes)
+        asked = evidence.asked_in_scope
+        refused = evidence.best_needs_home() or (asked is not None and asked < ASKED_OUT_OF_SCOPE)
+        gate.append(0.0 if refused else passes)
         chosen = evidence.stance_choice()
         stance_picks.append(chosen is not None)
         stance_right.append(chosen is not None and chosen.id == p.question.expected)

@@ -107,7 +107,7 @@ KRAV = [
 
 
 def prepared_question(
-    text: str, expected: str, scores: list[float], entries: list[FaqEntry]
+    text: str, expected: str | None, scores: list[float], entries: list[FaqEntry]
 ) -> tune.Prepared:
     """A dev question as benchmarks/tune.py holds it, with the same embedding and lexical
     scores, no topic signal, and the stance the assistant reads in it."""
@@ -213,6 +213,22 @@ def test_tuning_scores_a_doubtful_gate_as_the_assistant_decides() -> None:
         assert tune.outcome(prepared, weights, thresholds) == ("in", result)
         value = tune.value_of(tune.rank([prepared], weights), thresholds)
         assert value == tune.VALUE[("in", result)]
+
+
+def test_tuning_refuses_what_is_asked_after_remote_work_context_as_the_assistant_does() -> None:
+    """A leave question after "jag jobbar hemifrån" that the gate refuses on its own is out of
+    scope in benchmarks/tune.py's search too, not only in its per-question outcome."""
+    extent = [entry("omfattning", "Hur mycket distansarbete får jag ha?"), entry("b", "Annat")]
+    weights = Weights(embedding=0.5, lexical=0.5, topic=0.0)
+    thresholds = Thresholds(answer=0.7, clarify=0.6, in_scope=0.5)
+    text = "Jag jobbar hemifrån på fredagar. Hur många semesterdagar får man spara?"
+    for asked, result in ((0.05, "none"), (0.6, "answer")):
+        prepared = replace(
+            prepared_question(text, None, [0.85, 0.3], extent), in_scope=0.9, asked_in_scope=asked
+        )
+        assert tune.outcome(prepared, weights, thresholds) == ("out", result)
+        value = tune.value_of(tune.rank([prepared], weights), thresholds)
+        assert value == tune.VALUE[("out", result)]
 
 
 @pytest.mark.parametrize(

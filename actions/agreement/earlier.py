@@ -2,18 +2,34 @@
 the agreement in force with the same answers from the day after it ends, and "ändra min ansökan
 till 60 procent" sends the request waiting again with the change, replacing it. Only what the
 message changes or names is asked; the summary shows the rest to confirm.
+
+A bare "jag vill förlänga mitt avtal" is asked how long first. Flow authors answered that in
+two ways: with a length or an end ("ett halvår", "till sista juni 2028"), which renews on the
+same terms, or with a new share ("50%"), which goes through every question as a first request.
 """
 
 import re
 from datetime import date, timedelta
+from typing import TYPE_CHECKING
 
 from dateutil.relativedelta import relativedelta
 
-from actions.agreement.fields import agreement_fields
-from actions.conversation.fields import FormContext
-from actions.conversation.reading import Message, unaccented
-from bot.agreements.dates import find_period, find_period_in
+from actions.agreement.fields import agreement_fields, find_share_in, policy, swedish_date
+from actions.conversation.fields import PENDING_SLOT, FormContext, Prompt
+from actions.conversation.reading import (
+    Answer,
+    Message,
+    is_hedge,
+    is_question,
+    unaccented,
+    yes_or_no,
+)
+from bot.agreements.dates import DATE_IN_TEXT, find_period, find_period_in
+from bot.errors import Refused
 from bot.storage.models import Agreement, AgreementStatus
+
+if TYPE_CHECKING:
+    from actions.conversation.repair import Turn
 
 # Read without å/ä/ö: "forlanga", "fornya".
 RENEWS = re.compile(r"\b(forlang\w*|forny\w*|extend\w*|renew\w*|prolong\w*)\b")
@@ -48,6 +64,83 @@ def earlier_agreement(own: list[Agreement], text: str) -> tuple[Agreement, bool]
         waiting = [a for a in own if a.status == AgreementStatus.SUBMITTED]
         return (waiting[-1], False) if waiting else None
     return None
+
+
+def bare_renewal(own: list[Agreement], text: str) -> Agreement | None:
+    """The agreement in force that "jag vill förlänga mitt avtal" renews, when the message says
+    neither how long nor on what terms (``earlier_agreement`` takes those)."""
+    if not RENEWS.search(unaccented(text.lower())) or says_how(text):
+        return None
+    in_force = [a for a in own if a.status in IN_FORCE]
+    return in_force[-1] if in_force else None
+
+
+# The sub-question "Hur länge vill du förlänga den?", waiting through questions asked on the way.
+RENEWAL = "renewal"
+HOW_LONG = re.compile(r"\b(hur lange|how long|hur langt|vad brukar|what is usual)\b")
+
+
+def renewal_question(earlier: Agreement) -> dict[str, object]:
+    return {"kind": RENEWAL, "keep": True, "agreement": earlier.id}
+
+
+def renewed_agreement(ctx: FormContext) -> Agreement | None:
+    """The agreement the pending renewal question is about; None when none is pending or it
+    can no longer be read (then the request goes on as a first one)."""
+    pending = ctx.pending
+    agreements, user = ctx.services.agreements, ctx.user
+    if pending.get("kind") != RENEWAL or agreements is None or user is None:
+        return None
+    try:
+        return agreements.get(user, int(pending["agreement"]))
+    except (Refused, KeyError, ValueError):
+        return None
+
+
+def renewal_prompt(ctx: FormContext) -> Prompt | None:
+    earlier = renewed_agreement(ctx)
+    if earlier is None:
+        return None
+    return Prompt(
+        f"Din överenskommelse {earlier.reference} gäller till {swedish_date(earlier.end_date)}: "
+        f"{earlier.share_percent:g} % på distans, {earlier.place_description.lower()}. Hur länge "
+        "vill du förlänga den med samma villkor, eller till vilket datum? Vill du ändra "
+        "villkoren, svara med den nya andelen, så går vi igenom frågorna."
+    )
+
+
+def read_renewal(turn: "Turn") -> bool:
+    """The answer to the renewal question: a length, an end or "samma villkor" renews on the
+    same terms; a new share, or anything else, is read as the first question's answer."""
+    ctx, m = turn.ctx, turn.message
+    earlier = renewed_agreement(ctx)
+    if earlier is None:
+        return False
+    share = find_share_in(ctx, m.text)
+    if share.found or share.problem:
+        ctx.set(PENDING_SLOT, None)
+        return False
+    same = yes_or_no(m) is Answer.YES and not is_question(m)
+    if says_how(m.text) or DATE_IN_TEXT.search(m.lowered) or same:
+        ctx.set(PENDING_SLOT, None)
+        turn.say(carry_over(ctx, earlier, True, m.text))
+        end = next(f for f in agreement_fields(ctx) if f.slot == "agreement_end")
+        if ctx.get("agreement_end") is None and not same:
+            turn.answer(end, end.read(ctx, m))
+        return True
+    if is_hedge(m) or HOW_LONG.search(unaccented(m.lowered)):
+        months = policy(ctx).max_duration_months
+        limit = f", som längst {months} månader i taget" if months else ""
+        turn.say(
+            f"Det kommer du och din chef överens om{limit}. Skriv till exempel ett år, ett "
+            "halvår eller ett slutdatum. Hur länge vill du förlänga den?"
+        )
+        turn.keep_quiet()
+        return True
+    if not is_question(m):
+        ctx.set(PENDING_SLOT, None)
+    # A question on the way is answered, and the renewal question asked again.
+    return False
 
 
 SAME_TERMS = re.compile(r"\b(samma (villkor|som nu|som forut|som innan)|same (terms|as now))\b")

@@ -17,7 +17,14 @@ from rasa_sdk.events import EventType, FollowupAction
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.exc import SQLAlchemyError
 
-from actions.agreement.earlier import carry_over, earlier_agreement
+from actions.agreement.earlier import (
+    bare_renewal,
+    carry_over,
+    earlier_agreement,
+    read_renewal,
+    renewal_prompt,
+    renewal_question,
+)
 from actions.agreement.fields import (
     FIELD_SLOTS,
     NO_OVERLAP,
@@ -45,6 +52,7 @@ from actions.conversation.fields import (
 )
 from actions.conversation.form import GuidedForm
 from actions.conversation.reading import Message
+from actions.conversation.repair import Turn
 from actions.conversation.steps import Completion, ProcessStep, back_to_summary, not_stored
 from actions.services import Services
 from bot.agreements.dates import ALTERNATE_WEEKDAY, DATE_IN_TEXT, WEEKDAY_NAMES
@@ -101,6 +109,12 @@ class ValidateAgreementForm(GuidedForm):
                 {"title": "Avbryt", "payload": "/stop"},
             ],
         )
+
+    def own_question(self, ctx: FormContext) -> Prompt | None:
+        return renewal_prompt(ctx)
+
+    def read_own_answer(self, turn: Turn) -> bool:
+        return read_renewal(turn)
 
     def after_change(self, ctx: FormContext, slot: str) -> str | None:
         if slot not in ("agreement_start", "agreement_end"):
@@ -192,6 +206,9 @@ class ActionStartAgreement(AgreementStep):
         if (built_on := earlier_agreement(own, opening)) is not None:
             # A renewal or a change: the earlier answers, and only the rest asked.
             text += " " + carry_over(ctx, *built_on, opening)
+        elif not noted and (renewed := bare_renewal(own, opening)) is not None:
+            # "jag vill förlänga mitt avtal": how long is asked first.
+            ctx.set(PENDING_SLOT, renewal_question(renewed))
         dispatcher.utter_message(text=text)
         start = unnoted_start(ctx, opening)
         if start is not None and start.problem:

@@ -98,6 +98,15 @@ class GuidedForm(Action, ABC):
         """Fills what follows from the answers so far (e.g. that there is no overlap to ask
         about), before the form picks its next question."""
 
+    def own_question(self, ctx: FormContext) -> Prompt | None:
+        """A question of the form's own, waiting in the pending slot, asked in place of the next
+        field's ("Hur länge vill du förlänga den?"); None when there is none."""
+        return None
+
+    def read_own_answer(self, turn: "Turn") -> bool:
+        """Reads the answer to ``own_question``; True when it was handled."""
+        return False
+
     def field(self, ctx: FormContext, slot: str | None) -> Field | None:
         return next((f for f in self.fields(ctx) if f.slot == slot), None)
 
@@ -136,8 +145,12 @@ class AskField(Action):
         ctx = self.form.context(tracker)
         if tracker.get_slot(REASK_SLOT) == QUIET:
             return [SlotSet(REASK_SLOT, None)]
+        own = self.form.own_question(ctx)
         if self.slot == self.form.confirm_slot:
             prompt = self.form.summary(ctx)
+        elif own is not None:
+            again = tracker.get_slot(REASK_SLOT) == self.slot
+            prompt = Prompt(f"Vi fortsätter med {self.form.noun}. {own.text}") if again else own
         else:
             field = self.form.field(ctx, self.slot)
             assert field is not None, self.slot

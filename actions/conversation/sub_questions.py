@@ -77,7 +77,7 @@ def resolve(turn: Turn) -> bool:
             turn.ctx.set(PENDING_SLOT, None)
             turn.reask()
             return True
-    return False
+    return turn.form.read_own_answer(turn)
 
 
 def moves_on(turn: Turn, slot: str) -> bool:

@@ -42,7 +42,7 @@ from bot.storage.database import Database
 from bot.storage.models import Agreement
 from tests.conftest import CharTrigramEncoder
 from tests.unit.agreements import waiting_request
-from tests.unit.forms import form_turn
+from tests.unit.forms import ask_action, form_turn
 from tests.unit.trackers import SEAL, SENDER, texts, tracker
 
 CLOCK = Clock.frozen(datetime(2026, 11, 22, 10))  # a Sunday
@@ -1573,6 +1573,91 @@ async def test_a_renewal_carries_the_answers_over_from_the_day_after(
     # A new share said in the message is the new one; the end is asked when no length is said.
     slots, _ = await opened_with(services, "förläng mitt distansavtal, men bara 20 procent")
     assert slots["agreement_share"] == 20.0 and "agreement_end" not in slots
+
+
+def active_agreement(service: AgreementService, employee: str = "anna.andersson") -> Agreement:
+    """An agreement in force, 40 % at home for the first half of 2027, with a screen lent."""
+    earlier = waiting_request(service, employee, equipment=["Bildskärm"])
+    with service.db.session() as session:
+        session.get(Agreement, earlier.id).status = "active"  # type: ignore[union-attr]
+    return earlier
+
+
+async def test_a_bare_renewal_asks_how_long_before_anything_else(
+    services: Services, vasternorrland: AgreementService
+) -> None:
+    """ "jag vill förlänga mitt avtal" says neither how long nor on what terms: the agreement
+    in force is shown and how long asked, in place of the share question (batch 2026-12-06g)."""
+    earlier = active_agreement(vasternorrland)
+    slots, said = await opened_with(services, "jag vill förlänga min distansöverenskommelse")
+    assert slots[PENDING_SLOT]["kind"] == "renewal" and "agreement_share" not in slots
+    dispatcher = CollectingDispatcher()
+    ask = ask_action(ValidateAgreementForm(services), "agreement_share")
+    await ask.run(dispatcher, tracker("", slots=slots, active_loop="agreement_form"), {})
+    said = texts(dispatcher)
+    assert earlier.reference in said and "Hur länge vill du förlänga den" in said
+    assert "Hur stor del av arbetstiden" not in said
+
+
+@pytest.mark.parametrize(
+    ("answer", "end"),
+    [
+        ("ett halvår", "2027-12-31"),
+        ("ok, ett år då", "2028-06-30"),
+        ("till sista december 2027", "2027-12-31"),
+        ("30 september 2027", "2027-09-30"),
+    ],
+)
+async def test_a_length_or_an_end_renews_on_the_same_terms(
+    services: Services, vasternorrland: AgreementService, answer: str, end: str
+) -> None:
+    earlier = active_agreement(vasternorrland)
+    pending = {PENDING_SLOT: {"kind": "renewal", "keep": True, "agreement": earlier.id}}
+    turn = await form_turn(ValidateAgreementForm(services), answer, pending, "agreement_share")
+    assert (turn.slots["agreement_start"], turn.slots["agreement_end"]) == ("2027-07-01", end)
+    assert turn.slots["agreement_share"] == 40.0
+    assert turn.slots["agreement_equipment"] == ["Bildskärm"]
+    assert "Stämmer det här?" in turn.said, "every answer is there: the summary is shown"
+
+
+async def test_a_new_share_goes_through_every_question(
+    services: Services, vasternorrland: AgreementService
+) -> None:
+    """ "30%" to the renewal question: new terms, asked as a first request (b2-overlap-01)."""
+    earlier = active_agreement(vasternorrland)
+    pending = {PENDING_SLOT: {"kind": "renewal", "keep": True, "agreement": earlier.id}}
+    turn = await form_turn(ValidateAgreementForm(services), "30%", pending, "agreement_share")
+    assert turn.slots["agreement_share"] == 30.0
+    assert turn.slots.get(PENDING_SLOT) is None
+    assert not {"agreement_place", "agreement_start", "agreement_tasks"} & set(turn.slots)
+
+
+async def test_unsure_or_a_question_keeps_the_renewal_question(
+    services: Services, vasternorrland: AgreementService
+) -> None:
+    earlier = active_agreement(vasternorrland)
+    question = {"kind": "renewal", "keep": True, "agreement": earlier.id}
+    form = ValidateAgreementForm(services)
+    unsure = await form_turn(
+        form, "vet inte, hur länge brukar man ha?", {PENDING_SLOT: question}, "agreement_share"
+    )
+    assert "som längst 24 månader" in unsure.said and "Hur länge vill du förlänga" in unsure.said
+    assert unsure.slots.get("agreement_share") is None and "agreement_start" not in unsure.slots
+    asked = await form_turn(
+        form, "måste vi göra en ny riskbedömning då?", {PENDING_SLOT: question}, "agreement_share"
+    )
+    assert "Vi fortsätter med ansökan. Din överenskommelse" in asked.said
+    assert "agreement_start" not in asked.slots
+
+
+async def test_the_renewal_question_reads_only_the_users_own_agreement(
+    services: Services, vasternorrland: AgreementService
+) -> None:
+    """A pending question naming someone else's agreement carries nothing over."""
+    others = active_agreement(vasternorrland, "erik.ek")
+    pending = {PENDING_SLOT: {"kind": "renewal", "keep": True, "agreement": others.id}}
+    turn = await form_turn(ValidateAgreementForm(services), "ett år", pending, "agreement_share")
+    assert "agreement_start" not in turn.slots and others.reference not in turn.said
 
 
 async def test_a_change_of_a_request_waiting_sends_it_again_replacing_it(

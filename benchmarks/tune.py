@@ -43,7 +43,13 @@ from bot.faq.language import asked_sentences, question_part
 from bot.faq.loader import load_answerer
 from bot.faq.nlu import OUT_OF_SCOPE_INTENT, intent_confidence, topic_confidence
 from bot.faq.scope import WORKPLACE_TOPICS, at_the_workplace, names_remote_work, speaks_of_home
-from bot.faq.stance import DEMAND_TOPICS, LearnedStance, manager_agrees, stance_topic
+from bot.faq.stance import (
+    DEMAND_TOPICS,
+    LearnedStance,
+    manager_agrees,
+    names_a_party,
+    stance_topic,
+)
 from bot.faq.tuning import (
     Thresholds,
     TunedValues,
@@ -82,6 +88,10 @@ class Prepared:
     # The gate on what is asked after context that alone names remote work (``asked_scope``).
     asked_in_scope: float | None = None
 
+    def party_at_home(self) -> bool:
+        """As ``FaqAnswerer.weigh``: the learned stance is asked outside the sibling pair."""
+        return speaks_of_home(self.question.text) and names_a_party(self.question.text)
+
     @property
     def entry_ids(self) -> list[str]:
         return [e.id for e in self.entries]
@@ -107,7 +117,11 @@ class Prepared:
         topics = [hits[0].entry.topic, *(e.topic for e in sibling_entries)]
         # What tells the siblings apart (``bot.faq.stance``), read once per question and pair.
         stance = (
-            cached_stance(self.question.text, frozenset(topics), self.learned if siblings else None)
+            cached_stance(
+                self.question.text,
+                frozenset(topics),
+                self.learned if siblings or self.party_at_home() else None,
+            )
             if sibling_entries
             else None
         )

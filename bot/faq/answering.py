@@ -24,6 +24,7 @@ from bot.faq.stance import (
     DEMAND_TOPICS,
     LearnedStance,
     manager_agrees,
+    names_a_party,
     needs_stance,
     stance_topic,
 )
@@ -185,9 +186,11 @@ class FaqAnswerer:
         siblings = len(hits) > 1 and hits[1].entry.id in hits[0].entry.siblings
         sibling_entries = read_siblings(hits, self.index.get)
         topics = [hits[0].entry.topic, *(e.topic for e in sibling_entries)] if hits else []
-        # The examples only choose between the two best when they are the siblings: a question
-        # about summer leave that ranks one *kräva* entry first is still asked back.
-        learned_stance = self.stance if siblings else None
+        # The examples choose between the two best when they are the siblings, or when the
+        # question speaks of home and of someone who decides: a question about summer leave
+        # that ranks one *kräva* entry first is still asked back.
+        home = speaks_of_home(question)
+        learned_stance = self.stance if siblings or (home and names_a_party(question)) else None
         stance = stance_topic(question, topics, learned_stance) if sibling_entries else None
         learned = stance is not None and stance_topic(question, topics) is None
         return Evidence(
@@ -201,7 +204,7 @@ class FaqAnswerer:
             workplace,
             sibling_entries,
             learned,
-            speaks_of_home(question),
+            home,
             asked_in_scope,
         )
 

@@ -309,6 +309,20 @@ SPEAKS_OF_WORK = plain_pattern(
 )
 
 
+# Someone who decides, demands or refuses: without such a word a question ranked near a *kräva*
+# entry is about something else ("går det att vara helt på distans, alltså aldrig på kontoret"
+# asks how much, 2026-12c dev), and the learned stance is not asked about it.
+NAMES_A_PARTY = plain_pattern(
+    r"\b(chef\w*|chfen|arbetsgivar\w*|ledning\w*|skyldig\w*|tvinga\w*|krav\w*|kräv\w*"
+    r"|neka\w*|vägra\w*|vilja|manager\w*|boss|employer\w*|refuse\w*|force\w*|demand\w*"
+    r"|insist\w*|obliged)\b"
+)
+
+
+def names_a_party(question: str) -> bool:
+    return NAMES_A_PARTY.search(without_diacritics(question)) is not None
+
+
 def manager_agrees(question: str) -> bool:
     """The question takes the manager's yes as given: the *kräva* entries do not answer it."""
     return MANAGER_AGREES.search(without_diacritics(question)) is not None

@@ -447,6 +447,34 @@ def test_the_learned_stance_chooses_only_between_the_two_best(tmp_path: Path) ->
     assert answerer.reply_for(TIED, apart).kind == "clarify"
 
 
+def test_the_learned_stance_also_reads_a_party_at_home_with_an_unrelated_second(
+    tmp_path: Path,
+) -> None:
+    """ "får arbetsgivaren placera mig hemma mot min vilja" ranked a kräva entry first and an
+    unrelated one second, and was asked back (2026-12n dev). A question that speaks of home and
+    of someone who decides is read by the examples; one without such a word, or without home,
+    is still asked back."""
+    extent = entry("omfattning", "Hur mycket distansarbete får jag ha?", topic="extent")
+    answerer = FaqAnswerer(
+        krav_index(tmp_path, 1.0, extent),
+        REGION,
+        Thresholds(answer=0.1, clarify=0.1, sibling_margin=1.0),
+        stance=LearnedStance(EXAMPLES),
+    )
+    topics = {MANAGER_WANTS_REMOTE: 0.9, "extent": 0.85}
+    placed = "får arbetsgivaren placera mig hemma mot min vilja"
+    assert stance_topic(placed) is None, "the cues are silent: the examples decide"
+    evidence = answerer.weigh(placed, topics)
+    assert [h.entry.id for h in evidence.hits[:2]] == ["krav-chef", "omfattning"]
+    reply = answerer.reply_for(placed, evidence)
+    assert (reply.kind, reply.entry and reply.entry.id) == ("answer", "krav-chef")
+    for unclear in (
+        "går det att vara helt hemma, aldrig på plats",
+        "chefen vill lägga min sommarledighet i augusti, får hon det",
+    ):
+        assert answerer.reply_to(unclear, topics).kind == "clarify", unclear
+
+
 # --- an entry only about remote work ----------------------------------------------------------
 
 

@@ -107,14 +107,13 @@ class Evidence:
         return bool(self.hits) and self.hits[0].entry.remote_work_only and not self.speaks_of_home
 
     def stance_choice(self) -> FaqEntry | None:
-        """The entry the stance points to: one of two close siblings, or the best entry's
-        sibling in its place; None when the stance leaves the ranking as it is."""
+        """The entry the stance points to: the best entry, or its sibling in its place; None
+        when the stance leaves the ranking as it is. A best *kräva* entry that the stance
+        confirms is answered also against a close unrelated runner-up (2026-12m dev: "alla på
+        enheten förväntas jobba hemma … Är jag skyldig …?" was asked back with availability)."""
         if self.stance_topic is None or not self.hits:
             return None
-        # The best entry itself only against a close sibling: against an unrelated runner-up
-        # the stance says nothing, and a "Menade du …?" stays one.
-        best = [self.hits[0].entry] if self.siblings else []
-        candidates = [*best, *self.sibling_entries]
+        candidates = [self.hits[0].entry, *self.sibling_entries]
         return next((e for e in candidates if e.topic == self.stance_topic), None)
 
     def asks_back_sooner(self) -> bool:

@@ -9,7 +9,14 @@ import pytest
 
 from benchmarks import tune
 from benchmarks.evaluate import Question
-from bot.faq.answering import Evidence, FaqAnswerer, Thresholds, choose_payload, read_siblings
+from bot.faq.answering import (
+    Evidence,
+    FaqAnswerer,
+    Thresholds,
+    choose_payload,
+    decide,
+    read_siblings,
+)
 from bot.faq.embeddings import EmbeddingCache
 from bot.faq.entry import FaqEntry
 from bot.faq.index import FaqIndex, Hit, Weights
@@ -473,6 +480,23 @@ def test_the_learned_stance_also_reads_a_party_at_home_with_an_unrelated_second(
         "chefen vill lägga min sommarledighet i augusti, får hon det",
     ):
         assert answerer.reply_to(unclear, topics).kind == "clarify", unclear
+
+
+def test_a_stance_that_confirms_the_best_answers_it_against_an_unrelated_runner_up(
+    tmp_path: Path,
+) -> None:
+    extent = entry("omfattning", "Hur mycket distansarbete får jag ha?", topic="extent")
+    answerer = FaqAnswerer(
+        krav_index(tmp_path, 1.0, extent), REGION, Thresholds(answer=0.99, clarify=0.1, margin=1.0)
+    )
+    topics = {MANAGER_WANTS_REMOTE: 0.9, "extent": 0.85}
+    ordered = "min chef skickar hem mig att jobba fast jag vill vara på plats, går det"
+    assert stance_topic(ordered) == MANAGER_WANTS_REMOTE
+    evidence = answerer.weigh(ordered, topics)
+    assert [h.entry.id for h in evidence.hits[:2]] == ["krav-chef", "omfattning"]
+    assert decide(evidence, answerer.thresholds) == "clarify", "close, by the ranking alone"
+    reply = answerer.reply_for(ordered, evidence)
+    assert (reply.kind, reply.entry and reply.entry.id) == ("answer", "krav-chef")
 
 
 # --- an entry only about remote work ----------------------------------------------------------

@@ -17,7 +17,8 @@ RASA_VENV := .venv-rasa
 APP_PY := $(APP_VENV)/bin/python
 RASA := $(RASA_VENV)/bin/rasa
 MODEL := models/distansguiden.tar.gz
-RASA_INPUTS := config.yml $(wildcard domain/*.yml) $(shell find data -name '*.yml' 2>/dev/null)
+# data/stance.yml is the app's (the kräva stance), not Rasa's: editing it retrains nothing.
+RASA_INPUTS := config.yml $(wildcard domain/*.yml) $(shell find data/nlu data/rules -name '*.yml' 2>/dev/null)
 
 export RASA_TELEMETRY_ENABLED := false
 export TF_CPP_MIN_LOG_LEVEL := 2

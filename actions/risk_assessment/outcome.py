@@ -10,8 +10,9 @@ from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.exc import SQLAlchemyError
 
 from actions.agreement.decision_fields import decision_payload
-from actions.conversation.fields import Field, FormContext, Prompt, reset
+from actions.conversation.fields import Field, FormContext, Prompt, Reading, reset
 from actions.conversation.form import GuidedForm
+from actions.conversation.repair import Turn
 from actions.conversation.steps import not_stored
 from actions.risk_assessment.meeting import (
     RiskAssessmentCompletion,
@@ -27,6 +28,7 @@ from actions.risk_assessment.outcome_fields import (
     labelled_parts,
     opening_answers,
     outcome_fields,
+    restated_at_summary,
     show_actions,
 )
 from bot.errors import Refused
@@ -55,6 +57,26 @@ class ValidateOutcomeForm(GuidedForm):
         risks; an action without its owner or date is kept, and they are asked for."""
         _, actions = labelled_parts(text) if slot == "ra_risks" else ("", None)
         return labelled_actions(ctx, actions) if actions is not None else []
+
+    def read_at_summary(self, turn: Turn) -> bool:
+        """ "nej vänta, jag glömde stolen. Riskerna är … Och jag lånar ut en kontorsstol till 15
+        januari": the risks said again replace those given, a whole action in a sentence of its
+        own is added, and the summary is shown again (h-correction-01)."""
+        if turn.message.is_payload:
+            return False
+        risks, added = restated_at_summary(turn.ctx, turn.message.text)
+        fields = {f.slot: f for f in self.fields(turn.ctx)}
+        changes = []
+        if risks is not None:
+            changes.append((fields["ra_risks"], Reading.of(risks)))
+        if added:
+            actions = [*(turn.ctx.get("ra_actions") or []), *added]
+            line = f"Tillagt bland åtgärderna: {show_actions(added)}"
+            changes.append((fields["ra_actions"], Reading.added(actions, line)))
+        if not changes:
+            return False
+        turn.say(turn.changes(changes))
+        return True
 
     def summary(self, ctx: FormContext) -> Prompt:
         return Prompt(

@@ -425,3 +425,43 @@ def opening_answers(ctx: FormContext, text: str) -> list[str]:
             ctx.set("ra_follow_up", reading.value)
             noted.append(f"uppföljning {swedish_date(reading.value)}")
     return noted
+
+
+# --- read at the summary ------------------------------------------------------------------------
+
+# "Riskerna är dålig belysning och …": the risks said again, in a sentence of their own.
+RISKS_RESTATED = re.compile(
+    r"^(?:risk(?:erna|er)|the risks)\s*(?:är|var|blir|are|were|:|=)\s*(?P<risks>\S.*)$",
+    re.IGNORECASE,
+)
+# "riskerna är rätt, men …" judges the risks; it does not say them again.
+JUDGED = re.compile(
+    r"^(?:rätt|ok|okej|fel|korrekt|bra|desamma|samma|right|fine|ok|correct|wrong|the same)\b",
+    re.IGNORECASE,
+)
+# "Och jag lånar ut en kontorsstol …": the action after its "och".
+OPENING_AND = re.compile(r"^(?:och|and|sen|plus|också)\s+", re.IGNORECASE)
+# "Anna köper lampan senast 20 januari i stället" changes an action; the correction layer reads it.
+CHANGES_ONE = re.compile(r"\b(i ?stället|instead|ändra|byt|stryk|ta bort)\b", re.IGNORECASE)
+SENTENCE = re.compile(r"(?<=[.!?])\s+")
+
+
+def restated_at_summary(ctx: FormContext, text: str) -> tuple[str | None, list[dict[str, str]]]:
+    """What a message at the summary says again or adds in sentences of its own: the risks
+    restated ("Riskerna är …"), which replace those given, and whole actions ("jag lånar ut en
+    kontorsstol till 15 januari"), which are added. Nothing when neither is there."""
+    risks: str | None = None
+    added: list[dict[str, str]] = []
+    for sentence in SENTENCE.split(" ".join(text.split())):
+        plain = OPENING_AND.sub("", sentence.strip().rstrip(".!"))
+        restated = RISKS_RESTATED.match(plain)
+        if restated and not JUDGED.match(restated.group("risks")):
+            said = restated.group("risks").strip(" .")
+            risks = (said[0].upper() + said[1:])[:5000]
+            continue
+        if CHANGES_ONE.search(plain):
+            continue
+        actions, held = split_actions(plain, ctx.today(), me(ctx))
+        if actions and not held:
+            added.extend(actions)
+    return risks, added

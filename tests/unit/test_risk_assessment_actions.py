@@ -36,6 +36,7 @@ from actions.risk_assessment.outcome import (
     ActionStartOutcome,
     ValidateOutcomeForm,
 )
+from actions.risk_assessment.outcome_fields import restated_at_summary
 from actions.services import Services
 from bot.agreements.service import AgreementService
 from bot.clock import Clock
@@ -759,6 +760,38 @@ async def test_an_action_is_removed_or_added_at_the_summary(
     assert turn.slots.get("ra_actions", PLAN) == actions
     assert turn.slots.get("ra_follow_up", "2027-06-01") == "2027-06-01"
     assert said in turn.said
+
+
+async def test_risks_said_again_and_an_action_in_a_sentence_change_the_summary(
+    services: Any, clock: MovingClock
+) -> None:
+    """h-correction-01: "nej vänta, jag glömde stolen. Riskerna är … Och jag lånar ut en
+    kontorsstol till 15 januari" at the summary asked what to change, and "ja spara" then
+    stored the plan without the chair."""
+    slots = await held_outcome_slots(services, clock) | {
+        "ra_risks": "Dålig belysning vid skrivbordet",
+        "ra_actions": PLAN[:1],
+        "ra_follow_up": "2027-12-01",
+    }
+    form = ValidateOutcomeForm(risk_args(services))
+    text = (
+        "nej vänta, jag glömde stolen. Riskerna är dålig belysning och ingen ordentlig "
+        "kontorsstol. Och jag lånar ut en kontorsstol till 15 januari"
+    )
+    turn = await form_turn(form, text, slots, "ra_outcome_confirmed", user="maria.berg")
+    assert turn.slots["ra_risks"] == "Dålig belysning och ingen ordentlig kontorsstol"
+    assert turn.slots["ra_actions"] == [
+        *PLAN[:1],
+        {"action": "lånar ut en kontorsstol", "owner": "Maria Berg", "due": "2027-01-15"},
+    ]
+    assert "Tillagt bland åtgärderna" in turn.said and "Stämmer det här?" in turn.said
+    assert turn.slots.get("ra_outcome_confirmed") is None, "shown again, not saved"
+    kept = await form_turn(form, "nej vänta", slots, "ra_outcome_confirmed", user="maria.berg")
+    assert "ra_risks" not in kept.slots and "ra_actions" not in kept.slots
+    # Judging the risks, or changing an action, is not saying them again.
+    ctx = FormContext(risk_args(services), tracker("", slots=slots, user="maria.berg"))
+    for judged in ("riskerna är rätt. datumet är fel", "Anna köper lampan 20 januari i stället"):
+        assert restated_at_summary(ctx, judged) == (None, [])
 
 
 @pytest.mark.parametrize(

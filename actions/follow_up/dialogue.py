@@ -34,6 +34,8 @@ from actions.conversation.steps import (
 )
 from actions.faq import faq_reply, utter
 from actions.follow_up.fields import (
+    SKIPPED,
+    answers_the_next,
     current,
     describe_subject,
     first_name,
@@ -101,20 +103,38 @@ class ValidateFollowUpForm(GuidedForm):
                 ctx.set("fu_subject", subject_ids(subject))
                 return describe_subject(self.services, subject)
         if slot == "fu_answers" and isinstance(ctx.get("fu_answers"), str):
-            self.collect(ctx, str(ctx.get("fu_answers")))
+            return self.collect(ctx, str(ctx.get("fu_answers")))
         return None
 
     @staticmethod
-    def collect(ctx: FormContext, answer: str) -> None:
-        """Keeps the answer to the question asked; the slot is filled once all are answered."""
+    def collect(ctx: FormContext, answer: str) -> str | None:
+        """Keeps the answer to the question asked; the slot is filled once all are answered.
+        An answer to the next question instead is kept for that one, this one marked skipped
+        and the user told (the message before answered both)."""
         found = current(ctx)
         state = progress(ctx)
+        note = None
         if found is not None:
-            _, question = found
+            number, question = found
+            asked = questions(ctx)
+            following = asked[number + 1] if number + 1 < len(asked) else None
+            if following is not None and answers_the_next(
+                answer, question["question"], following["question"]
+            ):
+                state["given"].append({**question, "answer": SKIPPED})
+                question, note = (
+                    following,
+                    (
+                        f'Det låter som ett svar på nästa fråga ("{following["question"]}"), så '
+                        f'jag noterar det där och hoppar över "{found[1]["question"]}". Du kan '
+                        "ändra svaren vid sammanfattningen."
+                    ),
+                )
             state["given"].append({**question, "answer": answer})
         ctx.set("fu_progress", state)
         complete = len(state["given"]) >= len(questions(ctx))
         ctx.set("fu_answers", state["given"] if complete else None)
+        return note
 
     def settle(self, ctx: FormContext) -> None:
         state = progress(ctx)

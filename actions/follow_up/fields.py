@@ -164,6 +164,32 @@ def read_answer(ctx: FormContext, message: Message) -> Reading:
     return Reading.of(text[:1000])
 
 
+# Words every support question may use; what is left names what a question is about.
+COMMON_WORDS = ("funger", "finns", "något", "några", "eller", "under", "mellan", "arbeta",
+                "distan", "region", "inte", "hålla")  # fmt: skip
+
+
+def key_words(text: str) -> set[str]:
+    """The beginnings (six letters) of a text's longer words: "tillbud", "olycksfall"."""
+    words = {w[:6] for w in re.findall(r"[a-zåäöéü]{5,}", text.lower())}
+    return {w for w in words if not w.startswith(COMMON_WORDS)}
+
+
+# A longer answer that names the next question's subject also says something of this one ("ja
+# men uppkopplingen är seg ibland" to the question on screens and calls).
+SHORT_ANSWER_WORDS = 4
+
+
+def answers_the_next(answer: str, question: str, following: str) -> bool:
+    """ "nej, inga tillbud" to the question on breaks: a short answer that names what the next
+    question is about and nothing of this one's, so the message before it answered both (flow
+    n-free_text-04: "hon loggar ut i tid och tar alltid en lunchpromenad")."""
+    if len(answer.split()) > SHORT_ANSWER_WORDS:
+        return False
+    said, here, there = key_words(answer), key_words(question), key_words(following)
+    return bool(said & (there - here)) and not said & (here - there)
+
+
 def show_answers(value: Any) -> str:
     """The answers by area, one line each."""
     lines: list[str] = []

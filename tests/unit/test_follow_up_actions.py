@@ -670,3 +670,19 @@ async def test_an_answer_that_says_kanske_is_still_an_answer(services: Services)
         ValidateFollowUpForm(services), "ganska hög belastning kanske", at_question(1), "fu_answers"
     )
     assert turn.slots["fu_progress"]["given"][-1]["answer"] == "ganska hög belastning kanske"
+
+
+async def test_a_short_answer_to_the_next_question_is_kept_for_it(services: Services) -> None:
+    """Flow n-free_text-04: "hon loggar ut i tid och tar alltid en lunchpromenad" answered the
+    questions on availability and on breaks; "nej, inga tillbud" at the breaks question then
+    went there, and every later answer slid one question."""
+    turn = await form_turn(ValidateFollowUpForm(services), "nej, inga tillbud", at_question(3),
+                           "fu_answers")  # fmt: skip
+    given = turn.slots["fu_progress"]["given"]
+    assert [a["answer"] for a in given[3:]] == ["Hoppades över", "nej, inga tillbud"]
+    assert given[4]["question"] == QUESTIONS[4]["question"]
+    assert "nästa fråga" in turn.said and "fråga 6 av 9" in turn.said
+    # A longer answer says something of its own question too: kept there.
+    own = "ja, hon tar pauser men har haft lite tillbud med sladdar"
+    kept = await form_turn(ValidateFollowUpForm(services), own, at_question(3), "fu_answers")
+    assert kept.slots["fu_progress"]["given"][-1] == {**QUESTIONS[3], "answer": own}

@@ -13,6 +13,7 @@ from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
 from dateutil.relativedelta import relativedelta
+from sqlalchemy.exc import SQLAlchemyError
 
 from actions.agreement.fields import agreement_fields, find_share_in, policy, swedish_date
 from actions.conversation.fields import PENDING_SLOT, FormContext, Prompt
@@ -93,7 +94,8 @@ def renewed_agreement(ctx: FormContext) -> Agreement | None:
         return None
     try:
         return agreements.get(user, int(pending["agreement"]))
-    except (Refused, KeyError, ValueError):
+    except (Refused, KeyError, ValueError, SQLAlchemyError):
+        # The database down: the questions of a first request, which it does not need.
         return None
 
 

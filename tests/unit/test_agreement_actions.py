@@ -1650,6 +1650,24 @@ async def test_unsure_or_a_question_keeps_the_renewal_question(
     assert "agreement_start" not in asked.slots
 
 
+async def test_with_the_database_down_the_renewal_question_gives_way_to_the_first_one(
+    services: Services, vasternorrland: AgreementService, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    earlier = active_agreement(vasternorrland)
+
+    def fail(*args: object) -> None:
+        raise OperationalError("SELECT", {}, Exception("database is locked"))
+
+    monkeypatch.setattr(AgreementService, "get", fail)
+    pending = {PENDING_SLOT: {"kind": "renewal", "keep": True, "agreement": earlier.id}}
+    dispatcher = CollectingDispatcher()
+    ask = ask_action(ValidateAgreementForm(services), "agreement_share")
+    await ask.run(dispatcher, tracker("", slots=pending, active_loop="agreement_form"), {})
+    assert "Hur stor del av arbetstiden" in texts(dispatcher)
+    turn = await form_turn(ValidateAgreementForm(services), "30%", pending, "agreement_share")
+    assert turn.slots["agreement_share"] == 30.0
+
+
 async def test_the_renewal_question_reads_only_the_users_own_agreement(
     services: Services, vasternorrland: AgreementService
 ) -> None:

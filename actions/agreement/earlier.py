@@ -107,8 +107,21 @@ def renewal_prompt(ctx: FormContext) -> Prompt | None:
         f"Din överenskommelse {earlier.reference} gäller till {swedish_date(earlier.end_date)}: "
         f"{earlier.share_percent:g} % på distans, {earlier.place_description.lower()}. Hur länge "
         "vill du förlänga den med samma villkor, eller till vilket datum? Vill du ändra "
-        "villkoren, svara med den nya andelen, så går vi igenom frågorna."
+        "villkoren, svara med den nya andelen, så går vi igenom frågorna.",
+        renewal_buttons(ctx),
     )
+
+
+# "Ändra villkoren": every question, as a first request.
+NEW_TERMS = re.compile(r"\b((andra|byt\w*|nya) villkor\w*|change the terms|new terms)\b")
+
+
+def renewal_buttons(ctx: FormContext) -> list[dict[str, str]]:
+    """The usual lengths the region allows, and the way to new terms."""
+    months = policy(ctx).max_duration_months
+    lengths = [(6, "Ett halvår"), (12, "Ett år")]
+    buttons = [{"title": t, "payload": t.lower()} for n, t in lengths if not months or n <= months]
+    return [*buttons, {"title": "Ändra villkoren", "payload": "ändra villkoren"}]
 
 
 def read_renewal(turn: "Turn") -> bool:
@@ -122,6 +135,10 @@ def read_renewal(turn: "Turn") -> bool:
     if share.found or share.problem:
         ctx.set(PENDING_SLOT, None)
         return False
+    if NEW_TERMS.search(unaccented(m.lowered)):
+        ctx.set(PENDING_SLOT, None)
+        turn.say("Då går vi igenom frågorna en i taget.")
+        return True
     same = yes_or_no(m) is Answer.YES and not is_question(m)
     if says_how(m.text) or DATE_IN_TEXT.search(m.lowered) or same:
         ctx.set(PENDING_SLOT, None)
@@ -135,7 +152,8 @@ def read_renewal(turn: "Turn") -> bool:
         limit = f", som längst {months} månader i taget" if months else ""
         turn.say(
             f"Det kommer du och din chef överens om{limit}. Skriv till exempel ett år, ett "
-            "halvår eller ett slutdatum. Hur länge vill du förlänga den?"
+            "halvår eller ett slutdatum. Hur länge vill du förlänga den?",
+            renewal_buttons(ctx),
         )
         turn.keep_quiet()
         return True

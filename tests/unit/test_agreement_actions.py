@@ -1597,6 +1597,9 @@ async def test_a_bare_renewal_asks_how_long_before_anything_else(
     said = texts(dispatcher)
     assert earlier.reference in said and "Hur länge vill du förlänga den" in said
     assert "Hur stor del av arbetstiden" not in said
+    # The region allows 24 months: both lengths are offered, and new terms.
+    buttons = [b["payload"] for m in dispatcher.messages for b in m.get("buttons") or []]
+    assert buttons == ["ett halvår", "ett år", "ändra villkoren"]
 
 
 @pytest.mark.parametrize(
@@ -1630,6 +1633,17 @@ async def test_a_new_share_goes_through_every_question(
     assert turn.slots["agreement_share"] == 30.0
     assert turn.slots.get(PENDING_SLOT) is None
     assert not {"agreement_place", "agreement_start", "agreement_tasks"} & set(turn.slots)
+
+
+async def test_new_terms_by_button_ask_the_first_question(
+    services: Services, vasternorrland: AgreementService
+) -> None:
+    earlier = active_agreement(vasternorrland)
+    pending = {PENDING_SLOT: {"kind": "renewal", "keep": True, "agreement": earlier.id}}
+    form = ValidateAgreementForm(services)
+    turn = await form_turn(form, "ändra villkoren", pending, "agreement_share")
+    assert turn.slots.get(PENDING_SLOT) is None and "agreement_start" not in turn.slots
+    assert "Hur stor del av arbetstiden" in turn.said
 
 
 async def test_unsure_or_a_question_keeps_the_renewal_question(

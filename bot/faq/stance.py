@@ -56,6 +56,7 @@ ASSERTS = (
     r"(?!\W+(nej|inte|no|not|om|huruvida|whether|if)\b)"
 )
 WORDS = r"(\w+\W+)"
+NOT_NEGATED = r"((?!(inte|not|nej|never|aldrig)\b)\w+\W+)"
 # Words that are not home: in "kräva att få distansarbeta när jobbet tillåter det" the demand is
 # remote work, and "jobbet" after it is not the office.
 NOT_HOME = rf"((?!{HOME})\w+\W+)"
@@ -100,8 +101,8 @@ _CUES: list[tuple[str, str]] = [
     ),
     (
         rf"\b{MANAGER}\W+{WORDS}{{0,2}}(kräver|kräva|vill ha mig|vill att jag|säger att alla ska"
-        r"|säger att jag (måste|ska)|bestämma att alla ska|require\w* (me|us|everyone)|insist\w*"
-        r"|tell\w* (me|us) to|want\w* (me|us) to)"
+        r"|(säger|sagt|sa) att (jag|vi) (måste|ska)|bestämma att alla ska"
+        r"|require\w* (me|us|everyone)|insist\w*|tell\w* (me|us) to|want\w* (me|us) to)"
         rf"\W+{WORDS}{{0,5}}{OFFICE}",
         EMPLOYEE_WANTS_REMOTE,
     ),
@@ -182,7 +183,9 @@ _CUES: list[tuple[str, str]] = [
     (
         r"\b(beordr\w*|beodr\w*|tvinga[rs]?\W+(mig|oss|dig|hela|alla|personal\w*)|tvingad\w*"
         r"|tvingas|tvång\w*|påtvinga\w*|skicka\w* hem|sent home|send\w* (me |us )?home"
-        r"|stanna hemma|säga åt (mig|oss)|force\w*(?!\W+(my|our|the)\W+(manager|boss|employer))"
+        # "stanna hemma" told, not wished: "får jag stanna hemma" is the employee's wish.
+        r"|(?<!jag )(?<!ja )stanna hemma|säga åt (mig|oss)"
+        r"|force\w*(?!\W+(my|our|the)\W+(manager|boss|employer))"
         r"|make me|ta bort (mitt|min) (skrivbord|plats)\w*|hindra mig|mandatory|compulsory"
         r"|obligatorisk\w*|impos(e|es|ed|ing)\b)",
         MANAGER_WANTS_REMOTE,
@@ -191,7 +194,13 @@ _CUES: list[tuple[str, str]] = [
     # fram distansarbete om chefen inte vill").
     (rf"\b{MANAGER}\W+{WORDS}{{0,2}}tvinga\w*\W+fram\b", MANAGER_WANTS_REMOTE),
     (rf"\b{EMPLOYEE}\W+{WORDS}{{0,2}}tvinga\w*\W+fram\b", EMPLOYEE_WANTS_REMOTE),
-    (rf"\b{MANAGER}\W+{NOT_STAFF}{{0,3}}{ASSERTS}\W+{WORDS}{{0,6}}{HOME}", MANAGER_WANTS_REMOTE),
+    # Not what the manager says against it: "har sagt att distansarbete inte är aktuellt",
+    # "bestämma att jag inte får ha hemmadagar" (a fourth stance author's examples).
+    (
+        rf"\b{MANAGER}\W+{NOT_STAFF}{{0,3}}{ASSERTS}\W+{NOT_NEGATED}{{0,6}}{HOME}"
+        r"\b(?!\W+(\w+\W+)?(inte|not|nej)\b)",
+        MANAGER_WANTS_REMOTE,
+    ),
     (rf"\b(måste?|have to)\W+({EMPLOYEE}\W+)?{WORDS}{{0,3}}{HOME}", MANAGER_WANTS_REMOTE),
     (
         r"\bbestämma att (mina|min|hela|alla|personal\w*|medarbetar\w*)"

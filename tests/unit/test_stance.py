@@ -78,6 +78,13 @@ from tests.unit.test_ranking import REGION, entry
         # A compound title is the manager too.
         ("avdelningschefen nekar mig att jobba hemifrån", EMPLOYEE_WANTS_REMOTE),
         ("kan chefen kräva av mig att jag jobbar hemma", MANAGER_WANTS_REMOTE),
+        # Told to come in, the employee would stay home; said against it, it is not ordered
+        # (a fourth stance author's examples).
+        (
+            "Får jag stanna hemma och jobba därifrån fast chefen har sagt att jag ska komma in?",
+            EMPLOYEE_WANTS_REMOTE,
+        ),
+        ("chefen har bestämt att vi ska jobba hemma på fredagar", MANAGER_WANTS_REMOTE),
         # The management speaks of work as the manager does.
         (
             "vi ska ha färre platser och ledningen vill att vi sitter hemma, måste vi?",
@@ -95,6 +102,9 @@ def test_the_stance_says_who_wants_the_remote_work(question: str, topic: str) ->
         "vad säger riktlinjen om krav på distansarbete",
         "distansarbete krav",
         "Hej!",
+        # What the manager says against remote work is not the manager ordering it.
+        "Min chef har sagt att distansarbete inte är aktuellt på vår enhet. Kan jag ändå få det?",
+        "kan chefen ensam bestämma att ja inte får ha hemmadagar",
         # A "måste … hemma" with no word of work is not about remote work.
         "hur länge måste ett barn med feber vara hemma från skolan",
     ],

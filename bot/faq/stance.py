@@ -68,9 +68,11 @@ NOT_MANAGER = rf"((?!{MANAGER}\b)\w+\W+)"
 STAFF = r"(medarbetar\w*|anställd\w*|staff|employees?|team member)"
 NOT_STAFF = rf"((?!{STAFF}\b)\w+\W+)"
 
-# Refused the office, not remote work: "neka mig att komma till min arbetsplats".
+# Refused the office, not remote work: "neka mig att komma till min arbetsplats", "neka en
+# medarbetare att komma till kontoret".
 KEPT_OUT = (
-    r"\W+(mig|oss|me|us)\W+(att\W+|to\W+|from\W+)?(komma|vara|jobba|gå|come|coming|be|work\w*)"
+    r"\W+(mig|oss|me|us|(en\W+)?medarbetar\w*|hen|henne|honom|dem|dom|personal\w*|her|him|them"
+    r"|staff)\W+(att\W+|to\W+|from\W+)?(komma|vara|jobba|gå|come|coming|be|work\w*)"
     r"\W+((till|in|på|at|to|in at)\W+)?((min|mitt|vår|vårt|my|our|the)\W+)?"
     r"(kontor\w*|arbetsplats\w*|huvudarbetsplats\w*|jobbet|office|workplace)"
 )

@@ -85,6 +85,12 @@ from tests.unit.test_ranking import REGION, entry
             EMPLOYEE_WANTS_REMOTE,
         ),
         ("chefen har bestämt att vi ska jobba hemma på fredagar", MANAGER_WANTS_REMOTE),
+        (
+            "Kan jag som chef neka en medarbetare att komma till kontoret och be hen jobba på "
+            "distans i stället?",
+            MANAGER_WANTS_REMOTE,
+        ),
+        ("kan jag som chef neka en medarbetare att jobba hemifrån", EMPLOYEE_WANTS_REMOTE),
         # The management speaks of work as the manager does.
         (
             "vi ska ha färre platser och ledningen vill att vi sitter hemma, måste vi?",

@@ -24,8 +24,10 @@ from tests.conftest import POSTGRES_URL, CharTrigramEncoder, FakeRasa, postgres_
 
 SENDER_ID = "conversation-hang"
 RASA_TIMEOUT = 5.0
-# Rasa's own work before and after the action, and the reply's way back, need the rest.
-WELL_UNDER_RASA = 3.5
+# Rasa's own work before and after the action, and the reply's way back, need the rest. The
+# transactions give up at 2.5 s; with Rasa training beside the tests (make test on 2 cores) the
+# reply once took 3.52 s against the 3.5 s this was, so a second is left to Rasa, not 1.5.
+WELL_UNDER_RASA = 4.0
 BOOKING = {
     "ra_employee": "anna.andersson",
     "ra_safety_representative": "sven.skog",

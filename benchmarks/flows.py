@@ -7,11 +7,13 @@ Each conversation starts from an empty database plus its ``given`` records, with
 clock frozen at the file's ``now``. Prints pass rates per category and split (a later batch
 apart), the conversations that stored a value the user did not give, and the dead ends: turns
 after which the user could no longer confirm, change or cancel (an error, no reply, or "Jag
-förstod inte").
+förstod inte"), and the replies to users writing English that still hold a Swedish sentence
+(``--swedish-left`` lists them).
 """
 
 import argparse
 import json
+import re
 import sys
 import time
 from collections import Counter, defaultdict
@@ -28,6 +30,7 @@ from sqlalchemy import delete
 
 from bot.agreements.service import AgreementRequest, AgreementService
 from bot.clock import STOCKHOLM, Clock
+from bot.faq.language import language_of
 from bot.identity import User, demo_directory
 from bot.launcher import Stack
 from bot.regions import load_region
@@ -79,6 +82,9 @@ class Result:
     # A record stored with a value the user never gave (or stored although nothing should be).
     wrong_values: bool = False
     dead_ends: list[int] = field(default_factory=list)
+    # Replies to a user writing English that still hold a Swedish sentence: (turn, sentence).
+    swedish_to_english: list[tuple[int, str]] = field(default_factory=list)
+    english_turns: int = 0
     seconds: float = 0.0
 
     @property
@@ -297,8 +303,10 @@ class FlowStack:
         result = Result(conversation)
         began = time.monotonic()
         chat_id = f"{conversation.id}-{time.time_ns()}"
+        language: str | None = None
         with httpx.Client(base_url=self.stack.url, timeout=60) as client:
             for number, text in enumerate(conversation.turns, start=1):
+                language = language_of(text) or language
                 response = client.post(
                     "/api/chat",
                     json={"conversation_id": chat_id, "message": text},
@@ -307,7 +315,15 @@ class FlowStack:
                 if response.status_code != 200:
                     result.dead_ends.append(number)
                     continue
-                replies = " ".join(m["text"] for m in response.json()["messages"])
+                messages = response.json()["messages"]
+                replies = " ".join(m["text"] for m in messages)
+                # FAQ replies (with a kind) choose their language themselves.
+                guided = [m for m in messages if not m.get("kind")]
+                if language == "en":
+                    result.english_turns += bool(guided)
+                    result.swedish_to_english += [
+                        (number, sentence) for m in guided for sentence in swedish_in(m["text"])
+                    ]
                 if transcript:
                     print(f"  > {text}\n    {replies}", flush=True)
                 if not replies.strip() or any(marker in replies for marker in DEAD_END_MARKERS):
@@ -324,6 +340,11 @@ class FlowStack:
                 if kind in wanted:
                     stored = fetch(client, kind, person)
                     compare(kind, person, wanted[kind] or [], stored, result)
+
+
+def swedish_in(text: str) -> list[str]:
+    """The sentences of a reply that are Swedish (a Swedish name or value alone is not)."""
+    return [s for s in re.split(r"(?<=[.!?:])\s+|\n+", text) if language_of(s) == "sv"]
 
 
 def fetch(client: httpx.Client, kind: str, user: str) -> list[dict[str, Any]]:
@@ -422,6 +443,14 @@ def report(results: list[Result]) -> str:
             f"meant; stored a value not given: {len(wrong)} {wrong or ''}; "
             f"dead ends: {len(stuck)} {stuck or ''}"
         )
+    for split in ("dev", "test"):
+        chosen = [r for r in results if r.conversation.split == split]
+        swedish = [r for r in chosen if r.swedish_to_english]
+        left = sum(len({n for n, _ in r.swedish_to_english}) for r in chosen)
+        lines.append(
+            f"{split}: turns of users writing English whose reply holds a Swedish sentence: "
+            f"{left} of {sum(r.english_turns for r in chosen)}, in {len(swedish)} conversations"
+        )
     turns = Counter(len(r.conversation.turns) for r in results)
     seconds = sum(r.seconds for r in results)
     lines.append(
@@ -438,6 +467,9 @@ def main() -> int:
     parser.add_argument("--only", nargs="*", default=None, help="conversation ids")
     parser.add_argument("--verbose", action="store_true", help="every conversation's outcome")
     parser.add_argument("--transcript", action="store_true", help="every turn and its reply")
+    parser.add_argument(
+        "--swedish-left", action="store_true", help="every Swedish sentence said to English"
+    )
     args = parser.parse_args()
     now, conversations = load_conversations()
     chosen = [
@@ -454,6 +486,9 @@ def main() -> int:
                 print(f"--- {conversation.id}", flush=True)
             result = flows.play(conversation, args.transcript)
             results.append(result)
+            if args.swedish_left:
+                for number, sentence in result.swedish_to_english:
+                    print(f"  sv {conversation.id} turn {number}: {sentence}", flush=True)
             if args.verbose or not result.passed:
                 status = "ok  " if result.passed else "FAIL"
                 print(

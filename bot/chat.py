@@ -14,8 +14,9 @@ from typing import Any, TypeVar
 import anyio
 from pydantic import BaseModel, computed_field
 
+from actions.in_english import in_english, translated
 from bot.faq.answering import FaqAnswerer, Reply
-from bot.faq.language import is_english
+from bot.faq.language import is_english, language_of
 from bot.identity import User
 from bot.identity_seal import IdentitySeal
 from bot.notifications import Handoff, Inbox
@@ -167,6 +168,9 @@ class ChatService:
             degraded = await anyio.to_thread.run_sync(self._degraded_reply, text)
             await self._after_reply(user, text, degraded)
             return degraded
+        english = language_of(text) == "en"
+        if english:
+            raw = in_english(raw)
         replies = to_bot_messages(raw) or [BotMessage(text=NOT_UNDERSTOOD_TEXT)]
         if self._rest_points is not None and self._rest_points.take(sender):
             # Before the reply goes out, so the user's next message comes after it.
@@ -174,6 +178,8 @@ class ChatService:
         # Waiting notices come first: inside a form the reply ends with its question, which must
         # stay the last thing the user reads.
         notices = await self._after_reply(user, text, replies, with_notices=True)
+        if english:
+            notices = [n.model_copy(update={"text": translated(n.text)}) for n in notices]
         return notices + replies
 
     async def _start_new_session(self, sender: str, metadata: dict[str, Any]) -> None:
@@ -243,16 +249,15 @@ def masking_notice(text: str, kinds: tuple[str, ...]) -> str:
     found = [names[kind] for kind in dict.fromkeys(kinds)]
     swedish = " och ".join(sv for sv, _ in found)
     english = " and ".join(en for _, en in found)
-    notice = (
+    if is_english(text):
+        return (
+            f"I removed {english} from your message before it was processed or stored. "
+            "Please do not write personal details in the chat; the assistant does not need them."
+        )
+    return (
         f"Jag tog bort {swedish} ur ditt meddelande innan det behandlades och sparades. "
         "Skriv inte personuppgifter i chatten; assistenten behöver dem inte."
     )
-    if is_english(text):
-        notice += (
-            f" I removed {english} from your message before it was processed or stored. "
-            "Please do not write personal details in the chat."
-        )
-    return notice
 
 
 def chosen_entry(text: str) -> str | None:

@@ -19,8 +19,8 @@ from rasa_sdk.interfaces import (
 )
 from sqlalchemy.exc import SQLAlchemyError
 
+from actions.in_english import conversation_language, in_users_language
 from bot.api.deps import SettingsDep
-from bot.faq.language import is_english_reply
 from bot.storage.database import answer_within
 
 log = logging.getLogger(__name__)
@@ -59,7 +59,7 @@ async def run_action(request: Request, settings: SettingsDep, token: str = "") -
     except SQLAlchemyError as error:
         # No events: nothing of this turn is kept, in the database or in the conversation.
         log.error("Database unavailable during %s: %s", action_call.get("next_action"), error)
-        english = wrote_english(action_call)
+        english = conversation_language(action_call.get("tracker") or {}) == "en"
         text = STORAGE_UNAVAILABLE_TEXT_EN if english else STORAGE_UNAVAILABLE_TEXT
         return JSONResponse({"events": [], "responses": [{"text": text}]})
     except ActionExecutionRejection as error:
@@ -76,7 +76,7 @@ async def run_action(request: Request, settings: SettingsDep, token: str = "") -
         return JSONResponse(
             {"error": error.message, "action_name": error.action_name}, status_code=449
         )
-    response = result.model_dump() if result else None
+    response = in_users_language(action_call, result.model_dump()) if result else None
     request.app.state.rest_points.observe(action_call, response)
     return JSONResponse(response)
 
@@ -85,13 +85,3 @@ def run_within(seconds: float, executor: ActionExecutor, action_call: dict[str, 
     """The action, on an event loop of this worker thread, its database work under a deadline."""
     with answer_within(seconds):
         return anyio.run(executor.run, action_call)
-
-
-def wrote_english(action_call: dict[str, Any]) -> bool:
-    """Whether the user's last typed message (not a button's payload) was in English."""
-    tracker = action_call.get("tracker") or {}
-    for event in reversed(tracker.get("events") or []):
-        text = str(event.get("text") or "")
-        if event.get("event") == "user" and not text.startswith("/"):
-            return is_english_reply(text)
-    return is_english_reply(str((tracker.get("latest_message") or {}).get("text") or ""))

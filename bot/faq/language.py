@@ -6,7 +6,8 @@ WORD = re.compile(r"[a-zåäöé]+")
 ENGLISH_MARKERS = frozenset(
     (
         "the i my me can do does is are what who how when where which should will would have has "
-        "work working home from office summer house sick pay paid manager employer allowed"
+        "work working home from office summer house sick pay paid manager employer allowed "
+        "thanks thank please hello hi bye goodbye"
     ).split()
 )
 SWEDISH_MARKERS = frozenset(
@@ -38,6 +39,16 @@ def is_english(text: str) -> bool:
     english = sum(w in ENGLISH_MARKERS for w in words)
     swedish = sum(w in SWEDISH_MARKERS for w in words)
     return english > swedish
+
+
+def language_of(text: str) -> str | None:
+    """ "en" or "sv" when ``text`` says which language its writer uses; None for a message
+    without words of either ("40", "2027-03-01", "ok", a name)."""
+    if is_english_reply(text):
+        return "en"
+    words = WORD.findall(text.lower())
+    swedish = sum(w in SWEDISH_MARKERS for w in words)
+    return "sv" if swedish > sum(w in ENGLISH_MARKERS for w in words) else None
 
 
 def is_english_reply(text: str) -> bool:

@@ -1,6 +1,7 @@
 """The off-script conversations (tests/data/flow_conversations.yml) through the real Rasa and
 app, with the clock frozen: each dev conversation ends with exactly the data the user meant, and
-the test split keeps the floors of issue #12. ``make flows`` prints the figures."""
+the test split keeps the floors of issue #12 and answers users writing English in English.
+``make flows`` prints the figures."""
 
 from collections.abc import Iterator
 from pathlib import Path
@@ -55,3 +56,9 @@ def test_held_out_conversations_keep_the_floors(flows: FlowStack) -> None:
     assert not [r for r in unknown if r.wrong_values], summary
     assert not [r for r in unknown if r.dead_ends], summary
     assert sum(r.passed for r in results) >= 0.9 * len(results), summary
+    # Users writing English get the forms in English; what is left Swedish is their own words,
+    # stored records (risks noted in Swedish) and the region's terms.
+    english_turns = sum(r.english_turns for r in results)
+    swedish_left = sum(len({n for n, _ in r.swedish_to_english}) for r in results)
+    assert english_turns >= 100, summary
+    assert swedish_left <= 0.05 * english_turns, summary

@@ -2,6 +2,7 @@
 message read by the form's conversation layer before anything is stored."""
 
 import itertools
+import re
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -28,11 +29,13 @@ from actions.agreement.request import (
 )
 from actions.conversation.fields import PENDING_SLOT, QUIET, REASK_SLOT, FormContext
 from actions.conversation.reading import Message
+from actions.in_english import translated
 from actions.services import Services
 from bot.agreements.parsing import PLACE_NAMES, place_kind, place_label
 from bot.agreements.service import AgreementService
 from bot.chat import to_bot_messages
 from bot.clock import Clock
+from bot.faq.language import language_of
 from bot.faq.loader import load_answerer
 from bot.identity import User, demo_directory
 from bot.identity_seal import SEAL_MAX_AGE_SECONDS, IdentitySeal
@@ -1704,3 +1707,24 @@ async def test_a_change_of_a_request_waiting_sends_it_again_replacing_it(
     # "vill ändra slutdatumet": that answer is asked, the others kept.
     slots, _ = await opened_with(services, "vill andra slutdatumet i min ansokan")
     assert "agreement_end" not in slots and slots["agreement_start"] == "2027-01-01"
+
+
+async def test_a_user_writing_english_is_refused_and_asked_again_in_english(
+    services: Services,
+) -> None:
+    """The form speaks Swedish; the action endpoint puts the reply into English for a user
+    writing English (``actions/in_english.py``), refusals of bad input included."""
+    for slot, text, kept in (
+        ("agreement_share", "60 percent", "at most 49"),
+        ("agreement_share", "blue", ""),
+        ("agreement_start", "yesterday", ""),
+        ("agreement_end", "2026-01-01", ""),
+    ):
+        value, said = await answer(services, slot, text)
+        assert value is None, text
+        english = translated(said)
+        assert kept in english
+        # The region's source keeps its Swedish title.
+        sentences = re.split(r"(?<=[.!?:])\s+|\n+", re.sub(r"\(source: .*?\)\.", "", english))
+        left = [s for s in sentences if language_of(s) == "sv"]
+        assert not left, (text, english)

@@ -21,6 +21,7 @@ from typing import Any
 import yaml
 
 from bot.faq.language import language_of
+from bot.regions import RegionConfigError, load_region
 from bot.settings import get_settings
 
 log = logging.getLogger(__name__)
@@ -156,12 +157,33 @@ def content_pairs(faq_dir: Path) -> list[tuple[str, str]]:
     return pairs
 
 
+def region_pairs(region_file: Path) -> list[tuple[str, str]]:
+    """The region's own texts the chat shows (the agreement's terms) and their English."""
+    try:
+        terms = load_region(region_file.parent, region_file.stem).agreement
+    except RegionConfigError:
+        return []
+    return [
+        (swedish, english)
+        for swedish, english in (
+            (terms.ending_terms, terms.ending_terms_en),
+            (terms.equipment_return_terms, terms.equipment_return_terms_en),
+        )
+        if english
+    ]
+
+
 def catalog() -> Catalog:
-    """The catalogs with HR's content as it is now: an edit of the content shows at once."""
-    faq_dir = get_settings().faq_dir
-    stamps = tuple(_stamp(faq_dir / name) for name in CONTENT)
-    stamps += tuple(_stamp(faq_dir / name.replace(".md", ".en.md")) for name in CONTENT)
-    return _catalog(faq_dir, stamps)
+    """The catalogs with HR's content and the region's file as they are now: an edit shows at
+    the next reply."""
+    settings = get_settings()
+    region_file = settings.regions_dir / f"{settings.region}.yml"
+    files = [
+        *(settings.faq_dir / name for name in CONTENT),
+        *(settings.faq_dir / name.replace(".md", ".en.md") for name in CONTENT),
+        region_file,
+    ]
+    return _catalog(settings.faq_dir, region_file, tuple(map(_stamp, files)))
 
 
 def _stamp(path: Path) -> float:
@@ -172,8 +194,9 @@ def _stamp(path: Path) -> float:
 
 
 @lru_cache(maxsize=4)
-def _catalog(faq_dir: Path, stamps: tuple[float, ...]) -> Catalog:
-    return read_catalogs(sorted(CATALOGS.glob("**/english.yml")), content_pairs(faq_dir))
+def _catalog(faq_dir: Path, region_file: Path, stamps: tuple[float, ...]) -> Catalog:
+    content = [*content_pairs(faq_dir), *region_pairs(region_file)]
+    return read_catalogs(sorted(CATALOGS.glob("**/english.yml")), content)
 
 
 def conversation_language(tracker: Mapping[str, Any]) -> str:

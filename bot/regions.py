@@ -44,6 +44,10 @@ class AgreementPolicy(BaseModel):
     # Printed on the agreement under "Villkor": how it ends, and what happens to what was lent.
     ending_terms: str = Field(default=DEFAULT_ENDING_TERMS, min_length=1)
     equipment_return_terms: str = Field(default=DEFAULT_EQUIPMENT_RETURN_TERMS, min_length=1)
+    # The same in English, for users who write English when the chat shows them (the end of a
+    # follow-up); without them the Swedish is shown.
+    ending_terms_en: str | None = None
+    equipment_return_terms_en: str | None = None
 
 
 class ReportPolicy(BaseModel):

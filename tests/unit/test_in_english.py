@@ -11,8 +11,12 @@ from actions.in_english import (
     conversation_language,
     in_users_language,
     read_catalogs,
+    region_pairs,
 )
 from bot.faq.language import language_of
+from bot.regions import load_region
+from bot.risk_assessments.follow_up_questions import load_questions
+from bot.settings import get_settings
 
 SMALL_CATALOG = """
 phrases:
@@ -126,3 +130,22 @@ def test_every_catalog_phrase_reads_as_english() -> None:
         names = set(known.swedish.groupindex)
         filled = known.english.format(**{name: "X" for name in names})
         assert "{" not in filled, known.english
+
+
+@pytest.mark.parametrize("region_id", ["vastmanland", "vasternorrland"])
+def test_the_regions_agreement_terms_have_their_english(region_id: str) -> None:
+    """The end of a follow-up that ends remote work shows the region's terms."""
+    settings = get_settings()
+    terms = load_region(settings.regions_dir, region_id).agreement
+    pairs = dict(region_pairs(settings.regions_dir / f"{region_id}.yml"))
+    for swedish in (terms.ending_terms, terms.equipment_return_terms):
+        assert language_of(pairs[swedish]) == "en"
+
+
+def test_hr_content_in_english_is_paired_line_by_line() -> None:
+    """A follow-up question is asked on its own: each has its English."""
+    faq_dir = get_settings().faq_dir
+    questions = load_questions(faq_dir)
+    english = catalog()
+    for question in questions:
+        assert language_of(english.translate(question.question)) == "en", question.question

@@ -4,8 +4,10 @@ them and never pass a byte (a hanging database or network), and then heal."""
 import contextlib
 import socket
 import threading
-from collections.abc import Iterator
-from typing import Literal
+from collections.abc import Callable, Iterator
+from typing import Literal, NoReturn
+
+from sqlalchemy.exc import OperationalError
 
 Mode = Literal["forward", "refuse", "hang"]
 
@@ -80,3 +82,12 @@ def breakable_postgres() -> Iterator[BreakableProxy]:
         yield proxy
     finally:
         proxy.close()
+
+
+def database_error(statement: str, reason: str = "database is locked") -> Callable[..., NoReturn]:
+    """A stand-in for a service method whose database fails the way SQLAlchemy reports it."""
+
+    def fail(*args: object, **kwargs: object) -> NoReturn:
+        raise OperationalError(statement, {}, Exception(reason))
+
+    return fail

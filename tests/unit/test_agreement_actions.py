@@ -11,7 +11,6 @@ from typing import Any
 import pytest
 import time_machine
 from rasa_sdk.executor import CollectingDispatcher
-from sqlalchemy.exc import OperationalError
 
 from actions.agreement.decision import (
     ActionDecideAgreement,
@@ -44,6 +43,7 @@ from bot.settings import Settings
 from bot.storage.database import Database
 from bot.storage.models import Agreement
 from tests.conftest import CharTrigramEncoder
+from tests.faults import database_error
 from tests.unit.agreements import waiting_request
 from tests.unit.forms import ask_action, form_turn
 from tests.unit.trackers import SEAL, SENDER, texts, tracker
@@ -540,10 +540,7 @@ async def test_anything_at_the_summary_comes_back_to_it(services: Services) -> N
 async def test_database_error_at_submit_asks_to_try_again_and_stores_nothing(
     services: Services, vasternorrland: AgreementService, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    def fail(*args: object) -> None:
-        raise OperationalError("INSERT", {}, Exception("database is locked"))
-
-    monkeypatch.setattr(AgreementService, "_record", staticmethod(fail))
+    monkeypatch.setattr(AgreementService, "_record", staticmethod(database_error("INSERT")))
     dispatcher = CollectingDispatcher()
     events = await ActionSubmitAgreement(services).run(
         dispatcher, tracker("/affirm", slots=FILLED), {}
@@ -1672,10 +1669,7 @@ async def test_with_the_database_down_the_renewal_question_gives_way_to_the_firs
 ) -> None:
     earlier = active_agreement(vasternorrland)
 
-    def fail(*args: object) -> None:
-        raise OperationalError("SELECT", {}, Exception("database is locked"))
-
-    monkeypatch.setattr(AgreementService, "get", fail)
+    monkeypatch.setattr(AgreementService, "get", database_error("SELECT"))
     pending = {PENDING_SLOT: {"kind": "renewal", "keep": True, "agreement": earlier.id}}
     dispatcher = CollectingDispatcher()
     ask = ask_action(ValidateAgreementForm(services), "agreement_share")

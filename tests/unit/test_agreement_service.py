@@ -18,6 +18,7 @@ from bot.settings import get_settings
 from bot.storage.database import Database
 from bot.storage.models import AgreementEvent, Notification
 from tests.conftest import postgres_schema
+from tests.faults import database_error
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -147,10 +148,8 @@ def test_a_failed_write_leaves_nothing_half_written(
 ) -> None:
     agreements = service(db)
 
-    def fail(*args: object, **kwargs: object) -> None:
-        raise sqlalchemy.exc.OperationalError("INSERT", {}, Exception("disk full"))
-
-    monkeypatch.setattr(AgreementService, "_record", staticmethod(fail))
+    failing = database_error("INSERT", "disk full")
+    monkeypatch.setattr(AgreementService, "_record", staticmethod(failing))
     with pytest.raises(sqlalchemy.exc.OperationalError):
         agreements.submit(request())
     monkeypatch.undo()

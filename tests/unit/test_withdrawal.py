@@ -8,7 +8,6 @@ from typing import Any
 
 import pytest
 from rasa_sdk.executor import CollectingDispatcher
-from sqlalchemy.exc import OperationalError
 
 from actions.agreement.withdrawal import (
     ActionStartWithdrawal,
@@ -27,6 +26,7 @@ from bot.settings import Settings
 from bot.storage.database import Database
 from bot.storage.models import Notification
 from tests.conftest import CharTrigramEncoder
+from tests.faults import database_error
 from tests.unit.agreements import waiting_request
 from tests.unit.forms import form_turn
 from tests.unit.trackers import SEAL, texts, tracker
@@ -168,10 +168,7 @@ async def test_a_database_failure_changes_nothing_and_asks_again(
 ) -> None:
     request = waiting_request(agreements)
 
-    def fail(*args: object) -> None:
-        raise OperationalError("UPDATE", {}, Exception("database is locked"))
-
-    monkeypatch.setattr(AgreementService, "_record", staticmethod(fail))
+    monkeypatch.setattr(AgreementService, "_record", staticmethod(database_error("UPDATE")))
     done = CollectingDispatcher()
     events = await ActionWithdrawAgreement(services).run(
         done, tracker("ja", slots={"withdrawal_id": str(request.id)}, active_loop=None), {}

@@ -138,16 +138,22 @@ class ProcessStep(Action, ABC):
     def _answered_instead(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, offer: tuple[str, str]
     ) -> bool:
-        """A question about the process that Rasa took, unsure, for a wish to start it ("What
-        should a risk assessment include?", "hur mycket distans är okej") is answered from the
-        FAQ, with a button to start; a form opened by mistake would hold every later message."""
+        """A question about the process that Rasa took for a wish to start it ("What should a
+        risk assessment include?", "hur mycket distans är okej") is answered from the FAQ, with
+        a button to start; a form opened by mistake would hold every later message."""
         message = tracker.latest_message
         confidence = float((message.get("intent") or {}).get("confidence") or 0.0)
         text = str(message.get("text") or "")
-        if confidence >= SURE_TO_START or not asks_rather_than_requests(text):
+        if not asks_rather_than_requests(text):
             return False
-        reply = faq_reply(self.services.answerer(), Message.from_tracker(tracker))
+        answerer = self.services.answerer()
+        reply = faq_reply(answerer, Message.from_tracker(tracker))
         if reply.kind != "answer":
+            return False
+        # Rasa sure of a wish to start yields only to a strong answer: "Can I work remotely
+        # from my summer cottage?" is answered, with the button to apply (2026-12 eval, dev).
+        strong = bool(reply.hits) and reply.hits[0].score >= answerer.thresholds.answer
+        if confidence >= SURE_TO_START and not strong:
             return False
         title, payload = offer
         english = is_english_reply(text)

@@ -1077,18 +1077,24 @@ async def test_a_weekday_that_does_not_fit_the_date_is_asked_about(services: Ser
 
 
 @pytest.mark.parametrize(
-    "question",
-    ["Hur stor andel av tiden får man arbeta på distans?", "How much remote work is allowed?"],
+    ("question", "confidence"),
+    [
+        ("Hur stor andel av tiden får man arbeta på distans?", 0.4),
+        ("How much remote work is allowed?", 0.4),
+        # Rasa sure, but the FAQ answers it strongly ("Can I work remotely from my summer
+        # cottage?" opened the form, 2026-12 eval dev).
+        ("Hur stor andel av tiden får man arbeta på distans?", 0.9),
+    ],
 )
-async def test_a_question_rasa_took_unsure_for_a_request_is_answered_with_a_button_to_apply(
-    services: Services, question: str
+async def test_a_question_rasa_took_for_a_request_is_answered_with_a_button_to_apply(
+    services: Services, question: str, confidence: float
 ) -> None:
     """Rasa once read "hur mycket distans är okej" as a wish to apply (0.31): the form opened, and
     every later question in that conversation was answered inside it."""
     dispatcher = CollectingDispatcher()
     events = await ActionStartAgreement(services).run(
         dispatcher,
-        tracker(question, intent="request_agreement", confidence=0.4, active_loop=None),
+        tracker(question, intent="request_agreement", confidence=confidence, active_loop=None),
         {},
     )
     assert events == [], "no form was opened"
@@ -1102,8 +1108,8 @@ async def test_a_question_rasa_took_unsure_for_a_request_is_answered_with_a_butt
 @pytest.mark.parametrize(
     ("text", "confidence"),
     [
-        ("Hur stor andel av tiden får man arbeta på distans?", 0.9),  # Rasa is sure
         ("hur ansöker jag om distansarbete?", 0.4),  # asks for the process itself
+        ("hur ansöker jag om distansarbete?", 0.95),
         ("jag skulle vilja ha en distansöverenskommelse", 0.5),  # not a question
     ],
 )

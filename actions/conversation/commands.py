@@ -338,7 +338,7 @@ def decision_sentence(text: str, known: Sequence[Command]) -> Command | None:
 
 
 # Where a closing decision's clause begins: "…, så godkänn den", "… and approve it".
-CLAUSE_START = re.compile(r"(?:[,.;:!]\s*|\s)(?:så|och|so|and|then)\s+|[,.;:!]\s+")
+CLAUSE_START = re.compile(r"(?:[,.;:!]\s*|\s)(?:så|sa|och|so|and|then)\s+|[,.;:!]\s+")
 # What a closing decision is about: the request just described, nothing new ("den", "hennes
 # distansansökan", "Annas ansökan", "her request").
 DECIDED = {"den", "det", "it", "this", "that", "the", "nu", "now", "hennes", "hans", "hens",

@@ -93,6 +93,8 @@ def split_actions(
     owner is ``me``, the one writing, when known."""
     actions: list[dict[str, str]] = []
     held: list[dict[str, Any]] = []
+    # "1) ny kontorsstol, ansvarig Maria, klart 15 januari 2) laptopställ, …": a list on one line.
+    text = INLINE_NUMBER.sub("\n", text)
     sentences = [sentence for line in text.splitlines() for sentence in action_sentences(line)]
     several = len(sentences) > 1
     lines = (part for sentence in sentences for part in SUBJECT_CLAUSE.split(sentence))
@@ -177,6 +179,7 @@ def split_actions(
 # One action per sentence: "Jag lånar ut en stol, klart om en månad. Anna hämtar en skärm
 # senast 18 december." A comma ends an action only after a whole "åtgärd – ansvarig – datum".
 # A ";" ends an action whatever follows ("– Dec 18; weekly video check-in – …").
+INLINE_NUMBER = re.compile(r"(?<=\S)\s+(?=\d{1,2}\)\s)")
 SENTENCE_END = re.compile(r"(?<=[.,])\s+(?=[A-ZÅÄÖ])|(?<=;)\s*(?=\S)")
 WHOLE_ACTION = re.compile(r"\S\s+[–—-]\s+\S.*\s+[–—-]\s+\S")
 

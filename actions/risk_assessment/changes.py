@@ -41,6 +41,7 @@ from actions.risk_assessment.meeting import (
     online_meeting_note,
     read_start,
     start_prompt,
+    time_said,
     when,
 )
 from actions.services import Services
@@ -126,7 +127,7 @@ class ActionStartReschedule(RiskAssessmentStep):
         ctx.set("ra_assessment_id", str(chosen.id))
         ctx.set("ra_duration", (chosen.end_at - chosen.start_at).total_seconds() / 60)
         text = str(tracker.latest_message.get("text") or "")
-        said = find_meeting_time(text, ctx.now())
+        said = time_said(text, ctx.now())
         # "flytta mötet på torsdag", "something came up next Thursday": the booked day without
         # a clock time names the meeting, not the new time ("flytta den till torsdag" does).
         names_booked = (

@@ -22,7 +22,7 @@ from actions.services import Services
 from bot.errors import Refused
 from bot.identity import User
 from bot.risk_assessments.links import markdown_link
-from bot.risk_assessments.meeting_text import find_meeting_time
+from bot.risk_assessments.meeting_text import ParsedTime, find_meeting_time
 from bot.risk_assessments.scheduling import (
     STOCKHOLM,
     WEEKDAYS_SV,
@@ -123,7 +123,18 @@ DAY_WORDS = re.compile(
     r"\b(i ?morgon|imorgon|övermorgon|tomorrow|idag|i dag|today|vecka|week|nästa|next|den \d|"
     r"the \d|jan|feb|mar|apr|maj|may|jun|jul|aug|sep|okt|oct|nov|dec)\w*"
 )
+# The time a meeting is moved to, after the one it is moved from.
+MOVED_TO = re.compile(r".*\b(?:till|to)\s+(?P<to>.+)$", re.IGNORECASE | re.DOTALL)
 SAME_DAY = re.compile(r"\b(samma dag|samma datum|same day|same date)\b")
+
+
+def time_said(text: str, now: datetime, on: date | None = None) -> ParsedTime | None:
+    """The meeting time in ``text``; in "flytta mötet på torsdag till fredag 11/12", which
+    names two days, the one it is moved to."""
+    parsed = find_meeting_time(text, now, on)
+    if parsed is None and (moved := MOVED_TO.search(text)):
+        parsed = find_meeting_time(moved.group("to"), now, on)
+    return parsed
 
 
 def booked_start(ctx: FormContext) -> datetime | None:
@@ -158,7 +169,7 @@ def read_start(ctx: FormContext, message: Message) -> Reading:
         # "samma dag men kl 14", "nej vänta, kl 10" when moving a meeting: the day it is booked
         # on (none when booking).
         on = booked_day(ctx)
-    parsed = find_meeting_time(message.text, ctx.now(), on)
+    parsed = time_said(message.text, ctx.now(), on)
     if parsed is None:
         return Reading()
     start, ambiguous = parsed.start, parsed.ambiguous

@@ -330,7 +330,7 @@ NO_EQUIPMENT = re.compile(
 HAS_OWN = re.compile(r"\b(jag har|har (redan |allt|egen|eget|egna)|i have|i've got|behövs inte)")
 # "nej tack, inget", "inget, tack": the same no, with a thank-you and punctuation around it.
 NO_EQUIPMENT_AROUND = re.compile(r"^(nej|no)\s+(tack|thanks)\s+")
-ITEM_SPLIT = re.compile(r",|;|\n|\+|&|/|\boch\b|\bsamt\b|\band\b|\bplus\b|\bmen\b|\bbut\b")
+ITEM_SPLIT = re.compile(r",|;|\n|\+|&|/|\boch\b|\bo\b|\bsamt\b|\band\b|\bplus\b|\bmen\b|\bbut\b")
 ITEM_FILLERS = re.compile(
     r"\b(en|ett|två|tre|a|an|one|two|bara|only|just|då|också|also|the|my|min|mitt|också|"
     r"lånar|låna|jag|i|want|to|borrow|kanske|även)\b"

@@ -362,7 +362,8 @@ _TIME_START = re.compile(
 # Words after the time that say nothing about it: "fredag kl 10 funkar", "kl 14 blir bättre",
 # "torsdag 10 december kl 13 ska det vara".
 _TRAILING_WORDS = re.compile(
-    r"[\s,.!?]*\b(istället|i stället|instead|då|da|tack|please|ok|eller|or|om det går|menar jag|"
+    r"[\s,.!?]*\b(istället|i stället|istallet|i stallet|instead|då|da|tack|please|ok|eller|or|"
+    r"om det går|menar jag|"
     # A hedge after the time ("halv två typ"): the time, to be confirmed (it is a hedge).
     r"typ|ungefär|ungefar|kanske|eller så|or so|roughly|maybe|"
     r"jag menar|i mean|menade jag|jag menade|i meant|alltså|förstås|sorry|förlåt|"
@@ -372,7 +373,7 @@ _TRAILING_WORDS = re.compile(
 )
 # Where, after the time: "tisdag kl 10 på Teams", "kl 13 i rum 3B", "at 10 in Teams".
 _TRAILING_PLACE = re.compile(
-    r"[\s,]*\b(?:på|i|via|över|in|on|at|over)\s+(?P<place>teams\b.*|zoom\b.*|rum\b.*|"
+    r"[\s,]*\b(?:på|pa|i|via|över|in|on|at|over)\s+(?P<place>teams\b.*|zoom\b.*|rum\b.*|"
     r"konferensrum\w*.*|mötesrum\w*.*|kontoret\b.*|room\b.*|the office\b.*)$",
     re.IGNORECASE,
 )

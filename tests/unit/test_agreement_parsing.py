@@ -481,3 +481,10 @@ def test_a_date_next_year_is_next_year() -> None:
     assert parse_date("15 december nästa år", today) == date(2027, 12, 15)
     assert find_date("ok, 15 december next year då", today) == date(2027, 12, 15)
     assert parse_date("15 december", today) == date(2026, 12, 15)
+
+
+def test_equipment_joined_by_the_sms_o_is_two_items() -> None:
+    """ "dockningsstation o skärm" (flow batch 2026-12-06s) kept only the monitor."""
+    options = ["Bärbar dator", "Bildskärm", "Tangentbord och mus", "Headset", "Dockningsstation"]
+    assert equipment_items("dockningsstation o skärm", options) == ["Dockningsstation", "Bildskärm"]
+    assert equipment_items("tangetbord o mus", options) == ["Tangentbord och mus"]

@@ -72,6 +72,11 @@ class Faq:
             "decide",
         ),
         ("I talked to him about it, so approve it", "decide"),
+        # Without å, ä and ö (flow batch 2026-12-06s).
+        (
+            "vet inte riktigt vad jag ska kolla mer, annas ansokan ser bra ut sa godkann den",
+            "decide",
+        ),
         # The yearly follow-up: DIET read this one as nothing after a retrain.
         ("I need to do the uppföljning with Anna", "follow_up"),
         ("följ upp Annas distansarbete", "follow_up"),

@@ -30,7 +30,7 @@ from actions.risk_assessment.changes import (
     ActionStartCancelBooking,
     ValidateCancelBookingForm,
 )
-from actions.risk_assessment.meeting import start_prompt
+from actions.risk_assessment.meeting import start_prompt, time_said
 from actions.risk_assessment.outcome import (
     ActionDocumentRiskAssessment,
     ActionStartOutcome,
@@ -811,6 +811,15 @@ async def test_risks_said_again_and_an_action_in_a_sentence_change_the_summary(
             "Anna går in på kontoret varje onsdag från 13 januari",
             [{"action": "går in på kontoret varje onsdag", "owner": "Anna", "due": "2027-01-13"}],
         ),
+        # A numbered list on one line (flow batch 2026-12-06s: only the first was kept).
+        (
+            "åtgärder: 1) ny kontorsstol, ansvarig Maria Berg, klart 15 januari 2) laptopställ, "
+            "ansvarig Anna Andersson, klart 29 januari",
+            [
+                {"action": "ny kontorsstol", "owner": "Maria Berg", "due": "2027-01-15"},
+                {"action": "laptopställ", "owner": "Anna Andersson", "due": "2027-01-29"},
+            ],
+        ),
     ],
 )
 def test_actions_written_as_sentences_keep_each_owner_and_date(
@@ -1293,3 +1302,11 @@ async def test_a_manager_books_with_her_named_in_the_turn_before(services: Any) 
     )
     slots = {e["name"]: e["value"] for e in events if e["event"] == "slot"}
     assert slots["ra_employee"] == "anna.andersson"
+
+
+def test_a_move_that_names_both_days_takes_the_new_one() -> None:
+    """ "flytta mötet på torsdag till fredag 11/12" names the booked day and the new one."""
+    now = datetime(2026, 12, 3, 9, 0, tzinfo=STOCKHOLM)
+    said = time_said("kan vi flytta motet pa torsdag till fredag 11/12 kl 13", now)
+    assert said is not None and said.start == datetime(2026, 12, 11, 13, 0, tzinfo=STOCKHOLM)
+    assert time_said("flytta mötet till fredag kl 10", now) is not None

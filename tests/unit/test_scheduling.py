@@ -5,7 +5,11 @@ from datetime import UTC, date, datetime, time, timedelta
 import holidays
 import pytest
 
-from bot.risk_assessments.meeting_text import find_meeting_time, parse_meeting_time
+from bot.risk_assessments.meeting_text import (
+    find_meeting_time,
+    meeting_place_after_time,
+    parse_meeting_time,
+)
 from bot.risk_assessments.scheduling import (
     STOCKHOLM,
     Refusal,
@@ -400,3 +404,11 @@ def test_a_word_close_to_a_weekday_is_not_made_one() -> None:
     """ "mandat" is no Monday: only one slip in a word of six letters or more."""
     parsed = find_meeting_time("mandat kl 10", NOW)
     assert parsed is None or parsed.start.date() == NOW.date()
+
+
+def test_a_time_said_without_a_ring_or_dots_is_read() -> None:
+    """Typed without å, ä and ö (flow batch 2026-12-06s)."""
+    parsed = find_meeting_time("fredag 11/12 istallet, samma tid", local(2026, 12, 3, 9))
+    assert parsed is not None and parsed.start.date() == date(2026, 12, 11)
+    opening = "vill boka riskbedomningen med maria tisdag 15/12 kl 13, pa teams"
+    assert meeting_place_after_time(opening) == "Teams"

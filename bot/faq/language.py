@@ -41,14 +41,22 @@ def is_english(text: str) -> bool:
     return english > swedish
 
 
+# Words of both languages: Swedish "i" is "in" ("i stugan", "byter klient i februari").
+SHARED_WORDS = frozenset({"i"})
+
+
 def language_of(text: str) -> str | None:
     """ "en" or "sv" when ``text`` says which language its writer uses; None for a message
-    without words of either ("40", "2027-03-01", "ok", a name)."""
-    if is_english_reply(text):
-        return "en"
-    words = WORD.findall(text.lower())
+    without words of either ("40", "2027-03-01", "ok", "i stugan", a name)."""
+    words = [w for w in WORD.findall(text.lower()) if w not in SHARED_WORDS]
+    if any(ch in text.lower() for ch in "åäö"):
+        english = 0
+    else:
+        english = sum(w in ENGLISH_MARKERS for w in words)
     swedish = sum(w in SWEDISH_MARKERS for w in words)
-    return "sv" if swedish > sum(w in ENGLISH_MARKERS for w in words) else None
+    if english > swedish or words[:1] == ["yes"]:
+        return "en"
+    return "sv" if swedish > english else None
 
 
 def is_english_reply(text: str) -> bool:

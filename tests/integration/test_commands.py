@@ -25,10 +25,11 @@ def test_a_rejection_with_its_reason_opens_the_decision_and_keeps_the_reason(
         fill_form(employee)
         references.append(employee.say("/affirm").split("referensnummer ")[1][:13])
     manager = Conversation(chat, user="maria.berg")
+    # Written in English, so answered in English, the button's choice included.
     asked = manager.say("reject it, the costs for internet at home are too high for us")
-    assert "Vilken ansökan gäller det?" in asked, asked
+    assert "Which application is it about?" in asked, asked
     chosen = next(b for b in manager.buttons() if references[1] in b["title"])
-    assert f"{references[1]} är avslagen" in manager.say(chosen["payload"])
+    assert f"{references[1]} is rejected" in manager.say(chosen["payload"])
     mine = httpx.get(f"{stack.url}/api/agreements", headers={"X-Demo-User": "anna.andersson"})
     rejected = next(a for a in mine.json() if a["reference"] == references[1])
     assert rejected["decision_reason"] == "The costs for internet at home are too high for us"

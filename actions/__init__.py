@@ -26,7 +26,12 @@ from actions.agreement.withdrawal import (
 )
 from actions.conversation.form import GuidedForm
 from actions.conversation.handoff import Handoff
-from actions.conversation.resume import ActionGreet, ActionWhereWereWe, ActionYesOrNoOutsideForm
+from actions.conversation.resume import (
+    SMALL_TALK,
+    ActionSmallTalk,
+    ActionWhereWereWe,
+    ActionYesOrNoOutsideForm,
+)
 from actions.conversation.steps import ProcessStep
 from actions.faq import ActionAnswerFaq
 from actions.follow_up.action_plans import (
@@ -115,7 +120,7 @@ def build_actions(services: Services) -> list[Action]:
         *processes,
         resume,
         ActionYesOrNoOutsideForm(resume),
-        ActionGreet(resume),
+        *(ActionSmallTalk(intent, resume, handoff) for intent in SMALL_TALK),
     ]
 
 

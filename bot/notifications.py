@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 from sqlalchemy import func, or_, select, update
 
 from bot.storage.database import Database
-from bot.storage.models import Notification
+from bot.storage.models import Agreement, AgreementStatus, NoticeKind, Notification
 
 log = logging.getLogger(__name__)
 
@@ -50,10 +50,29 @@ def claim_waiting(db: Database, user_id: str) -> list[Waiting]:
             update(Notification)
             .where(*waiting)
             .values(delivered_at=now)
-            .returning(Notification.id, Notification.text)
+            .returning(
+                Notification.id, Notification.text, Notification.kind, Notification.agreement_id
+            )
             .execution_options(synchronize_session=False)
         ).all()
-    return sorted((Waiting(row.id, row.text) for row in rows), key=lambda n: n.id)
+        # "Anna har ansökt …" is old news once the request is decided or withdrawn, as when
+        # the manager decides in the very turn that would show it.
+        submitted = [r.agreement_id for r in rows if r.kind == NoticeKind.AGREEMENT_SUBMITTED]
+        undecided = set(
+            session.scalars(
+                select(Agreement.id).where(
+                    Agreement.id.in_(submitted), Agreement.status == AgreementStatus.SUBMITTED
+                )
+            )
+            if submitted
+            else ()
+        )
+    shown = [
+        Waiting(row.id, row.text)
+        for row in rows
+        if row.kind != NoticeKind.AGREEMENT_SUBMITTED or row.agreement_id in undecided
+    ]
+    return sorted(shown, key=lambda n: n.id)
 
 
 def take_undelivered(db: Database, user_id: str) -> list[str]:

@@ -205,16 +205,34 @@ ONLY_THE_REQUEST = re.compile(
 )
 
 
+# The reason before the decision: "vi behöver alla på plats fram till sommaren, så avslå den".
+REASON_BEFORE = re.compile(
+    r"^(?P<reason>.{3,}?)[\s,;.–-]+(?:så|sa|so|and so|därför|darfor|therefore)\s+"
+    rf"(?:jag\s+|I\s+|I'll\s+|I will\s+)?(?:{REJECT_VERBS})\b"
+    r"(?:\s+(?:den|det|it|this one|this|ansökan|ansokan|the request))?[\s.!]*$",
+    re.IGNORECASE,
+)
+# What names the request before the reason: "annas ansökan om distansarbete: ...".
+NAMED_FIRST = re.compile(r"^[^:]{0,60}\b(?:ansökan|ansokan|request|application)\b[^:]{0,40}:\s*")
+
+
 def find_reason(text: str) -> str | None:
-    match = REASON.search(" ".join(text.split()))
-    if match is None:
-        return None
-    reason = match.group("reason").strip(" .")
-    if ONLY_THE_REQUEST.fullmatch(reason):
+    """The reason given with a rejection, after the verb or before it; None when none is."""
+    text = " ".join(text.split())
+    after = REASON.search(text)
+    before = REASON_BEFORE.match(text)
+    said = [
+        reason
+        for reason in (
+            after.group("reason").strip(" .") if after else None,
+            NAMED_FIRST.sub("", before.group("reason").strip(" .")) if before else None,
+        )
         # "avslå Annas ansökan" names the request; the reason is still to be asked.
+        if reason and len(reason.split()) >= 2 and not ONLY_THE_REQUEST.fullmatch(reason)
+    ]
+    if not said:
         return None
-    reason = reason[0].upper() + reason[1:] if reason else reason
-    return reason if len(reason.split()) >= 2 else None
+    return said[0][0].upper() + said[0][1:]
 
 
 def read_agreement(ctx: FormContext, message: Message) -> Reading:

@@ -1,7 +1,9 @@
 """A request built on an earlier one: "jag vill förlänga mitt distansavtal ett år till" renews
-the agreement in force with the same answers from the day after it ends, and "ändra min ansökan
-till 60 procent" sends the request waiting again with the change, replacing it. Only what the
-message changes or names is asked; the summary shows the rest to confirm.
+the agreement in force with the same answers from the day after it ends; "ändra min ansökan
+till 60 procent" sends the request waiting again with the change, replacing it; "I'd like to
+change my agreement to three days a week from Feb 1st" asks for new terms on the agreement in
+force, which holds until they are approved. Only what the message changes or names is asked;
+the summary shows the rest to confirm.
 
 A bare "jag vill förlänga mitt avtal" is asked how long first. Flow authors answered that in
 two ways: with a length or an end ("ett halvår", "till sista juni 2028"), which renews on the
@@ -34,8 +36,12 @@ if TYPE_CHECKING:
 
 # Read without å/ä/ö: "forlanga", "fornya".
 RENEWS = re.compile(r"\b(forlang\w*|forny\w*|extend\w*|renew\w*|prolong\w*)\b")
-CHANGES = re.compile(r"\b(andra|andring|change|update|uppdatera|amend)\b")
+# "jag skickade in en ansökan men nu vill jag ha 60 procent istället" changes it too.
+CHANGES = re.compile(r"\b(andra|andring|change|update|uppdatera|amend|istallet|instead)\b")
 REQUEST = re.compile(r"\b(ansokan|ansokningen|request|application)\b")
+AGREEMENT = re.compile(r"\b(\w*avtal\w*|overenskommelse\w*|agreement)\b")
+# How the request builds on the earlier one.
+RENEW, CHANGE_WAITING, CHANGE_IN_FORCE = "renew", "change_waiting", "change_in_force"
 # "samma villkor", "same terms": nothing else changes.
 IN_FORCE = (AgreementStatus.ACTIVE, AgreementStatus.EXPIRING, AgreementStatus.APPROVED)
 # The answers carried over, and the words that name each one in "vill ändra slutdatumet".
@@ -52,18 +58,23 @@ DATES = {
 }
 
 
-def earlier_agreement(own: list[Agreement], text: str) -> tuple[Agreement, bool] | None:
-    """The agreement the message builds on, and whether it renews it (else it changes a
-    request waiting); None when it builds on none. A renewal builds on the agreement only
+def earlier_agreement(own: list[Agreement], text: str) -> tuple[Agreement, str] | None:
+    """The agreement the message builds on, and how (``RENEW``, ``CHANGE_WAITING``,
+    ``CHANGE_IN_FORCE``); None when it builds on none. A renewal builds on the agreement only
     when the message says how ("samma villkor", "ett år till", "till 31 augusti 2028"); a bare
-    "jag vill förlänga" asks every question, as a first request does."""
+    "jag vill förlänga" asks every question, as a first request does. A change is of the
+    request waiting, else, when the message names the agreement, of the one in force."""
     plain = unaccented(text.lower())
+    in_force = [a for a in own if a.status in IN_FORCE]
     if RENEWS.search(plain) and says_how(text):
-        in_force = [a for a in own if a.status in IN_FORCE]
-        return (in_force[-1], True) if in_force else None
-    if CHANGES.search(plain) and REQUEST.search(plain):
-        waiting = [a for a in own if a.status == AgreementStatus.SUBMITTED]
-        return (waiting[-1], False) if waiting else None
+        return (in_force[-1], RENEW) if in_force else None
+    if not CHANGES.search(plain):
+        return None
+    waiting = [a for a in own if a.status == AgreementStatus.SUBMITTED]
+    if waiting and (REQUEST.search(plain) or AGREEMENT.search(plain)):
+        return waiting[-1], CHANGE_WAITING
+    if in_force and AGREEMENT.search(plain):
+        return in_force[-1], CHANGE_IN_FORCE
     return None
 
 
@@ -142,7 +153,7 @@ def read_renewal(turn: "Turn") -> bool:
     same = yes_or_no(m) is Answer.YES and not is_question(m)
     if says_how(m.text) or DATE_IN_TEXT.search(m.lowered) or same:
         ctx.set(PENDING_SLOT, None)
-        turn.say(carry_over(ctx, earlier, True, m.text))
+        turn.say(carry_over(ctx, earlier, RENEW, m.text))
         end = next(f for f in agreement_fields(ctx) if f.slot == "agreement_end")
         if ctx.get("agreement_end") is None and not same:
             turn.answer(end, end.read(ctx, m))
@@ -180,7 +191,7 @@ def says_how(text: str) -> bool:
     )
 
 
-def carry_over(ctx: FormContext, earlier: Agreement, renews: bool, text: str) -> str:
+def carry_over(ctx: FormContext, earlier: Agreement, how: str, text: str) -> str:
     """Fills the empty answers from ``earlier``, except those the message names to change
     ("vill ändra slutdatumet"); returns what the user is told."""
     plain = unaccented(text.lower())
@@ -196,21 +207,27 @@ def carry_over(ctx: FormContext, earlier: Agreement, renews: bool, text: str) ->
         "agreement_equipment": list(earlier.equipment or []),
         "agreement_it_security": earlier.it_security_confirmed or None,
     }
-    if renews:
+    if how == RENEW:
         values["agreement_start"] = (earlier.end_date + timedelta(days=1)).isoformat()
-    else:
+    elif how == CHANGE_WAITING:
         values["agreement_start"] = earlier.start_date.isoformat()
         values["agreement_end"] = earlier.end_date.isoformat()
+    # New terms of the agreement in force begin when the user says; they are asked.
     for slot, value in values.items():
         if ctx.get(slot) is None and value is not None and slot not in named:
             ctx.set(slot, value)
-    if renews and ctx.get("agreement_end") is None:
+    if how == RENEW and ctx.get("agreement_end") is None:
         renewed_end(ctx, text)
-    if not renews:
+    if how == CHANGE_WAITING:
         ctx.set("agreement_overlap", f"replace:{earlier.id}")
         return (
             f"Jag utgår från din ansökan {earlier.reference} och ändrar det du säger; den nya "
             "ersätter den som väntar på beslut."
+        )
+    if how == CHANGE_IN_FORCE:
+        return (
+            f"Jag utgår från din överenskommelse {earlier.reference} och ändrar det du säger. "
+            "Den gäller som förut tills din chef har godkänt den nya."
         )
     return (
         f"Jag utgår från din överenskommelse {earlier.reference}, som gäller till "

@@ -6,7 +6,14 @@ from datetime import date, timedelta
 from typing import Any
 
 from actions.conversation.fields import Field, FormContext, Prompt, Reading
-from actions.conversation.reading import Answer, Message, adds_to_answer, is_hedge, yes_or_no
+from actions.conversation.reading import (
+    Answer,
+    Message,
+    adds_to_answer,
+    is_go_ahead,
+    is_hedge,
+    yes_or_no,
+)
 from bot.agreements.dates import (
     WEEKDAY_NAMES,
     WEEKS_AHEAD,
@@ -139,7 +146,7 @@ def share_reading(ctx: FormContext, share: float | None, message: Message | None
 
 def read_place(ctx: FormContext, message: Message) -> Reading:
     text = " ".join(message.text.split())
-    if len(text) < 2 or not re.search(r"[a-zåäöA-ZÅÄÖ]", text):
+    if len(text) < 2 or not re.search(r"[a-zåäöA-ZÅÄÖ]", text) or is_go_ahead(message):
         return Reading()
     return Reading.of(text[:300])
 
@@ -258,7 +265,7 @@ def find_end(ctx: FormContext, text: str, start_value: Any = None) -> Reading:
 
 def read_tasks(ctx: FormContext, message: Message) -> Reading:
     text = " ".join(message.text.split())
-    if len(text) < 3 or not re.search(r"[a-zåäöA-ZÅÄÖ]{2}", text):
+    if len(text) < 3 or not re.search(r"[a-zåäöA-ZÅÄÖ]{2}", text) or is_go_ahead(message):
         return Reading()
     return Reading.of(text[:1000])
 

@@ -315,6 +315,21 @@ def is_bare_yes_or_no(message: Message) -> bool:
     return bool(words) and words <= AFFIRMATIONS | NEGATIONS | {"tack", "thanks"}
 
 
+# Words that go with a yes to go ahead: "yes, send it", "ja, ersätt den gamla", "ok kör på".
+GO_AHEAD_WORDS = {
+    "skicka", "send", "it", "ersätt", "ersatt", "replace", "den", "det", "the", "old", "one",
+    "gamla", "boka", "book", "do", "go", "ahead", "please", "tack", "thanks", "på", "så", "gör",
+}  # fmt: skip
+
+
+def is_go_ahead(message: Message) -> bool:
+    """ "ja", "yes, send it", "ja, ersätt den gamla": a yes and nothing else; at a question
+    that wants a description (a place, the tasks) it answers nothing asked."""
+    words = set(message.words)
+    yes = AFFIRMATIONS | WEAK_AFFIRMATIONS
+    return bool(words & yes) and words <= yes | GO_AHEAD_WORDS
+
+
 def is_weak_yes(message: Message) -> bool:
     """ "ok", "kör": agreement to go on, but not an attestation."""
     return bool(set(message.words) & WEAK_AFFIRMATIONS) and not set(message.words) & NEGATIONS

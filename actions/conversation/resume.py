@@ -25,6 +25,7 @@ from actions.conversation.fields import (
     user_messages,
 )
 from actions.conversation.form import GuidedForm
+from actions.conversation.handoff import Handoff
 from actions.conversation.reading import (
     Message,
     StopWish,
@@ -266,23 +267,37 @@ class ActionYesOrNoOutsideForm(Action):
         return [SlotSet(REASK_SLOT, None), *reopened(form)]
 
 
-class ActionGreet(Action):
-    """A greeting. After the session ran out with a question unanswered, a short answer
-    ("hemma") that Rasa took for a greeting is that answer, and the form goes on."""
+# Rasa's small-talk intents, each answered by ``action_<intent>`` with ``utter_<intent>``.
+SMALL_TALK = ("greet", "goodbye", "thanks", "help")
 
-    def __init__(self, where_were_we: ActionWhereWereWe) -> None:
+
+class ActionSmallTalk(Action):
+    """A greeting, a thank-you, a goodbye or a plea for help: its response, unless the message
+    also commands a process ("vet inte vad jag ska kolla mer, annas ser bra ut så godkänn den",
+    read as a plea for help), which then starts. After the session ran out with a question
+    unanswered, a short answer ("hemma") that Rasa took for small talk is that answer, and the
+    form goes on."""
+
+    def __init__(
+        self, intent: str, where_were_we: ActionWhereWereWe, handoff: Handoff | None
+    ) -> None:
+        self.intent = intent
         self.where_were_we = where_were_we
+        self.handoff = handoff
 
     def name(self) -> str:
-        return "action_greet"
+        return f"action_{self.intent}"
 
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
+        step = self.handoff.step_for(tracker) if self.handoff is not None else None
+        if step is not None:
+            return await step.begin(dispatcher, tracker, domain)
         resumed = self.where_were_we.answer_after_expiry(dispatcher, tracker)
         if resumed is not None:
             return resumed
-        dispatcher.utter_message(response="utter_greet")
+        dispatcher.utter_message(response=f"utter_{self.intent}")
         return []
 
 

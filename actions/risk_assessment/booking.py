@@ -26,7 +26,7 @@ from actions.conversation.fields import (
     reset,
 )
 from actions.conversation.form import GuidedForm
-from actions.conversation.reading import Answer, Message, yes_or_no
+from actions.conversation.reading import Answer, Message, is_go_ahead, yes_or_no
 from actions.conversation.steps import NOTHING_BOOKED, back_to_summary, not_stored
 from actions.risk_assessment.meeting import (
     NO_REPRESENTATIVE,
@@ -124,6 +124,7 @@ def representative_name(ctx: FormContext, value: Any) -> str:
 def read_place(ctx: FormContext, message: Message) -> Reading:
     text = " ".join(message.text.split())
     short_yes_no = len(message.words) <= 2 and yes_or_no(message) in (Answer.YES, Answer.NO)
+    short_yes_no = short_yes_no or is_go_ahead(message)
     if len(text) < 2 or short_yes_no or not re.search(r"[a-zåäöA-ZÅÄÖ0-9]{2}", text):
         return Reading()
     return Reading.of(text[:200])
@@ -303,6 +304,13 @@ class ValidateRiskAssessmentForm(GuidedForm):
         return None
 
 
+# A time said as a correction or instead of another: the booked meeting is moved.
+ANOTHER_TIME = re.compile(
+    r"\b(menade jag|jag menade|menar jag|i meant|i mean|sorry|förlåt|forlat|istället|istallet"
+    r"|i stället|instead|hellre|rather)\b"
+)
+
+
 class ActionStartRiskAssessment(RiskAssessmentStep):
     """Works out whose dialogue it is, proposes the unit's safety representative and opens the
     booking form, with a time from the opening message ("på tisdag kl 10") filled in."""
@@ -339,8 +347,12 @@ class ActionStartRiskAssessment(RiskAssessmentStep):
         if employee is not None and (booked := already_booked(self.services, user, employee)):
             # One dialogue at a time: the one booked is moved or cancelled, not booked twice.
             mover = self.handoff.steps.get("action_start_reschedule") if self.handoff else None
-            if mover is not None and MOVES.search(text.lower()):
-                # "ja flytta den till tisdag kl 13 då", after being told it is booked.
+            says_a_new_time = ANOTHER_TIME.search(text.lower()) and find_meeting_time(
+                text, ctx.now()
+            )
+            if mover is not None and (MOVES.search(text.lower()) or says_a_new_time):
+                # "ja flytta den till tisdag kl 13 då", after being told it is booked; "nej
+                # sorry, tisdag kl 10 menade jag" right after a move.
                 return await mover.step(dispatcher, tracker, user)
             whose = "Din" if employee.id == user.id else f"{employee.name}s"
             dispatcher.utter_message(

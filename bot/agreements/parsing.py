@@ -386,6 +386,9 @@ def equipment_items(text: str, options: list[str]) -> list[str] | None:
     return items or None
 
 
+WITHOUT_ACCENTS = str.maketrans("åäö", "aao")
+
+
 def equipment_name(text: str, options: list[str]) -> str | None:
     """The form's name for one item, or None when it is not equipment the region lists."""
     if not text:
@@ -393,11 +396,13 @@ def equipment_name(text: str, options: list[str]) -> str | None:
     for option in options:
         if text == option.lower() or text in option.lower().split():
             return option
-    words = WORDS.findall(text)
-    for option, synonyms in EQUIPMENT_SYNONYMS.items():
+    # Typed without å, ä and ö ("barbar dator o skarm"): both sides read so.
+    words = [w.translate(WITHOUT_ACCENTS) for w in WORDS.findall(text)]
+    for option, names in EQUIPMENT_SYNONYMS.items():
         if options and option not in options:
             # Only what the region's form lists.
             continue
+        synonyms = [s.translate(WITHOUT_ACCENTS) for s in names]
         if any(w == s or (len(s) > 3 and w.endswith(s)) for w in words for s in synonyms):
             return option
         # The definite form: "skärmen", "datorn", "headsetet".

@@ -365,7 +365,7 @@ _TRAILING_WORDS = re.compile(
     r"[\s,.!?]*\b(istället|i stället|istallet|i stallet|instead|då|da|tack|please|ok|eller|or|"
     r"om det går|menar jag|"
     # A hedge after the time ("halv två typ"): the time, to be confirmed (it is a hedge).
-    r"typ|ungefär|ungefar|kanske|eller så|or so|roughly|maybe|"
+    r"typ|ungefär|ungefar|kanske|eller så|or so|roughly|maybe|then|"
     r"jag menar|i mean|menade jag|jag menade|i meant|alltså|förstås|sorry|förlåt|"
     r"(?:ska|skulle|bör) (?:det|den|mötet|vi ses) (?:vara|bli|ligga)|det ska vara|"
     r"(?:funkar|fungerar|passar|går|blir|är)(?: bra| fint| bättre| mig| för mig)?|"
@@ -435,6 +435,11 @@ _TO_AN_HOUR = re.compile(r"\b(?:till|to)\s+(\d{1,2})(?![\d:./]|\s*(?:" + _MONTH_
 _NEXT_WEEK = re.compile(r"\s*[-–,]?\s*\b(?:nästa vecka|next week)\b")
 _NOT_TODAY = re.compile(r"\s*[-–,]?\s*\b(?:not today|inte i ?dag)\b")
 _A_WEEKDAY = re.compile(rf"\b(?:på\s+|on\s+)?(?P<day>{_DAYS})(?:en)?\b")
+# "tisdag 9": a weekday and a bare number, the day of the month or the hour.
+_WEEKDAY_AND_NUMBER = re.compile(
+    rf"\b(?P<day>{_DAYS})(?:en)?\s+(?P<number>\d{{1,2}})\b"
+    r"(?![:./]\d|\s*(?:%|" + _MONTH_WORDS + r"))"
+)
 
 
 def _day_of_month(day: int, today: date) -> date | None:
@@ -493,6 +498,18 @@ def _said_loosely(text: str, today: date, on: date | None) -> str:
         return day.isoformat() if day else match.group(0)
 
     text = _DAY_ALONE.sub(day_alone, text)
+
+    def weekday_and_number(match: re.Match[str]) -> str:
+        # The day of the month when that date is the weekday; else an hour of the working day
+        # ("tisdag 9", when the 9th is a Wednesday).
+        name, number = match.group("day"), int(match.group("number"))
+        weekday = WEEKDAYS_SV.index(name) if name in WEEKDAYS_SV else _WEEKDAYS_EN.index(name)
+        day = _day_of_month(number, today) if 1 <= number <= 31 else None
+        if (day is None or day.weekday() != weekday) and 7 <= number <= 18:
+            return f"{name} kl {number}"
+        return match.group(0)
+
+    text = _WEEKDAY_AND_NUMBER.sub(weekday_and_number, text)
     weekdays = _A_WEEKDAY.findall(text)
     if len(weekdays) == 1 and _NEXT_WEEK.search(text) and not _DAY_NEXT_WEEK.search(text):
         text = _NEXT_WEEK.sub("", text)

@@ -188,6 +188,30 @@ def test_notifications_reach_the_manager_once(client: TestClient, rasa: FakeRasa
     assert not any(reference in n["text"] for n in for_employee), "the request is the manager's"
 
 
+def test_a_request_decided_before_its_notice_is_shown_is_not_announced(
+    client: TestClient,
+) -> None:
+    """Maria decided Anna's request in the turn that was to show "Anna har ansökt … Skriv
+    'visa mina ansökningar' för att besluta" (flows 2026-12-06t): old news is not shown."""
+    client.get("/api/notifications", headers=as_user("maria.berg"))  # empty the queue
+    decided, waiting = submit(client, "decided-first"), submit(client, "still-waiting")
+    client.post(
+        f"/api/agreements/{decided}/decision",
+        json={"decision": "reject", "reason": "Inte nu."},
+        headers=as_user("maria.berg"),
+    )
+    references = [
+        client.get(f"/api/agreements/{a}", headers=as_user("maria.berg")).json()["reference"]
+        for a in (decided, waiting)
+    ]
+    told = [
+        n["text"] for n in client.get("/api/notifications", headers=as_user("maria.berg")).json()
+    ]
+    assert not any(references[0] in t for t in told)
+    assert any(references[1] in t and "har ansökt" in t for t in told)
+    assert client.get("/api/notifications", headers=as_user("maria.berg")).json() == []
+
+
 def swedish_today() -> str:
     """The date the document prints for something done just now: the region's."""
     return datetime.now(ZoneInfo("Europe/Stockholm")).date().isoformat()

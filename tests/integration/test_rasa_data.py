@@ -6,6 +6,7 @@ import subprocess
 
 import pytest
 
+from actions.conversation.resume import SMALL_TALK
 from bot.settings import PROJECT_ROOT
 
 pytestmark = pytest.mark.slow
@@ -31,8 +32,9 @@ JUSTIFIED_WARNINGS = {
     *(f"The intent '{intent}' is not used in any story or rule." for intent in READ_BY_FORMS),
     # Spoken by Rasa's built-in action_default_fallback (RulePolicy core fallback), not by a rule.
     "The utterance 'utter_default' is not used in any story or rule.",
-    # Spoken by action_greet, which first offers a greeting to an interrupted form (resume.py).
-    "The utterance 'utter_greet' is not used in any story or rule.",
+    # Spoken by the small-talk actions, which first hand a command in the message over and
+    # offer the message to an interrupted form (resume.py: ActionSmallTalk).
+    *(f"The utterance 'utter_{intent}' is not used in any story or rule." for intent in SMALL_TALK),
 }
 # Forms speak utter_ask_<slot> themselves when they request a slot.
 FORM_PROMPT = re.compile(r"The utterance 'utter_ask_\w+' is not used in any story or rule\.")

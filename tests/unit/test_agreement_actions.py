@@ -1728,3 +1728,50 @@ async def test_a_user_writing_english_is_refused_and_asked_again_in_english(
         sentences = re.split(r"(?<=[.!?:])\s+|\n+", re.sub(r"\(source: .*?\)\.", "", english))
         left = [s for s in sentences if language_of(s) == "sv"]
         assert not left, (text, english)
+
+
+async def test_new_terms_for_the_agreement_in_force_keep_what_is_not_changed(
+    services: Services, vasternorrland: AgreementService
+) -> None:
+    """ "I'd like to change my agreement to three days a week from Feb 1st …" opened a first
+    request, and "yes, send it" at the place question was stored as the place (flows
+    2026-12-06t). The agreement in force gives the rest; it is not replaced until approved."""
+    earlier = active_agreement(vasternorrland)
+    slots, said = await opened_with(
+        services,
+        "I'd like to change my remote work agreement to one day a week from Feb 1st until "
+        "the end of August",
+    )
+    assert slots["agreement_share"] == 20.0
+    assert (slots["agreement_start"], slots["agreement_end"]) == ("2027-02-01", "2027-08-31")
+    assert slots["agreement_place"] == "Hemma" and slots["agreement_equipment"] == ["Bildskärm"]
+    assert "agreement_overlap" not in slots, "the agreement in force is not withdrawn"
+    assert earlier.reference in said
+
+
+async def test_instead_with_a_request_waiting_changes_that_request(
+    services: Services, vasternorrland: AgreementService
+) -> None:
+    """ "jag skickade in en ansökan men nu vill jag ha 60 procent från 1 mars istället" opened
+    a first request beside the one waiting (flows 2026-12-06t)."""
+    earlier = waiting_request(vasternorrland)
+    slots, _ = await opened_with(
+        services, "jag skickade in en ansökan men nu vill jag ha 20 procent från 1 mars istället"
+    )
+    assert slots["agreement_share"] == 20.0 and slots["agreement_start"] == "2027-03-01"
+    assert slots["agreement_end"] == earlier.end_date.isoformat()
+    assert slots["agreement_overlap"] == f"replace:{earlier.id}"
+
+
+ANSWERED_BEFORE = {
+    "agreement_place": {"agreement_share": 40.0},
+    "agreement_tasks": {"agreement_share": 40.0, "agreement_place": "Hemma",
+                        "agreement_start": "2027-02-01", "agreement_end": "2027-06-30"},
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("answer", ["ja", "yes, send it", "ja, ersätt den gamla", "ok skicka"])
+@pytest.mark.parametrize("slot", ["agreement_place", "agreement_tasks"])
+async def test_a_yes_is_no_place_and_no_tasks(services: Services, answer: str, slot: str) -> None:
+    turn = await form_turn(ValidateAgreementForm(services), answer, ANSWERED_BEFORE[slot], slot)
+    assert turn.slots.get(slot) is None

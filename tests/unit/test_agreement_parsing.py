@@ -439,6 +439,9 @@ def test_an_english_ordinal_before_of_and_a_month(text: str, expected: date | No
         ("sorry, headset behövs inte, bara skärmen", ["Bildskärm"]),
         ("I don't need a headset, only a laptop", ["Bärbar dator"]),
         ("datorn och mobilen", ["Bärbar dator", "Mobiltelefon"]),
+        # Flows 2026-12-06t: typed without å/ä/ö, the screen was lost.
+        ("barbar dator o skarm", ["Bärbar dator", "Bildskärm"]),
+        ("horlurar", ["Headset"]),
     ],
 )
 def test_equipment_with_a_typo_a_reason_or_ones_own(text: str, items: list[str] | None) -> None:

@@ -256,6 +256,29 @@ async def test_a_rejection_read_as_an_it_question_opens_the_decision_with_its_re
     assert slots(events)["agreement_id"] is None, "two wait: the form asks which"
 
 
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("vet inte riktigt vad jag ska kolla mer, annas ansokan ser bra ut sa godkann den", "help"),
+        ("tack, godkänn den", "thanks"),
+    ],
+)
+async def test_small_talk_that_also_decides_opens_the_decision(
+    services: Services, agreements: AgreementService, text: str, intent: str
+) -> None:
+    """Flows 2026-12-06s, with the model this machine trained: Rasa read the approval as a
+    plea for help, and the manager got the list of what the assistant covers."""
+    waiting_request(agreements)
+    _, dispatcher = await run(services, f"action_{intent}", text, intent, 0.8, "maria.berg")
+    # The decision is taken up: this request has no documented risk assessment yet.
+    assert "kan inte godkännas förrän riskbedömningen är gjord" in texts(dispatcher)
+    assert not any(m.get("response") for m in dispatcher.messages)
+    # Without a command it is small talk, answered by Rasa's response.
+    events, dispatcher = await run(services, f"action_{intent}", "tack", intent, 0.8, "maria.berg")
+    assert [m.get("response") for m in dispatcher.messages] == [f"utter_{intent}"]
+    assert followups(events) == []
+
+
 async def test_a_question_about_rejecting_is_answered_from_the_faq(
     services: Services, agreements: AgreementService
 ) -> None:
@@ -357,6 +380,13 @@ async def test_documenting_below_the_fallback_threshold_documents_with_the_risks
         ("avsla annas ansokan", None),
         ("avslå annas ansökan om distansarbete", None),
         ("reject Anna's request to work from home", None),
+        # Flows 2026-12-06t: the reason before the decision was asked for again.
+        (
+            "annas ansökan om distansarbete: vi har två sjukskrivna och behöver alla på plats, "
+            "så avslå den",
+            "Vi har två sjukskrivna och behöver alla på plats",
+        ),
+        ("we are short-staffed until summer, so reject it", "We are short-staffed until summer"),
     ],
 )
 def test_the_reason_follows_the_rejection_never_its_object(text: str, reason: str | None) -> None:

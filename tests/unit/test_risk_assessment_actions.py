@@ -12,6 +12,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
 
+from actions import build_actions
 from actions.agreement.request import ActionSubmitAgreement
 from actions.conversation.fields import PENDING_SLOT, FormContext
 from actions.risk_assessment.action_lines import (
@@ -1310,3 +1311,20 @@ def test_a_move_that_names_both_days_takes_the_new_one() -> None:
     said = time_said("kan vi flytta motet pa torsdag till fredag 11/12 kl 13", now)
     assert said is not None and said.start == datetime(2026, 12, 11, 13, 0, tzinfo=STOCKHOLM)
     assert time_said("flytta mötet till fredag kl 10", now) is not None
+
+
+async def test_a_time_said_as_a_correction_moves_the_meeting_booked(services: Any) -> None:
+    """ "nej sorry, tisdag kl 10 menade jag" right after a move: a retrained Rasa read it as a
+    wish to book, and the user was told the meeting is booked already (batch 2026-12-06f)."""
+    risk, _ = services
+    await ActionBookRiskAssessment(risk_args(services)).run(
+        CollectingDispatcher(), tracker("/affirm", slots=BOOKING, active_loop=None), {}
+    )
+    steps = {type(a): a for a in build_actions(risk_args(services))}
+    dispatcher = CollectingDispatcher()
+    await steps[ActionStartRiskAssessment].run(
+        dispatcher, tracker("nej sorry, torsdag kl 10 menade jag", active_loop=None), {}
+    )
+    assert "Mötet är flyttat till torsdag 26 november 2026 kl. 10.00" in texts(dispatcher)
+    (moved,) = risk.visible_to(person("anna.andersson"))
+    assert moved.start_at is not None and moved.start_at.day == 26

@@ -299,6 +299,27 @@ def test_words_after_the_time_that_only_agree(text: str, expected: datetime) -> 
     assert parsed is not None and parsed.start == expected
 
 
+@pytest.mark.parametrize(
+    ("text", "day", "hour"),
+    [
+        # Flows 2026-12-06t: the 9th is a Wednesday, so 9 is the hour ("Menar du onsdag 9
+        # december?" before).
+        ("ok tisdag 9 da, pa teams", 8, 9),
+        ("tisdag 13", 8, 13),
+        ("ok Tuesday at 9 then", 8, 9),
+        # The 15th is a Tuesday: the date, at the default hour, to be confirmed.
+        ("tisdag 15", 15, 9),
+    ],
+)
+def test_a_weekday_and_a_bare_number_is_the_date_only_when_it_falls_on_it(
+    text: str, day: int, hour: int
+) -> None:
+    parsed = find_meeting_time(text, local(2026, 12, 3, 9))
+    assert parsed is not None
+    assert (parsed.start.day, parsed.start.hour) == (day, hour)
+    assert parsed.ambiguous == (text == "tisdag 15")
+
+
 def test_a_better_clock_time_keeps_the_day_chosen() -> None:
     parsed = find_meeting_time("nej vänta, kl 14 blir bättre", NOW, on=date(2026, 12, 17))
     assert parsed is not None and parsed.start == local(2026, 12, 17, 14)

@@ -31,11 +31,14 @@ from benchmarks.evaluate import Question, load_questions
 from bot.faq.answering import (
     ASKED_OUT_OF_SCOPE,
     GATE_DOUBT,
+    OUT_OF_SCOPE_LIKELY,
+    STANCE_BELOW_BAR,
     SURE_ENOUGH_FOR_THE_GATE,
     Evidence,
     asked_scope,
     decide,
     read_siblings,
+    stance_is_enough,
 )
 from bot.faq.entry import FaqEntry
 from bot.faq.index import Hit, fuse
@@ -210,6 +213,9 @@ def outcome(p: Prepared, weights: Weights, thresholds: Thresholds) -> tuple[str,
     chosen = evidence.stance_choice()
     if chosen is not None and decision in ("answer", "clarify"):
         decision, ids = "answer", [chosen.id]
+    # A cue's stance just below the bar (``FaqAnswerer._stance_is_enough``).
+    if chosen is not None and decision == "unknown" and stance_is_enough(evidence, thresholds):
+        decision, ids = "answer", [chosen.id]
     # Without a stance, a best entry with siblings is asked back with its sibling.
     if decision == "answer" and evidence.guesses_between_siblings():
         decision, ids = "clarify", [ids[0], *(e.id for e in evidence.sibling_entries[:1])]
@@ -241,11 +247,16 @@ class Ranked:
     # The best has siblings and no stance: asked back with its sibling, which offers the right.
     guessing: np.ndarray
     guess_offers_right: np.ndarray
+    # The stance comes from the cues (it may answer just below the bar), and the question is
+    # not one ``decide`` calls off topic when unanswered.
+    stance_cued: np.ndarray
+    off_topic: np.ndarray
 
 
 def rank(prepared: list[Prepared], weights: Weights) -> Ranked:
     best, runner_up, best_right, right_offered, siblings, gate = [], [], [], [], [], []
     stance_picks, stance_right, guessing, guess_offers_right = [], [], [], []
+    stance_cued, off_topic = [], []
     for p in prepared:
         evidence = p.evidence(weights)
         first, second = evidence.hits[:2]
@@ -267,6 +278,8 @@ def rank(prepared: list[Prepared], weights: Weights) -> Ranked:
         guessing.append(evidence.guesses_between_siblings())
         offered = [first.entry.id, *(e.id for e in evidence.sibling_entries[:1])]
         guess_offers_right.append(p.question.expected in offered)
+        stance_cued.append(chosen is not None and not evidence.stance_learned)
+        off_topic.append(evidence.out_of_scope > OUT_OF_SCOPE_LIKELY or evidence.at_the_workplace)
     return Ranked(
         np.array(best),
         np.array(runner_up),
@@ -280,6 +293,8 @@ def rank(prepared: list[Prepared], weights: Weights) -> Ranked:
         np.array(stance_right),
         np.array(guessing),
         np.array(guess_offers_right),
+        np.array(stance_cued),
+        np.array(off_topic),
     )
 
 
@@ -288,7 +303,8 @@ def value_of(r: Ranked, t: Thresholds) -> float:
     raise_by = t.out_of_scope_raise * r.out_of_scope
     # As ``decide``: a gate that only just doubts does not refuse a best entry this strong.
     overruled = (r.gate >= t.in_scope - GATE_DOUBT) & (r.best >= SURE_ENOUGH_FOR_THE_GATE)
-    above_clarify = ((r.gate >= t.in_scope) | overruled) & (r.best >= t.clarify + raise_by)
+    passes = (r.gate >= t.in_scope) | overruled
+    above_clarify = passes & (r.best >= t.clarify + raise_by)
     lead = r.best - r.runner_up
     margin = np.where(r.siblings, t.sibling_margin, t.margin)
     clarify = above_clarify & (lead < margin) & (r.runner_up >= t.clarify + raise_by)
@@ -297,8 +313,11 @@ def value_of(r: Ranked, t: Thresholds) -> float:
         & ~clarify
         & ((r.best >= t.answer + raise_by) | (lead >= t.clear_lead + raise_by))
     )
-    # The stance's entry is answered where the decision would answer or ask back.
-    answer, clarify = answer | (clarify & r.stance_picks), clarify & ~r.stance_picks
+    # The stance's entry is answered where the decision would answer or ask back, and a cue's
+    # stance where it would not know, just below the bar.
+    unknown = passes & ~answer & ~clarify & ~r.off_topic
+    rescued = unknown & r.stance_cued & (r.best >= t.clarify - STANCE_BELOW_BAR)
+    answer, clarify = answer | (clarify & r.stance_picks) | rescued, clarify & ~r.stance_picks
     right = np.where(r.stance_picks, r.stance_right, r.best_right)
     guessed = answer & r.guessing
     answer, clarify = answer & ~guessed, clarify | guessed

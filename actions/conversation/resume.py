@@ -297,7 +297,14 @@ class ActionSmallTalk(Action):
         resumed = self.where_were_we.answer_after_expiry(dispatcher, tracker)
         if resumed is not None:
             return resumed
-        dispatcher.utter_message(response=f"utter_{self.intent}")
+        # Spoken from the domain's text, not by name: the action endpoint then puts it into
+        # the conversation's language ("thanks" after "ok" in an English form).
+        variants = (domain.get("responses") or {}).get(f"utter_{self.intent}") or []
+        if variants and variants[0].get("text"):
+            said = variants[0]
+            dispatcher.utter_message(text=said["text"], buttons=said.get("buttons") or [])
+        else:
+            dispatcher.utter_message(response=f"utter_{self.intent}")
         return []
 
 

@@ -65,7 +65,8 @@ NOT_A_RIGHT = r"((?!(rätt|right|rights)\b)\w+\W+)"
 # Words that are not the manager: "undrar jag om chefen kan kräva" is the manager's demand.
 NOT_MANAGER = rf"((?!{MANAGER}\b)\w+\W+)"
 # Words that are not an employee: in "chef och en medarbetare kräver" the employee demands.
-STAFF = r"(medarbetar\w*|anställd\w*|staff|employees?|team member)"
+# "medarb" as managers shorten it.
+STAFF = r"(medarb\w*|anställd\w*|staff|employees?|team member)"
 NOT_STAFF = rf"((?!{STAFF}\b)\w+\W+)"
 
 # Refused the office, not remote work: "neka mig att komma till min arbetsplats", "neka en
@@ -207,6 +208,12 @@ _CUES: list[tuple[str, str]] = [
     (
         r"\bbestämma att (mina|min|hela|alla|personal\w*|medarbetar\w*)"
         rf"(?!\W+{WORDS}{{0,3}}{OFFICE})",
+        MANAGER_WANTS_REMOTE,
+    ),
+    # Staff who refuse to work at home: "chef: medarb vägrar jobba hemma, kan jag kräva det?"
+    (
+        rf"\b{STAFF}\W+(vägrar|nekar|vill inte|refuses?|won'?t|doesn'?t want to)\W+"
+        rf"{WORDS}{{0,2}}{HOME}",
         MANAGER_WANTS_REMOTE,
     ),
     # The manager asks whether they may order it: "as a manager, may I require my staff …".

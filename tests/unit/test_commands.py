@@ -448,3 +448,16 @@ def test_told_it_is_booked_already_a_move_or_a_cancellation_goes_to_that_step(
     ]
     found = Handoff(services, steps).step_for(latest)
     assert (found.name() if found is not None else None) == step
+
+
+async def test_small_talk_speaks_the_domains_text_so_it_can_be_translated(
+    services: Services,
+) -> None:
+    """Spoken by name, Rasa filled in the Swedish text after the action endpoint had seen the
+    reply: "thanks" after "ok" in an English conversation got "Varsågod!"."""
+    domain = {"responses": {"utter_thanks": [{"text": "Varsågod! Fråga gärna igen."}]}}
+    dispatcher = CollectingDispatcher()
+    await action(services, "action_thanks").run(
+        dispatcher, tracker("tack", intent="thanks", active_loop=None), domain
+    )
+    assert texts(dispatcher) == "Varsågod! Fråga gärna igen."

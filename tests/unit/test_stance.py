@@ -91,6 +91,9 @@ from tests.unit.test_ranking import REGION, entry
             MANAGER_WANTS_REMOTE,
         ),
         ("kan jag som chef neka en medarbetare att jobba hemifrån", EMPLOYEE_WANTS_REMOTE),
+        # Staff refusing to work at home, shortened as managers write (dev 2026-12p).
+        ("min medarb vägrar jobba hemifrån, kan jag beordra det", MANAGER_WANTS_REMOTE),
+        ("one of my staff refuses to work from home", MANAGER_WANTS_REMOTE),
         # The management speaks of work as the manager does.
         (
             "vi ska ha färre platser och ledningen vill att vi sitter hemma, måste vi?",
@@ -221,6 +224,18 @@ def test_tuning_scores_the_stance_as_the_assistant_uses_it() -> None:
     assert tune.value_of(tune.rank([prepared], weights), thresholds) == right
     without_stance = prepared_question("krav på distansarbete", "krav-med", [0.80, 0.78], KRAV)
     assert tune.outcome(without_stance, weights, thresholds) == ("in", "clarify_right")
+
+
+def test_tuning_scores_a_cued_stance_just_below_the_bar_as_the_assistant_answers() -> None:
+    """``stance_is_enough`` in benchmarks/tune.py's outcome and in its search alike."""
+    text = "kan jag som chef beordra hela gruppen att jobba hemifrån under ombyggnaden"
+    weights = Weights(embedding=0.5, lexical=0.5, topic=0.0)
+    thresholds = Thresholds(answer=0.7, clarify=0.6)
+    for best, result in ((0.55, "right"), (0.45, "none")):
+        prepared = prepared_question(text, "krav-chef", [best - 0.05, best], KRAV)
+        assert tune.outcome(prepared, weights, thresholds) == ("in", result)
+        value = tune.value_of(tune.rank([prepared], weights), thresholds)
+        assert value == tune.VALUE[("in", result)]
 
 
 def test_tuning_scores_a_doubtful_gate_as_the_assistant_decides() -> None:
@@ -374,6 +389,32 @@ def test_the_stance_reaches_a_krav_entry_ranked_just_below_an_unrelated_best() -
     assert not evidence.guesses_between_siblings(), "no stance: the extent entry stands"
     further = [Hit(extent, 0.72, 0, 0), Hit(KRAV[0], 0.60, 0, 0)]
     assert read_siblings(further, by_id.get) == (), "0.12 below the best is out of reach"
+
+
+def test_a_long_message_whose_cues_name_the_krav_entry_is_answered_just_below_the_bar(
+    tmp_path: Path,
+) -> None:
+    """A manager's long message about placing the group at home scored just under the clarify
+    bar and got no answer (dev 2026-12p); a learned stance, or a score further down, does not
+    reach so far."""
+    encoder = CharTrigramEncoder()
+    index = FaqIndex(
+        KRAV, encoder, EmbeddingCache(tmp_path, encoder.name), SwedishAnalyzer({}), Weights()
+    )
+    answerer = FaqAnswerer(index, REGION, Thresholds(answer=0.66, clarify=0.58))
+    question = "kan jag som chef beordra hela gruppen att jobba hemifrån under ombyggnaden?"
+    topic = stance_topic(question, [e.topic for e in KRAV])
+    just_below = Evidence(
+        [Hit(KRAV[1], 0.55, 0, 0), Hit(KRAV[0], 0.50, 0, 0)],
+        stance_topic=topic,
+        sibling_entries=(KRAV[0],),
+    )
+    reply = answerer.reply_for(question, just_below)
+    assert (reply.kind, reply.entry and reply.entry.id) == ("answer", "krav-chef")
+    far_below = replace(just_below, hits=[Hit(KRAV[1], 0.45, 0, 0), Hit(KRAV[0], 0.40, 0, 0)])
+    assert answerer.reply_for(question, far_below).kind == "unknown"
+    learned = replace(just_below, stance_learned=True)
+    assert answerer.reply_for(question, learned).kind == "unknown"
 
 
 # --- the learned stance: when the cues say nothing -------------------------------------------

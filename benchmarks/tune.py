@@ -133,7 +133,7 @@ class Prepared:
             self.in_scope,
             self.out_of_scope,
             siblings,
-            "",
+            question_part(self.question.text),
             stance,
             names_remote_work(self.question.text),
             workplace,

@@ -5,6 +5,7 @@ ask instead.
 Used by the Rasa action and, when Rasa cannot be reached, directly by the chat service.
 """
 
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
@@ -350,7 +351,14 @@ def stance_is_enough(evidence: Evidence, thresholds: Thresholds) -> bool:
         not evidence.stance_learned
         and bool(evidence.hits)
         and evidence.hits[0].score >= thresholds.clarify - STANCE_BELOW_BAR
+        # Someone decides or demands: "jag vill ansöka om distansarbete" has a wish, no question
+        # of who may demand what (a group chat answers it from the index alone).
+        and (names_a_party(evidence.searched) or A_MANAGER.search(evidence.searched) is not None)
     )
+
+
+# "enhetschef", "sektionschef": a manager by title.
+A_MANAGER = re.compile(r"\w+chef(en)?\b", re.IGNORECASE)
 
 
 def asked_scope(gate: ScopeGate | None, searched: str) -> float | None:

@@ -406,11 +406,18 @@ def test_a_long_message_whose_cues_name_the_krav_entry_is_answered_just_below_th
     topic = stance_topic(question, [e.topic for e in KRAV])
     just_below = Evidence(
         [Hit(KRAV[1], 0.55, 0, 0), Hit(KRAV[0], 0.50, 0, 0)],
+        searched=question,
         stance_topic=topic,
         sibling_entries=(KRAV[0],),
     )
     reply = answerer.reply_for(question, just_below)
     assert (reply.kind, reply.entry and reply.entry.id) == ("answer", "krav-chef")
+    # A wish with nobody who decides or demands is no question about demanding (CI: "jag vill
+    # ansöka om distansarbete" in a Teams group chat got the employee's kräva entry).
+    wish = "jag vill ansöka om distansarbete"
+    no_party = replace(just_below, searched=wish, stance_topic=stance_topic(wish))
+    assert no_party.stance_topic is not None
+    assert answerer.reply_for(wish, no_party).kind == "unknown"
     far_below = replace(just_below, hits=[Hit(KRAV[1], 0.45, 0, 0), Hit(KRAV[0], 0.40, 0, 0)])
     assert answerer.reply_for(question, far_below).kind == "unknown"
     learned = replace(just_below, stance_learned=True)

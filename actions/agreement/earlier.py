@@ -24,11 +24,11 @@ from actions.conversation.reading import (
     Message,
     is_hedge,
     is_question,
-    unaccented,
     yes_or_no,
 )
 from bot.agreements.dates import DATE_IN_TEXT, find_period, find_period_in
 from bot.errors import Refused
+from bot.spelling import without_diacritics
 from bot.storage.models import Agreement, AgreementStatus
 
 if TYPE_CHECKING:
@@ -64,7 +64,7 @@ def earlier_agreement(own: list[Agreement], text: str) -> tuple[Agreement, str] 
     when the message says how ("samma villkor", "ett år till", "till 31 augusti 2028"); a bare
     "jag vill förlänga" asks every question, as a first request does. A change is of the
     request waiting, else, when the message names the agreement, of the one in force."""
-    plain = unaccented(text.lower())
+    plain = without_diacritics(text.lower())
     in_force = [a for a in own if a.status in IN_FORCE]
     if RENEWS.search(plain) and says_how(text):
         return (in_force[-1], RENEW) if in_force else None
@@ -81,7 +81,7 @@ def earlier_agreement(own: list[Agreement], text: str) -> tuple[Agreement, str] 
 def bare_renewal(own: list[Agreement], text: str) -> Agreement | None:
     """The agreement in force that "jag vill förlänga mitt avtal" renews, when the message says
     neither how long nor on what terms (``earlier_agreement`` takes those)."""
-    if not RENEWS.search(unaccented(text.lower())) or says_how(text):
+    if not RENEWS.search(without_diacritics(text.lower())) or says_how(text):
         return None
     in_force = [a for a in own if a.status in IN_FORCE]
     return in_force[-1] if in_force else None
@@ -146,7 +146,7 @@ def read_renewal(turn: "Turn") -> bool:
     if share.found or share.problem:
         ctx.set(PENDING_SLOT, None)
         return False
-    if NEW_TERMS.search(unaccented(m.lowered)):
+    if NEW_TERMS.search(without_diacritics(m.lowered)):
         ctx.set(PENDING_SLOT, None)
         turn.say("Då går vi igenom frågorna en i taget.")
         return True
@@ -158,7 +158,7 @@ def read_renewal(turn: "Turn") -> bool:
         if ctx.get("agreement_end") is None and not same:
             turn.answer(end, end.read(ctx, m))
         return True
-    if is_hedge(m) or HOW_LONG.search(unaccented(m.lowered)):
+    if is_hedge(m) or HOW_LONG.search(without_diacritics(m.lowered)):
         months = policy(ctx).max_duration_months
         limit = f", som längst {months} månader i taget" if months else ""
         turn.say(
@@ -181,7 +181,7 @@ NEW_END = re.compile(r"\b(till|to|until|through)\s+(\d|sista|slutet|end|the end)
 def says_how(text: str) -> bool:
     """The renewal's terms or length are in the message itself."""
     lowered = text.lower()
-    plain = unaccented(lowered)
+    plain = without_diacritics(lowered)
     lengths = PLAIN_LENGTHS.sub(lambda m: PLAIN_UNITS[m.group(0)], lowered)
     return bool(
         SAME_TERMS.search(plain)
@@ -194,11 +194,11 @@ def says_how(text: str) -> bool:
 def carry_over(ctx: FormContext, earlier: Agreement, how: str, text: str) -> str:
     """Fills the empty answers from ``earlier``, except those the message names to change
     ("vill ändra slutdatumet"); returns what the user is told."""
-    plain = unaccented(text.lower())
+    plain = without_diacritics(text.lower())
     named = {
         slot
         for slot, words in (CARRIED | DATES).items()
-        if any(unaccented(w) in plain for w in words)
+        if any(without_diacritics(w) in plain for w in words)
     }
     values = {
         "agreement_share": float(earlier.share_percent),

@@ -21,12 +21,12 @@ from dataclasses import dataclass, replace
 
 from actions.conversation.reading import (
     Message,
-    unaccented,
     without_chitchat_opening,
 )
 from bot.agreements.dates import DATE_IN_TEXT
 from bot.agreements.parsing import find_share, one_edit_apart
 from bot.regions import CommandProcess
+from bot.spelling import without_diacritics
 
 # Rasa's intent confidence under which a start step hands a command for another process over.
 UNSURE = 0.8
@@ -209,7 +209,7 @@ OPENINGS = (
 )  # fmt: skip
 OPENING_WORDS = tuple(o.split() for o in OPENINGS)
 # "jag maste avboka motet": many type without å, ä and ö.
-PLAIN_OPENINGS = tuple([unaccented(w) for w in o] for o in OPENING_WORDS)
+PLAIN_OPENINGS = tuple([without_diacritics(w) for w in o] for o in OPENING_WORDS)
 # The words of an opening that wish for something.
 WISHES = {"vill", "vilja", "like", "want", "önskar"}
 # A subject after the verb in a sentence that ends with "?": "bokar man …?", "avslår chefen …?".
@@ -420,7 +420,7 @@ def opening_length(words: list[str]) -> int:
             (
                 len(o)
                 for o in PLAIN_OPENINGS
-                if [unaccented(w) for w in words[taken : taken + len(o)]] == o
+                if [without_diacritics(w) for w in words[taken : taken + len(o)]] == o
             ),
             default=0,
         )
@@ -443,7 +443,7 @@ def matches(words: list[str], known: Sequence[Command]) -> list[tuple[Command, i
 
 
 def same_word(word: str, verb: str) -> bool:
-    if word == verb or unaccented(word) == unaccented(verb):
+    if word == verb or without_diacritics(word) == without_diacritics(verb):
         return True
     return len(verb) >= TYPO_LENGTH and one_edit_apart(word, verb)
 
@@ -454,7 +454,9 @@ def names_object(words: list[str], objects: Sequence[str]) -> bool:
     pairs = [" ".join(words[i : i + 2]) for i in range(len(words))]
     for said in (*words, *pairs):
         for stem in objects:
-            if said.startswith(stem) or unaccented(said).startswith(unaccented(stem)):
+            if said.startswith(stem) or without_diacritics(said).startswith(
+                without_diacritics(stem)
+            ):
                 return True
             if len(stem) >= 6 and any(
                 one_edit_apart(said[:n], stem) for n in range(len(stem) - 1, len(stem) + 2)

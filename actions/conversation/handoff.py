@@ -19,8 +19,9 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from actions.agreement.decision_fields import APPROVE_VERBS, REJECT_VERBS, may_decide
 from actions.conversation.commands import CANCELS, MOVES, Command, command_in, commands
-from actions.conversation.reading import Message, has_correction_cue, unaccented
+from actions.conversation.reading import Message, has_correction_cue
 from bot.risk_assessments.meeting_text import find_meeting_time
+from bot.spelling import without_diacritics
 
 if TYPE_CHECKING:
     from actions.conversation.steps import ProcessStep
@@ -97,7 +98,7 @@ class Handoff:
         sent (the request asks about that). A question about changing is answered instead."""
         intent = tracker.latest_message.get("intent") or {}
         text = str(tracker.latest_message.get("text") or "")
-        said = CHANGE_WORD.search(unaccented(text.lower())) is not None
+        said = CHANGE_WORD.search(without_diacritics(text.lower())) is not None
         rasa_read = intent.get("name") == "change_agreement"
         if not said and (not rasa_read or float(intent.get("confidence") or 0) < 0.6):
             return None
@@ -138,9 +139,9 @@ class Handoff:
         text = str(tracker.latest_message.get("text") or "").lower()
         if text.rstrip().endswith("?"):
             return None
-        if MOVES.search(text) or MOVES.search(unaccented(text)):
+        if MOVES.search(text) or MOVES.search(without_diacritics(text)):
             return self.steps.get("action_start_reschedule")
-        if CANCELS.search(text) or CANCELS.search(unaccented(text)):
+        if CANCELS.search(text) or CANCELS.search(without_diacritics(text)):
             return self.steps.get("action_start_cancel_booking")
         return None
 

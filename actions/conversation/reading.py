@@ -14,6 +14,7 @@ from typing import Any
 from rasa_sdk import Tracker
 
 from bot.agreements.dates import MONTHS
+from bot.spelling import without_diacritics
 
 PAYLOAD_PREFIX = "/"
 WORD = re.compile(r"[0-9a-zåäöéü]+(?:['’][a-z]+)?")
@@ -335,14 +336,6 @@ def is_weak_yes(message: Message) -> bool:
     return bool(set(message.words) & WEAK_AFFIRMATIONS) and not set(message.words) & NEGATIONS
 
 
-# Typed without å, ä and ö on a foreign keyboard: "arsuppfoljning", "fortsatter".
-UNACCENTED = str.maketrans("åäöé", "aaoe")
-
-
-def unaccented(text: str) -> str:
-    return text.translate(UNACCENTED)
-
-
 # The end of a period: "sista juni", "till midsommar, alltså 25 juni", "i slutet av augusti".
 UNTIL = re.compile(r"\b(till|t\.?o\.?m\.?|sista|slutet|sluta|slutar|until|through|end of)\b")
 
@@ -488,12 +481,12 @@ def has_correction_cue(message: Message) -> bool:
 
 def undoes_change(message: Message) -> bool:
     """ "ångra", "nej, 20 var rätt", "ta tillbaka ändringen": the change just made is taken back."""
-    return bool(UNDO.search(unaccented(message.lowered)))
+    return bool(UNDO.search(without_diacritics(message.lowered)))
 
 
 def without_undo(message: Message) -> Message:
     """The message without its undo words: "ångra, 20 var rätt" leaves "20"."""
-    rest = UNDO.sub(" ", unaccented(message.lowered)).strip(" ,.!?-")
+    rest = UNDO.sub(" ", without_diacritics(message.lowered)).strip(" ,.!?-")
     return Message(text=re.sub(r"^(nej|na|no|oj|oops|sorry|forlat)\b[ ,]*", "", rest))
 
 

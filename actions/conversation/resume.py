@@ -32,13 +32,13 @@ from actions.conversation.reading import (
     is_chitchat,
     is_question,
     stop_wish,
-    unaccented,
 )
 from actions.conversation.repair import Turn
 from actions.faq import faq_reply, last_free_text
 from actions.services import Services
 from bot.faq.language import is_english_reply
 from bot.identity import User
+from bot.spelling import without_diacritics
 from bot.storage.models import AgreementStatus
 
 log = logging.getLogger(__name__)
@@ -153,7 +153,10 @@ class ActionWhereWereWe(Action):
         if stopped.get("kind") != STOPPED or user_messages(tracker) != stopped.get("after", 0) + 1:
             return None
         message = Message.from_tracker(tracker)
-        if not GO_ON.search(unaccented(message.lowered)) or stop_wish(message) is StopWish.CLEAR:
+        if (
+            not GO_ON.search(without_diacritics(message.lowered))
+            or stop_wish(message) is StopWish.CLEAR
+        ):
             return None
         form = next((f for f in self.forms if f.form_name == stopped.get("form")), None)
         if form is None:

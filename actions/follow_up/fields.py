@@ -14,7 +14,6 @@ from actions.conversation.reading import (
     is_skip,
     normalised,
     only_hedging,
-    unaccented,
 )
 from actions.conversation.repair import PROCESS_INTENTS
 from actions.risk_assessment.outcome_fields import (
@@ -30,6 +29,7 @@ from bot.risk_assessments.follow_ups import (
     FollowUpService,
     FollowUpSubject,
 )
+from bot.spelling import without_diacritics
 from bot.storage.models import ActionStatus, FollowUpOutcome
 
 NO_REMARKS = "Inget att anmärka"
@@ -250,7 +250,7 @@ def actions_prompt(ctx: FormContext) -> Prompt:
 
 
 def find_decision(ctx: FormContext, text: str) -> Reading:
-    lowered = unaccented(text.lower())
+    lowered = without_diacritics(text.lower())
     for outcome, pattern in (
         (FollowUpOutcome.END, END),
         (FollowUpOutcome.CHANGE, CHANGE),

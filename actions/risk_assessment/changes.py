@@ -21,7 +21,7 @@ from actions.conversation.fields import (
     reset,
 )
 from actions.conversation.form import GuidedForm
-from actions.conversation.reading import Answer, unaccented, yes_or_no
+from actions.conversation.reading import Answer, yes_or_no
 from actions.conversation.repair import Turn
 from actions.risk_assessment.booking import prefill_start
 from actions.risk_assessment.meeting import (
@@ -49,6 +49,7 @@ from bot.errors import Refused
 from bot.identity import User
 from bot.risk_assessments.meeting_text import find_meeting_time
 from bot.risk_assessments.scheduling import STOCKHOLM, swedish_time
+from bot.spelling import without_diacritics
 
 RESCHEDULE_FORM = "reschedule_form"
 CANCEL_FORM = "cancel_booking_form"
@@ -84,7 +85,7 @@ class ValidateRescheduleForm(GuidedForm):
         if (
             fresh_message(tracker, self.form_name)
             and ctx.requested == "ra_start"
-            and CANCEL_INSTEAD.search(unaccented(text.lower()))
+            and CANCEL_INSTEAD.search(without_diacritics(text.lower()))
             and find_meeting_time(text, ctx.now()) is None
         ):
             # The same booking, asked about cancelling instead (ValidateCancelBookingForm).

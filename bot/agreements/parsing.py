@@ -16,6 +16,7 @@ from bot.agreements.dates import (
     WEEKDAY_NAMES,
     WEEKDAY_NUMBERS,
 )
+from bot.spelling import without_diacritics
 
 FRACTION_WORDS = {
     "hälften": 50, "halva": 50, "halvtid": 50, "half": 50, "hälften av tiden": 50,
@@ -386,9 +387,6 @@ def equipment_items(text: str, options: list[str]) -> list[str] | None:
     return items or None
 
 
-WITHOUT_ACCENTS = str.maketrans("åäö", "aao")
-
-
 def equipment_name(text: str, options: list[str]) -> str | None:
     """The form's name for one item, or None when it is not equipment the region lists."""
     if not text:
@@ -397,12 +395,12 @@ def equipment_name(text: str, options: list[str]) -> str | None:
         if text == option.lower() or text in option.lower().split():
             return option
     # Typed without å, ä and ö ("barbar dator o skarm"): both sides read so.
-    words = [w.translate(WITHOUT_ACCENTS) for w in WORDS.findall(text)]
+    words = [without_diacritics(w) for w in WORDS.findall(text)]
     for option, names in EQUIPMENT_SYNONYMS.items():
         if options and option not in options:
             # Only what the region's form lists.
             continue
-        synonyms = [s.translate(WITHOUT_ACCENTS) for s in names]
+        synonyms = [without_diacritics(s) for s in names]
         if any(w == s or (len(s) > 3 and w.endswith(s)) for w in words for s in synonyms):
             return option
         # The definite form: "skärmen", "datorn", "headsetet".

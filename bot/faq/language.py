@@ -18,20 +18,6 @@ SWEDISH_MARKERS = frozenset(
 )
 
 
-# Many type Swedish without å, ä and ö ("far man jobba hemifran"); the cue patterns and the
-# question are both read without them.
-_PLAIN_LETTERS = str.maketrans("åäöéÅÄÖÉ", "aaoeAAOE")
-
-
-def without_diacritics(text: str) -> str:
-    return text.translate(_PLAIN_LETTERS)
-
-
-def plain_pattern(pattern: str) -> re.Pattern[str]:
-    """``pattern`` compiled to match text passed through ``without_diacritics``."""
-    return re.compile(without_diacritics(pattern), re.IGNORECASE)
-
-
 def is_english(text: str) -> bool:
     words = WORD.findall(text.lower())
     if any(ch in text.lower() for ch in "åäö"):

@@ -23,8 +23,8 @@ from scipy.sparse import hstack
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 
-from bot.faq.language import plain_pattern, without_diacritics
 from bot.faq.nlu import FAQ_INTENT_PREFIX, nlu_examples
+from bot.spelling import plain_pattern, without_diacritics
 
 # A question that names remote work in so many words is about remote work, whatever else it
 # shares with the out-of-scope examples (the gate read "hur mycke distans får man ha i

@@ -29,8 +29,8 @@ from scipy.sparse import hstack
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 
-from bot.faq.language import plain_pattern, without_diacritics
 from bot.faq.nlu import FAQ_INTENT_PREFIX, nlu_examples
+from bot.spelling import plain_pattern, without_diacritics
 
 # The topic of the entry that answers each stance (front matter ``topic``; Rasa's faq_<topic>).
 EMPLOYEE_WANTS_REMOTE = "demand_remote"

@@ -29,6 +29,7 @@ from bot.risk_assessments.scheduling import (
     localize,
     require_aware,
 )
+from bot.spelling import without_diacritics
 
 _DEFAULT_HOUR = time(9)
 _PART_OF_DAY_HOURS = {
@@ -459,7 +460,7 @@ def _day_of_month(day: int, today: date) -> date | None:
 # Swedish time words as typed without å/ä/ö, or with one slip ("manadag", "tisdga"): the words
 # dateparser and the patterns here know.
 _TIME_WORDS_SV = (*WEEKDAYS_SV, "nästa", "övermorgon")
-_PLAIN_TIME_WORDS = {w.translate(str.maketrans("åäö", "aao")): w for w in _TIME_WORDS_SV}
+_PLAIN_TIME_WORDS = {without_diacritics(w): w for w in _TIME_WORDS_SV}
 _LONG_WORD = re.compile(r"\b[a-zåäö]{5,}\b")
 
 
@@ -470,7 +471,7 @@ def _time_words_spelt_out(text: str) -> str:
         word = match.group(0)
         if word in _TIME_WORDS_SV:
             return word
-        plain = word.translate(str.maketrans("åäö", "aao"))
+        plain = without_diacritics(word)
         if plain in _PLAIN_TIME_WORDS:
             return _PLAIN_TIME_WORDS[plain]
         for plain_word, time_word in _PLAIN_TIME_WORDS.items():

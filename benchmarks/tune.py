@@ -31,6 +31,7 @@ from benchmarks.evaluate import Question, load_questions
 from bot.faq.answering import (
     ASKED_OUT_OF_SCOPE,
     GATE_DOUBT,
+    NAMED_BUT_DOUBTED,
     OUT_OF_SCOPE_LIKELY,
     STANCE_BELOW_BAR,
     SURE_ENOUGH_FOR_THE_GATE,
@@ -270,7 +271,11 @@ def rank(prepared: list[Prepared], weights: Weights) -> Ranked:
         # question that names remote work passes the gate at any bar.
         passes = 1.0 if evidence.names_remote_work else p.in_scope
         asked = evidence.asked_in_scope
-        refused = evidence.best_needs_home() or (asked is not None and asked < ASKED_OUT_OF_SCOPE)
+        refused = (
+            evidence.best_needs_home()
+            or (asked is not None and asked < ASKED_OUT_OF_SCOPE)
+            or (evidence.names_remote_work and p.in_scope < NAMED_BUT_DOUBTED)
+        )
         gate.append(0.0 if refused else passes)
         chosen = evidence.stance_choice()
         stance_picks.append(chosen is not None)

@@ -213,6 +213,8 @@ class Settings(BaseSettings):
     nlu_dir: Path = PROJECT_ROOT / "data" / "nlu"
     # Labelled examples of who wants the remote work, for the two "kräva" entries.
     stance_file: Path = PROJECT_ROOT / "data" / "stance.yml"
+    # Remote work named as the context of another question, for the scope gate only.
+    scope_file: Path = PROJECT_ROOT / "data" / "scope.yml"
     regions_dir: Path = PROJECT_ROOT / "regions"
     cache_dir: Path = PROJECT_ROOT / ".cache"
     embedding_model: str = Field(default_factory=default_embedding_model)

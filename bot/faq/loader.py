@@ -70,7 +70,9 @@ class FaqLoader:
             index.encoded_on_build,
         )
         gate = scope_gate(
-            self.settings.nlu_dir, [text for entry in index.entries for text in entry.phrasings]
+            self.settings.nlu_dir,
+            [text for entry in index.entries for text in entry.phrasings],
+            self.settings.scope_file,
         )
         if gate is None:
             log.warning("No out-of-scope examples in %s: no scope gate", self.settings.nlu_dir)

@@ -19,6 +19,7 @@ from pathlib import Path
 
 import numpy as np
 import sklearn
+import yaml
 from scipy.sparse import hstack
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
@@ -57,7 +58,17 @@ STRENGTH = 4.0
 class ScopeGate:
     """``in_scope(question)``: the probability that the question is about remote work."""
 
-    def __init__(self, inside: Sequence[str], outside: Sequence[str]) -> None:
+    def __init__(
+        self,
+        inside: Sequence[str],
+        outside: Sequence[str],
+        in_context: Sequence[str] = (),
+        out_of_context: Sequence[str] = (),
+    ) -> None:
+        """``in_context``, ``out_of_context``: messages that name remote work as context, in and
+        out of scope. They train a second model, for questions that name remote work only: in
+        the first, they moved questions that do not (a rude manager, a conference's costs) in
+        scope on dev."""
         if not inside or not outside:
             raise ValueError("the gate needs examples both in and out of scope")
         texts = [*inside, *outside]
@@ -65,20 +76,32 @@ class ScopeGate:
         self._words = TfidfVectorizer(analyzer="word", ngram_range=(1, 2), sublinear_tf=True)
         self._chars.fit(texts)
         self._words.fit(texts)
+        self._model = self._trained(inside, outside)
+        self._named_model = (
+            self._trained([*inside, *in_context], [*outside, *out_of_context])
+            if out_of_context
+            else self._model
+        )
+
+    def _trained(self, inside: Sequence[str], outside: Sequence[str]) -> LogisticRegression:
         labels = np.array([1] * len(inside) + [0] * len(outside))
         # Balanced: there are several times more in-scope examples than out-of-scope ones.
-        self._model = LogisticRegression(C=STRENGTH, max_iter=2000, class_weight="balanced")
-        self._model.fit(self._features(texts), labels)
+        model = LogisticRegression(C=STRENGTH, max_iter=2000, class_weight="balanced")
+        model.fit(self._features([*inside, *outside]), labels)
+        return model
 
     def _features(self, texts: Sequence[str]) -> object:
         lowered = [text.lower() for text in texts]
         return hstack([self._chars.transform(lowered), self._words.transform(lowered)]).tocsr()
 
     def in_scope(self, question: str) -> float:
+        """A question that names remote work is judged by the model that has also learnt remote
+        work named as the context of another question."""
+        model = self._named_model if names_remote_work(question) else self._model
         # Per chat turn: the inputs are the gate's own, so scikit-learn's checks of them are
         # skipped (a fifth of the gate's CPU; the same probabilities).
         with sklearn.config_context(skip_parameter_validation=True, assume_finite=True):
-            return float(self._model.predict_proba(self._features([question]))[0, 1])
+            return float(model.predict_proba(self._features([question]))[0, 1])
 
 
 def names_remote_work(question: str) -> bool:
@@ -92,29 +115,46 @@ class _LastGate:
 
     def __init__(self) -> None:
         self.lock = threading.Lock()
-        self.examples: tuple[tuple[str, ...], tuple[str, ...]] | None = None
+        self.examples: tuple[tuple[str, ...], ...] | None = None
         self.gate: ScopeGate | None = None
 
 
 _last = _LastGate()
 
 
-def scope_gate(nlu_dir: Path, phrasings: Iterable[str]) -> ScopeGate | None:
+def scope_gate(
+    nlu_dir: Path, phrasings: Iterable[str], context_file: Path | None = None
+) -> ScopeGate | None:
     """The gate for an FAQ whose entries are asked as ``phrasings``; None (no gate, the ranking
-    thresholds alone decide) when there are no out-of-scope examples to learn from."""
+    thresholds alone decide) when there are no out-of-scope examples to learn from.
+    ``context_file``: messages that name remote work as the context of another question, out of
+    scope or not (``data/scope.yml``)."""
     outside = [
         text for texts in nlu_examples(nlu_dir / OUT_OF_SCOPE_FILE).values() for text in texts
     ]
     faq = nlu_examples(nlu_dir / FAQ_EXAMPLES_FILE)
     topics = (texts for intent, texts in faq.items() if intent.startswith(FAQ_INTENT_PREFIX))
     inside = [*phrasings, *(text for texts in topics for text in texts)]
+    in_context, out_of_context = context_examples(context_file) if context_file else ([], [])
     if not outside or not inside:
         return None
-    examples = (tuple(inside), tuple(outside))
+    examples = (tuple(inside), tuple(outside), tuple(in_context), tuple(out_of_context))
     with _last.lock:
         if _last.examples != examples or _last.gate is None:
-            _last.gate, _last.examples = ScopeGate(inside, outside), examples
+            _last.gate, _last.examples = ScopeGate(*examples), examples
         return _last.gate
+
+
+def context_examples(path: Path) -> tuple[list[str], list[str]]:
+    """``data/scope.yml``'s two lists: in scope and out of scope; empty when there is no file.
+    Rasa does not read it (no ``nlu:`` key): its intents would learn remote work's own words as
+    a sign of ``out_of_scope``."""
+    if not path.is_file():
+        return [], []
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    return [str(t) for t in data.get("in_scope", [])], [
+        str(t) for t in data.get("out_of_scope", [])
+    ]
 
 
 def speaks_of_home(question: str) -> bool:

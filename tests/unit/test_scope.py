@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.faq.answering import ASKED_OUT_OF_SCOPE, asked_scope
+from bot.faq.answering import ASKED_OUT_OF_SCOPE, NAMED_BUT_DOUBTED, asked_scope
 from bot.faq.content import load_faq
 from bot.faq.language import asked_part, asked_sentences, question_part
 from bot.faq.nlu import nlu_examples
@@ -18,7 +18,9 @@ def gate() -> ScopeGate:
     """The gate the app builds: the FAQ's phrasings and Rasa's examples in the repository."""
     content = load_faq(PROJECT_ROOT / "faq")
     phrasings = [t for e in content.for_region("vastmanland") for t in e.phrasings]
-    built = scope_gate(PROJECT_ROOT / "data" / "nlu", phrasings)
+    built = scope_gate(
+        PROJECT_ROOT / "data" / "nlu", phrasings, PROJECT_ROOT / "data" / "scope.yml"
+    )
     assert built is not None
     return built
 
@@ -58,6 +60,37 @@ def test_questions_that_share_the_faqs_words_are_out_of_scope(
 )
 def test_remote_work_questions_are_in_scope(gate: ScopeGate, question: str) -> None:
     assert gate.in_scope(question) >= 0.5
+
+
+@pytest.mark.parametrize(
+    ("question", "in_scope"),
+    [
+        # Written for this test, not taken from the evaluation set or data/scope.yml.
+        ("sitter hemma o jobbar på torsdagar, när betalas semesterersättningen ut?", False),
+        ("Jag har distansarbete två dagar i veckan. Hur byter jag fackförbund?", False),
+        ("I work from home on Fridays - how do I book a parking space at the hospital?", False),
+        ("sitter hemma o jobbar på torsdagar, vem betalar headsetet jag behöver?", True),
+        ("Jag har distansarbete två dagar i veckan. Vad gäller om jag skadar mig hemma då?", True),
+        ("I work from home on Fridays - who do I call when my work laptop will not start?", True),
+    ],
+)
+def test_remote_work_named_as_context_does_not_carry_another_question(
+    gate: ScopeGate, question: str, in_scope: bool
+) -> None:
+    assert (gate.in_scope(question) >= NAMED_BUT_DOUBTED) is in_scope, gate.in_scope(question)
+
+
+def test_context_examples_leave_questions_without_remote_work_as_they_were(tmp_path: Path) -> None:
+    content = load_faq(PROJECT_ROOT / "faq")
+    phrasings = [t for e in content.for_region("vastmanland") for t in e.phrasings]
+    nlu = PROJECT_ROOT / "data" / "nlu"
+    without = scope_gate(nlu, phrasings, tmp_path / "missing.yml")
+    with_context = scope_gate(nlu, phrasings, PROJECT_ROOT / "data" / "scope.yml")
+    assert without is not None and with_context is not None
+    for question in ("min chef är sur på mig, vad gör jag", "vem betalar resan till kursen"):
+        assert with_context.in_scope(question) == pytest.approx(without.in_scope(question))
+    named = "jobbar hemifrån idag, hur många semesterdagar har jag kvar"
+    assert with_context.in_scope(named) < without.in_scope(named)
 
 
 def test_without_out_of_scope_examples_there_is_no_gate(tmp_path: Path) -> None:

@@ -17,7 +17,8 @@ RASA_VENV := .venv-rasa
 APP_PY := $(APP_VENV)/bin/python
 RASA := $(RASA_VENV)/bin/rasa
 MODEL := models/distansguiden.tar.gz
-# data/stance.yml is the app's (the kräva stance), not Rasa's: editing it retrains nothing.
+# data/stance.yml (the kräva stance) and data/scope.yml (the scope gate) are the app's, not Rasa's:
+# editing them retrains nothing.
 RASA_INPUTS := config.yml $(wildcard domain/*.yml) $(shell find data/nlu data/rules -name '*.yml' 2>/dev/null)
 
 export RASA_TELEMETRY_ENABLED := false

@@ -16,7 +16,9 @@ REFERENCE = re.compile(r"\bda-\d{4}-\d{5}\b", re.IGNORECASE)
 # The decision verbs, also typed without å/ä ("avsla", "godkann"); commands' handoff reads a
 # decision anywhere in a message with the same words.
 APPROVE_VERBS = r"godkänn\w*|godkann\w*|bevilja\w*|approve\w*|accept\w*"
-REJECT_VERBS = r"avslå\w*|avsla|avslar|avslag|neka\w*|reject\w*|decline\w*|say no|säg\w* nej"
+REJECT_VERBS = (
+    r"avslå\w*|avsla|avslar|avslag|neka\w*|reject\w*|decline\w*|say no|säg\w* nej|blir (?:det )?nej"
+)
 APPROVE = re.compile(rf"\b({APPROVE_VERBS})\b")
 REJECT = re.compile(rf"\b({REJECT_VERBS}|deny|turn\w* (?:it )?down)\b")
 # What follows "avslå" as the reason: "avslå, för att ...", "jag avslår den. Vi har ..."

@@ -26,6 +26,7 @@ from bot.agreements.dates import (
     weekday_conflict,
 )
 from bot.agreements.parsing import (
+    NEGATED_PLACE,
     PLACE_NAMES,
     day_count,
     equipment_items,
@@ -58,6 +59,10 @@ IT_SECURITY_RULE = (
     'intranätet. Svara ja när du har läst dem, eller skriv "avbryt".'
 )
 REMOVE_ITEM = re.compile(r"\b(ta bort|tar bort|stryk|stryka|strunta i|remove|drop)\b")
+NOT_NEEDED = re.compile(
+    r"\b(behövs inte|behovs inte|behöver (?:jag )?inte|behover (?:jag )?inte|not needed"
+    r"|(?:do not|don't|dont) need)\b"
+)
 REPLACE_WORDS = re.compile(r"\b(ersätt|ersätta|byt|byta|replace|den nya|ta bort den)")
 # A date said as a start ("från mars", "from 1 March") or as an end ("till 30 juni").
 NAMES_THE_START = re.compile(r"\b(start\w*|börja\w*|from|från|fr\.?\s?o\.?\s?m|starting)\b")
@@ -157,9 +162,30 @@ def find_place(ctx: FormContext, text: str) -> Reading:
         return Reading.of(named[:300])
     kind = place_kind(text)
     if kind == "other":
-        return Reading()
+        instead = place_instead(ctx, text)
+        return Reading.of(instead[:300]) if instead else Reading()
     # "platsen blir inte hemma utan sommarstugan i Sälen": where it is, not only its kind.
     return Reading.of((place_phrase(text) or PLACE_NAMES[kind])[:300])
+
+
+# Where the user will be instead: "hos min syster i Arboga", "i Kungsör", "at my parents' place".
+NEW_PLACE = re.compile(
+    r"\b(?:hos|at|by)\s+[^,.;!?]{2,80}|\b(?:i|på|in)\s+[A-ZÅÄÖ][\wåäöÅÄÖ-]+(?:\s+[A-ZÅÄÖ][\wåäöÅÄÖ-]+)?"
+)
+
+
+def place_instead(ctx: FormContext, text: str) -> str | None:
+    """ "det är inte hemma, jag ska sitta hos min syster i Arboga": the place given is denied,
+    and what follows names another; None unless both are said."""
+    given = ctx.get("agreement_place")
+    denied = NEGATED_PLACE.search(text)
+    if not given or denied is None:
+        return None
+    denied_word = denied.group(0).split()[-1]
+    if place_kind(denied_word) == "other" or place_kind(denied_word) != place_kind(str(given)):
+        return None
+    found = NEW_PLACE.search(text, denied.end())
+    return found.group(0).strip() if found else None
 
 
 # Days that are here or past, as a whole answer: refused with the reason, not misunderstood.
@@ -348,11 +374,17 @@ def read_equipment(ctx: FormContext, message: Message) -> Reading:
 
 
 def find_equipment(ctx: FormContext, text: str) -> Reading:
-    items = equipment_items(text, policy(ctx).equipment_options)
+    options = policy(ctx).equipment_options
+    items = equipment_items(text, options)
+    removing = REMOVE_ITEM.search(text.lower()) is not None
+    if items is None and NOT_NEEDED.search(text.lower()):
+        # "och headset behövs inte" names only an item not needed; but "headset behövs inte,
+        # bara skärmen" names the screen instead.
+        items, removing = equipment_items(NOT_NEEDED.sub(" ", text.lower()), options), True
     if items is None:
         return Reading()
     # "ta bort headsetet": the items named leave what was chosen.
-    if items and REMOVE_ITEM.search(text.lower()):
+    if items and removing:
         chosen = list(ctx.get("agreement_equipment") or [])
         removed = [i for i in chosen if i in items]
         if not removed:

@@ -136,6 +136,23 @@ class ValidateAgreementForm(GuidedForm):
     def also_answered(self, ctx: FormContext, slot: str, text: str) -> list[str]:
         return opening_values(ctx, text)
 
+    def period_said(self, ctx: FormContext, text: str) -> list[tuple[Field, Reading]]:
+        """ "oj den krockar … ta 1 juli - 31 aug istället": the start and the end, the end read
+        from the period's second date against its new start."""
+        dates = [
+            m.group(0) for m in DATE_IN_TEXT.finditer(ALTERNATE_WEEKDAY.sub(" ", text.lower()))
+        ]
+        if len(dates) != 2 or only_an_end(text):
+            return []
+        fields = {f.slot: f for f in agreement_fields(ctx)}
+        start = find_start(ctx, dates[0])
+        if not start.found or start.confirm:
+            return []
+        end = find_end(ctx, dates[1], start.value)
+        if not end.found:
+            return []
+        return [(fields["agreement_start"], start), (fields["agreement_end"], end)]
+
     def settle(self, ctx: FormContext) -> None:
         """No overlap, nothing to ask about it."""
         if (

@@ -69,8 +69,8 @@ COMMANDS: tuple[Command, ...] = (
         "action_start_decision",
         (
             "godkänn", "godkänner", "godkänna", "bevilja", "beviljar", "avslå", "avslår",
-            "avslag", "neka", "nekar", "säga nej", "säger nej", "approve", "reject", "decline",
-            "say no", "turn down",
+            "avslag", "neka", "nekar", "säga nej", "säger nej", "blir det nej", "blir nej",
+            "approve", "reject", "decline", "say no", "turn down",
         ),
     ),
     Command(
@@ -269,7 +269,26 @@ def command_in(text: str, known: Sequence[Command] = COMMANDS) -> Command | None
         or closing_request(message.text, known)
         or terse_command(message.text, words, known)
         or described_request(message.text, known)
+        or named_decision(message.text, known)
     )
+
+
+# The request a decision is about, named first: "eriks distansansökan – tyvärr blir det nej".
+NAMED_REQUEST = re.compile(
+    r"^\s*\w+s\s+(?:distans)?(?:ansökan|ansokan)\s*[–:,-]\s*"
+    r"|^\s*\w+'s\s+(?:remote work\s+)?(?:request|application)\s*[–:,-]\s*",
+    re.IGNORECASE,
+)
+
+
+def named_decision(text: str, known: Sequence[Command]) -> Command | None:
+    """A decision after the request it is about, named first ("eriks distansansökan – tyvärr
+    blir det nej. vi driftsätter …")."""
+    named = NAMED_REQUEST.match(text)
+    if named is None:
+        return None
+    command = command_in(text[named.end() :], known)
+    return command if command is not None and command.process == "decide" else None
 
 
 # "kan jag flytta mitt möte?", "can I move my risk assessment meeting?", "can I extend my

@@ -3,6 +3,7 @@ The turn (`repair.py`) applies what is found and says so."""
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -54,6 +55,8 @@ class Corrections:
     fields: list[Field]
     requested: str | None
     at_summary: bool
+    # Changes read together with the one ``find`` returns (a period's end), for ``further``.
+    with_first: list[Change] = dataclasses.field(default_factory=list)
 
     def find(self, m: Message) -> Change | None:
         """The one earlier answer the message gives a new value for (at the summary: any)."""
@@ -122,6 +125,10 @@ class Corrections:
             return same[0]
         if not found:
             return self.bare_value(m)
+        if len(found) > 1 and (period := self.form.period_said(self.ctx, m.text)):
+            # Start and end each read the period's first date; the form reads it whole.
+            self.with_first = period[1:]
+            return period[0]
         return found[0] if len(found) == 1 else None
 
     def free_text_said_again(self, m: Message) -> Change | None:
@@ -157,6 +164,9 @@ class Corrections:
         ("lägg till en åtgärd: …, säg 31 maj") the rest may be the addition's own words, so
         another change must name its field."""
         changed = [first[0]]
+        for together in self.with_first:
+            changed.append(together[0])
+            yield together
         named_only = not self.at_summary or first[1].change_line is not None
         parts = (p for c in CLAUSES.split(m.text) for p in AND.split(c))
         for clause in (Message(text=p) for p in parts if p.strip()):

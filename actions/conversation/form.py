@@ -32,6 +32,7 @@ from actions.conversation.fields import (
     Field,
     FormContext,
     Prompt,
+    Reading,
     fresh_message,
 )
 from actions.conversation.reading import Message
@@ -83,6 +84,11 @@ class GuidedForm(Action, ABC):
         """An answer to the summary that this form reads itself before the yes or no; True when
         it was handled."""
         return False
+
+    def period_said(self, ctx: FormContext, text: str) -> list[tuple[Field, Reading]]:
+        """Both ends of a period said again in one message ("ta 1 juli - 31 aug istället"): the
+        two changes, start first; [] when the form has no period or the text holds none."""
+        return []
 
     def after_change(self, ctx: FormContext, slot: str) -> str | None:
         """Checks that a new value of ``slot`` still fits the others; may clear them and returns

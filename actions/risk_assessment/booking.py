@@ -13,6 +13,7 @@ from rasa_sdk.events import EventType, FollowupAction
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.exc import SQLAlchemyError
 
+from actions.agreement.decision_fields import pending
 from actions.conversation.commands import MOVES
 from actions.conversation.fields import (
     NOTHING,
@@ -93,9 +94,28 @@ def read_employee(ctx: FormContext, message: Message) -> Reading:
     chosen = next((c for c in candidates if c.id == message.text), None) or named_person(
         message.text, candidates
     )
+    suggested = suggested_employee(ctx)
+    if (
+        chosen is None
+        and suggested is not None
+        and (yes_or_no(message) is Answer.YES or is_go_ahead(message))
+    ):
+        # "ja boka" to "Gäller det Anna Anderssons distansarbete?"
+        chosen = suggested
     if chosen is None:
         return Reading()
     return Reading.of(chosen.id)
+
+
+def suggested_employee(ctx: FormContext) -> User | None:
+    """The one member of a manager's staff whose request waits for a decision: whom a booking
+    right after "kan inte godkännas förrän riskbedömningen är gjord" is about. Asked, not
+    assumed."""
+    if ctx.user is None or ctx.user.role == "employee":
+        return None
+    staff = {p.id: p for p in bookable_for(ctx.services, ctx.user)}
+    waiting = {a.employee_id for a in pending(ctx)} & staff.keys()
+    return staff[waiting.pop()] if len(waiting) == 1 else None
 
 
 def read_representative(ctx: FormContext, message: Message) -> Reading:
@@ -157,6 +177,14 @@ def propose_representative(ctx: FormContext) -> None:
 
 def employee_prompt(ctx: FormContext) -> Prompt:
     staff = bookable_for(ctx.services, ctx.user) if ctx.user else []
+    suggested = suggested_employee(ctx)
+    if suggested is not None:
+        staff = [suggested, *(p for p in staff if p.id != suggested.id)]
+        return Prompt(
+            f"Gäller riskbedömningen {suggested.name}s distansarbete? Svara ja, eller skriv "
+            "vilken medarbetare det gäller.",
+            [{"title": p.name, "payload": p.id} for p in staff[:10]],
+        )
     return Prompt(
         "Vilken medarbetares distansarbete gäller riskbedömningen?",
         [{"title": p.name, "payload": p.id} for p in staff[:10]],

@@ -318,6 +318,61 @@ async def test_a_wavering_correction_changes_the_answer_given_before(services: S
     assert turn.slots.get("agreement_place") is None
 
 
+async def test_at_the_summary_the_place_denied_and_an_item_not_needed_are_changed(
+    services: Services,
+) -> None:
+    """Flow batch 2026-12-06u: both were asked "Vad vill du ändra?", and the user's "nu stämmer
+    det, skicka" then sent the request with the old place and the headset."""
+    form = ValidateAgreementForm(services)
+    summary = {**FILLED, "agreement_equipment": ["Mobiltelefon", "Headset"]} | {
+        "agreement_confirmed": None
+    }
+    place = await form_turn(
+        form,
+        "vänta, det är inte hemma, jag ska sitta hos min syster i Arboga dom dagarna",
+        summary,
+        "agreement_confirmed",
+    )
+    assert "Arboga" in place.slots["agreement_place"]
+    assert "Stämmer det här?" in place.said
+    for text in ("och headset behövs inte", "I don't need the headset"):
+        item = await form_turn(form, text, summary, "agreement_confirmed")
+        assert item.slots["agreement_equipment"] == ["Mobiltelefon"], text
+    # The item needed instead is the answer (flow batch 2026-12-05c).
+    instead = await form_turn(form, "headset behövs inte, bara skärmen", summary,
+                              "agreement_confirmed")  # fmt: skip
+    assert instead.slots["agreement_equipment"] == ["Bildskärm"]
+    # "inte hemma" without another place says nothing new: asked what to change.
+    unclear = await form_turn(form, "nej det är inte hemma", summary, "agreement_confirmed")
+    assert "agreement_place" not in unclear.slots
+    assert "Vad vill du ändra" in unclear.said
+
+
+async def test_a_period_said_again_at_a_later_question_changes_both_dates(
+    services: Services,
+) -> None:
+    """Flow batch 2026-12-06u: "… ta 1 juli - 31 aug istället …" at the tasks question was
+    stored as the tasks."""
+    form = ValidateAgreementForm(services)
+    earlier = {
+        "agreement_share": 50.0,
+        "agreement_place": "Hemma",
+        "agreement_start": "2027-05-01",
+        "agreement_end": "2027-08-31",
+    }
+    turn = await form_turn(
+        form,
+        "oj den krockar ju med den jag redan har inne. ta 1 juli - 31 aug istället, den gamla "
+        "ska ligga kvar",
+        earlier,
+        "agreement_tasks",
+    )
+    assert turn.slots["agreement_start"] == "2027-07-01"
+    assert turn.slots["agreement_end"] == "2027-08-31"
+    assert turn.slots.get("agreement_tasks") is None
+    assert "Vilka arbetsuppgifter" in turn.said
+
+
 @pytest.mark.parametrize("text", ["vanta, jag ska vara i sommarstugan i Salen, inte hemma"])
 async def test_a_correction_typed_without_accents_is_one(services: Services, text: str) -> None:
     """Typed without ä it was stored as the tasks (batch 2026-12-06c)."""

@@ -122,6 +122,14 @@ class Faq:
             "på telefon om något strular.",
             "decide",
         ),
+        # Flow batch 2026-12-06u: the request named first, then the decision; it got the FAQ's
+        # "no answer" and the request stayed waiting.
+        (
+            "eriks distansansökan – tyvärr blir det nej. vi driftsätter nya ärendesystemet i "
+            "mars o då måste han va på plats",
+            "decide",
+        ),
+        ("annas ansökan: godkänn", "decide"),
     ],
 )
 def test_a_command_at_the_start_names_its_process(text: str, process: str) -> None:
@@ -134,6 +142,9 @@ def test_a_command_at_the_start_names_its_process(text: str, process: str) -> No
     [
         "hur avslår man en ansökan?",
         "hur avslår man en ansökn?",
+        # An employee asking about a no is no decision.
+        "om det blir nej, kan jag överklaga?",
+        "blir det nej om jag ansöker om 80 %?",
         "kan jag avslå utan att ange skäl?",
         "avslår man en ansökan utan skäl?",
         "bokar man riskbedömningen själv?",
@@ -387,6 +398,10 @@ async def test_documenting_below_the_fallback_threshold_documents_with_the_risks
             "Vi har två sjukskrivna och behöver alla på plats",
         ),
         ("we are short-staffed until summer, so reject it", "We are short-staffed until summer"),
+        (
+            "eriks distansansökan – tyvärr blir det nej. vi driftsätter nya ärendesystemet i mars",
+            "Vi driftsätter nya ärendesystemet i mars",
+        ),
     ],
 )
 def test_the_reason_follows_the_rejection_never_its_object(text: str, reason: str | None) -> None:

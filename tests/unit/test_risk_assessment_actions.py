@@ -169,6 +169,31 @@ async def test_manager_names_the_employee_in_the_request(services: Any) -> None:
     assert "ra_employee" not in {e["name"] for e in events if e["event"] == "slot" and e["value"]}
 
 
+async def test_a_manager_is_asked_about_the_one_employee_whose_request_waits(
+    services: Any,
+) -> None:
+    """Flow batch 2026-12-06u: told that Anna's request needs its risk assessment first, the
+    manager answered "ja boka" to "Vilken medarbetare?" and was told no employee has that name."""
+    await submit_agreement(services)
+    dispatcher = CollectingDispatcher()
+    events = await ActionStartRiskAssessment(risk_args(services)).run(
+        dispatcher, tracker("då får vi boka riskbedömningen", user="maria.berg"), {}
+    )
+    assert "ra_employee" not in {e["name"] for e in events if e["event"] == "slot" and e["value"]}
+    form = ValidateRiskAssessmentForm(risk_args(services))
+    asked = await form_turn(form, "hmm", {}, "ra_employee", user="maria.berg")
+    assert "Gäller riskbedömningen Anna Anderssons distansarbete?" in asked.said
+    yes = await form_turn(form, "ja boka", {}, "ra_employee", user="maria.berg")
+    assert yes.slots["ra_employee"] == "anna.andersson"
+
+
+async def test_without_a_waiting_request_the_manager_names_the_employee(services: Any) -> None:
+    form = ValidateRiskAssessmentForm(risk_args(services))
+    turn = await form_turn(form, "ja", {}, "ra_employee", user="maria.berg")
+    assert turn.slots.get("ra_employee") is None
+    assert "Vilken medarbetares distansarbete" in turn.said
+
+
 @pytest.mark.parametrize(
     ("text", "expected"),
     [

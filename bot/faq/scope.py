@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 import sklearn
 import yaml
-from scipy.sparse import hstack
+from scipy.sparse import csr_matrix, hstack, vstack
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 
@@ -71,26 +71,32 @@ class ScopeGate:
         scope on dev."""
         if not inside or not outside:
             raise ValueError("the gate needs examples both in and out of scope")
-        texts = [*inside, *outside]
         self._chars = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True)
         self._words = TfidfVectorizer(analyzer="word", ngram_range=(1, 2), sublinear_tf=True)
-        self._chars.fit(texts)
-        self._words.fit(texts)
-        self._model = self._trained(inside, outside)
+        # Each text is read once: the reload that trains the gate is on HR's path to "live".
+        lowered = [text.lower() for text in (*inside, *outside)]
+        features = hstack(
+            [self._chars.fit_transform(lowered), self._words.fit_transform(lowered)]
+        ).tocsr()
+        inner, outer = features[: len(inside)], features[len(inside) :]
+        self._model = self._trained(inner, outer)
         self._named_model = (
-            self._trained([*inside, *in_context], [*outside, *out_of_context])
+            self._trained(
+                vstack([inner, self._features(in_context)]),
+                vstack([outer, self._features(out_of_context)]),
+            )
             if out_of_context
             else self._model
         )
 
-    def _trained(self, inside: Sequence[str], outside: Sequence[str]) -> LogisticRegression:
-        labels = np.array([1] * len(inside) + [0] * len(outside))
+    def _trained(self, inside: csr_matrix, outside: csr_matrix) -> LogisticRegression:
+        labels = np.array([1] * inside.shape[0] + [0] * outside.shape[0])
         # Balanced: there are several times more in-scope examples than out-of-scope ones.
         model = LogisticRegression(C=STRENGTH, max_iter=2000, class_weight="balanced")
-        model.fit(self._features([*inside, *outside]), labels)
+        model.fit(vstack([inside, outside]).tocsr(), labels)
         return model
 
-    def _features(self, texts: Sequence[str]) -> object:
+    def _features(self, texts: Sequence[str]) -> csr_matrix:
         lowered = [text.lower() for text in texts]
         return hstack([self._chars.transform(lowered), self._words.transform(lowered)]).tocsr()
 

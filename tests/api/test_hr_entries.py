@@ -119,8 +119,9 @@ def test_a_new_entry_is_saved_and_the_chat_answers_with_it(
     saved = response.json()
     assert (saved["file"], saved["changed"]) == ("parkering-hemma.md", True)
     assert (sandbox / "faq" / "parkering-hemma.md").exists()
-    # The hot reload takes the file within about two seconds of the save.
-    deadline = time.monotonic() + 5
+    # The hot reload takes the file within seconds of the save; the bar is a safe floor for a
+    # loaded CI machine (Rasa trains beside these tests), as in test_faq_reload.py.
+    deadline = time.monotonic() + 20
     while opened(client, "parkering-hemma")["chat"]["state"] != "serving":
         assert time.monotonic() < deadline, "the chat did not take the new entry"
         time.sleep(0.1)

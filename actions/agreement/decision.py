@@ -17,10 +17,13 @@ from actions.agreement.decision_fields import (
     FIELD_SLOTS,
     FORM,
     SHOWN_SLOT,
+    OneDecision,
     changed_to_approval,
     decision_fields,
     decision_for,
     decision_payload,
+    each_decision,
+    employee_name,
     find_agreement,
     find_reason,
     may_decide,
@@ -206,6 +209,8 @@ class ActionStartDecision(AgreementStep):
             dispatcher.utter_message(text=request_line(self.services.agreements, asked_about))
             ctx.set("agreement_id", str(asked_about.id))
             return [*reset(FIELD_SLOTS), *ctx.events(), FollowupAction(FORM)]
+        if several := each_decision(ctx, message):
+            return decide_each(self.services, user, dispatcher, ctx, several)
         target = find_agreement(ctx, message)
         if target.problem:
             dispatcher.utter_message(text=target.problem)
@@ -227,6 +232,37 @@ class ActionStartDecision(AgreementStep):
         return [*reset(FIELD_SLOTS), *ctx.events(), FollowupAction(FORM)]
 
 
+def decide_each(
+    services: Services,
+    user: User,
+    dispatcher: CollectingDispatcher,
+    ctx: FormContext,
+    several: list[OneDecision],
+) -> list[EventType]:
+    """Several decisions in one message, made in the order said. A rejection without its
+    reason is asked for after the others; any further one waits, and the reply says so."""
+    unexplained = [d for d in several if d.decision == "reject" and not d.reason]
+    for one in several:
+        if one not in unexplained:
+            slots = {
+                "agreement_id": str(one.agreement.id),
+                "decision": one.decision,
+                "rejection_reason": one.reason or "",
+            }
+            decide(services, user, dispatcher, slots.get, employee_name(ctx, one.agreement))
+    if not unexplained:
+        return reset(FIELD_SLOTS)
+    first, *rest = unexplained
+    if rest:
+        waiting = ", ".join(f"{employee_name(ctx, d.agreement)}s" for d in rest)
+        dispatcher.utter_message(
+            text=f"Avslagen på {waiting} ansökan väntar: skriv dem ett i taget med skälet."
+        )
+    ctx.set("agreement_id", str(first.agreement.id))
+    ctx.set("decision", "reject")
+    return [*reset(FIELD_SLOTS), *ctx.events(), FollowupAction(FORM)]
+
+
 class ActionDecideAgreement(AgreementCompletion):
     """Completes the decision form: the service decides, or says why not."""
 
@@ -245,8 +281,10 @@ def decide(
     user: User,
     dispatcher: CollectingDispatcher,
     slot: Callable[[str], Any],
+    whose: str | None = None,
 ) -> None:
-    """The agreement service decides, or says why not."""
+    """The agreement service decides, or says why not. ``whose``: the employee's name, said
+    with the reference when one message decides several requests."""
     assert services.agreements is not None
     agreement_id = str(slot("agreement_id") or "")
     decision = slot("decision")
@@ -262,7 +300,8 @@ def decide(
         dispatcher.utter_message(text=error.text)
         return
     verb = "godkänd" if decision == "approve" else "avslagen"
-    told = f"{agreement.reference} är {verb}. Medarbetaren får besked här i chatten."
+    named = f"{agreement.reference} ({whose})" if whose else agreement.reference
+    told = f"{named} är {verb}. Medarbetaren får besked här i chatten."
     if decision != "approve":
         dispatcher.utter_message(text=told)
         return

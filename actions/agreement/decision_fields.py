@@ -3,6 +3,7 @@
 and why."""
 
 import re
+from dataclasses import dataclass
 
 from actions.conversation.fields import Field, FormContext, Prompt, Reading
 from actions.conversation.reading import Message, is_chitchat
@@ -24,7 +25,9 @@ REJECT = re.compile(rf"\b({REJECT_VERBS}|deny|turn\w* (?:it )?down)\b")
 # What follows "avslå" as the reason: "avslå, för att ...", "jag avslår den. Vi har ..."
 REASON = re.compile(
     rf"\b(?:{REJECT_VERBS})\b"
-    r"(?:\s+jag)?"
+    r"(?:\s+(?:jag|vi))?"
+    # "avslå Annas, vi behöver henne": the request named by its owner alone.
+    r"(?:\s+\w+'?s(?=\s*[,:.;–-]))?"
     r"(?:\s+(?:till\s+|to\s+)?(?:den|det|it|this one|this|that one|"
     r"(?:\w+'?s\s+|hennes\s+|hans\s+|her\s+|his\s+)?(?:ansökan|ansokan|request|application)"
     r"(?:\s+(?:om|för|for|to)\s+(?:distans\w*|hemarbete|remote work|work from home|"
@@ -160,6 +163,60 @@ def decision_for(ctx: FormContext, message: Message, agreement_id: str | None) -
             return find_decision(Message(text=clause))
     # "jag tänkte godkänna den men nej, jag avslår": no clause names it; the refusal stands.
     return find_decision(message)
+
+
+# Where a message deciding several requests turns to the next one: "godkänn Eriks. Annas avslår
+# vi, …", "godkänn Erik och avslå Anna".
+NEXT_PART = re.compile(r"[.!?;]+\s+|,?\s+(?:och|men|samt|but|and)\s+")
+
+
+@dataclass(frozen=True)
+class OneDecision:
+    agreement: Agreement
+    decision: str
+    reason: str | None
+
+
+def each_decision(ctx: FormContext, message: Message) -> list[OneDecision]:
+    """Decisions on two or more waiting requests in one message, in the order said: each
+    request with the decision and reason of its own part of the message (the sentence that
+    names it and those after it that name no other). [] unless every part names one request
+    once and says its decision: the message is then read as a decision on one request."""
+    text = " ".join(message.text.split())
+    named = {a.id: a for a in pending(ctx) if is_named(ctx, a, text)}
+    if len(named) < 2:
+        return []
+    parts: list[tuple[Agreement | None, str]] = []
+    start = 0
+    for piece_end in [*(m.end() for m in NEXT_PART.finditer(text)), len(text)]:
+        piece = text[start:piece_end]
+        start = piece_end
+        owners = [a for a in named.values() if is_named(ctx, a, piece)]
+        if len(owners) > 1:
+            return []
+        if owners:
+            parts.append((owners[0], piece))
+        elif parts:
+            parts[-1] = (parts[-1][0], parts[-1][1] + piece)
+        else:
+            parts.append((None, piece))
+    if parts and parts[0][0] is None:
+        # "ok. godkänn Eriks, …": what comes before the first name belongs to it.
+        opening = parts.pop(0)[1]
+        if parts:
+            parts[0] = (parts[0][0], opening + parts[0][1])
+    # Each request named in one part only: "godkänn Erik, nej avslå Erik" is one decision.
+    ids = [agreement.id for agreement, _ in parts if agreement is not None]
+    if len(ids) != len(parts) or sorted(ids) != sorted(named):
+        return []
+    decisions = []
+    for agreement, part in parts:
+        decision = find_decision(Message(text=part.strip()))
+        if agreement is None or decision is None:
+            return []
+        reason = find_reason(part) if decision == "reject" else None
+        decisions.append(OneDecision(agreement, decision, reason))
+    return decisions
 
 
 # A change of mind at the reason question: "nej vänta, jag godkänner den ändå", "actually
@@ -315,11 +372,13 @@ def decision_fields(ctx: FormContext) -> list[Field]:
 
 def named_request(ctx: FormContext, message: Message) -> Agreement | None:
     """The waiting request a message names by its reference or the employee's name."""
-    text = message.text.lower()
-    candidates = pending(ctx)
-    named = [
-        a
-        for a in candidates
-        if a.reference.lower() in text or names_employee(text, employee_name(ctx, a))
-    ]
+    named = [a for a in pending(ctx) if is_named(ctx, a, message.text)]
     return named[0] if len(named) == 1 else None
+
+
+def is_named(ctx: FormContext, agreement: Agreement, text: str) -> bool:
+    """``text`` names the request by its reference or its employee's name."""
+    lowered = text.lower()
+    return agreement.reference.lower() in lowered or names_employee(
+        lowered, employee_name(ctx, agreement)
+    )

@@ -149,6 +149,19 @@ def fresh_message(tracker: Tracker, form: str) -> bool:
     return False
 
 
+def opening_message(tracker: Tracker, form: str) -> str | None:
+    """The user's message that last opened ``form`` ("boka riskbedömning onsdag kl 13"), for
+    what it said before the form could take it; None when the form was not opened by one."""
+    opened = False
+    for event in reversed(tracker.events):
+        kind = event.get("event")
+        if kind == "active_loop" and event.get("name") == form:
+            opened = True
+        elif opened and kind == "user":
+            return str(event.get("text") or "")
+    return None
+
+
 def reset(slots: Sequence[str]) -> list[EventType]:
     """A process's slots cleared, as it starts or ends. The requested slot too: one left by a
     form whose session ran out would be filled with the opening message when a form opens

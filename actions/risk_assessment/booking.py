@@ -24,6 +24,7 @@ from actions.conversation.fields import (
     FormContext,
     Prompt,
     Reading,
+    opening_message,
     reset,
 )
 from actions.conversation.form import GuidedForm
@@ -322,6 +323,8 @@ class ValidateRiskAssessmentForm(GuidedForm):
                 risk_assessments(ctx).proposed_safety_representative(employee) if employee else None
             )
             ctx.set("ra_safety_representative", proposed.id if proposed else NO_REPRESENTATIVE)
+            if not ctx.get("ra_start"):
+                return opening_time(ctx)
         if slot in ("ra_duration", "ra_safety_representative") and ctx.get("ra_start"):
             # A longer meeting, or another participant, may no longer fit the chosen time.
             start = datetime.fromisoformat(str(ctx.get("ra_start")))
@@ -330,6 +333,24 @@ class ValidateRiskAssessmentForm(GuidedForm):
                 ctx.set("ra_start", None)
                 return f"Tiden {swedish_time(start)} passar inte längre: {problem.problem}"
         return None
+
+
+def opening_time(ctx: FormContext) -> str | None:
+    """A clear, free time in the message that opened the booking before its employee was known
+    ("då får vi boka riskbedömningen först. onsdag 9/12 kl 13 på teams"), taken once they are;
+    a note saying so. A time that needs asking about is asked with the time question."""
+    text = opening_message(ctx.tracker, FORM)
+    if not text or find_meeting_time(text, ctx.now()) is None:
+        return None
+    reading = read_start(ctx, Message(text=text))
+    if not reading.found or reading.confirm or reading.problem:
+        return None
+    ctx.set("ra_start", reading.value)
+    noted = [f"tid {swedish_time(datetime.fromisoformat(str(reading.value)))}"]
+    if not ctx.get("ra_place") and (place := meeting_place_after_time(text)) is not None:
+        ctx.set("ra_place", place[:200])
+        noted.append(f"plats {place[:200]}")
+    return f"Jag har också noterat: {', '.join(noted)}."
 
 
 # A time said as a correction or instead of another: the booked meeting is moved.

@@ -35,12 +35,14 @@ async def form_turn(
     intent: str = "inform",
     confidence: float = 0.5,
     entities: list[dict[str, Any]] | None = None,
+    earlier: list[dict[str, Any]] | None = None,
 ) -> Turn:
-    """``text`` answering the question for ``requested``, with the form's slots ``slots``."""
+    """``text`` answering the question for ``requested``, with the form's slots ``slots``, after
+    the conversation's events ``earlier``."""
     state = {**slots, "requested_slot": requested}
     latest = tracker(
         text, slots=state, intent=intent, confidence=confidence, user=user,
-        entities=entities, active_loop=form.form_name,
+        entities=entities, active_loop=form.form_name, earlier=earlier,
     )  # fmt: skip
     dispatcher = CollectingDispatcher()
     events = await form.run(dispatcher, latest, {})

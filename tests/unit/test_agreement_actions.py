@@ -969,14 +969,7 @@ async def test_a_decision_names_the_one_request_it_is_about(
     services: Services, vasternorrland: AgreementService
 ) -> None:
     """HR's "godkänn Eriks men vänta med Annas" asked which request was meant."""
-    hanna = demo_directory().get("hanna.holm")
-    assert hanna is not None
-    for employee in ("anna.andersson", "erik.ek"):
-        waiting_request(vasternorrland, employee)
-    for agreement in vasternorrland.visible_to(hanna):
-        vasternorrland.register_risk_assessment(
-            hanna, agreement.id, "Inga risker", CLOCK.today() - timedelta(days=1)
-        )
+    hanna = anna_and_erik_waiting(vasternorrland)
     dispatcher = CollectingDispatcher()
     await ActionStartDecision(services).run(
         dispatcher,
@@ -986,6 +979,80 @@ async def test_a_decision_names_the_one_request_it_is_about(
     )  # fmt: skip
     statuses = {a.employee_id: a.status for a in vasternorrland.visible_to(hanna)}
     assert statuses == {"erik.ek": "approved", "anna.andersson": "submitted"}, texts(dispatcher)
+
+
+def anna_and_erik_waiting(vasternorrland: AgreementService) -> User:
+    """Anna's and Erik's requests, risk-assessed, waiting for HR's Hanna Holm."""
+    hanna = demo_directory().get("hanna.holm")
+    assert hanna is not None
+    for employee in ("anna.andersson", "erik.ek"):
+        waiting_request(vasternorrland, employee)
+    for agreement in vasternorrland.visible_to(hanna):
+        vasternorrland.register_risk_assessment(
+            hanna, agreement.id, "Inga risker", CLOCK.today() - timedelta(days=1)
+        )
+    return hanna
+
+
+async def test_two_decisions_in_one_message_are_both_made(
+    services: Services, vasternorrland: AgreementService
+) -> None:
+    """Flow u-18: "godkänn Eriks. Annas avslår vi, …" approved Erik's request only."""
+    hanna = anna_and_erik_waiting(vasternorrland)
+    dispatcher = CollectingDispatcher()
+    await ActionStartDecision(services).run(
+        dispatcher,
+        tracker("godkänn Eriks. Annas avslår vi, Maria vill ha henne på plats tills nya "
+                "kollegan är inskolad i februari", intent="approve_agreement", confidence=0.9,
+                user="hanna.holm"),
+        {},
+    )  # fmt: skip
+    decided = {a.employee_id: a for a in vasternorrland.visible_to(hanna)}
+    assert decided["erik.ek"].status == "approved", texts(dispatcher)
+    assert decided["anna.andersson"].status == "rejected", texts(dispatcher)
+    assert decided["anna.andersson"].decision_reason == (
+        "Maria vill ha henne på plats tills nya kollegan är inskolad i februari"
+    )
+    said = texts(dispatcher)
+    assert f"{decided['erik.ek'].reference} (Erik Ek) är godkänd" in said
+    assert f"{decided['anna.andersson'].reference} (Anna Andersson) är avslagen" in said
+
+
+async def test_a_rejection_without_its_reason_is_asked_after_the_approval(
+    services: Services, vasternorrland: AgreementService
+) -> None:
+    hanna = anna_and_erik_waiting(vasternorrland)
+    events = await ActionStartDecision(services).run(
+        CollectingDispatcher(),
+        tracker("godkänn Erik och avslå Anna", intent="approve_agreement", confidence=0.9,
+                user="hanna.holm"),
+        {},
+    )  # fmt: skip
+    decided = {a.employee_id: a for a in vasternorrland.visible_to(hanna)}
+    assert (decided["erik.ek"].status, decided["anna.andersson"].status) == (
+        "approved",
+        "submitted",
+    )
+    slots = {e["name"]: e["value"] for e in events if e["event"] == "slot"}
+    assert (slots["agreement_id"], slots["decision"]) == (
+        str(decided["anna.andersson"].id),
+        "reject",
+    )
+    assert events[-1] == {"event": "followup", "name": "decision_form", "timestamp": None}
+
+
+async def test_one_request_changed_in_mind_is_not_two_decisions(
+    services: Services, vasternorrland: AgreementService
+) -> None:
+    hanna = anna_and_erik_waiting(vasternorrland)
+    await ActionStartDecision(services).run(
+        CollectingDispatcher(),
+        tracker("godkänn Erik, nej förresten avslå Erik. Anna får vänta", intent="reject_agreement",
+                confidence=0.9, user="hanna.holm"),
+        {},
+    )  # fmt: skip
+    decided = {a.employee_id: a.status for a in vasternorrland.visible_to(hanna)}
+    assert decided["anna.andersson"] == "submitted"
 
 
 async def test_putting_the_decision_off_is_no_reason_to_reject(services: Services) -> None:

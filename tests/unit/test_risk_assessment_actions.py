@@ -187,6 +187,37 @@ async def test_a_manager_is_asked_about_the_one_employee_whose_request_waits(
     assert yes.slots["ra_employee"] == "anna.andersson"
 
 
+async def test_the_opening_messages_time_is_taken_once_the_employee_is_known(
+    services: Any,
+) -> None:
+    """Flow u-19: a time in the message that opened the booking without naming the employee
+    was asked again after the manager's "ja boka" picked Anna."""
+    await submit_agreement(services)
+    opening = "jaha, då får vi boka riskbedömningen först. onsdag 2/12 kl 13 på teams"
+    earlier = [
+        {"event": "user", "text": "godkänn annas distansansökan"},
+        {"event": "user", "text": opening},
+        {"event": "action", "name": "action_start_risk_assessment"},
+        {"event": "active_loop", "name": "risk_assessment_form"},
+    ]
+    form = ValidateRiskAssessmentForm(risk_args(services))
+    opened = {"ra_duration": 45.0}
+    yes = await form_turn(
+        form, "ja boka", opened, "ra_employee", user="maria.berg", earlier=earlier
+    )
+    assert yes.slots["ra_employee"] == "anna.andersson"
+    assert yes.slots["ra_start"] == datetime(2026, 12, 2, 13, 0, tzinfo=STOCKHOLM).isoformat()
+    assert yes.slots["ra_place"].lower() == "teams"
+    assert "Jag har också noterat: tid onsdag 2 december" in yes.said
+    assert "Stämmer det här?" in yes.said
+    # Without a time in the opening message, the time is asked.
+    earlier[1]["text"] = "jaha, då får vi boka riskbedömningen först"
+    yes = await form_turn(
+        form, "ja boka", opened, "ra_employee", user="maria.berg", earlier=earlier
+    )
+    assert "ra_start" not in yes.slots
+
+
 async def test_without_a_waiting_request_the_manager_names_the_employee(services: Any) -> None:
     form = ValidateRiskAssessmentForm(risk_args(services))
     turn = await form_turn(form, "ja", {}, "ra_employee", user="maria.berg")

@@ -32,9 +32,11 @@ def tracker(
     entities: list[dict[str, Any]] | None = None,
     active_loop: str | None = "agreement_form",
     metadata: dict[str, Any] | None = None,
+    earlier: list[dict[str, Any]] | None = None,
 ) -> Tracker:
-    """The tracker rasa-sdk builds from Rasa's request, for the latest message ``text``; its
-    metadata is what the app sends for ``user`` unless ``metadata`` replaces it."""
+    """The tracker rasa-sdk builds from Rasa's request, for the latest message ``text`` after
+    the events ``earlier``; its metadata is what the app sends for ``user`` unless ``metadata``
+    replaces it."""
     message = {
         "text": text,
         "intent": {"name": intent, "confidence": confidence},
@@ -47,7 +49,7 @@ def tracker(
             "sender_id": SENDER,
             "slots": {"requested_slot": None, **(slots or {})},
             "latest_message": message,
-            "events": [{"event": "user", "text": text, "parse_data": message}],
+            "events": [*(earlier or []), {"event": "user", "text": text, "parse_data": message}],
             "paused": False,
             "followup_action": None,
             "active_loop": {"name": active_loop} if active_loop else {},

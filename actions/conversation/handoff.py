@@ -1,10 +1,11 @@
 """Which start step a message goes to when Rasa's intent is not the whole story.
 
 A command at the start of a message (``commands.command_in``) names its process plainly. Without
-one, three kinds of message still belong to a process, read from what was said and what the
+one, four kinds of message still belong to a process, read from what was said and what the
 assistant did just before: a change of the request waiting, another time right after a meeting
-was booked, and a question or decision about one of the requests just listed. A decision is only
-handed over for someone who may decide and has requests waiting.
+was booked, a question or decision about one of the requests just listed, and a manager's "vad
+ligger och väntar?". A decision is only handed over for someone who may decide and has requests
+waiting.
 """
 
 from __future__ import annotations
@@ -31,6 +32,15 @@ log = logging.getLogger(__name__)
 
 # A decision said anywhere in a message: "den första godkänner jag", "Eriks kan jag inte bevilja".
 DECIDES = re.compile(rf"\b({APPROVE_VERBS}|{REJECT_VERBS})\b")
+# A manager standing in asking what waits for them: "vad ligger och väntar?", "finns det något som
+# väntar på beslut?", "anything pending?". Not "vad väntar mig om jag …", a question about rules.
+ASKS_WHAT_WAITS = re.compile(
+    r"\b(?:vad|vilka|vilket|något|nåt|några|nagot|nat|nagra)\s+(?:ansökningar\s+|ansokningar\s+)?"
+    r"(?:som\s+)?(?:(?:ligger|står|star)\s+(?:och|o)\s+)?(?:väntar|vantar)"
+    r"(?:\s+(?:på|pa)\s+(?:mig|beslut|oss))?\s*[?.!]*$"
+    r"|\b(?:what'?s|what is|anything|something)\s+(?:waiting|pending)"
+    r"(?:\s+for\s+(?:me|a decision))?\s*[?.!]*$",
+)
 # A change said in words, whatever Rasa read: "… men jag vill ändra den till 60 procent".
 CHANGE_WORD = re.compile(r"\b(andra|change|uppdatera|update)\b")
 # The request itself, named in a change of it.
@@ -84,6 +94,7 @@ class Handoff:
                 or self.another_time(tracker)
                 or self.booked_already(tracker)
                 or self.about_a_listed_request(tracker)
+                or self.what_waits(tracker)
             )
             return step if step is not None and step.name() != instead_of else None
         if command.step == instead_of:
@@ -117,6 +128,14 @@ class Handoff:
         if not asks or not self.may_decide_now(tracker):
             return None
         return self.steps.get("action_start_decision")
+
+    def what_waits(self, tracker: Tracker) -> ProcessStep | None:
+        """ "hej, jag hoppar in för cheferna den här veckan. vad ligger och väntar?": the requests
+        waiting for this manager's decision (Rasa read it as a plea for help)."""
+        text = str(tracker.latest_message.get("text") or "").lower().strip()
+        if ASKS_WHAT_WAITS.search(text) is None or not self.may_decide_now(tracker):
+            return None
+        return self.steps.get("action_show_pending_agreements")
 
     def another_time(self, tracker: Tracker) -> ProcessStep | None:
         """ "nej vänta, tisdag går inte, jag har tandläkartid. Onsdag kl 10 i stället" right after

@@ -290,6 +290,26 @@ async def test_small_talk_that_also_decides_opens_the_decision(
     assert followups(events) == []
 
 
+async def test_a_manager_asking_what_waits_is_shown_the_requests(
+    services: Services, agreements: AgreementService
+) -> None:
+    """Flow u-18: a substitute manager's "vad ligger och väntar?" got the list of what the
+    assistant covers (Rasa read a plea for help)."""
+    waiting_request(agreements)
+    text = "hej, jag hoppar in för cheferna den här veckan. vad ligger och väntar?"
+    events, dispatcher = await run(services, "action_help", text, "help", 0.7, "maria.berg")
+    assert "från Anna Andersson: 40 % på distans" in texts(dispatcher)
+    assert slots(events)["agreements_shown"]
+    # An employee, or a question about the rules, is not a manager's list.
+    _, employee = await run(services, "action_help", text, "help", 0.7, "anna.andersson")
+    assert [m.get("response") for m in employee.messages] == ["utter_help"]
+    question = "vad väntar mig om jag jobbar hemma utan avtal?"
+    _, asked = await run(
+        services, "action_answer_faq", question, "faq_agreement", 0.7, "maria.berg"
+    )
+    assert texts(asked) == FAQ_TEXT
+
+
 async def test_a_question_about_rejecting_is_answered_from_the_faq(
     services: Services, agreements: AgreementService
 ) -> None:

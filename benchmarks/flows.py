@@ -14,7 +14,9 @@ förstod inte"), and the replies to users writing English that still hold a Swed
 import argparse
 import json
 import re
+import shutil
 import sys
+import tempfile
 import time
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator
@@ -278,7 +280,11 @@ class FlowStack:
     @classmethod
     @contextmanager
     def started(cls, now: datetime, run_dir: Path | None = None) -> Iterator["FlowStack"]:
-        run_dir = run_dir or PROJECT_ROOT / ".run" / "flows"
+        # A directory of its own unless given: two runs side by side once shared one database.
+        own_dir = run_dir is None
+        if run_dir is None:
+            (PROJECT_ROOT / ".run").mkdir(exist_ok=True)
+            run_dir = Path(tempfile.mkdtemp(prefix="flows-", dir=PROJECT_ROOT / ".run"))
         run_dir.mkdir(parents=True, exist_ok=True)
         clock_file = run_dir / "now.txt"
         clock_file.write_text(now.isoformat(), encoding="utf-8")
@@ -295,6 +301,8 @@ class FlowStack:
         finally:
             db.dispose()
             stack.stop()
+            if own_dir:
+                shutil.rmtree(run_dir, ignore_errors=True)
 
     def play(self, conversation: Conversation, transcript: bool = False) -> Result:
         self.world.clear()

@@ -221,6 +221,13 @@ class ActionStartDecision(AgreementStep):
         ctx.set("agreement_id", target.value if target.found else None)
         decision = decision_for(ctx, message, ctx.get("agreement_id"))
         ctx.set("decision", decision)
+        asked_after = next(
+            (a for a in pending(ctx) if target.found and str(a.id) == str(target.value)), None
+        )
+        asks = message.text.rstrip().endswith("?")
+        if decision is None and asked_after is not None and asks and self.services.agreements:
+            # "anna har visst skickat in en distansansökan?": the request, then the decision.
+            dispatcher.utter_message(text=request_line(self.services.agreements, asked_after))
         if decision == "approve":
             ctx.set("rejection_reason", "")
         elif decision == "reject" and not message.is_payload:

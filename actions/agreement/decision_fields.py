@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 
 from actions.conversation.fields import Field, FormContext, Prompt, Reading
-from actions.conversation.reading import Message, is_chitchat
+from actions.conversation.reading import Answer, Message, is_chitchat, yes_or_no
 from bot.identity import User
 from bot.storage.models import Agreement
 
@@ -16,12 +16,13 @@ SHOWN_SLOT = "agreements_shown"
 REFERENCE = re.compile(r"\bda-\d{4}-\d{5}\b", re.IGNORECASE)
 # The decision verbs, also typed without å/ä ("avsla", "godkann"); commands' handoff reads a
 # decision anywhere in a message with the same words.
-APPROVE_VERBS = r"godkänn\w*|godkann\w*|bevilja\w*|approve\w*|accept\w*"
+APPROVE_VERBS = r"godkänn\w*|godkann\w*|godkän[dt]|godkan[dt]|bevilja\w*|approve\w*|accept\w*"
 REJECT_VERBS = (
     r"avslå\w*|avsla|avslar|avslag|neka\w*|reject\w*|decline\w*|say no|säg\w* nej|blir (?:det )?nej"
+    r"|turn\w* (?:it |him |her |this one )?down"
 )
 APPROVE = re.compile(rf"\b({APPROVE_VERBS})\b")
-REJECT = re.compile(rf"\b({REJECT_VERBS}|deny|turn\w* (?:it )?down)\b")
+REJECT = re.compile(rf"\b({REJECT_VERBS}|deny)\b")
 # What follows "avslå" as the reason: "avslå, för att ...", "jag avslår den. Vi har ..."
 REASON = re.compile(
     rf"\b(?:{REJECT_VERBS})\b"
@@ -268,23 +269,30 @@ ONLY_THE_REQUEST = re.compile(
 REASON_BEFORE = re.compile(
     r"^(?P<reason>.{3,}?)[\s,;.–-]+(?:så|sa|so|and so|därför|darfor|therefore)\s+"
     rf"(?:jag\s+|I\s+|I'll\s+|I will\s+)?(?:{REJECT_VERBS})\b"
-    r"(?:\s+(?:den|det|it|this one|this|ansökan|ansokan|the request))?[\s.!]*$",
+    # Then the end, or more sentences: "…, sa avsla den. hon far garna soka 20% till varen".
+    r"(?:\s+(?:den|det|it|this one|this|ansökan|ansokan|the request))?(?:[\s.!]*$|[.!]\s)",
     re.IGNORECASE,
 )
-# What names the request before the reason: "annas ansökan om distansarbete: ...".
-NAMED_FIRST = re.compile(r"^[^:]{0,60}\b(?:ansökan|ansokan|request|application)\b[^:]{0,40}:\s*")
+# What names the request before the reason: "annas ansökan om distansarbete: ...", "har kollat
+# annas distansansokan. …".
+NAMED_FIRST = re.compile(
+    r"^[^:]{0,60}\b(?:ansökan|ansokan|request|application)\b[^:]{0,40}:\s*"
+    r"|^(?:[^.!?]*\b(?:\w*ansökan|\w*ansokan|request|application)\b[^.!?]*[.!?]\s+)+",
+    re.IGNORECASE,
+)
 
 
 def find_reason(text: str) -> str | None:
-    """The reason given with a rejection, after the verb or before it; None when none is."""
+    """The reason given with a rejection, before a "så avslå den" that concludes it, or after
+    the verb; None when none is."""
     text = " ".join(text.split())
     after = REASON.search(text)
     before = REASON_BEFORE.match(text)
     said = [
         reason
         for reason in (
-            after.group("reason").strip(" .") if after else None,
             NAMED_FIRST.sub("", before.group("reason").strip(" .")) if before else None,
+            after.group("reason").strip(" .") if after else None,
         )
         # "avslå Annas ansökan" names the request; the reason is still to be asked.
         if reason and len(reason.split()) >= 2 and not ONLY_THE_REQUEST.fullmatch(reason)
@@ -306,6 +314,9 @@ def read_decision(ctx: FormContext, message: Message) -> Reading:
 def read_reason(ctx: FormContext, message: Message) -> Reading:
     text = " ".join(message.text.split())
     if len(text) < 3 or is_chitchat(message) or not re.search(r"[a-zåäöA-ZÅÄÖ]{2}", text):
+        return Reading()
+    if len(message.words) <= 2 and yes_or_no(message) is not Answer.NONE:
+        # "yes" to "What is the reason?", by one who thinks it was given: asked again.
         return Reading()
     if REJECT.search(message.lowered) and find_reason(text) is None:
         # "oj fel person, det är annas jag ska avslå" says the decision again; no reason yet.

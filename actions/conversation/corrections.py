@@ -104,7 +104,13 @@ class Corrections:
         # the follow-up's.
         said = [m]
         if self.at_summary and len(m.words) > LONG_ANSWER_WORDS:
-            said = [c for c in clauses(m) if len(c.words) <= SHORT_CLAUSE_WORDS]
+            # A clause that opens as a correction counts at any length: "actually can we make
+            # it 2:30? I have a call until 2".
+            said = [
+                c
+                for c in clauses(m)
+                if len(c.words) <= SHORT_CLAUSE_WORDS or CORRECTION_OPENING.match(c.lowered)
+            ]
         readings = [
             (f, r)
             for f in self.correctable()

@@ -18,8 +18,9 @@ from typing import TYPE_CHECKING
 from rasa_sdk import Tracker
 from sqlalchemy.exc import SQLAlchemyError
 
-from actions.agreement.decision_fields import APPROVE_VERBS, REJECT_VERBS, may_decide
+from actions.agreement.decision_fields import APPROVE_VERBS, REJECT_VERBS, may_decide, named_request
 from actions.conversation.commands import CANCELS, MOVES, Command, command_in, commands
+from actions.conversation.fields import FormContext
 from actions.conversation.reading import Message, has_correction_cue
 from bot.risk_assessments.meeting_text import find_meeting_time
 from bot.spelling import without_diacritics
@@ -40,6 +41,12 @@ ASKS_WHAT_WAITS = re.compile(
     r"(?:\s+(?:på|pa)\s+(?:mig|beslut|oss))?\s*[?.!]*$"
     r"|\b(?:what'?s|what is|anything|something)\s+(?:waiting|pending)"
     r"(?:\s+for\s+(?:me|a decision))?\s*[?.!]*$",
+)
+# A request named as such: "annas distansansökan", "Erik's request".
+REQUEST_WORD = re.compile(r"\b\w*(ansokan|ansokningar|ansokt|request|application)\b")
+# What asks about the rules rather than after a request: "kan annas ansökan gälla längre?".
+RULES_QUESTION = re.compile(
+    r"\b(hur|kan|far|maste|ska|varfor|nar|vilka|vilken|how|can|may|must|should|why|when)\b"
 )
 # A change said in words, whatever Rasa read: "… men jag vill ändra den till 60 procent".
 CHANGE_WORD = re.compile(r"\b(andra|change|uppdatera|update)\b")
@@ -95,6 +102,7 @@ class Handoff:
                 or self.booked_already(tracker)
                 or self.about_a_listed_request(tracker)
                 or self.what_waits(tracker)
+                or self.about_a_waiting_request(tracker)
             )
             return step if step is not None and step.name() != instead_of else None
         if command.step == instead_of:
@@ -136,6 +144,28 @@ class Handoff:
         if ASKS_WHAT_WAITS.search(text) is None or not self.may_decide_now(tracker):
             return None
         return self.steps.get("action_show_pending_agreements")
+
+    def about_a_waiting_request(self, tracker: Tracker) -> ProcessStep | None:
+        """A decider's message naming one waiting request that decides it ("har kollat annas
+        distansansokan. … sa avsla den. …") or asks after it ("erik har visst skickat in en
+        distansansökan?"): the decision opens on it. A question about rules that names the
+        request ("kan annas ansökan gälla i tre år?") is the FAQ's."""
+        text = str(tracker.latest_message.get("text") or "")
+        lowered = without_diacritics(text.lower())
+        if not REQUEST_WORD.search(lowered) or not self.may_decide_now(tracker):
+            return None
+        decides = DECIDES.search(text.lower()) is not None
+        asks_after = (
+            text.rstrip().endswith("?")
+            and len(text.split()) <= 10
+            and not RULES_QUESTION.search(lowered)
+        )
+        if not (decides or asks_after):
+            return None
+        ctx = FormContext(self.services, tracker)
+        if named_request(ctx, Message.from_tracker(tracker)) is None:
+            return None
+        return self.steps.get("action_start_decision")
 
     def another_time(self, tracker: Tracker) -> ProcessStep | None:
         """ "nej vänta, tisdag går inte, jag har tandläkartid. Onsdag kl 10 i stället" right after

@@ -148,6 +148,9 @@ def read_place(ctx: FormContext, message: Message) -> Reading:
     short_yes_no = short_yes_no or is_go_ahead(message)
     if len(text) < 2 or short_yes_no or not re.search(r"[a-zåäöA-ZÅÄÖ0-9]{2}", text):
         return Reading()
+    if len(message.words) <= 4 and re.search(r"\bteams\b", message.lowered):
+        # "on teams", "på teams tack": the invitation says Teams.
+        return Reading.of("Teams")
     return Reading.of(text[:200])
 
 

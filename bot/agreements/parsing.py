@@ -25,9 +25,10 @@ FRACTION_WORDS = {
 }  # fmt: skip
 PERCENT = re.compile(r"(-?\d+(?:[.,]\d+)?)\s*(?:%|procent|percent)")
 # "2,5 dagar" and "2.5 dagar" are half days, not five.
+# "3 dgr/v" and "3 d/v" as typed on a phone.
 DAYS = re.compile(
-    r"(\d+(?:[.,]\d+)?|[a-zåäö]+)\s*(?:dag|dagar|day|days)\b"
-    r"(?:\s*(?:i|per|a|/)\s*(?:veckan|vecka|week))?"
+    r"(\d+(?:[.,]\d+)?|[a-zåäö]+)\s*(?:dag|dagar|dgr|day|days|d(?=\s*/\s*v))\b"
+    r"(?:\s*(?:i|per|a|/)\s*(?:veckan|vecka|week|v\b))?"
 )
 BARE_NUMBER = re.compile(r"^\s*(-?\d+(?:[.,]\d+)?)\s*$")
 # A number and a word that may be a misspelt unit: "40 procnet", "40 precent".
@@ -144,7 +145,8 @@ DAY_RANGE = re.compile(
     rf"\b{DAY_COUNT}\s*(?:-|–|till|eller|à|or|to)\s*{DAY_COUNT}\s*(?:dag|dagar|day|days)\b"
 )
 SHARE_WORDS = re.compile(
-    r"%|\bprocent|\bpercent|\bdag(ar)?\b|\bdays?\b|dagar\b|days\b|\b(?:varje|every)\s+\w+da[gy]\b|"
+    r"%|\bprocent|\bpercent|\bdag(ar)?\b|\bdgr\b|\d\s*d\s*/\s*v\b|\bdays?\b|dagar\b|days\b|"
+    r"\b(?:varje|every)\s+\w+da[gy]\b|"
     r"hälften|halva|halvtid|\bhalf\b|heltid|"
     r"fjärdedel|tredjedel|quarter|\bthird\b|\bvarannan\b|\bevery (?:other|second)\b"
 )
@@ -156,7 +158,25 @@ def find_share(text: str, working_days_per_week: int = 5) -> float | None:
     lowered = with_units_spelt(with_numbers_written(text.lower()))
     if not SHARE_WORDS.search(lowered) or share_options(lowered, working_days_per_week):
         return None
+    said = list(PERCENT.finditer(lowered))
+    if len({m.group(1) for m in said}) > 1:
+        # "60 % istället för 40 %"; "inne på 40% men vill hellre ha 60%": the share wished for.
+        if instead_of := INSTEAD_OF.search(lowered):
+            before = [m for m in said if m.end() <= instead_of.start()]
+            if before:
+                return parse_share(lowered[before[-1].start() :], working_days_per_week)
+        elif rather := RATHER.search(lowered):
+            # The share beside the cue: "vill hellre ha 60%", "ta 60% istället, inte 40%".
+            nearest = min(
+                said, key=lambda m: max(m.start() - rather.end(), rather.start() - m.end())
+            )
+            return parse_share(lowered[nearest.start() :], working_days_per_week)
     return parse_share(lowered, working_days_per_week)
+
+
+# A share preferred to another said in the same message.
+INSTEAD_OF = re.compile(r"\b(istället för|i stället för|istallet for|instead of|rather than)\b")
+RATHER = re.compile(r"\b(hellre|istället|i stället|istallet|rather|instead)\b")
 
 
 def share_options(text: str, working_days_per_week: int = 5) -> list[float]:
@@ -315,7 +335,9 @@ EQUIPMENT_SYNONYMS = {
 }
 NO_EQUIPMENT = re.compile(
     # "ingen ny utrustning", "inget nytt": nothing more than the user has at home already.
-    r"^(ingen|inget|inga|nej|none|nothing|no|not any)( ny| nytt| nya| new| more| extra)?"
+    # "nä inget", "nope, nothing": a no before it.
+    r"^((nej|nä+|nope|no)\W*\s)?"
+    r"(ingen|inget|inga|nej|nä+|nope|none|nothing|no|not any)( ny| nytt| nya| new| more| extra)?"
     r"( utrustning| alls| just nu| equipment"
     r"| thanks| tack| behövs| needed| required| at all| for now| right now)*$"
     # "jag behöver ingen utrustning", "I don't need any equipment", "I need nothing".

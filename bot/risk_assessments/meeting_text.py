@@ -97,8 +97,10 @@ _PART_OF_DAY = re.compile(
 )
 _DAY_AFTER_TOMORROW = re.compile(r"\b(?:i\s*)?övermorgon\b|\bthe\s+day\s+after\s+tomorrow\b")
 # Read after ``_with_dotted_dates``: a dotted pair left over ("10.30") is a time.
+# "9/12", "9 december", and the English "Dec 9th", "December 9".
 _EXPLICIT_DATE = re.compile(
     r"\d{4}-\d{1,2}-\d{1,2}|\b\d{1,2}\s*/\s*\d{1,2}\b|\b\d{1,2}\s+(?:" + _MONTH_WORDS + r")\b"
+    r"|\b(?:" + _MONTH_WORDS + r")\.?\s+\d{1,2}(?:st|nd|rd|th)?\b"
 )
 
 
@@ -196,10 +198,28 @@ def _spoken_clock(match: re.Match[str]) -> str:
     return f"{hour:02d}:{minute:02d}"
 
 
+# "kl 2", "at 2:30", "2:30": an hour from one to six in figures is the afternoon too, unless the
+# morning or the night is named ("kl 6 på morgonen") or am/pm says which.
+_SMALL_HOUR = re.compile(
+    r"\b(?:kl\.?\s*|klockan\s+|at\s+)(?P<hour>[1-6])(?:[.:](?P<minute>[0-5]\d))?(?![\d.:/])"
+    r"(?!\s*(?:am|pm|a\.m|p\.m))"
+    r"|(?<![\d:./])(?P<bare>[1-6]):(?P<bare_minute>[0-5]\d)(?!\d)(?!\s*(?:am|pm|a\.m|p\.m))"
+)
+_MORNING_OR_NIGHT = re.compile(r"\b(morgon\w*|förmiddag\w*|natt\w*|morning|night)\b")
+
+
+def _afternoon(match: re.Match[str]) -> str:
+    hour = int(match.group("hour") or match.group("bare"))
+    minute = match.group("minute") or match.group("bare_minute") or "00"
+    return f"{hour + 12}:{minute}"
+
+
 def _normalise(text: str) -> str:
     """Return text rewritten into forms dateparser understands (Swedish and English)."""
     text = " ".join(text.lower().split())
     text = _SPOKEN_CLOCK.sub(_spoken_clock, text)
+    if not _MORNING_OR_NIGHT.search(text):
+        text = _SMALL_HOUR.sub(_afternoon, text)
     text = re.sub(r"\bimorgon\b", "i morgon", text)
     text = _DAY_AFTER_TOMORROW.sub("om 2 dagar", text)
     text = _WEEKDAY_PATTERN.sub(lambda m: m.group("day"), text)
@@ -370,11 +390,15 @@ _TRAILING_WORDS = re.compile(
     r"jag menar|i mean|menade jag|jag menade|i meant|alltså|förstås|sorry|förlåt|"
     r"(?:ska|skulle|bör) (?:det|den|mötet|vi ses) (?:vara|bli|ligga)|det ska vara|"
     r"(?:funkar|fungerar|passar|går|blir|är)(?: bra| fint| bättre| mig| för mig)?|"
-    r"works(?: for me)?|is (?:fine|better|good)|suits me)\b[\s,.!?]*$"
+    r"works(?: for me)?|is (?:fine|better|good)|suits me|"
+    r"(?:would|will|could) (?:suit|work for) (?:me|us)|would (?:work|be fine|be good|be great))"
+    r"\b[\s,.!?]*$"
 )
 # Where, after the time: "tisdag kl 10 på Teams", "kl 13 i rum 3B", "at 10 in Teams".
 _TRAILING_PLACE = re.compile(
-    r"[\s,]*\b(?:på|pa|i|via|över|in|on|at|over)\s+(?P<place>teams\b.*|zoom\b.*|rum\b.*|"
+    # "i mitt rum B412": the room, not whose it is (the others read the invitation).
+    r"[\s,]*\b(?:på|pa|i|via|över|in|on|at|over)\s+(?:(?:mitt|vårt|vart|ert|my|our)\s+)?"
+    r"(?P<place>teams\b.*|zoom\b.*|rum\b.*|"
     r"konferensrum\w*.*|mötesrum\w*.*|kontoret\b.*|room\b.*|the office\b.*)$",
     re.IGNORECASE,
 )
@@ -393,7 +417,7 @@ _UNSUITED = re.compile(
 )
 # Where a clause ends: "onsdag 16 december kl 10:30, vi ses i rum Hjälmaren". Not the dot of
 # "10.30", "16.12" or "v. 49".
-_CLAUSE_END = re.compile(r"\s*[,;]\s*|\.\s+(?=[^\d\s])")
+_CLAUSE_END = re.compile(r"\s*[,;]\s*|[.?!]\s+(?=[^\d\s])")
 
 
 def _time_clauses(span: str) -> str:

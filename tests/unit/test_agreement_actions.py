@@ -1055,6 +1055,24 @@ async def test_one_request_changed_in_mind_is_not_two_decisions(
     assert decided["anna.andersson"] == "submitted"
 
 
+async def test_an_approval_said_as_done_decides_and_a_yes_is_no_reason(
+    services: Services,
+) -> None:
+    """Flows v-13 and v-18: "ok kör, godkänt från mig 👍" was asked "godkänna eller avslå?", and
+    "yes" to "What is the reason?" was stored as the reason."""
+    form = ValidateDecisionForm(services)
+    approved = await form_turn(
+        form, "ok kör, godkänt från mig 👍", {"agreement_id": "1"}, "decision", user="johan.lind"
+    )
+    assert approved.slots["decision"] == "approve"
+    for yes in ("yes", "ja", "ja, det"):
+        reason = await form_turn(
+            form, yes, {"agreement_id": "1", "decision": "reject"}, "rejection_reason",
+            user="johan.lind",
+        )  # fmt: skip
+        assert reason.slots["rejection_reason"] is None, yes
+
+
 async def test_putting_the_decision_off_is_no_reason_to_reject(services: Services) -> None:
     """ "nej förresten, jag väntar med beslutet tills vi har pratat" was stored as the reason,
     and the request rejected."""

@@ -158,6 +158,10 @@ def test_a_period_ends_the_day_before_its_anniversary() -> None:
         ("ingen ny utrustning", []),
         ("no new equipment", []),
         ("ny skärm", None),
+        # Flow v-17: a "nä" before it was no answer, asked three times.
+        ("nä inget", []),
+        ("nope, nothing", []),
+        ("nä men headset", ["Headset"]),
     ],
 )
 def test_no_equipment_with_a_thank_you(text: str, items: list[str] | None) -> None:
@@ -491,3 +495,17 @@ def test_equipment_joined_by_the_sms_o_is_two_items() -> None:
     options = ["Bärbar dator", "Bildskärm", "Tangentbord och mus", "Headset", "Dockningsstation"]
     assert equipment_items("dockningsstation o skärm", options) == ["Dockningsstation", "Bildskärm"]
     assert equipment_items("tangetbord o mus", options) == ["Tangentbord och mus"]
+
+
+def test_days_a_week_typed_short_and_the_share_preferred() -> None:
+    """Flows v-01 and v-14: "3 dgr/v" was no share, and "inne på 40% men vill hellre ha 60%"
+    prefilled the 40 % the user had."""
+    assert parse_share("3 dgr/v") == 60.0
+    assert parse_share("2 d/v") == 40.0
+    assert find_share("hej, 3 dgr/v hemifrån") == 60.0
+    assert find_share("jag har en ansökan inne på 40% men vill hellre ha 60%. hemma") == 60.0
+    assert find_share("jag vill ha 60 % istället för 40 %") == 60.0
+    assert find_share("ta 60% istället, inte 40%") == 60.0
+    assert find_share("I have 40% but would rather have 60%") == 60.0
+    # Without a preference the first share said is read, as before.
+    assert find_share("40 procent, som förra året") == 40.0

@@ -19,6 +19,7 @@ from actions.services import Services
 from bot.agreements.service import AgreementService
 from bot.clock import Clock
 from bot.faq.answering import Reply
+from bot.identity import demo_directory
 from bot.regions import CommandProcess, Region, load_region
 from bot.settings import Settings
 from bot.storage.models import RiskAssessment
@@ -310,6 +311,37 @@ async def test_a_manager_asking_what_waits_is_shown_the_requests(
     assert texts(asked) == FAQ_TEXT
 
 
+async def test_a_decision_or_a_question_naming_a_waiting_request_opens_it(
+    services: Services, agreements: AgreementService
+) -> None:
+    """Flows v-03 and v-13: a manager's long rejection typed without å/ä/ö, and "anna har visst
+    skickat in en distansansökan?", got the FAQ's "not my area"."""
+    waiting_request(agreements)
+    asked, dispatcher = await run(
+        services, "action_answer_faq", "hej, anna har visst skickat in en distansansökan?",
+        "out_of_scope", 0.6, "maria.berg",
+    )  # fmt: skip
+    assert "från Anna Andersson: 40 %" in texts(dispatcher)
+    assert followups(asked) == ["decision_form"]
+    _, rules = await run(
+        services, "action_answer_faq", "kan annas ansökan gälla i tre år?", "faq_agreement",
+        0.7, "maria.berg",
+    )  # fmt: skip
+    assert texts(rules) == FAQ_TEXT
+    text = (
+        "har kollat annas distansansokan. 40% funkar inte nu nar tva i gruppen ar sjukskrivna, "
+        "sa avsla den. hon far garna soka 20% till varen istallet"
+    )
+    await run(services, "action_answer_faq", text, "faq_sickness", 0.6, "maria.berg")
+    maria = demo_directory().get("maria.berg")
+    assert maria is not None
+    (decided,) = agreements.visible_to(maria)
+    assert (decided.status, decided.decision_reason) == (
+        "rejected",
+        "40% funkar inte nu nar tva i gruppen ar sjukskrivna",
+    )
+
+
 async def test_a_question_about_rejecting_is_answered_from_the_faq(
     services: Services, agreements: AgreementService
 ) -> None:
@@ -421,6 +453,17 @@ async def test_documenting_below_the_fallback_threshold_documents_with_the_risks
         (
             "eriks distansansökan – tyvärr blir det nej. vi driftsätter nya ärendesystemet i mars",
             "Vi driftsätter nya ärendesystemet i mars",
+        ),
+        # Flow v-18: "turn it down" had no reason after it, and "yes" was stored as the reason.
+        (
+            "I have to turn it down for now, we're short-staffed on the service desk until March",
+            "We're short-staffed on the service desk until March",
+        ),
+        # Flow v-03: the reason before "sa avsla den", with more said after it.
+        (
+            "har kollat annas distansansokan. 40% funkar inte nu nar tva i gruppen ar "
+            "sjukskrivna, sa avsla den. hon far garna soka 20% till varen istallet",
+            "40% funkar inte nu nar tva i gruppen ar sjukskrivna",
         ),
     ],
 )

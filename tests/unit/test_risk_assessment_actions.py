@@ -641,6 +641,26 @@ async def test_a_later_time_at_the_summary_keeps_the_day(services: Any) -> None:
     assert "Stämmer det här?" in turn.said
 
 
+async def test_teams_said_with_a_preposition_is_teams(services: Any) -> None:
+    """Flow v-12: "on teams" went into the invitation as the place "on teams"."""
+    form = ValidateRiskAssessmentForm(risk_args(services))
+    slots = {k: v for k, v in BOOKING.items() if k != "ra_place"}
+    for text in ("on teams", "på teams tack"):
+        turn = await form_turn(form, text, slots, "ra_place")
+        assert turn.slots["ra_place"] == "Teams"
+
+
+async def test_a_long_correction_at_the_summary_moves_the_time(services: Any) -> None:
+    """Flow v-12: "actually can we make it 2:30? I have a call until 2" at the summary was not
+    understood (a clause of seven words counted as part of a long message)."""
+    form = ValidateRiskAssessmentForm(risk_args(services))
+    slots = {**BOOKING, "ra_start": datetime(2026, 12, 2, 14, 0, tzinfo=STOCKHOLM).isoformat()}
+    turn = await form_turn(
+        form, "actually can we make it 2:30? I have a call until 2", slots, "ra_confirmed"
+    )
+    assert turn.slots["ra_start"] == datetime(2026, 12, 2, 14, 30, tzinfo=STOCKHOLM).isoformat()
+
+
 async def test_yes_or_thanks_is_no_meeting_place(services: Any) -> None:
     form = ValidateRiskAssessmentForm(risk_args(services))
     for text in ("ja", "tack", "hmm, vet inte"):

@@ -433,3 +433,35 @@ def test_a_time_said_without_a_ring_or_dots_is_read() -> None:
     assert parsed is not None and parsed.start.date() == date(2026, 12, 11)
     opening = "vill boka riskbedomningen med maria tisdag 15/12 kl 13, pa teams"
     assert meeting_place_after_time(opening) == "Teams"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # Flow v-12: "2:30" at the summary of a Wednesday 14:00 meeting was no time.
+        ("actually can we make it 2:30? I have a call until 2", local(2026, 12, 9, 14, 30)),
+        ("kl 2 då", local(2026, 12, 9, 14)),
+        ("at 3", local(2026, 12, 9, 15)),
+        # The morning named, or am/pm, says which.
+        ("kl 6 på morgonen", local(2026, 12, 9, 6)),
+        ("at 2 am", local(2026, 12, 9, 2)),
+        ("kl 8", local(2026, 12, 9, 8)),
+    ],
+)
+def test_an_hour_from_one_to_six_in_figures_is_the_afternoon(text: str, expected: datetime) -> None:
+    parsed = find_meeting_time(text, local(2026, 12, 3, 9), on=date(2026, 12, 9))
+    assert parsed is not None and parsed.start == expected
+
+
+def test_a_question_before_an_english_date_and_a_month_before_its_day() -> None:
+    """Flow v-12: the opening's "Wednesday Dec 9th at 2pm would suit me" was asked again."""
+    opening = "hi, can I book my risk assessment meeting? Wednesday Dec 9th at 2pm would suit me"
+    for on in (None, date(2026, 12, 15)):
+        parsed = find_meeting_time(opening, local(2026, 12, 3, 9), on=on)
+        assert parsed is not None and parsed.start == local(2026, 12, 9, 14)
+
+
+def test_the_room_not_whose_it_is() -> None:
+    """Flow v-09: "i mitt rum B412" in the opening message was asked for again."""
+    opening = "boka riskbedomning m anna fre 18/12 halv elva, i mitt rum B412"
+    assert meeting_place_after_time(opening) == "rum B412"

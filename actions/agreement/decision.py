@@ -80,6 +80,7 @@ class ValidateDecisionForm(GuidedForm):
     form_name = FORM
     field_slots = FIELD_SLOTS
     noun = "beslutet"
+    process = "decide"
     stopped = "Jag har avbrutit. Inget beslut är fattat, och ansökan väntar kvar."
     change_intent = "change_decision"
 

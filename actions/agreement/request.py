@@ -90,6 +90,7 @@ class ValidateAgreementForm(GuidedForm):
     field_slots = FIELD_SLOTS
     confirm_slot = CONFIRM_SLOT
     noun = "ansökan"
+    process = "request"
     stopped = (
         'Jag har avbrutit ansökan. Inget har sparats. Skriv "jag vill ansöka om distansarbete" '
         "om du vill börja om."

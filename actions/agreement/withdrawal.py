@@ -115,6 +115,44 @@ def waiting_requests(agreements: AgreementService | None, user: User) -> list[Ag
     ]
 
 
+# "den första", "the old one", "den nya": a request by its place among those waiting.
+FIRST = re.compile(r"\b(första|forsta|äldsta|aldsta|gamla|first|oldest|old|earlier|tidigare)\b")
+LAST = re.compile(r"\b(senaste|nya|nyaste|latest|new|newest|newer|second|andra)\b")
+MONTH_STEMS = (
+    "jan", "feb", "mar", "apr", ("maj", "may"), "jun", "jul", "aug", "sep", ("okt", "oct"), "nov",
+    "dec",
+)  # fmt: skip
+MONTH_SAID = re.compile(
+    r"\b(jan|feb|mar|apr|maj|may|jun|jul|aug|sep|okt|oct|nov|dec)\w*\s*(?:-|–|till|to|until)\s*"
+    r"(jan|feb|mar|apr|maj|may|jun|jul|aug|sep|okt|oct|nov|dec)\w*"
+)
+
+
+def month_number(stem: str) -> int:
+    return next(
+        n
+        for n, said in enumerate(MONTH_STEMS, start=1)
+        if stem == said or (isinstance(said, tuple) and stem in said)
+    )
+
+
+def described_request(waiting: list[Agreement], text: str) -> Agreement | None:
+    """The one waiting request ``text`` describes by its months ("den för jan-juni") or its
+    place among them ("den första", "den nya"); None when it names none, or several."""
+    lowered = text.lower()
+    if months := MONTH_SAID.search(lowered):
+        start, end = (month_number(m) for m in months.groups())
+        fitting = [a for a in waiting if (a.start_date.month, a.end_date.month) == (start, end)]
+        if len(fitting) == 1:
+            return fitting[0]
+    ordered = sorted(waiting, key=lambda a: a.id)
+    if len(ordered) == 2 and FIRST.search(lowered) and not LAST.search(lowered):
+        return ordered[0]
+    if len(ordered) == 2 and LAST.search(lowered) and not FIRST.search(lowered):
+        return ordered[1]
+    return None
+
+
 class ActionStartWithdrawal(AgreementStep):
     """Shows the request to take back and asks; with several waiting, asks which first."""
 
@@ -144,6 +182,9 @@ class ActionStartWithdrawal(AgreementStep):
             )
         elif not chosen and len(waiting) == 1:
             chosen = waiting
+        elif not chosen and (described := described_request(waiting, text)) is not None:
+            # "den första ansökan, den för jan-juni": the one it describes.
+            chosen = [described]
         if len(chosen) != 1:
             dispatcher.utter_message(
                 text="Du har flera ansökningar som väntar på beslut. Vilken vill du ta tillbaka?"

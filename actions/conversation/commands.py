@@ -268,6 +268,7 @@ def command_in(text: str, known: Sequence[Command] = COMMANDS) -> Command | None
         or decision_sentence(message.text, known)
         or closing_request(message.text, known)
         or terse_command(message.text, words, known)
+        or terse_opening(message.text, known)
         or described_request(message.text, known)
         or named_decision(message.text, known)
     )
@@ -336,6 +337,13 @@ def terse_command(text: str, words: list[str], known: Sequence[Command]) -> Comm
                 if not command.objects or names_object(rest, command.objects):
                     return command
     return None
+
+
+def terse_opening(text: str, known: Sequence[Command]) -> Command | None:
+    """A noun said as a command in the first clause of a longer message: "arsuppfoljning med
+    anna idag, kan vi kora den"."""
+    first = re.split(r"[,;.]", text)[0]
+    return terse_command(first, WORD.findall(first.lower()), known) if first != text else None
 
 
 def decision_sentence(text: str, known: Sequence[Command]) -> Command | None:

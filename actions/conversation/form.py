@@ -61,6 +61,11 @@ class GuidedForm(Action, ABC):
     # The intents that start this form: inside it, a message Rasa read as one that carries a
     # number is an answer, not a wish to start something else.
     start_intents: tuple[str, ...] = ()
+    # The command process that opens this form ("document"): said again while the form asks
+    # whether to stop, it starts the form over.
+    process: str | None = None
+    # What starting over empties; the rest was set by the step that opened the form.
+    start_over_slots: tuple[str, ...] | None = None
 
     def __init__(self, services: Services) -> None:
         self.services = services

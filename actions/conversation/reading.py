@@ -52,7 +52,10 @@ HEDGES = re.compile(
 # "…, vet inte vem som gör det än": unsure of one part only, after an answer.
 HEDGED_PART = re.compile(
     r"[\s,;.]*(?:men\s+|but\s+)?(?:jag\s+|i\s+)?(?:vet inte|vet ej|är osäker på|don'?t know|"
-    r"not sure)\s+(?:vem|när|vilket datum|who|when|which date)\b.*$",
+    r"not sure)\s+(?:vem|när|vilket datum|who|when|which date)\b.*$"
+    # "…, vem som gör det spelar ingen roll": who does it is left open.
+    r"|[\s,;.]*(?:men\s+|but\s+)?(?:vem|när|who|when)\s+(?:som\s+)?\w+(?:\s+\w+){0,3}\s+"
+    r"(?:spelar ingen roll|kvittar|är samma|doesn'?t matter|does not matter)\b.*$",
     re.IGNORECASE,
 )
 NOT_YET = re.compile(r"\b(inte än|inte ännu|not yet)\b")

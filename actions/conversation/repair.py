@@ -165,6 +165,15 @@ class Turn:
         self.ctx.set(OUTCOME_SLOT, CANCELLED)
         self.ctx.set(REQUESTED_SLOT, None)
 
+    def start_over(self) -> None:
+        """ "sådär, nu har jag dem. dokumentera riskbedömningen" to "Vill du avbryta …?": the
+        answers so far are dropped and the first question is asked again."""
+        slots = self.form.start_over_slots or self.form.field_slots
+        for slot in (*slots, *([self.form.confirm_slot] if self.form.confirm_slot else [])):
+            self.ctx.set(slot, None)
+        self.ctx.set(PENDING_SLOT, None)
+        self.say(f"Då börjar vi om med {self.form.noun}.")
+
     def ask_to_stop(self) -> None:
         field = self.form.field(self.ctx, self.requested)
         self.ctx.set(
@@ -418,8 +427,9 @@ class Turn:
             # "the late emails I guess, nothing else" answers; the tag only softens it.
             self.message = answer
             return False
-        if is_hedge(m) and (answer := without_hedged_part(m)) is not None:
-            # Unsure only of a part ("…, vet inte vem än"): the rest is read, the part asked.
+        if (answer := without_hedged_part(m)) is not None:
+            # Unsure only of a part ("…, vet inte vem än"), or leaving it open ("…, vem som gör
+            # det spelar ingen roll"): the rest is read, the part asked.
             self.message = answer
             return False
         if is_hedge(m) and not (field.free_text and len(m.words) > LONG_ANSWER_WORDS):

@@ -4,8 +4,10 @@ taking back the change just made. The sub-question waits in the pending slot for
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
 
+from actions.conversation.commands import command_in
 from actions.conversation.fields import PENDING_SLOT, Reading
 from actions.conversation.reading import (
     UNTIL,
@@ -41,6 +43,12 @@ def resolve(turn: Turn) -> bool:
     if kind == "stop":
         if answer is Answer.YES or stop_wish(turn.message) is StopWish.CLEAR:
             turn.stop()
+            return True
+        # "sådär, nu har jag dem. dokumentera riskbedömningen": the command in its own clause.
+        clauses = re.split(r"[.,;!?]+\s*", turn.message.text) if answer is Answer.NONE else []
+        commands = [c.process for clause in clauses if (c := command_in(clause)) is not None]
+        if turn.form.process is not None and turn.form.process in commands:
+            turn.start_over()
             return True
         if answer is Answer.NO:
             field = turn.form.field(turn.ctx, turn.pending.get("slot"))

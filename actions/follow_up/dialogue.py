@@ -14,6 +14,7 @@ conversation layer's.
 """
 
 import logging
+import re
 from datetime import date
 from typing import Any
 
@@ -52,7 +53,8 @@ from actions.follow_up.fields import (
     show_risks,
     subject_ids,
 )
-from actions.risk_assessment.outcome_fields import show_actions
+from actions.risk_assessment.action_lines import split_actions
+from actions.risk_assessment.outcome_fields import me, show_actions
 from actions.risk_assessment.people import bookable_for, named_person
 from actions.services import Services
 from bot.errors import Refused
@@ -85,11 +87,23 @@ class FollowUpStep(ProcessStep):
     unavailable = UNAVAILABLE
 
 
+# A risk or an action remembered late, labelled: "jag glömde en risk: …", "åtgärd: …".
+FORGOTTEN_RISK = re.compile(
+    r"\b(?:ny|en ny|en|new|a new|another)?\s*risk(?: till)?\s*:\s*(?P<risk>.+?)(?=\s*(?:\.|$|"
+    r"\b(?:åtgärd|atgard|action)\s*:))",
+    re.IGNORECASE,
+)
+LABELLED_ACTION = re.compile(r"\b(?:åtgärd|atgard|action)\s*:\s*(?P<action>.+)$", re.IGNORECASE)
+
+
 class ValidateFollowUpForm(GuidedForm):
     form_name = FORM
     field_slots = FIELD_SLOTS
     confirm_slot = CONFIRM_SLOT
     noun = "uppföljningen"
+    process = "follow_up"
+    # Whose follow-up it is was settled when it opened.
+    start_over_slots = tuple(s for s in FIELD_SLOTS if s != "fu_employee")
     stopped = "Jag har avbrutit uppföljningen. Inget har sparats."
     change_intent = "change_follow_up"
 
@@ -105,6 +119,25 @@ class ValidateFollowUpForm(GuidedForm):
         if slot == "fu_answers" and isinstance(ctx.get("fu_answers"), str):
             return self.collect(ctx, str(ctx.get("fu_answers")))
         return None
+
+    def also_answered(self, ctx: FormContext, slot: str, text: str) -> list[str]:
+        """ "det fortsätter. fast vänta, jag glömde en risk: hon jobbar ofta kvällar. åtgärd: gå
+        igenom arbetstiderna – Maria – 14/1": a labelled risk and action after the decision are
+        added to those given. An action without its owner or date is not guessed."""
+        if slot != "fu_decision":
+            return []
+        noted = []
+        if said := FORGOTTEN_RISK.search(text):
+            risk = said.group("risk").strip(" .")
+            given = str(ctx.get("fu_risks") or "")
+            ctx.set("fu_risks", f"{given}; {risk}" if given else risk)
+            noted.append(f"risk {risk}")
+        if (said := LABELLED_ACTION.search(text)) and has_assessment(ctx):
+            actions, held = split_actions(said.group("action"), ctx.today(), me(ctx))
+            if actions and not held:
+                ctx.set("fu_actions", [*(ctx.get("fu_actions") or []), *actions])
+                noted.append(f"åtgärder {show_actions(actions)}")
+        return noted
 
     @staticmethod
     def collect(ctx: FormContext, answer: str) -> str | None:

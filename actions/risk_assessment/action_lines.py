@@ -215,6 +215,10 @@ DOING = (
     "sätter", "ringer", "mejlar", "undersöker", "tittar", "hjälper", "tejpar", "åtgärdar",
     "går", "börjar", "jobbar", "arbetar", "goes", "starts", "works", "upgrades", "lends",
     "brings", "picks", "reviews", "updates", "sets", "calls", "uppgraderar", "lånar",
+    # As those who write English as a second language write them: "Maria order a chair".
+    "order", "call", "buy", "get", "fix", "check", "book", "install", "move", "bring", "lend",
+    "update", "contact", "contacts", "talk", "talks", "ask", "asks", "send", "sends", "raise",
+    "raises", "take", "make", "makes",
 )  # fmt: skip
 OWNER_AS_SUBJECT = re.compile(
     r"^(?P<owner>[A-ZÅÄÖ][a-zåäöé]+(?:\s+[A-ZÅÄÖ][a-zåäöé]+)?|[A-ZÅÄÖ]{2,6})\s+"
@@ -268,13 +272,27 @@ NO_ONE = re.compile(
 )
 
 
-def completed(action: dict[str, Any], text: str, today: date) -> dict[str, Any]:
-    """A held action with the owner and the date an answer gives ("Anna, 18 december")."""
+ONE_WRITING = {"jag", "Jag", "mig", "Mig", "mej", "me", "Me", "myself"}
+# What asks to be made the owner: "ok sätt mig", "put me down".
+OWNER_FILLERS = re.compile(
+    r"\b(ok|okej|okay|sätt|sätter|skriv|skriv upp|ta|put|set|write|down|då|så|then)\b",
+    re.IGNORECASE,
+)
+
+
+def completed(
+    action: dict[str, Any], text: str, today: date, me: str | None = None
+) -> dict[str, Any]:
+    """A held action with the owner and the date an answer gives ("Anna, 18 december"); "jag"
+    or "mig" is ``me``, the one writing ("ok sätt mig, maria")."""
     day = find_date(text, today)
     rest = DATE_IN_TEXT.sub(" ", text) if day else text
-    owner = " ".join(NOT_THE_OWNER.sub(" ", rest).split()).strip(" .!")
+    owner = " ".join(OWNER_FILLERS.sub(" ", NOT_THE_OWNER.sub(" ", rest)).split()).strip(" .!")
     if NO_ONE.match(owner):
         owner = ""
+    # Not the Swedish "i": "Eva i receptionen" is Eva.
+    if me is not None and any(w in ONE_WRITING or w == "I" for w in owner.split()):
+        owner = me
     return {
         **action,
         "owner": action["owner"] or (owner[:120] or None),

@@ -276,6 +276,9 @@ class ValidateRiskAssessmentForm(GuidedForm):
     field_slots = FIELD_SLOTS
     confirm_slot = CONFIRM_SLOT
     noun = "bokningen"
+    process = "book"
+    # Who meets, and for how long, were proposed when the booking opened.
+    start_over_slots = ("ra_start", "ra_place")
     stopped = "Jag har avbrutit bokningen. Inget har bokats."
     change_intent = "change_risk_assessment"
 

@@ -46,6 +46,7 @@ class ValidateOutcomeForm(GuidedForm):
     field_slots = FIELD_SLOTS
     confirm_slot = CONFIRM_SLOT
     noun = "dokumentationen"
+    process = "document"
     stopped = "Jag har avbrutit. Inget har dokumenterats ännu."
     change_intent = "change_outcome"
 
@@ -172,8 +173,9 @@ class ActionDocumentRiskAssessment(RiskAssessmentCompletion):
             return not_stored(
                 dispatcher, tracker, ValidateOutcomeForm, error, "a risk assessment's outcome"
             )
+        counted = "1 åtgärd" if len(actions) == 1 else f"{len(actions)} åtgärder"
         text = (
-            f"Riskbedömningen är dokumenterad, med {len(actions)} åtgärder och uppföljning "
+            f"Riskbedömningen är dokumenterad, med {counted} och uppföljning "
             f"{documented.follow_up_on}."
         )
         buttons: list[dict[str, str]] = []

@@ -233,7 +233,7 @@ def complete_held(ctx: FormContext, waiting: dict[str, Any], text: str) -> Readi
     else:
         # "Maria tar båda, senast 31 januari" answers for every action waiting.
         count = len(held) if FOR_ALL.search(text) else 1
-        held[:count] = [completed(h, text, ctx.today()) for h in held[:count]]
+        held[:count] = [completed(h, text, ctx.today(), me(ctx)) for h in held[:count]]
         if held[0]["owner"] is None and held[0]["due"] is None:
             return Reading()
         while held and held[0]["owner"] is not None and held[0]["due"] is not None:

@@ -40,10 +40,37 @@ ALTERNATE_WEEKDAY = re.compile(
 )
 
 
+# "innan jul", "till jul", "before Christmas": Christmas Eve, the day Swedes keep; "innan"
+# and "före" the day before it.
+HOLIDAY = re.compile(
+    r"^(?:(?P<before>innan|före|fore|before)\s+|(?:till|senast|by)\s+)?"
+    r"(?P<day>jul|julafton|christmas|christmas eve|nyår|nyar|nyårsafton|new year|new year's eve)$"
+)
+HOLIDAY_DAYS = {
+    "jul": (12, 24), "julafton": (12, 24), "christmas": (12, 24), "christmas eve": (12, 24),
+    "nyår": (12, 31), "nyar": (12, 31), "nyårsafton": (12, 31), "new year": (12, 31),
+    "new year's eve": (12, 31),
+}  # fmt: skip
+
+
+def holiday_date(text: str, today: date) -> date | None:
+    """ "innan jul" is 23 December of this year, or the next when it has passed."""
+    said = HOLIDAY.match(" ".join(text.split()).strip(" .!"))
+    if said is None:
+        return None
+    month, day = HOLIDAY_DAYS[said.group("day")]
+    holiday = date(today.year, month, day)
+    if holiday < today:
+        holiday = date(today.year + 1, month, day)
+    return holiday - timedelta(days=1) if said.group("before") else holiday
+
+
 def parse_date(text: str, today: date) -> date | None:
     """A calendar date from Swedish or English text, relative dates counted from ``today``; a
     week ("vecka 7") is its Monday."""
     normalised = with_months_spelt_out(text.lower().strip())
+    if holiday := holiday_date(normalised, today):
+        return holiday
     if ahead := WEEKS_AHEAD.search(normalised):
         count = ahead.group("count")
         weeks = int(count) if count.isdigit() else {"a": 1, **NUMBER_WORDS}[count]

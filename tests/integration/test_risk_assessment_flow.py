@@ -81,7 +81,7 @@ def test_book_move_document_then_the_blocked_approval_goes_through(chat: Chat, s
     in_a_year = manager.buttons()[0]["payload"]
     assert "Ska jag spara dokumentationen?" in manager.say(in_a_year)
     documented = manager.say("ja")
-    assert "Riskbedömningen är dokumenterad, med 1 åtgärder" in documented
+    assert "Riskbedömningen är dokumenterad, med 1 åtgärd och" in documented
     assert "kan nu beslutas" in documented
     assert "är godkänd" in manager.say(approve)
     (done,) = [a for a in assessments(stack, "maria.berg") if a["id"] == mine["id"]]

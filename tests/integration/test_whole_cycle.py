@@ -147,7 +147,7 @@ def test_3_maria_documents_the_risk_assessment_and_approves(cycle: Cycle) -> Non
     assert "Minst en gång per år" in maria.say(f"{ACTION} – Maria Berg – {due.isoformat()}")
     assert "Ska jag spara dokumentationen?" in maria.say(follow_up.isoformat())
     documented = maria.say("ja")
-    assert "Riskbedömningen är dokumenterad, med 1 åtgärder" in documented
+    assert "Riskbedömningen är dokumenterad, med 1 åtgärd och" in documented
     assert "kan nu beslutas" in documented
     approve = next(
         b["payload"]

@@ -138,6 +138,14 @@ def test_a_command_at_the_start_names_its_process(text: str, process: str) -> No
     assert command is not None and command.process == process
 
 
+def test_a_noun_opening_a_longer_message_is_its_command() -> None:
+    """Flow x-01: "arsuppfoljning med anna idag, kan vi kora den" was out of scope, and the
+    whole follow-up with it."""
+    command = command_in("arsuppfoljning med anna idag, kan vi kora den")
+    assert command is not None and command.process == "follow_up"
+    assert command_in("uppföljning av läkemedelsstatistik, hur funkar det") is None
+
+
 @pytest.mark.parametrize(
     "text",
     [

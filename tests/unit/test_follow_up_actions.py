@@ -341,6 +341,27 @@ async def test_risks_actions_and_the_decision_are_read(services: Services) -> No
         assert turn.slots["fu_decision"] == outcome
 
 
+async def test_a_risk_and_an_action_remembered_at_the_decision_are_added(
+    services: Services,
+) -> None:
+    """Flow x-03: "det fortsätter. fast vänta, jag glömde en risk: … åtgärd: …" saved the
+    follow-up with no new risk and no new action."""
+    form = ValidateFollowUpForm(services)
+    before = filled(1, None, fu_risks="", fu_actions=[], fu_decision=None)
+    turn = await form_turn(
+        form,
+        "det fortsätter. fast vänta, jag glömde en risk: hon jobbar ofta kvällar hemifrån. "
+        "åtgärd: gå igenom arbetstiderna – Maria – 14/1",
+        before,
+        "fu_decision",
+        user="maria.berg",
+    )
+    assert turn.slots["fu_decision"] == "continue"
+    assert turn.slots["fu_risks"] == "hon jobbar ofta kvällar hemifrån"
+    (action,) = turn.slots["fu_actions"]
+    assert (action["action"], action["owner"]) == ("gå igenom arbetstiderna", "Maria")
+
+
 async def test_without_a_documented_assessment_no_actions_are_asked(
     db: Database, services: Services
 ) -> None:

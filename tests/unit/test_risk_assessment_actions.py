@@ -756,6 +756,61 @@ async def held_outcome_slots(services: Any, clock: MovingClock) -> dict[str, Any
     return {"ra_assessment_id": str(held.id)}
 
 
+async def test_the_process_said_again_at_the_stop_question_starts_it_over(
+    services: Any, clock: MovingClock
+) -> None:
+    """Flow x-06: "sådär, nu har jag dem. dokumentera riskbedömningen" to "Vill du avbryta
+    dokumentationen?" was stored as an action, and the old risks kept."""
+    slots = await held_outcome_slots(services, clock)
+    slots |= {"ra_risks": "hon sitter vid köksbordet", "flow_pending": {"kind": "stop"}}
+    turn = await form_turn(
+        ValidateOutcomeForm(risk_args(services)),
+        "sådär, nu har jag dem. dokumentera riskbedömningen",
+        slots,
+        "ra_actions",
+        user="maria.berg",
+    )
+    assert turn.slots["ra_risks"] is None and turn.slots.get("ra_actions") is None
+    assert "Då börjar vi om med dokumentationen. Vilka risker kom fram" in turn.said
+
+
+async def test_who_does_it_left_open_asks_the_owner_and_mig_is_the_manager(
+    services: Any, clock: MovingClock
+) -> None:
+    """Flow x-08: "…, vem som gör det spelar ingen roll" got "Skriv åtgärd – ansvarig – datum",
+    and "ok sätt mig, maria" was stored as the owner's name."""
+    slots = await held_outcome_slots(services, clock) | {"ra_risks": "ingen bra stol"}
+    form = ValidateOutcomeForm(risk_args(services))
+    asked = await form_turn(
+        form, "låna ut en kontorsstol till 15/1, vem som gör det spelar ingen roll", slots,
+        "ra_actions", user="maria.berg",
+    )  # fmt: skip
+    assert 'Vem ansvarar för "låna ut en kontorsstol"?' in asked.said
+    owner = await form_turn(
+        form, "ok sätt mig, maria", slots | {"flow_pending": asked.slots["flow_pending"]},
+        "ra_actions", user="maria.berg",
+    )  # fmt: skip
+    assert owner.slots["ra_actions"] == [
+        {"action": "låna ut en kontorsstol", "owner": "Maria Berg", "due": "2027-01-15"}
+    ]
+
+
+def test_owners_named_first_in_english_and_dates_before_christmas() -> None:
+    """Flows x-07 and x-05: "Maria order a office chair before 18 december" asked for its owner,
+    and "innan jul" for its date."""
+    actions, held = split_actions(
+        "Maria order a office chair before 18 december. Anna call IT-support about the wifi, "
+        "latest 15/1\nskrivbordslampa – anna – innan jul",
+        date(2026, 12, 3),
+    )
+    assert not held
+    assert [(a["owner"], a["due"]) for a in actions] == [
+        ("Maria", "2026-12-18"),
+        ("Anna", "2027-01-15"),
+        ("anna", "2026-12-23"),
+    ]
+
+
 async def test_risks_and_labelled_actions_in_one_message_fill_both(
     services: Any, clock: MovingClock
 ) -> None:

@@ -227,3 +227,26 @@ async def test_a_request_named_that_is_not_the_users_own_is_never_swapped_for_an
     assert [b["payload"] for m in said.messages for b in m.get("buttons") or []] == [
         f'/withdraw_agreement{{"agreement_id": "{own.id}"}}'
     ]
+
+
+@pytest.mark.parametrize(
+    ("text", "which"),
+    [
+        ("och den första ansökan, den för jan-juni, vill jag dra tillbaka", 0),
+        ("dra tillbaka den för juli till december", 1),
+        ("withdraw the new one", 1),
+        # Neither said: asked which, with both as buttons.
+        ("jag vill dra tillbaka min ansökan", None),
+    ],
+)
+async def test_one_of_two_waiting_is_taken_by_its_months_or_its_place(
+    services: Services, agreements: AgreementService, text: str, which: int | None
+) -> None:
+    """Flow x-20: "den första ansökan, den för jan-juni" was asked "Vilken vill du ta tillbaka?"."""
+    first = waiting_request(agreements)
+    second = waiting_request(agreements, start=date(2027, 7, 1), end=date(2027, 12, 31))
+    events, dispatcher = await start(services, text)
+    if which is None:
+        assert "Vilken vill du ta tillbaka?" in texts(dispatcher)
+    else:
+        assert chosen_of(events) == str((first, second)[which].id)

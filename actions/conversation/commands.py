@@ -340,10 +340,12 @@ def terse_command(text: str, words: list[str], known: Sequence[Command]) -> Comm
 
 
 def terse_opening(text: str, known: Sequence[Command]) -> Command | None:
-    """A noun said as a command in the first clause of a longer message: "arsuppfoljning med
-    anna idag, kan vi kora den"."""
+    """A noun said as a command in the first clause of a longer message that asks nothing:
+    "arsuppfoljning med anna idag, kan vi kora den"; not "ansökan om distans, hur gör man?"."""
     first = re.split(r"[,;.]", text)[0]
-    return terse_command(first, WORD.findall(first.lower()), known) if first != text else None
+    if first == text or "?" in text:
+        return None
+    return terse_command(first, WORD.findall(first.lower()), known)
 
 
 def decision_sentence(text: str, known: Sequence[Command]) -> Command | None:

@@ -144,6 +144,7 @@ def test_a_noun_opening_a_longer_message_is_its_command() -> None:
     command = command_in("arsuppfoljning med anna idag, kan vi kora den")
     assert command is not None and command.process == "follow_up"
     assert command_in("uppföljning av läkemedelsstatistik, hur funkar det") is None
+    assert command_in("distansarbete ansökan, hur gör man?") is None
 
 
 @pytest.mark.parametrize(

@@ -359,6 +359,9 @@ def outcome_fields(ctx: FormContext) -> list[Field]:
             find=find_follow_up,
             words=("uppföljning", "följas upp", "follow-up", "follow up"),
             show=swedish_date,
+            # "vet inte, när brukar man följa upp?": the rule, and the usual choices.
+            hedge_help="Minst en gång per år, och tidigare om åtgärderna behöver följas upp. "
+            "Många väljer om ett halvår eller om ett år.",
             not_understood="Skriv ett datum för uppföljningen, till exempel 1 december 2027.",
         ),
     ]

@@ -12,6 +12,7 @@ from actions.in_english import (
     in_users_language,
     read_catalogs,
     region_pairs,
+    translated,
 )
 from bot.faq.language import language_of
 from bot.regions import load_region
@@ -149,3 +150,9 @@ def test_hr_content_in_english_is_paired_line_by_line() -> None:
     english = catalog()
     for question in questions:
         assert language_of(english.translate(question.question)) == "en", question.question
+
+
+def test_the_booking_summarys_time_is_in_english() -> None:
+    """Flow v-12: "Time: onsdag 9 december 2026 kl. 14.00–14.45" in an English summary."""
+    summary = "Tid: onsdag 9 december 2026 kl. 14.00–14.45\nPlats: Teams"
+    assert translated(summary) == "Time: Wednesday 9 December 2026 at 14.00–14.45\nLocation: Teams"

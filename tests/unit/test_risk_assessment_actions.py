@@ -1459,3 +1459,17 @@ async def test_a_time_said_as_a_correction_moves_the_meeting_booked(services: An
     assert "Mötet är flyttat till torsdag 26 november 2026 kl. 10.00" in texts(dispatcher)
     (moved,) = risk.visible_to(person("anna.andersson"))
     assert moved.start_at is not None and moved.start_at.day == 26
+
+
+async def test_unsure_of_the_follow_up_date_is_told_the_rule(
+    services: Any, clock: MovingClock
+) -> None:
+    """Flow x-08: "vet inte, när brukar man följa upp?" got "Ta den tid du behöver"."""
+    slots = await held_outcome_slots(services, clock)
+    slots |= {"ra_risks": "ingen bra stol", "ra_actions": []}
+    turn = await form_turn(
+        ValidateOutcomeForm(risk_args(services)), "vet inte, när brukar man följa upp", slots,
+        "ra_follow_up", user="maria.berg",
+    )  # fmt: skip
+    assert turn.slots.get("ra_follow_up") is None
+    assert "Minst en gång per år" in turn.said
